@@ -1,0 +1,245 @@
+package dev.lamina.layerfs.posix;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import jnr.constants.platform.Errno;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * The system calls the JDK lacks: device nodes, full mode bits, owners and times without following
+ * symlinks, extended attributes in every namespace, and mounts.
+ *
+ * <p>Every call acts on the path itself and never follows a final symlink (the {@code l*} and
+ * {@code AT_SYMLINK_NOFOLLOW} variants), because layer paths are hostile. Callers still must resolve
+ * parents inside their root before calling (see {@code SafePaths}).
+ */
+public final class Posix {
+  private static final int AT_FDCWD = -100;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+  private static final long UTIME_OMIT = (1L << 30) - 2;
+
+  public static final int MNT_DETACH = 2;
+  public static final long MS_RDONLY = 1;
+  public static final long MS_NOSUID = 2;
+  public static final long MS_NODEV = 4;
+  public static final long MS_NOEXEC = 8;
+  public static final long MS_REMOUNT = 32;
+  public static final long MS_BIND = 4096;
+  public static final long MS_REC = 16384;
+  public static final long MS_PRIVATE = 1 << 18;
+
+  private static final class Holder {
+    static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+    static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+  }
+
+  private Posix() {}
+
+  private static LibC libc() {
+    return Holder.LIBC;
+  }
+
+  private static int errno() {
+    return Runtime.getRuntime(libc()).getLastError();
+  }
+
+  private static PosixException failure(String call, Object path) {
+    int errno = errno();
+    return new PosixException(call, String.valueOf(path), errno, libc().strerror(errno));
+  }
+
+  /** lstat(2): never follows a final symlink. */
+  public static FileStat lstat(Path path) throws PosixException {
+    jnr.posix.FileStat st = Holder.POSIX.allocateStat();
+    if (Holder.POSIX.lstat(path.toString(), st) != 0) {
+      throw failure("lstat", path);
+    }
+    long rdev = st.rdev();
+    return new FileStat(
+        st.dev(),
+        st.ino(),
+        st.mode(),
+        st.nlink(),
+        st.uid(),
+        st.gid(),
+        st.st_size(),
+        st.mtime(),
+        mtimeNanos(st),
+        major(rdev),
+        minor(rdev));
+  }
+
+  private static long mtimeNanos(jnr.posix.FileStat st) {
+    if (st instanceof jnr.posix.NanosecondFileStat nano) {
+      return nano.mTimeNanoSecs();
+    }
+    return 0;
+  }
+
+  /** Linux's encoding of dev_t (glibc gnu_dev_major/minor). */
+  public static int major(long dev) {
+    return (int) (((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0xfffL));
+  }
+
+  public static int minor(long dev) {
+    return (int) (((dev >>> 12) & 0xffffff00L) | (dev & 0xffL));
+  }
+
+  public static long makedev(long major, long minor) {
+    return ((major & 0xfffff000L) << 32)
+        | ((major & 0xfffL) << 8)
+        | ((minor & 0xffffff00L) << 12)
+        | (minor & 0xffL);
+  }
+
+  /** mknod(2): {@code mode} includes the file type (S_IFCHR, S_IFBLK, S_IFIFO). */
+  public static void mknod(Path path, int mode, int major, int minor) throws PosixException {
+    if (libc().mknod(path.toString(), mode, makedev(major, minor)) != 0) {
+      throw failure("mknod", path);
+    }
+  }
+
+  /** lchown(2): changes the owner of the path itself, never a symlink's target. */
+  public static void lchown(Path path, int uid, int gid) throws PosixException {
+    if (libc().fchownat(AT_FDCWD, path.toString(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
+      throw failure("lchown", path);
+    }
+  }
+
+  /**
+   * chmod(2) with all twelve permission bits. Refuses a symlink: Linux has no lchmod, and chmod
+   * through a link could change a file outside the root (CVE-2021-32760).
+   */
+  public static void chmod(Path path, int permissions) throws PosixException {
+    FileStat st = lstat(path);
+    if (st.isSymlink()) {
+      throw new PosixException("chmod", path.toString(), Errno.ELOOP.intValue(), "is a symlink");
+    }
+    if (libc().fchmodat(AT_FDCWD, path.toString(), permissions & 07777, 0) != 0) {
+      throw failure("chmod", path);
+    }
+  }
+
+  /** Sets access and modification times of the path itself (symlinks included). */
+  public static void lutimes(Path path, long mtimeSeconds, long mtimeNanos)
+      throws PosixException {
+    long[] times = {mtimeSeconds, mtimeNanos, mtimeSeconds, mtimeNanos};
+    if (libc().utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+      throw failure("utimensat", path);
+    }
+  }
+
+  /** Sets only the modification time, leaving atime as is. */
+  public static void lsetMtime(Path path, long mtimeSeconds, long mtimeNanos)
+      throws PosixException {
+    long[] times = {0, UTIME_OMIT, mtimeSeconds, mtimeNanos};
+    if (libc().utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+      throw failure("utimensat", path);
+    }
+  }
+
+  /** lsetxattr(2) in any namespace (user., trusted., security.). */
+  public static void lsetxattr(Path path, String name, byte[] value) throws PosixException {
+    if (libc().lsetxattr(path.toString(), name, value, value.length, 0) != 0) {
+      throw failure("lsetxattr " + name, path);
+    }
+  }
+
+  /** lgetxattr(2); empty when the attribute is absent. */
+  public static Optional<byte[]> lgetxattr(Path path, String name) throws PosixException {
+    byte[] buf = new byte[256];
+    while (true) {
+      long n = libc().lgetxattr(path.toString(), name, buf, buf.length);
+      if (n >= 0) {
+        byte[] out = new byte[(int) n];
+        System.arraycopy(buf, 0, out, 0, (int) n);
+        return Optional.of(out);
+      }
+      int errno = errno();
+      if (errno == Errno.ENODATA.intValue()) {
+        return Optional.empty();
+      }
+      if (errno != Errno.ERANGE.intValue()) {
+        throw new PosixException(
+            "lgetxattr " + name, path.toString(), errno, libc().strerror(errno));
+      }
+      long size = libc().lgetxattr(path.toString(), name, null, 0);
+      if (size < 0) {
+        throw failure("lgetxattr " + name, path);
+      }
+      buf = new byte[(int) Math.max(size, buf.length * 2L)];
+    }
+  }
+
+  /** llistxattr(2): the names of every extended attribute, sorted as the kernel gives them. */
+  public static List<String> llistxattr(Path path) throws PosixException {
+    byte[] buf = new byte[1024];
+    long n;
+    while (true) {
+      n = libc().llistxattr(path.toString(), buf, buf.length);
+      if (n >= 0) {
+        break;
+      }
+      int errno = errno();
+      if (errno == Errno.ENOTSUP.intValue()) {
+        return List.of();
+      }
+      if (errno != Errno.ERANGE.intValue()) {
+        throw new PosixException("llistxattr", path.toString(), errno, libc().strerror(errno));
+      }
+      long size = libc().llistxattr(path.toString(), null, 0);
+      if (size < 0) {
+        throw failure("llistxattr", path);
+      }
+      buf = new byte[(int) Math.max(size, buf.length * 2L)];
+    }
+    List<String> names = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < n; i++) {
+      if (buf[i] == 0) {
+        if (i > start) {
+          names.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
+        }
+        start = i + 1;
+      }
+    }
+    return names;
+  }
+
+  /** lremovexattr(2); absent attributes are not an error. */
+  public static void lremovexattr(Path path, String name) throws PosixException {
+    if (libc().lremovexattr(path.toString(), name) != 0) {
+      int errno = errno();
+      if (errno != Errno.ENODATA.intValue()) {
+        throw new PosixException(
+            "lremovexattr " + name, path.toString(), errno, libc().strerror(errno));
+      }
+    }
+  }
+
+  /** mount(2). */
+  public static void mount(String source, Path target, String fstype, long flags, String data)
+      throws PosixException {
+    if (libc().mount(source, target.toString(), fstype, flags, data) != 0) {
+      throw failure("mount " + fstype, target);
+    }
+  }
+
+  /** umount2(2). */
+  public static void umount(Path target, int flags) throws PosixException {
+    if (libc().umount2(target.toString(), flags) != 0) {
+      throw failure("umount", target);
+    }
+  }
+
+  /** The calling process's effective uid. */
+  public static int geteuid() {
+    return Holder.POSIX.geteuid();
+  }
+}
