@@ -1,0 +1,76 @@
+package dev.lamina.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns every failure into one line on stderr ({@code lamina: <message>}) and a documented exit
+ * code. The stack trace is shown only with {@code --debug}.
+ */
+final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
+
+  @Override
+  public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
+    PrintWriter err = cmd.getErr();
+    err.println("lamina: " + oneLine(ex));
+    if (Main.debug(parseResult)) {
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return ex instanceof UserException u ? u.exitCode() : ExitCodes.ERROR;
+  }
+
+  @Override
+  public int handleParseException(ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("lamina: " + ex.getMessage());
+    err.println("See 'lamina " + commandPath(cmd) + "--help'.");
+    err.flush();
+    return ExitCodes.USAGE;
+  }
+
+  private static String commandPath(CommandLine cmd) {
+    StringBuilder sb = new StringBuilder();
+    for (CommandLine c = cmd; c.getParent() != null; c = c.getParent()) {
+      sb.insert(0, c.getCommandName() + " ");
+    }
+    return sb.toString();
+  }
+
+  /** The message of {@code ex}, with the causes that add information, on one line. */
+  static String oneLine(Throwable ex) {
+    String msg = message(ex);
+    Throwable cause = ex.getCause();
+    while (cause != null && cause != ex) {
+      String c = message(cause);
+      if (!msg.contains(c)) {
+        msg = msg + ": " + c;
+      }
+      ex = cause;
+      cause = cause.getCause();
+    }
+    return msg.replace('\n', ' ').strip();
+  }
+
+  private static String message(Throwable t) {
+    String m = t.getMessage();
+    if (m == null || m.isBlank()) {
+      return t.getClass().getSimpleName();
+    }
+    if (t instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or directory: " + m;
+    }
+    if (t instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied: " + m;
+    }
+    if (t instanceof java.nio.file.FileAlreadyExistsException) {
+      return "already exists: " + m;
+    }
+    return m;
+  }
+}
