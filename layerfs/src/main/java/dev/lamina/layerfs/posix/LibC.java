@@ -7,8 +7,15 @@ import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
-/** The libc calls jnr-posix lacks, bound through jnr-ffi. Package-private: use {@link Posix}. */
-interface LibC {
+/**
+ * The libc calls jnr-posix lacks, bound through jnr-ffi. Use {@link Posix}: this interface is
+ * public only because jnr-ffi generates its implementation in another class loader, which cannot
+ * implement a package-private interface.
+ */
+public interface LibC {
+  @SaveError
+  int symlink(String target, String linkpath);
+
   @SaveError
   int mknod(String path, int mode, long dev);
 

@@ -98,6 +98,17 @@ public final class Posix {
         | (minor & 0xffL);
   }
 
+  /**
+   * symlink(2) with the target stored byte for byte: unlike {@code Files.createSymbolicLink}, the
+   * text is not normalised (a trailing slash or a doubled one survives), so a layer's links are
+   * reproduced exactly.
+   */
+  public static void symlink(String target, Path link) throws PosixException {
+    if (libc().symlink(target, link.toString()) != 0) {
+      throw failure("symlink", link);
+    }
+  }
+
   /** mknod(2): {@code mode} includes the file type (S_IFCHR, S_IFBLK, S_IFIFO). */
   public static void mknod(Path path, int mode, int major, int minor) throws PosixException {
     if (libc().mknod(path.toString(), mode, makedev(major, minor)) != 0) {

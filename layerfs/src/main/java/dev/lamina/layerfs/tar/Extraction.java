@@ -1,0 +1,415 @@
+package dev.lamina.layerfs.tar;
+
+import dev.lamina.layerfs.posix.FileStat;
+import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.posix.PosixException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The state of one layer being applied: what this layer has written (so that its own whiteouts
+ * and opaque markers never remove it), directory times to set at the end, and warnings. Every
+ * path goes through {@link RootedPath}; nothing here follows a final symlink.
+ */
+final class Extraction {
+  private static final int ERRNO_EPERM = 1;
+  private static final int ERRNO_ENOTSUP = 95;
+  private static final int IMPLIED_DIR_MODE = 0755;
+
+  private final RootedPath paths;
+  private final ApplyOptions options;
+  /** Paths (relative to the root) this layer created or touched, implied parents included. */
+  private final Set<String> written = new HashSet<>();
+  /** Directory times, set last: writing a child changes its directory's mtime. */
+  private final Map<Path, Instant> directoryTimes = new LinkedHashMap<>();
+  private final List<String> warnings = new ArrayList<>();
+  private long bytesWritten;
+
+  Extraction(RootedPath paths, ApplyOptions options) {
+    this.paths = paths;
+    this.options = options;
+  }
+
+  long bytesWritten() {
+    return bytesWritten;
+  }
+
+  List<String> warnings() {
+    return warnings;
+  }
+
+  /** Applies one entry, reading its content from {@code data}. */
+  void apply(EntryHeader h, InputStream data) throws IOException {
+    List<String> parts = RootedPath.components(h.name());
+    String base = parts.isEmpty() ? "" : parts.get(parts.size() - 1);
+    if (Whiteouts.isWhiteout(base)) {
+      applyWhiteout(h, parts, base);
+      return;
+    }
+    if (h.kind() == EntryHeader.Kind.SOCKET) {
+      warnings.add("skipped socket " + printable(h.name()));
+      return;
+    }
+    Path path = paths.resolveNoFollow(h.name());
+    if (paths.isRoot(path) && h.kind() != EntryHeader.Kind.DIRECTORY) {
+      // The root's type never changes (a symlink named "..", "" or "a/..").
+      warnings.add("skipped " + h.kind() + " entry naming the root: " + printable(h.name()));
+      return;
+    }
+    switch (h.kind()) {
+      case DIRECTORY -> directory(h, path);
+      case REGULAR -> regularFile(h, path, data);
+      case SYMLINK -> symlink(h, path);
+      case HARDLINK -> hardlink(h, path);
+      case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> special(h, path);
+      default -> throw new IllegalStateException(h.kind().toString());
+    }
+  }
+
+  /** Sets the directory times recorded along the way, now that nothing writes into them. */
+  void finish() throws IOException {
+    for (Map.Entry<Path, Instant> e : directoryTimes.entrySet()) {
+      Optional<BasicFileAttributes> attrs = RootedPath.lstat(e.getKey());
+      if (attrs.isPresent() && attrs.get().isDirectory()) {
+        setTimes(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  // ---- entry types ------------------------------------------------------------------------
+
+  private void directory(EntryHeader h, Path path) throws IOException {
+    if (!paths.isRoot(path)) {
+      ensureDirectory(path.getParent());
+      Optional<BasicFileAttributes> existing = RootedPath.lstat(path);
+      if (existing.isPresent() && !existing.get().isDirectory()) {
+        removeTree(path);
+        existing = Optional.empty();
+      }
+      if (existing.isEmpty()) {
+        Files.createDirectory(path, PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rwx------")));
+      }
+      // An existing directory keeps its children: only its metadata changes.
+    }
+    markWritten(path);
+    restoreMetadata(h, path, false);
+    directoryTimes.remove(path);
+    directoryTimes.put(path, h.mtime());
+  }
+
+  private void regularFile(EntryHeader h, Path path, InputStream data) throws IOException {
+    prepareNonDirectory(path);
+    // CREATE_NEW is O_CREAT|O_EXCL: it never follows a symlink that appeared at the path.
+    try (FileChannel channel =
+            FileChannel.open(
+                path,
+                Set.of(
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        OutputStream out = Channels.newOutputStream(channel)) {
+      bytesWritten += data.transferTo(out);
+    }
+    restoreMetadata(h, path, false);
+    setTimes(path, h.mtime());
+  }
+
+  private void symlink(EntryHeader h, Path path) throws IOException {
+    if (h.linkName().isEmpty() || h.linkName().indexOf('\0') >= 0) {
+      throw new LayerFormatException(h.name(), "a symlink needs a target");
+    }
+    prepareNonDirectory(path);
+    // The target is stored as written: it is only ever resolved through RootedPath.
+    Posix.symlink(h.linkName(), path);
+    restoreMetadata(h, path, true);
+    setTimes(path, h.mtime());
+  }
+
+  private void hardlink(EntryHeader h, Path path) throws IOException {
+    ensureDirectory(path.getParent());
+    // The target is bound to the root like any name; a symlink target is linked itself.
+    Path target = paths.resolveNoFollow(h.linkName());
+    Optional<BasicFileAttributes> targetAttrs = RootedPath.lstat(target);
+    if (paths.isRoot(target) || targetAttrs.isEmpty()) {
+      throw new LayerFormatException(
+          h.name(), "hardlink target '" + printable(h.linkName()) + "' does not exist");
+    }
+    if (targetAttrs.get().isDirectory()) {
+      throw new LayerFormatException(
+          h.name(), "hardlink target '" + printable(h.linkName()) + "' is a directory");
+    }
+    if (path.equals(target)) {
+      markWritten(path);
+      return;
+    }
+    Optional<BasicFileAttributes> existing = RootedPath.lstat(path);
+    if (existing.isPresent()) {
+      FileStat a = Posix.lstat(path);
+      FileStat b = Posix.lstat(target);
+      if (a.dev() == b.dev() && a.ino() == b.ino()) {
+        markWritten(path);
+        return;
+      }
+      removeTree(path);
+    }
+    // link(2) does not follow a symlink target. No metadata is applied: the inode is the
+    // target's, and changing it here would change the target (CVE-2021-32760).
+    Files.createLink(path, target);
+    markWritten(path);
+  }
+
+  private void special(EntryHeader h, Path path) throws IOException {
+    int type =
+        switch (h.kind()) {
+          case CHAR_DEVICE -> FileStat.S_IFCHR;
+          case BLOCK_DEVICE -> FileStat.S_IFBLK;
+          default -> FileStat.S_IFIFO;
+        };
+    prepareNonDirectory(path);
+    Posix.mknod(path, type | 0600, (int) h.devMajor(), (int) h.devMinor());
+    restoreMetadata(h, path, false);
+    setTimes(path, h.mtime());
+  }
+
+  // ---- whiteouts --------------------------------------------------------------------------
+
+  private void applyWhiteout(EntryHeader h, List<String> parts, String base) throws IOException {
+    String parentName = String.join("/", parts.subList(0, parts.size() - 1));
+    if (Whiteouts.isOpaque(base)) {
+      opaque(h, parentName);
+      return;
+    }
+    if (base.startsWith(Whiteouts.META_PREFIX)) {
+      warnings.add("skipped AUFS metadata " + printable(h.name()));
+      return;
+    }
+    String hidden = Whiteouts.hiddenName(base);
+    if (hidden == null) {
+      throw new LayerFormatException(h.name(), "invalid whiteout name");
+    }
+    if (options.whiteoutFormat() instanceof WhiteoutFormat.Overlay) {
+      overlayWhiteout(h, parentName, hidden);
+    } else {
+      flattenWhiteout(parentName, hidden);
+    }
+  }
+
+  private void flattenWhiteout(String parentName, String hidden) throws IOException {
+    Path parent = paths.resolve(parentName);
+    Path target = parent.resolve(hidden);
+    if (written.contains(paths.relative(target))) {
+      return; // never delete what this same layer added
+    }
+    if (RootedPath.lstat(target).isEmpty()) {
+      return; // an absent path or a dead link's target: nothing to hide
+    }
+    Optional<FileTime> parentTime = mtimeOf(parent);
+    removeTree(target);
+    restoreTime(parent, parentTime);
+  }
+
+  private void overlayWhiteout(EntryHeader h, String parentName, String hidden)
+      throws IOException {
+    Path parent = paths.resolve(parentName);
+    Path target = parent.resolve(hidden);
+    if (written.contains(paths.relative(target))) {
+      return;
+    }
+    ensureDirectory(parent);
+    Optional<FileTime> parentTime = mtimeOf(parent);
+    if (RootedPath.lstat(target).isPresent()) {
+      removeTree(target);
+    }
+    // overlayfs reads a 0:0 character device as "deleted in the layers below".
+    Posix.mknod(target, FileStat.S_IFCHR, 0, 0);
+    if (options.restoreOwners()) {
+      Posix.lchown(target, (int) h.uid(), (int) h.gid());
+    }
+    markWritten(target);
+    restoreTime(parent, parentTime);
+  }
+
+  private void opaque(EntryHeader h, String dirName) throws IOException {
+    Path dir = paths.resolve(dirName);
+    if (options.whiteoutFormat() instanceof WhiteoutFormat.Overlay overlay) {
+      ensureDirectory(dir);
+      Posix.lsetxattr(dir, overlay.opaqueXattr(), new byte[] {'y'});
+      markWritten(dir);
+      return;
+    }
+    Optional<BasicFileAttributes> attrs = RootedPath.lstat(dir);
+    if (attrs.isEmpty() || !attrs.get().isDirectory()) {
+      return;
+    }
+    Optional<FileTime> time = mtimeOf(dir);
+    removeLowerChildren(dir);
+    restoreTime(dir, time);
+  }
+
+  /**
+   * Removes what the lower layers put under {@code dir}, keeping what this layer wrote and
+   * descending into directories this layer also wrote (their lower children are hidden too).
+   */
+  private void removeLowerChildren(Path dir) throws IOException {
+    List<Path> children;
+    try (var list = Files.list(dir)) {
+      children = list.toList();
+    }
+    for (Path child : children) {
+      if (!written.contains(paths.relative(child))) {
+        removeTree(child);
+      } else {
+        Optional<BasicFileAttributes> attrs = RootedPath.lstat(child);
+        if (attrs.isPresent() && attrs.get().isDirectory()) {
+          removeLowerChildren(child);
+        }
+      }
+    }
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  /** Makes room for a non-directory at {@code path}: parents exist, nothing is at the path. */
+  private void prepareNonDirectory(Path path) throws IOException {
+    ensureDirectory(path.getParent());
+    if (RootedPath.lstat(path).isPresent()) {
+      // Replace, never write through: a file over "bin/sh -> busybox" replaces the link.
+      removeTree(path);
+    }
+    markWritten(path);
+  }
+
+  /**
+   * Creates the missing directories from the root down to {@code dir} with a fixed mode (not the
+   * umask), replacing a non-directory in the way ({@code file} then {@code file/sub}).
+   * {@code dir} comes from {@link RootedPath}, so no component is a symlink to follow.
+   */
+  private void ensureDirectory(Path dir) throws IOException {
+    Path current = paths.root();
+    for (Path part : paths.root().relativize(dir)) {
+      if (part.toString().isEmpty()) {
+        continue;
+      }
+      current = current.resolve(part);
+      Optional<BasicFileAttributes> attrs = RootedPath.lstat(current);
+      if (attrs.isPresent() && attrs.get().isSymbolicLink()) {
+        throw new IOException("unexpected symlink in a resolved path: " + current);
+      }
+      if (attrs.isPresent() && !attrs.get().isDirectory()) {
+        removeTree(current);
+        attrs = Optional.empty();
+      }
+      if (attrs.isEmpty()) {
+        Files.createDirectory(current);
+        Posix.chmod(current, IMPLIED_DIR_MODE);
+      }
+      markWritten(current);
+    }
+  }
+
+  /** Removes a path and, for a directory, everything under it, never following symlinks. */
+  private void removeTree(Path path) throws IOException {
+    if (paths.isRoot(path)) {
+      throw new IOException("refusing to remove the root");
+    }
+    Optional<BasicFileAttributes> attrs = RootedPath.lstat(path);
+    if (attrs.isEmpty()) {
+      return;
+    }
+    if (!attrs.get().isDirectory()) {
+      Files.delete(path);
+      return;
+    }
+    Files.walkFileTree(
+        path,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    directoryTimes.keySet().removeIf(p -> p.startsWith(path));
+  }
+
+  /**
+   * Owner, then xattrs, then mode: chown clears setuid/setgid and file capabilities, so those
+   * come after it. chmod is never applied to a symlink (Linux has no lchmod).
+   */
+  private void restoreMetadata(EntryHeader h, Path path, boolean isSymlink) throws IOException {
+    if (options.restoreOwners()) {
+      Posix.lchown(path, (int) h.uid(), (int) h.gid());
+    }
+    for (Map.Entry<String, byte[]> xattr : h.xattrs().entrySet()) {
+      String name = xattr.getKey();
+      if (options.whiteoutFormat() instanceof WhiteoutFormat.Overlay overlay) {
+        name = overlay.toDiskXattr(name);
+      }
+      try {
+        Posix.lsetxattr(path, name, xattr.getValue());
+      } catch (PosixException e) {
+        if (e.errno() != ERRNO_ENOTSUP && e.errno() != ERRNO_EPERM) {
+          throw e;
+        }
+        warnings.add("skipped xattr " + printable(name) + " on " + printable(h.name()));
+      }
+    }
+    if (!isSymlink) {
+      Posix.chmod(path, h.mode());
+    }
+  }
+
+  private void markWritten(Path path) {
+    written.add(paths.relative(path));
+  }
+
+  private static void setTimes(Path path, Instant t) throws IOException {
+    Posix.lutimes(path, t.getEpochSecond(), t.getNano());
+  }
+
+  private static Optional<FileTime> mtimeOf(Path p) throws IOException {
+    return RootedPath.lstat(p).map(BasicFileAttributes::lastModifiedTime);
+  }
+
+  private static void restoreTime(Path p, Optional<FileTime> time) throws IOException {
+    if (time.isPresent() && RootedPath.lstat(p).isPresent()) {
+      Instant t = time.get().toInstant();
+      Posix.lsetMtime(p, t.getEpochSecond(), t.getNano());
+    }
+  }
+
+  private static String printable(String s) {
+    return "'" + LayerFormatException.printable(s) + "'";
+  }
+}
