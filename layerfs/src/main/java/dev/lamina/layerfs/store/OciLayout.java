@@ -195,14 +195,14 @@ public final class OciLayout {
    * name are dropped, the new one added, named entries sorted by name (unnamed ones kept first, in
    * their order), so the file is the same whatever order names were given in.
    */
-  static Index withName(Index index, String refName, Descriptor target) {
+  public static Index withName(Index index, String refName, Descriptor target) {
     List<Descriptor> next = new ArrayList<>(withoutName(index, refName).manifests());
     next.add(target.withAnnotation(Descriptor.REF_NAME, refName));
     return index.withManifests(sortByName(next));
   }
 
   /** {@code index} without any entry named {@code refName}. */
-  static Index withoutName(Index index, String refName) {
+  public static Index withoutName(Index index, String refName) {
     List<Descriptor> next = new ArrayList<>();
     for (Descriptor d : index.manifests()) {
       if (!refName.equals(d.annotation(Descriptor.REF_NAME))) {
