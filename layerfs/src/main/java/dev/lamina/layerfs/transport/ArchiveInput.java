@@ -76,6 +76,17 @@ final class ArchiveInput implements AutoCloseable {
     return n.equals(".") ? "" : n;
   }
 
+  /**
+   * Whether {@code e} is a regular file. Not {@link TarArchiveEntry#isFile()}: that is true for
+   * every entry that is not a directory, symlinks and devices included.
+   */
+  static boolean isRegularFile(TarArchiveEntry e) {
+    byte flag = e.getLinkFlag();
+    return flag == TarArchiveEntry.LF_NORMAL
+        || flag == TarArchiveEntry.LF_OLDNORM
+        || flag == TarArchiveEntry.LF_CONTIG;
+  }
+
   /** The current entry's content (bounded by its size); do not close it. */
   InputStream content() {
     return tar;

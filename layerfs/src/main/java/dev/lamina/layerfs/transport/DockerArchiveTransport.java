@@ -61,7 +61,7 @@ final class DockerArchiveTransport {
           links.put(name, resolveLink(name, e.getLinkName()));
         } else if (e.isLink()) {
           links.put(name, ArchiveInput.clean(e.getLinkName()));
-        } else if (!e.isFile()) {
+        } else if (!ArchiveInput.isRegularFile(e)) {
           throw in.error("unexpected entry " + name + " (not a file, directory or link)");
         } else if (name.equals("manifest.json")) {
           manifestJson = Json.readCapped(in.content());

@@ -46,7 +46,7 @@ final class OciArchiveTransport {
           }
           throw in.error("unexpected directory " + name);
         }
-        if (!e.isFile()) {
+        if (!ArchiveInput.isRegularFile(e)) {
           throw in.error("unexpected entry " + name + " (only regular files are accepted)");
         }
         Matcher blob = BLOB.matcher(name);
