@@ -139,7 +139,8 @@ public final class OciLayout {
    */
   public Index index() throws IOException {
     byte[] bytes;
-    try (InputStream in = Files.newInputStream(dir.resolve(INDEX_FILE), LinkOption.NOFOLLOW_LINKS)) {
+    Path file = dir.resolve(INDEX_FILE);
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
       bytes = Json.readCapped(in);
     } catch (NoSuchFileException e) {
       throw new IOException(dir + " is not an OCI image layout (no index.json)");

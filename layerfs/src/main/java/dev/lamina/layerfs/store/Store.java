@@ -32,7 +32,10 @@ public final class Store {
     this.gcLock = FileLocks.of(locks.resolve("gc.lock"));
     this.images =
         OciLayout.inStore(
-            root.resolve("images"), temp, gcLock::shared, FileLocks.of(locks.resolve("images.lock")));
+            root.resolve("images"),
+            temp,
+            gcLock::shared,
+            FileLocks.of(locks.resolve("images.lock")));
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -38,7 +39,7 @@ public final class StoreCheck {
   public record Problem(Kind kind, String subject, String detail) {
     @Override
     public String toString() {
-      return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+      return kind.name().toLowerCase(Locale.ROOT).replace('_', ' ')
           + ": "
           + subject
           + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")");
@@ -111,8 +112,7 @@ public final class StoreCheck {
       }
       // What is unreferenced now includes what the removed names held.
       Index index = store.layout().index();
-      Set<Digest> reached =
-          Reachability.from(blobs, index.manifests()).reached().keySet();
+      Set<Digest> reached = Reachability.from(blobs, index.manifests()).reached().keySet();
       for (Digest d : blobs.list()) {
         if (!reached.contains(d)) {
           blobs.delete(d);

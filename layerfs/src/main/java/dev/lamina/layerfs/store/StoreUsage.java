@@ -1,5 +1,7 @@
 package dev.lamina.layerfs.store;
 
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.oci.Descriptor;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -32,9 +34,9 @@ public final class StoreUsage {
   public List<Part> measure() throws IOException {
     long names =
         store.layout().index().manifests().stream()
-            .filter(d -> d.annotation(dev.lamina.layerfs.oci.Descriptor.REF_NAME) != null)
+            .filter(d -> d.annotation(Descriptor.REF_NAME) != null)
             .count();
-    List<dev.lamina.layerfs.digest.Digest> blobList = store.blobs().list();
+    List<Digest> blobList = store.blobs().list();
     long blobBytes = 0;
     for (var d : blobList) {
       try {

@@ -161,7 +161,8 @@ final class DockerArchiveTransport {
     String hex = m.group(1) != null ? m.group(1) : m.group(2);
     if (!actual.hex().equals(hex)) {
       throw new DigestMismatchException(
-          "docker-archive entry " + name + " has digest " + actual + ", its name says sha256:" + hex);
+          "docker-archive entry " + name + " has digest " + actual + ", its name says sha256:"
+              + hex);
     }
   }
 

@@ -75,7 +75,8 @@ public final class ImageTransports {
       List<String> names;
       if (to.ref() != null) {
         names = List.of(to.ref());
-      } else if (Reference.isValid(image) && r.names().contains(Reference.parse(image).toString())) {
+      } else if (Reference.isValid(image)
+          && r.names().contains(Reference.parse(image).toString())) {
         names = List.of(Reference.parse(image).toString());
       } else {
         names = r.names();

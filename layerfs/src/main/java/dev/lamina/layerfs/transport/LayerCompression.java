@@ -42,7 +42,7 @@ enum LayerCompression {
     return NONE;
   }
 
-  /** {@code in} decompressed (not closed by the caller's close of the result? it is). */
+  /** {@code in} decompressed; closing the result closes {@code in}. */
   InputStream decompress(InputStream in) throws IOException {
     return switch (this) {
       case NONE -> in;

@@ -69,9 +69,4 @@ final class LayerDigests {
       throw e;
     }
   }
-
-  /** Whether {@code in} starts like a compressed stream. */
-  static LayerCompression peek(InputStream in) throws IOException {
-    return LayerCompression.detect(new BufferedInputStream(in));
-  }
 }

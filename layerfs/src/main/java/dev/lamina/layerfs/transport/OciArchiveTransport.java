@@ -66,8 +66,8 @@ final class OciArchiveTransport {
         }
       }
       if (layoutFile == null || indexFile == null) {
-        throw in.error("not an OCI archive (no " + (layoutFile == null ? "oci-layout" : "index.json")
-            + ")");
+        String missing = layoutFile == null ? "oci-layout" : "index.json";
+        throw in.error("not an OCI archive (no " + missing + ")");
       }
       String version = Json.readTree(layoutFile).path("imageLayoutVersion").asText("");
       if (!version.equals("1.0.0")) {

@@ -143,7 +143,8 @@ class ImagesTest {
     Store store = Store.open(root);
     var img = TestImages.image(store, work, "hello", "f", "1");
     store.images().tag("hello", "other");
-    assertThrows(java.io.IOException.class, () -> store.images().remove(img.id().shortHex(), false));
+    assertThrows(
+        java.io.IOException.class, () -> store.images().remove(img.id().shortHex(), false));
     var removed = store.images().remove(img.id().shortHex(), true);
     assertEquals(2, removed.untagged().size());
     assertEquals(List.of(), store.images().list());
@@ -212,7 +213,8 @@ class ImagesTest {
     Store store = Store.open(root);
     var img = store.images().write(ImageConfig.empty("1970-01-01T00:00:00Z"), List.of(), "empty");
     String manifest =
-        new String(store.blobs().readVerified(img.target()), java.nio.charset.StandardCharsets.UTF_8);
+        new String(
+            store.blobs().readVerified(img.target()), java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(manifest.contains("\"layers\":[]"), manifest);
     assertNull(Json.readTree(store.blobs().readVerified(img.target())).get("manifests"));
     assertFalse(store.images().inspect("empty").config().diffIds().iterator().hasNext());

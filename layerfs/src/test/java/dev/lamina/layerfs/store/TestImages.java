@@ -71,7 +71,10 @@ public final class TestImages {
       Path stored = gzip ? gzip(tar) : tar;
       try (var in = Files.newInputStream(stored)) {
         layers.add(
-            store.blobs().put(in).descriptor(gzip ? MediaType.OCI_LAYER_GZIP : MediaType.OCI_LAYER));
+            store
+                .blobs()
+                .put(in)
+                .descriptor(gzip ? MediaType.OCI_LAYER_GZIP : MediaType.OCI_LAYER));
       }
     }
     ImageConfig config =

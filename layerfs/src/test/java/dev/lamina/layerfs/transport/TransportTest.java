@@ -165,7 +165,8 @@ class TransportTest {
     assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
     String inspect =
         TestImages.run(work, "skopeo", "inspect", "oci-archive:" + a + ":localhost/hello:latest");
-    assertEquals(img.digest().toString(), Json.readTree(inspect.getBytes()).path("Digest").asText());
+    assertEquals(
+        img.digest().toString(), Json.readTree(inspect.getBytes()).path("Digest").asText());
 
     Store other = Store.open(work.resolve("other"));
     var loaded =
@@ -233,6 +234,38 @@ class TransportTest {
         DigestMismatchException.class,
         () -> ImageTransports.load(other, loc("docker-archive:" + tampered), List.of()));
     assertTrue(other.images().list().isEmpty());
+  }
+
+  @Test
+  void dockerArchive_withGzippedLayer_loadsItAsItIs() throws Exception {
+    Store store = Store.open(root);
+    var img = TestImages.image(store, work, "hello", "etc/hello", "hi\n");
+    Path archive = work.resolve("saved.tar");
+    ImageTransports.save(store, List.of("hello"), loc("docker-archive:" + archive));
+    Map<String, byte[]> entries = readTar(archive);
+    String layerName = "blobs/sha256/" + store.images().inspect("hello").config().diffIds()
+        .get(0).hex();
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(entries.get(layerName));
+    }
+    // Under a name of its own: a blobs/sha256/HEX name promises that digest, which is checked.
+    entries.remove(layerName);
+    entries.put("0/layer.tar.gz", gz.toByteArray());
+    entries.put(
+        "manifest.json",
+        new String(entries.get("manifest.json"), StandardCharsets.UTF_8)
+            .replace(layerName, "0/layer.tar.gz")
+            .getBytes(StandardCharsets.UTF_8));
+    Path gzArchive = work.resolve("gz.tar");
+    writeTar(gzArchive, entries);
+    Store other = Store.open(work.resolve("other"));
+    ImageTransports.load(other, loc("docker-archive:" + gzArchive + ":hello"), List.of());
+    Descriptor layer = other.images().inspect("hello").manifest().layers().get(0);
+    assertEquals(MediaType.OCI_LAYER_GZIP, layer.mediaType());
+    assertEquals(Digest.sha256(gz.toByteArray()), layer.digest());
+    assertEquals(img.id(), other.images().resolve("hello").id());
+    assertTrue(other.check().run().isClean());
   }
 
   @Test
