@@ -1,0 +1,85 @@
+package dev.lamina.layerfs.store;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+
+/**
+ * Writes that are all-or-nothing: a temp file beside the target, fsync, atomic rename, fsync of
+ * the directory, so a crash leaves either the old file or the new one, never half of one.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** A writer of {@code out}'s content; may throw. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Replaces {@code target} with {@code bytes} atomically.
+   *
+   * @throws IOException if writing, syncing or renaming fails (the target is then unchanged)
+   */
+  public static void write(Path target, byte[] bytes) throws IOException {
+    write(target, out -> out.write(bytes));
+  }
+
+  /**
+   * Replaces {@code target} with what {@code content} writes, atomically; on failure the temp file
+   * is removed and the target is unchanged.
+   *
+   * @throws IOException if {@code content} or the file system fails
+   */
+  public static void write(Path target, Content content) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+    boolean done = false;
+    try {
+      try (FileChannel ch =
+          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        OutputStream out = Channels.newOutputStream(ch);
+        content.writeTo(out);
+        out.flush();
+        ch.force(true);
+      }
+      moveAtomically(temp, target);
+      done = true;
+      syncDirectory(dir);
+    } finally {
+      if (!done) {
+        Files.deleteIfExists(temp);
+      }
+    }
+  }
+
+  /**
+   * Renames {@code source} to {@code target} in one step, replacing the target.
+   *
+   * @throws IOException if the rename is not atomic here (e.g. another file system) or fails
+   */
+  public static void moveAtomically(Path source, Path target) throws IOException {
+    try {
+      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException(
+          "cannot rename " + source + " to " + target + " atomically (different file systems?)",
+          e);
+    }
+  }
+
+  /** Flushes a directory's entries (a rename is durable only after this). */
+  public static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+}

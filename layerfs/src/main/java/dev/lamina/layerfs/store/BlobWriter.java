@@ -1,0 +1,134 @@
+package dev.lamina.layerfs.store;
+
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.digest.DigestAlgorithm;
+import dev.lamina.layerfs.digest.DigestMismatchException;
+import dev.lamina.layerfs.digest.DigestingOutputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Streams one blob into a store: bytes go to a locked temp file on the store's file system and
+ * are hashed on the way. {@link #commit()} publishes the blob under its digest; {@link #close()}
+ * without a commit throws the bytes away. Not thread-safe.
+ */
+public final class BlobWriter extends OutputStream {
+  private final TempArea.TempFile temp;
+  private final DigestingOutputStream out;
+  private final LayoutBlobStore store;
+  private final Runnable onClose;
+  private BlobInfo committed;
+  private boolean closed;
+
+  BlobWriter(
+      TempArea.TempFile temp, DigestAlgorithm algorithm, LayoutBlobStore store, Runnable onClose) {
+    this.temp = temp;
+    this.out =
+        new DigestingOutputStream(
+            new BufferedOutputStream(Channels.newOutputStream(temp.channel()), 64 * 1024),
+            algorithm);
+    this.store = store;
+    this.onClose = onClose;
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    checkOpen();
+    out.write(b);
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    checkOpen();
+    out.write(b, off, len);
+  }
+
+  /** Bytes written so far. */
+  public long count() {
+    return out.count();
+  }
+
+  /**
+   * Publishes the blob: flushes and fsyncs the temp file, renames it to {@code
+   * blobs/<alg>/<hex>} and fsyncs that directory. If the blob is already present (with this size)
+   * the temp file is discarded instead: committing is idempotent.
+   *
+   * @return the blob's digest and size
+   * @throws IOException if syncing or renaming fails (nothing is published then)
+   */
+  public BlobInfo commit() throws IOException {
+    return commit(null, -1);
+  }
+
+  /**
+   * Like {@link #commit()}, but first checks the content against what the caller was promised.
+   *
+   * @throws DigestMismatchException if the digest or size differs; the temp file is deleted and
+   *     nothing is published
+   * @throws IOException if syncing or renaming fails
+   */
+  public BlobInfo commit(Digest expectedDigest, long expectedSize) throws IOException {
+    checkOpen();
+    out.flush();
+    BlobInfo info = new BlobInfo(out.digest(), out.count());
+    try {
+      if (expectedSize >= 0 && info.size() != expectedSize) {
+        throw new DigestMismatchException(
+            "content of "
+                + (expectedDigest == null ? "blob" : expectedDigest.toString())
+                + " has size "
+                + info.size()
+                + ", expected "
+                + expectedSize);
+      }
+      if (expectedDigest != null && !expectedDigest.equals(info.digest())) {
+        throw new DigestMismatchException(
+            "content digest " + info.digest() + " != expected " + expectedDigest);
+      }
+      Path target = store.pathOf(info.digest());
+      if (Files.isRegularFile(target) && Files.size(target) == info.size()) {
+        committed = info; // already there: the temp is discarded on close
+      } else {
+        // Durable before visible: the data reaches the disk before the name does, and the name
+        // is made durable by syncing its directory.
+        temp.channel().force(true);
+        Files.createDirectories(target.getParent());
+        temp.moveTo(target);
+        AtomicFiles.syncDirectory(target.getParent());
+        committed = info;
+      }
+      return info;
+    } finally {
+      close();
+    }
+  }
+
+  /** Discards the blob unless it was committed; idempotent. */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      temp.close();
+    } finally {
+      onClose.run();
+    }
+  }
+
+  /** The committed blob, or null. */
+  public BlobInfo committed() {
+    return committed;
+  }
+
+  private void checkOpen() throws IOException {
+    if (closed) {
+      throw new IOException("blob writer is closed");
+    }
+  }
+}

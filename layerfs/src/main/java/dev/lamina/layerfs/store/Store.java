@@ -1,0 +1,157 @@
+package dev.lamina.layerfs.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The content store at {@code $LAMINA_ROOT}:
+ *
+ * <pre>
+ * images/      a valid OCI image layout (oci-layout, index.json, blobs/&lt;alg&gt;/&lt;hex&gt;)
+ * layers/      extracted layers (owned by the layer code)
+ * containers/  container records (owned by the runner)
+ * volumes/     named volumes (owned by the runner)
+ * cache/       build cache (owned by the builder)
+ * tmp/         in-flight writes; stale entries are removed when the store is opened
+ * locks/       lock files
+ * </pre>
+ *
+ * <p>A {@code Store} is cheap and thread-safe; several processes may open the same root at once.
+ */
+public final class Store {
+  private final Path root;
+  private final TempArea temp;
+  private final FileLocks gcLock;
+  private final OciLayout images;
+
+  private Store(Path root) throws IOException {
+    this.root = root;
+    Path locks = Files.createDirectories(root.resolve("locks"));
+    this.temp = new TempArea(root.resolve("tmp"), "blob-", FileLocks.of(locks.resolve("tmp.lock")));
+    this.gcLock = FileLocks.of(locks.resolve("gc.lock"));
+    this.images =
+        OciLayout.inStore(
+            root.resolve("images"),
+            temp,
+            gcLock::shared,
+            FileLocks.of(locks.resolve("images.lock")));
+  }
+
+  /**
+   * Opens (creating if needed) the store at {@code root} and removes temp files that no live
+   * process is writing, e.g. those of a writer that was killed.
+   *
+   * @throws IOException if the directories cannot be created, or {@code images/} exists but is not
+   *     an OCI image layout
+   */
+  public static Store open(Path root) throws IOException {
+    Path abs = root.toAbsolutePath().normalize();
+    Files.createDirectories(abs);
+    Store store = new Store(abs);
+    Files.createDirectories(store.temp.dir());
+    store.temp.clean();
+    return store;
+  }
+
+  /** The root directory. */
+  public Path root() {
+    return root;
+  }
+
+  /** The image layout directory ({@code images/}). */
+  public Path imagesDir() {
+    return images.dir();
+  }
+
+  /** {@code layers/}: not created here; its owner creates it. */
+  public Path layersDir() {
+    return root.resolve("layers");
+  }
+
+  /** {@code containers/}: not created here; its owner creates it. */
+  public Path containersDir() {
+    return root.resolve("containers");
+  }
+
+  /** {@code volumes/}: not created here; its owner creates it. */
+  public Path volumesDir() {
+    return root.resolve("volumes");
+  }
+
+  /** {@code cache/}: not created here; its owner creates it. */
+  public Path cacheDir() {
+    return root.resolve("cache");
+  }
+
+  /** {@code tmp/}, on the store's file system: for other owners' in-flight files. */
+  public Path tmpDir() {
+    return temp.dir();
+  }
+
+  /** {@code locks/}: where other owners may put their lock files. */
+  public Path locksDir() {
+    return root.resolve("locks");
+  }
+
+  /** The store's blobs (those of {@code images/}). */
+  public BlobStore blobs() {
+    return images.blobs();
+  }
+
+  /** The image layout itself (for transports that copy whole layouts). */
+  public OciLayout layout() {
+    return images;
+  }
+
+  /** The images, with no container usage known (rmi never refuses). */
+  public Images images() {
+    return images(ImageUsage.NONE);
+  }
+
+  /** The images; {@code usage} says which images containers use, so removing them is refused. */
+  public Images images(ImageUsage usage) {
+    return new StoreImages(this, usage);
+  }
+
+  /**
+   * Takes a lease (the GC lock, shared): hold it from writing an image's first blob until the
+   * image is tagged. Blocks while a prune runs.
+   *
+   * @throws IOException if the lock file cannot be locked
+   */
+  public Lease lease() throws IOException {
+    FileLocks.Held held = gcLock.shared();
+    return held::close;
+  }
+
+  /** The GC lock held exclusively: nobody is writing. */
+  FileLocks.Held collecting() throws IOException {
+    return gcLock.exclusive();
+  }
+
+  /** The GC lock exclusively if it is free right now, else null. */
+  FileLocks.Held tryCollecting() throws IOException {
+    return gcLock.tryExclusive();
+  }
+
+  /** A consistency check of this store. */
+  public StoreCheck check() {
+    return new StoreCheck(this);
+  }
+
+  /** The garbage collector of this store. */
+  public StorePrune prune() {
+    return new StorePrune(this);
+  }
+
+  /** Disk usage of this store's parts. */
+  public StoreUsage usage() {
+    return new StoreUsage(this);
+  }
+
+  @Override
+  public String toString() {
+    return "store " + root;
+  }
+}

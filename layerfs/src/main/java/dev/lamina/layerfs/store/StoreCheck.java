@@ -1,0 +1,215 @@
+package dev.lamina.layerfs.store;
+
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.digest.DigestMismatchException;
+import dev.lamina.layerfs.digest.VerifyingInputStream;
+import dev.lamina.layerfs.oci.Descriptor;
+import dev.lamina.layerfs.oci.Index;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code system check}: verifies the whole store. Every blob is re-hashed (size and digest),
+ * every name is followed (manifest, config, layers, index children must be present, intact and
+ * parse), and blobs nothing references are reported. {@link #repair()} removes what is broken.
+ */
+public final class StoreCheck {
+  /** The kinds of problem, each reported on one line. */
+  public enum Kind {
+    /** A blob whose bytes do not hash to its name, or whose size differs from a descriptor's. */
+    CORRUPT_BLOB,
+    /** A blob some manifest, index or name references that is not in the store. */
+    MISSING_BLOB,
+    /** A name whose image cannot be read whole (missing, corrupt or unparseable content). */
+    BROKEN_NAME,
+    /** A blob nothing references (prune removes it). */
+    DANGLING_BLOB,
+    /** index.json itself cannot be read. */
+    BROKEN_INDEX
+  }
+
+  /** One problem: its kind, what it concerns (a digest or a name) and why. */
+  public record Problem(Kind kind, String subject, String detail) {
+    @Override
+    public String toString() {
+      return kind.name().toLowerCase(Locale.ROOT).replace('_', ' ')
+          + ": "
+          + subject
+          + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")");
+    }
+  }
+
+  /** The outcome: problems found, in a stable order. */
+  public record Result(List<Problem> problems, int blobsChecked, int namesChecked) {
+    public Result {
+      problems = List.copyOf(problems);
+    }
+
+    /** Whether nothing is wrong (dangling blobs count as wrong: they waste space). */
+    public boolean isClean() {
+      return problems.isEmpty();
+    }
+
+    /** Problems of one kind. */
+    public List<Problem> of(Kind kind) {
+      return problems.stream().filter(p -> p.kind() == kind).toList();
+    }
+  }
+
+  private final Store store;
+  private final BlobStore blobs;
+
+  StoreCheck(Store store) {
+    this.store = store;
+    this.blobs = store.blobs();
+  }
+
+  /**
+   * Checks the store without changing it. Blobs being written by another process right now may
+   * show up as dangling.
+   *
+   * @throws IOException if the store's directories cannot be read
+   */
+  public Result run() throws IOException {
+    return scan().result();
+  }
+
+  /**
+   * Checks the store and repairs it: corrupt blobs are deleted, names whose content is missing or
+   * corrupt are removed, then unreferenced blobs are deleted. Holds the GC lock throughout, so it
+   * waits for writers and never takes their blobs.
+   *
+   * @return the problems found (and dealt with); a new {@link #run()} afterwards is clean
+   * @throws IOException if the store cannot be changed
+   */
+  public Result repair() throws IOException {
+    try (FileLocks.Held gc = store.collecting()) {
+      Scan scan = scan();
+      for (Digest d : scan.corrupt) {
+        blobs.delete(d);
+      }
+      if (!scan.brokenNames.isEmpty()) {
+        store
+            .layout()
+            .updateIndex(
+                current -> {
+                  List<Descriptor> keep = new ArrayList<>();
+                  for (Descriptor d : current.manifests()) {
+                    String name = d.annotation(Descriptor.REF_NAME);
+                    if (!scan.brokenNames.contains(name == null ? d.digest().toString() : name)) {
+                      keep.add(d);
+                    }
+                  }
+                  return current.withManifests(keep);
+                });
+      }
+      // What is unreferenced now includes what the removed names held.
+      Index index = store.layout().index();
+      Set<Digest> reached = Reachability.from(blobs, index.manifests()).reached().keySet();
+      for (Digest d : blobs.list()) {
+        if (!reached.contains(d)) {
+          blobs.delete(d);
+        }
+      }
+      return scan.result();
+    }
+  }
+
+  private final class Scan {
+    final List<Problem> problems = new ArrayList<>();
+    final Set<Digest> corrupt = new LinkedHashSet<>();
+    final Set<String> brokenNames = new LinkedHashSet<>();
+    int blobCount;
+    int nameCount;
+
+    Result result() {
+      return new Result(problems, blobCount, nameCount);
+    }
+  }
+
+  private Scan scan() throws IOException {
+    Scan s = new Scan();
+    List<Digest> all = blobs.list();
+    s.blobCount = all.size();
+    Map<Digest, String> hashFailures = new LinkedHashMap<>();
+    for (Digest d : all) {
+      String failure = rehash(d);
+      if (failure != null) {
+        hashFailures.put(d, failure);
+        s.corrupt.add(d);
+      }
+    }
+    Index index;
+    try {
+      index = store.layout().index();
+    } catch (IOException e) {
+      s.problems.add(new Problem(Kind.BROKEN_INDEX, "index.json", e.getMessage()));
+      hashFailures.forEach((d, why) -> s.problems.add(new Problem(Kind.CORRUPT_BLOB, d + "", why)));
+      return s;
+    }
+    Set<Digest> referenced = new HashSet<>();
+    Set<Digest> missingReported = new HashSet<>();
+    for (Descriptor root : index.manifests()) {
+      String name = root.annotation(Descriptor.REF_NAME);
+      String subject = name == null ? root.digest().toString() : name;
+      s.nameCount++;
+      Reachability r = Reachability.from(blobs, List.of(root));
+      List<String> reasons = new ArrayList<>();
+      for (Reachability.Broken b : r.broken()) {
+        reasons.add(b.reason());
+      }
+      for (Descriptor d : r.reached().values()) {
+        referenced.add(d.digest());
+        if (!blobs.exists(d.digest())) {
+          reasons.add("blob " + d.digest() + " is missing");
+          if (missingReported.add(d.digest())) {
+            s.problems.add(
+                new Problem(Kind.MISSING_BLOB, d.digest().toString(), "referenced by " + subject));
+          }
+        } else if (s.corrupt.contains(d.digest())) {
+          reasons.add("blob " + d.digest() + " is corrupt");
+        } else if (blobs.size(d.digest()) != d.size()) {
+          reasons.add("blob " + d.digest() + " has the wrong size");
+          s.corrupt.add(d.digest());
+          hashFailures.put(
+              d.digest(), "size " + blobs.size(d.digest()) + ", descriptor says " + d.size());
+        }
+      }
+      if (!reasons.isEmpty()) {
+        s.brokenNames.add(subject);
+        s.problems.add(new Problem(Kind.BROKEN_NAME, subject, String.join("; ", dedupe(reasons))));
+      }
+    }
+    hashFailures.forEach(
+        (d, why) -> s.problems.add(new Problem(Kind.CORRUPT_BLOB, d.toString(), why)));
+    for (Digest d : all) {
+      if (!referenced.contains(d) && !s.corrupt.contains(d)) {
+        s.problems.add(new Problem(Kind.DANGLING_BLOB, d.toString(), "nothing references it"));
+      }
+    }
+    return s;
+  }
+
+  private static List<String> dedupe(List<String> reasons) {
+    return List.copyOf(new LinkedHashSet<>(reasons));
+  }
+
+  /** Null if the blob hashes to its name, else why not. */
+  private String rehash(Digest d) throws IOException {
+    try (VerifyingInputStream in = blobs.open(d, -1)) {
+      in.drainAndDigest();
+      return null;
+    } catch (DigestMismatchException e) {
+      return e.getMessage();
+    } catch (BlobNotFoundException e) {
+      return null; // removed meanwhile (by prune or rmi): not a corruption
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.lamina.layerfs.transport;
+
+import dev.lamina.layerfs.oci.Descriptor;
+import dev.lamina.layerfs.ref.Reference;
+import dev.lamina.layerfs.store.Images;
+import dev.lamina.layerfs.store.Lease;
+import dev.lamina.layerfs.store.Store;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Copies images between a {@link Store} and the outside: {@code load}/{@code pull} bring them in,
+ * {@code save}/{@code push} take them out. Every blob that crosses is verified against its digest
+ * and size; archives Lamina writes are reproducible; multi-platform images travel whole (except
+ * into a docker-archive, which can only hold one platform: this host's).
+ */
+public final class ImageTransports {
+  private ImageTransports() {}
+
+  /**
+   * Copies the image(s) at {@code from} into the store and names them. Without a REF every named
+   * image at the location is loaded under its own name(s); with one, only that image.
+   *
+   * @param names names to give the loaded image instead of those at the location (then the
+   *     location must hold exactly one image, or a REF must pick one); may be empty
+   * @return the loaded images with their names in the store
+   * @throws UnsupportedTransportException for {@code docker://}
+   * @throws dev.lamina.layerfs.digest.DigestMismatchException if content differs from its digest
+   * @throws IOException if the location cannot be read, holds no (such) image, or an image has no
+   *     name and none was given
+   */
+  public static List<Images.ResolvedImage> load(
+      Store store, ImageLocation from, List<String> names) throws IOException {
+    // One lease from the first blob to the last name: prune cannot take what we have copied but
+    // not yet named.
+    try (Lease lease = store.lease()) {
+      List<Source.Found> found =
+          switch (from.transport()) {
+            case OCI -> OciLayoutTransport.read(store, from);
+            case OCI_ARCHIVE -> OciArchiveTransport.read(store, from);
+            case DOCKER_ARCHIVE -> DockerArchiveTransport.read(store, from);
+            case DOCKER -> throw registries(from);
+          };
+      List<Images.ResolvedImage> out = new ArrayList<>();
+      for (Source.Found f : withNames(found, names, from)) {
+        out.add(store.images().name(f.target(), f.names()));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Copies images out of the store to {@code to}. With a REF in {@code to}, exactly one image may
+   * be given and it is named REF there; otherwise each image keeps the names it has in the store
+   * (only the given name, when it was given by name).
+   *
+   * @throws UnsupportedTransportException for {@code docker://}
+   * @throws dev.lamina.layerfs.store.ImageNotFoundException if an image is unknown
+   * @throws IOException if the destination cannot be written, or stored content is damaged
+   */
+  public static void save(Store store, List<String> images, ImageLocation to) throws IOException {
+    if (images.isEmpty()) {
+      throw new IllegalArgumentException("no image to save");
+    }
+    if (to.ref() != null && images.size() > 1) {
+      throw new IllegalArgumentException(
+          "cannot save " + images.size() + " images under the one name in " + to);
+    }
+    List<Sink.Item> items = new ArrayList<>();
+    for (String image : images) {
+      Images.ResolvedImage r = store.images().resolve(image);
+      List<String> names;
+      if (to.ref() != null) {
+        names = List.of(to.ref());
+      } else if (Reference.isValid(image)
+          && r.names().contains(Reference.parse(image).toString())) {
+        names = List.of(Reference.parse(image).toString());
+      } else {
+        names = r.names();
+      }
+      items.add(new Sink.Item(r.target(), names));
+    }
+    switch (to.transport()) {
+      case OCI -> OciLayoutTransport.write(store, items, to);
+      case OCI_ARCHIVE -> OciArchiveTransport.write(store, items, to);
+      case DOCKER_ARCHIVE -> DockerArchiveTransport.write(store, items, to);
+      case DOCKER -> throw registries(to);
+    }
+  }
+
+  private static UnsupportedTransportException registries(ImageLocation where) {
+    return new UnsupportedTransportException(
+        "registries are not supported yet: " + where + " (use oci:, oci-archive: or"
+            + " docker-archive:)");
+  }
+
+  /** Applies the caller's names, and refuses images left without any. */
+  private static List<Source.Found> withNames(
+      List<Source.Found> found, List<String> names, ImageLocation from) throws IOException {
+    if (found.isEmpty()) {
+      throw new IOException("no image found at " + from);
+    }
+    if (names != null && !names.isEmpty()) {
+      if (found.size() != 1) {
+        throw new IOException(
+            from + " holds " + found.size() + " images; pick one with :REF to name it");
+      }
+      return List.of(new Source.Found(found.get(0).target(), names));
+    }
+    for (Source.Found f : found) {
+      if (f.names().isEmpty()) {
+        throw new IOException(
+            "an image at " + from + " (" + f.target().digest() + ") has no name; give it one");
+      }
+    }
+    return found;
+  }
+
+  /** Shapes shared by the readers. */
+  static final class Source {
+    private Source() {}
+
+    /** An image found at a location: its manifest or index, and the names it had there. */
+    record Found(Descriptor target, List<String> names) {}
+
+    /**
+     * Groups the entries of a layout's index.json into images (same digest, several names),
+     * picking the one named {@code ref} when it is given.
+     */
+    static List<Found> select(List<Descriptor> entries, String ref, ImageLocation where)
+        throws IOException {
+      Map<String, List<String>> byDigest = new LinkedHashMap<>();
+      Map<String, Descriptor> targets = new LinkedHashMap<>();
+      for (Descriptor d : entries) {
+        String name = d.annotation(Descriptor.REF_NAME);
+        if (ref != null && !sameName(ref, name)) {
+          continue;
+        }
+        String key = d.digest().toString();
+        targets.putIfAbsent(key, d.withoutAnnotations());
+        List<String> names = byDigest.computeIfAbsent(key, k -> new ArrayList<>());
+        if (name != null) {
+          names.add(ref != null ? ref : name);
+        }
+      }
+      if (ref != null && targets.isEmpty()) {
+        throw new IOException("no image named " + ref + " in " + where);
+      }
+      List<Found> out = new ArrayList<>();
+      targets.forEach((k, d) -> out.add(new Found(d, List.copyOf(byDigest.get(k)))));
+      return out;
+    }
+
+    private static boolean sameName(String wanted, String name) {
+      if (name == null) {
+        return false;
+      }
+      if (wanted.equals(name)) {
+        return true;
+      }
+      return Reference.isValid(wanted)
+          && Reference.isValid(name)
+          && Reference.parse(wanted).equals(Reference.parse(name));
+    }
+  }
+
+  /** Shapes shared by the writers. */
+  static final class Sink {
+    private Sink() {}
+
+    /** An image to write and the names it gets there. */
+    record Item(Descriptor target, List<String> names) {}
+  }
+}
