@@ -5,13 +5,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** An image index (OCI {@code image-index.md}) or a Docker manifest list. */
+/**
+ * An image index (OCI {@code image-index.md}) or a Docker manifest list. {@code manifests} is
+ * required, so it is written even when empty.
+ */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Index(
     int schemaVersion,
     String mediaType,
     String artifactType,
-    List<Descriptor> manifests,
+    @JsonInclude(JsonInclude.Include.ALWAYS) List<Descriptor> manifests,
     Descriptor subject,
     Map<String, String> annotations) {
 

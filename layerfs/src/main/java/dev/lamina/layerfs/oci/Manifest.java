@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 /**
  * An image manifest: OCI {@code image-manifest.md}, or Docker schema 2 (same shape, other media
- * types). A manifest must have a config and layers; {@code manifests} is refused here by {@link
+ * types). A manifest must have a config and layers (written even when empty: the field is required); {@code manifests} is refused here by {@link
  * Json#readManifest} (CVE-2021-41190).
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -18,7 +18,7 @@ public record Manifest(
     String mediaType,
     String artifactType,
     Descriptor config,
-    List<Descriptor> layers,
+    @JsonInclude(JsonInclude.Include.ALWAYS) List<Descriptor> layers,
     Descriptor subject,
     Map<String, String> annotations) {
 

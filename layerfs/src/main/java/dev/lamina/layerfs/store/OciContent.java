@@ -1,6 +1,5 @@
 package dev.lamina.layerfs.store;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.oci.Index;
@@ -74,15 +73,4 @@ public final class OciContent {
         .findFirst();
   }
 
-  /**
-   * Canonical bytes of a manifest. {@code layers} is a required field, so it is written even when
-   * empty (the shared mapper leaves empty lists out).
-   */
-  public static byte[] manifestBytes(Manifest manifest) {
-    ObjectNode tree = Json.mapper().valueToTree(manifest);
-    if (!tree.has("layers")) {
-      tree.putArray("layers");
-    }
-    return Json.toBytes(tree);
-  }
 }

@@ -1,6 +1,5 @@
 package dev.lamina.layerfs.store;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.Index;
 import dev.lamina.layerfs.oci.Json;
@@ -95,7 +94,7 @@ public final class OciLayout {
       }
       Files.createDirectories(dir.resolve("blobs/sha256"));
       if (!Files.exists(dir.resolve(INDEX_FILE))) {
-        AtomicFiles.write(dir.resolve(INDEX_FILE), indexBytes(Index.of(List.of())));
+        AtomicFiles.write(dir.resolve(INDEX_FILE), Json.toBytes(Index.of(List.of())));
       }
       AtomicFiles.write(layout, LAYOUT_BYTES);
     }
@@ -169,7 +168,7 @@ public final class OciLayout {
   public Index updateIndex(IndexChange change) throws IOException {
     try (FileLocks.Held lock = indexLock.exclusive()) {
       Index next = change.apply(index());
-      AtomicFiles.write(dir.resolve(INDEX_FILE), indexBytes(next));
+      AtomicFiles.write(dir.resolve(INDEX_FILE), Json.toBytes(next));
       return next;
     }
   }
@@ -222,15 +221,4 @@ public final class OciLayout {
     return sorted;
   }
 
-  /**
-   * Canonical bytes of an index. {@code manifests} is a required field, so it is written even when
-   * empty (the shared mapper leaves empty lists out).
-   */
-  public static byte[] indexBytes(Index index) {
-    ObjectNode tree = Json.mapper().valueToTree(index);
-    if (!tree.has("manifests")) {
-      tree.putArray("manifests");
-    }
-    return Json.toBytes(tree);
-  }
 }

@@ -372,7 +372,7 @@ final class StoreImages implements Images {
       }
       BlobInfo cfg = blobs.put(Json.toBytes(config));
       Manifest manifest = Manifest.oci(cfg.descriptor(MediaType.OCI_CONFIG), layers);
-      BlobInfo m = blobs.put(OciContent.manifestBytes(manifest));
+      BlobInfo m = blobs.put(Json.toBytes(manifest));
       return name(m.descriptor(MediaType.OCI_MANIFEST), normalised);
     }
   }

@@ -134,7 +134,7 @@ final class DockerArchiveTransport {
           layers.add(raw.withMediaType(u.compression().ociMediaType()));
         }
         Manifest manifest = Manifest.oci(configDesc, layers);
-        BlobInfo m = blobs.put(OciContent.manifestBytes(manifest));
+        BlobInfo m = blobs.put(Json.toBytes(manifest));
         found.add(new ImageTransports.Source.Found(m.descriptor(MediaType.OCI_MANIFEST), tags));
       }
       if (from.ref() != null && found.isEmpty()) {

@@ -111,7 +111,7 @@ final class OciArchiveTransport {
         index = OciLayout.withName(index, name, item.target());
       }
     }
-    tar.add("index.json", OciLayout.indexBytes(index));
+    tar.add("index.json", Json.toBytes(index));
     addBlobs(tar, store.blobs(), blobs.values());
     AtomicFiles.write(to.file().toAbsolutePath(), tar::writeTo);
   }

@@ -108,4 +108,15 @@ class JsonTest {
     assertTrue(m.isDocker());
     assertEquals(1, m.layers().size());
   }
+
+  @Test
+  void requiredEmptyArrays_areWritten() {
+    String index = new String(Json.toBytes(Index.of(List.of())), StandardCharsets.UTF_8);
+    assertTrue(index.contains("\"manifests\":[]"), index);
+    String manifest =
+        new String(
+            Json.toBytes(Manifest.oci(Descriptor.of(MediaType.OCI_CONFIG, D, 1), List.of())),
+            StandardCharsets.UTF_8);
+    assertTrue(manifest.contains("\"layers\":[]"), manifest);
+  }
 }

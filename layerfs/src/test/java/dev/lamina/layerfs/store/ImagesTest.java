@@ -192,7 +192,7 @@ class ImagesTest {
             List.of(
                 other.target().withPlatform(foreign),
                 host.target().withPlatform(hostPlatform)));
-    BlobInfo ib = store.blobs().put(OciLayout.indexBytes(index));
+    BlobInfo ib = store.blobs().put(Json.toBytes(index));
     store.images().name(ib.descriptor(MediaType.OCI_INDEX), List.of("multi"));
     store.images().remove("tmp-host", false);
     store.images().remove("tmp-other", false);

@@ -202,7 +202,7 @@ class TransportTest {
             List.of(
                 one.target().withPlatform(Platform.host()),
                 two.target().withPlatform(new Platform("s390x", "linux", null, null, null))));
-    BlobInfo ib = store.blobs().put(OciLayout.indexBytes(index));
+    BlobInfo ib = store.blobs().put(Json.toBytes(index));
     store.images().name(ib.descriptor(MediaType.OCI_INDEX), List.of("multi"));
     Path dir = work.resolve("layout");
     ImageTransports.save(store, List.of("multi"), loc("oci:" + dir));
