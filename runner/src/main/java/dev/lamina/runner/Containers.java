@@ -280,7 +280,8 @@ public final class Containers {
    */
   public int startAttached(String ref, Stdio stdio, boolean forwardSignals)
       throws IOException, InterruptedException {
-    String id = find(ref).id();
+    ContainerRecord prior = find(ref);
+    String id = prior.id();
     ProcessHandle self = ProcessHandle.current();
     String selfStart = self.info().startInstant().map(Instant::toString).orElse(null);
     ContainerRecord record =
@@ -301,8 +302,12 @@ public final class Containers {
     Integer code = null;
     String error = null;
     OciRuntime runtime = runtime(record);
+    boolean ranToEnd = false;
     try {
-      runtime.delete(record.id(), true);
+      // A container that ran before may have left runtime state behind (a killed monitor).
+      if (prior.startedAt() != null) {
+        runtime.delete(record.id(), true);
+      }
       mountRootfs(record);
       if (forwardSignals) {
         try (SignalForwarder f = new SignalForwarder(runtime, record.id())) {
@@ -311,6 +316,7 @@ public final class Containers {
       } else {
         code = runtime.run(record.id(), cdir, stdio);
       }
+      ranToEnd = true;
       return code;
     } catch (OciRuntimeException e) {
       error = e.getMessage();
@@ -321,7 +327,7 @@ public final class Containers {
       code = 125;
       throw e;
     } finally {
-      finish(record, runtime, code, error);
+      finish(record, runtime, code, error, !ranToEnd);
     }
   }
 
@@ -337,13 +343,17 @@ public final class Containers {
     return 125;
   }
 
-  private void finish(ContainerRecord record, OciRuntime runtime, Integer code, String error)
+  private void finish(
+      ContainerRecord record, OciRuntime runtime, Integer code, String error, boolean abnormal)
       throws IOException {
     Path cdir = containerDir(record.id());
-    try {
-      runtime.delete(record.id(), true);
-    } catch (IOException ignored) {
-      // The unmount and the record matter more.
+    if (abnormal) {
+      // A foreground run that returned normally has had its state removed by the runtime.
+      try {
+        runtime.delete(record.id(), true);
+      } catch (IOException ignored) {
+        // The unmount and the record matter more.
+      }
     }
     try {
       unmountAll(cdir);
