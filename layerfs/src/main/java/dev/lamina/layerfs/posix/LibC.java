@@ -53,4 +53,31 @@ public interface LibC {
   int syscall(long number, Pointer a, Pointer b, Pointer c, Pointer d);
 
   String strerror(int errno);
+
+  // The new mount API has no glibc 2.36 wrappers in every libc this runs on, so it goes through
+  // syscall(2) with one typed overload per call (x86_64 numbers in Posix).
+
+  /** fsopen(fsname, flags). */
+  @SaveError
+  long syscall(long number, String fsname, int flags);
+
+  /** fsconfig(fd, cmd, key, value, aux). */
+  @SaveError
+  long syscall(long number, int fd, int cmd, String key, String value, int aux);
+
+  /** fsmount(fd, flags, attrFlags). */
+  @SaveError
+  long syscall(long number, int fd, int flags, int attrFlags);
+
+  /** move_mount(fromDirfd, fromPath, toDirfd, toPath, flags). */
+  @SaveError
+  long syscall(
+      long number, int fromDirfd, String fromPath, int toDirfd, String toPath, int flags);
+
+  @SaveError
+  int close(int fd);
+
+  @SaveError
+  @ssize_t
+  long read(int fd, @Out byte[] buf, @size_t long count);
 }

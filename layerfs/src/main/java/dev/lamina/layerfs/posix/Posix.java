@@ -249,6 +249,97 @@ public final class Posix {
     }
   }
 
+  // x86_64 system call numbers of the new mount API (Linux 5.2+); other architectures share them
+  // (they were allocated in the common range), except alpha/ia64 which Lamina does not run on.
+  private static final long SYS_MOVE_MOUNT = 429;
+  private static final long SYS_FSOPEN = 430;
+  private static final long SYS_FSCONFIG = 431;
+  private static final long SYS_FSMOUNT = 432;
+  private static final int FSOPEN_CLOEXEC = 1;
+  private static final int FSMOUNT_CLOEXEC = 1;
+  private static final int FSCONFIG_SET_STRING = 1;
+  private static final int FSCONFIG_CMD_CREATE = 6;
+  private static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+
+  /**
+   * fsopen(2): a filesystem context for {@code fsname}, to be configured with {@link
+   * #fsconfigString} and turned into a mount with {@link #fsmount}. Close the returned fd.
+   *
+   * @throws PosixException ENOSYS on kernels before 5.2, ENODEV when the filesystem is unknown
+   */
+  public static int fsopen(String fsname) throws PosixException {
+    long fd = libc().syscall(SYS_FSOPEN, fsname, FSOPEN_CLOEXEC);
+    if (fd < 0) {
+      throw failure("fsopen", fsname);
+    }
+    return (int) fd;
+  }
+
+  /**
+   * fsconfig(2) FSCONFIG_SET_STRING: one key=value option, with no escaping or length limit.
+   *
+   * @throws PosixException with the kernel's own message from the context log, when it left one
+   */
+  public static void fsconfigString(int fsfd, String key, String value) throws PosixException {
+    if (libc().syscall(SYS_FSCONFIG, fsfd, FSCONFIG_SET_STRING, key, value, 0) < 0) {
+      throw failureWithLog("fsconfig " + key, value, fsfd);
+    }
+  }
+
+  /** fsconfig(2) FSCONFIG_CMD_CREATE: creates the superblock from the options set so far. */
+  public static void fsconfigCreate(int fsfd) throws PosixException {
+    if (libc().syscall(SYS_FSCONFIG, fsfd, FSCONFIG_CMD_CREATE, null, null, 0) < 0) {
+      throw failureWithLog("fsconfig create", "", fsfd);
+    }
+  }
+
+  /** fsmount(2): a detached mount of the created context; {@code attrFlags} are MOUNT_ATTR_*. */
+  public static int fsmount(int fsfd, int attrFlags) throws PosixException {
+    long fd = libc().syscall(SYS_FSMOUNT, fsfd, FSMOUNT_CLOEXEC, attrFlags);
+    if (fd < 0) {
+      throw failureWithLog("fsmount", "", fsfd);
+    }
+    return (int) fd;
+  }
+
+  /** move_mount(2): attaches the detached mount {@code mountfd} on {@code target}. */
+  public static void moveMount(int mountfd, Path target) throws PosixException {
+    if (libc().syscall(SYS_MOVE_MOUNT, mountfd, "", AT_FDCWD, target.toString(),
+            MOVE_MOUNT_F_EMPTY_PATH)
+        < 0) {
+      throw failure("move_mount", target);
+    }
+  }
+
+  /** close(2); errors are ignored, as after a close nothing useful can be done. */
+  public static void close(int fd) {
+    libc().close(fd);
+  }
+
+  private static PosixException failureWithLog(String call, String what, int fsfd) {
+    int errno = errno();
+    String log = readFsLog(fsfd);
+    String message = libc().strerror(errno) + (log.isEmpty() ? "" : " [" + log + "]");
+    return new PosixException(call, what, errno, message);
+  }
+
+  /** The messages the kernel queued on a filesystem context fd ("e overlay: ..."), joined. */
+  private static String readFsLog(int fsfd) {
+    StringBuilder out = new StringBuilder();
+    byte[] buf = new byte[1024];
+    for (int i = 0; i < 16; i++) {
+      long n = libc().read(fsfd, buf, buf.length);
+      if (n <= 0) {
+        break;
+      }
+      if (out.length() > 0) {
+        out.append("; ");
+      }
+      out.append(new String(buf, 0, (int) n, StandardCharsets.UTF_8).strip());
+    }
+    return out.toString();
+  }
+
   /** The calling process's effective uid. */
   public static int geteuid() {
     return Holder.POSIX.geteuid();

@@ -1,0 +1,214 @@
+package dev.lamina.layerfs.overlay;
+
+import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.posix.PosixException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * An overlayfs stack: read-only lower directories (top-most first, as overlayfs orders them), a
+ * writable upper directory and its work directory, to be mounted on a target.
+ *
+ * <p>The new mount API is used first: {@code fsopen("overlay")}, one {@code lowerdir+} per layer,
+ * then {@code fsmount} and {@code move_mount}. It has no length limit, so stacks of hundreds of
+ * layers mount (the classic {@code mount(2)} option string must fit in one 4 KiB page, about 40
+ * long paths). On kernels before 6.8 (no {@code lowerdir+}) or without the new API, the classic
+ * option string is used when it fits.
+ */
+public final class OverlayMount {
+  /** The most lower layers overlayfs accepts (OVL_MAX_STACK). */
+  public static final int MAX_LOWERS = 500;
+
+  private static final int PAGE_LIMIT = 4095;
+  private static final int EINVAL = 22;
+  private static final int ENOSYS = 38;
+
+  private final List<Path> lowers;
+  private final Path upper;
+  private final Path work;
+
+  private OverlayMount(List<Path> lowers, Path upper, Path work) {
+    this.lowers = lowers;
+    this.upper = upper;
+    this.work = work;
+  }
+
+  /**
+   * A writable stack.
+   *
+   * @param lowersTopFirst read-only layer directories, the top-most (last applied) first
+   * @param upper where writes land; must be on the same filesystem as {@code work}
+   * @param work overlayfs's scratch directory, empty
+   * @throws IllegalArgumentException when there are no lowers or too many
+   */
+  public static OverlayMount of(List<Path> lowersTopFirst, Path upper, Path work) {
+    if (lowersTopFirst.isEmpty()) {
+      throw new IllegalArgumentException("an overlay needs at least one lower directory");
+    }
+    if (lowersTopFirst.size() > MAX_LOWERS) {
+      throw new IllegalArgumentException(
+          "overlayfs stacks at most " + MAX_LOWERS + " layers, not " + lowersTopFirst.size());
+    }
+    return new OverlayMount(
+        lowersTopFirst.stream().map(p -> p.toAbsolutePath().normalize()).toList(),
+        upper.toAbsolutePath().normalize(),
+        work.toAbsolutePath().normalize());
+  }
+
+  public List<Path> lowers() {
+    return lowers;
+  }
+
+  public Path upper() {
+    return upper;
+  }
+
+  public Path work() {
+    return work;
+  }
+
+  /**
+   * Mounts the stack on {@code target} (an existing directory).
+   *
+   * @throws IOException when a directory is missing, or the kernel refuses the mount (the message
+   *     carries the kernel's own overlay error when it gave one)
+   */
+  public void mountOn(Path target) throws IOException {
+    for (Path dir : lowers) {
+      requireDirectory(dir, "lower directory");
+    }
+    requireDirectory(upper, "upper directory");
+    requireDirectory(work, "work directory");
+    requireDirectory(target, "mount target");
+    try {
+      mountWithFsContext(target);
+    } catch (PosixException e) {
+      if (e.errno() != ENOSYS && e.errno() != EINVAL) {
+        throw new IOException("cannot mount overlay on " + target + ": " + e.getMessage(), e);
+      }
+      // ENOSYS: no new mount API. EINVAL on lowerdir+: a kernel before 6.8. Both may still
+      // take the classic option string when the stack is short enough.
+      mountWithOptionString(target, e.getMessage());
+    }
+  }
+
+  private void mountWithFsContext(Path target) throws PosixException {
+    int fsfd = Posix.fsopen("overlay");
+    try {
+      for (Path dir : lowers) {
+        Posix.fsconfigString(fsfd, "lowerdir+", dir.toString());
+      }
+      Posix.fsconfigString(fsfd, "upperdir", upper.toString());
+      Posix.fsconfigString(fsfd, "workdir", work.toString());
+      Posix.fsconfigCreate(fsfd);
+      int mountfd = Posix.fsmount(fsfd, 0);
+      try {
+        Posix.moveMount(mountfd, target);
+      } finally {
+        Posix.close(mountfd);
+      }
+    } finally {
+      Posix.close(fsfd);
+    }
+  }
+
+  /** The classic mount(2) path alone, for kernels without {@code lowerdir+} (and for tests). */
+  void mountClassicOn(Path target) throws IOException {
+    mountWithOptionString(target, "not tried");
+  }
+
+  private void mountWithOptionString(Path target, String newApiFailure)
+      throws IOException {
+    String options = optionString();
+    if (options.length() > PAGE_LIMIT) {
+      throw new IOException(
+          "cannot mount "
+              + lowers.size()
+              + " overlay layers on this kernel: the mount options exceed one page and the new"
+              + " mount API failed ("
+              + newApiFailure
+              + "); Linux 6.8 or later is needed for deep stacks");
+    }
+    try {
+      Posix.mount("overlay", target, "overlay", 0, options);
+    } catch (PosixException e) {
+      throw new IOException("cannot mount overlay on " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The classic {@code mount(2)} option string. overlayfs separates options with {@code ,} and
+   * lowers with {@code :}, so paths holding either are refused rather than mis-split.
+   *
+   * @throws IllegalArgumentException when a path contains {@code ,} or {@code :}
+   */
+  public String optionString() {
+    StringBuilder sb = new StringBuilder("lowerdir=");
+    for (int i = 0; i < lowers.size(); i++) {
+      if (i > 0) {
+        sb.append(':');
+      }
+      sb.append(checkedOption(lowers.get(i)));
+    }
+    sb.append(",upperdir=").append(checkedOption(upper));
+    sb.append(",workdir=").append(checkedOption(work));
+    return sb.toString();
+  }
+
+  private static String checkedOption(Path p) {
+    String s = p.toString();
+    if (s.indexOf(',') >= 0 || s.indexOf(':') >= 0) {
+      throw new IllegalArgumentException("overlay path contains ',' or ':': " + s);
+    }
+    return s;
+  }
+
+  private static void requireDirectory(Path dir, String what) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(what + " is not a directory: " + dir);
+    }
+  }
+
+  /**
+   * Unmounts {@code target}; when it is busy (a process still has a file open there), detaches it
+   * lazily so it disappears from the tree now and from the kernel when the last user goes.
+   *
+   * @throws IOException when {@code target} is not mounted or cannot be unmounted
+   */
+  public static void unmount(Path target) throws IOException {
+    try {
+      Posix.umount(target, 0);
+    } catch (PosixException e) {
+      try {
+        Posix.umount(target, Posix.MNT_DETACH);
+      } catch (PosixException detach) {
+        throw new IOException("cannot unmount " + target + ": " + detach.getMessage(), detach);
+      }
+    }
+  }
+
+  /**
+   * Unmounts every mount at or below {@code dir}, deepest first, and returns how many there were.
+   * This is the sweep that keeps mounts from leaking after a failed start or a killed process.
+   *
+   * @throws IOException when one of them cannot be unmounted (the others are still tried)
+   */
+  public static int unmountAllUnder(Path dir) throws IOException {
+    List<Path> points = MountTable.mountPointsUnder(dir);
+    IOException first = null;
+    for (Path p : points) {
+      try {
+        unmount(p);
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    return points.size();
+  }
+}

@@ -1,0 +1,25 @@
+package dev.lamina.runner;
+
+import dev.lamina.layerfs.oci.ImageConfig;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the runner needs of an image: its name, its id, its config, and its layers already
+ * extracted in overlay format. This is the seam to the image store: whoever resolves a reference
+ * and extracts layers builds one of these.
+ *
+ * @param reference the name the user gave ({@code localhost/hello:latest}), shown by {@code ps}
+ * @param imageId the config digest, {@code sha256:...}
+ * @param config the image config (Entrypoint, Cmd, Env, User, Volumes, StopSignal, ...)
+ * @param lowerDirsTopFirst the extracted layer directories, the top-most (last) layer first
+ */
+public record ContainerImage(
+    String reference, String imageId, ImageConfig config, List<Path> lowerDirsTopFirst) {
+  public ContainerImage {
+    lowerDirsTopFirst = List.copyOf(lowerDirsTopFirst);
+    if (lowerDirsTopFirst.isEmpty()) {
+      throw new IllegalArgumentException("an image needs at least one layer directory");
+    }
+  }
+}

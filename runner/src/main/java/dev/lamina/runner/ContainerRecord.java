@@ -1,0 +1,77 @@
+package dev.lamina.runner;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * What Lamina remembers of a container, in {@code containers/<id>/container.json}. Written
+ * atomically and changed only under the containers lock.
+ *
+ * @param id 64 hex digits
+ * @param command the process's argv, as the runtime spec has it
+ * @param created RFC 3339
+ * @param exitCode null while it has not exited, or when its exit was not observed
+ * @param error why the last start failed, if it did
+ * @param monitorPid the process waiting for the container (the foreground CLI or the monitor)
+ * @param monitorStarted that process's start time, to tell it from a later process with its pid
+ * @param lowerDirs the image's layer directories, top-most first
+ * @param volumes the named and anonymous volumes it mounts
+ * @param anonymousVolumes those of {@code volumes} created for it alone
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ContainerRecord(
+    @JsonProperty("id") String id,
+    @JsonProperty("name") String name,
+    @JsonProperty("image") String image,
+    @JsonProperty("imageId") String imageId,
+    @JsonProperty("command") List<String> command,
+    @JsonProperty("created") String created,
+    @JsonProperty("state") ContainerState state,
+    @JsonProperty("exitCode") Integer exitCode,
+    @JsonProperty("startedAt") String startedAt,
+    @JsonProperty("finishedAt") String finishedAt,
+    @JsonProperty("error") String error,
+    @JsonProperty("runtime") String runtime,
+    @JsonProperty("autoRemove") boolean autoRemove,
+    @JsonProperty("monitorPid") Long monitorPid,
+    @JsonProperty("monitorStarted") String monitorStarted,
+    @JsonProperty("stopSignal") String stopSignal,
+    @JsonProperty("lowerDirs") List<String> lowerDirs,
+    @JsonProperty("volumes") List<String> volumes,
+    @JsonProperty("anonymousVolumes") List<String> anonymousVolumes) {
+
+  public ContainerRecord {
+    command = command == null ? List.of() : List.copyOf(command);
+    lowerDirs = lowerDirs == null ? List.of() : List.copyOf(lowerDirs);
+    volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    anonymousVolumes = anonymousVolumes == null ? List.of() : List.copyOf(anonymousVolumes);
+  }
+
+  /** The first 12 hex digits, as {@code ps} shows. */
+  public String shortId() {
+    return id.substring(0, 12);
+  }
+
+  ContainerRecord withCommand(List<String> c, List<String> vols, List<String> anon) {
+    return new ContainerRecord(
+        id, name, image, imageId, c, created, state, exitCode, startedAt, finishedAt, error,
+        runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, vols, anon);
+  }
+
+  ContainerRecord running(String started, long pid, String pidStarted) {
+    return new ContainerRecord(
+        id, name, image, imageId, command, created, ContainerState.RUNNING, null, started, null,
+        null, runtime, autoRemove, pid, pidStarted, stopSignal, lowerDirs, volumes,
+        anonymousVolumes);
+  }
+
+  ContainerRecord exited(Integer code, String finished, String why) {
+    return new ContainerRecord(
+        id, name, image, imageId, command, created, ContainerState.EXITED, code, startedAt,
+        finished, why, runtime, autoRemove, null, null, stopSignal, lowerDirs, volumes,
+        anonymousVolumes);
+  }
+}

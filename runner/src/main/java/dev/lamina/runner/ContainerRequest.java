@@ -1,0 +1,46 @@
+package dev.lamina.runner;
+
+import dev.lamina.runner.spec.ContainerOptions;
+import java.util.List;
+
+/**
+ * A container to create: the image, the runtime options, and the container-level flags.
+ *
+ * @param name {@code --name}; generated (adjective_noun) when null
+ * @param volumes {@code -v} values: {@code NAME:/ctr[:ro]}, {@code /host:/ctr[:ro]}, {@code /ctr}
+ * @param autoRemove {@code --rm}: removed, with its anonymous volumes, when it exits
+ * @param runtime {@code --runtime}; runc when null
+ */
+public record ContainerRequest(
+    ContainerImage image,
+    ContainerOptions options,
+    String name,
+    List<String> volumes,
+    boolean autoRemove,
+    String runtime) {
+  public ContainerRequest {
+    options = options == null ? ContainerOptions.defaults() : options;
+    volumes = volumes == null ? List.of() : List.copyOf(volumes);
+  }
+
+  /** A request with only an image and options. */
+  public static ContainerRequest of(ContainerImage image, ContainerOptions options) {
+    return new ContainerRequest(image, options, null, List.of(), false, null);
+  }
+
+  public ContainerRequest withName(String n) {
+    return new ContainerRequest(image, options, n, volumes, autoRemove, runtime);
+  }
+
+  public ContainerRequest withVolumes(List<String> v) {
+    return new ContainerRequest(image, options, name, v, autoRemove, runtime);
+  }
+
+  public ContainerRequest withAutoRemove(boolean rm) {
+    return new ContainerRequest(image, options, name, volumes, rm, runtime);
+  }
+
+  public ContainerRequest withRuntime(String r) {
+    return new ContainerRequest(image, options, name, volumes, autoRemove, r);
+  }
+}

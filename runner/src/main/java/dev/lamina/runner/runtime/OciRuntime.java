@@ -1,0 +1,62 @@
+package dev.lamina.runner.runtime;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * An OCI runtime (runc, crun) driven through its command line. Container ids are the runtime's;
+ * each runtime keeps its state under its own {@code --root}, apart from other tools' containers.
+ */
+public interface OciRuntime {
+  /** The runtime's name, as {@code --runtime} takes it ({@code runc}, {@code crun}). */
+  String name();
+
+  /**
+   * Runs the container in the foreground: creates, starts and waits for it, then removes the
+   * runtime's state. The container's stdio is {@code stdio}.
+   *
+   * @return the container's exit code (128 + signal number when a signal killed it)
+   * @throws OciRuntimeException when the runtime itself failed (the container never ran), with
+   *     its error in plain words
+   * @throws InterruptedException if the caller is interrupted while waiting; the container is
+   *     killed first
+   */
+  int run(String id, Path bundle, Stdio stdio) throws IOException, InterruptedException;
+
+  /**
+   * Creates the container without starting its process ({@code create}); stdio is handed to it.
+   *
+   * @throws OciRuntimeException when the runtime refuses
+   */
+  void create(String id, Path bundle, Stdio stdio) throws IOException;
+
+  /**
+   * Starts the process of a created container.
+   *
+   * @throws OciRuntimeException when the runtime refuses
+   */
+  void start(String id) throws IOException;
+
+  /**
+   * The runtime's view of the container; empty when it does not know the id.
+   *
+   * @throws OciRuntimeException when the runtime fails for another reason
+   */
+  Optional<RuntimeState> state(String id) throws IOException;
+
+  /**
+   * Sends {@code signal} ({@code TERM}, {@code SIGKILL}, {@code 9}) to the container's process.
+   *
+   * @throws OciRuntimeException when the container is not running or unknown
+   */
+  void kill(String id, String signal) throws IOException;
+
+  /**
+   * Deletes the runtime's state of the container; {@code force} kills a running one first. An
+   * unknown id is not an error.
+   *
+   * @throws OciRuntimeException when the runtime refuses
+   */
+  void delete(String id, boolean force) throws IOException;
+}

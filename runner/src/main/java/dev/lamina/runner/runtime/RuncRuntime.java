@@ -1,0 +1,221 @@
+package dev.lamina.runner.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lamina.layerfs.oci.Json;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * runc, or a runtime with runc's command line (crun). Its state lives under a root of Lamina's own
+ * ({@code --root}), so Lamina's containers never mix with podman's or Docker's. Each call writes
+ * the runtime's log as JSON to a file of its own, from which a failure is reported in one line.
+ */
+public final class RuncRuntime implements OciRuntime {
+  private final String name;
+  private final Path binary;
+  private final Path stateRoot;
+  private final Path logDir;
+
+  /**
+   * @param name the runtime's name ({@code runc}, {@code crun})
+   * @param binary its executable
+   * @param stateRoot its {@code --root}, created when missing
+   */
+  public RuncRuntime(String name, Path binary, Path stateRoot) {
+    this.name = name;
+    this.binary = binary;
+    this.stateRoot = stateRoot.toAbsolutePath();
+    // Not inside the state root: runc treats every entry there as a container.
+    this.logDir = this.stateRoot.resolveSibling(this.stateRoot.getFileName() + ".logs");
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  public Path binary() {
+    return binary;
+  }
+
+  private List<String> command(Path log, String... args) throws IOException {
+    Files.createDirectories(stateRoot);
+    Files.createDirectories(logDir);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(binary.toString());
+    cmd.add("--root=" + stateRoot);
+    cmd.add("--log=" + log);
+    cmd.add("--log-format=json");
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  private Path freshLog(String id, String verb) throws IOException {
+    Files.createDirectories(logDir);
+    Path log = logDir.resolve(id + "." + verb + ".log");
+    Files.deleteIfExists(log);
+    return log;
+  }
+
+  @Override
+  public int run(String id, Path bundle, Stdio stdio) throws IOException, InterruptedException {
+    Path log = freshLog(id, "run");
+    ProcessBuilder pb =
+        new ProcessBuilder(command(log, "run", "--bundle=" + bundle.toAbsolutePath(), id))
+            .redirectInput(stdio.in())
+            .redirectOutput(stdio.out())
+            .redirectError(stdio.err());
+    Process p = pb.start();
+    int code;
+    try {
+      code = p.waitFor();
+    } catch (InterruptedException e) {
+      try {
+        kill(id, "KILL");
+      } catch (IOException ignored) {
+        // Already gone.
+      }
+      p.waitFor();
+      throw e;
+    }
+    try {
+      Optional<String> error = lastError(log);
+      if (code != 0 && error.isPresent()) {
+        throw failure("run", error.get());
+      }
+      return code;
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  @Override
+  public void create(String id, Path bundle, Stdio stdio) throws IOException {
+    Path log = freshLog(id, "create");
+    ProcessBuilder pb =
+        new ProcessBuilder(command(log, "create", "--bundle=" + bundle.toAbsolutePath(), id))
+            .redirectInput(stdio.in())
+            .redirectOutput(stdio.out())
+            .redirectError(stdio.err());
+    finish("create", log, waitFor(pb.start()));
+  }
+
+  @Override
+  public void start(String id) throws IOException {
+    call(id, "start", id);
+  }
+
+  @Override
+  public Optional<RuntimeState> state(String id) throws IOException {
+    Path log = freshLog(id, "state");
+    ProcessBuilder pb =
+        new ProcessBuilder(command(log, "state", id))
+            .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectError(Redirect.DISCARD);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    int code = waitFor(p);
+    try {
+      if (code != 0) {
+        String error = lastError(log).orElse("exit status " + code);
+        if (isUnknownContainer(error)) {
+          return Optional.empty();
+        }
+        throw failure("state", error);
+      }
+      return Optional.of(Json.read(out, RuntimeState.class));
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  @Override
+  public void kill(String id, String signal) throws IOException {
+    call(id, "kill", id, signal);
+  }
+
+  @Override
+  public void delete(String id, boolean force) throws IOException {
+    try {
+      if (force) {
+        call(id, "delete", "--force", id);
+      } else {
+        call(id, "delete", id);
+      }
+    } catch (OciRuntimeException e) {
+      if (!isUnknownContainer(e.getMessage())) {
+        throw e;
+      }
+    }
+  }
+
+  private void call(String id, String verb, String... args) throws IOException {
+    Path log = freshLog(id, verb);
+    List<String> argv = new ArrayList<>(List.of(verb));
+    argv.addAll(List.of(args).subList(0, args.length));
+    ProcessBuilder pb =
+        new ProcessBuilder(command(log, argv.toArray(String[]::new)))
+            .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectOutput(Redirect.DISCARD)
+            .redirectError(Redirect.DISCARD);
+    finish(verb, log, waitFor(pb.start()));
+  }
+
+  private void finish(String verb, Path log, int code) throws IOException {
+    try {
+      if (code != 0) {
+        throw failure(verb, lastError(log).orElse("exit status " + code));
+      }
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  private static int waitFor(Process p) throws IOException {
+    try {
+      return p.waitFor();
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the OCI runtime", e);
+    }
+  }
+
+  private static boolean isUnknownContainer(String error) {
+    String e = error.toLowerCase(java.util.Locale.ROOT);
+    return e.contains("does not exist") || e.contains("not found") && e.contains("container");
+  }
+
+  private OciRuntimeException failure(String verb, String error) {
+    return new OciRuntimeException(RuntimeErrors.explain(name, verb, error));
+  }
+
+  /** The message of the last error-level entry of a JSON runtime log. */
+  static Optional<String> lastError(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return Optional.empty();
+    }
+    String last = null;
+    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        JsonNode entry = Json.readTree(line.getBytes(StandardCharsets.UTF_8));
+        String level = entry.path("level").asText();
+        if (level.equals("error") || level.equals("fatal")) {
+          last = entry.path("msg").asText();
+        }
+      } catch (IOException notJson) {
+        last = line.strip();
+      }
+    }
+    return Optional.ofNullable(last);
+  }
+}

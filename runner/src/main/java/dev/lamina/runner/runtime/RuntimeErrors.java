@@ -1,0 +1,38 @@
+package dev.lamina.runner.runtime;
+
+import java.util.Locale;
+
+/** Turns an OCI runtime's error into one line a user can act on. */
+public final class RuntimeErrors {
+  private RuntimeErrors() {}
+
+  /**
+   * A plain-words message for {@code error}, which {@code runtime} logged while doing {@code verb}.
+   * Known host problems (a cgroup layout the runtime cannot handle) are explained with the fix.
+   */
+  public static String explain(String runtime, String verb, String error) {
+    String e = error.toLowerCase(Locale.ROOT);
+    if (e.contains("hybrid mode not supported")) {
+      return runtime
+          + " cannot run containers on this host: it does not support the host's hybrid cgroup"
+          + " layout (cgroup v1 controllers with a cgroup v2 mount at /sys/fs/cgroup/unified);"
+          + " use --runtime runc, or boot with a unified cgroup v2 hierarchy"
+          + " (systemd.unified_cgroup_hierarchy=1)";
+    }
+    if (e.contains("cgroup")
+        && (e.contains("permission denied")
+            || e.contains("read-only file system")
+            || e.contains("no such file or directory")
+            || e.contains("operation not permitted"))) {
+      return runtime
+          + " could not set up the container's cgroup on this host (the cgroup filesystem is"
+          + " missing, read-only or not delegated); resource limits cannot be applied here: "
+          + error;
+    }
+    if (e.contains("executable file not found") || e.contains("no such file or directory")
+        && e.contains("exec")) {
+      return "container command not found: " + error;
+    }
+    return runtime + " " + verb + " failed: " + error;
+  }
+}

@@ -1,0 +1,215 @@
+package dev.lamina.runner.spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the user asked for on top of the image (the flags of {@code run}/{@code create}). Null
+ * means "not given": the image's value or the default applies.
+ *
+ * @param entrypoint {@code --entrypoint}: replaces the image's Entrypoint and clears its Cmd; an
+ *     empty list clears the Entrypoint
+ * @param args words after the image name; when not empty they replace the image's Cmd
+ * @param env {@code -e} entries, {@code KEY=VALUE}, applied over the image's Env
+ * @param workdir {@code -w}
+ * @param user {@code -u}: {@code name}, {@code uid}, {@code uid:gid}, {@code name:group}
+ * @param hostname {@code --hostname}
+ * @param network {@code --network}
+ * @param readOnly {@code --read-only}: the root filesystem is mounted read-only
+ * @param tmpfs {@code --tmpfs} entries: {@code /path} or {@code /path:options}
+ * @param binds resolved {@code -v} binds and volumes
+ * @param capAdd {@code --cap-add}, names with or without {@code CAP_}, or {@code ALL}
+ * @param capDrop {@code --cap-drop}, likewise
+ * @param memoryBytes {@code --memory}
+ * @param pidsLimit {@code --pids-limit}
+ * @param cpus {@code --cpus}, fractional
+ * @param terminal {@code -t}
+ */
+public record ContainerOptions(
+    List<String> entrypoint,
+    List<String> args,
+    List<String> env,
+    String workdir,
+    String user,
+    String hostname,
+    Network network,
+    boolean readOnly,
+    List<String> tmpfs,
+    List<BindMount> binds,
+    Set<String> capAdd,
+    Set<String> capDrop,
+    Long memoryBytes,
+    Long pidsLimit,
+    Double cpus,
+    boolean terminal) {
+
+  public ContainerOptions {
+    entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
+    args = args == null ? List.of() : List.copyOf(args);
+    env = env == null ? List.of() : List.copyOf(env);
+    network = network == null ? Network.HOST : network;
+    tmpfs = tmpfs == null ? List.of() : List.copyOf(tmpfs);
+    binds = binds == null ? List.of() : List.copyOf(binds);
+    capAdd = capAdd == null ? Set.of() : Set.copyOf(capAdd);
+    capDrop = capDrop == null ? Set.of() : Set.copyOf(capDrop);
+    if (memoryBytes != null && memoryBytes < 6 * 1024 * 1024) {
+      throw new IllegalArgumentException("--memory must be at least 6 MiB");
+    }
+    if (pidsLimit != null && pidsLimit == 0) {
+      throw new IllegalArgumentException("--pids-limit must not be 0");
+    }
+    if (cpus != null && !(cpus > 0)) {
+      throw new IllegalArgumentException("--cpus must be greater than 0");
+    }
+  }
+
+  /** No flags: the image's settings and Lamina's defaults. */
+  public static ContainerOptions defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder seeded with these options. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.entrypoint = entrypoint;
+    b.args = new ArrayList<>(args);
+    b.env = new ArrayList<>(env);
+    b.workdir = workdir;
+    b.user = user;
+    b.hostname = hostname;
+    b.network = network;
+    b.readOnly = readOnly;
+    b.tmpfs = new ArrayList<>(tmpfs);
+    b.binds = new ArrayList<>(binds);
+    b.capAdd = new LinkedHashSet<>(capAdd);
+    b.capDrop = new LinkedHashSet<>(capDrop);
+    b.memoryBytes = memoryBytes;
+    b.pidsLimit = pidsLimit;
+    b.cpus = cpus;
+    b.terminal = terminal;
+    return b;
+  }
+
+  /** Mutable builder for {@link ContainerOptions}. */
+  public static final class Builder {
+    private List<String> entrypoint;
+    private List<String> args = new ArrayList<>();
+    private List<String> env = new ArrayList<>();
+    private String workdir;
+    private String user;
+    private String hostname;
+    private Network network = Network.HOST;
+    private boolean readOnly;
+    private List<String> tmpfs = new ArrayList<>();
+    private List<BindMount> binds = new ArrayList<>();
+    private Set<String> capAdd = new LinkedHashSet<>();
+    private Set<String> capDrop = new LinkedHashSet<>();
+    private Long memoryBytes;
+    private Long pidsLimit;
+    private Double cpus;
+    private boolean terminal;
+
+    private Builder() {}
+
+    public Builder entrypoint(List<String> v) {
+      entrypoint = v;
+      return this;
+    }
+
+    public Builder args(List<String> v) {
+      args = new ArrayList<>(v);
+      return this;
+    }
+
+    public Builder args(String... v) {
+      return args(List.of(v));
+    }
+
+    public Builder env(String keyValue) {
+      env.add(keyValue);
+      return this;
+    }
+
+    public Builder workdir(String v) {
+      workdir = v;
+      return this;
+    }
+
+    public Builder user(String v) {
+      user = v;
+      return this;
+    }
+
+    public Builder hostname(String v) {
+      hostname = v;
+      return this;
+    }
+
+    public Builder network(Network v) {
+      network = v;
+      return this;
+    }
+
+    public Builder readOnly(boolean v) {
+      readOnly = v;
+      return this;
+    }
+
+    public Builder tmpfs(String v) {
+      tmpfs.add(v);
+      return this;
+    }
+
+    public Builder bind(BindMount v) {
+      binds.add(v);
+      return this;
+    }
+
+    public Builder binds(List<BindMount> v) {
+      binds = new ArrayList<>(v);
+      return this;
+    }
+
+    public Builder capAdd(String v) {
+      capAdd.add(v);
+      return this;
+    }
+
+    public Builder capDrop(String v) {
+      capDrop.add(v);
+      return this;
+    }
+
+    public Builder memoryBytes(Long v) {
+      memoryBytes = v;
+      return this;
+    }
+
+    public Builder pidsLimit(Long v) {
+      pidsLimit = v;
+      return this;
+    }
+
+    public Builder cpus(Double v) {
+      cpus = v;
+      return this;
+    }
+
+    public Builder terminal(boolean v) {
+      terminal = v;
+      return this;
+    }
+
+    public ContainerOptions build() {
+      return new ContainerOptions(
+          entrypoint, args, env, workdir, user, hostname, network, readOnly, tmpfs, binds, capAdd,
+          capDrop, memoryBytes, pidsLimit, cpus, terminal);
+    }
+  }
+}

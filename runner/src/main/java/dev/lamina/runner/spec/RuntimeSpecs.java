@@ -1,0 +1,260 @@
+package dev.lamina.runner.spec;
+
+import dev.lamina.layerfs.oci.ContainerConfig;
+import dev.lamina.layerfs.oci.ImageConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the OCI runtime spec of a container from its image config and the user's options, with
+ * Docker's defaults: its capability set, masked and read-only paths, default mounts, and its
+ * Entrypoint/Cmd rules.
+ */
+public final class RuntimeSpecs {
+  /** Docker's PATH when the image sets none. */
+  public static final String DEFAULT_PATH =
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  /** Paths hidden from the container (moby {@code oci/defaults.go}). */
+  public static final List<String> MASKED_PATHS =
+      List.of(
+          "/proc/asound",
+          "/proc/acpi",
+          "/proc/interrupts",
+          "/proc/kcore",
+          "/proc/keys",
+          "/proc/latency_stats",
+          "/proc/timer_list",
+          "/proc/timer_stats",
+          "/proc/sched_debug",
+          "/proc/scsi",
+          "/sys/firmware",
+          "/sys/devices/virtual/powercap");
+
+  /** Paths the container sees read-only (moby {@code oci/defaults.go}). */
+  public static final List<String> READONLY_PATHS =
+      List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
+
+  /** RLIMIT_NOFILE the container gets, unless the host's hard limit is lower. */
+  public static final long DEFAULT_NOFILE = 1024 * 1024;
+
+  private static final long CPU_PERIOD_MICROS = 100_000;
+
+  private RuntimeSpecs() {}
+
+  /**
+   * The runtime spec for a container of {@code image} with {@code options}, whose root filesystem
+   * (already assembled) is {@code rootfs}. The user is resolved in {@code rootfs}'s own account
+   * files.
+   *
+   * @throws IllegalArgumentException when there is no command to run, or an option is malformed
+   *     (a relative working directory, an unknown capability, a bad tmpfs entry)
+   * @throws UnknownUserException when the user or group name is not in the image
+   * @throws IOException when the image's account files cannot be read safely
+   */
+  public static RuntimeSpec fromImageConfig(
+      ImageConfig image, ContainerOptions options, Path rootfs) throws IOException {
+    ContainerConfig config = image.config();
+    List<String> args = command(config, options);
+    String userSpec = options.user() != null ? options.user() : config.user();
+    ResolvedUser user = ImageUsers.resolve(rootfs, userSpec);
+    String hostname = options.hostname() != null ? options.hostname() : "lamina";
+    List<String> caps = Capabilities.effectiveSet(options.capAdd(), options.capDrop());
+    // Docker gives a non-root user no effective or permitted capabilities (only bounding):
+    // CapEff is 0 for uid != 0 unless it gains them through file capabilities or setuid.
+    List<String> held = user.uid() == 0 ? caps : List.of();
+    RuntimeSpec.Process process =
+        new RuntimeSpec.Process(
+            options.terminal(),
+            new RuntimeSpec.User(
+                user.uid(),
+                user.gid(),
+                user.additionalGids().isEmpty() ? null : user.additionalGids()),
+            args,
+            env(config, options, hostname, user),
+            workdir(config, options),
+            new RuntimeSpec.Capabilities(caps, held, held, List.of()),
+            rlimits(HostLimits.current()),
+            true);
+    return new RuntimeSpec(
+        RuntimeSpec.OCI_VERSION,
+        process,
+        new RuntimeSpec.Root(rootfs.toAbsolutePath().toString(), options.readOnly()),
+        hostname,
+        mounts(options),
+        new RuntimeSpec.Linux(
+            namespaces(options.network()),
+            null,
+            null,
+            resources(options),
+            null,
+            MASKED_PATHS,
+            READONLY_PATHS));
+  }
+
+  /**
+   * Docker's rules: {@code --entrypoint} replaces the image's Entrypoint and clears its Cmd; words
+   * after the image replace Cmd; the command is Entrypoint followed by Cmd.
+   *
+   * @throws IllegalArgumentException when both are empty
+   */
+  public static List<String> command(ContainerConfig config, ContainerOptions options) {
+    List<String> entrypoint;
+    List<String> cmd;
+    if (options.entrypoint() != null) {
+      entrypoint = options.entrypoint();
+      cmd = options.args();
+    } else {
+      entrypoint = config.entrypoint() == null ? List.of() : config.entrypoint();
+      cmd = !options.args().isEmpty() ? options.args() : orEmpty(config.cmd());
+    }
+    List<String> args = new ArrayList<>(entrypoint);
+    args.addAll(cmd);
+    if (args.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no command specified: the image has no Entrypoint or Cmd");
+    }
+    return List.copyOf(args);
+  }
+
+  private static List<String> orEmpty(List<String> l) {
+    return l == null ? List.of() : l;
+  }
+
+  /**
+   * The environment: the image's Env, then {@code -e} entries (a later key wins), PATH when
+   * neither set it, HOSTNAME, and HOME from the user's passwd entry unless set.
+   */
+  static List<String> env(
+      ContainerConfig config, ContainerOptions options, String hostname, ResolvedUser user) {
+    Map<String, String> vars = new LinkedHashMap<>();
+    vars.put("PATH", DEFAULT_PATH.substring("PATH=".length()));
+    vars.put("HOSTNAME", hostname);
+    for (String e : orEmpty(config.env())) {
+      put(vars, e);
+    }
+    for (String e : options.env()) {
+      put(vars, e);
+    }
+    vars.putIfAbsent("HOME", user.home());
+    if (options.terminal()) {
+      vars.putIfAbsent("TERM", "xterm");
+    }
+    List<String> out = new ArrayList<>();
+    vars.forEach((k, v) -> out.add(k + "=" + v));
+    return out;
+  }
+
+  private static void put(Map<String, String> vars, String entry) {
+    int eq = entry.indexOf('=');
+    if (eq <= 0) {
+      throw new IllegalArgumentException("environment entry is not KEY=VALUE: " + entry);
+    }
+    vars.put(entry.substring(0, eq), entry.substring(eq + 1));
+  }
+
+  private static String workdir(ContainerConfig config, ContainerOptions options) {
+    String w = options.workdir() != null ? options.workdir() : config.workingDir();
+    if (w == null || w.isEmpty()) {
+      return "/";
+    }
+    if (!w.startsWith("/")) {
+      throw new IllegalArgumentException("working directory must be absolute: " + w);
+    }
+    // Lexically cleaned; runc then creates and enters it inside the root (securejoin).
+    return ContainerPaths.clean(w);
+  }
+
+  private static List<RuntimeSpec.Rlimit> rlimits(HostLimits host) {
+    long nofile = host.capped("Max open files", DEFAULT_NOFILE);
+    return List.of(new RuntimeSpec.Rlimit("RLIMIT_NOFILE", nofile, nofile));
+  }
+
+  /** Docker's default mounts, then tmpfs entries, then binds and volumes. */
+  static List<RuntimeSpec.Mount> mounts(ContainerOptions options) {
+    List<RuntimeSpec.Mount> m = new ArrayList<>();
+    m.add(mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"));
+    m.add(mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"));
+    m.add(
+        mount(
+            "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666",
+            "mode=0620", "gid=5"));
+    m.add(
+        mount(
+            "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k"));
+    m.add(mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"));
+    m.add(mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"));
+    m.add(
+        mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro"));
+    for (String t : options.tmpfs()) {
+      m.add(tmpfs(t));
+    }
+    for (BindMount b : options.binds()) {
+      List<String> opts = new ArrayList<>(List.of("rbind", "rprivate"));
+      if (b.readOnly()) {
+        opts.add("ro");
+      }
+      m.add(
+          new RuntimeSpec.Mount(
+              ContainerPaths.clean(b.destination()), "bind", b.source().toString(), opts));
+    }
+    return m;
+  }
+
+  private static RuntimeSpec.Mount mount(String dest, String type, String source, String... opts) {
+    return new RuntimeSpec.Mount(dest, type, source, List.of(opts));
+  }
+
+  /** {@code --tmpfs /path[:opts]}: Docker's defaults noexec, nosuid, nodev, then the user's. */
+  static RuntimeSpec.Mount tmpfs(String entry) {
+    int colon = entry.indexOf(':');
+    String dest = colon < 0 ? entry : entry.substring(0, colon);
+    ContainerPaths.requireAbsolute(dest);
+    List<String> opts = new ArrayList<>(List.of("noexec", "nosuid", "nodev"));
+    if (colon >= 0) {
+      for (String o : entry.substring(colon + 1).split(",")) {
+        if (!o.isBlank()) {
+          opts.remove(switch (o) {
+            case "exec" -> "noexec";
+            case "suid" -> "nosuid";
+            case "dev" -> "nodev";
+            default -> "";
+          });
+          opts.add(o.strip());
+        }
+      }
+    }
+    return new RuntimeSpec.Mount(ContainerPaths.clean(dest), "tmpfs", "tmpfs", opts);
+  }
+
+  private static List<RuntimeSpec.Namespace> namespaces(Network network) {
+    List<RuntimeSpec.Namespace> ns = new ArrayList<>();
+    for (String type : List.of("pid", "mount", "uts", "ipc")) {
+      ns.add(new RuntimeSpec.Namespace(type, null));
+    }
+    if (network == Network.NONE) {
+      ns.add(new RuntimeSpec.Namespace("network", null));
+    }
+    return ns;
+  }
+
+  private static RuntimeSpec.Resources resources(ContainerOptions options) {
+    if (options.memoryBytes() == null && options.pidsLimit() == null && options.cpus() == null) {
+      return null;
+    }
+    RuntimeSpec.Memory memory =
+        options.memoryBytes() == null ? null : new RuntimeSpec.Memory(options.memoryBytes(), null);
+    RuntimeSpec.Pids pids =
+        options.pidsLimit() == null ? null : new RuntimeSpec.Pids(options.pidsLimit());
+    RuntimeSpec.Cpu cpu =
+        options.cpus() == null
+            ? null
+            : new RuntimeSpec.Cpu(
+                Math.round(options.cpus() * CPU_PERIOD_MICROS), CPU_PERIOD_MICROS);
+    return new RuntimeSpec.Resources(memory, pids, cpu);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.lamina.runner.volume;
+
+import dev.lamina.runner.spec.ContainerPaths;
+import java.nio.file.Path;
+
+/**
+ * A {@code -v} argument: {@code NAME:/ctr[:ro|rw]} for a named volume, {@code /host:/ctr[:ro|rw]}
+ * for a bind, or a bare {@code /ctr} for an anonymous volume.
+ */
+public sealed interface VolumeSpec {
+  /** Where it appears inside the container (absolute, cleaned). */
+  String destination();
+
+  boolean readOnly();
+
+  /** A named (or anonymous, when {@code name} is null) volume. */
+  record Named(String name, String destination, boolean readOnly) implements VolumeSpec {}
+
+  /** A host directory or file. */
+  record Bind(Path source, String destination, boolean readOnly) implements VolumeSpec {}
+
+  /**
+   * Parses a {@code -v} value.
+   *
+   * @throws VolumeException for an invalid name, a relative container path or unknown options
+   */
+  static VolumeSpec parse(String spec) throws VolumeException {
+    String[] parts = spec.split(":", -1);
+    if (parts.length == 1) {
+      return new Named(null, dest(parts[0], spec), false);
+    }
+    if (parts.length > 3 || parts[0].isEmpty()) {
+      throw new VolumeException("invalid volume specification: " + spec);
+    }
+    boolean ro = false;
+    if (parts.length == 3) {
+      for (String opt : parts[2].split(",")) {
+        switch (opt) {
+          case "ro" -> ro = true;
+          case "rw", "z", "Z", "" -> { }
+          default -> throw new VolumeException(
+              "invalid volume option '" + opt + "' in " + spec + " (supported: ro, rw)");
+        }
+      }
+    }
+    String dest = dest(parts[1], spec);
+    if (parts[0].startsWith("/")) {
+      return new Bind(Path.of(parts[0]).normalize(), dest, ro);
+    }
+    if (parts[0].startsWith(".")) {
+      throw new VolumeException("bind source must be an absolute path: " + parts[0]);
+    }
+    return new Named(Volumes.validateName(parts[0]), dest, ro);
+  }
+
+  private static String dest(String d, String spec) throws VolumeException {
+    if (!d.startsWith("/")) {
+      throw new VolumeException("container path must be absolute in volume " + spec);
+    }
+    String clean = ContainerPaths.clean(d);
+    if (clean.equals("/")) {
+      throw new VolumeException("a volume cannot be mounted on / in " + spec);
+    }
+    return clean;
+  }
+}

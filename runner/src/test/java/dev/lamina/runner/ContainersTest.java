@@ -1,0 +1,437 @@
+package dev.lamina.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.oci.ContainerConfig;
+import dev.lamina.layerfs.oci.ImageConfig;
+import dev.lamina.layerfs.overlay.MountTable;
+import dev.lamina.layerfs.testing.Requirements;
+import dev.lamina.runner.runtime.OciRuntimeException;
+import dev.lamina.runner.runtime.OciRuntimes;
+import dev.lamina.runner.runtime.Stdio;
+import dev.lamina.runner.spec.ContainerOptions;
+import dev.lamina.runner.testing.BusyboxRootfs;
+import dev.lamina.runner.volume.VolumeException;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Containers on the real kernel with runc: isolation, lifecycle, volumes, mounts. */
+class ContainersTest {
+  @TempDir static Path shared;
+  private static Path base;
+
+  @TempDir Path tmp;
+  private Path root;
+  private Containers containers;
+
+  /** Output and exit code of one foreground container. */
+  record Result(int code, String out) {}
+
+  @BeforeAll
+  static void buildRootfs() throws IOException {
+    Requirements.root();
+    Requirements.tool("runc");
+    base = BusyboxRootfs.create(shared.resolve("layers/base"));
+    Files.createDirectories(base.resolve("seed"));
+    Files.writeString(base.resolve("seed/from-image"), "seeded");
+  }
+
+  @BeforeEach
+  void setUp() {
+    root = tmp.resolve("lamina");
+    containers = Containers.open(root);
+  }
+
+  @AfterEach
+  void noMountLeft() throws IOException {
+    for (ContainerRecord r : containers.list(true)) {
+      containers.remove(r.id(), true, true);
+    }
+    List<Path> left = MountTable.mountPointsUnder(tmp);
+    // Sweep anyway, so a failing test does not break the next ones.
+    dev.lamina.layerfs.overlay.OverlayMount.unmountAllUnder(tmp);
+    assertEquals(List.of(), left);
+  }
+
+  private static ContainerImage image(ContainerConfig config, List<Path> lowers) {
+    return new ContainerImage(
+        "localhost/busybox:latest",
+        Digest.sha256("config".getBytes(StandardCharsets.UTF_8)).toString(),
+        ImageConfig.empty("2026-01-01T00:00:00Z").withConfig(config),
+        lowers);
+  }
+
+  private static ContainerImage busybox() {
+    return image(ContainerConfig.EMPTY.toBuilder().cmd(List.of("sh")).build(), List.of(base));
+  }
+
+  private ContainerRequest sh(String script) {
+    return sh(ContainerOptions.builder(), script);
+  }
+
+  private ContainerRequest sh(ContainerOptions.Builder options, String script) {
+    return ContainerRequest.of(busybox(), options.args("sh", "-c", script).build());
+  }
+
+  private Result run(ContainerRequest request) throws Exception {
+    Path out = Files.createTempFile(tmp, "out", ".txt");
+    Stdio stdio =
+        new Stdio(
+            Redirect.from(Path.of("/dev/null").toFile()),
+            Redirect.appendTo(out.toFile()),
+            Redirect.appendTo(out.toFile()));
+    int code = containers.run(request, stdio, false);
+    return new Result(code, Files.readString(out).strip());
+  }
+
+  private Result runRm(String script) throws Exception {
+    return run(sh(script).withAutoRemove(true));
+  }
+
+  @Test
+  void run_exitCode_propagatedAndRecorded() throws Exception {
+    Result r = run(sh("exit 7").withName("seven"));
+    assertEquals(7, r.code());
+    ContainerRecord rec = containers.inspect("seven");
+    assertEquals(ContainerState.EXITED, rec.state());
+    assertEquals(7, rec.exitCode());
+    assertTrue(StatusText.of(rec, Instant.now()).startsWith("Exited (7) "));
+    assertEquals(List.of("sh", "-c", "exit 7"), rec.command());
+  }
+
+  @Test
+  void run_withRm_leavesNoContainer() throws Exception {
+    assertEquals(0, runRm("true").code());
+    assertEquals(List.of(), containers.list(true));
+  }
+
+  @Test
+  void run_pidNamespace_shellIsPid1() throws Exception {
+    assertEquals("1", runRm("echo $$").out());
+  }
+
+  @Test
+  void run_hostname_defaultsToShortId() throws Exception {
+    Result r = run(sh("hostname").withName("host"));
+    assertEquals(containers.inspect("host").shortId(), r.out());
+    assertEquals("given", run(sh(ContainerOptions.builder().hostname("given"), "hostname")).out());
+  }
+
+  @Test
+  void run_maskedPaths_readEmpty() throws Exception {
+    // Only paths this kernel has are masked (there is no /proc/kcore without CONFIG_PROC_KCORE).
+    List<String> present =
+        dev.lamina.runner.spec.RuntimeSpecs.MASKED_PATHS.stream()
+            .filter(p -> p.startsWith("/proc/") && Files.isRegularFile(Path.of(p)))
+            .toList();
+    assertFalse(present.isEmpty());
+    StringBuilder script = new StringBuilder();
+    for (String p : present) {
+      script.append("echo ").append(p).append(" $(cat ").append(p).append(" | wc -c); ");
+    }
+    script.append("ls /sys/firmware | wc -l; echo x > /proc/sys/kernel/domainname");
+    Result r = runRm(script.toString());
+    for (String p : present) {
+      assertTrue(List.of(r.out().split("\n")).contains(p + " 0"), r.out());
+    }
+    // stdout and stderr interleave in any order: compare whole lines.
+    assertTrue(List.of(r.out().split("\n")).contains("0"), r.out());
+    assertTrue(r.out().contains("Read-only file system"), r.out());
+  }
+
+  @Test
+  void run_root_dockerDefaultCapabilities() throws Exception {
+    Result r = runRm("grep -E '^Cap(Bnd|Eff)' /proc/self/status; grep NoNewPrivs /proc/self/status");
+    assertTrue(r.out().contains("CapBnd:\t00000000a80425fb"), r.out());
+    assertTrue(r.out().contains("CapEff:\t00000000a80425fb"), r.out());
+    assertTrue(r.out().contains("NoNewPrivs:\t1"), r.out());
+  }
+
+  @Test
+  void run_capAddAndDrop_changeBoundingSet() throws Exception {
+    Result r =
+        run(
+            sh(
+                    ContainerOptions.builder().capAdd("SYS_PTRACE").capDrop("NET_RAW"),
+                    "grep CapBnd /proc/self/status")
+                .withAutoRemove(true));
+    long expected = 0xa80425fbL | (1L << 19) & ~0L;
+    expected &= ~(1L << 13);
+    assertTrue(r.out().contains(String.format("%016x", expected)), r.out());
+  }
+
+  @Test
+  void run_nonRootUser_noEffectiveCapabilities() throws Exception {
+    Result r =
+        run(
+            sh(ContainerOptions.builder().user("app"), "id -u; grep -E 'CapEff|NoNewPrivs' /proc/self/status")
+                .withAutoRemove(true));
+    assertTrue(r.out().startsWith("1000\n"), r.out());
+    assertTrue(r.out().contains("CapEff:\t0000000000000000"), r.out());
+    assertTrue(r.out().contains("NoNewPrivs:\t1"), r.out());
+  }
+
+  @Test
+  void run_unknownUser_clearErrorAndNothingLeft() {
+    IOException e =
+        assertThrows(
+            IOException.class, () -> run(sh(ContainerOptions.builder().user("ghost"), "true")));
+    assertTrue(e.getMessage().contains("ghost"), e.getMessage());
+  }
+
+  @Test
+  void run_fds_onlyStdioAndTheListingsOwn() throws Exception {
+    // ls opens /proc/self/fd itself: that is fd 3. Anything more leaked from Lamina or runc.
+    assertEquals("0\n1\n2\n3", runRm("ls -1 /proc/self/fd").out());
+  }
+
+  @Test
+  void run_workdir_insideRootfs() throws Exception {
+    Result r =
+        run(
+            sh(ContainerOptions.builder().workdir("/srv/app"), "pwd; readlink /proc/self/cwd")
+                .withAutoRemove(true));
+    assertEquals("/srv/app\n/srv/app", r.out());
+  }
+
+  @Test
+  void run_writes_landInUpperAndLowerUnchanged() throws Exception {
+    String before = hashTree(base);
+    Result r =
+        run(
+            sh("echo changed >> /etc/passwd; echo new > /etc/new; rm /bin/vi; cat /etc/new")
+                .withName("writer"));
+    assertEquals("new", r.out());
+    assertEquals(before, hashTree(base));
+    Path upper = containers.bundle("writer").resolve("upper");
+    assertEquals("new\n", Files.readString(upper.resolve("etc/new")));
+    assertTrue(Files.readString(upper.resolve("etc/passwd")).endsWith("changed\n"));
+
+    containers.remove("writer", false, false);
+    assertFalse(Files.exists(upper));
+    assertEquals(before, hashTree(base));
+  }
+
+  @Test
+  void volume_dataSurvivesRemovalAndIsSeenByNextContainer() throws Exception {
+    assertEquals(0, run(sh("echo kept > /data/f").withVolumes(List.of("data:/data")).withAutoRemove(true)).code());
+    Result next = run(sh("cat /data/f").withVolumes(List.of("data:/data")).withAutoRemove(true));
+    assertEquals("kept", next.out());
+    assertEquals("kept\n", Files.readString(containers.volumes().inspect("data").mountpoint().resolve("f")));
+  }
+
+  @Test
+  void volume_inUse_removeRefusedUntilContainerRemoved() throws Exception {
+    run(sh("true").withName("user").withVolumes(List.of("busy:/busy")));
+    VolumeException e =
+        assertThrows(VolumeException.class, () -> containers.volumes().remove("busy"));
+    assertTrue(e.getMessage().contains("in use"), e.getMessage());
+    containers.remove("user", false, true);
+    assertTrue(containers.volumes().find("busy").isPresent(), "named volume kept by rm -v");
+    containers.volumes().remove("busy");
+    assertTrue(containers.volumes().find("busy").isEmpty());
+  }
+
+  @Test
+  void volume_emptyNamedVolume_copiedUpFromImage() throws Exception {
+    Result r = run(sh("cat /seed/from-image").withVolumes(List.of("seeded:/seed")).withAutoRemove(true));
+    assertEquals("seeded", r.out());
+    assertTrue(Files.exists(containers.volumes().inspect("seeded").mountpoint().resolve("from-image")));
+  }
+
+  @Test
+  void volume_bindMountReadOnly() throws Exception {
+    Path host = Files.createDirectories(tmp.resolve("hostdir"));
+    Files.writeString(host.resolve("h"), "from host\n");
+    Result r =
+        run(sh("cat /h/h; echo x > /h/new").withVolumes(List.of(host + ":/h:ro")).withAutoRemove(true));
+    assertTrue(List.of(r.out().split("\n")).contains("from host"), r.out());
+    assertTrue(r.out().contains("Read-only file system"), r.out());
+    assertFalse(Files.exists(host.resolve("new")));
+  }
+
+  @Test
+  void volume_imageVolume_getsAnonymousVolumeRemovedWithRm() throws Exception {
+    ContainerImage img =
+        image(
+            ContainerConfig.EMPTY.toBuilder()
+                .cmd(List.of("sh", "-c", "echo a > /cache/a"))
+                .volumes(Map.of("/cache", Map.of()))
+                .build(),
+            List.of(base));
+    assertEquals(0, run(ContainerRequest.of(img, ContainerOptions.defaults()).withName("anon")).code());
+    ContainerRecord rec = containers.inspect("anon");
+    assertEquals(1, rec.anonymousVolumes().size());
+    String vol = rec.anonymousVolumes().get(0);
+    assertTrue(containers.volumes().find(vol).isPresent());
+    containers.remove("anon", false, true);
+    assertTrue(containers.volumes().find(vol).isEmpty());
+  }
+
+  @Test
+  void run_failedStart_recordedAndNoMountLeft() throws Exception {
+    OciRuntimeException e =
+        assertThrows(
+            OciRuntimeException.class,
+            () ->
+                run(
+                    ContainerRequest.of(
+                            busybox(), ContainerOptions.builder().args("/no/such/cmd").build())
+                        .withName("broken")));
+    assertTrue(e.getMessage().contains("/no/such/cmd"), e.getMessage());
+    ContainerRecord rec = containers.inspect("broken");
+    assertEquals(ContainerState.EXITED, rec.state());
+    assertEquals(127, rec.exitCode());
+    assertEquals(List.of(), MountTable.mountPointsUnder(root));
+  }
+
+  @Test
+  void run_130Lowers_allLayersVisible() throws Exception {
+    List<Path> lowers = new ArrayList<>();
+    for (int i = 0; i < 129; i++) {
+      Path layer = Files.createDirectories(tmp.resolve("layers/" + "l".repeat(40) + i + "/layers"));
+      Files.writeString(layer.resolve("f" + i), "x");
+      lowers.add(0, layer.getParent());
+    }
+    lowers.add(base);
+    ContainerImage img =
+        image(ContainerConfig.EMPTY.toBuilder().cmd(List.of("sh", "-c", "ls /layers | wc -l")).build(), lowers);
+    Result r = run(ContainerRequest.of(img, ContainerOptions.defaults()).withAutoRemove(true));
+    assertEquals("129", r.out());
+  }
+
+  @Test
+  void ps_listsRunningAndExited() throws Exception {
+    run(sh("exit 3").withName("done"));
+    List<ContainerRecord> all = containers.list(true);
+    assertEquals(1, all.size());
+    assertEquals(List.of(), containers.list(false));
+    assertEquals("done", all.get(0).name());
+    assertTrue(all.get(0).id().matches("[0-9a-f]{64}"));
+  }
+
+  @Test
+  void create_duplicateName_refused() throws Exception {
+    containers.create(sh("true").withName("twin"));
+    assertThrows(ContainerException.class, () -> containers.create(sh("true").withName("twin")));
+    assertEquals(1, containers.list(true).size());
+  }
+
+  @Test
+  void stop_foregroundContainer_termThenKill() throws Exception {
+    ContainerRecord rec = containers.create(sh("sleep 60").withName("sleeper"));
+    AtomicInteger code = new AtomicInteger(-1);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                code.set(containers.startAttached(rec.id(), quiet(), false));
+              } catch (Exception e) {
+                code.set(-2);
+              }
+            });
+    t.start();
+    awaitRunning("sleeper");
+    assertTrue(StatusText.of(containers.inspect("sleeper"), Instant.now()).startsWith("Up "));
+    assertThrows(ContainerException.class, () -> containers.remove("sleeper", false, false));
+
+    // sleep as pid 1 ignores SIGTERM: stop must fall back to SIGKILL.
+    ContainerRecord stopped = containers.stop("sleeper", Duration.ofMillis(500));
+    t.join(10_000);
+    assertEquals(ContainerState.EXITED, stopped.state());
+    assertEquals(137, code.get());
+    assertEquals(137, containers.inspect("sleeper").exitCode());
+  }
+
+  @Test
+  void run_sigtermToLamina_forwardedToContainer() throws Exception {
+    ContainerRecord rec =
+        containers.create(
+            sh("trap 'exit 3' TERM; while true; do sleep 0.1; done").withName("trapper"));
+    AtomicInteger code = new AtomicInteger(-1);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                code.set(containers.startAttached(rec.id(), quiet(), true));
+              } catch (Exception e) {
+                code.set(-2);
+              }
+            });
+    t.start();
+    awaitRunning("trapper");
+    Thread.sleep(300);
+    new ProcessBuilder("kill", "-TERM", Long.toString(ProcessHandle.current().pid()))
+        .start()
+        .waitFor();
+    t.join(10_000);
+    assertEquals(3, code.get());
+  }
+
+  @Test
+  void start_detached_monitorKeepsLogAndExitCode() throws Exception {
+    ContainerRecord rec = containers.create(sh("echo hello; sleep 0.5; exit 5").withName("bg"));
+    ContainerRecord started = containers.start(rec.id());
+    assertTrue(started.state() != ContainerState.CREATED);
+    ContainerRecord done = containers.await("bg", Duration.ofSeconds(30));
+    assertEquals(ContainerState.EXITED, done.state());
+    assertEquals(5, done.exitCode());
+    assertEquals("hello\n", Files.readString(containers.logFile("bg")));
+  }
+
+  private static Stdio quiet() {
+    return new Stdio(
+        Redirect.from(Path.of("/dev/null").toFile()), Redirect.DISCARD, Redirect.DISCARD);
+  }
+
+  private void awaitRunning(String name) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      ContainerRecord r = containers.inspect(name);
+      if (r.state() == ContainerState.RUNNING
+          && OciRuntimes.select("runc", root.resolve("runtime"))
+              .state(r.id())
+              .map(s -> s.status().equals("running"))
+              .orElse(false)) {
+        return;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError(name + " did not start");
+  }
+
+  private static String hashTree(Path dir) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted().toList()) {
+        md.update(dir.relativize(p).toString().getBytes(StandardCharsets.UTF_8));
+        if (Files.isSymbolicLink(p)) {
+          md.update(Files.readSymbolicLink(p).toString().getBytes(StandardCharsets.UTF_8));
+        } else if (Files.isRegularFile(p)) {
+          md.update(Files.readAllBytes(p));
+        }
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+}

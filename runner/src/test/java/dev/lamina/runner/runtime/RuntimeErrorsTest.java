@@ -1,0 +1,24 @@
+package dev.lamina.runner.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RuntimeErrorsTest {
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "crun | cgroups in hybrid mode not supported, drop all controllers from cgroupv2"
+            + " | hybrid cgroup layout",
+        "runc | mkdir /sys/fs/cgroup/pids/x: read-only file system | could not set up",
+        "runc | unable to start container process: exec: \"nope\": executable file not found"
+            + " in $PATH | container command not found",
+        "runc | something else | runc run failed: something else",
+      })
+  void explain_knownErrors_plainWords(String runtime, String error, String expected) {
+    String message = RuntimeErrors.explain(runtime, "run", error);
+    assertTrue(message.contains(expected), message);
+  }
+}
