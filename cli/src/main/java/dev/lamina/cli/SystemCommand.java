@@ -1,0 +1,124 @@
+package dev.lamina.cli;
+
+import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.store.StoreCheck;
+import dev.lamina.layerfs.store.StorePrune;
+import dev.lamina.layerfs.store.StoreUsage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lamina system check|prune|df}. */
+@Command(
+    name = "system",
+    description = "Check, prune or measure the store.",
+    subcommands = {
+      SystemCommand.Check.class,
+      SystemCommand.Prune.class,
+      SystemCommand.Df.class,
+    })
+final class SystemCommand implements Runnable {
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        new picocli.CommandLine(this), "a subcommand is required: check, prune or df");
+  }
+
+  /** Re-hashes every blob and follows every name; exit 1 on corruption. */
+  @Command(name = "check", description = "Verify every blob and image of the store.")
+  static final class Check implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(
+        names = {"-r", "--repair"},
+        description = "Remove what is broken and what nothing references.")
+    boolean repair;
+
+    @Override
+    public Integer call() throws Exception {
+      StoreCheck check = store.open().check();
+      StoreCheck.Result result = check.run();
+      result.problems().forEach(p -> Output.out().println(p));
+      boolean corrupt =
+          result.problems().stream().anyMatch(p -> p.kind() != StoreCheck.Kind.DANGLING_BLOB);
+      Output.out()
+          .printf(
+              "checked %d blobs and %d names: %s%n",
+              result.blobsChecked(),
+              result.namesChecked(),
+              corrupt ? "CORRUPT" : result.isClean() ? "ok" : "ok (unreferenced blobs)");
+      if (repair && !result.isClean()) {
+        StoreCheck.Result after = check.repair();
+        boolean stillCorrupt =
+            after.problems().stream().anyMatch(p -> p.kind() != StoreCheck.Kind.DANGLING_BLOB);
+        Output.out().println(stillCorrupt ? "repair incomplete" : "repaired");
+        return stillCorrupt ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+      }
+      return corrupt ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+    }
+  }
+
+  /** Removes what nothing references. */
+  @Command(name = "prune", description = "Remove unreferenced blobs, layers and cache.")
+  static final class Prune implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(
+        names = {"-f", "--force"},
+        description = "Accepted for compatibility; lamina never prompts.")
+    boolean force;
+
+    @Option(
+        names = {"-a", "--all"},
+        description = "Accepted for compatibility.")
+    boolean all;
+
+    @Override
+    public Integer call() throws Exception {
+      Store s = store.open();
+      StorePrune prune = Hooks.prune(s);
+      StorePrune.Result r = prune.run();
+      Output.out()
+          .printf(
+              "Removed %d blobs%nTotal reclaimed space: %s%n",
+              r.removedBlobs().size(), Humanize.size(r.bytesFreed()));
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Disk usage of each part of the store. */
+  @Command(name = "df", description = "Show the disk usage of the store.")
+  static final class Df implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Mixin FormatOption format;
+
+    @Override
+    public Integer call() throws Exception {
+      List<StoreUsage.Part> parts = store.open().usage().measure();
+      if (format.json()) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (StoreUsage.Part p : parts) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("Type", p.name());
+          m.put("Path", p.dir().toString());
+          m.put("Count", p.count());
+          m.put("Size", p.bytes());
+          out.add(m);
+        }
+        Output.json(out);
+        return ExitCodes.OK;
+      }
+      List<List<String>> rows = new ArrayList<>();
+      for (StoreUsage.Part p : parts) {
+        rows.add(List.of(p.name(), String.valueOf(p.count()), Humanize.size(p.bytes())));
+      }
+      Output.table(List.of("TYPE", "COUNT", "SIZE"), rows);
+      return ExitCodes.OK;
+    }
+  }
+}
