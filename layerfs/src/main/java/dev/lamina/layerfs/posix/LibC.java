@@ -7,8 +7,11 @@ import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
-/** The libc calls jnr-posix lacks, bound through jnr-ffi. Package-private: use {@link Posix}. */
-interface LibC {
+/**
+ * The libc calls jnr-posix lacks, bound through jnr-ffi. Public only because jnr-ffi implements it
+ * in a class loader of its own; use {@link Posix}.
+ */
+public interface LibC {
   @SaveError
   int mknod(String path, int mode, long dev);
 
