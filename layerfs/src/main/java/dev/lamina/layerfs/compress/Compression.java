@@ -30,6 +30,9 @@ public enum Compression {
   private static final byte[] GZIP_MAGIC = {0x1f, (byte) 0x8b};
   private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
   private static final int MAGIC_LENGTH = 4;
+  /** Deflate threads; the bytes written do not depend on it. */
+  private static final int GZIP_THREADS =
+      Math.min(Runtime.getRuntime().availableProcessors(), 8);
 
   private final String layerMediaType;
   private final int defaultLevel;
@@ -117,8 +120,10 @@ public enum Compression {
 
   /**
    * A stream that compresses into {@code out}; closing it ends the compressed stream and closes
-   * {@code out}. The output depends only on the input and the level (gzip: modification time 0,
-   * no name; zstd: one frame with a content checksum). {@link #NONE} ignores the level.
+   * {@code out}. The output depends only on the input and the level (and on the zlib or zstd
+   * library version), never on the host or the time: gzip is one member with modification time 0
+   * and no name, deflated on all cores in fixed blocks like pigz; zstd is one frame with a content
+   * checksum. {@link #NONE} ignores the level.
    *
    * @throws IllegalArgumentException if the level is out of range (gzip 0-9, zstd as zstd allows,
    *     0 excluded)
@@ -130,12 +135,11 @@ public enum Compression {
       case NONE:
         return out;
       case GZIP:
-        if (level < 0 || level > 9) {
-          throw new IllegalArgumentException("gzip level must be 0 to 9, not " + level);
-        }
-        return new GzipOutputStream(out, level);
+        return new ParallelGzipOutputStream(out, level, GZIP_THREADS);
       case ZSTD:
-        if (level == 0 || level < Zstd.minCompressionLevel() || level > Zstd.maxCompressionLevel()) {
+        if (level == 0
+            || level < Zstd.minCompressionLevel()
+            || level > Zstd.maxCompressionLevel()) {
           throw new IllegalArgumentException("zstd level must be " + Zstd.minCompressionLevel()
               + " to " + Zstd.maxCompressionLevel() + " (not 0), not " + level);
         }

@@ -149,7 +149,8 @@ final class TarHeaders {
   private static void putOctal(byte[] h, int off, int width, long value) {
     String digits = Long.toOctalString(value);
     if (digits.length() > width - 1) {
-      throw new IllegalStateException("value " + value + " does not fit a " + width + "-byte field");
+      throw new IllegalStateException(
+          "value " + value + " does not fit a " + width + "-byte field");
     }
     int pad = width - 1 - digits.length();
     for (int i = 0; i < pad; i++) {

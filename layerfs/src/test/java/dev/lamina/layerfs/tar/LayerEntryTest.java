@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LayerEntryTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "/a", "./a", "a/", "a//b", "a/./b", "a/..", "..", ".", "a/../b", "a\0"})
+  @ValueSource(
+      strings = {"", "/a", "./a", "a/", "a//b", "a/./b", "a/..", "..", ".", "a/../b", "a\0"})
   void new_unnormalisedPath_throws(String path) {
     assertThrows(IllegalArgumentException.class, () -> LayerEntry.directory(path));
   }

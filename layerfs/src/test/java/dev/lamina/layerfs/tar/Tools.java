@@ -29,7 +29,8 @@ final class Tools {
       pb.redirectInput(stdin.toFile());
     }
     Process p = pb.start();
-    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+    CompletableFuture<byte[]> err =
+        CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
     byte[] out = p.getInputStream().readAllBytes();
     int exit = p.waitFor();
     assertEquals(0, exit, String.join(" ", cmd) + " failed: "
