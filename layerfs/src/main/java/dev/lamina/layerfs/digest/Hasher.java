@@ -1,14 +1,14 @@
 package dev.lamina.layerfs.digest;
 
-import org.bouncycastle.crypto.ExtendedDigest;
+import java.security.MessageDigest;
 
 /** An incremental digest computation; not thread-safe. */
 public final class Hasher {
   private final DigestAlgorithm algorithm;
-  private final ExtendedDigest digest;
+  private final MessageDigest digest;
   private long count;
 
-  Hasher(DigestAlgorithm algorithm, ExtendedDigest digest) {
+  Hasher(DigestAlgorithm algorithm, MessageDigest digest) {
     this.algorithm = algorithm;
     this.digest = digest;
   }
@@ -30,8 +30,6 @@ public final class Hasher {
 
   /** Finishes the computation; the hasher must not be used afterwards. */
   public Digest digest() {
-    byte[] out = new byte[digest.getDigestSize()];
-    digest.doFinal(out, 0);
-    return Digest.fromRaw(algorithm, out);
+    return Digest.fromRaw(algorithm, digest.digest());
   }
 }

@@ -1,0 +1,229 @@
+package dev.lamina.layerfs.tar;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Writes entries as a reproducible layer tar: the same entries give the same bytes whatever order
+ * they come in, the host, or the files' own times.
+ *
+ * <ul>
+ *   <li>Entries are sorted by {@link LayerEntry#PATH_ORDER}, and every parent directory is written
+ *       before its children; parents the caller did not give are added as mode 0755, owner 0:0.
+ *   <li>Every modification time is the writer's fixed time: {@code SOURCE_DATE_EPOCH} when given,
+ *       else {@link #DEFAULT_MTIME}. No atime or ctime is written.
+ *   <li>Owners are numeric only; no user or group names.
+ *   <li>PAX extended headers carry what ustar cannot: long or non-ASCII paths and link targets,
+ *       sizes from 8 GiB, ids above 2097151, and xattrs as {@code SCHILY.xattr.NAME} (raw bytes,
+ *       as GNU tar and Go write them).
+ *   <li>The archive ends with two zero blocks and no further record padding.
+ * </ul>
+ *
+ * <p>File contents are streamed through one reused buffer; memory does not grow with file or layer
+ * size, only with the number of entries (their metadata is sorted in memory).
+ */
+public final class LayerWriter {
+  /**
+   * The default time, 1970-01-01T00:00:01Z. Not the epoch itself: Java's {@code
+   * File.lastModified()} returns 0 for a missing file, and servlet containers and caches built on
+   * it treat 0 as "does not exist" (jib made the same choice for the same reason, jib#1079).
+   */
+  public static final Instant DEFAULT_MTIME = Instant.ofEpochSecond(1);
+
+  private static final int BUFFER_SIZE = 256 * 1024;
+
+  private final long mtime;
+
+  private LayerWriter(long mtime) {
+    this.mtime = mtime;
+  }
+
+  /** A writer that stamps {@link #DEFAULT_MTIME} on every entry. */
+  public static LayerWriter reproducible() {
+    return new LayerWriter(DEFAULT_MTIME.getEpochSecond());
+  }
+
+  /**
+   * A writer that stamps {@code mtime} (whole seconds; fractions are dropped) on every entry.
+   *
+   * @throws IllegalArgumentException if it is before the epoch or after the year 2242 (the
+   *     largest time a ustar header holds)
+   */
+  public static LayerWriter withMtime(Instant mtime) {
+    long seconds = Objects.requireNonNull(mtime, "mtime").getEpochSecond();
+    if (seconds < 0 || seconds > TarHeaders.MAX_OCTAL_11) {
+      throw new IllegalArgumentException("layer time out of range: " + mtime);
+    }
+    return new LayerWriter(seconds);
+  }
+
+  /**
+   * A writer for a {@code SOURCE_DATE_EPOCH} value (decimal seconds since the epoch); null or
+   * blank gives {@link #reproducible()}.
+   *
+   * @throws IllegalArgumentException if the value is not a non-negative decimal integer in range
+   */
+  public static LayerWriter withSourceDateEpoch(String sourceDateEpoch) {
+    if (sourceDateEpoch == null || sourceDateEpoch.isBlank()) {
+      return reproducible();
+    }
+    String value = sourceDateEpoch.strip();
+    if (!value.matches("[0-9]{1,19}")) {
+      throw new IllegalArgumentException(
+          "SOURCE_DATE_EPOCH must be whole seconds since 1970, not '" + sourceDateEpoch + "'");
+    }
+    try {
+      return withMtime(Instant.ofEpochSecond(Long.parseLong(value)));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("SOURCE_DATE_EPOCH out of range: " + value, e);
+    }
+  }
+
+  /** The modification time written on every entry. */
+  public Instant mtime() {
+    return Instant.ofEpochSecond(mtime);
+  }
+
+  /**
+   * The entries exactly as {@link #write} writes them: sorted, implied parents added, times fixed.
+   *
+   * @throws IllegalArgumentException if two entries share a path, a path lies under a
+   *     non-directory, or a hardlink's target is not an earlier non-directory entry of the layer
+   */
+  public List<LayerEntry> plan(Collection<? extends LayerEntry> entries) {
+    Instant time = mtime();
+    TreeMap<String, LayerEntry> byPath = new TreeMap<>(LayerEntry.PATH_ORDER);
+    for (LayerEntry e : entries) {
+      if (byPath.putIfAbsent(e.path(), e) != null) {
+        throw new IllegalArgumentException("duplicate path in layer: " + e.path());
+      }
+    }
+    for (LayerEntry e : new ArrayList<>(byPath.values())) {
+      String path = e.path();
+      for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+        String parent = path.substring(0, slash);
+        LayerEntry existing = byPath.get(parent);
+        if (existing != null) {
+          if (existing.type() != EntryType.DIRECTORY) {
+            throw new IllegalArgumentException(
+                "layer path " + path + " lies under " + parent + ", a " + existing.type());
+          }
+          break; // its own parents are checked (or were added) with it
+        }
+        byPath.put(parent, LayerEntry.directory(parent));
+      }
+    }
+    List<LayerEntry> plan = new ArrayList<>(byPath.size());
+    for (LayerEntry e : byPath.values()) {
+      if (e.type() == EntryType.HARDLINK) {
+        LayerEntry target = byPath.get(e.linkTarget());
+        // Readers link to an entry they have already extracted, so the target must come first.
+        if (target == null
+            || target.type() == EntryType.DIRECTORY
+            || LayerEntry.PATH_ORDER.compare(target.path(), e.path()) >= 0) {
+          throw new IllegalArgumentException("hardlink " + e.path() + " -> " + e.linkTarget()
+              + ": the target must be an earlier non-directory entry of the same layer");
+        }
+      }
+      plan.add(e.mtime().equals(time) ? e : e.withMtime(time));
+    }
+    return plan;
+  }
+
+  /**
+   * Writes the layer tar of {@code entries} to {@code out}, which is flushed but not closed.
+   *
+   * @return the number of bytes written
+   * @throws IllegalArgumentException as {@link #plan} does
+   * @throws ContentChangedException if a file's content is not exactly its entry's size
+   * @throws IOException if reading content or writing fails
+   */
+  public long write(Collection<? extends LayerEntry> entries, OutputStream out)
+      throws IOException {
+    BlockOutput sink = new BlockOutput(out);
+    for (LayerEntry e : plan(entries)) {
+      sink.put(TarHeaders.encode(e, mtime));
+      if (e.type() == EntryType.REGULAR && e.size() > 0) {
+        try (InputStream in = e.content().open()) {
+          sink.copy(e.path(), in, e.size());
+        }
+        sink.pad();
+      }
+    }
+    sink.put(new byte[2 * TarHeaders.BLOCK]);
+    sink.flush();
+    return sink.written;
+  }
+
+  /** Gathers headers and content into one reused buffer so the stream below sees large writes. */
+  private static final class BlockOutput {
+    private final OutputStream out;
+    private final byte[] buf = new byte[BUFFER_SIZE];
+    private int pos;
+    private long written;
+
+    BlockOutput(OutputStream out) {
+      this.out = out;
+    }
+
+    void put(byte[] bytes) throws IOException {
+      int off = 0;
+      while (off < bytes.length) {
+        int n = Math.min(bytes.length - off, buf.length - pos);
+        System.arraycopy(bytes, off, buf, pos, n);
+        pos += n;
+        off += n;
+        if (pos == buf.length) {
+          drain();
+        }
+      }
+    }
+
+    /** Copies exactly {@code size} bytes of {@code in}, reading straight into the buffer. */
+    void copy(String path, InputStream in, long size) throws IOException {
+      long remaining = size;
+      while (remaining > 0) {
+        int n = in.read(buf, pos, (int) Math.min(buf.length - pos, remaining));
+        if (n < 0) {
+          throw new ContentChangedException(path, size, Long.toString(size - remaining));
+        }
+        pos += n;
+        remaining -= n;
+        if (pos == buf.length) {
+          drain();
+        }
+      }
+      if (in.read() >= 0) {
+        throw new ContentChangedException(path, size, "more");
+      }
+    }
+
+    /** Zero-fills to the next block boundary. */
+    void pad() throws IOException {
+      int rest = (int) ((written + pos) % TarHeaders.BLOCK);
+      if (rest != 0) {
+        put(new byte[TarHeaders.BLOCK - rest]);
+      }
+    }
+
+    void flush() throws IOException {
+      drain();
+      out.flush();
+    }
+
+    private void drain() throws IOException {
+      if (pos > 0) {
+        out.write(buf, 0, pos);
+        written += pos;
+        pos = 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.lamina.layerfs.compress;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.layerfs.testing.Requirements;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ParallelGzipOutputStreamTest {
+  private static final int BLOCK = ParallelGzipOutputStream.BLOCK_SIZE;
+
+  @TempDir Path tmp;
+
+  static byte[] gzip(byte[] data, int level, int threads, int chunk) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ParallelGzipOutputStream z = new ParallelGzipOutputStream(out, level, threads)) {
+      for (int off = 0; off < data.length; off += chunk) {
+        z.write(data, off, Math.min(chunk, data.length - off));
+      }
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] gunzip(byte[] gz) throws IOException {
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+      return in.readAllBytes();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 1000, BLOCK - 1, BLOCK, BLOCK + 1, 5 * BLOCK + 17})
+  void output_isTheSameForAnyThreadCountAndWriteSize(int size) throws Exception {
+    byte[] data = CompressionTest.sample(size);
+
+    byte[] single = gzip(data, 6, 1, 8192);
+
+    for (int threads : new int[] {2, 3, 8}) {
+      assertArrayEquals(single, gzip(data, 6, threads, 1 + size / 3), threads + " threads");
+    }
+    assertArrayEquals(data, gunzip(single));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 6, 9})
+  void output_decompressesAtEveryLevel(int level) throws Exception {
+    byte[] data = CompressionTest.sample(3 * BLOCK + 5);
+    assertArrayEquals(data, gunzip(gzip(data, level, 2, 65536)));
+  }
+
+  @Test
+  void output_isReadByGzipAsOneMember() throws Exception {
+    Requirements.tool("gzip");
+    byte[] data = CompressionTest.sample(4 * BLOCK + 99);
+    Path file = tmp.resolve("x.gz");
+    Files.write(file, gzip(data, 6, 2, 100_000));
+
+    Process test = new ProcessBuilder("gzip", "-t", file.toString()).start();
+    assertEquals(0, test.waitFor());
+    Process list = new ProcessBuilder("gzip", "-lv", file.toString()).start();
+    String listing = new String(list.getInputStream().readAllBytes());
+    assertEquals(0, list.waitFor());
+    // one member: gzip -l reports the whole uncompressed size on a single line
+    assertTrue(listing.contains(Integer.toString(data.length)), listing);
+  }
+
+  @Test
+  void output_compressesAboutAsWellAsOneStream() throws Exception {
+    Random random = new Random(5);
+    StringBuilder text = new StringBuilder();
+    while (text.length() < 2_000_000) {
+      text.append("line ").append(random.nextInt(5000)).append(" of a log, level INFO\n");
+    }
+    byte[] data = text.toString().getBytes();
+    ByteArrayOutputStream reference = new ByteArrayOutputStream();
+    try (GZIPOutputStream z = new GZIPOutputStream(reference)) {
+      z.write(data);
+    }
+
+    int parallel = gzip(data, 6, 2, 65536).length;
+
+    assertTrue(parallel < reference.size() * 1.02,
+        parallel + " bytes against " + reference.size() + " for one stream");
+  }
+}
