@@ -269,20 +269,26 @@ public final class Linter {
           warn(Rule.DUPLICATE_STAGE_NAME, Messages.duplicateStageName(from.stageName()), at);
         }
       }
-      Map<String, String> fromEnv = new HashMap<>(PLATFORM_ARGS);
-      fromEnv.putAll(globalArgs);
+      // Declared counts, with or without a default.
+      Map<String, String> declared = new HashMap<>(PLATFORM_ARGS);
+      for (String arg : globalArgs.keySet()) {
+        declared.put(arg, "x");
+      }
       List<String> texts = new ArrayList<>();
       texts.add(from.image());
       if (from.platform() != null) {
         texts.add(from.platform());
       }
-      for (String text : texts) {
-        for (String undefined : unmatched(text, fromEnv)) {
+      boolean undeclaredInImage = false;
+      for (int i = 0; i < texts.size(); i++) {
+        for (String undefined : unmatched(texts.get(i), declared)) {
+          undeclaredInImage |= i == 0;
           String suggestion = Suggestions.closest(undefined, globalArgs.keySet());
           warn(Rule.UNDEFINED_ARG_IN_FROM, Messages.undefinedArgInFrom(undefined, suggestion), at);
         }
       }
-      if (from.image().contains("$")) {
+      // An undeclared ARG is reported above; the default check is about declared ones.
+      if (from.image().contains("$") && !undeclaredInImage) {
         Map<String, String> defaults = new HashMap<>(PLATFORM_ARGS);
         for (Map.Entry<String, String> e : globalArgs.entrySet()) {
           if (e.getValue() != null) {
