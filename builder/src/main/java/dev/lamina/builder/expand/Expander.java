@@ -20,7 +20,16 @@ public final class Expander {
   /** Instructions whose arguments BuildKit expands (keywords in upper case). */
   public static final Set<String> EXPANDING_INSTRUCTIONS =
       Set.of(
-          "ADD", "ARG", "COPY", "ENV", "EXPOSE", "FROM", "LABEL", "STOPSIGNAL", "USER", "VOLUME",
+          "ADD",
+          "ARG",
+          "COPY",
+          "ENV",
+          "EXPOSE",
+          "FROM",
+          "LABEL",
+          "STOPSIGNAL",
+          "USER",
+          "VOLUME",
           "WORKDIR");
 
   /** Instructions whose arguments are split into several words after expansion. */

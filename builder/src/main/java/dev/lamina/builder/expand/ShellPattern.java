@@ -43,8 +43,7 @@ final class ShellPattern {
   }
 
   /** {@code ${v#p}} (shortest) and {@code ${v##p}} (longest). */
-  static String trimPrefix(String pattern, String value, boolean greedy)
-      throws ExpansionException {
+  static String trimPrefix(String pattern, String value, boolean greedy) throws ExpansionException {
     Matcher m = compile(pattern, greedy, true).matcher(value);
     return m.find() ? value.substring(m.end()) : value;
   }
@@ -54,8 +53,7 @@ final class ShellPattern {
    * leftmost match only, so both the value and the pattern are reversed to turn the rightmost
    * search into a leftmost one (escapes stay in front of the character they escape).
    */
-  static String trimSuffix(String pattern, String value, boolean greedy)
-      throws ExpansionException {
+  static String trimSuffix(String pattern, String value, boolean greedy) throws ExpansionException {
     String trimmed =
         trimPrefix(reversePattern(pattern), new StringBuilder(value).reverse().toString(), greedy);
     return new StringBuilder(trimmed).reverse().toString();

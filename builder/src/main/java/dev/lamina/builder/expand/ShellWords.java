@@ -91,7 +91,8 @@ public final class ShellWords {
    * @param unmatched names of referenced variables that were unset (not counting {@code ${v-w}},
    *     {@code ${v+w}} and their colon forms, which handle the unset case themselves)
    */
-  public record Result(String word, List<String> words, Set<String> matched, Set<String> unmatched) {
+  public record Result(
+      String word, List<String> words, Set<String> matched, Set<String> unmatched) {
     public Result {
       words = List.copyOf(words);
       matched = Collections.unmodifiableSet(new LinkedHashSet<>(matched));

@@ -23,8 +23,8 @@ record IgnorePattern(String text, boolean exception, Pattern regex, List<String>
   }
 
   /**
-   * Whether this pattern could match some path strictly below {@code dirComponents} (erring
-   * towards yes: any {@code **} before the end of the directory counts).
+   * Whether this pattern could match some path strictly below {@code dirComponents} (erring towards
+   * yes: any {@code **} before the end of the directory counts).
    */
   boolean couldMatchBelow(String[] dirComponents) {
     for (int i = 0; i < components.size(); i++) {

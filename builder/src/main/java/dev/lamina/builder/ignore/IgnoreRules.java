@@ -40,8 +40,8 @@ public final class IgnoreRules {
 
   /**
    * The ignore file that applies to a build, in order of preference: {@code <recipe
-   * name>.dockerignore} next to the recipe, else {@code .containerignore} in the context (as
-   * podman and buildah read), else {@code .dockerignore} in the context.
+   * name>.dockerignore} next to the recipe, else {@code .containerignore} in the context (as podman
+   * and buildah read), else {@code .dockerignore} in the context.
    *
    * @param recipeFile the recipe, or null when it does not come from a file
    */

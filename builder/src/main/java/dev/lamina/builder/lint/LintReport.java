@@ -16,8 +16,8 @@ public record LintReport(List<Warning> warnings, CheckOptions options) {
   }
 
   /**
-   * With {@code # check=error=true} and at least one warning: BuildKit's one-line failure,
-   * {@code lint violation found for rules: A, B}.
+   * With {@code # check=error=true} and at least one warning: BuildKit's one-line failure, {@code
+   * lint violation found for rules: A, B}.
    */
   public Optional<String> violation() {
     if (!options.error() || warnings.isEmpty()) {

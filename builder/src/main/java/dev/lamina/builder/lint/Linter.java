@@ -307,7 +307,8 @@ public final class Linter {
                     || finished.containsKey(image.toLowerCase(Locale.ROOT))
                     || Reference.isValid(image));
         if (!valid) {
-          warn(Rule.INVALID_DEFAULT_ARG_IN_FROM, Messages.invalidDefaultArgInFrom(from.image()), at);
+          warn(
+              Rule.INVALID_DEFAULT_ARG_IN_FROM, Messages.invalidDefaultArgInFrom(from.image()), at);
         }
       }
       Scope scope = new Scope();
@@ -374,7 +375,8 @@ public final class Linter {
 
     private void legacy(Node node, String instruction) {
       if (node.legacyKeyValue()) {
-        warn(Rule.LEGACY_KEY_VALUE_FORMAT, Messages.legacyKeyValueFormat(instruction), node.range());
+        warn(
+            Rule.LEGACY_KEY_VALUE_FORMAT, Messages.legacyKeyValueFormat(instruction), node.range());
       }
     }
 

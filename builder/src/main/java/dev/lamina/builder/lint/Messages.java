@@ -17,8 +17,11 @@ public final class Messages {
   }
 
   public static String consistentInstructionCasing(String instruction, String majority) {
-    return "Command '" + instruction + "' should match the case of the command majority ("
-        + majority + ")";
+    return "Command '"
+        + instruction
+        + "' should match the case of the command majority ("
+        + majority
+        + ")";
   }
 
   public static String duplicateStageName(String stageName) {
@@ -30,7 +33,8 @@ public final class Messages {
   }
 
   public static String jsonArgsRecommended(String instruction) {
-    return "JSON arguments recommended for " + instruction
+    return "JSON arguments recommended for "
+        + instruction
         + " to prevent unintended behavior related to OS signals";
   }
 
@@ -44,7 +48,9 @@ public final class Messages {
   }
 
   public static String workdirRelativePath(String workdir) {
-    return "Relative workdir \"" + workdir + "\" can have unexpected results if the base image"
+    return "Relative workdir \""
+        + workdir
+        + "\" can have unexpected results if the base image"
         + " changes";
   }
 
@@ -54,13 +60,17 @@ public final class Messages {
   }
 
   public static String multipleInstructionsDisallowed(String instruction) {
-    return "Multiple " + instruction
+    return "Multiple "
+        + instruction
         + " instructions should not be used in the same stage because only the last one will be"
         + " used";
   }
 
   public static String legacyKeyValueFormat(String instruction) {
-    return "\"" + instruction + " key=value\" should be used instead of legacy \"" + instruction
+    return "\""
+        + instruction
+        + " key=value\" should be used instead of legacy \""
+        + instruction
         + " key value\" format";
   }
 
@@ -69,7 +79,10 @@ public final class Messages {
   }
 
   public static String secretsUsedInArgOrEnv(String instruction, String key) {
-    return "Do not use ARG or ENV instructions for sensitive data (" + instruction + " \"" + key
+    return "Do not use ARG or ENV instructions for sensitive data ("
+        + instruction
+        + " \""
+        + key
         + "\")";
   }
 

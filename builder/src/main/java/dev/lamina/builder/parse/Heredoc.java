@@ -3,8 +3,8 @@ package dev.lamina.builder.parse;
 import java.util.regex.Pattern;
 
 /**
- * A here-document attached to a RUN, COPY or ADD instruction ({@code <<EOF}, {@code <<-EOF},
- * {@code <<"EOF"}, {@code 3<<EOF}).
+ * A here-document attached to a RUN, COPY or ADD instruction ({@code <<EOF}, {@code <<-EOF}, {@code
+ * <<"EOF"}, {@code 3<<EOF}).
  *
  * @param name the delimiter word, quotes removed
  * @param fileDescriptor the number written before {@code <<}, 0 if none
@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * @param chomp whether the {@code <<-} form was used: leading tabs are removed from every line
  * @param content the body as written, each line with its line ending, terminator excluded
  */
-public record Heredoc(String name, int fileDescriptor, boolean expand, boolean chomp, String content) {
+public record Heredoc(
+    String name, int fileDescriptor, boolean expand, boolean chomp, String content) {
   private static final Pattern LEADING_TABS = Pattern.compile("(?m)^\\t+");
 
   public Heredoc {

@@ -9,9 +9,9 @@ import java.util.List;
  * @param keywordAsWritten the keyword with its original casing ({@code Run})
  * @param flags the {@code --name[=value]} words between the keyword and the arguments, quotes
  *     removed
- * @param args the arguments as the instruction's line parser split them: one shell-form string,
- *     the elements of a JSON array, whitespace-separated words, or key/value pairs flattened
- *     ({@code k1 v1 k2 v2}) for ENV and LABEL
+ * @param args the arguments as the instruction's line parser split them: one shell-form string, the
+ *     elements of a JSON array, whitespace-separated words, or key/value pairs flattened ({@code k1
+ *     v1 k2 v2}) for ENV and LABEL
  * @param json whether the arguments were a JSON array (exec form)
  * @param legacyKeyValue for ENV and LABEL: the legacy {@code KEY name value} form was used
  * @param heredocs the here-documents the instruction opened, in order
@@ -43,15 +43,33 @@ public record Node(
   Node withHeredocs(List<Heredoc> docs) {
     Node newChild = child == null ? null : child.withHeredocs(docs);
     return new Node(
-        keyword, keywordAsWritten, flags, args, json, legacyKeyValue, docs, original, range,
-        newChild, comments);
+        keyword,
+        keywordAsWritten,
+        flags,
+        args,
+        json,
+        legacyKeyValue,
+        docs,
+        original,
+        range,
+        newChild,
+        comments);
   }
 
   Node withRange(SourceRange newRange) {
     Node newChild = child == null ? null : child.withRange(newRange);
     return new Node(
-        keyword, keywordAsWritten, flags, args, json, legacyKeyValue, heredocs, original, newRange,
-        newChild, comments);
+        keyword,
+        keywordAsWritten,
+        flags,
+        args,
+        json,
+        legacyKeyValue,
+        heredocs,
+        original,
+        newRange,
+        newChild,
+        comments);
   }
 
   /**

@@ -60,7 +60,7 @@ public final class ParseException extends Exception {
     return reason;
   }
 
-  /** The offending lines, each as {@code "   3 | text"}. */
+  /** The offending lines, each as {@code " 3 | text"}. */
   public List<String> excerpt() {
     return excerpt;
   }

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * Turns recipe text into located {@link Node}s, following BuildKit's Dockerfile parser: parser
- * directives at the top, comments, line continuations with the escape character (comment and
- * empty lines inside a continuation are skipped), case-insensitive keywords, JSON (exec) form with
+ * directives at the top, comments, line continuations with the escape character (comment and empty
+ * lines inside a continuation are skipped), case-insensitive keywords, JSON (exec) form with
  * fallback to the shell form when the JSON is invalid, and here-documents for RUN, COPY and ADD.
  *
  * <p>The parser gives no meaning to arguments; {@code recipe.InstructionParser} does.
@@ -134,8 +134,7 @@ public final class Parser {
         throw ParseException.at(
             name, SourceRange.line(Math.max(currentLine, 1)), ParseErrors.noInstructions(), plain);
       }
-      return new ParseResult(
-          name, new Directives(escape, syntax, check), nodes, warnings, plain);
+      return new ParseResult(name, new Directives(escape, syntax, check), nodes, warnings, plain);
     }
 
     private List<Heredoc> readHeredocs(String line, int startLine) throws ParseException {
@@ -143,7 +142,8 @@ public final class Parser {
       try {
         openers = Heredocs.fromLine(line);
       } catch (IllegalArgumentException e) {
-        throw ParseException.at(name, new SourceRange(startLine, currentLine), e.getMessage(), plain);
+        throw ParseException.at(
+            name, new SourceRange(startLine, currentLine), e.getMessage(), plain);
       }
       List<Heredoc> docs = new ArrayList<>();
       for (Heredoc opener : openers) {
@@ -180,13 +180,31 @@ public final class Parser {
       if (LineParsers.isSubCommand(keyword)) {
         Node child = split.rest().isEmpty() ? null : nodeFromLine(split.rest(), List.of());
         return new Node(
-            keyword, split.keyword(), split.flags(), List.of(), false, false, List.of(), line, null,
-            child, comments);
+            keyword,
+            split.keyword(),
+            split.flags(),
+            List.of(),
+            false,
+            false,
+            List.of(),
+            line,
+            null,
+            child,
+            comments);
       }
       LineParsers.Parsed parsed = LineParsers.parse(keyword, split.rest(), escape);
       return new Node(
-          keyword, split.keyword(), split.flags(), parsed.args(), parsed.json(),
-          parsed.legacyKeyValue(), List.of(), line, null, null, comments);
+          keyword,
+          split.keyword(),
+          split.flags(),
+          parsed.args(),
+          parsed.json(),
+          parsed.legacyKeyValue(),
+          List.of(),
+          line,
+          null,
+          null,
+          comments);
     }
 
     private static boolean canContainHeredoc(Node node) {

@@ -1,7 +1,7 @@
 package dev.lamina.builder.recipe;
 
-import dev.lamina.builder.expand.ExpansionException;
 import dev.lamina.builder.expand.Expander;
+import dev.lamina.builder.expand.ExpansionException;
 import dev.lamina.builder.parse.SourceRange;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +12,8 @@ import java.util.List;
  *
  * @param sources source paths or URLs as written
  * @param inlineSources here-document sources
- * @param unpack the {@code --unpack} value, or null when not given (archives from the context
- *     are unpacked, remote ones are not)
+ * @param unpack the {@code --unpack} value, or null when not given (archives from the context are
+ *     unpacked, remote ones are not)
  * @param checksum the expected digest of a remote source, or null
  */
 public record Add(
@@ -43,8 +43,16 @@ public record Add(
   @Override
   public Add expand(Expander e) throws ExpansionException {
     return new Add(
-        e.eachWord(sources), expandInline(inlineSources, e), e.word(destination), opt(e, chown),
-        opt(e, chmod), link, keepGitDir, opt(e, checksum), e.eachWord(excludes), unpack,
+        e.eachWord(sources),
+        expandInline(inlineSources, e),
+        e.word(destination),
+        opt(e, chown),
+        opt(e, chmod),
+        link,
+        keepGitDir,
+        opt(e, checksum),
+        e.eachWord(excludes),
+        unpack,
         location);
   }
 

@@ -1,7 +1,7 @@
 package dev.lamina.builder.recipe;
 
-import dev.lamina.builder.expand.ExpansionException;
 import dev.lamina.builder.expand.Expander;
+import dev.lamina.builder.expand.ExpansionException;
 import dev.lamina.builder.parse.SourceRange;
 import java.util.List;
 
@@ -40,8 +40,15 @@ public record Copy(
   @Override
   public Copy expand(Expander e) throws ExpansionException {
     return new Copy(
-        e.eachWord(sources), Add.expandInline(inlineSources, e), e.word(destination),
-        Add.opt(e, from), Add.opt(e, chown), Add.opt(e, chmod), link, parents,
-        e.eachWord(excludes), location);
+        e.eachWord(sources),
+        Add.expandInline(inlineSources, e),
+        e.word(destination),
+        Add.opt(e, from),
+        Add.opt(e, chown),
+        Add.opt(e, chmod),
+        link,
+        parents,
+        e.eachWord(excludes),
+        location);
   }
 }

@@ -1,7 +1,7 @@
 package dev.lamina.builder.recipe;
 
-import dev.lamina.builder.expand.ExpansionException;
 import dev.lamina.builder.expand.Expander;
+import dev.lamina.builder.expand.ExpansionException;
 import dev.lamina.builder.parse.SourceRange;
 
 /**

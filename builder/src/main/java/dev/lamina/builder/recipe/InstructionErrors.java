@@ -1,8 +1,8 @@
 package dev.lamina.builder.recipe;
 
 /**
- * Every message the instruction parser produces, in BuildKit's wording; shared by the code and
- * its tests so a reworded message changes in one place.
+ * Every message the instruction parser produces, in BuildKit's wording; shared by the code and its
+ * tests so a reworded message changes in one place.
  */
 public final class InstructionErrors {
   private InstructionErrors() {}

@@ -21,8 +21,23 @@ public final class InstructionParser {
   /** Every instruction keyword, lower case. */
   public static final Set<String> KEYWORDS =
       Set.of(
-          "add", "arg", "cmd", "copy", "entrypoint", "env", "expose", "from", "healthcheck",
-          "label", "maintainer", "onbuild", "run", "shell", "stopsignal", "user", "volume",
+          "add",
+          "arg",
+          "cmd",
+          "copy",
+          "entrypoint",
+          "env",
+          "expose",
+          "from",
+          "healthcheck",
+          "label",
+          "maintainer",
+          "onbuild",
+          "run",
+          "shell",
+          "stopsignal",
+          "user",
+          "volume",
           "workdir");
 
   private static final Pattern STAGE_NAME = Pattern.compile("^[a-z][a-z0-9-_.]*$");
@@ -173,8 +188,7 @@ public final class InstructionParser {
     if (security != null && !Set.of("sandbox", "insecure").contains(security)) {
       throw new IllegalArgumentException(InstructionErrors.security(security));
     }
-    return new Run(
-        command(node), inline(node.heredocs()), mounts, network, security, node.range());
+    return new Run(command(node), inline(node.heredocs()), mounts, network, security, node.range());
   }
 
   private static List<InlineFile> inline(List<Heredoc> docs) {
@@ -253,9 +267,16 @@ public final class InstructionParser {
             .parse(node.flags());
     Operands o = operands(node, "COPY");
     return new Copy(
-        o.sources(), o.inline(), o.destination(), flags.value("from"), flags.value("chown"),
-        flags.value("chmod"), flags.isTrue("link"), flags.isTrue("parents"),
-        flags.values("exclude"), node.range());
+        o.sources(),
+        o.inline(),
+        o.destination(),
+        flags.value("from"),
+        flags.value("chown"),
+        flags.value("chmod"),
+        flags.isTrue("link"),
+        flags.isTrue("parents"),
+        flags.values("exclude"),
+        node.range());
   }
 
   private static Add add(Node node) {
@@ -271,9 +292,17 @@ public final class InstructionParser {
             .parse(node.flags());
     Operands o = operands(node, "ADD");
     return new Add(
-        o.sources(), o.inline(), o.destination(), flags.value("chown"), flags.value("chmod"),
-        flags.isTrue("link"), flags.isTrue("keep-git-dir"), flags.value("checksum"),
-        flags.values("exclude"), flags.tristate("unpack"), node.range());
+        o.sources(),
+        o.inline(),
+        o.destination(),
+        flags.value("chown"),
+        flags.value("chmod"),
+        flags.isTrue("link"),
+        flags.isTrue("keep-git-dir"),
+        flags.value("checksum"),
+        flags.values("exclude"),
+        flags.tristate("unpack"),
+        node.range());
   }
 
   private Onbuild onbuild(Node node) {
@@ -340,8 +369,12 @@ public final class InstructionParser {
       retries = (int) n;
     }
     return new Healthcheck(
-        command, interval(flags, "interval"), interval(flags, "timeout"),
-        interval(flags, "start-period"), interval(flags, "start-interval"), retries,
+        command,
+        interval(flags, "interval"),
+        interval(flags, "timeout"),
+        interval(flags, "start-period"),
+        interval(flags, "start-interval"),
+        retries,
         node.range());
   }
 

@@ -1,13 +1,14 @@
 package dev.lamina.builder.recipe;
 
-import dev.lamina.builder.expand.ExpansionException;
 import dev.lamina.builder.expand.Expander;
+import dev.lamina.builder.expand.ExpansionException;
 import dev.lamina.builder.parse.SourceRange;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code LABEL k=v ...} or the legacy {@code LABEL k v}: pairs as written (quotes kept until expanded).
+ * {@code LABEL k=v ...} or the legacy {@code LABEL k v}: pairs as written (quotes kept until
+ * expanded).
  */
 public record Label(List<KeyValue> pairs, SourceRange location) implements Instruction {
   public Label {

@@ -1,12 +1,12 @@
 package dev.lamina.builder.recipe;
 
-import dev.lamina.builder.expand.ExpansionException;
 import dev.lamina.builder.expand.Expander;
+import dev.lamina.builder.expand.ExpansionException;
 
 /**
- * A {@code RUN --mount=...}. Paths, ids and sources are as written until {@link
- * #expand(Expander)}; BuildKit's defaults are applied when parsed (read-only binds, cache id = its
- * target, secret id = target's base name, cache mode 0755, secret 0400, ssh 0600).
+ * A {@code RUN --mount=...}. Paths, ids and sources are as written until {@link #expand(Expander)};
+ * BuildKit's defaults are applied when parsed (read-only binds, cache id = its target, secret id =
+ * target's base name, cache mode 0755, secret 0400, ssh 0600).
  */
 public sealed interface Mount
     permits Mount.Bind, Mount.Cache, Mount.Tmpfs, Mount.Secret, Mount.Ssh {
@@ -51,7 +51,14 @@ public sealed interface Mount
     @Override
     public Cache expand(Expander e) throws ExpansionException {
       return new Cache(
-          e.word(target), e.word(id), sharing, opt(e, source), opt(e, from), readOnly, mode, uid,
+          e.word(target),
+          e.word(id),
+          sharing,
+          opt(e, source),
+          opt(e, from),
+          readOnly,
+          mode,
+          uid,
           gid);
     }
   }
@@ -72,8 +79,7 @@ public sealed interface Mount
    * {@code type=secret}: a secret file (at {@code target}) and/or environment variable ({@code
    * env}).
    */
-  record Secret(
-      String id, String target, String env, boolean required, int mode, int uid, int gid)
+  record Secret(String id, String target, String env, boolean required, int mode, int uid, int gid)
       implements Mount {
     @Override
     public Secret expand(Expander e) throws ExpansionException {

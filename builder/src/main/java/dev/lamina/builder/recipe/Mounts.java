@@ -104,8 +104,14 @@ public final class Mounts {
         Mount.Sharing share =
             sharing == null ? Mount.Sharing.SHARED : Mount.Sharing.valueOf(sharing.toUpperCase());
         return new Mount.Cache(
-            target, id == null || id.isEmpty() ? target : id, share, source, from,
-            readOnly != null && readOnly, mode == null ? 0755 : mode, uid == null ? 0 : uid,
+            target,
+            id == null || id.isEmpty() ? target : id,
+            share,
+            source,
+            from,
+            readOnly != null && readOnly,
+            mode == null ? 0755 : mode,
+            uid == null ? 0 : uid,
             gid == null ? 0 : gid);
       }
       case "tmpfs" -> {
@@ -131,13 +137,22 @@ public final class Mounts {
           secretTarget = "/run/secrets/" + secretId;
         }
         return new Mount.Secret(
-            secretId, secretTarget, env, required != null && required,
-            mode == null ? 0400 : mode, uid == null ? 0 : uid, gid == null ? 0 : gid);
+            secretId,
+            secretTarget,
+            env,
+            required != null && required,
+            mode == null ? 0400 : mode,
+            uid == null ? 0 : uid,
+            gid == null ? 0 : gid);
       }
       default -> {
         return new Mount.Ssh(
-            id == null || id.isEmpty() ? "default" : id, target, required != null && required,
-            mode == null ? 0600 : mode, uid == null ? 0 : uid, gid == null ? 0 : gid);
+            id == null || id.isEmpty() ? "default" : id,
+            target,
+            required != null && required,
+            mode == null ? 0600 : mode,
+            uid == null ? 0 : uid,
+            gid == null ? 0 : gid);
       }
     }
   }

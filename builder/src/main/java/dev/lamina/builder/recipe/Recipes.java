@@ -55,8 +55,7 @@ public final class Recipes {
           stages.add(new Stage(from.stageName(), stages.size(), from, body));
         }
         if (f.stageName() != null && !names.add(f.stageName())) {
-          throw parser.error(
-              node.range(), InstructionErrors.duplicateStageName(f.stageName()));
+          throw parser.error(node.range(), InstructionErrors.duplicateStageName(f.stageName()));
         }
         from = f;
         body = new ArrayList<>();

@@ -42,7 +42,8 @@ class ShellWordsTest {
         }
         int bar = line.lastIndexOf('|');
         rows.add(
-            Arguments.of(lineNumber, line.substring(0, bar).strip(), line.substring(bar + 1).strip()));
+            Arguments.of(
+                lineNumber, line.substring(0, bar).strip(), line.substring(bar + 1).strip()));
       }
     }
     return rows.stream();
@@ -110,24 +111,28 @@ class ShellWordsTest {
 
   @Test
   void rawQuotes_keepQuoteCharacters() throws Exception {
-    assertEquals(List.of("<<\"EOF\"", "'x y'"), LEX.withRawQuotes(true).words("<<\"EOF\" 'x y'", ENV));
+    assertEquals(
+        List.of("<<\"EOF\"", "'x y'"), LEX.withRawQuotes(true).words("<<\"EOF\" 'x y'", ENV));
   }
 
   @Test
   void literalQuotes_expandInsideQuotes() throws Exception {
-    assertEquals("echo '/home' \"bash\"", LEX.withLiteralQuotes(true).word("echo '$PWD' \"$SHELL\"", ENV));
+    assertEquals(
+        "echo '/home' \"bash\"", LEX.withLiteralQuotes(true).word("echo '$PWD' \"$SHELL\"", ENV));
   }
 
   @Test
   void errors_nameTheWordAndTheProblem() {
-    ExpansionException e = assertThrows(ExpansionException.class, () -> LEX.word("a${B:?is required}", ENV));
+    ExpansionException e =
+        assertThrows(ExpansionException.class, () -> LEX.word("a${B:?is required}", ENV));
     assertEquals("failed to process \"a${B:?is required}\": B: is required", e.getMessage());
     e = assertThrows(ExpansionException.class, () -> LEX.word("${NULL:?}", ENV));
     assertTrue(e.getMessage().endsWith("NULL: is not allowed to be empty"), e.getMessage());
     e = assertThrows(ExpansionException.class, () -> LEX.word("${X?}", ENV));
     assertTrue(e.getMessage().endsWith("X: is not allowed to be unset"), e.getMessage());
     e = assertThrows(ExpansionException.class, () -> LEX.word("${X:=a}", ENV));
-    assertTrue(e.getMessage().endsWith("unsupported modifier (:=) in substitution"), e.getMessage());
+    assertTrue(
+        e.getMessage().endsWith("unsupported modifier (:=) in substitution"), e.getMessage());
     e = assertThrows(ExpansionException.class, () -> LEX.word("'abc", ENV));
     assertTrue(e.getMessage().endsWith("looking for matching single-quote"), e.getMessage());
   }

@@ -136,7 +136,8 @@ class IgnoreRulesTest {
   void load_reportsBadFileWithItsPath(@TempDir Path dir) throws IOException {
     Files.writeString(dir.resolve(".dockerignore"), "!\n");
     IOException e = assertThrows(IOException.class, () -> IgnoreRules.load(dir, null));
-    assertTrue(e.getMessage().startsWith(dir.resolve(".dockerignore") + ": line 1"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith(dir.resolve(".dockerignore") + ": line 1"), e.getMessage());
   }
 
   @Test

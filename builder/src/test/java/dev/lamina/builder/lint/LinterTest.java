@@ -47,11 +47,15 @@ class LinterTest {
             w(2, Rule.NO_EMPTY_CONTINUATION, Messages.noEmptyContinuation())),
         Arguments.of(
             "FROM alpine\nRUN a\nrun b\n",
-            w(3, Rule.CONSISTENT_INSTRUCTION_CASING,
+            w(
+                3,
+                Rule.CONSISTENT_INSTRUCTION_CASING,
                 Messages.consistentInstructionCasing("run", "uppercase"))),
         Arguments.of(
             "from alpine\nrun a\nRun b\n",
-            w(3, Rule.CONSISTENT_INSTRUCTION_CASING,
+            w(
+                3,
+                Rule.CONSISTENT_INSTRUCTION_CASING,
                 Messages.consistentInstructionCasing("Run", "lowercase"))),
         Arguments.of(
             "FROM a AS x\nFROM b AS x\n",
@@ -87,18 +91,21 @@ class LinterTest {
             "FROM a\nENV PATH=$PAHT:/x\n",
             w(2, Rule.UNDEFINED_VAR, Messages.undefinedVar("PAHT", "PATH"))),
         Arguments.of(
-            "FROM a\nENV A=1 B=$A\n",
-            w(2, Rule.UNDEFINED_VAR, Messages.undefinedVar("A", null))),
+            "FROM a\nENV A=1 B=$A\n", w(2, Rule.UNDEFINED_VAR, Messages.undefinedVar("A", null))),
         Arguments.of(
             "ARG G=1\nFROM a\nWORKDIR /$G\n",
             w(3, Rule.UNDEFINED_VAR, Messages.undefinedVar("G", null))),
         Arguments.of(
             "FROM a\nCMD [\"a\"]\nCMD [\"b\"]\n",
-            w(2, Rule.MULTIPLE_INSTRUCTIONS_DISALLOWED,
+            w(
+                2,
+                Rule.MULTIPLE_INSTRUCTIONS_DISALLOWED,
                 Messages.multipleInstructionsDisallowed("CMD"))),
         Arguments.of(
             "FROM a\nHEALTHCHECK NONE\nHEALTHCHECK CMD [\"x\"]\n",
-            w(2, Rule.MULTIPLE_INSTRUCTIONS_DISALLOWED,
+            w(
+                2,
+                Rule.MULTIPLE_INSTRUCTIONS_DISALLOWED,
                 Messages.multipleInstructionsDisallowed("HEALTHCHECK"))),
         Arguments.of(
             "FROM a\nENV name value\n",
@@ -108,21 +115,30 @@ class LinterTest {
             w(2, Rule.LEGACY_KEY_VALUE_FORMAT, Messages.legacyKeyValueFormat("LABEL"))),
         Arguments.of(
             "ARG TAG\nFROM busybox:${TAG}\n",
-            w(2, Rule.INVALID_DEFAULT_ARG_IN_FROM,
+            w(
+                2,
+                Rule.INVALID_DEFAULT_ARG_IN_FROM,
                 Messages.invalidDefaultArgInFrom("busybox:${TAG}"))),
         Arguments.of(
             "ARG IMAGE\nFROM $IMAGE\n",
             w(2, Rule.INVALID_DEFAULT_ARG_IN_FROM, Messages.invalidDefaultArgInFrom("$IMAGE"))),
         Arguments.of(
             "FROM a\nARG API_KEY\n",
-            w(2, Rule.SECRETS_USED_IN_ARG_OR_ENV, Messages.secretsUsedInArgOrEnv("ARG", "API_KEY"))),
+            w(
+                2,
+                Rule.SECRETS_USED_IN_ARG_OR_ENV,
+                Messages.secretsUsedInArgOrEnv("ARG", "API_KEY"))),
         Arguments.of(
             "FROM a\nENV DB_PASSWORD=x\n",
-            w(2, Rule.SECRETS_USED_IN_ARG_OR_ENV,
+            w(
+                2,
+                Rule.SECRETS_USED_IN_ARG_OR_ENV,
                 Messages.secretsUsedInArgOrEnv("ENV", "DB_PASSWORD"))),
         Arguments.of(
             "ARG GITHUB_TOKEN\nFROM a\n",
-            w(1, Rule.SECRETS_USED_IN_ARG_OR_ENV,
+            w(
+                1,
+                Rule.SECRETS_USED_IN_ARG_OR_ENV,
                 Messages.secretsUsedInArgOrEnv("ARG", "GITHUB_TOKEN"))));
   }
 
@@ -171,11 +187,9 @@ class LinterTest {
     LintReport report = Linter.report(recipe, "Dockerfile", Set.of());
     assertEquals(1, report.warnings().size());
     assertEquals(Rule.MAINTAINER_DEPRECATED, report.warnings().get(0).rule());
-    assertEquals(
-        Optional.of(Messages.violation("MaintainerDeprecated")), report.violation());
+    assertEquals(Optional.of(Messages.violation("MaintainerDeprecated")), report.violation());
     assertTrue(Linter.check("# check=skip=all\nFROM a\nCMD x\n").isEmpty());
-    assertEquals(
-        Optional.empty(), Linter.report("FROM a\nCMD x\n", "f", Set.of()).violation());
+    assertEquals(Optional.empty(), Linter.report("FROM a\nCMD x\n", "f", Set.of()).violation());
   }
 
   @Test

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Golden files: {@code parser/<case>/Dockerfile} parsed and dumped must equal {@code
- * parser/<case>/result}. Run with {@code -Dlamina.golden.update=true} to rewrite the results
- * (then review the diff).
+ * parser/<case>/result}. Run with {@code -Dlamina.golden.update=true} to rewrite the results (then
+ * review the diff).
  */
 class ParserGoldenTest {
   private static Path root() throws URISyntaxException {
@@ -26,7 +26,11 @@ class ParserGoldenTest {
 
   static Stream<String> cases() throws IOException, URISyntaxException {
     try (Stream<Path> dirs = Files.list(root())) {
-      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList()
+      return dirs
+          .filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .sorted()
+          .toList()
           .stream();
     }
   }

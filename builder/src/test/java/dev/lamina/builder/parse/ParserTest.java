@@ -23,8 +23,10 @@ class ParserTest {
         Arguments.of("", 1, ParseErrors.noInstructions()),
         Arguments.of("# only a comment\n\n", 2, ParseErrors.noInstructions()),
         Arguments.of("# escape=x\nFROM a\n", 1, ParseErrors.invalidEscape("x")),
-        Arguments.of("# escape=`\n# escape=\\\nFROM a\n", 2, ParseErrors.duplicateDirective("escape")),
-        Arguments.of("# syntax=a\n#SYNTAX=b\nFROM a\n", 2, ParseErrors.duplicateDirective("syntax")),
+        Arguments.of(
+            "# escape=`\n# escape=\\\nFROM a\n", 2, ParseErrors.duplicateDirective("escape")),
+        Arguments.of(
+            "# syntax=a\n#SYNTAX=b\nFROM a\n", 2, ParseErrors.duplicateDirective("syntax")),
         Arguments.of("FROM a\nRUN <<EOF\nbody\n", 2, ParseErrors.unterminatedHeredoc()),
         Arguments.of("FROM a\nCOPY <<A <<B /x\na\nA\n", 2, ParseErrors.unterminatedHeredoc()),
         Arguments.of("FROM a\nRUN [\"echo\", 1]\n", 2, ParseErrors.notStringArray()),
@@ -32,13 +34,15 @@ class ParserTest {
         Arguments.of("FROM a\nENV X\n", 2, ParseErrors.twoArguments("ENV")),
         Arguments.of("FROM a\nLABEL X\n", 2, ParseErrors.twoArguments("LABEL")),
         Arguments.of("FROM a\nENV A=1 B\n", 2, ParseErrors.missingEquals("B")),
-        Arguments.of("FROM a\nRUN x \\\n  y\nENV \\\n  A=1 \\\n  B\n", 4, ParseErrors.missingEquals("B")));
+        Arguments.of(
+            "FROM a\nRUN x \\\n  y\nENV \\\n  A=1 \\\n  B\n", 4, ParseErrors.missingEquals("B")));
   }
 
   @ParameterizedTest
   @MethodSource("errors")
   void parse_malformed_failsWithFileAndLine(String text, int line, String reason) {
-    ParseException e = assertThrows(ParseException.class, () -> Parser.parse(text, "Containerfile"));
+    ParseException e =
+        assertThrows(ParseException.class, () -> Parser.parse(text, "Containerfile"));
     assertEquals("Containerfile:" + line + ": " + reason, e.getMessage());
     assertEquals(line, e.line());
     assertEquals(reason, e.reason());
@@ -64,8 +68,7 @@ class ParserTest {
 
   @Test
   void parse_recordsComments_directlyAboveAnInstruction() throws Exception {
-    ParseResult r =
-        Parser.parse("# syntax=x\n# first\n# second\nFROM a\n# stray\n\nRUN b\n", "f");
+    ParseResult r = Parser.parse("# syntax=x\n# first\n# second\nFROM a\n# stray\n\nRUN b\n", "f");
     assertEquals(List.of("first", "second"), r.nodes().get(0).comments());
     assertEquals(List.of(), r.nodes().get(1).comments());
   }

@@ -58,8 +58,8 @@ class InstructionParserTest {
                     + " --network=none --security=insecure make");
     assertEquals(
         List.of(
-            new Mount.Cache("/root/.cache", "go", Mount.Sharing.LOCKED, null, null, false, 0700,
-                1000, 0),
+            new Mount.Cache(
+                "/root/.cache", "go", Mount.Sharing.LOCKED, null, null, false, 0700, 1000, 0),
             new Mount.Bind("/src", null, "builder", false),
             new Mount.Tmpfs("/tmp", 64L * 1024 * 1024),
             new Mount.Secret("npmrc", "/run/secrets/npmrc", null, true, 0400, 0, 0),
@@ -85,9 +85,11 @@ class InstructionParserTest {
         Arguments.of("type=nfs,target=/a", InstructionErrors.mountType("nfs")),
         Arguments.of("target=/a,bogus", InstructionErrors.mountField("bogus")),
         Arguments.of("target=/a,color=red", InstructionErrors.mountField("color=red")),
-        Arguments.of("target=/a,sharing=locked", InstructionErrors.mountKeyForType("sharing", "bind")),
+        Arguments.of(
+            "target=/a,sharing=locked", InstructionErrors.mountKeyForType("sharing", "bind")),
         Arguments.of("type=cache,target=/a,sharing=open", InstructionErrors.mountSharing("open")),
-        Arguments.of("target=/a,mode=0700", InstructionErrors.mountOptionNotAllowed("mode", "bind")),
+        Arguments.of(
+            "target=/a,mode=0700", InstructionErrors.mountOptionNotAllowed("mode", "bind")),
         Arguments.of("type=cache,target=/a,uid=x", InstructionErrors.mountNumber("uid", "x")),
         Arguments.of("type=cache,target=/a,mode=9", InstructionErrors.mountNumber("mode", "9")),
         Arguments.of("type=tmpfs", InstructionErrors.mountTarget("tmpfs")),
@@ -95,7 +97,9 @@ class InstructionParserTest {
         Arguments.of("type=secret", InstructionErrors.secretNeedsTarget()),
         Arguments.of("type=secret,id=a,source=b", InstructionErrors.secretSourceAndId()),
         Arguments.of("type=secret,id=a,from=b", InstructionErrors.secretFrom()),
-        Arguments.of("type=cache,target=/a,required", InstructionErrors.mountKeyForType("required", "cache")));
+        Arguments.of(
+            "type=cache,target=/a,required",
+            InstructionErrors.mountKeyForType("required", "cache")));
   }
 
   @ParameterizedTest
@@ -110,9 +114,12 @@ class InstructionParserTest {
   void cmdEntrypointShell() throws Exception {
     assertEquals(
         new CommandLine.ExecForm(List.of("a", "b")), ((Cmd) one("CMD [\"a\",\"b\"]")).command());
-    assertEquals(new CommandLine.ShellForm("run it"), ((Entrypoint) one("ENTRYPOINT run it")).command());
-    assertEquals(new CommandLine.ExecForm(List.of()), ((Entrypoint) one("ENTRYPOINT []")).command());
-    assertEquals(List.of("/bin/bash", "-c"), ((Shell) one("SHELL [\"/bin/bash\", \"-c\"]")).shell());
+    assertEquals(
+        new CommandLine.ShellForm("run it"), ((Entrypoint) one("ENTRYPOINT run it")).command());
+    assertEquals(
+        new CommandLine.ExecForm(List.of()), ((Entrypoint) one("ENTRYPOINT []")).command());
+    assertEquals(
+        List.of("/bin/bash", "-c"), ((Shell) one("SHELL [\"/bin/bash\", \"-c\"]")).shell());
   }
 
   @Test
@@ -124,7 +131,8 @@ class InstructionParserTest {
     assertEquals(
         List.of(new KeyValue("a.b", "v"), new KeyValue("c", "\"d e\"")),
         ((Label) one("LABEL a.b=v c=\"d e\"")).pairs());
-    assertEquals(List.of(new KeyValue("key", "some value")), ((Label) one("LABEL key some value")).pairs());
+    assertEquals(
+        List.of(new KeyValue("key", "some value")), ((Label) one("LABEL key some value")).pairs());
   }
 
   @Test
@@ -269,26 +277,41 @@ class InstructionParserTest {
         Arguments.of("FROM a\nVOLUME [\"\"]", 2, InstructionErrors.emptyVolume()),
         Arguments.of("FROM a\nCOPY x", 2, InstructionErrors.noDestinationArgument("COPY")),
         Arguments.of("FROM a\nADD x", 2, InstructionErrors.noDestinationArgument("ADD")),
-        Arguments.of("FROM a\nCOPY --link=maybe a b", 2, InstructionErrors.booleanFlag("link", "maybe")),
+        Arguments.of(
+            "FROM a\nCOPY --link=maybe a b", 2, InstructionErrors.booleanFlag("link", "maybe")),
         Arguments.of("FROM a\nCOPY --link= a b", 2, InstructionErrors.missingFlagValue("link")),
-        Arguments.of("FROM a\nCOPY --from=a --from=b a b", 2, InstructionErrors.duplicateFlag("from")),
+        Arguments.of(
+            "FROM a\nCOPY --from=a --from=b a b", 2, InstructionErrors.duplicateFlag("from")),
         Arguments.of("FROM a\nCOPY --checksum=x a b", 2, InstructionErrors.unknownFlag("checksum")),
         Arguments.of("FROM a\nADD --parents a b", 2, InstructionErrors.unknownFlag("parents")),
         Arguments.of("FROM a\nONBUILD", 2, InstructionErrors.atLeastOneArgument("ONBUILD")),
         Arguments.of("FROM a\nONBUILD ONBUILD RUN x", 2, InstructionErrors.onbuildChaining()),
         Arguments.of("FROM a\nONBUILD FROM x", 2, InstructionErrors.onbuildTrigger("FROM")),
-        Arguments.of("FROM a\nonbuild maintainer x", 2, InstructionErrors.onbuildTrigger("MAINTAINER")),
+        Arguments.of(
+            "FROM a\nonbuild maintainer x", 2, InstructionErrors.onbuildTrigger("MAINTAINER")),
         Arguments.of("FROM a\nONBUILD COPY x", 2, InstructionErrors.noDestinationArgument("COPY")),
         Arguments.of("FROM a\nHEALTHCHECK", 2, InstructionErrors.atLeastOneArgument("HEALTHCHECK")),
         Arguments.of("FROM a\nHEALTHCHECK NONE x", 2, InstructionErrors.healthcheckNoneArguments()),
         Arguments.of("FROM a\nHEALTHCHECK CHECK x", 2, InstructionErrors.healthcheckType("CHECK")),
         Arguments.of("FROM a\nHEALTHCHECK CMD", 2, InstructionErrors.healthcheckCommand()),
-        Arguments.of("FROM a\nHEALTHCHECK --interval=1us CMD x", 2, InstructionErrors.intervalTooShort("interval")),
-        Arguments.of("FROM a\nHEALTHCHECK --timeout=-1s CMD x", 2, InstructionErrors.intervalTooShort("timeout")),
-        Arguments.of("FROM a\nHEALTHCHECK --timeout=soon CMD x", 2, InstructionErrors.invalidDuration("soon")),
-        Arguments.of("FROM a\nHEALTHCHECK --retries=-1 CMD x", 2, InstructionErrors.negativeRetries(-1)),
-        Arguments.of("FROM a\nHEALTHCHECK --retries=x CMD x", 2, InstructionErrors.invalidRetries("x")),
-        Arguments.of("FROM a\nHEALTHCHECK --bogus=1 CMD x", 2, InstructionErrors.unknownFlag("bogus")));
+        Arguments.of(
+            "FROM a\nHEALTHCHECK --interval=1us CMD x",
+            2,
+            InstructionErrors.intervalTooShort("interval")),
+        Arguments.of(
+            "FROM a\nHEALTHCHECK --timeout=-1s CMD x",
+            2,
+            InstructionErrors.intervalTooShort("timeout")),
+        Arguments.of(
+            "FROM a\nHEALTHCHECK --timeout=soon CMD x",
+            2,
+            InstructionErrors.invalidDuration("soon")),
+        Arguments.of(
+            "FROM a\nHEALTHCHECK --retries=-1 CMD x", 2, InstructionErrors.negativeRetries(-1)),
+        Arguments.of(
+            "FROM a\nHEALTHCHECK --retries=x CMD x", 2, InstructionErrors.invalidRetries("x")),
+        Arguments.of(
+            "FROM a\nHEALTHCHECK --bogus=1 CMD x", 2, InstructionErrors.unknownFlag("bogus")));
   }
 
   @ParameterizedTest
