@@ -38,6 +38,10 @@ public final class InstructionErrors {
     return "no build stage in current context";
   }
 
+  public static String noStages() {
+    return "dockerfile contains no stages to build";
+  }
+
   public static String fromArguments() {
     return "FROM requires either one or three arguments";
   }

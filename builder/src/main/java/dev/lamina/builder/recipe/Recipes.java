@@ -68,9 +68,9 @@ public final class Recipes {
       }
     }
     if (from == null) {
-      // Only global ARGs: BuildKit reports this the same way.
+      // Only global ARGs.
       throw parser.error(
-          parsed.nodes().get(parsed.nodes().size() - 1).range(), InstructionErrors.noBuildStage());
+          parsed.nodes().get(parsed.nodes().size() - 1).range(), InstructionErrors.noStages());
     }
     stages.add(new Stage(from.stageName(), stages.size(), from, body));
     return new Recipe(parsed.name(), parsed.directives(), globalArgs, stages, parsed.warnings());

@@ -250,7 +250,7 @@ class InstructionParserTest {
         Arguments.of("FROM --platform a", 1, InstructionErrors.missingFlagValue("platform")),
         Arguments.of("RUN x", 1, InstructionErrors.noBuildStage()),
         Arguments.of("ARG A\nENV B=1\nFROM a", 2, InstructionErrors.noBuildStage()),
-        Arguments.of("ARG A", 1, InstructionErrors.noBuildStage()),
+        Arguments.of("ARG A\nARG B", 2, InstructionErrors.noStages()),
         Arguments.of("FROM a AS x\nFROM b AS X", 2, InstructionErrors.duplicateStageName("x")),
         Arguments.of("FROM a\nRUNN x", 2, InstructionErrors.unknownInstruction("RUNN", "run")),
         Arguments.of("FROM a\nBOGUS x", 2, InstructionErrors.unknownInstruction("BOGUS", null)),
