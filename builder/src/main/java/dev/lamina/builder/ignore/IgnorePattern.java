@@ -1,0 +1,77 @@
+package dev.lamina.builder.ignore;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One compiled ignore pattern: {@code *} and {@code ?} never cross {@code /}, {@code **} crosses
+ * any number of directories, {@code [...]} is a character class, a backslash escapes.
+ *
+ * @param text the cleaned pattern without its {@code !}
+ * @param exception whether it was written with a leading {@code !} (re-includes)
+ */
+record IgnorePattern(String text, boolean exception, Pattern regex, List<String> components) {
+
+  static IgnorePattern compile(String text, boolean exception) {
+    List<String> components = new ArrayList<>(List.of(text.split("/", -1)));
+    return new IgnorePattern(text, exception, Pattern.compile(toRegex(text)), components);
+  }
+
+  boolean matches(String path) {
+    return regex.matcher(path).matches();
+  }
+
+  /**
+   * Whether this pattern could match some path strictly below {@code dirComponents} (erring towards
+   * yes: any {@code **} before the end of the directory counts).
+   */
+  boolean couldMatchBelow(String[] dirComponents) {
+    for (int i = 0; i < components.size(); i++) {
+      String c = components.get(i);
+      if (c.contains("**")) {
+        return true;
+      }
+      if (i >= dirComponents.length) {
+        return true;
+      }
+      if (!Pattern.compile(toRegex(c)).matcher(dirComponents[i]).matches()) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  static String toRegex(String pattern) {
+    StringBuilder re = new StringBuilder("^");
+    int n = pattern.length();
+    for (int i = 0; i < n; i++) {
+      char c = pattern.charAt(i);
+      if (c == '*') {
+        if (i + 1 < n && pattern.charAt(i + 1) == '*') {
+          i++;
+          if (i + 1 < n && pattern.charAt(i + 1) == '/') {
+            i++; // "**/" is treated as "**"
+          }
+          re.append(i + 1 >= n ? ".*" : "(.*/)?");
+        } else {
+          re.append("[^/]*");
+        }
+      } else if (c == '?') {
+        re.append("[^/]");
+      } else if (".+()|{}$^".indexOf(c) >= 0) {
+        re.append('\\').append(c);
+      } else if (c == '\\') {
+        if (i + 1 < n) {
+          char next = pattern.charAt(++i);
+          re.append(Character.isLetterOrDigit(next) ? String.valueOf(next) : "\\" + next);
+        } else {
+          re.append("\\\\");
+        }
+      } else {
+        re.append(c); // includes [ and ]: character classes pass through
+      }
+    }
+    return re.append('$').toString();
+  }
+}

@@ -1,0 +1,217 @@
+package dev.lamina.builder.ignore;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The build context's ignore file ({@code .dockerignore} semantics of moby's patternmatcher).
+ *
+ * <ul>
+ *   <li>lines starting with {@code #} are comments, blank lines are skipped, patterns are trimmed
+ *       and cleaned ({@code ./a//b/} is {@code a/b}, a leading {@code /} is dropped);
+ *   <li>{@code !pattern} re-includes what earlier patterns excluded; the last matching pattern
+ *       wins;
+ *   <li>a pattern matching a directory matches everything below it.
+ * </ul>
+ *
+ * <p>Paths given to {@link #matches} are relative to the context, with {@code /} separators.
+ */
+public final class IgnoreRules {
+  private final List<IgnorePattern> patterns;
+  private final Path source;
+
+  private IgnoreRules(List<IgnorePattern> patterns, Path source) {
+    this.patterns = List.copyOf(patterns);
+    this.source = source;
+  }
+
+  /** Rules that ignore nothing. */
+  public static IgnoreRules none() {
+    return new IgnoreRules(List.of(), null);
+  }
+
+  /**
+   * The ignore file that applies to a build, in order of preference: {@code <recipe
+   * name>.dockerignore} next to the recipe, else {@code .containerignore} in the context (as podman
+   * and buildah read), else {@code .dockerignore} in the context.
+   *
+   * @param recipeFile the recipe, or null when it does not come from a file
+   */
+  public static Optional<Path> locate(Path contextDir, Path recipeFile) {
+    List<Path> candidates = new ArrayList<>();
+    if (recipeFile != null && recipeFile.getFileName() != null) {
+      candidates.add(recipeFile.resolveSibling(recipeFile.getFileName() + ".dockerignore"));
+    }
+    candidates.add(contextDir.resolve(".containerignore"));
+    candidates.add(contextDir.resolve(".dockerignore"));
+    for (Path p : candidates) {
+      if (Files.isRegularFile(p)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Loads the rules for a build ({@link #locate}); none when there is no ignore file.
+   *
+   * @throws IOException if the file cannot be read or holds an invalid pattern
+   */
+  public static IgnoreRules load(Path contextDir, Path recipeFile) throws IOException {
+    Optional<Path> file = locate(contextDir, recipeFile);
+    if (file.isEmpty()) {
+      return none();
+    }
+    String text = Files.readString(file.get(), StandardCharsets.UTF_8);
+    try {
+      return new IgnoreRules(compileAll(text), file.get());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file.get() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Rules from the text of an ignore file.
+   *
+   * @throws IllegalArgumentException for an invalid pattern (a lone {@code !}, a bad class)
+   */
+  public static IgnoreRules parse(String text) {
+    return new IgnoreRules(compileAll(text), null);
+  }
+
+  /** The ignore file the rules came from, if any. */
+  public Optional<Path> source() {
+    return Optional.ofNullable(source);
+  }
+
+  /** The cleaned patterns in order, exceptions with their {@code !}. */
+  public List<String> patterns() {
+    List<String> out = new ArrayList<>();
+    for (IgnorePattern p : patterns) {
+      out.add(p.exception() ? "!" + p.text() : p.text());
+    }
+    return out;
+  }
+
+  /**
+   * Whether {@code path} (relative to the context, {@code /}-separated) is excluded from it: the
+   * last pattern that matches it or one of its parent directories decides.
+   */
+  public boolean matches(String path) {
+    String file = clean(path);
+    if (file.startsWith("/")) {
+      file = file.substring(1);
+    }
+    List<String> parents = new ArrayList<>();
+    int slash = file.indexOf('/');
+    while (slash >= 0) {
+      parents.add(file.substring(0, slash));
+      slash = file.indexOf('/', slash + 1);
+    }
+    boolean excluded = false;
+    for (IgnorePattern p : patterns) {
+      if (p.exception() != excluded) {
+        continue; // cannot change the outcome
+      }
+      boolean match = p.matches(file);
+      for (int i = 0; !match && i < parents.size(); i++) {
+        match = p.matches(parents.get(i));
+      }
+      if (match) {
+        excluded = !p.exception();
+      }
+    }
+    return excluded;
+  }
+
+  /**
+   * Whether a walk of the context can skip directory {@code dir} without looking inside: it is
+   * excluded and no exception pattern could re-include anything below it.
+   */
+  public boolean canSkipDirectory(String dir) {
+    if (!matches(dir)) {
+      return false;
+    }
+    String cleaned = clean(dir);
+    String[] components = cleaned.equals(".") ? new String[0] : cleaned.split("/");
+    for (IgnorePattern p : patterns) {
+      if (p.exception() && p.couldMatchBelow(components)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<IgnorePattern> compileAll(String text) {
+    List<IgnorePattern> out = new ArrayList<>();
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1);
+    }
+    int lineNumber = 0;
+    for (String line : text.split("\n", -1)) {
+      lineNumber++;
+      if (line.startsWith("#")) {
+        continue;
+      }
+      String pattern = line.strip();
+      if (pattern.isEmpty()) {
+        continue;
+      }
+      boolean exception = pattern.charAt(0) == '!';
+      if (exception) {
+        pattern = pattern.substring(1).strip();
+        if (pattern.isEmpty()) {
+          throw new IllegalArgumentException(
+              "line " + lineNumber + ": illegal exclusion pattern: \"!\"");
+        }
+      }
+      pattern = clean(pattern);
+      if (pattern.length() > 1 && pattern.charAt(0) == '/') {
+        pattern = pattern.substring(1);
+      }
+      try {
+        out.add(IgnorePattern.compile(pattern, exception));
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException(
+            "line " + lineNumber + ": invalid pattern \"" + pattern + "\"");
+      }
+    }
+    return out;
+  }
+
+  /** Lexical cleaning like Go's {@code filepath.Clean}. */
+  static String clean(String path) {
+    if (path.isEmpty()) {
+      return ".";
+    }
+    boolean rooted = path.startsWith("/");
+    Deque<String> out = new ArrayDeque<>();
+    for (String part : path.split("/")) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        if (!out.isEmpty() && !out.peekLast().equals("..")) {
+          out.removeLast();
+        } else if (!rooted) {
+          out.addLast("..");
+        }
+        continue;
+      }
+      out.addLast(part);
+    }
+    String joined = String.join("/", out);
+    if (rooted) {
+      return "/" + joined;
+    }
+    return joined.isEmpty() ? "." : joined;
+  }
+}

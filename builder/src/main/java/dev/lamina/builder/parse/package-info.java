@@ -1,0 +1,7 @@
+/**
+ * Recipe text to a located syntax tree ({@link dev.lamina.builder.parse.Parser}), following
+ * BuildKit's Dockerfile parser: directives, comments, continuations, JSON/shell forms, heredocs.
+ *
+ * <p>Allowed dependencies: {@code dev.lamina.builder.expand} (to read heredoc delimiters), Jackson.
+ */
+package dev.lamina.builder.parse;

@@ -1,0 +1,151 @@
+package dev.lamina.builder.ignore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class IgnoreRulesTest {
+
+  @ParameterizedTest(name = "{0} ~ {1} -> {2}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "*.md            | README.md          | true",
+        "*.md            | docs/a.md          | false",
+        "**/*.md         | docs/a.md          | true",
+        "**/*.md         | a.md               | true",
+        "**/*.md         | docs/deep/x/a.md   | true",
+        "docs            | docs/a/b.txt       | true",
+        "docs            | docsx              | false",
+        "docs/           | docs/a             | true",
+        "/docs           | docs/a             | true",
+        "./docs          | docs               | true",
+        "docs/*.txt      | docs/a.txt         | true",
+        "docs/*.txt      | docs/sub/a.txt     | false",
+        "**              | anything/at/all    | true",
+        "a/**/b          | a/b                | true",
+        "a/**/b          | a/x/y/b            | true",
+        "a/**/b          | a/x/b/c            | true",
+        "a/**/b          | ab                 | false",
+        "a/**            | a/x                | true",
+        "?at             | cat                | true",
+        "?at             | at                 | false",
+        "?at             | c/at               | false",
+        "[a-c]at         | bat                | true",
+        "[a-c]at         | dat                | false",
+        "[!a]x           | bx                 | false",
+        "\\#file         | #file              | true",
+        "foo/../bar      | bar/x              | true",
+        "file.txt        | filextxt           | false",
+        "a+b(c)          | a+b(c)             | true",
+        "*               | .hidden            | true",
+        "x               | ./x                | true",
+        "x               | /x                 | true",
+      })
+  void matches_followsPatternmatcher(String pattern, String path, boolean excluded) {
+    assertEquals(excluded, IgnoreRules.parse(pattern.strip()).matches(path.strip()));
+  }
+
+  @Test
+  void lastMatchWins_andExceptionsReinclude() {
+    IgnoreRules rules = IgnoreRules.parse("*.md\n!README.md\n");
+    assertFalse(rules.matches("README.md"));
+    assertTrue(rules.matches("CHANGES.md"));
+    IgnoreRules reversed = IgnoreRules.parse("!README.md\n*.md\n");
+    assertTrue(reversed.matches("README.md"));
+    IgnoreRules nested = IgnoreRules.parse("node_modules\n!node_modules/keep\n");
+    assertTrue(nested.matches("node_modules/other/x.js"));
+    assertFalse(nested.matches("node_modules/keep/x.js"));
+    assertTrue(nested.matches("node_modules"));
+  }
+
+  @Test
+  void parse_skipsCommentsAndBlankLines_andCleansPatterns() {
+    IgnoreRules rules =
+        IgnoreRules.parse("\uFEFF# comment\n\n  \n #not-a-comment\n  ./a//b/  \n! /c\n/\n");
+    assertEquals(List.of("#not-a-comment", "a/b", "!c", "/"), rules.patterns());
+    assertTrue(rules.matches("#not-a-comment"));
+  }
+
+  @Test
+  void parse_rejectsLoneExclamationMark() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> IgnoreRules.parse("a\n!\n"));
+    assertEquals("line 2: illegal exclusion pattern: \"!\"", e.getMessage());
+  }
+
+  @Test
+  void canSkipDirectory_onlyWithoutPossibleReinclusion() {
+    assertTrue(IgnoreRules.parse("node_modules\n").canSkipDirectory("node_modules"));
+    assertFalse(IgnoreRules.parse("node_modules\n").canSkipDirectory("src"));
+    IgnoreRules keep = IgnoreRules.parse("node_modules\n!node_modules/keep\n");
+    assertFalse(keep.canSkipDirectory("node_modules"));
+    assertTrue(keep.canSkipDirectory("node_modules/other"));
+    IgnoreRules src = IgnoreRules.parse("*\n!src/**\n");
+    assertTrue(src.canSkipDirectory("docs"));
+    assertFalse(src.canSkipDirectory("src"));
+    assertFalse(IgnoreRules.parse("*\n!**/keep\n").canSkipDirectory("docs"));
+    assertTrue(IgnoreRules.parse("*\n!*.md\n").canSkipDirectory("docs"));
+    assertFalse(IgnoreRules.parse("*\n!d*/x\n").canSkipDirectory("docs"));
+  }
+
+  @Test
+  void none_ignoresNothing() {
+    assertFalse(IgnoreRules.none().matches("a"));
+    assertFalse(IgnoreRules.none().canSkipDirectory("a"));
+  }
+
+  @Test
+  void load_prefersRecipeSpecificThenContainerignoreThenDockerignore(@TempDir Path dir)
+      throws IOException {
+    Path context = Files.createDirectories(dir.resolve("ctx"));
+    Path recipes = Files.createDirectories(dir.resolve("recipes"));
+    Path recipe = Files.writeString(recipes.resolve("app.Dockerfile"), "FROM scratch\n");
+    assertEquals(Optional.empty(), IgnoreRules.locate(context, recipe));
+    assertFalse(IgnoreRules.load(context, recipe).matches("x"));
+
+    Files.writeString(context.resolve(".dockerignore"), "docker\n");
+    assertTrue(IgnoreRules.load(context, recipe).matches("docker"));
+
+    Files.writeString(context.resolve(".containerignore"), "container\n");
+    IgnoreRules container = IgnoreRules.load(context, recipe);
+    assertTrue(container.matches("container"));
+    assertFalse(container.matches("docker"));
+    assertEquals(Optional.of(context.resolve(".containerignore")), container.source());
+
+    Files.writeString(recipes.resolve("app.Dockerfile.dockerignore"), "specific\n");
+    IgnoreRules specific = IgnoreRules.load(context, recipe);
+    assertTrue(specific.matches("specific"));
+    assertFalse(specific.matches("container"));
+
+    assertTrue(IgnoreRules.load(context, null).matches("container"));
+  }
+
+  @Test
+  void load_reportsBadFileWithItsPath(@TempDir Path dir) throws IOException {
+    Files.writeString(dir.resolve(".dockerignore"), "!\n");
+    IOException e = assertThrows(IOException.class, () -> IgnoreRules.load(dir, null));
+    assertTrue(
+        e.getMessage().startsWith(dir.resolve(".dockerignore") + ": line 1"), e.getMessage());
+  }
+
+  @Test
+  void clean_isLexical() {
+    assertEquals("a/b", IgnoreRules.clean("./a//b/"));
+    assertEquals("b", IgnoreRules.clean("a/../b"));
+    assertEquals("../b", IgnoreRules.clean("../b"));
+    assertEquals("/b", IgnoreRules.clean("/../b"));
+    assertEquals(".", IgnoreRules.clean("a/.."));
+  }
+}
