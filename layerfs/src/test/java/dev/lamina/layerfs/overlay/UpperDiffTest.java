@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.compress.Compression;
 import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.store.Trees;
 import dev.lamina.layerfs.tar.ApplyOptions;
 import dev.lamina.layerfs.tar.LayerApplier;
 import dev.lamina.layerfs.tar.LayerEntry;
@@ -58,7 +59,7 @@ class UpperDiffTest {
   @Test
   void entries_turnOverlayMarkersIntoOciWhiteouts() throws IOException {
     Files.delete(merged.resolve("etc/remove-me"));
-    deleteTree(merged.resolve("etc/conf.d"));
+    Trees.deleteRecursively(merged.resolve("etc/conf.d"));
     Files.createDirectory(merged.resolve("etc/conf.d"));
     Files.writeString(merged.resolve("etc/conf.d/c"), "c");
     Files.writeString(merged.resolve("new"), "new");
@@ -142,14 +143,6 @@ class UpperDiffTest {
         } else {
           Files.copy(p, dest);
         }
-      }
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
       }
     }
   }
