@@ -62,7 +62,7 @@ public final class BuildCache {
     } catch (IOException | RuntimeException e) {
       return Optional.empty(); // a damaged record is rewritten by the next miss
     }
-    if (layer.layer() == null || !store.blobs().exists(layer.layer().digest())) {
+    if (layer.layer() != null && !store.blobs().exists(layer.layer().digest())) {
       return Optional.empty();
     }
     return Optional.of(layer);

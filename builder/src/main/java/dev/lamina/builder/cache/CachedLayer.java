@@ -5,14 +5,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.oci.Descriptor;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * What a cached step produced: the layer blob it wrote, or nothing for a step that only records
- * its key (the record of a step whose output is not a layer).
+ * What a cached step produced: the layer blob it wrote, or no layer at all (a WORKDIR whose
+ * directory existed).
  *
- * @param layer the layer blob as stored
- * @param diffId the digest of the uncompressed layer tar
+ * @param layer the layer blob as stored, or null when the step added no layer
+ * @param diffId the digest of the uncompressed layer tar, or null likewise
  * @param fields the key's fields, kept for {@code --explain-cache}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,8 +20,9 @@ public record CachedLayer(
     @JsonProperty("diffId") Digest diffId,
     @JsonProperty("fields") List<String> fields) {
   public CachedLayer {
-    Objects.requireNonNull(layer, "layer");
-    Objects.requireNonNull(diffId, "diffId");
+    if ((layer == null) != (diffId == null)) {
+      throw new IllegalArgumentException("a cached layer needs both its blob and its diff_id");
+    }
     fields = fields == null ? List.of() : List.copyOf(fields);
   }
 }
