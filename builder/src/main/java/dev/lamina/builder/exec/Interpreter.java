@@ -191,7 +191,7 @@ final class Interpreter {
       throw new AssertionError("unhandled instruction " + i.name());
     } catch (ExpansionException e) {
       throw at(raw, e.getMessage());
-    } catch (BuildException e) {
+    } catch (BuildException | dev.lamina.builder.copy.CopySourceException e) {
       if (e.getMessage().startsWith(run.recipe.name() + ":")) {
         throw e;
       }
