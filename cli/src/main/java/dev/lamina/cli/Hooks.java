@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.builder.cache.BuildCache;
 import dev.lamina.layerfs.layers.ExtractedLayers;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.StorePrune;
@@ -9,7 +10,10 @@ final class Hooks {
   private Hooks() {}
 
   static StorePrune prune(Store store) {
-    return store.prune().withHook(ExtractedLayers.of(store).pruneHook(layerUsers(store)));
+    return store
+        .prune()
+        .withHook(BuildCache.pruneHook())
+        .withHook(ExtractedLayers.of(store).pruneHook(layerUsers(store)));
   }
 
   /** Extracted layers that containers stack, which prune must keep even if no image names them. */
