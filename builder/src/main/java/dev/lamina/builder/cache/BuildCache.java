@@ -79,6 +79,27 @@ public final class BuildCache {
   }
 
   /**
+   * Whether a step with the identity {@code identity} (its key without its inputs' digests) has
+   * been recorded: when not, no record can match it.
+   */
+  public boolean seen(CacheKey identity) {
+    return Files.exists(steps.resolve(identity.digest().hex() + ".seen"));
+  }
+
+  /**
+   * Records that a step with {@code identity} ran.
+   *
+   * @throws IOException if the marker cannot be written
+   */
+  public void markSeen(CacheKey identity) throws IOException {
+    Path marker = steps.resolve(identity.digest().hex() + ".seen");
+    if (!Files.exists(marker)) {
+      Files.createDirectories(steps);
+      AtomicFiles.write(marker, new byte[0]);
+    }
+  }
+
+  /**
    * The recorded keys' fields whose first field line (the step kind and parent) equals {@code
    * key}'s: candidates for explaining a miss.
    *

@@ -4,7 +4,11 @@ import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.Hasher;
 import dev.lamina.layerfs.store.AtomicFiles;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,15 +36,23 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FileDigests {
   static final long RACY_SECONDS = 2;
-  private static final String HEADER = "lamina-file-digests-v1";
+  private static final int FORMAT = 0x4c4d4432; // "LMD2"
+  private static final int DIGEST_BYTES = 32;
+  private static final HexFormat HEX = HexFormat.of();
 
   private final Path memoFile;
   private final Map<String, Entry> memo;
-  private final Map<String, Entry> seen = new ConcurrentHashMap<>();
+  private final Map<String, Entry> learned = new ConcurrentHashMap<>();
   private final long startedSeconds = System.currentTimeMillis() / 1000;
-  private volatile boolean changed;
 
-  private record Entry(long size, long mtimeNanos, long ctimeNanos, long inode, String hex) {}
+  private record Entry(long size, long mtimeNanos, long ctimeNanos, long inode, String hex) {
+    boolean matches(FileStamp s) {
+      return size == s.size()
+          && mtimeNanos == s.mtimeNanos()
+          && ctimeNanos == s.ctimeNanos()
+          && inode == s.inode();
+    }
+  }
 
   private FileDigests(Path memoFile, Map<String, Entry> memo) {
     this.memoFile = memoFile;
@@ -48,7 +61,7 @@ public final class FileDigests {
 
   /** Digests without a memo (every file is read). */
   public static FileDigests uncached() {
-    return new FileDigests(null, new ConcurrentHashMap<>());
+    return new FileDigests(null, new HashMap<>());
   }
 
   /**
@@ -60,31 +73,54 @@ public final class FileDigests {
     String name =
         Digest.sha256(contextDir.toString().getBytes(StandardCharsets.UTF_8)).hex();
     Path file = memoDir.resolve(name);
-    Map<String, Entry> memo = new ConcurrentHashMap<>();
-    try {
-      String text = Files.readString(file, StandardCharsets.UTF_8);
-      String[] lines = text.split("\n");
-      if (lines.length > 0 && lines[0].equals(HEADER)) {
-        for (int i = 1; i < lines.length; i++) {
-          String[] f = lines[i].split("\u0000", -1);
-          if (f.length == 6) {
-            memo.put(
-                f[0],
-                new Entry(
-                    Long.parseLong(f[1]),
-                    Long.parseLong(f[2]),
-                    Long.parseLong(f[3]),
-                    Long.parseLong(f[4]),
-                    f[5]));
-          }
+    Map<String, Entry> memo = new HashMap<>();
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 64 * 1024))) {
+      if (in.readInt() == FORMAT) {
+        int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+          String key = in.readUTF();
+          long size = in.readLong();
+          long mtime = in.readLong();
+          long ctime = in.readLong();
+          long inode = in.readLong();
+          byte[] raw = new byte[DIGEST_BYTES];
+          in.readFully(raw);
+          memo.put(key, new Entry(size, mtime, ctime, inode, HEX.formatHex(raw)));
         }
       }
     } catch (NoSuchFileException e) {
       // first build of this context
-    } catch (IOException | RuntimeException e) {
+    } catch (EOFException | RuntimeException e) {
       memo.clear(); // a damaged memo only costs re-hashing
+    } catch (IOException e) {
+      memo.clear();
     }
     return new FileDigests(file, memo);
+  }
+
+  /**
+   * The remembered sha256 (hex) of the file known as {@code key} if it still has {@code stamp},
+   * else null.
+   */
+  public String knownHex(String key, FileStamp stamp) {
+    Entry e = learned.get(key);
+    if (e == null) {
+      e = memo.get(key);
+    }
+    return e != null && e.matches(stamp) ? e.hex : null;
+  }
+
+  /**
+   * Remembers that the file known as {@code key}, with {@code stamp}, has {@code digest}; unless
+   * the file changed too recently for its stamp to be trusted.
+   */
+  public void remember(String key, FileStamp stamp, Digest digest) {
+    long newest = Math.max(stamp.mtimeNanos(), stamp.ctimeNanos()) / 1_000_000_000L;
+    if (newest + RACY_SECONDS <= startedSeconds && digest.algorithm() == DigestAlgorithm.SHA256) {
+      learned.put(key, new Entry(stamp.size(), stamp.mtimeNanos(), stamp.ctimeNanos(),
+          stamp.inode(), digest.hex()));
+    }
   }
 
   /**
@@ -93,57 +129,40 @@ public final class FileDigests {
    * @throws IOException if it cannot be read
    */
   public Digest digest(String key, Path file) throws IOException {
-    Map<String, Object> attrs =
-        Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,ino", LinkOption.NOFOLLOW_LINKS);
-    long size = (Long) attrs.get("size");
-    long mtime = nanos((FileTime) attrs.get("lastModifiedTime"));
-    long ctime = nanos((FileTime) attrs.get("ctime"));
-    long inode = (Long) attrs.get("ino");
-    Entry known = memo.get(key);
-    if (known != null
-        && known.size == size
-        && known.mtimeNanos == mtime
-        && known.ctimeNanos == ctime
-        && known.inode == inode) {
-      seen.put(key, known);
-      return new Digest(DigestAlgorithm.SHA256, known.hex);
+    FileStamp stamp = FileStamp.of(file);
+    String hex = knownHex(key, stamp);
+    if (hex != null) {
+      return new Digest(DigestAlgorithm.SHA256, hex);
     }
     Digest d = hash(file);
-    long newest = Math.max(mtime, ctime) / 1_000_000_000L;
-    if (newest + RACY_SECONDS <= startedSeconds) {
-      seen.put(key, new Entry(size, mtime, ctime, inode, d.hex()));
-      changed = true;
-    }
+    remember(key, stamp, d);
     return d;
   }
 
   /**
-   * Writes the memo back: the entries of the files this build looked at (so deleted files drop
-   * out), when anything changed.
+   * Writes the memo back when this build learned anything.
    *
    * @throws IOException if it cannot be written
    */
   public void save() throws IOException {
-    if (memoFile == null || (!changed && seen.size() == memo.size())) {
+    if (memoFile == null || learned.isEmpty()) {
       return;
     }
-    Map<String, Entry> out = new ConcurrentHashMap<>(memo);
-    out.putAll(seen);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    bytes.writeBytes((HEADER + "\n").getBytes(StandardCharsets.UTF_8));
-    for (Map.Entry<String, Entry> e : out.entrySet()) {
-      Entry v = e.getValue();
-      String line =
-          String.join(
-                  "\u0000",
-                  e.getKey(),
-                  Long.toString(v.size),
-                  Long.toString(v.mtimeNanos),
-                  Long.toString(v.ctimeNanos),
-                  Long.toString(v.inode),
-                  v.hex)
-              + "\n";
-      bytes.writeBytes(line.getBytes(StandardCharsets.UTF_8));
+    Map<String, Entry> out = new HashMap<>(memo);
+    out.putAll(learned);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(out.size() * 96);
+    try (DataOutputStream d = new DataOutputStream(bytes)) {
+      d.writeInt(FORMAT);
+      d.writeInt(out.size());
+      for (Map.Entry<String, Entry> e : out.entrySet()) {
+        Entry v = e.getValue();
+        d.writeUTF(e.getKey());
+        d.writeLong(v.size);
+        d.writeLong(v.mtimeNanos);
+        d.writeLong(v.ctimeNanos);
+        d.writeLong(v.inode);
+        d.write(HEX.parseHex(v.hex));
+      }
     }
     Files.createDirectories(memoFile.getParent());
     AtomicFiles.write(memoFile, bytes.toByteArray());
@@ -164,9 +183,5 @@ public final class FileDigests {
       }
     }
     return h.digest();
-  }
-
-  private static long nanos(FileTime t) {
-    return t.to(java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 }

@@ -1,6 +1,8 @@
 package dev.lamina.builder.copy;
 
-import dev.lamina.builder.cache.CacheKey;
+import dev.lamina.builder.context.ContextFile;
+import dev.lamina.builder.context.ContextScanner;
+import dev.lamina.builder.context.FileStamp;
 import dev.lamina.builder.context.FileDigests;
 import dev.lamina.builder.ignore.IgnoreRules;
 import dev.lamina.layerfs.digest.Digest;
@@ -17,8 +19,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The files a COPY or ADD reads, found and described before anything is written: each source
@@ -66,13 +70,17 @@ public final class SourceSet {
     }
   }
 
+  private final SourceTree tree;
   private final List<Item> items;
-  private final Digest fingerprint;
+  private final Map<String, byte[]> inline;
   private final int sourceCount;
+  private Digest fingerprint;
 
-  private SourceSet(List<Item> items, Digest fingerprint, int sourceCount) {
+  private SourceSet(
+      SourceTree tree, List<Item> items, Map<String, byte[]> inline, int sourceCount) {
+    this.tree = tree;
     this.items = List.copyOf(items);
-    this.fingerprint = fingerprint;
+    this.inline = inline;
     this.sourceCount = sourceCount;
   }
 
@@ -80,14 +88,61 @@ public final class SourceSet {
     return items;
   }
 
-  /** A digest of everything that decides the layer, for the cache key. */
-  public Digest fingerprint() {
-    return fingerprint;
-  }
-
   /** How many source arguments (and inline files) there were. */
   public int sourceCount() {
     return sourceCount;
+  }
+
+  /**
+   * Whether {@link #fingerprint} can be computed without reading files: every context file's
+   * digest is known (from the memo, or because a layer write already read it).
+   */
+  public boolean fingerprintIsCheap() {
+    for (Item item : items) {
+      if (unknown(item.top())) {
+        return false;
+      }
+      for (LayerEntry e : item.contents()) {
+        if (unknown(e)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean unknown(LayerEntry e) {
+    return e.content() instanceof ContextFile f && f.knownHex() == null;
+  }
+
+  /**
+   * A digest of everything that decides the layer, for the cache key. Context files whose digests
+   * are not known yet are read now.
+   *
+   * @throws IOException if a file cannot be read
+   */
+  public synchronized Digest fingerprint() throws IOException {
+    if (fingerprint == null) {
+      // One text of a line per entry, hashed at once: cheaper than many small digest updates.
+      StringBuilder text = new StringBuilder(128 * items.size() + 1024);
+      for (Item item : items) {
+        quoted(text.append("match "), item.relPath());
+        if (item.parentsPath() != null) {
+          quoted(text.append(' '), item.parentsPath());
+        }
+        text.append(item.archive() ? " archive" : "").append('\n');
+        describe(text.append("top "), item.top(), tree, item.host(), null);
+        for (LayerEntry e : item.contents()) {
+          describe(text.append("entry "), e, tree, item.host(), e.path());
+        }
+      }
+      for (Map.Entry<String, byte[]> f : inline.entrySet()) {
+        quoted(text.append("inline "), f.getKey()).append(' ')
+            .append(Digest.sha256(f.getValue())).append('\n');
+      }
+      fingerprint = Digest.sha256(text.toString());
+    }
+    return fingerprint;
   }
 
   /**
@@ -104,7 +159,6 @@ public final class SourceSet {
         options.excludes().isEmpty()
             ? IgnoreRules.none()
             : IgnoreRules.parse(String.join("\n", options.excludes()));
-    CacheKey.Builder fp = CacheKey.of("sources");
     List<Item> items = new ArrayList<>();
     for (String source : sources) {
       String pivot = "";
@@ -130,20 +184,17 @@ public final class SourceSet {
           parentsPath = pivot.isEmpty() ? rel : rel.substring(Math.min(rel.length(),
               pivot.length() + 1));
         }
-        Item item = item(tree, rel, parentsPath, excludes, options);
-        items.add(item);
-        fingerprint(fp, tree, item, options.digests());
+        items.add(item(tree, rel, parentsPath, excludes, options));
       }
     }
     for (Map.Entry<String, byte[]> f : inline.entrySet()) {
       byte[] bytes = f.getValue();
       String name = f.getKey();
       LayerEntry e = LayerEntry.regular(name, bytes.length, ContentSource.ofBytes(bytes));
-      Item item = new Item(name, name, null, e, List.of(), false, null);
-      items.add(item);
-      fp.field("inline", name + " " + Digest.sha256(bytes));
+      items.add(new Item(name, name, null, e, List.of(), false, null));
     }
-    return new SourceSet(items, fp.build().digest(), sources.size() + inline.size());
+    return new SourceSet(tree, items, new LinkedHashMap<>(inline),
+        sources.size() + inline.size());
   }
 
   /** Matches of one source path: itself, or what its wildcards match, sorted. */
@@ -218,21 +269,21 @@ public final class SourceSet {
     if (st.isDirectory()) {
       top = owned(tree, LayerEntry.directory(entryName).withMode(st.permissions()), st);
       String prefix = rel.isEmpty() ? "" : rel + "/";
-      List<LayerEntry> scanned =
-          DirectoryScanner.scan(
-              host,
-              p -> !tree.ignored().test(prefix + p) && !excludes.matches(p)
-                  && !excludes.matches(prefix + p));
-      List<LayerEntry> kept = new ArrayList<>(scanned.size());
-      for (LayerEntry e : scanned) {
-        LayerEntry c = tree.keepOwners() ? e : e.withOwner(0, 0);
-        kept.add(tree.isContext() ? c.withXattrs(null) : c);
+      Predicate<String> include = excludes.isEmpty()
+          ? p -> !tree.ignored().test(prefix + p)
+          : p -> !tree.ignored().test(prefix + p) && !excludes.matches(p)
+              && !excludes.matches(prefix + p);
+      if (tree.isContext()) {
+        contents = ContextScanner.scan(host, prefix, include, memo(options));
+      } else {
+        contents = DirectoryScanner.scan(host, include);
       }
-      contents = kept;
     } else if (st.isRegularFile()) {
+      ContentSource content = tree.isContext()
+          ? new ContextFile(host, rel, FileStamp.of(host), memo(options))
+          : ContentSource.ofFile(host);
       top = owned(tree,
-          LayerEntry.regular(entryName, st.size(), ContentSource.ofFile(host))
-              .withMode(st.permissions()), st);
+          LayerEntry.regular(entryName, st.size(), content).withMode(st.permissions()), st);
       archive = options.unpack() && Archives.isArchive(host);
     } else if (st.isSymlink()) {
       // A dangling link (or one leaving the tree) as the source itself.
@@ -249,26 +300,22 @@ public final class SourceSet {
         : e;
   }
 
-  private static void fingerprint(
-      CacheKey.Builder fp, SourceTree tree, Item item, FileDigests digests) throws IOException {
-    fp.field("match", item.relPath() + (item.parentsPath() == null ? "" : " " + item.parentsPath())
-        + (item.archive() ? " archive" : ""));
-    fp.field("top", describe(item.top(), tree, item.host(), item.relPath(), digests));
-    String prefix = item.relPath().isEmpty() ? "" : item.relPath() + "/";
-    for (LayerEntry e : item.contents()) {
-      Path file = item.host().resolve(e.path());
-      fp.field("entry", describe(e, tree, file, prefix + e.path(), digests));
-    }
+  /** A name as {@code length:name}, so that no name (newlines included) can fake another line. */
+  private static StringBuilder quoted(StringBuilder s, String name) {
+    return s.append(name.length()).append(':').append(name);
   }
 
-  private static String describe(
-      LayerEntry e, SourceTree tree, Path file, String key, FileDigests digests)
+  private static FileDigests memo(Options options) {
+    return options.digests() != null ? options.digests() : FileDigests.uncached();
+  }
+
+  private static void describe(
+      StringBuilder s, LayerEntry e, SourceTree tree, Path host, String below)
       throws IOException {
-    StringBuilder s = new StringBuilder();
-    s.append(e.path()).append(' ').append(e.type()).append(' ')
+    quoted(s, e.path()).append(' ').append(e.type().name()).append(' ')
         .append(Integer.toOctalString(e.mode())).append(' ').append(e.uid()).append(':')
-        .append(e.gid()).append(' ').append(e.size()).append(' ').append(e.linkTarget())
-        .append(' ').append(e.devMajor()).append(',').append(e.devMinor());
+        .append(e.gid()).append(' ').append(e.size()).append(' ');
+    quoted(s, e.linkTarget()).append(' ').append(e.devMajor()).append(',').append(e.devMinor());
     for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
       s.append(' ').append(x.getKey()).append('=')
           .append(Digest.sha256(x.getValue()).hex(), 0, 16);
@@ -276,10 +323,14 @@ public final class SourceSet {
     // Files of a stage or image are described by that source's layer chain (in the step's key);
     // only context files are hashed.
     if (e.type() == EntryType.REGULAR && tree.isContext()) {
-      Digest d = digests != null ? digests.digest(key, file) : FileDigests.hash(file);
-      s.append(' ').append(d);
+      s.append(" sha256:");
+      if (e.content() instanceof ContextFile f) {
+        s.append(f.hex());
+      } else {
+        s.append(FileDigests.hash(below == null ? host : host.resolve(below)).hex());
+      }
     }
-    return s.toString();
+    s.append('\n');
   }
 
   private static String describe(SourceTree tree, String rel) {

@@ -100,6 +100,15 @@ final class BuildRun {
    */
   LayerRef writeLayer(List<LayerEntry> entries) throws IOException {
     try (BlobWriter w = store.blobs().newWriter()) {
+      if (options.compression() == dev.lamina.layerfs.compress.Compression.NONE) {
+        // The blob is the tar: the writer's own digest is the diff_id, no second hash needed.
+        layerWriter.write(entries, w);
+        dev.lamina.layerfs.store.BlobInfo info = w.commit();
+        return new LayerRef(
+            dev.lamina.layerfs.oci.Descriptor.of(
+                dev.lamina.layerfs.oci.MediaType.OCI_LAYER, info.digest(), info.size()),
+            info.digest());
+      }
       LayerDigests d =
           Layers.write(
               layerWriter,

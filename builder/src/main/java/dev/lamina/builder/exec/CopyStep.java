@@ -110,7 +110,7 @@ final class CopyStep {
     BuildState sourceState = null;
     SourceSet sources = null;
     Path downloads = null;
-    String sourceId;
+    String sourceKind;
     if (r.from() != null) {
       Stage src = Stages.fromStage(run.recipe, r.from());
       if (src != null && src.index() >= in.stage.index()) {
@@ -118,7 +118,7 @@ final class CopyStep {
             + "\", it needs to be defined before the current stage");
       }
       sourceState = src != null ? run.stageResult(src) : run.imageState(r.from());
-      sourceId = "layers " + sourceState.chainId();
+      sourceKind = "layers " + sourceState.chainId();
     } else if (!r.sources().isEmpty() && isUrl(r.sources().get(0))) {
       downloads = run.workspace.newDir("download");
       List<String> names = new ArrayList<>();
@@ -132,36 +132,36 @@ final class CopyStep {
       }
       sources = SourceSet.collect(SourceTree.rootfs(downloads), names, inline,
           new SourceSet.Options(List.of(), false, r.unpack(), null));
-      sourceId = "urls " + ids + " " + sources.fingerprint();
+      sourceKind = "urls " + ids;
     } else {
       SourceTree tree = SourceTree.context(run.context.dir(), run.context::ignored);
       sources = SourceSet.collect(tree, r.sources(), inline,
           new SourceSet.Options(r.excludes(), r.parents(), r.unpack(), run.digests));
-      sourceId = "context " + sources.fingerprint();
+      sourceKind = "context";
     }
-    CacheKey key =
-        CacheKey.of(r.kind())
-            .field("parent", r.link() ? "link" : state.chainId())
-            .field("instruction", text)
-            .field("dest", dest)
-            .field("chown", r.chown())
-            .field("chmod", r.chmod())
-            .field("excludes", r.excludes())
-            .field("sources", sourceId)
-            .build();
+    CacheKey identity = key(r, state, text, dest, sourceKind);
+    // When this step never ran on this parent, no record can match: rather than hashing the
+    // context files first and reading them again for the layer, the layer is written at once and
+    // the files are hashed as they stream into it; the key follows from those digests.
+    boolean writeFirst = sources != null && sourceState == null
+        && !sources.fingerprintIsCheap() && (run.options.noCache() || !run.cache.seen(identity));
     String history = history(r);
-    Optional<CachedLayer> hit = run.cached(key);
-    if (hit.isPresent() && hit.get().layer() != null) {
-      run.cachedSteps.incrementAndGet();
-      if (run.options.explainCache()) {
-        step.explain("cache: hit " + key.digest().shortHex());
+    CacheKey key = null;
+    if (!writeFirst) {
+      key = key(r, state, text, dest, sourceId(sourceKind, sources));
+      Optional<CachedLayer> hit = run.cached(key);
+      if (hit.isPresent() && hit.get().layer() != null) {
+        run.cachedSteps.incrementAndGet();
+        if (run.options.explainCache()) {
+          step.explain("cache: hit " + key.digest().shortHex());
+        }
+        step.cached();
+        return state.withLayer(new LayerRef(hit.get().layer(), hit.get().diffId()),
+            run.history(history, false));
       }
-      step.cached();
-      return state.withLayer(new LayerRef(hit.get().layer(), hit.get().diffId()),
-          run.history(history, false));
-    }
-    if (run.options.explainCache()) {
-      run.explainMiss(step, key);
+      if (run.options.explainCache()) {
+        run.explainMiss(step, key);
+      }
     }
     MountedRootfs target = null;
     MountedRootfs source = null;
@@ -188,7 +188,14 @@ final class CopyStep {
       List<LayerEntry> entries =
           Placement.place(sources, dest, view, new Placement.Options(owner, chmod, scratch));
       LayerRef layer = run.writeLayer(entries);
+      if (key == null) {
+        key = key(r, state, text, dest, sourceId(sourceKind, sources));
+        if (run.options.explainCache()) {
+          run.explainMiss(step, key);
+        }
+      }
       run.remember(key, layer);
+      run.cache.markSeen(identity);
       step.done();
       return state.withLayer(layer, run.history(history, false));
     } finally {
@@ -199,6 +206,24 @@ final class CopyStep {
         target.close();
       }
     }
+  }
+
+  private static String sourceId(String kind, SourceSet sources) throws IOException {
+    return sources == null ? kind : kind + " " + sources.fingerprint();
+  }
+
+  /** The step's cache key; with {@code sources} a placeholder, the step's identity. */
+  private static CacheKey key(
+      Request r, BuildState state, String text, String dest, String sources) {
+    return CacheKey.of(r.kind())
+        .field("parent", r.link() ? "link" : state.chainId())
+        .field("instruction", text)
+        .field("dest", dest)
+        .field("chown", r.chown())
+        .field("chmod", r.chmod())
+        .field("excludes", r.excludes())
+        .field("sources", sources)
+        .build();
   }
 
   /** BuildKit's history text: {@code COPY [--parents] [--chown=] [--chmod=] src... dest}. */

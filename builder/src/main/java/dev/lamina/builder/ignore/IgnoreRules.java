@@ -87,6 +87,11 @@ public final class IgnoreRules {
     return new IgnoreRules(compileAll(text), null);
   }
 
+  /** Whether there are no patterns (nothing is ignored). */
+  public boolean isEmpty() {
+    return patterns.isEmpty();
+  }
+
   /** The ignore file the rules came from, if any. */
   public Optional<Path> source() {
     return Optional.ofNullable(source);
@@ -106,6 +111,9 @@ public final class IgnoreRules {
    * last pattern that matches it or one of its parent directories decides.
    */
   public boolean matches(String path) {
+    if (patterns.isEmpty()) {
+      return false;
+    }
     String file = clean(path);
     if (file.startsWith("/")) {
       file = file.substring(1);

@@ -1,0 +1,123 @@
+package dev.lamina.builder.context;
+
+import dev.lamina.layerfs.digest.DigestAlgorithm;
+import dev.lamina.layerfs.digest.Hasher;
+import dev.lamina.layerfs.tar.ContentSource;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A regular file of the build context as the content of a layer entry. Its sha256 is known up
+ * front when the digest memo still trusts the file's stamp; otherwise it is computed from the very
+ * bytes the layer writer reads, so a file is read once per build whether it is hashed for the
+ * cache key, written into a layer, or both.
+ */
+public final class ContextFile implements ContentSource {
+  private static final String EMPTY_SHA256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+  private final Path host;
+  private final String key;
+  private final FileStamp stamp;
+  private final FileDigests memo;
+  private volatile String hex;
+
+  /**
+   * The context file at {@code host}, known to {@code memo} as {@code key} (its path relative to
+   * the context), as {@code stamp} describes it.
+   */
+  public ContextFile(Path host, String key, FileStamp stamp, FileDigests memo) {
+    this.host = Objects.requireNonNull(host, "host");
+    this.key = Objects.requireNonNull(key, "key");
+    this.stamp = Objects.requireNonNull(stamp, "stamp");
+    this.memo = Objects.requireNonNull(memo, "memo");
+    this.hex = stamp.size() == 0 ? EMPTY_SHA256 : memo.knownHex(key, stamp);
+  }
+
+  /** The file's path relative to the context. */
+  public String key() {
+    return key;
+  }
+
+  /** The sha256 (hex) of the content, or null while it has not been read. */
+  public String knownHex() {
+    return hex;
+  }
+
+  /**
+   * The sha256 (hex) of the content, reading the file now if it has not been read yet.
+   *
+   * @throws IOException if it cannot be read
+   */
+  public String hex() throws IOException {
+    String h = hex;
+    if (h == null) {
+      h = FileDigests.hash(host).hex();
+      hex = h;
+      memo.remember(key, stamp, dev.lamina.layerfs.digest.Digest.parse("sha256:" + h));
+    }
+    return h;
+  }
+
+  @Override
+  public InputStream open() throws IOException {
+    InputStream in = Files.newInputStream(host, LinkOption.NOFOLLOW_LINKS);
+    return hex != null ? in : new Hashing(in);
+  }
+
+  /** Hashes what passes through; at the end of a complete read the digest is the file's. */
+  private final class Hashing extends FilterInputStream {
+    private final Hasher hasher = DigestAlgorithm.SHA256.newHasher();
+    private long count;
+    private boolean done;
+
+    Hashing(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        hasher.update((byte) b);
+        count++;
+      } else {
+        finish();
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = in.read(buf, off, len);
+      if (n > 0) {
+        hasher.update(buf, off, n);
+        count += n;
+      } else if (n < 0) {
+        finish();
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) {
+      throw new UnsupportedOperationException("a hashed read cannot skip");
+    }
+
+    private void finish() {
+      // Only a read of exactly the scanned size describes the file as stamped; anything else
+      // fails the layer write anyway (the writer checks sizes).
+      if (!done && count == stamp.size()) {
+        done = true;
+        var d = hasher.digest();
+        hex = d.hex();
+        memo.remember(key, stamp, d);
+      }
+    }
+  }
+}

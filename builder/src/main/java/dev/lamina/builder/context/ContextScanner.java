@@ -1,0 +1,111 @@
+package dev.lamina.builder.context;
+
+import dev.lamina.layerfs.tar.LayerEntry;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Turns a directory of the build context into layer entries: sorted by {@link
+ * LayerEntry#PATH_ORDER}, owned by root, with full modes, symlink targets, device numbers and
+ * hardlinks among the files found, and without extended attributes (a context's never travel into
+ * an image). Symlinks are not followed and sockets are skipped. Regular files become {@link
+ * ContextFile}s, whose digests come from the memo or from the layer write.
+ *
+ * <p>Each file costs one {@code lstat}: the scan is the whole work of a cached COPY, so it reads
+ * nothing it does not keep.
+ */
+public final class ContextScanner {
+  private ContextScanner() {}
+
+  /**
+   * The entries under {@code dir} (itself excluded) whose path relative to it {@code include}
+   * accepts; a directory left out is still searched. {@code prefix} is {@code dir}'s path relative
+   * to the context ({@code ""} or ending in {@code /}), the memo's key prefix.
+   *
+   * @throws IOException if a directory cannot be listed or a file stat'ed
+   */
+  public static List<LayerEntry> scan(
+      Path dir, String prefix, Predicate<String> include, FileDigests memo) throws IOException {
+    List<Found> found = new ArrayList<>();
+    Deque<String> dirs = new ArrayDeque<>();
+    dirs.push("");
+    while (!dirs.isEmpty()) {
+      String rel = dirs.pop();
+      Path at = rel.isEmpty() ? dir : dir.resolve(rel);
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(at)) {
+        for (Path child : children) {
+          String name = child.getFileName().toString();
+          String path = rel.isEmpty() ? name : rel + "/" + name;
+          FileStamp st = FileStamp.of(child);
+          if (st.type() == FileStamp.S_IFSOCK) {
+            continue;
+          }
+          if (st.isDirectory()) {
+            dirs.push(path);
+          }
+          if (include.test(path)) {
+            found.add(new Found(path, child, st));
+          }
+        }
+      }
+    }
+    found.sort((a, b) -> LayerEntry.PATH_ORDER.compare(a.path, b.path));
+    Map<Long, String> firstLink = new HashMap<>();
+    List<LayerEntry> entries = new ArrayList<>(found.size());
+    for (Found f : found) {
+      FileStamp st = f.stamp;
+      if (!st.isDirectory() && st.nlink() > 1) {
+        // One device per context directory: the inode alone names the file.
+        String first = firstLink.putIfAbsent(st.inode(), f.path);
+        if (first != null) {
+          entries.add(LayerEntry.hardlink(f.path, first).withMode(st.permissions()));
+          continue;
+        }
+      }
+      entries.add(entry(f, prefix, memo));
+    }
+    return entries;
+  }
+
+  /**
+   * The entry of one context file at {@code host}, named {@code name}, known to the memo as
+   * {@code key}.
+   *
+   * @throws IOException if it cannot be stat'ed, or its type cannot be in a layer
+   */
+  public static LayerEntry entry(Path host, String name, String key, FileDigests memo)
+      throws IOException {
+    return entry(new Found(name, host, FileStamp.of(host)), key.substring(0,
+        key.length() - name.length()), memo);
+  }
+
+  private static LayerEntry entry(Found f, String prefix, FileDigests memo) throws IOException {
+    FileStamp st = f.stamp;
+    LayerEntry e;
+    switch (st.type()) {
+      case FileStamp.S_IFDIR -> e = LayerEntry.directory(f.path);
+      case FileStamp.S_IFREG -> e = LayerEntry.regular(f.path, st.size(),
+          new ContextFile(f.file, prefix + f.path, st, memo));
+      case FileStamp.S_IFLNK -> e = LayerEntry.symlink(f.path,
+          Files.readSymbolicLink(f.file).toString());
+      case FileStamp.S_IFCHR -> e = LayerEntry.charDevice(f.path, st.rdevMajor(), st.rdevMinor());
+      case FileStamp.S_IFBLK -> e = LayerEntry.blockDevice(f.path, st.rdevMajor(),
+          st.rdevMinor());
+      case FileStamp.S_IFIFO -> e = LayerEntry.fifo(f.path);
+      default -> throw new IOException("unsupported file type "
+          + Integer.toOctalString(st.type()) + ": " + f.file);
+    }
+    return e.withMode(st.permissions());
+  }
+
+  private record Found(String path, Path file, FileStamp stamp) {}
+}
