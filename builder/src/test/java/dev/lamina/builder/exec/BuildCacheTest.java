@@ -1,0 +1,164 @@
+package dev.lamina.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.builder.context.FileDigests;
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.layers.ExtractedLayers;
+import dev.lamina.layerfs.store.Images.ImageDetails;
+import dev.lamina.layerfs.store.Store;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The build cache of COPY steps: keys follow file contents (never times), the digest memo spares
+ * reading unchanged files, and a step that never ran is written while its files are hashed.
+ */
+class BuildCacheTest {
+  @TempDir Path tmp;
+
+  private BuildResult build(Store store, Path context, String recipe, boolean noCache)
+      throws Exception {
+    return Builder.build(
+        store,
+        BuildOptions.builder(context).recipeText(recipe).tag("test").noCache(noCache).build(),
+        Progress.quiet());
+  }
+
+  private BuildResult build(Store store, Path context, String recipe) throws Exception {
+    return build(store, context, recipe, false);
+  }
+
+  private static void deleteMemos(Store store) throws IOException {
+    Path memos = store.cacheDir().resolve("digests");
+    try (Stream<Path> files = Files.list(memos)) {
+      for (Path p : files.toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  @Test
+  void rebuild_withoutMemo_hashesFirstAndHits() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.createDirectories(ctx.resolve("dir/sub"));
+    Files.writeString(ctx.resolve("dir/a"), "a");
+    Files.writeString(ctx.resolve("dir/sub/b"), "b".repeat(100_000));
+    Store store = Store.open(tmp.resolve("store"));
+    String recipe = "FROM scratch\nCOPY dir /d\n";
+    BuildResult first = build(store, ctx, recipe);
+    Files.createDirectories(store.cacheDir().resolve("digests"));
+    deleteMemos(store);
+    BuildResult second = build(store, ctx, recipe);
+    assertEquals(1, second.cachedSteps());
+    assertEquals(first.config().diffIds(), second.config().diffIds());
+  }
+
+  @Test
+  void rebuild_timesChangedContentSame_hits() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("a"), "same");
+    Store store = Store.open(tmp.resolve("store"));
+    String recipe = "FROM scratch\nCOPY a /a\n";
+    build(store, ctx, recipe);
+    Files.setLastModifiedTime(ctx.resolve("a"), FileTime.fromMillis(123_000));
+    Files.writeString(ctx.resolve("a"), "same");
+    assertEquals(1, build(store, ctx, recipe).cachedSteps());
+  }
+
+  @Test
+  void rebuild_sameSizeOtherContent_misses() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("a"), "1234");
+    Store store = Store.open(tmp.resolve("store"));
+    String recipe = "FROM scratch\nCOPY a /a\n";
+    BuildResult first = build(store, ctx, recipe);
+    FileTime mtime = Files.getLastModifiedTime(ctx.resolve("a"));
+    Files.writeString(ctx.resolve("a"), "abcd");
+    Files.setLastModifiedTime(ctx.resolve("a"), mtime); // ctime still tells
+    BuildResult second = build(store, ctx, recipe);
+    assertEquals(0, second.cachedSteps());
+    assertNotEquals(first.config().diffIds(), second.config().diffIds());
+  }
+
+  @Test
+  void memo_oldFiles_learnedOnTheWriteAndReused() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("a"), "alpha");
+    Files.writeString(ctx.resolve("b"), "beta");
+    // Files changed within the last 2 seconds are "racy" and never remembered.
+    Thread.sleep(3000);
+    Store store = Store.open(tmp.resolve("store"));
+    String recipe = "FROM scratch\nCOPY a b /x/\n";
+    build(store, ctx, recipe);
+    FileDigests memo =
+        FileDigests.forContext(store.cacheDir().resolve("digests"), ctx.toRealPath());
+    var stamp = dev.lamina.builder.context.FileStamp.of(ctx.resolve("a"));
+    assertEquals(Digest.sha256("alpha").hex(), memo.knownHex("a", stamp),
+        "the digest was taken from the bytes the layer write read");
+    assertEquals(1, build(store, ctx, recipe).cachedSteps());
+  }
+
+  @Test
+  void overlappingSources_laterWins_rebuildHits() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.createDirectories(ctx.resolve("one"));
+    Files.createDirectories(ctx.resolve("two"));
+    Files.writeString(ctx.resolve("one/f"), "from one");
+    Files.writeString(ctx.resolve("two/f"), "from two");
+    Store store = Store.open(tmp.resolve("store"));
+    String recipe = "FROM scratch\nCOPY one two /x/\n";
+    build(store, ctx, recipe);
+    ImageDetails d = store.images().inspect("test");
+    Path layer = ExtractedLayers.of(store)
+        .ensure(d.manifest().layers().get(0), d.config().diffIds().get(0));
+    assertEquals("from two", Files.readString(layer.resolve("x/f")));
+    assertEquals(1, build(store, ctx, recipe).cachedSteps());
+    Files.writeString(ctx.resolve("one/f"), "changed!");
+    assertEquals(0, build(store, ctx, recipe).cachedSteps(),
+        "a file the layer did not keep still keys the step");
+  }
+
+  @Test
+  void noCache_runsEveryStepAndGivesTheSameLayers() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("a"), "a");
+    Store store = Store.open(tmp.resolve("store"));
+    String recipe = "FROM scratch\nCOPY a /a\nCOPY a /b\n";
+    BuildResult first = build(store, ctx, recipe);
+    BuildResult again = build(store, ctx, recipe, true);
+    assertEquals(0, again.cachedSteps());
+    assertEquals(first.config().diffIds(), again.config().diffIds());
+    assertEquals(2, build(store, ctx, recipe).cachedSteps());
+  }
+
+  @Test
+  void manyFiles_onlyTheStepsThatReadAChangedFileRerun() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    List<String> lines = new ArrayList<>(List.of("FROM scratch"));
+    for (int i = 0; i < 5; i++) {
+      Files.createDirectories(ctx.resolve("d" + i));
+      for (int j = 0; j < 20; j++) {
+        Files.writeString(ctx.resolve("d" + i + "/f" + j), i + "/" + j);
+      }
+      lines.add("COPY d" + i + " /d" + i);
+    }
+    String recipe = String.join("\n", lines);
+    Store store = Store.open(tmp.resolve("store"));
+    build(store, ctx, recipe);
+    assertEquals(5, build(store, ctx, recipe).cachedSteps());
+    Files.writeString(ctx.resolve("d3/f7"), "changed");
+    BuildResult third = build(store, ctx, recipe);
+    assertEquals(3, third.cachedSteps(), "COPY d3 and the step on top of it rerun");
+    assertTrue(third.steps() >= 5);
+  }
+}
