@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.layerfs.layers.ExtractedLayers;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.StorePrune;
 
@@ -8,6 +9,11 @@ final class Hooks {
   private Hooks() {}
 
   static StorePrune prune(Store store) {
-    return store.prune();
+    return store.prune().withHook(ExtractedLayers.of(store).pruneHook(layerUsers(store)));
+  }
+
+  /** Extracted layers that containers stack, which prune must keep even if no image names them. */
+  static ExtractedLayers.LayerUsers layerUsers(Store store) {
+    return ExtractedLayers.LayerUsers.NONE;
   }
 }

@@ -13,6 +13,7 @@ import picocli.CommandLine.ParseResult;
     versionProvider = Main.VersionProvider.class,
     description = "Build, store and run OCI container images, without a daemon.",
     subcommands = {
+      ImportCommand.class,
       LoadCommand.class,
       SaveCommand.class,
       PushCommand.class,

@@ -42,8 +42,10 @@ final class SystemCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       StoreCheck check = store.open().check();
-      StoreCheck.Result result = check.run();
-      result.problems().forEach(p -> Output.out().println(p));
+      StoreCheck.Result found = repair ? check.repair() : check.run();
+      found.problems().forEach(p -> Output.out().println((repair ? "repaired: " : "") + p));
+      // A repair is judged by a fresh check of what is left.
+      StoreCheck.Result result = repair ? check.run() : found;
       boolean corrupt =
           result.problems().stream().anyMatch(p -> p.kind() != StoreCheck.Kind.DANGLING_BLOB);
       Output.out()
@@ -52,13 +54,6 @@ final class SystemCommand implements Runnable {
               result.blobsChecked(),
               result.namesChecked(),
               corrupt ? "CORRUPT" : result.isClean() ? "ok" : "ok (unreferenced blobs)");
-      if (repair && !result.isClean()) {
-        StoreCheck.Result after = check.repair();
-        boolean stillCorrupt =
-            after.problems().stream().anyMatch(p -> p.kind() != StoreCheck.Kind.DANGLING_BLOB);
-        Output.out().println(stillCorrupt ? "repair incomplete" : "repaired");
-        return stillCorrupt ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
-      }
       return corrupt ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
     }
   }

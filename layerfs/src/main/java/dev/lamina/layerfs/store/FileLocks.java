@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * JVM are ordered by a {@link ReentrantReadWriteLock} in front of it. The OS lock is taken by the
  * first holder and released by the last one.
  */
-final class FileLocks {
+public final class FileLocks {
   private static final Map<Path, FileLocks> REGISTRY = new ConcurrentHashMap<>();
 
   private final Path file;
@@ -33,7 +33,7 @@ final class FileLocks {
   }
 
   /** The lock for {@code file}, created (empty) if it does not exist. */
-  static FileLocks of(Path file) throws IOException {
+  public static FileLocks of(Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path key = parent.toRealPath().resolve(file.getFileName());
@@ -41,13 +41,13 @@ final class FileLocks {
   }
 
   /** A held lock; closing releases it. */
-  interface Held extends AutoCloseable {
+  public interface Held extends AutoCloseable {
     @Override
     void close();
   }
 
   /** Blocks until this thread holds the lock shared (many holders). */
-  Held shared() throws IOException {
+  public Held shared() throws IOException {
     threads.readLock().lock();
     try {
       acquireOs(true);
@@ -62,7 +62,7 @@ final class FileLocks {
   }
 
   /** Blocks until this thread holds the lock exclusively. */
-  Held exclusive() throws IOException {
+  public Held exclusive() throws IOException {
     if (threads.getReadHoldCount() > 0) {
       // A read lock cannot be upgraded: waiting here would wait for ourselves.
       throw new IllegalStateException("exclusive lock requested while holding it shared: " + file);
@@ -81,7 +81,7 @@ final class FileLocks {
   }
 
   /** The exclusive lock if nobody (no thread, no process) holds it now; otherwise null. */
-  Held tryExclusive() throws IOException {
+  public Held tryExclusive() throws IOException {
     if (threads.getReadHoldCount() > 0 || !threads.writeLock().tryLock()) {
       return null;
     }

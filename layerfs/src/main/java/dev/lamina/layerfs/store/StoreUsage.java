@@ -65,7 +65,7 @@ public final class StoreUsage {
   }
 
   /** Bytes of the regular files under {@code dir}, each inode once, staying on one device. */
-  static long du(Path dir) throws IOException {
+  public static long du(Path dir) throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return 0;
     }

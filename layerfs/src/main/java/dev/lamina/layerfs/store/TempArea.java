@@ -107,7 +107,7 @@ final class TempArea {
   private static boolean removeIfStale(Path entry) throws IOException {
     if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
       // Nothing but lock-holding files is made here; anything else is debris.
-      deleteTree(entry);
+      Trees.deleteRecursively(entry);
       return true;
     }
     try (FileChannel ch = FileChannel.open(entry, StandardOpenOption.WRITE)) {
@@ -120,28 +120,6 @@ final class TempArea {
     } catch (NoSuchFileException e) {
       return false;
     }
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.deleteIfExists(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-            Files.deleteIfExists(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 
   /** An open, locked temp file. */

@@ -1,0 +1,120 @@
+package dev.lamina.layerfs.image;
+
+import dev.lamina.layerfs.compress.Compression;
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.digest.DigestingInputStream;
+import dev.lamina.layerfs.oci.ContainerConfig;
+import dev.lamina.layerfs.oci.Descriptor;
+import dev.lamina.layerfs.oci.ImageConfig;
+import dev.lamina.layerfs.store.BlobInfo;
+import dev.lamina.layerfs.store.BlobWriter;
+import dev.lamina.layerfs.store.Images.ResolvedImage;
+import dev.lamina.layerfs.store.Lease;
+import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.tar.DirectoryScanner;
+import dev.lamina.layerfs.tar.LayerDigests;
+import dev.lamina.layerfs.tar.LayerWriter;
+import dev.lamina.layerfs.tar.Layers;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * {@code import}: a root filesystem (a directory, or a tar archive, possibly gzip or zstd
+ * compressed) becomes a one-layer image, as {@code docker import} does.
+ *
+ * <p>A directory is written as a reproducible layer (sorted, fixed mtimes, numeric owners), so the
+ * same tree gives the same layer on any machine. A tar archive is stored as it is (decompressed):
+ * its bytes are the layer, as with docker. The config's {@code created} time is {@code
+ * SOURCE_DATE_EPOCH} when given, so with it the whole image is reproducible.
+ */
+public final class RootfsImport {
+  private final Store store;
+  private final LayerWriter writer;
+  private final Instant created;
+  private ContainerConfig config = ContainerConfig.EMPTY;
+  private String comment;
+
+  private RootfsImport(Store store, LayerWriter writer, Instant created) {
+    this.store = store;
+    this.writer = writer;
+    this.created = created;
+  }
+
+  /**
+   * An import into {@code store}. {@code sourceDateEpoch} (seconds, or null) fixes the layer's
+   * mtimes and the image's creation time; without it files get the fixed default mtime and the
+   * image the current time.
+   *
+   * @throws IllegalArgumentException if {@code sourceDateEpoch} is not a number of seconds
+   */
+  public static RootfsImport into(Store store, String sourceDateEpoch) {
+    if (sourceDateEpoch == null || sourceDateEpoch.isBlank()) {
+      return new RootfsImport(store, LayerWriter.reproducible(), Instant.now());
+    }
+    LayerWriter w = LayerWriter.withSourceDateEpoch(sourceDateEpoch);
+    return new RootfsImport(store, w, w.mtime());
+  }
+
+  /** Sets the execution config (Cmd, Env, ...) of the new image. */
+  public RootfsImport withConfig(ContainerConfig c) {
+    this.config = Objects.requireNonNull(c);
+    return this;
+  }
+
+  /** Sets the history comment (docker import's {@code --message}). */
+  public RootfsImport withComment(String c) {
+    this.comment = c;
+    return this;
+  }
+
+  /**
+   * Imports the directory {@code rootfs} and names the image {@code names}.
+   *
+   * @throws IOException if the tree cannot be read or the store written
+   */
+  public ResolvedImage fromDirectory(Path rootfs, List<String> names) throws IOException {
+    try (Lease lease = store.lease();
+        BlobWriter blob = store.blobs().newWriter()) {
+      LayerDigests d =
+          Layers.write(writer, DirectoryScanner.scan(rootfs), blob, Compression.NONE, 0);
+      blob.commit(d.digest(), d.size());
+      return write(d.descriptor(), d.diffId(), names);
+    }
+  }
+
+  /**
+   * Imports a tar archive read from {@code in} (plain, gzip or zstd) and names the image.
+   *
+   * @throws IOException if the stream cannot be read or the store written
+   */
+  public ResolvedImage fromTar(InputStream in, List<String> names) throws IOException {
+    InputStream buffered = new BufferedInputStream(in, 1 << 16);
+    Compression compression = Compression.detect(buffered);
+    try (Lease lease = store.lease();
+        BlobWriter blob = store.blobs().newWriter();
+        DigestingInputStream tar = new DigestingInputStream(compression.decompress(buffered))) {
+      tar.transferTo(blob);
+      Digest diffId = tar.digest();
+      BlobInfo info = blob.commit();
+      return write(info.descriptor(Compression.NONE.layerMediaType()), diffId, names);
+    }
+  }
+
+  private ResolvedImage write(Descriptor layer, Digest diffId, List<String> names)
+      throws IOException {
+    String when = DateTimeFormatter.ISO_INSTANT.format(created);
+    ImageConfig c =
+        ImageConfig.empty(when)
+            .withConfig(config)
+            .withLayer(
+                diffId,
+                new ImageConfig.History(when, "lamina import", null, comment, null));
+    return store.images().write(c, List.of(layer), names.toArray(String[]::new));
+  }
+}

@@ -1,0 +1,125 @@
+package dev.lamina.layerfs.overlay;
+
+import dev.lamina.layerfs.compress.Compression;
+import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.tar.DirectoryScanner;
+import dev.lamina.layerfs.tar.EntryType;
+import dev.lamina.layerfs.tar.LayerDigests;
+import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.layerfs.tar.LayerWriter;
+import dev.lamina.layerfs.tar.Layers;
+import dev.lamina.layerfs.tar.Whiteouts;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns an overlayfs upper directory into the entries of an OCI layer (what a RUN step or {@code
+ * commit} adds): a 0:0 character device (or an empty file marked {@code overlay.whiteout}) becomes
+ * a {@code .wh.NAME} whiteout, a directory marked {@code overlay.opaque=y} gets a {@code
+ * .wh..wh..opq} entry, everything else is copied as it is (the scanner drops overlay-private
+ * xattrs). Uppers that need overlay features an OCI layer cannot express are refused: redirected
+ * directories ({@code redirect_dir}) and metadata-only copies ({@code metacopy}).
+ */
+public final class UpperDiff {
+  private final String xattrPrefix;
+
+  private UpperDiff(String xattrPrefix) {
+    this.xattrPrefix = xattrPrefix;
+  }
+
+  /** For uppers of mounts made by root ({@code trusted.overlay.*} xattrs). */
+  public static UpperDiff trusted() {
+    return new UpperDiff("trusted.overlay.");
+  }
+
+  /** For uppers of mounts made with {@code userxattr} in a user namespace. */
+  public static UpperDiff user() {
+    return new UpperDiff("user.overlay.");
+  }
+
+  /**
+   * The layer entries of {@code upper}, sorted.
+   *
+   * @throws IOException if the upper cannot be read, uses redirect_dir or metacopy, or holds a
+   *     file whose name is reserved for whiteouts
+   */
+  public List<LayerEntry> entries(Path upper) throws IOException {
+    List<LayerEntry> scanned = DirectoryScanner.scan(upper);
+    List<LayerEntry> out = new ArrayList<>(scanned.size());
+    for (LayerEntry e : scanned) {
+      Path file = upper.resolve(e.path());
+      String name = baseName(e.path());
+      if (Whiteouts.isWhiteout(name)) {
+        throw new IOException(
+            "cannot make a layer: " + e.path() + " has a name reserved for OCI whiteouts");
+      }
+      refuse(file, e.path(), "redirect", "redirected directory (redirect_dir)");
+      refuse(file, e.path(), "metacopy", "metadata-only copy (metacopy)");
+      if (isWhiteout(e, file)) {
+        out.add(whiteout(e));
+        continue;
+      }
+      out.add(e);
+      if (e.type() == EntryType.DIRECTORY && isOpaque(file)) {
+        out.add(LayerEntry.emptyFile(join(e.path(), Whiteouts.OPAQUE)).withMtime(e.mtime()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Writes the layer of {@code upper} to {@code sink} in one pass (see {@link Layers#write}).
+   *
+   * @throws IOException as {@link #entries} and {@link Layers#write}
+   */
+  public LayerDigests write(
+      Path upper, LayerWriter writer, OutputStream sink, Compression compression, int level)
+      throws IOException {
+    return Layers.write(writer, entries(upper), sink, compression, level);
+  }
+
+  private boolean isWhiteout(LayerEntry e, Path file) throws IOException {
+    if (e.type() == EntryType.CHAR_DEVICE) {
+      return e.devMajor() == 0 && e.devMinor() == 0;
+    }
+    return e.type() == EntryType.REGULAR
+        && e.size() == 0
+        && Posix.lgetxattr(file, xattrPrefix + "whiteout").isPresent();
+  }
+
+  private boolean isOpaque(Path dir) throws IOException {
+    return Posix.lgetxattr(dir, xattrPrefix + "opaque")
+        .map(v -> v.length == 1 && v[0] == 'y')
+        .orElse(false);
+  }
+
+  private void refuse(Path file, String path, String xattr, String what) throws IOException {
+    if (Posix.lgetxattr(file, xattrPrefix + xattr).isPresent()) {
+      throw new IOException(
+          "cannot make a layer: " + path + " is a " + what + ", which OCI layers cannot express");
+    }
+  }
+
+  private static LayerEntry whiteout(LayerEntry e) {
+    String parent = parentOf(e.path());
+    return LayerEntry.emptyFile(join(parent, Whiteouts.whiteoutFor(baseName(e.path()))))
+        .withMtime(e.mtime());
+  }
+
+  private static String baseName(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? path : path.substring(slash + 1);
+  }
+
+  private static String parentOf(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? "" : path.substring(0, slash);
+  }
+
+  private static String join(String dir, String name) {
+    return dir.isEmpty() ? name : dir + "/" + name;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.lamina.layerfs.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.layerfs.compress.Compression;
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.digest.DigestMismatchException;
+import dev.lamina.layerfs.oci.Descriptor;
+import dev.lamina.layerfs.posix.FileStat;
+import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.store.BlobWriter;
+import dev.lamina.layerfs.store.Images.ImageDetails;
+import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.tar.ContentSource;
+import dev.lamina.layerfs.tar.LayerDigests;
+import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.layerfs.tar.Layers;
+import dev.lamina.layerfs.testing.Requirements;
+import dev.lamina.layerfs.oci.ImageConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ExtractedLayersTest {
+  @TempDir Path tmp;
+  private Store store;
+  private ExtractedLayers layers;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    Requirements.root(); // overlay-format whiteouts are character devices
+    store = Store.open(tmp.resolve("root"));
+    layers = ExtractedLayers.of(store);
+  }
+
+  private LayerDigests layer(Compression compression, LayerEntry... entries) throws IOException {
+    try (BlobWriter w = store.blobs().newWriter()) {
+      LayerDigests d = Layers.write(List.of(entries), w, compression, compression.defaultLevel());
+      w.commit(d.digest(), d.size());
+      return d;
+    }
+  }
+
+  private static LayerEntry file(String path, String content) {
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    return LayerEntry.regular(path, bytes.length, ContentSource.ofBytes(bytes));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void ensure_extractsOnceInOverlayFormat(Compression compression) throws IOException {
+    LayerDigests d =
+        layer(
+            compression,
+            LayerEntry.directory("etc"),
+            file("etc/hostname", "box"),
+            LayerEntry.emptyFile("etc/.wh.gone"),
+            LayerEntry.directory("opaque"),
+            LayerEntry.emptyFile("opaque/.wh..wh..opq"));
+
+    Path dir = layers.ensure(d.descriptor(), d.diffId());
+
+    assertEquals(layers.pathOf(d.diffId()), dir);
+    assertEquals("box", Files.readString(dir.resolve("etc/hostname")));
+    FileStat wh = Posix.lstat(dir.resolve("etc/gone"));
+    assertTrue(wh.isCharDevice() && wh.rdevMajor() == 0 && wh.rdevMinor() == 0);
+    assertEquals(
+        "y",
+        new String(
+            Posix.lgetxattr(dir.resolve("opaque"), "trusted.overlay.opaque").orElseThrow(),
+            StandardCharsets.UTF_8));
+    long inode = Posix.lstat(dir.resolve("etc/hostname")).ino();
+    assertEquals(dir, layers.ensure(d.descriptor(), d.diffId()));
+    assertEquals(inode, Posix.lstat(dir.resolve("etc/hostname")).ino(), "extracted only once");
+  }
+
+  @Test
+  void ensure_tamperedBlob_failsAndLeavesNothing() throws IOException {
+    LayerDigests d = layer(Compression.NONE, file("a", "hello"));
+    Path blob = store.imagesDir().resolve("blobs/sha256/" + d.digest().hex());
+    byte[] bytes = Files.readAllBytes(blob);
+    bytes[600] ^= 1;
+    Files.write(blob, bytes);
+
+    assertThrows(DigestMismatchException.class, () -> layers.ensure(d.descriptor(), d.diffId()));
+    assertFalse(layers.isExtracted(d.diffId()));
+    assertNoTempLeft();
+  }
+
+  @Test
+  void ensure_wrongDiffId_failsAndLeavesNothing() throws IOException {
+    LayerDigests d = layer(Compression.GZIP, file("a", "hello"));
+    Digest wrong = Digest.sha256("not this layer");
+
+    IOException e =
+        assertThrows(DigestMismatchException.class, () -> layers.ensure(d.descriptor(), wrong));
+    assertTrue(e.getMessage().contains("unpacks to " + d.diffId()), e.getMessage());
+    assertFalse(layers.isExtracted(wrong));
+    assertNoTempLeft();
+  }
+
+  @Test
+  void ensure_concurrentCallers_shareOneExtraction() throws Exception {
+    List<LayerEntry> many = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      many.add(file("f" + i, "content " + i));
+    }
+    LayerDigests d = layer(Compression.NONE, many.toArray(LayerEntry[]::new));
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Path>> results = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        results.add(pool.submit(() -> layers.ensure(d.descriptor(), d.diffId())));
+      }
+      for (Future<Path> f : results) {
+        assertEquals(layers.pathOf(d.diffId()), f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Stream<Path> files = Files.list(layers.pathOf(d.diffId()))) {
+      assertEquals(300, files.count());
+    }
+    assertNoTempLeft();
+  }
+
+  @Test
+  void ensure_staleTempFromACrash_isReplaced() throws IOException {
+    LayerDigests d = layer(Compression.NONE, file("a", "fresh"));
+    Path stale = Files.createDirectories(store.layersDir().resolve(".tmp-" + d.diffId().hex()));
+    Files.writeString(stale.resolve("junk"), "half-written");
+
+    Path dir = layers.ensure(d.descriptor(), d.diffId());
+
+    assertEquals("fresh", Files.readString(dir.resolve("a")));
+    assertFalse(Files.exists(dir.resolve("junk")));
+    assertNoTempLeft();
+  }
+
+  @Test
+  void ensureAll_andPrune_keepWhatImagesAndUsersNeed() throws IOException {
+    LayerDigests kept = layer(Compression.NONE, file("kept", "1"));
+    LayerDigests used = layer(Compression.NONE, file("used", "2"));
+    LayerDigests orphan = layer(Compression.NONE, file("orphan", "3"));
+    ImageConfig config =
+        ImageConfig.empty("2026-01-01T00:00:00Z")
+            .withLayer(kept.diffId(), new ImageConfig.History(null, "test", null, null, null));
+    store.images().write(config, List.of(kept.descriptor()), "img");
+    ImageDetails image = store.images().inspect("img");
+    List<Path> dirs = layers.ensureAll(image.manifest(), image.config());
+    Path usedDir = layers.ensure(used.descriptor(), used.diffId());
+    Path orphanDir = layers.ensure(orphan.descriptor(), orphan.diffId());
+
+    long freed = layers.pruneHook(() -> List.of(usedDir)).prune(store);
+
+    assertTrue(freed > 0);
+    assertTrue(Files.isDirectory(dirs.get(0)));
+    assertTrue(Files.isDirectory(usedDir));
+    assertFalse(Files.exists(orphanDir));
+  }
+
+  @Test
+  void ensure_unknownMediaType_isRefused() throws IOException {
+    LayerDigests d = layer(Compression.NONE, file("a", "x"));
+    Descriptor odd = d.descriptor().withMediaType("application/x-something");
+    IOException e = assertThrows(IOException.class, () -> layers.ensure(odd, d.diffId()));
+    assertTrue(e.getMessage().contains("unsupported media type"), e.getMessage());
+  }
+
+  private void assertNoTempLeft() throws IOException {
+    try (Stream<Path> entries = Files.list(store.layersDir())) {
+      assertTrue(entries.noneMatch(p -> p.getFileName().toString().startsWith(".tmp-")));
+    }
+  }
+}
