@@ -297,13 +297,16 @@ public final class Containers {
    * with a terminal ({@code -t}) the runtime proxies it; otherwise stdout and stderr are also
    * kept in the container's log, and stdin is passed only when {@code interactive}.
    *
+   * @param onCreated called once the container's record exists (to release a store lease that
+   *     kept its layers from being pruned), before it starts
    * @throws OciRuntimeException when the runtime could not start the container
    * @throws IOException when creating the container fails
    * @throws InterruptedException if interrupted while waiting; the container is killed
    */
-  public int runForeground(ContainerRequest request, boolean interactive)
+  public int runForeground(ContainerRequest request, boolean interactive, Runnable onCreated)
       throws IOException, InterruptedException {
     ContainerRecord record = create(request, true);
+    onCreated.run();
     Stdio stdio =
         request.options().terminal()
             ? Stdio.inherit()
