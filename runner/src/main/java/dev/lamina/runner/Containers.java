@@ -656,15 +656,7 @@ public final class Containers {
     Path file = cdir.resolve("exec-" + RandomIds.hex64().substring(0, 12) + ".json");
     AtomicFiles.write(file, Json.toBytes(process), false);
     try {
-      Stdio stdio =
-          request.terminal()
-              ? Stdio.inherit()
-              : new Stdio(
-                  interactive
-                      ? java.lang.ProcessBuilder.Redirect.INHERIT
-                      : java.lang.ProcessBuilder.Redirect.from(new java.io.File("/dev/null")),
-                  java.lang.ProcessBuilder.Redirect.INHERIT,
-                  java.lang.ProcessBuilder.Redirect.INHERIT);
+      Stdio stdio = request.terminal() ? Stdio.inherit() : Stdio.piped(interactive);
       return runtime(r).exec(r.id(), file, stdio, true);
     } finally {
       Files.deleteIfExists(file);

@@ -1,6 +1,5 @@
 package dev.lamina.runner.runtime;
 
-import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,22 +8,27 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Copies a child's stdout and stderr to this process's own and appends both to a log file, byte
- * for byte as they arrive (the log interleaves the two streams in arrival order).
+ * Copies a child's stdout and stderr to this process's {@code System.out} and {@code System.err}
+ * and, when there is a log, appends both to it, byte for byte as they arrive (the log interleaves
+ * the two streams in arrival order).
  */
 final class OutputTee {
   private final OutputStream log;
   private final List<Thread> pumps;
 
   private OutputTee(Process p, Path logFile) throws IOException {
-    this.log = new FileOutputStream(logFile.toFile(), true);
+    this.log =
+        logFile == null ? OutputStream.nullOutputStream() : new FileOutputStream(logFile.toFile(), true);
     this.pumps =
         List.of(
-            pump(p.getInputStream(), new FileOutputStream(FileDescriptor.out), "stdout"),
-            pump(p.getErrorStream(), new FileOutputStream(FileDescriptor.err), "stderr"));
+            pump(p.getInputStream(), System.out, "stdout"),
+            pump(p.getErrorStream(), System.err, "stderr"));
   }
 
-  /** Starts copying {@code p}'s output; {@link #finish} waits for the end of both streams. */
+  /**
+   * Starts copying {@code p}'s output ({@code logFile} may be null); {@link #finish} waits for the
+   * end of both streams.
+   */
   static OutputTee start(Process p, Path logFile) throws IOException {
     return new OutputTee(p, logFile);
   }
@@ -37,11 +41,8 @@ final class OutputTee {
               try (from) {
                 int n;
                 while ((n = from.read(buf)) > 0) {
-                  try {
-                    to.write(buf, 0, n);
-                  } catch (IOException closedTerminal) {
-                    // The log still gets everything.
-                  }
+                  to.write(buf, 0, n);
+                  to.flush();
                   synchronized (log) {
                     log.write(buf, 0, n);
                   }

@@ -96,7 +96,7 @@ public final class RuncRuntime implements OciRuntime {
     List<String> cmd = new ArrayList<>(Launch.ownSessionDyingWithParent());
     cmd.addAll(command(log, args.toArray(String[]::new)));
     Process p = stdio.applyTo(new ProcessBuilder(cmd)).start();
-    OutputTee tee = stdio.teeLog() == null ? null : OutputTee.start(p, stdio.teeLog());
+    OutputTee tee = stdio.piped() ? OutputTee.start(p, stdio.teeLog()) : null;
     int code;
     try (SignalForwarder f = forwardSignals ? new SignalForwarder(p) : null) {
       code = p.waitFor();

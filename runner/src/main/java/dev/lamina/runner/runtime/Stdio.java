@@ -6,14 +6,29 @@ import java.nio.file.Path;
 /**
  * Where a container's stdin, stdout and stderr go.
  *
- * @param teeLog when set, {@code out} and {@code err} are this process's own stdout and stderr and
- *     every byte is also appended to this log (a foreground container keeps a log, as Docker's do)
+ * <p>{@link Redirect#PIPE} for {@code out} and {@code err} means "copied to this process's {@code
+ * System.out} and {@code System.err}" (which a caller may have replaced), and then to {@code
+ * teeLog} too when it is set: a foreground container keeps a log, as Docker's do.
  */
 public record Stdio(Redirect in, Redirect out, Redirect err, Path teeLog) {
   private static final Redirect NO_INPUT = Redirect.from(Path.of("/dev/null").toFile());
 
+  public Stdio {
+    if (teeLog != null && (out != Redirect.PIPE || err != Redirect.PIPE)) {
+      throw new IllegalArgumentException("a log needs piped output");
+    }
+  }
+
   public Stdio(Redirect in, Redirect out, Redirect err) {
     this(in, out, err, null);
+  }
+
+  /**
+   * Foreground without a terminal and without a log: stdin is this process's with {@code
+   * interactive}, else empty; output is copied to {@code System.out} and {@code System.err}.
+   */
+  public static Stdio piped(boolean interactive) {
+    return new Stdio(interactive ? Redirect.INHERIT : NO_INPUT, Redirect.PIPE, Redirect.PIPE);
   }
 
   /** This process's own stdin, stdout and stderr (a terminal for {@code -t}), no log. */
@@ -36,12 +51,13 @@ public record Stdio(Redirect in, Redirect out, Redirect err, Path teeLog) {
     return new Stdio(NO_INPUT, append, append);
   }
 
-  /** Applies these redirects to {@code pb} (pipes when the output is teed). */
+  /** Whether the output is copied by this process. */
+  boolean piped() {
+    return out == Redirect.PIPE;
+  }
+
+  /** Applies these redirects to {@code pb}. */
   ProcessBuilder applyTo(ProcessBuilder pb) {
-    pb.redirectInput(in);
-    if (teeLog != null) {
-      return pb.redirectOutput(Redirect.PIPE).redirectError(Redirect.PIPE);
-    }
-    return pb.redirectOutput(out).redirectError(err);
+    return pb.redirectInput(in).redirectOutput(out).redirectError(err);
   }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -54,6 +55,8 @@ public final class EtcFiles {
     }
     // Not synced: the files are made again whenever the container is created.
     AtomicFiles.write(file, content.getBytes(StandardCharsets.UTF_8), false);
+    // Every user of the container reads them (the temp file was created 0600).
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     binds.add(new BindMount(file.toAbsolutePath(), dest, false));
   }
 
