@@ -13,6 +13,8 @@ import picocli.CommandLine.ParseResult;
     versionProvider = Main.VersionProvider.class,
     description = "Build, store and run OCI container images, without a daemon.",
     subcommands = {
+      BuildCommand.class,
+      CheckCommand.class,
       RunCommand.class,
       PsCommand.class,
       LogsCommand.class,

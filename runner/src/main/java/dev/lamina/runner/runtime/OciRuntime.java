@@ -30,6 +30,17 @@ public interface OciRuntime {
       throws IOException, InterruptedException;
 
   /**
+   * Runs the container in the foreground without keeping its state and without forwarding
+   * signals (see {@link #run(String, Path, Stdio, boolean, boolean)}).
+   *
+   * @throws OciRuntimeException when the runtime itself failed (the container never ran)
+   * @throws InterruptedException if interrupted while waiting; the container is killed first
+   */
+  default int run(String id, Path bundle, Stdio stdio) throws IOException, InterruptedException {
+    return run(id, bundle, stdio, false, false);
+  }
+
+  /**
    * Runs one more process in a running container and waits for it.
    *
    * @param process a runtime-spec {@code process} JSON file

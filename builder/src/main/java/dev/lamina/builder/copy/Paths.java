@@ -1,0 +1,67 @@
+package dev.lamina.builder.copy;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/** Lexical operations on the {@code /}-separated paths of recipes and root filesystems. */
+public final class Paths {
+  private Paths() {}
+
+  /**
+   * {@code path} made absolute and cleaned like Go's {@code path.Clean("/" + path)}: no empty,
+   * {@code .} or {@code ..} components, no trailing slash (except the root itself).
+   */
+  public static String clean(String path) {
+    Deque<String> out = new ArrayDeque<>();
+    for (String part : path.split("/")) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        out.pollLast();
+        continue;
+      }
+      out.addLast(part);
+    }
+    return "/" + String.join("/", out);
+  }
+
+  /**
+   * The destination of a COPY/ADD or a WORKDIR relative to the working directory {@code workdir},
+   * cleaned, keeping a trailing {@code /} (which says "a directory").
+   */
+  public static String resolveAgainst(String workdir, String path) {
+    String joined = path.startsWith("/") ? path : (workdir == null ? "/" : workdir) + "/" + path;
+    if (path.isEmpty() || path.equals(".")) {
+      joined = (workdir == null ? "/" : workdir) + "/";
+    }
+    String cleaned = clean(joined);
+    boolean dir = path.endsWith("/") || path.endsWith("/.") || path.equals(".") || path.isEmpty();
+    return dir && !cleaned.equals("/") ? cleaned + "/" : cleaned;
+  }
+
+  /** {@code child} under the in-root directory {@code dir} ({@code /} for the root). */
+  public static String join(String dir, String child) {
+    if (child.isEmpty()) {
+      return dir;
+    }
+    return dir.equals("/") ? "/" + child : dir + "/" + child;
+  }
+
+  /** The last component ({@code ""} for the root). */
+  public static String baseName(String path) {
+    String c = clean(path);
+    return c.substring(c.lastIndexOf('/') + 1);
+  }
+
+  /** The parent directory of an absolute clean path; the root's parent is the root. */
+  public static String parent(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash <= 0 ? "/" : path.substring(0, slash);
+  }
+
+  /** The layer path of an absolute in-root path (no leading slash); empty for the root. */
+  public static String layerPath(String path) {
+    return clean(path).substring(1);
+  }
+}

@@ -1,0 +1,239 @@
+package dev.lamina.builder.copy;
+
+import dev.lamina.layerfs.posix.FileStat;
+import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.tar.DirectoryScanner;
+import dev.lamina.layerfs.tar.EntryType;
+import dev.lamina.layerfs.tar.LayerEntry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Places collected sources at a destination inside a root filesystem, producing the entries of
+ * the COPY/ADD layer with BuildKit's rules:
+ *
+ * <ul>
+ *   <li>the destination is resolved inside the root, its symlinks followed (never out of it);
+ *   <li>a directory source copies its contents; a file goes into the destination when that ends
+ *       with {@code /}, is an existing directory, or several sources are copied, else it becomes
+ *       the destination;
+ *   <li>missing parent directories are created 0755, owned by the {@code --chown} owner (root
+ *       otherwise); a destination directory that did not exist takes its source directory's
+ *       mode; existing directories on the way are written as they are;
+ *   <li>{@code --chmod} changes what is copied, never the parents; symlinks keep 0777;
+ *   <li>a directory of the source that lands on an existing non-directory is refused.
+ * </ul>
+ */
+public final class Placement {
+
+  /** A numeric owner for {@code --chown}. */
+  public record Owner(long uid, long gid) {}
+
+  /** How to place. */
+  public record Options(Owner chown, Chmod chmod, Path scratchDir) {}
+
+  private final RootView root;
+  private final Options options;
+  private final TreeMap<String, LayerEntry> entries = new TreeMap<>(LayerEntry.PATH_ORDER);
+
+  private Placement(RootView root, Options options) {
+    this.root = root;
+    this.options = options;
+  }
+
+  /**
+   * The layer entries of copying {@code sources} to {@code dest} (absolute, cleaned, a trailing
+   * {@code /} kept) in {@code root}.
+   *
+   * @throws CopySourceException when a directory would replace a non-directory, or a file a
+   *     directory
+   * @throws IOException when the root or an archive cannot be read
+   */
+  public static List<LayerEntry> place(
+      SourceSet sources, String dest, RootView root, Options options) throws IOException {
+    Placement p = new Placement(root, options);
+    p.placeAll(sources, dest);
+    return new ArrayList<>(p.entries.values());
+  }
+
+  /**
+   * The layer entries that create directory {@code dir} (absolute) and its missing parents in
+   * {@code root}, the new ones owned by {@code owner} (root when null), existing ones as they are.
+   *
+   * @throws CopySourceException if a component exists and is not a directory
+   * @throws IOException if the root cannot be read
+   */
+  public static List<LayerEntry> directories(String dir, RootView root, Owner owner)
+      throws IOException {
+    Placement p = new Placement(root, new Options(owner, null, null));
+    p.createParents(root.resolve(dir));
+    return new ArrayList<>(p.entries.values());
+  }
+
+  private void placeAll(SourceSet sources, String dest) throws IOException {
+    boolean dirHint = dest.endsWith("/") || sources.sourceCount() > 1;
+    String target = root.resolve(Paths.clean(dest));
+    int archiveIndex = 0;
+    for (SourceSet.Item item : sources.items()) {
+      if (item.parentsPath() != null) {
+        String at = Paths.join(target, item.parentsPath());
+        createParents(Paths.parent(at));
+        if (item.isDirectory()) {
+          placeDirectory(item.top(), item.contents(), at);
+        } else {
+          placeFile(item.top(), at);
+        }
+        continue;
+      }
+      if (item.archive()) {
+        Path into = options.scratchDir().resolve("archive-" + archiveIndex++);
+        Files.createDirectories(into);
+        Archives.unpack(item.host(), into);
+        List<LayerEntry> unpacked = DirectoryScanner.scan(into);
+        LayerEntry top = LayerEntry.directory("archive").withMode(0755);
+        top = owner(top, 0, 0);
+        placeDirectory(top, unpacked, target);
+      } else if (item.isDirectory()) {
+        placeDirectory(item.top(), item.contents(), target);
+      } else {
+        boolean intoDir = dirHint || isDirectory(target);
+        String at = intoDir ? Paths.join(target, item.name()) : target;
+        createParents(Paths.parent(at));
+        placeFile(item.top(), at);
+      }
+    }
+    if (dirHint && sources.items().isEmpty()) {
+      createParents(target); // BuildKit creates the destination even when wildcards match nothing
+    }
+  }
+
+  private void placeFile(LayerEntry top, String at) throws IOException {
+    if (at.equals("/")) {
+      throw new CopySourceException("cannot copy a file to the root directory itself");
+    }
+    if (isDirectory(at) && !entries.containsKey(Paths.layerPath(at))) {
+      throw new CopySourceException("cannot replace directory " + at + " with a file");
+    }
+    put(copied(top, Paths.layerPath(at)));
+  }
+
+  private void placeDirectory(LayerEntry top, List<LayerEntry> contents, String at)
+      throws IOException {
+    createParents(Paths.parent(at));
+    String base = Paths.layerPath(at);
+    if (!base.isEmpty()) {
+      if (entries.containsKey(base)) {
+        // created by an earlier source of this step: keep it
+      } else {
+        Optional<FileStat> existing = root.lstat(at);
+        if (existing.isEmpty()) {
+          put(copied(top, base)); // a new directory takes its source's mode
+        } else if (existing.get().isDirectory()) {
+          put(existingEntry(at, base, existing.get()));
+        } else {
+          throw new CopySourceException("cannot copy to non-directory: " + at);
+        }
+      }
+    }
+    for (LayerEntry e : contents) {
+      String path = base.isEmpty() ? e.path() : base + "/" + e.path();
+      if (e.type() == EntryType.DIRECTORY && !entries.containsKey(path)) {
+        Optional<FileStat> existing = root.lstat("/" + path);
+        if (existing.isPresent() && !existing.get().isDirectory()) {
+          throw new CopySourceException("cannot copy to non-directory: /" + path);
+        }
+      }
+      LayerEntry placed = copied(e, path);
+      if (e.type() == EntryType.HARDLINK) {
+        placed = placed.withLinkTarget(base.isEmpty() ? e.linkTarget()
+            : base + "/" + e.linkTarget());
+      }
+      put(placed);
+    }
+  }
+
+  /** Makes sure every directory from the root down to {@code dir} is in the layer. */
+  private void createParents(String dir) throws IOException {
+    if (dir.equals("/")) {
+      return;
+    }
+    String path = Paths.layerPath(dir);
+    if (entries.containsKey(path)) {
+      return;
+    }
+    createParents(Paths.parent(dir));
+    Optional<FileStat> existing = root.lstat(dir);
+    if (existing.isPresent()) {
+      if (!existing.get().isDirectory()) {
+        throw new CopySourceException("cannot copy into " + dir + ": not a directory");
+      }
+      put(existingEntry(dir, path, existing.get()));
+    } else {
+      LayerEntry created = LayerEntry.directory(path);
+      if (options.chown() != null) {
+        created = created.withOwner(options.chown().uid(), options.chown().gid());
+      }
+      put(created);
+    }
+  }
+
+  /** An existing directory as it is (mode, owner, xattrs), so the layer does not change it. */
+  private LayerEntry existingEntry(String dir, String path, FileStat st) throws IOException {
+    LayerEntry e =
+        LayerEntry.directory(path)
+            .withMode(st.permissions())
+            .withOwner(Integer.toUnsignedLong(st.uid()), Integer.toUnsignedLong(st.gid()));
+    Path host = root.host(dir);
+    if (host != null) {
+      Map<String, byte[]> xattrs = new TreeMap<>();
+      for (String name : Posix.llistxattr(host)) {
+        if (name.startsWith("trusted.overlay.") || name.startsWith("user.overlay.")
+            || name.equals("security.selinux")) {
+          continue;
+        }
+        Posix.lgetxattr(host, name).ifPresent(v -> xattrs.put(name, v));
+      }
+      e = e.withXattrs(xattrs);
+    }
+    return e;
+  }
+
+  /** A source entry at its new path, with --chown and --chmod applied. */
+  private LayerEntry copied(LayerEntry e, String path) {
+    LayerEntry out = e.withPath(path);
+    if (options.chown() != null) {
+      out = out.withOwner(options.chown().uid(), options.chown().gid());
+    }
+    if (options.chmod() != null && e.type() != EntryType.SYMLINK) {
+      out = out.withMode(options.chmod().apply(e.mode(), e.type() == EntryType.DIRECTORY));
+    }
+    return out;
+  }
+
+  private LayerEntry owner(LayerEntry e, long uid, long gid) {
+    return options.chown() != null
+        ? e.withOwner(options.chown().uid(), options.chown().gid())
+        : e.withOwner(uid, gid);
+  }
+
+  private boolean isDirectory(String path) throws IOException {
+    LayerEntry planned = entries.get(Paths.layerPath(path));
+    if (planned != null) {
+      return planned.type() == EntryType.DIRECTORY;
+    }
+    if (path.equals("/")) {
+      return true;
+    }
+    return root.lstat(path).map(FileStat::isDirectory).orElse(false);
+  }
+
+  private void put(LayerEntry e) {
+    entries.put(e.path(), e);
+  }
+}

@@ -1,0 +1,293 @@
+package dev.lamina.builder.copy;
+
+import dev.lamina.builder.cache.CacheKey;
+import dev.lamina.builder.context.FileDigests;
+import dev.lamina.builder.ignore.IgnoreRules;
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.posix.FileStat;
+import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.tar.ContentSource;
+import dev.lamina.layerfs.tar.DirectoryScanner;
+import dev.lamina.layerfs.tar.EntryType;
+import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.runner.spec.RootFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The files a COPY or ADD reads, found and described before anything is written: each source
+ * argument's matches (wildcards expanded, the source path's own symlinks followed inside its
+ * tree) and, for directories, everything below them. Its {@link #fingerprint} is what the step's
+ * cache key holds for its inputs: names, types, permission bits, sizes, link targets and content
+ * digests, plus owners where they travel into the layer. Never a modification time or a host
+ * path.
+ */
+public final class SourceSet {
+
+  /**
+   * One matched source.
+   *
+   * @param name the base name the match is copied under when its destination is a directory
+   * @param relPath the match's path relative to its tree, {@code ""} for the tree's root
+   * @param parentsPath with {@code --parents}, the path kept under the destination, else null
+   * @param top the match itself as an entry (path = {@code name}), metadata from the followed file
+   * @param contents for a directory, the entries below it, paths relative to it; else empty
+   * @param archive whether ADD unpacks it (a local tar archive, compressed or not)
+   * @param host the followed host file or directory
+   */
+  public record Item(
+      String name,
+      String relPath,
+      String parentsPath,
+      LayerEntry top,
+      List<LayerEntry> contents,
+      boolean archive,
+      Path host) {
+    public Item {
+      contents = List.copyOf(contents);
+    }
+
+    public boolean isDirectory() {
+      return top.type() == EntryType.DIRECTORY;
+    }
+  }
+
+  /** What to collect. */
+  public record Options(
+      List<String> excludes, boolean parents, boolean unpack, FileDigests digests) {
+    public Options {
+      excludes = List.copyOf(excludes);
+    }
+  }
+
+  private final List<Item> items;
+  private final Digest fingerprint;
+  private final int sourceCount;
+
+  private SourceSet(List<Item> items, Digest fingerprint, int sourceCount) {
+    this.items = List.copyOf(items);
+    this.fingerprint = fingerprint;
+    this.sourceCount = sourceCount;
+  }
+
+  public List<Item> items() {
+    return items;
+  }
+
+  /** A digest of everything that decides the layer, for the cache key. */
+  public Digest fingerprint() {
+    return fingerprint;
+  }
+
+  /** How many source arguments (and inline files) there were. */
+  public int sourceCount() {
+    return sourceCount;
+  }
+
+  /**
+   * Collects the sources {@code sources} (paths relative to the tree, wildcards allowed) and the
+   * inline files {@code inline} (name to content).
+   *
+   * @throws CopySourceException if a source without wildcards does not exist (or is ignored)
+   * @throws IOException if the tree cannot be read
+   */
+  public static SourceSet collect(
+      SourceTree tree, List<String> sources, Map<String, byte[]> inline, Options options)
+      throws IOException {
+    IgnoreRules excludes =
+        options.excludes().isEmpty()
+            ? IgnoreRules.none()
+            : IgnoreRules.parse(String.join("\n", options.excludes()));
+    CacheKey.Builder fp = CacheKey.of("sources");
+    List<Item> items = new ArrayList<>();
+    for (String source : sources) {
+      String pivot = "";
+      String pattern = source;
+      if (options.parents()) {
+        int cut = source.indexOf("/./");
+        if (cut >= 0) {
+          pivot = Paths.clean(source.substring(0, cut)).substring(1);
+          pattern = source.substring(cut + 3);
+        }
+      }
+      String path = Paths.clean(pivot.isEmpty() ? pattern : pivot + "/" + pattern).substring(1);
+      List<String> matches = match(tree, path);
+      if (matches.isEmpty() && !Globs.containsWildcards(path)) {
+        throw new CopySourceException(describe(tree, path) + ": not found");
+      }
+      for (String rel : matches) {
+        if (!rel.isEmpty() && excludes.matches(rel)) {
+          continue;
+        }
+        String parentsPath = null;
+        if (options.parents()) {
+          parentsPath = pivot.isEmpty() ? rel : rel.substring(Math.min(rel.length(),
+              pivot.length() + 1));
+        }
+        Item item = item(tree, rel, parentsPath, excludes, options);
+        items.add(item);
+        fingerprint(fp, tree, item, options.digests());
+      }
+    }
+    for (Map.Entry<String, byte[]> f : inline.entrySet()) {
+      byte[] bytes = f.getValue();
+      String name = f.getKey();
+      LayerEntry e = LayerEntry.regular(name, bytes.length, ContentSource.ofBytes(bytes));
+      Item item = new Item(name, name, null, e, List.of(), false, null);
+      items.add(item);
+      fp.field("inline", name + " " + Digest.sha256(bytes));
+    }
+    return new SourceSet(items, fp.build().digest(), sources.size() + inline.size());
+  }
+
+  /** Matches of one source path: itself, or what its wildcards match, sorted. */
+  static List<String> match(SourceTree tree, String path) throws IOException {
+    if (!Globs.containsWildcards(path)) {
+      if (!path.isEmpty() && tree.ignored().test(path)) {
+        return List.of();
+      }
+      Path host = RootFiles.resolve(tree.root(), path);
+      return Files.exists(host, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          ? List.of(path)
+          : List.of();
+    }
+    String[] parts = path.split("/");
+    StringBuilder fixed = new StringBuilder();
+    int i = 0;
+    while (i < parts.length && !Globs.containsWildcards(parts[i])) {
+      fixed.append(fixed.length() == 0 ? "" : "/").append(parts[i]);
+      i++;
+    }
+    String pattern = String.join("/", java.util.Arrays.copyOfRange(parts, i, parts.length));
+    String base = fixed.toString();
+    Path baseHost = RootFiles.resolve(tree.root(), base);
+    List<String> out = new ArrayList<>();
+    if (!Files.isDirectory(baseHost)) {
+      return out;
+    }
+    walkMatching(tree, baseHost, base, "", pattern, out);
+    return out;
+  }
+
+  private static void walkMatching(
+      SourceTree tree, Path dir, String base, String rel, String pattern, List<String> out)
+      throws IOException {
+    List<Path> children = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      ds.forEach(children::add);
+    }
+    children.sort((a, b) -> LayerEntry.PATH_ORDER.compare(
+        a.getFileName().toString(), b.getFileName().toString()));
+    for (Path child : children) {
+      String childRel = rel.isEmpty()
+          ? child.getFileName().toString()
+          : rel + "/" + child.getFileName();
+      String treeRel = base.isEmpty() ? childRel : base + "/" + childRel;
+      if (tree.ignored().test(treeRel)) {
+        continue;
+      }
+      if (Globs.matches(pattern, childRel)) {
+        out.add(treeRel);
+        continue; // a matched directory is copied whole, not searched further
+      }
+      if (Files.isDirectory(child, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && childRel.chars().filter(c -> c == '/').count()
+              < pattern.chars().filter(c -> c == '/').count()) {
+        walkMatching(tree, child, base, childRel, pattern, out);
+      }
+    }
+  }
+
+  private static Item item(
+      SourceTree tree, String rel, String parentsPath, IgnoreRules excludes, Options options)
+      throws IOException {
+    // The source path's own symlinks are followed (inside the tree), its contents' are not.
+    Path host = RootFiles.resolve(tree.root(), rel);
+    FileStat st = Posix.lstat(host);
+    String name = rel.isEmpty() ? "" : rel.substring(rel.lastIndexOf('/') + 1);
+    String entryName = name.isEmpty() ? "root" : name;
+    LayerEntry top;
+    List<LayerEntry> contents = List.of();
+    boolean archive = false;
+    if (st.isDirectory()) {
+      top = owned(tree, LayerEntry.directory(entryName).withMode(st.permissions()), st);
+      String prefix = rel.isEmpty() ? "" : rel + "/";
+      List<LayerEntry> scanned =
+          DirectoryScanner.scan(
+              host,
+              p -> !tree.ignored().test(prefix + p) && !excludes.matches(p)
+                  && !excludes.matches(prefix + p));
+      List<LayerEntry> kept = new ArrayList<>(scanned.size());
+      for (LayerEntry e : scanned) {
+        LayerEntry c = tree.keepOwners() ? e : e.withOwner(0, 0);
+        kept.add(tree.isContext() ? c.withXattrs(null) : c);
+      }
+      contents = kept;
+    } else if (st.isRegularFile()) {
+      top = owned(tree,
+          LayerEntry.regular(entryName, st.size(), ContentSource.ofFile(host))
+              .withMode(st.permissions()), st);
+      archive = options.unpack() && Archives.isArchive(host);
+    } else if (st.isSymlink()) {
+      // A dangling link (or one leaving the tree) as the source itself.
+      throw new CopySourceException(describe(tree, rel) + ": not found");
+    } else {
+      throw new CopySourceException(describe(tree, rel) + ": not a regular file or directory");
+    }
+    return new Item(name, rel, parentsPath, top, contents, archive, host);
+  }
+
+  private static LayerEntry owned(SourceTree tree, LayerEntry e, FileStat st) {
+    return tree.keepOwners()
+        ? e.withOwner(Integer.toUnsignedLong(st.uid()), Integer.toUnsignedLong(st.gid()))
+        : e;
+  }
+
+  private static void fingerprint(
+      CacheKey.Builder fp, SourceTree tree, Item item, FileDigests digests) throws IOException {
+    fp.field("match", item.relPath() + (item.parentsPath() == null ? "" : " " + item.parentsPath())
+        + (item.archive() ? " archive" : ""));
+    fp.field("top", describe(item.top(), tree, item.host(), item.relPath(), digests));
+    String prefix = item.relPath().isEmpty() ? "" : item.relPath() + "/";
+    for (LayerEntry e : item.contents()) {
+      Path file = item.host().resolve(e.path());
+      fp.field("entry", describe(e, tree, file, prefix + e.path(), digests));
+    }
+  }
+
+  private static String describe(
+      LayerEntry e, SourceTree tree, Path file, String key, FileDigests digests)
+      throws IOException {
+    StringBuilder s = new StringBuilder();
+    s.append(e.path()).append(' ').append(e.type()).append(' ')
+        .append(Integer.toOctalString(e.mode())).append(' ').append(e.uid()).append(':')
+        .append(e.gid()).append(' ').append(e.size()).append(' ').append(e.linkTarget())
+        .append(' ').append(e.devMajor()).append(',').append(e.devMinor());
+    for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
+      s.append(' ').append(x.getKey()).append('=')
+          .append(Digest.sha256(x.getValue()).hex(), 0, 16);
+    }
+    // Files of a stage or image are described by that source's layer chain (in the step's key);
+    // only context files are hashed.
+    if (e.type() == EntryType.REGULAR && tree.isContext()) {
+      Digest d = digests != null ? digests.digest(key, file) : FileDigests.hash(file);
+      s.append(' ').append(d);
+    }
+    return s.toString();
+  }
+
+  private static String describe(SourceTree tree, String rel) {
+    String shown = "\"/" + rel + "\"";
+    return tree.isContext() ? shown + " in the build context" : shown;
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,289 @@
+package dev.lamina.builder.exec;
+
+import dev.lamina.builder.cache.CacheKey;
+import dev.lamina.builder.cache.CachedLayer;
+import dev.lamina.builder.copy.Chmod;
+import dev.lamina.builder.copy.Paths;
+import dev.lamina.builder.copy.Placement;
+import dev.lamina.builder.copy.RootView;
+import dev.lamina.builder.copy.SourceSet;
+import dev.lamina.builder.copy.SourceTree;
+import dev.lamina.builder.recipe.Add;
+import dev.lamina.builder.recipe.Copy;
+import dev.lamina.builder.recipe.InlineFile;
+import dev.lamina.builder.recipe.Instruction;
+import dev.lamina.builder.recipe.Stage;
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.tar.LayerEntry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * COPY and ADD: the sources are collected and fingerprinted first (context files by content),
+ * the cache is asked, and only on a miss is the target root filesystem looked at (for the
+ * destination's symlinks, existing parents and {@code --chown} names) and the layer written
+ * straight from the sources, without copying them anywhere first.
+ */
+final class CopyStep {
+  private CopyStep() {}
+
+  /** What COPY and ADD share. */
+  private record Request(
+      String kind,
+      List<String> sources,
+      List<InlineFile> inline,
+      String destination,
+      String from,
+      String chown,
+      String chmod,
+      boolean link,
+      boolean parents,
+      List<String> excludes,
+      boolean unpack,
+      String checksum) {}
+
+  static BuildState copy(Interpreter in, BuildState state, Copy c) throws IOException {
+    for (String s : c.sources()) {
+      if (isUrl(s)) {
+        throw new BuildException("source can't be a URL for COPY");
+      }
+    }
+    return apply(in, state, c, new Request("COPY", c.sources(), c.inlineSources(),
+        c.destination(), c.from(), c.chown(), c.chmod(), c.link(), c.parents(), c.excludes(),
+        false, null));
+  }
+
+  static BuildState add(Interpreter in, BuildState state, Add a) throws IOException {
+    if (a.checksum() != null && (a.sources().size() != 1 || !isUrl(a.sources().get(0)))) {
+      throw new BuildException("checksum requires a single HTTP(S) source");
+    }
+    boolean urls = a.sources().stream().anyMatch(CopyStep::isUrl);
+    if (urls && !a.sources().stream().allMatch(CopyStep::isUrl)) {
+      throw new BuildException("ADD cannot mix URLs and local sources in one instruction");
+    }
+    boolean unpack = a.unpack() == null ? !urls : a.unpack();
+    return apply(in, state, a, new Request("ADD", a.sources(), a.inlineSources(),
+        a.destination(), null, a.chown(), a.chmod(), a.link(), false, a.excludes(), unpack,
+        a.checksum()));
+  }
+
+  private static BuildState apply(Interpreter in, BuildState state, Instruction i, Request r)
+      throws IOException {
+    String text = in.display(i, state);
+    Progress.Step step = in.begin(text);
+    try {
+      BuildState next = run(in, state, r, text, step);
+      return next;
+    } catch (IOException | RuntimeException e) {
+      step.failed(e.getMessage());
+      if (e instanceof IllegalArgumentException) {
+        throw new BuildException(e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  private static BuildState run(
+      Interpreter in, BuildState state, Request r, String text, Progress.Step step)
+      throws IOException {
+    String dest = Paths.resolveAgainst(state.container().workingDir(), r.destination());
+    Chmod chmod = r.chmod() == null ? null : Chmod.parse(r.chmod());
+    BuildRun run = in.run;
+    Map<String, byte[]> inline = new LinkedHashMap<>();
+    for (InlineFile f : r.inline()) {
+      inline.put(f.name(), f.content().getBytes(StandardCharsets.UTF_8));
+    }
+    BuildState sourceState = null;
+    SourceSet sources = null;
+    Path downloads = null;
+    String sourceId;
+    if (r.from() != null) {
+      Stage src = Stages.fromStage(run.recipe, r.from());
+      if (src != null && src.index() >= in.stage.index()) {
+        throw new BuildException("cannot copy from stage \"" + r.from()
+            + "\", it needs to be defined before the current stage");
+      }
+      sourceState = src != null ? run.stageResult(src) : run.imageState(r.from());
+      sourceId = "layers " + sourceState.chainId();
+    } else if (!r.sources().isEmpty() && isUrl(r.sources().get(0))) {
+      downloads = run.workspace.newDir("download");
+      List<String> names = new ArrayList<>();
+      StringBuilder ids = new StringBuilder();
+      for (String url : r.sources()) {
+        String name = fetch(url, downloads, r.checksum());
+        names.add(name);
+        ids.append(name).append(' ')
+            .append(dev.lamina.builder.context.FileDigests.hash(downloads.resolve(name)))
+            .append(';');
+      }
+      sources = SourceSet.collect(SourceTree.rootfs(downloads), names, inline,
+          new SourceSet.Options(List.of(), false, r.unpack(), null));
+      sourceId = "urls " + ids + " " + sources.fingerprint();
+    } else {
+      SourceTree tree = SourceTree.context(run.context.dir(), run.context::ignored);
+      sources = SourceSet.collect(tree, r.sources(), inline,
+          new SourceSet.Options(r.excludes(), r.parents(), r.unpack(), run.digests));
+      sourceId = "context " + sources.fingerprint();
+    }
+    CacheKey key =
+        CacheKey.of(r.kind())
+            .field("parent", r.link() ? "link" : state.chainId())
+            .field("instruction", text)
+            .field("dest", dest)
+            .field("chown", r.chown())
+            .field("chmod", r.chmod())
+            .field("excludes", r.excludes())
+            .field("sources", sourceId)
+            .build();
+    String history = history(r);
+    Optional<CachedLayer> hit = run.cached(key);
+    if (hit.isPresent() && hit.get().layer() != null) {
+      run.cachedSteps.incrementAndGet();
+      if (run.options.explainCache()) {
+        step.explain("cache: hit " + key.digest().shortHex());
+      }
+      step.cached();
+      return state.withLayer(new LayerRef(hit.get().layer(), hit.get().diffId()),
+          run.history(history, false));
+    }
+    if (run.options.explainCache()) {
+      run.explainMiss(step, key);
+    }
+    MountedRootfs target = null;
+    MountedRootfs source = null;
+    try {
+      RootView view = RootView.empty();
+      if (!r.link() && !state.layers().isEmpty()) {
+        target = MountedRootfs.mount(run.extracted, state.layers(), run.workspace);
+        view = RootView.of(target.root());
+      }
+      if (sourceState != null) {
+        Path root;
+        if (sourceState.layers().isEmpty()) {
+          root = run.workspace.newDir("empty-source");
+        } else {
+          source = MountedRootfs.mount(run.extracted, sourceState.layers(), run.workspace);
+          root = source.root();
+        }
+        sources = SourceSet.collect(SourceTree.rootfs(root), r.sources(), inline,
+            new SourceSet.Options(r.excludes(), r.parents(), false, null));
+      }
+      Placement.Owner owner = r.chown() == null ? null
+          : Owners.resolve(r.chown(), target == null ? null : target.root());
+      Path scratch = run.workspace.newDir("add");
+      List<LayerEntry> entries =
+          Placement.place(sources, dest, view, new Placement.Options(owner, chmod, scratch));
+      LayerRef layer = run.writeLayer(entries);
+      run.remember(key, layer);
+      step.done();
+      return state.withLayer(layer, run.history(history, false));
+    } finally {
+      if (source != null) {
+        source.close();
+      }
+      if (target != null) {
+        target.close();
+      }
+    }
+  }
+
+  /** BuildKit's history text: {@code COPY [--parents] [--chown=] [--chmod=] src... dest}. */
+  private static String history(Request r) {
+    StringBuilder s = new StringBuilder(r.kind());
+    if (r.parents()) {
+      s.append(" --parents");
+    }
+    if (r.chown() != null) {
+      s.append(" --chown=").append(r.chown());
+    }
+    if (r.chmod() != null) {
+      s.append(" --chmod=").append(r.chmod());
+    }
+    for (String src : r.sources()) {
+      s.append(' ').append(src);
+    }
+    for (InlineFile f : r.inline()) {
+      s.append(" <<").append(f.name());
+    }
+    return s.append(' ').append(r.destination()).toString();
+  }
+
+  static boolean isUrl(String s) {
+    return s.startsWith("http://") || s.startsWith("https://") || s.startsWith("git@")
+        || s.startsWith("git://");
+  }
+
+  /** Downloads an ADD URL into {@code dir}; returns the file's name there. */
+  private static String fetch(String url, Path dir, String checksum) throws IOException {
+    if (url.startsWith("git@") || url.startsWith("git://") || url.endsWith(".git")) {
+      throw new BuildException("cannot fetch git source " + url
+          + ": git sources are not supported, clone it into the build context instead");
+    }
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new BuildException("invalid URL " + url);
+    }
+    String path = uri.getPath() == null ? "" : uri.getPath();
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    if (name.isEmpty() || name.equals(".")) {
+      name = "__unnamed__";
+    }
+    Path file = dir.resolve(name);
+    try {
+      HttpClient client = HttpClient.newBuilder()
+          .followRedirects(HttpClient.Redirect.NORMAL)
+          .connectTimeout(Duration.ofSeconds(30))
+          .build();
+      HttpResponse<InputStream> response =
+          client.send(HttpRequest.newBuilder(uri).GET().build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream in = response.body()) {
+        if (response.statusCode() / 100 != 2) {
+          throw new BuildException("cannot fetch " + url + ": HTTP " + response.statusCode());
+        }
+        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BuildException("interrupted while fetching " + url);
+    } catch (IOException e) {
+      if (e instanceof BuildException) {
+        throw e;
+      }
+      throw new BuildException("cannot fetch " + url + ": " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : " " + e.getMessage()));
+    }
+    if (checksum != null) {
+      Digest want;
+      try {
+        want = Digest.parse(checksum);
+      } catch (IllegalArgumentException e) {
+        throw new BuildException("invalid checksum " + checksum);
+      }
+      Digest got = dev.lamina.builder.context.FileDigests.hash(file);
+      if (!got.equals(want)) {
+        throw new BuildException("checksum mismatch for " + url + ": got " + got
+            + ", expected " + want);
+      }
+    }
+    // Remote files are 0600, as BuildKit writes them.
+    dev.lamina.layerfs.posix.Posix.chmod(file, 0600);
+    return name;
+  }
+}

@@ -1,0 +1,154 @@
+package dev.lamina.builder.exec;
+
+import dev.lamina.builder.expand.Expander;
+import dev.lamina.builder.expand.ExpansionException;
+import dev.lamina.builder.recipe.Add;
+import dev.lamina.builder.recipe.Copy;
+import dev.lamina.builder.recipe.Instruction;
+import dev.lamina.builder.recipe.Mount;
+import dev.lamina.builder.recipe.Onbuild;
+import dev.lamina.builder.recipe.Recipe;
+import dev.lamina.builder.recipe.Run;
+import dev.lamina.builder.recipe.Stage;
+import dev.lamina.builder.recipe.Workdir;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The stage graph: which stages a stage needs (its FROM, {@code COPY --from}, {@code RUN
+ * --mount=from=}), and so which stages a target needs. Stages nothing needs are not built.
+ */
+final class Stages {
+  private Stages() {}
+
+  /** The stage named {@code name} defined before {@code stage}, or null (then it is an image). */
+  static Stage earlierStage(Recipe recipe, Stage stage, String name) {
+    for (Stage s : recipe.stages()) {
+      if (s.index() >= stage.index()) {
+        break;
+      }
+      if (s.name() != null && s.name().equalsIgnoreCase(name)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The stage a {@code --from} value names (by name, any position, or by index), or null when it
+   * names an image.
+   */
+  static Stage fromStage(Recipe recipe, String from) {
+    for (Stage s : recipe.stages()) {
+      if (s.name() != null && s.name().equalsIgnoreCase(from)) {
+        return s;
+      }
+    }
+    if (from.matches("\\d{1,9}")) {
+      int i = Integer.parseInt(from);
+      if (i < recipe.stages().size()) {
+        return recipe.stages().get(i);
+      }
+    }
+    return null;
+  }
+
+  /** The stages {@code stage} needs directly. */
+  static Set<Stage> dependencies(Recipe recipe, Stage stage, Map<String, String> globals, char esc) {
+    Set<Stage> deps = new LinkedHashSet<>();
+    String base = expand(stage.from().image(), globals, esc);
+    Stage b = earlierStage(recipe, stage, base);
+    if (b != null) {
+      deps.add(b);
+      for (Instruction i : b.instructions()) {
+        if (i instanceof Onbuild o) {
+          addFrom(recipe, o.trigger(), deps, globals, esc);
+        }
+      }
+    }
+    for (Instruction i : stage.instructions()) {
+      addFrom(recipe, i, deps, globals, esc);
+    }
+    deps.remove(stage);
+    return deps;
+  }
+
+  private static void addFrom(
+      Recipe recipe, Instruction i, Set<Stage> deps, Map<String, String> globals, char esc) {
+    if (i instanceof Copy c && c.from() != null) {
+      Stage s = fromStage(recipe, expand(c.from(), globals, esc));
+      if (s != null) {
+        deps.add(s);
+      }
+    } else if (i instanceof Run r) {
+      for (Mount m : r.mounts()) {
+        String from = m instanceof Mount.Bind b ? b.from()
+            : m instanceof Mount.Cache c ? c.from() : null;
+        if (from != null) {
+          Stage s = fromStage(recipe, expand(from, globals, esc));
+          if (s != null) {
+            deps.add(s);
+          }
+        }
+      }
+    }
+  }
+
+  /** Every stage {@code target} needs, itself included, dependencies before dependents. */
+  static List<Stage> needed(Recipe recipe, Stage target, Map<String, String> globals, char esc)
+      throws BuildException {
+    Set<Stage> order = new LinkedHashSet<>();
+    visit(recipe, target, globals, esc, order, new ArrayDeque<>());
+    return List.copyOf(order);
+  }
+
+  private static void visit(Recipe recipe, Stage s, Map<String, String> globals, char esc,
+      Set<Stage> done, Deque<Stage> path) throws BuildException {
+    if (done.contains(s)) {
+      return;
+    }
+    if (path.contains(s)) {
+      throw new BuildException("circular dependency between stages at stage "
+          + (s.name() == null ? s.index() : s.name()));
+    }
+    path.push(s);
+    for (Stage d : dependencies(recipe, s, globals, esc)) {
+      visit(recipe, d, globals, esc, done, path);
+    }
+    path.pop();
+    done.add(s);
+  }
+
+  /** BuildKit's step count of a stage: FROM an image, then each ADD, COPY, RUN and WORKDIR. */
+  static int stepCount(Recipe recipe, Stage stage, Map<String, String> globals, char esc) {
+    String base = expand(stage.from().image(), globals, esc);
+    int total = base.equalsIgnoreCase("scratch") || earlierStage(recipe, stage, base) != null
+        ? 0 : 1;
+    for (Instruction i : stage.instructions()) {
+      if (i instanceof Add || i instanceof Copy || i instanceof Run || i instanceof Workdir) {
+        total++;
+      }
+    }
+    return total;
+  }
+
+  /** The label of a stage's steps: its name, {@code stage-N}, or nothing for a lone stage. */
+  static String label(Recipe recipe, Stage stage) {
+    if (recipe.stages().size() == 1) {
+      return "";
+    }
+    return stage.name() != null ? stage.name() : "stage-" + stage.index();
+  }
+
+  private static String expand(String text, Map<String, String> globals, char esc) {
+    try {
+      return Expander.of(esc, globals).word(text);
+    } catch (ExpansionException e) {
+      return text;
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.lamina.cli;
+
+import dev.lamina.builder.context.BuildContext;
+import dev.lamina.builder.exec.BuildOptions;
+import dev.lamina.builder.exec.BuildResult;
+import dev.lamina.builder.exec.Builder;
+import dev.lamina.builder.exec.Progress;
+import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.transport.ImageLocation;
+import dev.lamina.layerfs.transport.ImageTransports;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lamina build [OPTIONS] CONTEXT}: builds an image from a Containerfile/Dockerfile. */
+@Command(
+    name = "build",
+    description = "Build an image from a Containerfile or Dockerfile and a context directory.")
+final class BuildCommand implements Callable<Integer> {
+  @Mixin StoreOptions store;
+
+  @Option(names = {"-t", "--tag"}, paramLabel = "NAME", description = "Name the image (repeatable).")
+  List<String> tags = new ArrayList<>();
+
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "FILE",
+      description = "The recipe (default: CONTEXT/Containerfile, else CONTEXT/Dockerfile; - reads"
+          + " stdin).")
+  String file;
+
+  @Option(names = "--build-arg", paramLabel = "NAME[=VALUE]",
+      description = "A build argument; without a value, taken from the environment.")
+  List<String> buildArgs = new ArrayList<>();
+
+  @Option(names = "--target", paramLabel = "STAGE", description = "Build this stage.")
+  String target;
+
+  @Option(names = "--no-cache", description = "Run every step, ignoring the build cache.")
+  boolean noCache;
+
+  @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image.")
+  List<String> labels = new ArrayList<>();
+
+  @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id here.")
+  Path iidFile;
+
+  @Option(names = "--platform", paramLabel = "OS/ARCH",
+      description = "The target platform; only this host's is supported.")
+  String platform;
+
+  @Option(names = "--progress", paramLabel = "MODE", defaultValue = "plain",
+      description = "plain (default), quiet or json.")
+  String progress;
+
+  @Option(names = {"-q", "--quiet"}, description = "Print only the image id.")
+  boolean quiet;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "type=oci|docker,dest=FILE",
+      description = "Also write the image as an archive.")
+  String output;
+
+  @Option(names = "--squash", description = "Squash the layers this build adds into one.")
+  boolean squash;
+
+  @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CTR[:ro|rw]",
+      description = "Bind a host path into every RUN (read-only unless rw).")
+  List<String> volumes = new ArrayList<>();
+
+  @Option(names = "--secret", paramLabel = "id=ID,src=FILE|env=VAR",
+      description = "A secret for RUN --mount=type=secret.")
+  List<String> secrets = new ArrayList<>();
+
+  @Option(names = "--explain-cache", description = "Say for each step why it hit or missed.")
+  boolean explainCache;
+
+  @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
+  Path context;
+
+  @Override
+  public Integer call() throws Exception {
+    Path contextDir = context.toAbsolutePath().normalize();
+    BuildOptions.Builder b = BuildOptions.builder(contextDir);
+    if ("-".equals(file)) {
+      b.recipeText(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+    } else {
+      Path recipe = file == null ? BuildContext.defaultRecipe(contextDir) : Path.of(file);
+      if (!Files.isRegularFile(recipe)) {
+        throw new UserException("recipe not found: " + recipe);
+      }
+      b.recipeFile(recipe.toAbsolutePath());
+    }
+    tags.forEach(b::tag);
+    for (String a : buildArgs) {
+      int eq = a.indexOf('=');
+      if (eq < 0) {
+        String env = System.getenv(a);
+        if (env != null) {
+          b.buildArg(a, env);
+        }
+      } else {
+        b.buildArg(a.substring(0, eq), a.substring(eq + 1));
+      }
+    }
+    for (String l : labels) {
+      int eq = l.indexOf('=');
+      b.label(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
+    }
+    for (String s : secrets) {
+      String id = null;
+      Path src = null;
+      for (String part : s.split(",")) {
+        int eq = part.indexOf('=');
+        String k = eq < 0 ? part : part.substring(0, eq);
+        String v = eq < 0 ? "" : part.substring(eq + 1);
+        switch (k) {
+          case "id" -> id = v;
+          case "src", "source" -> src = Path.of(v);
+          case "env" -> {
+            String value = System.getenv(v);
+            if (value == null) {
+              throw new UserException("--secret " + s + ": environment variable " + v
+                  + " is not set");
+            }
+            Path tmp = Files.createTempFile("lamina-secret", "");
+            tmp.toFile().deleteOnExit();
+            Files.writeString(tmp, value);
+            src = tmp;
+          }
+          default -> throw new UserException("invalid --secret " + s);
+        }
+      }
+      if (id == null || src == null) {
+        throw new UserException("invalid --secret " + s + " (id=ID,src=FILE or id=ID,env=VAR)");
+      }
+      b.secret(id, src);
+    }
+    volumes.forEach(b::volume);
+    String mode = quiet ? "quiet" : progress;
+    PrintStream err = System.err;
+    Progress p = switch (mode) {
+      case "plain", "auto", "tty" -> Progress.plain(err);
+      case "quiet" -> Progress.quiet();
+      case "json", "rawjson" -> Progress.json(Output.out());
+      default -> throw new UserException("invalid --progress " + progress
+          + " (plain, quiet or json)");
+    };
+    String[] outputSpec = parseOutput(output);
+    b.target(target)
+        .noCache(noCache)
+        .platform(platform)
+        .squash(squash)
+        .explainCache(explainCache)
+        .sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"));
+    Store s = store.open();
+    BuildResult result = Builder.build(s, b.build(), p);
+    if (iidFile != null) {
+      Files.writeString(iidFile, result.imageId().toString());
+    }
+    if (outputSpec != null) {
+      String ref = result.names().isEmpty() ? result.imageId().toString() : result.names().get(0);
+      String transport = outputSpec[0].equals("docker") ? "docker-archive:" : "oci-archive:";
+      ImageTransports.save(s, List.of(ref), ImageLocation.parse(transport + outputSpec[1]));
+    }
+    if (!mode.equals("json")) {
+      Output.out().println(result.imageId());
+    }
+    return ExitCodes.OK;
+  }
+
+  private static String[] parseOutput(String spec) {
+    if (spec == null) {
+      return null;
+    }
+    String type = null;
+    String dest = null;
+    for (String part : spec.split(",")) {
+      int eq = part.indexOf('=');
+      String k = eq < 0 ? part : part.substring(0, eq);
+      String v = eq < 0 ? "" : part.substring(eq + 1);
+      switch (k) {
+        case "type" -> type = v;
+        case "dest" -> dest = v;
+        default -> throw new UserException("invalid --output " + spec);
+      }
+    }
+    if (type == null || dest == null || !(type.equals("oci") || type.equals("docker"))) {
+      throw new UserException("invalid --output " + spec + " (type=oci|docker,dest=FILE)");
+    }
+    return new String[] {type, dest};
+  }
+}
