@@ -605,6 +605,7 @@ public final class Containers {
     if (r.state() != ContainerState.RUNNING) {
       throw new ContainerException("container " + r.name() + " is not running");
     }
+    awaitRuntimeStarted(r);
     Path cdir = containerDir(r.id());
     RuntimeSpec spec = Json.read(Files.readAllBytes(cdir.resolve("config.json")), RuntimeSpec.class);
     RuntimeSpec.Process base = spec.process();
@@ -660,6 +661,22 @@ public final class Containers {
       return runtime(r).exec(r.id(), file, stdio, true);
     } finally {
       Files.deleteIfExists(file);
+    }
+  }
+
+  /**
+   * Waits out the moment between "recorded as running" and "started by the runtime" (a monitor
+   * just launched), during which the runtime does not know the container yet.
+   */
+  private void awaitRuntimeStarted(ContainerRecord r) throws IOException {
+    OciRuntime runtime = runtime(r);
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
+    while (Instant.now().isBefore(deadline)) {
+      Optional<RuntimeState> state = runtime.state(r.id());
+      if (state.isPresent() && "running".equals(state.get().status())) {
+        return;
+      }
+      sleep(POLL);
     }
   }
 
