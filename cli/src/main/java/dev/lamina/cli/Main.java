@@ -22,6 +22,7 @@ import picocli.CommandLine.ParseResult;
       KillCommand.class,
       RmCommand.class,
       ExecCommand.class,
+      CommitCommand.class,
       ContainerCommand.class,
       VolumeCommand.class,
       MonitorCommand.class,
