@@ -33,7 +33,12 @@ final class ConfigChanges {
   private ConfigChanges() {}
 
   static ContainerConfig apply(List<String> changes) throws Exception {
-    ContainerConfig c = ContainerConfig.EMPTY;
+    return apply(ContainerConfig.EMPTY, changes);
+  }
+
+  /** {@code base} with {@code changes} applied in order. */
+  static ContainerConfig apply(ContainerConfig base, List<String> changes) throws Exception {
+    ContainerConfig c = base;
     for (String change : changes) {
       c = apply(c, parse(change));
     }

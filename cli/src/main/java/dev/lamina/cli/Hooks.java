@@ -18,6 +18,6 @@ final class Hooks {
 
   /** Extracted layers that containers stack, which prune must keep even if no image names them. */
   static ExtractedLayers.LayerUsers layerUsers(Store store) {
-    return ExtractedLayers.LayerUsers.NONE;
+    return ContainerSupport.layerUsers(store);
   }
 }

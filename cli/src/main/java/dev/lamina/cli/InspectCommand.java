@@ -4,6 +4,11 @@ import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Store;
+import dev.lamina.runner.ContainerException;
+import dev.lamina.runner.ContainerRecord;
+import dev.lamina.runner.ContainerState;
+import dev.lamina.runner.Containers;
+import dev.lamina.runner.StatusText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,25 +16,94 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lamina inspect IMAGE...}: a JSON array describing each image, like docker inspect. */
-@Command(name = "inspect", description = "Show details of images as JSON.")
+/**
+ * {@code lamina inspect [--type container|image] NAME...}: a JSON array describing each container
+ * or image, like docker inspect: a name is looked up among containers first, then images.
+ */
+@Command(name = "inspect", description = "Show details of containers or images as JSON.")
 final class InspectCommand implements Callable<Integer> {
   @Mixin StoreOptions store;
 
-  @Parameters(arity = "1..*", paramLabel = "NAME", description = "Image names or ids.")
+  @Option(
+      names = "--type",
+      paramLabel = "TYPE",
+      description = "Only look for a container or only for an image.")
+  String type;
+
+  @Parameters(arity = "1..*", paramLabel = "NAME", description = "Container or image names or ids.")
   List<String> names;
 
   @Override
   public Integer call() throws Exception {
-    Store s = store.open();
+    if (type != null && !type.equals("container") && !type.equals("image")) {
+      throw new UserException(
+          "unknown --type " + type + " (want container or image)", ExitCodes.USAGE);
+    }
+    boolean containers = !"image".equals(type);
+    boolean images = !"container".equals(type);
+    Containers c = ContainerSupport.open(store.root());
+    Store s = null;
     List<Object> out = new ArrayList<>();
+    int failed = 0;
     for (String name : names) {
-      out.add(image(s.images().inspect(name)));
+      try {
+        if (containers) {
+          try {
+            out.add(container(c.inspect(name)));
+            continue;
+          } catch (ContainerException notAContainer) {
+            if (!images) {
+              throw notAContainer;
+            }
+          }
+        }
+        if (s == null) {
+          s = store.open();
+        }
+        out.add(image(s.images().inspect(name)));
+      } catch (java.io.IOException e) {
+        System.err.println("lamina: " + ErrorHandler.oneLine(e));
+        failed++;
+      }
     }
     Output.json(out);
-    return ExitCodes.OK;
+    return failed == 0 ? ExitCodes.OK : ExitCodes.ERROR;
+  }
+
+  /** A container as docker inspect shows one (the fields Lamina has). */
+  static Map<String, Object> container(ContainerRecord r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Id", r.id());
+    m.put("Created", r.created());
+    m.put("Path", r.command().isEmpty() ? null : r.command().get(0));
+    m.put("Args", r.command().size() > 1 ? r.command().subList(1, r.command().size()) : List.of());
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("Status", r.state().name().toLowerCase(java.util.Locale.ROOT));
+    state.put("Running", r.state() == ContainerState.RUNNING);
+    state.put("OOMKilled", r.oomKilled());
+    state.put("ExitCode", r.exitCode());
+    state.put("Error", r.error() == null ? "" : r.error());
+    state.put("StartedAt", r.startedAt());
+    state.put("FinishedAt", r.finishedAt());
+    m.put("State", state);
+    m.put("Image", r.imageId());
+    m.put("ImageName", r.image());
+    m.put("Name", r.name());
+    m.put("Status", StatusText.of(r, java.time.Instant.now()));
+    Map<String, Object> host = new LinkedHashMap<>();
+    host.put("Runtime", r.runtime());
+    host.put("AutoRemove", r.autoRemove());
+    host.put("Memory", r.memoryLimit() == null ? 0 : r.memoryLimit());
+    m.put("HostConfig", host);
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("Hostname", r.hostname());
+    config.put("StopSignal", r.stopSignal());
+    m.put("Config", config);
+    m.put("Volumes", r.volumes());
+    return m;
   }
 
   static Map<String, Object> image(ImageDetails d) {

@@ -1,6 +1,6 @@
 package dev.lamina.runner;
 
-import java.security.SecureRandom;
+import dev.lamina.runner.internal.RandomIds;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -24,7 +24,6 @@ public final class ContainerNames {
           "juniper", "kestrel", "lagoon", "lantern", "maple", "meadow", "nebula", "otter",
           "pebble", "prairie", "quartz", "raven", "reef", "sparrow", "summit", "tundra", "walrus",
           "willow", "yarrow", "zephyr");
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private ContainerNames() {}
 
@@ -45,11 +44,11 @@ public final class ContainerNames {
   public static String generate(Set<String> taken) {
     for (int i = 0; ; i++) {
       String n =
-          ADJECTIVES.get(RANDOM.nextInt(ADJECTIVES.size()))
+          ADJECTIVES.get(RandomIds.below(ADJECTIVES.size()))
               + "_"
-              + NOUNS.get(RANDOM.nextInt(NOUNS.size()));
+              + NOUNS.get(RandomIds.below(NOUNS.size()));
       if (i >= 10) {
-        n = n + RANDOM.nextInt(100);
+        n = n + RandomIds.below(100);
       }
       if (!taken.contains(n)) {
         return n;

@@ -19,6 +19,9 @@ import java.util.List;
  * @param lowerDirs the image's layer directories, top-most first
  * @param volumes the named and anonymous volumes it mounts
  * @param anonymousVolumes those of {@code volumes} created for it alone
+ * @param oomKilled the kernel's OOM killer killed a process of it during its last run
+ * @param hostname the container's host name
+ * @param memoryLimit {@code --memory} in bytes, null when unlimited
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -41,7 +44,10 @@ public record ContainerRecord(
     @JsonProperty("stopSignal") String stopSignal,
     @JsonProperty("lowerDirs") List<String> lowerDirs,
     @JsonProperty("volumes") List<String> volumes,
-    @JsonProperty("anonymousVolumes") List<String> anonymousVolumes) {
+    @JsonProperty("anonymousVolumes") List<String> anonymousVolumes,
+    @JsonProperty("oomKilled") boolean oomKilled,
+    @JsonProperty("hostname") String hostname,
+    @JsonProperty("memoryLimit") Long memoryLimit) {
 
   public ContainerRecord {
     command = command == null ? List.of() : List.copyOf(command);
@@ -55,23 +61,25 @@ public record ContainerRecord(
     return id.substring(0, 12);
   }
 
-  ContainerRecord withCommand(List<String> c, List<String> vols, List<String> anon) {
+  ContainerRecord withCommand(
+      List<String> c, List<String> vols, List<String> anon, String host) {
     return new ContainerRecord(
         id, name, image, imageId, c, created, state, exitCode, startedAt, finishedAt, error,
-        runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, vols, anon);
+        runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, vols, anon,
+        oomKilled, host, memoryLimit);
   }
 
   ContainerRecord running(String started, long pid, String pidStarted) {
     return new ContainerRecord(
         id, name, image, imageId, command, created, ContainerState.RUNNING, null, started, null,
         null, runtime, autoRemove, pid, pidStarted, stopSignal, lowerDirs, volumes,
-        anonymousVolumes);
+        anonymousVolumes, false, hostname, memoryLimit);
   }
 
-  ContainerRecord exited(Integer code, String finished, String why) {
+  ContainerRecord exited(Integer code, String finished, String why, boolean oom) {
     return new ContainerRecord(
         id, name, image, imageId, command, created, ContainerState.EXITED, code, startedAt,
         finished, why, runtime, autoRemove, null, null, stopSignal, lowerDirs, volumes,
-        anonymousVolumes);
+        anonymousVolumes, oom, hostname, memoryLimit);
   }
 }

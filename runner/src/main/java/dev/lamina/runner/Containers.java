@@ -6,7 +6,9 @@ import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.runner.internal.AtomicFiles;
 import dev.lamina.runner.internal.FileLock;
+import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.runner.internal.Trees;
+import dev.lamina.runner.runtime.Cgroups;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.OciRuntimes;
@@ -14,6 +16,9 @@ import dev.lamina.runner.runtime.RuntimeState;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.BindMount;
 import dev.lamina.runner.spec.ContainerOptions;
+import dev.lamina.runner.spec.EtcFiles;
+import dev.lamina.runner.spec.ImageUsers;
+import dev.lamina.runner.spec.ResolvedUser;
 import dev.lamina.runner.spec.RootFiles;
 import dev.lamina.runner.spec.RuntimeSpec;
 import dev.lamina.runner.spec.RuntimeSpecs;
@@ -25,15 +30,15 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -52,7 +57,8 @@ import java.util.regex.Pattern;
 public final class Containers {
   private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
   private static final String RECORD = "container.json";
-  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String LOG = "ctr.log";
+  private static final Path HOST_ETC = Path.of("/etc");
   private static final Duration POLL = Duration.ofMillis(25);
 
   private final Path root;
@@ -105,30 +111,46 @@ public final class Containers {
    *     overlay cannot be mounted; nothing is left behind then
    */
   public ContainerRecord create(ContainerRequest request) throws IOException {
-    OciRuntime runtime = OciRuntimes.select(request.runtime(), root.resolve("runtime"));
+    return create(request, false);
+  }
+
+  /** Creates the container; with {@code leaveMounted} its overlay stays mounted for a start. */
+  private ContainerRecord create(ContainerRequest request, boolean leaveMounted)
+      throws IOException {
+    String name =
+        request.runtime() != null ? request.runtime() : OciRuntimes.configured(root);
+    OciRuntime runtime = OciRuntimes.select(name, root.resolve("runtime"));
     ContainerRecord record = reserve(request, runtime.name());
     Path cdir = containerDir(record.id());
     List<String> anonymous = new ArrayList<>();
+    boolean done = false;
     try {
       mountRootfs(record);
-      try {
-        List<String> used = new ArrayList<>();
-        List<BindMount> binds = resolveVolumes(request, rootfs(cdir), used, anonymous);
-        ContainerOptions options = request.options().toBuilder().binds(binds).build();
-        if (options.hostname() == null) {
-          options = options.toBuilder().hostname(record.shortId()).build();
-        }
-        RuntimeSpec spec =
-            RuntimeSpecs.fromImageConfig(request.image().config(), options, rootfs(cdir));
-        AtomicFiles.write(cdir.resolve("config.json"), Json.toBytes(spec));
-        List<String> command = spec.process().args();
-        return update(record.id(), r -> r.withCommand(command, used, anonymous));
-      } finally {
-        unmountAll(cdir);
-      }
+      List<String> used = new ArrayList<>();
+      List<BindMount> binds = resolveVolumes(request, rootfs(cdir), used, anonymous);
+      ContainerOptions options = request.options();
+      String hostname = options.hostname() != null ? options.hostname() : record.shortId();
+      Set<String> taken = new HashSet<>();
+      binds.forEach(b -> taken.add(b.destination()));
+      List<BindMount> all =
+          new ArrayList<>(EtcFiles.write(cdir, HOST_ETC, hostname, options.network(), taken));
+      all.addAll(binds);
+      options = options.toBuilder().binds(all).hostname(hostname).build();
+      RuntimeSpec spec =
+          RuntimeSpecs.fromImageConfig(request.image().config(), options, rootfs(cdir));
+      AtomicFiles.write(cdir.resolve("config.json"), Json.toBytes(spec), !request.autoRemove());
+      List<String> command = spec.process().args();
+      ContainerRecord created =
+          update(record.id(), r -> r.withCommand(command, used, anonymous, hostname));
+      done = true;
+      return created;
     } catch (IOException | RuntimeException e) {
       discard(record.id(), anonymous);
       throw e;
+    } finally {
+      if (!done || !leaveMounted) {
+        unmountAll(cdir);
+      }
     }
   }
 
@@ -152,9 +174,7 @@ public final class Containers {
           if (name == null) {
             name = ContainerNames.generate(names);
           }
-          byte[] b = new byte[32];
-          RANDOM.nextBytes(b);
-          String id = HexFormat.of().formatHex(b);
+          String id = RandomIds.hex64();
           Path cdir = containerDir(id);
           Files.createDirectories(cdir);
           for (String sub : List.of("upper", "work", "rootfs")) {
@@ -181,7 +201,10 @@ public final class Containers {
                   config.config().stopSignal(),
                   request.image().lowerDirsTopFirst().stream().map(Path::toString).toList(),
                   List.of(),
-                  List.of());
+                  List.of(),
+                  false,
+                  null,
+                  request.options().memoryBytes());
           write(record);
           return record;
         });
@@ -257,7 +280,7 @@ public final class Containers {
    * Creates and runs a container in the foreground, returning its exit code. With {@code
    * --rm} the container is removed afterwards, whatever happened.
    *
-   * @param forwardSignals pass SIGINT and SIGTERM this process receives to the container
+   * @param forwardSignals pass SIGINT, SIGTERM and SIGHUP this process receives to the container
    * @throws OciRuntimeException when the runtime could not start the container (the record keeps
    *     the error and exit code 125, 126 or 127, as Docker)
    * @throws IOException when creating the container fails
@@ -265,8 +288,30 @@ public final class Containers {
    */
   public int run(ContainerRequest request, Stdio stdio, boolean forwardSignals)
       throws IOException, InterruptedException {
-    ContainerRecord record = create(request);
-    return startAttached(record.id(), stdio, forwardSignals);
+    ContainerRecord record = create(request, true);
+    return attach(record.id(), stdio, forwardSignals, true);
+  }
+
+  /**
+   * {@code lamina run} in the foreground, on this process's own stdio, with signals forwarded:
+   * with a terminal ({@code -t}) the runtime proxies it; otherwise stdout and stderr are also
+   * kept in the container's log, and stdin is passed only when {@code interactive}.
+   *
+   * @param onCreated called once the container's record exists (to release a store lease that
+   *     kept its layers from being pruned), before it starts
+   * @throws OciRuntimeException when the runtime could not start the container
+   * @throws IOException when creating the container fails
+   * @throws InterruptedException if interrupted while waiting; the container is killed
+   */
+  public int runForeground(ContainerRequest request, boolean interactive, Runnable onCreated)
+      throws IOException, InterruptedException {
+    ContainerRecord record = create(request, true);
+    onCreated.run();
+    Stdio stdio =
+        request.options().terminal()
+            ? Stdio.inherit()
+            : Stdio.tee(interactive, containerDir(record.id()).resolve(LOG));
+    return attach(record.id(), stdio, true, true);
   }
 
   /**
@@ -279,6 +324,11 @@ public final class Containers {
    * @throws InterruptedException if interrupted while waiting; the container is killed
    */
   public int startAttached(String ref, Stdio stdio, boolean forwardSignals)
+      throws IOException, InterruptedException {
+    return attach(ref, stdio, forwardSignals, false);
+  }
+
+  private int attach(String ref, Stdio stdio, boolean forwardSignals, boolean mounted)
       throws IOException, InterruptedException {
     ContainerRecord prior = find(ref);
     String id = prior.id();
@@ -302,37 +352,38 @@ public final class Containers {
     Integer code = null;
     String error = null;
     OciRuntime runtime = runtime(record);
+    // With a memory limit, the stopped container's cgroup is kept until its OOM count is read.
+    boolean keep = record.memoryLimit() != null;
     boolean ranToEnd = false;
     try {
       // A container that ran before may have left runtime state behind (a killed monitor).
       if (prior.startedAt() != null) {
         runtime.delete(record.id(), true);
       }
-      mountRootfs(record);
-      if (forwardSignals) {
-        try (SignalForwarder f = new SignalForwarder(runtime, record.id())) {
-          code = runtime.run(record.id(), cdir, stdio);
-        }
-      } else {
-        code = runtime.run(record.id(), cdir, stdio);
+      if (!mounted) {
+        mountRootfs(record);
       }
+      code = runtime.run(record.id(), cdir, stdio, keep, forwardSignals);
       ranToEnd = true;
       return code;
     } catch (OciRuntimeException e) {
       error = e.getMessage();
-      code = startFailureCode(e.getMessage());
+      code = failureExitCode(e.getMessage());
       throw e;
     } catch (IOException | RuntimeException e) {
       error = e.getMessage();
       code = 125;
       throw e;
     } finally {
-      finish(record, runtime, code, error, !ranToEnd);
+      finish(record, runtime, code, error, !ranToEnd || keep);
     }
   }
 
-  /** Docker's codes: 127 command not found, 126 not executable, 125 anything else. */
-  private static int startFailureCode(String message) {
+  /**
+   * Docker's exit codes for a container that could not be started: 127 command not found, 126
+   * not executable, 125 anything else.
+   */
+  public static int failureExitCode(String message) {
     String m = message.toLowerCase(java.util.Locale.ROOT);
     if (m.contains("not found") || m.contains("no such file")) {
       return 127;
@@ -344,23 +395,28 @@ public final class Containers {
   }
 
   private void finish(
-      ContainerRecord record, OciRuntime runtime, Integer code, String error, boolean abnormal)
+      ContainerRecord record, OciRuntime runtime, Integer code, String error, boolean leftState)
       throws IOException {
     Path cdir = containerDir(record.id());
-    if (abnormal) {
-      // A foreground run that returned normally has had its state removed by the runtime.
+    boolean oom = false;
+    if (leftState) {
+      // A foreground run that returned normally has had its state removed by the runtime,
+      // unless it was kept to read the cgroup.
+      oom = record.memoryLimit() != null && Cgroups.oomKills(record.id()).orElse(0L) > 0;
       try {
         runtime.delete(record.id(), true);
       } catch (IOException ignored) {
         // The unmount and the record matter more.
       }
     }
+    boolean oomKilled = oom;
     try {
       unmountAll(cdir);
     } finally {
-      ContainerRecord done = update(record.id(), r -> r.exited(code, now(), error));
+      ContainerRecord done = update(record.id(), r -> r.exited(code, now(), error, oomKilled));
       if (done != null && done.autoRemove()) {
-        remove(record.id(), true, true);
+        delete(done, false);
+        removeAnonymousVolumes(done);
       }
     }
   }
@@ -384,7 +440,7 @@ public final class Containers {
       Optional<ContainerRecord> r = readRecord(cdir);
       if (r.isEmpty()) {
         // --rm and already gone.
-        return record.exited(null, now(), null);
+        return record.exited(null, now(), null, false);
       }
       if (r.get().state() != ContainerState.CREATED && !r.get().equals(record)) {
         return r.get();
@@ -408,7 +464,11 @@ public final class Containers {
    * @throws ContainerException when none or several match
    */
   public ContainerRecord inspect(String ref) throws IOException {
-    return refresh(find(ref));
+    ContainerRecord r = refresh(find(ref));
+    if (r == null) {
+      throw new ContainerException("no such container: " + ref);
+    }
+    return r;
   }
 
   /**
@@ -428,9 +488,12 @@ public final class Containers {
     return out;
   }
 
-  /** The log of a detached container (stdout and stderr). */
+  /**
+   * The log of a container: the stdout and stderr of its runs, detached or in the foreground
+   * (not with a terminal), in arrival order.
+   */
   public Path logFile(String ref) throws IOException {
-    return containerDir(find(ref).id()).resolve("ctr.log");
+    return containerDir(find(ref).id()).resolve(LOG);
   }
 
   /** The runtime bundle directory ({@code config.json}) of a container. */
@@ -449,12 +512,13 @@ public final class Containers {
     while (true) {
       Optional<ContainerRecord> now = readRecord(containerDir(r.id()));
       if (now.isEmpty()) {
-        return r.exited(null, now(), null);
+        return r.exited(null, now(), null, false);
       }
       ContainerRecord fresh = refresh(now.get());
-      if (fresh == null || fresh.state() != ContainerState.RUNNING
+      if (fresh == null
+          || fresh.state() != ContainerState.RUNNING
           || !Instant.now().isBefore(deadline)) {
-        return fresh == null ? r.exited(null, now(), null) : fresh;
+        return fresh == null ? r.exited(null, now(), null, false) : fresh;
       }
       sleep(POLL);
     }
@@ -521,6 +585,101 @@ public final class Containers {
     }
   }
 
+  // ---------------------------------------------------------------- exec
+
+  /**
+   * Runs one more process in a running container, on this process's stdio (a terminal proxied by
+   * the runtime with {@code -t}; stdin passed only when {@code interactive}), and returns its exit
+   * code. It gets the container's environment (plus the request's), user, working directory,
+   * capabilities and limits unless the request says otherwise.
+   *
+   * @throws ContainerException when the container is not running
+   * @throws UnknownUserException when the user is not in the container's account files
+   * @throws OciRuntimeException when the runtime could not start the process (see {@link
+   *     #failureExitCode})
+   * @throws InterruptedException if interrupted while waiting; the process is killed
+   */
+  public int exec(String ref, ExecRequest request, boolean interactive)
+      throws IOException, InterruptedException {
+    ContainerRecord r = inspect(ref);
+    if (r.state() != ContainerState.RUNNING) {
+      throw new ContainerException("container " + r.name() + " is not running");
+    }
+    awaitRuntimeStarted(r);
+    Path cdir = containerDir(r.id());
+    RuntimeSpec spec = Json.read(Files.readAllBytes(cdir.resolve("config.json")), RuntimeSpec.class);
+    RuntimeSpec.Process base = spec.process();
+    RuntimeSpec.User user = base.user();
+    RuntimeSpec.Capabilities caps = base.capabilities();
+    if (request.user() != null) {
+      ResolvedUser u = ImageUsers.resolve(rootfs(cdir), request.user());
+      user =
+          new RuntimeSpec.User(
+              u.uid(), u.gid(), u.additionalGids().isEmpty() ? null : u.additionalGids());
+      List<String> held = u.uid() == 0 ? caps.bounding() : List.of();
+      caps = new RuntimeSpec.Capabilities(caps.bounding(), held, held, List.of());
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String e : base.env()) {
+      int eq = e.indexOf('=');
+      env.put(e.substring(0, eq), e.substring(eq + 1));
+    }
+    for (String e : request.env()) {
+      int eq = e.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("environment entry is not KEY=VALUE: " + e);
+      }
+      env.put(e.substring(0, eq), e.substring(eq + 1));
+    }
+    if (request.terminal()) {
+      env.putIfAbsent("TERM", "xterm");
+    }
+    List<String> envList = new ArrayList<>();
+    env.forEach((k, v) -> envList.add(k + "=" + v));
+    String cwd = base.cwd();
+    if (request.workdir() != null) {
+      if (!request.workdir().startsWith("/")) {
+        throw new IllegalArgumentException(
+            "working directory must be absolute: " + request.workdir());
+      }
+      cwd = dev.lamina.runner.spec.ContainerPaths.clean(request.workdir());
+    }
+    RuntimeSpec.Process process =
+        new RuntimeSpec.Process(
+            request.terminal(),
+            user,
+            request.args(),
+            envList,
+            cwd,
+            caps,
+            base.rlimits(),
+            base.noNewPrivileges());
+    Path file = cdir.resolve("exec-" + RandomIds.hex64().substring(0, 12) + ".json");
+    AtomicFiles.write(file, Json.toBytes(process), false);
+    try {
+      Stdio stdio = request.terminal() ? Stdio.inherit() : Stdio.piped(interactive);
+      return runtime(r).exec(r.id(), file, stdio, true);
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /**
+   * Waits out the moment between "recorded as running" and "started by the runtime" (a monitor
+   * just launched), during which the runtime does not know the container yet.
+   */
+  private void awaitRuntimeStarted(ContainerRecord r) throws IOException {
+    OciRuntime runtime = runtime(r);
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
+    while (Instant.now().isBefore(deadline)) {
+      Optional<RuntimeState> state = runtime.state(r.id());
+      if (state.isPresent() && "running".equals(state.get().status())) {
+        return;
+      }
+      sleep(POLL);
+    }
+  }
+
   // ---------------------------------------------------------------- remove
 
   /**
@@ -540,14 +699,76 @@ public final class Containers {
       signal(r, "KILL");
       await(r.id(), Duration.ofSeconds(10));
     }
+    delete(r, true);
+    if (removeVolumes) {
+      removeAnonymousVolumes(r);
+    }
+  }
+
+  /**
+   * Removes every container that is not running (created or exited), with its anonymous volumes,
+   * and the directories of containers whose record was lost (a crash while it was written).
+   *
+   * @return the ids removed
+   * @throws IOException if listing or deleting fails
+   */
+  public List<String> prune() throws IOException {
+    List<String> removed = new ArrayList<>();
+    for (ContainerRecord r : list(true)) {
+      if (r.state() != ContainerState.RUNNING) {
+        try {
+          remove(r.id(), false, true);
+          removed.add(r.id());
+        } catch (ContainerException startedMeanwhile) {
+          // It is running now: keep it.
+        }
+      }
+    }
+    FileLock.with(
+        lock(),
+        () -> {
+          if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+              for (Path e : entries) {
+                String name = e.getFileName().toString();
+                if (ID.matcher(name).matches() && readable(e).isEmpty()) {
+                  unmountAll(e);
+                  if (MountTable.mountPointsUnder(e).isEmpty()) {
+                    Trees.deleteRecursively(e);
+                    removed.add(name);
+                  }
+                }
+              }
+            }
+          }
+          return null;
+        });
+    return removed;
+  }
+
+  private static Optional<ContainerRecord> readable(Path cdir) {
+    try {
+      return readRecord(cdir);
+    } catch (IOException damaged) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Deletes a stopped container's runtime state (when {@code runtimeState} may be left), mounts
+   * and directory, under the lock.
+   */
+  private void delete(ContainerRecord r, boolean runtimeState) throws IOException {
     Path cdir = containerDir(r.id());
     FileLock.with(
         lock(),
         () -> {
-          try {
-            runtime(r).delete(r.id(), true);
-          } catch (IOException ignored) {
-            // A missing runtime must not keep a container from being removed.
+          if (runtimeState) {
+            try {
+              runtime(r).delete(r.id(), true);
+            } catch (IOException ignored) {
+              // A missing runtime must not keep a container from being removed.
+            }
           }
           unmountAll(cdir);
           // Never delete through a mount: a still-mounted rootfs would delete inside volumes.
@@ -558,13 +779,14 @@ public final class Containers {
           Trees.deleteRecursively(cdir);
           return null;
         });
-    if (removeVolumes) {
-      for (String v : r.anonymousVolumes()) {
-        try {
-          volumes.remove(v);
-        } catch (IOException stillUsed) {
-          // Another container uses it too; Docker keeps it then.
-        }
+  }
+
+  private void removeAnonymousVolumes(ContainerRecord r) {
+    for (String v : r.anonymousVolumes()) {
+      try {
+        volumes.remove(v);
+      } catch (IOException stillUsed) {
+        // Another container uses it too; Docker keeps it then.
       }
     }
   }
@@ -572,9 +794,10 @@ public final class Containers {
   // ---------------------------------------------------------------- state
 
   /**
-   * Brings a running record up to date when its monitor is gone: if the runtime says the
-   * container stopped, it is marked exited (exit code unknown) and unmounted. Returns null when
-   * the record vanished meanwhile.
+   * Brings a running record up to date when its monitor is gone (a killed monitor or foreground
+   * CLI, a host restart): if the runtime says the container stopped, it is marked exited (exit
+   * code unknown) and unmounted, and removed when it was started with {@code --rm}. Returns null
+   * when the record is gone.
    */
   private ContainerRecord refresh(ContainerRecord r) throws IOException {
     if (r.state() != ContainerState.RUNNING || monitorAlive(r)) {
@@ -583,22 +806,33 @@ public final class Containers {
     OciRuntime runtime = runtime(r);
     Optional<RuntimeState> state = runtime.state(r.id());
     if (state.isPresent() && state.get().isRunning()) {
-      // Its monitor died, but the container lives on (a killed foreground CLI).
+      // Its monitor died, but the container lives on (a foreground CLI killed while its
+      // container ignored the SIGTERM passed on to it): stop, kill and rm still reach it.
       return r;
     }
-    return FileLock.with(
-        lock(),
-        () -> {
-          Optional<ContainerRecord> cur = readRecord(containerDir(r.id()));
-          if (cur.isEmpty() || cur.get().state() != ContainerState.RUNNING || monitorAlive(cur.get())) {
-            return cur.orElse(null);
-          }
-          runtime.delete(r.id(), true);
-          unmountAll(containerDir(r.id()));
-          ContainerRecord done = cur.get().exited(null, now(), "its monitor process disappeared");
-          write(done);
-          return done;
-        });
+    ContainerRecord done =
+        FileLock.with(
+            lock(),
+            () -> {
+              Optional<ContainerRecord> cur = readRecord(containerDir(r.id()));
+              if (cur.isEmpty()
+                  || cur.get().state() != ContainerState.RUNNING
+                  || monitorAlive(cur.get())) {
+                return cur.orElse(null);
+              }
+              runtime.delete(r.id(), true);
+              unmountAll(containerDir(r.id()));
+              ContainerRecord exited =
+                  cur.get().exited(null, now(), "its monitor process disappeared", false);
+              write(exited);
+              return exited;
+            });
+    if (done != null && done.autoRemove() && done.state() == ContainerState.EXITED) {
+      delete(done, false);
+      removeAnonymousVolumes(done);
+      return null;
+    }
+    return done;
   }
 
   private static boolean monitorAlive(ContainerRecord r) {
@@ -679,8 +913,13 @@ public final class Containers {
     return Optional.of(Json.read(Files.readAllBytes(f), ContainerRecord.class));
   }
 
+  /**
+   * Writes a record atomically. It is synced to disk only for a container that is kept: a {@code
+   * --rm} container is disposable, and should a crash lose its record, {@link #prune} removes
+   * what is left of it.
+   */
   private void write(ContainerRecord r) throws IOException {
-    AtomicFiles.write(containerDir(r.id()).resolve(RECORD), Json.toBytes(r));
+    AtomicFiles.write(containerDir(r.id()).resolve(RECORD), Json.toBytes(r), !r.autoRemove());
   }
 
   /** Changes a record under the lock; null (and nothing written) when it was removed meanwhile. */

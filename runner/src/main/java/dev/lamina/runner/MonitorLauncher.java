@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Starts the monitor of a detached container: a process of its own session that outlives the
  * CLI, runs the container with its output in the log, and records its exit code (the job conmon
- * does for podman). The CLI may substitute its own launcher (a hidden {@code lamina} subcommand).
+ * does for podman). The CLI substitutes its own launcher (a hidden {@code lamina monitor}
+ * subcommand).
  */
 @FunctionalInterface
 public interface MonitorLauncher {
@@ -23,24 +24,17 @@ public interface MonitorLauncher {
   Process launch(Path laminaRoot, String id, Path monitorLog) throws IOException;
 
   /**
-   * The default: this JVM's {@code java} and class path running {@link ContainerMonitor}, in a
-   * new session ({@code setsid}) so that the terminal's signals and hang-up do not reach it.
+   * The monitor as {@code prefix LAMINA_ROOT ID} (for example {@code bin/lamina monitor}), run in
+   * a new session ({@code setsid}) so that the terminal's signals and hang-up do not reach it,
+   * with no stdin and its own output in {@code monitorLog}: nothing ties it to the CLI, whose
+   * caller may be waiting for the CLI's stdout to close.
    */
-  static MonitorLauncher javaProcess() {
+  static MonitorLauncher command(List<String> prefix) {
+    List<String> fixed = List.copyOf(prefix);
     return (laminaRoot, id, monitorLog) -> {
-      String java =
-          ProcessHandle.current()
-              .info()
-              .command()
-              .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       List<String> cmd = new ArrayList<>();
       cmd.add("setsid");
-      cmd.add(java);
-      cmd.add("-Xshare:auto");
-      cmd.add("-XX:TieredStopAtLevel=1");
-      cmd.add("-cp");
-      cmd.add(System.getProperty("java.class.path"));
-      cmd.add(ContainerMonitor.class.getName());
+      cmd.addAll(fixed);
       cmd.add(laminaRoot.toAbsolutePath().toString());
       cmd.add(id);
       File log = monitorLog.toFile();
@@ -50,5 +44,23 @@ public interface MonitorLauncher {
           .redirectError(Redirect.appendTo(log))
           .start();
     };
+  }
+
+  /** The default: this JVM's {@code java} and class path running {@link ContainerMonitor}. */
+  static MonitorLauncher javaProcess() {
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    return command(
+        List.of(
+            java,
+            "-Xshare:auto",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-cp",
+            System.getProperty("java.class.path"),
+            ContainerMonitor.class.getName()));
   }
 }

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns an overlayfs upper directory into the entries of an OCI layer (what a RUN step or {@code
@@ -47,7 +48,20 @@ public final class UpperDiff {
    *     file whose name is reserved for whiteouts
    */
   public List<LayerEntry> entries(Path upper) throws IOException {
-    List<LayerEntry> scanned = DirectoryScanner.scan(upper);
+    return entries(upper, Set.of());
+  }
+
+  /**
+   * Like {@link #entries(Path)}, leaving out the upper-relative paths in {@code exclude} (see
+   * {@link MountPoints#createdIn}).
+   *
+   * @throws IOException as {@link #entries(Path)}
+   */
+  public List<LayerEntry> entries(Path upper, Set<String> exclude) throws IOException {
+    List<LayerEntry> scanned =
+        exclude.isEmpty()
+            ? DirectoryScanner.scan(upper)
+            : DirectoryScanner.scan(upper, path -> !exclude.contains(path));
     List<LayerEntry> out = new ArrayList<>(scanned.size());
     for (LayerEntry e : scanned) {
       Path file = upper.resolve(e.path());

@@ -39,6 +39,9 @@ public final class LayerWriter {
 
   private static final int BUFFER_SIZE = 256 * 1024;
 
+  /** The {@link #mtime} of a writer that keeps each entry's own time. */
+  private static final long PRESERVE = -1;
+
   private final long mtime;
 
   private LayerWriter(long mtime) {
@@ -65,6 +68,15 @@ public final class LayerWriter {
   }
 
   /**
+   * A writer that keeps each entry's own modification time (whole seconds, negative times as 0).
+   * Its output is not reproducible: it is for local copies of trees (a flattened root filesystem),
+   * never for layers that are published.
+   */
+  public static LayerWriter preservingMtimes() {
+    return new LayerWriter(PRESERVE);
+  }
+
+  /**
    * A writer for a {@code SOURCE_DATE_EPOCH} value (decimal seconds since the epoch); null or
    * blank gives {@link #reproducible()}.
    *
@@ -86,8 +98,15 @@ public final class LayerWriter {
     }
   }
 
-  /** The modification time written on every entry. */
+  /**
+   * The modification time written on every entry.
+   *
+   * @throws IllegalStateException for a {@link #preservingMtimes()} writer
+   */
   public Instant mtime() {
+    if (mtime == PRESERVE) {
+      throw new IllegalStateException("this writer keeps each entry's time");
+    }
     return Instant.ofEpochSecond(mtime);
   }
 
@@ -98,7 +117,7 @@ public final class LayerWriter {
    *     non-directory, or a hardlink's target is not an earlier non-directory entry of the layer
    */
   public List<LayerEntry> plan(Collection<? extends LayerEntry> entries) {
-    Instant time = mtime();
+    Instant time = mtime == PRESERVE ? null : mtime();
     TreeMap<String, LayerEntry> byPath = new TreeMap<>(LayerEntry.PATH_ORDER);
     for (LayerEntry e : entries) {
       if (byPath.putIfAbsent(e.path(), e) != null) {
@@ -132,9 +151,13 @@ public final class LayerWriter {
               + ": the target must be an earlier non-directory entry of the same layer");
         }
       }
-      plan.add(e.mtime().equals(time) ? e : e.withMtime(time));
+      plan.add(time == null || e.mtime().equals(time) ? e : e.withMtime(time));
     }
     return plan;
+  }
+
+  private static long ownTime(LayerEntry e) {
+    return Math.min(Math.max(0, e.mtime().getEpochSecond()), TarHeaders.MAX_OCTAL_11);
   }
 
   /**
@@ -149,7 +172,7 @@ public final class LayerWriter {
       throws IOException {
     BlockOutput sink = new BlockOutput(out);
     for (LayerEntry e : plan(entries)) {
-      sink.put(TarHeaders.encode(e, mtime));
+      sink.put(TarHeaders.encode(e, mtime == PRESERVE ? ownTime(e) : mtime));
       if (e.type() == EntryType.REGULAR && e.size() > 0) {
         try (InputStream in = e.content().open()) {
           sink.copy(e.path(), in, e.size());

@@ -14,11 +14,23 @@ public final class AtomicFiles {
   private AtomicFiles() {}
 
   /**
-   * Replaces {@code target} with {@code bytes} atomically.
+   * Replaces {@code target} with {@code bytes} atomically and durably.
    *
    * @throws IOException if writing, syncing or renaming fails (the old file is then unchanged)
    */
   public static void write(Path target, byte[] bytes) throws IOException {
+    write(target, bytes, true);
+  }
+
+  /**
+   * Replaces {@code target} with {@code bytes} atomically: other processes see the old file or the
+   * new one, never a mix. With {@code durable}, the file and its directory are also synced, so
+   * the new content survives a host crash; without, a crash may leave the old file (or, on some
+   * filesystems, an empty one) behind.
+   *
+   * @throws IOException if writing, syncing or renaming fails (the old file is then unchanged)
+   */
+  public static void write(Path target, byte[] bytes, boolean durable) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
@@ -28,17 +40,21 @@ public final class AtomicFiles {
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
-        ch.force(true);
+        if (durable) {
+          ch.force(true);
+        }
       }
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
-      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-        d.force(true);
-      } catch (IOException ignored) {
-        // Some filesystems cannot sync a directory; the rename is still atomic.
+      if (durable) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+          d.force(true);
+        } catch (IOException ignored) {
+          // Some filesystems cannot sync a directory; the rename is still atomic.
+        }
       }
     } finally {
       Files.deleteIfExists(tmp);

@@ -14,15 +14,43 @@ public interface OciRuntime {
 
   /**
    * Runs the container in the foreground: creates, starts and waits for it, then removes the
-   * runtime's state. The container's stdio is {@code stdio}.
+   * runtime's state unless {@code keep}. The container's stdio is {@code stdio}.
    *
+   * @param keep leave the stopped container's state (and cgroup) for the caller to read, then
+   *     {@link #delete}
+   * @param forwardSignals pass SIGINT, SIGTERM, SIGHUP and SIGWINCH this process receives to the
+   *     container
    * @return the container's exit code (128 + signal number when a signal killed it)
    * @throws OciRuntimeException when the runtime itself failed (the container never ran), with
    *     its error in plain words
    * @throws InterruptedException if the caller is interrupted while waiting; the container is
    *     killed first
    */
-  int run(String id, Path bundle, Stdio stdio) throws IOException, InterruptedException;
+  int run(String id, Path bundle, Stdio stdio, boolean keep, boolean forwardSignals)
+      throws IOException, InterruptedException;
+
+  /**
+   * Runs the container in the foreground without keeping its state and without forwarding
+   * signals (see {@link #run(String, Path, Stdio, boolean, boolean)}).
+   *
+   * @throws OciRuntimeException when the runtime itself failed (the container never ran)
+   * @throws InterruptedException if interrupted while waiting; the container is killed first
+   */
+  default int run(String id, Path bundle, Stdio stdio) throws IOException, InterruptedException {
+    return run(id, bundle, stdio, false, false);
+  }
+
+  /**
+   * Runs one more process in a running container and waits for it.
+   *
+   * @param process a runtime-spec {@code process} JSON file
+   * @param forwardSignals pass the signals this process receives to the new process
+   * @return its exit code
+   * @throws OciRuntimeException when the runtime could not start it
+   * @throws InterruptedException if interrupted while waiting; the process is killed
+   */
+  int exec(String id, Path process, Stdio stdio, boolean forwardSignals)
+      throws IOException, InterruptedException;
 
   /**
    * Creates the container without starting its process ({@code create}); stdio is handed to it.

@@ -1,6 +1,7 @@
 package dev.lamina.runner.runtime;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -52,6 +53,31 @@ public final class OciRuntimes {
                               + ")"));
     }
     return new RuncRuntime(shortName, binary, stateDir.resolve(shortName));
+  }
+
+  /**
+   * The runtime to use when {@code --runtime} is not given: {@code $LAMINA_RUNTIME}, else the
+   * {@code runtime} entry of {@code $LAMINA_ROOT/lamina.properties}, else {@link #DEFAULT}.
+   *
+   * @throws IOException if the properties file exists but cannot be read
+   */
+  public static String configured(Path laminaRoot) throws IOException {
+    String env = System.getenv("LAMINA_RUNTIME");
+    if (env != null && !env.isBlank()) {
+      return env.strip();
+    }
+    Path file = laminaRoot.resolve("lamina.properties");
+    if (Files.isRegularFile(file)) {
+      java.util.Properties p = new java.util.Properties();
+      try (java.io.Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      }
+      String v = p.getProperty("runtime");
+      if (v != null && !v.isBlank()) {
+        return v.strip();
+      }
+    }
+    return DEFAULT;
   }
 
   static Optional<Path> which(String name) {

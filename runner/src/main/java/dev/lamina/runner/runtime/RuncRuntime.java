@@ -64,30 +64,63 @@ public final class RuncRuntime implements OciRuntime {
   }
 
   @Override
-  public int run(String id, Path bundle, Stdio stdio) throws IOException, InterruptedException {
-    Path log = freshLog(id, "run");
-    ProcessBuilder pb =
-        new ProcessBuilder(command(log, "run", "--bundle=" + bundle.toAbsolutePath(), id))
-            .redirectInput(stdio.in())
-            .redirectOutput(stdio.out())
-            .redirectError(stdio.err());
-    Process p = pb.start();
+  public int run(String id, Path bundle, Stdio stdio, boolean keep, boolean forwardSignals)
+      throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("run", "--bundle=" + bundle.toAbsolutePath()));
+    if (keep) {
+      args.add("--keep");
+    }
+    args.add(id);
+    return foreground(id, "run", args, stdio, forwardSignals);
+  }
+
+  @Override
+  public int exec(String id, Path process, Stdio stdio, boolean forwardSignals)
+      throws IOException, InterruptedException {
+    List<String> args = List.of("exec", "--process=" + process.toAbsolutePath(), id);
+    return foreground(id, "exec", args, stdio, forwardSignals);
+  }
+
+  /**
+   * Runs {@code runc run} or {@code runc exec} in the foreground and returns the process's exit
+   * code. The runtime gets a session of its own ({@code setsid}), so the terminal's Ctrl-C reaches
+   * only this process, which forwards it once; and it gets SIGTERM should this process die
+   * ({@code setpriv --pdeathsig}), which it passes to the container, so a killed CLI does not
+   * silently leave its container running. With a terminal ({@code process.terminal} and no
+   * console socket) the runtime itself puts this process's terminal in raw mode and proxies it.
+   */
+  private int foreground(
+      String id, String verb, List<String> args, Stdio stdio, boolean forwardSignals)
+      throws IOException, InterruptedException {
+    Path log = freshLog(id, verb);
+    List<String> cmd = new ArrayList<>(Launch.ownSessionDyingWithParent());
+    cmd.addAll(command(log, args.toArray(String[]::new)));
+    Process p = stdio.applyTo(new ProcessBuilder(cmd)).start();
+    OutputTee tee = stdio.piped() ? OutputTee.start(p, stdio.teeLog()) : null;
     int code;
-    try {
+    try (SignalForwarder f = forwardSignals ? new SignalForwarder(p) : null) {
       code = p.waitFor();
     } catch (InterruptedException e) {
-      try {
-        kill(id, "KILL");
-      } catch (IOException ignored) {
-        // Already gone.
+      if (verb.equals("run")) {
+        try {
+          kill(id, "KILL");
+        } catch (IOException ignored) {
+          // Already gone.
+        }
+      } else {
+        p.destroyForcibly();
       }
       p.waitFor();
       throw e;
+    } finally {
+      if (tee != null) {
+        tee.finish();
+      }
     }
     try {
       Optional<String> error = lastError(log);
       if (code != 0 && error.isPresent()) {
-        throw failure("run", error.get());
+        throw failure(verb, error.get());
       }
       return code;
     } finally {

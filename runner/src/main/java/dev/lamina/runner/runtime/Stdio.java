@@ -3,16 +3,61 @@ package dev.lamina.runner.runtime;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
 
-/** Where a container's stdin, stdout and stderr go. */
-public record Stdio(Redirect in, Redirect out, Redirect err) {
-  /** This process's own stdin, stdout and stderr (foreground {@code run}). */
+/**
+ * Where a container's stdin, stdout and stderr go.
+ *
+ * <p>{@link Redirect#PIPE} for {@code out} and {@code err} means "copied to this process's {@code
+ * System.out} and {@code System.err}" (which a caller may have replaced), and then to {@code
+ * teeLog} too when it is set: a foreground container keeps a log, as Docker's do.
+ */
+public record Stdio(Redirect in, Redirect out, Redirect err, Path teeLog) {
+  private static final Redirect NO_INPUT = Redirect.from(Path.of("/dev/null").toFile());
+
+  public Stdio {
+    if (teeLog != null && (out != Redirect.PIPE || err != Redirect.PIPE)) {
+      throw new IllegalArgumentException("a log needs piped output");
+    }
+  }
+
+  public Stdio(Redirect in, Redirect out, Redirect err) {
+    this(in, out, err, null);
+  }
+
+  /**
+   * Foreground without a terminal and without a log: stdin is this process's with {@code
+   * interactive}, else empty; output is copied to {@code System.out} and {@code System.err}.
+   */
+  public static Stdio piped(boolean interactive) {
+    return new Stdio(interactive ? Redirect.INHERIT : NO_INPUT, Redirect.PIPE, Redirect.PIPE);
+  }
+
+  /** This process's own stdin, stdout and stderr (a terminal for {@code -t}), no log. */
   public static Stdio inherit() {
     return new Stdio(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT);
+  }
+
+  /**
+   * Foreground without a terminal: stdin is this process's with {@code interactive} ({@code -i}),
+   * else empty; stdout and stderr go to this process's and to {@code log}.
+   */
+  public static Stdio tee(boolean interactive, Path log) {
+    return new Stdio(
+        interactive ? Redirect.INHERIT : NO_INPUT, Redirect.PIPE, Redirect.PIPE, log);
   }
 
   /** No input; stdout and stderr appended to {@code log} (detached containers). */
   public static Stdio toLog(Path log) {
     Redirect append = Redirect.appendTo(log.toFile());
-    return new Stdio(Redirect.from(Path.of("/dev/null").toFile()), append, append);
+    return new Stdio(NO_INPUT, append, append);
+  }
+
+  /** Whether the output is copied by this process. */
+  boolean piped() {
+    return out == Redirect.PIPE;
+  }
+
+  /** Applies these redirects to {@code pb}. */
+  ProcessBuilder applyTo(ProcessBuilder pb) {
+    return pb.redirectInput(in).redirectOutput(out).redirectError(err);
   }
 }

@@ -3,16 +3,15 @@ package dev.lamina.runner.volume;
 import dev.lamina.layerfs.oci.Json;
 import dev.lamina.runner.internal.AtomicFiles;
 import dev.lamina.runner.internal.FileLock;
+import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.runner.internal.Trees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +27,6 @@ public final class Volumes {
   public static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
   private static final String RECORD = "volume.json";
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path dir;
   private final VolumeUsers users;
@@ -86,9 +84,7 @@ public final class Volumes {
    * @throws IOException if it cannot be written
    */
   public Volume createAnonymous() throws IOException {
-    byte[] b = new byte[32];
-    RANDOM.nextBytes(b);
-    return create(HexFormat.of().formatHex(b), true);
+    return create(RandomIds.hex64(), true);
   }
 
   private Volume create(String name, boolean anonymous) throws IOException {

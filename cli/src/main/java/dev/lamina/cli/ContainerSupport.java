@@ -1,0 +1,87 @@
+package dev.lamina.cli;
+
+import dev.lamina.layerfs.layers.ExtractedLayers;
+import dev.lamina.layerfs.store.ImageUsage;
+import dev.lamina.layerfs.store.Store;
+import dev.lamina.runner.ContainerRecord;
+import dev.lamina.runner.Containers;
+import dev.lamina.runner.MonitorLauncher;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Opens the containers of a store, with detached containers monitored by {@code lamina monitor}. */
+final class ContainerSupport {
+  private ContainerSupport() {}
+
+  static Containers open(Path root) {
+    return Containers.open(root, monitorLauncher());
+  }
+
+  /**
+   * {@code bin/lamina monitor} when running through the launcher (which passes its checkout as
+   * {@code lamina.home}), else this JVM running the jar or class path it was started from.
+   */
+  static MonitorLauncher monitorLauncher() {
+    String home = System.getProperty("lamina.home");
+    if (home != null) {
+      Path launcher = Path.of(home, "bin", "lamina");
+      if (Files.isExecutable(launcher)) {
+        return MonitorLauncher.command(List.of(launcher.toString(), MonitorCommand.NAME));
+      }
+    }
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    return MonitorLauncher.command(
+        List.of(
+            java,
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xshare:auto",
+            "-cp",
+            classPath(),
+            Main.class.getName(),
+            MonitorCommand.NAME));
+  }
+
+  private static String classPath() {
+    try {
+      Path self = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isRegularFile(self)) {
+        return self.toString();
+      }
+    } catch (URISyntaxException | SecurityException | NullPointerException e) {
+      // Fall back to the class path this JVM was started with.
+    }
+    return System.getProperty("java.class.path");
+  }
+
+  /** The containers using each image, so that {@code rmi} refuses to remove them without -f. */
+  static ImageUsage imageUsage(Store store) {
+    return (digest, id) -> {
+      List<String> users = new ArrayList<>();
+      for (ContainerRecord r : Containers.open(store.root()).list(true)) {
+        if (id.toString().equals(r.imageId())) {
+          users.add(r.shortId());
+        }
+      }
+      return users;
+    };
+  }
+
+  /** The extracted layers containers stack, which prune must keep. */
+  static ExtractedLayers.LayerUsers layerUsers(Store store) {
+    return () -> {
+      List<Path> dirs = new ArrayList<>();
+      for (ContainerRecord r : Containers.open(store.root()).list(true)) {
+        r.lowerDirs().forEach(d -> dirs.add(Path.of(d)));
+      }
+      return dirs;
+    };
+  }
+}

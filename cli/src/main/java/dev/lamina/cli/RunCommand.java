@@ -1,0 +1,170 @@
+package dev.lamina.cli;
+
+import dev.lamina.layerfs.store.Lease;
+import dev.lamina.layerfs.store.Store;
+import dev.lamina.runner.ContainerImage;
+import dev.lamina.runner.ContainerRecord;
+import dev.lamina.runner.ContainerRequest;
+import dev.lamina.runner.Containers;
+import dev.lamina.runner.image.StoreImageProvider;
+import dev.lamina.runner.runtime.OciRuntimeException;
+import dev.lamina.runner.spec.ContainerOptions;
+import dev.lamina.runner.spec.EnvFiles;
+import dev.lamina.runner.spec.Network;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code lamina run [OPTIONS] IMAGE [COMMAND [ARG...]]}: creates a container and runs it in the
+ * foreground (its exit code is this command's) or detached ({@code -d}, printing its id).
+ */
+@Command(
+    name = "run",
+    description = "Run a command in a new container.",
+    modelTransformer = RunCommand.StopAtImage.class)
+final class RunCommand implements Callable<Integer> {
+  @Mixin StoreOptions store;
+
+  @Option(names = {"-d", "--detach"}, description = "Run in the background and print its id.")
+  boolean detach;
+
+  @Option(names = {"-i", "--interactive"}, description = "Keep stdin open (pass it on).")
+  boolean interactive;
+
+  @Option(names = {"-t", "--tty"}, description = "Give the container a pseudo-terminal.")
+  boolean tty;
+
+  @Option(names = "--rm", description = "Remove the container (and its anonymous volumes) when it exits.")
+  boolean rm;
+
+  @Option(names = "--name", paramLabel = "NAME", description = "Name of the container.")
+  String name;
+
+  @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]", description = "Set an environment variable (KEY alone: take it from here).")
+  List<String> env = new ArrayList<>();
+
+  @Option(names = "--env-file", paramLabel = "FILE", description = "Read environment variables from a file.")
+  List<Path> envFiles = new ArrayList<>();
+
+  @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container.")
+  String workdir;
+
+  @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "User (name or uid) to run as.")
+  String user;
+
+  @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the image's entrypoint (\"\" clears it).")
+  String entrypoint;
+
+  @Option(names = "--hostname", paramLabel = "NAME", description = "Host name of the container (default: its short id).")
+  String hostname;
+
+  @Option(names = "--read-only", description = "Mount the root filesystem read-only.")
+  boolean readOnly;
+
+  @Option(names = "--tmpfs", paramLabel = "PATH[:OPTS]", description = "Mount a tmpfs.")
+  List<String> tmpfs = new ArrayList<>();
+
+  @Option(names = {"-v", "--volume"}, paramLabel = "[SRC:]DEST[:ro]", description = "Named volume (NAME:/path), bind mount (/host:/path) or anonymous volume (/path).")
+  List<String> volumes = new ArrayList<>();
+
+  @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit (e.g. 64m).")
+  String memory;
+
+  @Option(names = "--pids-limit", paramLabel = "N", description = "Maximum number of processes (-1: unlimited).")
+  Long pidsLimit;
+
+  @Option(names = "--cpus", paramLabel = "N", description = "Number of CPUs (fractional).")
+  Double cpus;
+
+  @Option(names = {"--network", "--net"}, paramLabel = "MODE", description = "host (default) or none.", defaultValue = "host")
+  String network;
+
+  @Option(names = "--cap-add", paramLabel = "CAP", description = "Add a capability.")
+  List<String> capAdd = new ArrayList<>();
+
+  @Option(names = "--cap-drop", paramLabel = "CAP", description = "Drop a capability.")
+  List<String> capDrop = new ArrayList<>();
+
+  @Option(names = "--runtime", paramLabel = "RUNTIME", description = "OCI runtime: runc (default), crun, or a path.")
+  String runtime;
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name or id.")
+  String image;
+
+  @Parameters(index = "1..*", paramLabel = "COMMAND", description = "Command and arguments (default: the image's).")
+  List<String> command = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    if (tty && detach) {
+      throw new UserException("-t with -d is not supported: run a detached container without -t");
+    }
+    if (tty) {
+      Terminals.requireTerminal();
+    }
+    ContainerOptions options = options();
+    Store s = store.open();
+    Containers containers = ContainerSupport.open(store.root());
+    try (Lease lease = s.lease()) {
+      ContainerImage img = new StoreImageProvider(s).prepare(image);
+      ContainerRequest request =
+          new ContainerRequest(img, options, name, volumes, rm, runtime);
+      if (detach) {
+        ContainerRecord created = containers.create(request);
+        lease.close();
+        containers.start(created.id());
+        Output.out().println(created.id());
+        return ExitCodes.OK;
+      }
+      try {
+        return containers.runForeground(request, interactive, lease::close);
+      } catch (OciRuntimeException e) {
+        throw new UserException(
+            ErrorHandler.oneLine(e), Containers.failureExitCode(e.getMessage()));
+      }
+    }
+  }
+
+  private ContainerOptions options() throws java.io.IOException {
+    ContainerOptions.Builder b = ContainerOptions.builder();
+    for (Path f : envFiles) {
+      EnvFiles.read(f, System.getenv()).forEach(b::env);
+    }
+    for (String e : env) {
+      EnvFiles.entry(e, System.getenv()).ifPresent(b::env);
+    }
+    if (entrypoint != null) {
+      b.entrypoint(entrypoint.isEmpty() ? List.of() : List.of(entrypoint));
+    }
+    b.args(command)
+        .workdir(workdir)
+        .user(user)
+        .hostname(hostname)
+        .network(Network.parse(network))
+        .readOnly(readOnly)
+        .terminal(tty)
+        .memoryBytes(memory == null ? null : ByteSizes.parse(memory))
+        .pidsLimit(pidsLimit)
+        .cpus(cpus);
+    tmpfs.forEach(b::tmpfs);
+    capAdd.forEach(b::capAdd);
+    capDrop.forEach(b::capDrop);
+    return b.build();
+  }
+
+  /** Options after the image belong to the container's command, as with docker. */
+  static final class StopAtImage implements CommandLine.IModelTransformer {
+    @Override
+    public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
+      spec.parser().stopAtPositional(true);
+      return spec;
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.lamina.cli;
+
+import dev.lamina.runner.volume.Volume;
+import dev.lamina.runner.volume.Volumes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lamina volume create|ls|inspect|rm|prune}. */
+@Command(
+    name = "volume",
+    description = "Manage named volumes.",
+    subcommands = {
+      VolumeCommand.Create.class,
+      VolumeCommand.Ls.class,
+      VolumeCommand.Inspect.class,
+      VolumeCommand.Rm.class,
+      VolumeCommand.Prune.class,
+    })
+final class VolumeCommand implements Runnable {
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        new picocli.CommandLine(this), "a subcommand is required: create, ls, inspect, rm or prune");
+  }
+
+  static Volumes volumes(StoreOptions store) {
+    return ContainerSupport.open(store.root()).volumes();
+  }
+
+  static Map<String, Object> json(Volume v) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Name", v.name());
+    m.put("Driver", v.driver());
+    m.put("Mountpoint", v.mountpoint().toString());
+    m.put("CreatedAt", v.created());
+    m.put("Anonymous", v.anonymous());
+    return m;
+  }
+
+  /** Creates a volume (a random name when none is given) and prints its name. */
+  @Command(name = "create", description = "Create a volume.")
+  static final class Create implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Volume name.")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      Volumes v = volumes(store);
+      Output.out().println((name == null ? v.createAnonymous() : v.create(name)).name());
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Lists volumes. */
+  @Command(name = "ls", aliases = "list", description = "List volumes.")
+  static final class Ls implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Mixin FormatOption format;
+
+    @Option(names = {"-q", "--quiet"}, description = "Only show names.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+      List<Volume> all = volumes(store).list();
+      if (format.json()) {
+        List<Object> out = new ArrayList<>();
+        all.forEach(v -> out.add(json(v)));
+        Output.json(out);
+      } else if (quiet) {
+        all.forEach(v -> Output.out().println(v.name()));
+      } else {
+        List<List<String>> rows = new ArrayList<>();
+        all.forEach(v -> rows.add(List.of(v.driver(), v.name())));
+        Output.table(List.of("DRIVER", "VOLUME NAME"), rows);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Details of volumes as JSON. */
+  @Command(name = "inspect", description = "Show details of volumes as JSON.")
+  static final class Inspect implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Parameters(arity = "1..*", paramLabel = "NAME", description = "Volume names.")
+    List<String> names;
+
+    @Override
+    public Integer call() throws Exception {
+      Volumes v = volumes(store);
+      List<Object> out = new ArrayList<>();
+      for (String n : names) {
+        out.add(json(v.inspect(n)));
+      }
+      Output.json(out);
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Removes volumes no container uses. */
+  @Command(name = "rm", aliases = "remove", description = "Remove volumes (refused while a container uses one).")
+  static final class Rm implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(names = {"-f", "--force"}, description = "Accepted for compatibility.")
+    boolean force;
+
+    @Parameters(arity = "1..*", paramLabel = "NAME", description = "Volume names.")
+    List<String> names;
+
+    @Override
+    public Integer call() {
+      Volumes v = volumes(store);
+      return Each.apply(names, v::remove);
+    }
+  }
+
+  /** Removes unused volumes: anonymous ones, or all with -a. */
+  @Command(name = "prune", description = "Remove unused anonymous volumes (all unused with -a).")
+  static final class Prune implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(names = {"-a", "--all"}, description = "Remove unused named volumes too.")
+    boolean all;
+
+    @Option(names = {"-f", "--force"}, description = "Accepted for compatibility; lamina never prompts.")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+      List<String> removed = volumes(store).prune(all);
+      if (!removed.isEmpty()) {
+        Output.out().println("Deleted Volumes:");
+        removed.forEach(Output.out()::println);
+        Output.out().println();
+      }
+      Output.out().println("Total volumes removed: " + removed.size());
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,288 @@
+package dev.lamina.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lamina.layerfs.oci.Json;
+import dev.lamina.layerfs.overlay.MountTable;
+import dev.lamina.layerfs.overlay.OverlayMount;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The container and volume commands end to end, in-process, on real runc and overlayfs. */
+class ContainerCommandsTest {
+  @TempDir static Path shared;
+  private static Path rootfs;
+
+  @TempDir Path tmp;
+  private Cli lamina;
+
+  @BeforeAll
+  static void rootfs() throws Exception {
+    Requirements.root();
+    Requirements.tool("runc");
+    rootfs = Cli.busyboxRootfs(shared.resolve("rootfs"));
+    Files.createDirectories(rootfs.resolve("seed"));
+    Files.writeString(rootfs.resolve("seed/from-image"), "seeded");
+  }
+
+  @BeforeEach
+  void store() {
+    lamina = new Cli(tmp.resolve("store"));
+    lamina
+        .run("import", "--change", "CMD [\"sh\"]", "--change", "VOLUME /cache",
+            rootfs.toString(), "busybox")
+        .ok();
+  }
+
+  @AfterEach
+  void noMountLeft() throws Exception {
+    lamina.run("rm", "-f", "-v", "sleeper", "bg", "trap").code();
+    List<Path> left = MountTable.mountPointsUnder(tmp);
+    OverlayMount.unmountAllUnder(tmp);
+    assertEquals(List.of(), left);
+  }
+
+  private Cli.Result sh(String... argsThenScript) {
+    String[] all = new String[argsThenScript.length + 3];
+    System.arraycopy(argsThenScript, 0, all, 1, argsThenScript.length - 1);
+    all[0] = "run";
+    all[argsThenScript.length] = "busybox";
+    all[argsThenScript.length + 1] = "sh";
+    all[argsThenScript.length + 2] = "-c";
+    String[] withScript = new String[all.length + 1];
+    System.arraycopy(all, 0, withScript, 0, all.length);
+    withScript[all.length] = argsThenScript[argsThenScript.length - 1];
+    return lamina.run(withScript);
+  }
+
+  private JsonNode inspect(String name) throws Exception {
+    return Json.readTree(lamina.run("inspect", name).ok().out().getBytes(StandardCharsets.UTF_8))
+        .get(0);
+  }
+
+  @Test
+  void run_exitCode_psAll_logs_rm() throws Exception {
+    Cli.Result r = sh("--name", "seven", "echo out; echo err >&2; exit 7");
+    assertEquals(7, r.code(), r.err());
+    List<String> ps = lamina.run("ps", "-a").ok().lines();
+    assertEquals(
+        List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"),
+        List.of(ps.get(0).split("\\s{2,}")));
+    assertTrue(ps.get(1).contains("Exited (7) "), ps.toString());
+    assertTrue(ps.get(1).contains("\"sh -c echo out; ech…\""), ps.toString());
+    assertTrue(ps.get(1).endsWith("seven"), ps.toString());
+    assertEquals(1, lamina.run("ps").ok().lines().size(), "running only: header");
+    String log = lamina.run("logs", "seven").ok().out();
+    assertEquals(List.of("err", "out"), log.lines().sorted().toList());
+    assertEquals(7, inspect("seven").get("State").get("ExitCode").asInt());
+    assertEquals("seven\n", lamina.run("rm", "seven").ok().out());
+    assertEquals(1, lamina.run("ps", "-a").ok().lines().size());
+    assertEquals(125, lamina.run("logs", "seven").code());
+  }
+
+  @Test
+  void run_rm_leavesNoContainerUpperOrMount() throws Exception {
+    assertEquals(0, lamina.run("run", "--rm", "busybox", "true").code());
+    assertEquals(List.of(), lamina.run("ps", "-aq").ok().lines());
+    try (var s = Files.list(tmp.resolve("store/containers"))) {
+      assertEquals(List.of(), s.filter(p -> !p.getFileName().toString().startsWith(".")).toList());
+    }
+  }
+
+  @Test
+  void run_startFailures_dockerExitCodes() {
+    Cli.Result notFound = lamina.run("run", "--rm", "busybox", "/no/such/cmd");
+    assertEquals(127, notFound.code(), notFound.err());
+    // runc also prints its error on the stderr it shares with the container; ours comes last.
+    List<String> err = notFound.err().strip().lines().toList();
+    assertTrue(err.get(err.size() - 1).startsWith("lamina: container command not found"), err.toString());
+    assertEquals(125, lamina.run("run", "no-such-image").code());
+    assertEquals(125, lamina.run("run", "--user", "ghost", "busybox", "true").code());
+    assertEquals(2, lamina.run("run", "--no-such-flag", "busybox").code());
+    Cli.Result tty = lamina.run("run", "-t", "busybox", "true");
+    assertEquals(125, tty.code());
+    assertTrue(tty.err().contains("not a TTY"), tty.err());
+  }
+
+  @Test
+  void run_flags_env_envFile_workdir_user_entrypoint_hostname() throws Exception {
+    Path envFile = tmp.resolve("env");
+    Files.writeString(envFile, "# comment\nFROM_FILE=a b\n\nSHADOWED=file\n");
+    Cli.Result r =
+        lamina.run(
+            "run", "--rm", "--env-file", envFile.toString(), "-e", "SHADOWED=flag", "-e",
+            "PLAIN=1", "-w", "/srv/x", "-u", "app", "--hostname", "box", "--entrypoint",
+            "/bin/sh", "busybox", "-c",
+            "echo $FROM_FILE/$SHADOWED/$PLAIN; pwd; id -u; hostname; cat /etc/hostname;"
+                + " grep -c box /etc/hosts; test -s /etc/resolv.conf && echo dns");
+    assertEquals(
+        List.of("a b/flag/1", "/srv/x", "1000", "box", "box", "1", "dns"),
+        r.ok().out().lines().toList());
+  }
+
+  @Test
+  void run_readOnly_tmpfs_networkNone() {
+    Cli.Result r =
+        sh("--rm", "--read-only", "--tmpfs", "/scratch", "--network", "none",
+            "touch /x 2>/dev/null || echo ro; touch /scratch/y && echo tmpfs;"
+                + " ls /sys/class/net | grep -vx lo | wc -l");
+    assertEquals(List.of("ro", "tmpfs", "0"), r.ok().out().lines().toList());
+  }
+
+  @Test
+  void isolation_pid1_caps_noNewPrivs_fds() {
+    String out =
+        sh("--rm",
+                "echo $$; grep -E '^(CapBnd|NoNewPrivs)' /proc/self/status | tr -d '\\t';"
+                    + " ls /proc/self/fd | wc -l")
+            .ok()
+            .out();
+    assertEquals(List.of("1", "CapBnd:00000000a80425fb", "NoNewPrivs:1", "4"), out.lines().toList());
+  }
+
+  @Test
+  void volumes_named_persistAcrossRm_copyUp_inUse_prune() throws Exception {
+    sh("--rm", "-v", "data:/seed", "cat /seed/from-image; echo kept > /seed/new").ok();
+    assertEquals("seededkept\n", sh("--rm", "-v", "data:/seed", "cat /seed/*").ok().out());
+    sh("--name", "user", "-v", "data:/seed", "true").ok();
+    Cli.Result inUse = lamina.run("volume", "rm", "data");
+    assertEquals(125, inUse.code());
+    assertTrue(inUse.err().contains("in use"), inUse.err());
+    lamina.run("volume", "create", "spare").ok();
+    JsonNode vols =
+        Json.readTree(lamina.run("volume", "ls", "--format", "json").ok().out().getBytes());
+    assertEquals(3, vols.size(), vols.toString()); // data, spare, the anonymous /cache of "user"
+    assertTrue(lamina.run("volume", "ls").ok().out().matches("(?s).*\\nlocal +spare\\n.*"));
+    JsonNode data = Json.readTree(lamina.run("volume", "inspect", "data").ok().out().getBytes());
+    assertTrue(Files.isRegularFile(Path.of(data.get(0).get("Mountpoint").asText(), "new")));
+
+    assertEquals("Total volumes removed: 0\n", lamina.run("volume", "prune").ok().out());
+    String pruned = lamina.run("volume", "prune", "-a").ok().out();
+    assertTrue(pruned.contains("spare") && !pruned.contains("data"), pruned);
+    lamina.run("rm", "-v", "user").ok();
+    lamina.run("volume", "rm", "data").ok();
+    assertEquals(List.of(), lamina.run("volume", "ls", "-q").ok().lines());
+  }
+
+  @Test
+  void volumes_bindReadOnly_andHostileNamesRefused() throws Exception {
+    Path host = Files.createDirectories(tmp.resolve("host"));
+    Files.writeString(host.resolve("h"), "from host\n");
+    Cli.Result r = sh("--rm", "-v", host + ":/h:ro", "cat /h/h; touch /h/new || echo refused");
+    assertEquals(List.of("from host", "refused"), r.ok().out().lines().toList());
+    assertFalse(Files.exists(host.resolve("new")));
+    for (String bad : List.of("../escape:/x", "a/b:/x", ".hidden:/x", "vol:relative")) {
+      Cli.Result b = lamina.run("run", "--rm", "-v", bad, "busybox", "true");
+      assertEquals(125, b.code(), bad);
+    }
+    assertEquals(125, lamina.run("volume", "create", "../../etc").code());
+    assertFalse(Files.exists(tmp.resolve("etc")));
+  }
+
+  @Test
+  void detached_logsFollow_stop_kill_rmForce() throws Exception {
+    String id = sh("-d", "--name", "bg", "echo start; sleep 1; echo end; exit 3").ok().out().strip();
+    assertTrue(id.matches("[0-9a-f]{64}"), id);
+    assertEquals("start\nend\n", lamina.run("logs", "-f", "bg").ok().out());
+    assertTrue(lamina.run("ps", "-a").ok().out().contains("Exited (3)"));
+
+    sh("-d", "--name", "trap", "trap 'echo term; exit 4' TERM; echo up; while :; do sleep 0.1; done")
+        .ok();
+    awaitLog("trap", "up");
+    assertTrue(lamina.run("ps").ok().out().contains(" Up "));
+    assertEquals("trap\n", lamina.run("stop", "-t", "5", "trap").ok().out());
+    assertEquals(4, inspect("trap").get("State").get("ExitCode").asInt());
+
+    sh("-d", "--name", "sleeper", "sleep 60").ok();
+    assertEquals(125, lamina.run("rm", "sleeper").code());
+    lamina.run("kill", "-s", "USR1", "sleeper").ok(); // pid 1 ignores it
+    assertTrue(lamina.run("ps").ok().out().contains("sleeper"));
+    lamina.run("rm", "-f", "sleeper").ok();
+    assertEquals(125, lamina.run("kill", "bg").code(), "not running");
+  }
+
+  @Test
+  void exec_exitCode_env_user_workdir() throws Exception {
+    sh("-d", "--name", "sleeper", "-e", "BASE=b", "sleep 60").ok();
+    awaitRunning("sleeper");
+    Cli.Result r =
+        lamina.run("exec", "-e", "EXTRA=e", "-u", "app", "-w", "/tmp", "sleeper", "sh", "-c",
+            "echo $BASE$EXTRA; id -u; pwd; exit 9");
+    assertEquals(9, r.code(), r.err());
+    assertEquals(List.of("be", "1000", "/tmp"), r.out().lines().toList());
+    assertEquals(127, lamina.run("exec", "sleeper", "/no/such").code());
+    assertEquals(125, lamina.run("exec", "bg-missing", "true").code());
+  }
+
+  @Test
+  void containerPrune_inspectTypes_rmiRefusedWhileUsed() throws Exception {
+    sh("--name", "done1", "true").ok();
+    sh("--name", "done2", "exit 1");
+    JsonNode c = inspect("done1");
+    assertEquals("exited", c.get("State").get("Status").asText());
+    assertEquals(125, lamina.run("inspect", "--type", "image", "done1").code());
+    assertEquals("sh", inspect("busybox").get("Config").get("Cmd").get(0).asText());
+
+    Cli.Result rmi = lamina.run("rmi", "busybox");
+    assertEquals(125, rmi.code());
+    String pruned = lamina.run("container", "prune", "-f").ok().out();
+    assertTrue(pruned.contains("Total containers removed: 2"), pruned);
+    assertEquals(List.of(), lamina.run("container", "ls", "-aq").ok().lines());
+    lamina.run("rmi", "busybox").ok();
+  }
+
+  @Test
+  void limits_pidsLimitStopsForkBomb_memoryOomReported() throws Exception {
+    // The bomb runs in a child shell, which dies when fork fails; the outer shell then reads the
+    // cgroup with builtins only, as it cannot fork any more either.
+    Cli.Result pids =
+        sh("--rm", "--pids-limit", "20",
+            "sh -c 'for i in $(seq 40); do sleep 3 & done' 2>/dev/null;"
+                + " read max < /sys/fs/cgroup/pids/pids.max;"
+                + " read cur < /sys/fs/cgroup/pids/pids.current; echo $max $cur");
+    String[] maxCur = pids.ok().out().strip().split(" ");
+    assertEquals("20", maxCur[0], pids.out());
+    int cur = Integer.parseInt(maxCur[1]);
+    assertTrue(cur >= 10 && cur <= 20, "processes: " + cur);
+
+    Cli.Result oom =
+        sh("--name", "hog", "--memory", "16m",
+            "head -c 200m /dev/zero | tail > /dev/null");
+    assertNotEquals(0, oom.code());
+    JsonNode state = inspect("hog").get("State");
+    assertTrue(state.get("OOMKilled").asBoolean(), state.toString());
+    assertEquals(16 << 20, inspect("hog").get("HostConfig").get("Memory").asLong());
+  }
+
+  private void awaitLog(String name, String text) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      if (lamina.run("logs", name).out().contains(text)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(name + " never wrote " + text);
+  }
+
+  private void awaitRunning(String name) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      Path state = tmp.resolve("store/runtime/runc");
+      if (lamina.run("ps").out().contains(name) && Files.isDirectory(state)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(name + " never ran");
+  }
+}

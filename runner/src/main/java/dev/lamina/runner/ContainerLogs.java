@@ -1,0 +1,78 @@
+package dev.lamina.runner;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Prints a container's log, and with {@code follow} what it writes next, until it exits. */
+public final class ContainerLogs {
+  private static final long POLL_MILLIS = 100;
+
+  private ContainerLogs() {}
+
+  /**
+   * Copies the log of container {@code ref} to {@code out}. With {@code follow}, keeps copying
+   * new output until the container is no longer running (or removed), then copies what is left.
+   *
+   * @throws ContainerException when there is no such container
+   * @throws IOException if the log cannot be read or {@code out} written
+   */
+  public static void copy(Containers containers, String ref, OutputStream out, boolean follow)
+      throws IOException {
+    ContainerRecord r = containers.inspect(ref);
+    Path log = containers.logFile(r.id());
+    InputStream in;
+    try {
+      in = Files.newInputStream(log);
+    } catch (NoSuchFileException e) {
+      if (!follow || r.state() != ContainerState.RUNNING) {
+        return;
+      }
+      Files.createDirectories(log.getParent());
+      Files.write(log, new byte[0], java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+      in = Files.newInputStream(log);
+    }
+    // An open file keeps its content readable after rm --rm unlinks it.
+    try (InputStream log1 = in) {
+      byte[] buf = new byte[8192];
+      while (true) {
+        drain(log1, out, buf);
+        if (!follow || !running(containers, r.id())) {
+          drain(log1, out, buf);
+          return;
+        }
+        try {
+          Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private static void drain(InputStream in, OutputStream out, byte[] buf) throws IOException {
+    int n;
+    boolean wrote = false;
+    while ((n = in.read(buf)) > 0) {
+      out.write(buf, 0, n);
+      wrote = true;
+    }
+    if (wrote) {
+      out.flush();
+    }
+  }
+
+  private static boolean running(Containers containers, String id) throws IOException {
+    try {
+      return containers.await(id, Duration.ZERO).state() == ContainerState.RUNNING;
+    } catch (ContainerException removed) {
+      return false;
+    }
+  }
+}

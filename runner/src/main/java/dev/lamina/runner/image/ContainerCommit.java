@@ -1,0 +1,113 @@
+package dev.lamina.runner.image;
+
+import dev.lamina.layerfs.compress.Compression;
+import dev.lamina.layerfs.oci.ContainerConfig;
+import dev.lamina.layerfs.oci.Descriptor;
+import dev.lamina.layerfs.oci.ImageConfig;
+import dev.lamina.layerfs.oci.Json;
+import dev.lamina.layerfs.overlay.MountPoints;
+import dev.lamina.layerfs.overlay.UpperDiff;
+import dev.lamina.layerfs.store.BlobWriter;
+import dev.lamina.layerfs.store.ImageNotFoundException;
+import dev.lamina.layerfs.store.Images.ImageDetails;
+import dev.lamina.layerfs.store.Images.ResolvedImage;
+import dev.lamina.layerfs.store.Lease;
+import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.tar.LayerDigests;
+import dev.lamina.layerfs.tar.LayerWriter;
+import dev.lamina.layerfs.tar.Layers;
+import dev.lamina.runner.spec.RuntimeSpec;
+import dev.lamina.runner.ContainerException;
+import dev.lamina.runner.ContainerRecord;
+import dev.lamina.runner.Containers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * {@code commit}: a container's writes (its overlay upper) become one new layer on top of its
+ * image, as {@code docker commit} does. The layer is reproducible like every layer Lamina writes;
+ * a running container is committed as it is at that moment (it is not paused), so a file that
+ * changes while it is read makes the commit fail rather than store a torn file.
+ */
+public final class ContainerCommit {
+  private final Store store;
+  private final Containers containers;
+
+  public ContainerCommit(Store store, Containers containers) {
+    this.store = store;
+    this.containers = containers;
+  }
+
+  /** Where the container's runtime spec mounts things (they are not the container's changes). */
+  private List<String> mountDestinations(String ref) throws IOException {
+    RuntimeSpec spec =
+        Json.read(Files.readAllBytes(containers.bundle(ref).resolve("config.json")), RuntimeSpec.class);
+    return spec.mounts().stream().map(RuntimeSpec.Mount::destination).toList();
+  }
+
+  /** What to record besides the layer. */
+  public record Options(
+      String comment, String author, UnaryOperator<ContainerConfig> changes, String sourceDateEpoch) {
+    public static Options defaults() {
+      return new Options(null, null, UnaryOperator.identity(), null);
+    }
+  }
+
+  /**
+   * Commits container {@code ref} as a new image named {@code names} (none gives an unnamed
+   * image, found by its id).
+   *
+   * @throws ContainerException if there is no such container, or it has no overlay upper
+   * @throws ImageNotFoundException if the container's image was removed from the store
+   * @throws IOException if the upper cannot be read (e.g. redirect_dir) or the store written
+   */
+  public ResolvedImage commit(String ref, List<String> names, Options options) throws IOException {
+    ContainerRecord record = containers.inspect(ref);
+    Path upper = containers.bundle(ref).resolve("upper");
+    if (!Files.isDirectory(upper)) {
+      throw new ContainerException(
+          "container " + record.name() + " has no overlay upper to commit (flattened rootfs)");
+    }
+    ImageDetails base = store.images().inspect(record.imageId());
+    Instant now =
+        options.sourceDateEpoch() == null || options.sourceDateEpoch().isBlank()
+            ? Instant.now().truncatedTo(ChronoUnit.MILLIS)
+            : LayerWriter.withSourceDateEpoch(options.sourceDateEpoch()).mtime();
+    LayerWriter writer = LayerWriter.withSourceDateEpoch(options.sourceDateEpoch());
+    try (Lease lease = store.lease();
+        BlobWriter blob = store.blobs().newWriter()) {
+      Set<String> artifacts = MountPoints.createdIn(upper, mountDestinations(ref));
+      LayerDigests layer =
+          Layers.write(
+              writer, UpperDiff.trusted().entries(upper, artifacts), blob, Compression.NONE, 0);
+      blob.commit(layer.digest(), layer.size());
+      String when = DateTimeFormatter.ISO_INSTANT.format(now);
+      ImageConfig config =
+          base.config()
+              .withCreated(when)
+              .withConfig(options.changes().apply(base.config().config()))
+              .withLayer(
+                  layer.diffId(),
+                  new ImageConfig.History(
+                      when,
+                      "lamina commit " + String.join(" ", record.command()),
+                      options.author(),
+                      options.comment(),
+                      null));
+      if (options.author() != null) {
+        config = config.withAuthor(options.author());
+      }
+      List<Descriptor> layers = new ArrayList<>(base.manifest().layers());
+      layers.add(layer.descriptor());
+      return store.images().write(config, layers, names.toArray(String[]::new));
+    }
+  }
+}
