@@ -9,8 +9,11 @@ import java.nio.file.Path;
 /**
  * The numeric owner of {@code --chown} and of WORKDIR's directories: {@code uid}, {@code
  * uid:gid}, {@code name} or {@code name:group}, names looked up in the target root filesystem's
- * own {@code /etc/passwd} and {@code /etc/group} (read safely, inside the root). As Docker
- * documents, a user without a group gets the user's id as its group id.
+ * own {@code /etc/passwd} and {@code /etc/group} (read safely, inside the root). As BuildKit
+ * does ({@code solver/llbsolver/file/user_linux.go}): a numeric user without a group gets its uid
+ * as gid, a user name without a group gets that user's primary group from {@code /etc/passwd}.
+ * Unlike BuildKit, which silently uses 0 for a name it cannot find, an unknown name is an error
+ * (as the Dockerfile reference documents).
  */
 final class Owners {
   private Owners() {}
@@ -41,7 +44,7 @@ final class Owners {
     try {
       ResolvedUser u = ImageUsers.resolve(root, s);
       long resolvedUid = Integer.toUnsignedLong(u.uid());
-      if (group == null || group.isEmpty()) {
+      if ((group == null || group.isEmpty()) && uid != null) {
         return new Owner(resolvedUid, resolvedUid);
       }
       return new Owner(resolvedUid, Integer.toUnsignedLong(u.gid()));

@@ -159,4 +159,36 @@ class BuildSemanticsTest {
     assertThrows(BuildException.class, () -> Builder.build(store, foreign, Progress.quiet()));
     assertFalse(Files.exists(ctx.resolve("x"), LinkOption.NOFOLLOW_LINKS));
   }
+
+  @Test
+  void chown_nameWithoutGroupTakesThePrimaryGroup_idWithoutGroupTakesTheId() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.createDirectories(ctx.resolve("etc"));
+    Files.writeString(ctx.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\n"
+        + "app:x:1000:2000::/home/app:/bin/sh\n");
+    Files.writeString(ctx.resolve("etc/group"), "root:x:0:\nstaff:x:2000:\nother:x:3000:\n");
+    Files.writeString(ctx.resolve("f"), "f");
+    Store store = Store.open(tmp.resolve("store"));
+    build(store, ctx, String.join("\n",
+        "FROM scratch",
+        "COPY etc /etc",
+        "COPY --chown=app f /by-name",
+        "COPY --chown=1000 f /by-id",
+        "COPY --chown=app:other f /by-name-and-group",
+        "USER app",
+        "WORKDIR /home/app/work"));
+    ImageDetails d = store.images().inspect("test");
+    ExtractedLayers ex = ExtractedLayers.of(store);
+    int[][] want = {{1000, 2000}, {1000, 1000}, {1000, 3000}};
+    String[] files = {"by-name", "by-id", "by-name-and-group"};
+    for (int i = 0; i < 3; i++) {
+      Path layer = ex.ensure(d.manifest().layers().get(i + 1), d.config().diffIds().get(i + 1));
+      FileStat st = Posix.lstat(layer.resolve(files[i]));
+      assertEquals(want[i][0], st.uid(), files[i]);
+      assertEquals(want[i][1], st.gid(), files[i]);
+    }
+    FileStat work = Posix.lstat(topLayer(store).resolve("home/app/work"));
+    assertEquals(1000, work.uid(), "WORKDIR creates its directory as USER");
+    assertEquals(2000, work.gid());
+  }
 }
