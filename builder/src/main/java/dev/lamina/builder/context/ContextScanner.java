@@ -2,15 +2,16 @@ package dev.lamina.builder.context;
 
 import dev.lamina.layerfs.tar.LayerEntry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveTask;
 import java.util.function.Predicate;
 
 /**
@@ -24,6 +25,9 @@ import java.util.function.Predicate;
  * nothing it does not keep.
  */
 public final class ContextScanner {
+  private static final int PARALLELISM =
+      Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
+
   private ContextScanner() {}
 
   /**
@@ -35,28 +39,14 @@ public final class ContextScanner {
    */
   public static List<LayerEntry> scan(
       Path dir, String prefix, Predicate<String> include, FileDigests memo) throws IOException {
-    List<Found> found = new ArrayList<>();
-    Deque<String> dirs = new ArrayDeque<>();
-    dirs.push("");
-    while (!dirs.isEmpty()) {
-      String rel = dirs.pop();
-      Path at = rel.isEmpty() ? dir : dir.resolve(rel);
-      try (DirectoryStream<Path> children = Files.newDirectoryStream(at)) {
-        for (Path child : children) {
-          String name = child.getFileName().toString();
-          String path = rel.isEmpty() ? name : rel + "/" + name;
-          FileStamp st = FileStamp.of(child);
-          if (st.type() == FileStamp.S_IFSOCK) {
-            continue;
-          }
-          if (st.isDirectory()) {
-            dirs.push(path);
-          }
-          if (include.test(path)) {
-            found.add(new Found(path, child, st));
-          }
-        }
-      }
+    List<Found> found;
+    ForkJoinPool pool = new ForkJoinPool(PARALLELISM);
+    try {
+      found = pool.invoke(new Walk(dir, "", include));
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } finally {
+      pool.shutdown();
     }
     found.sort((a, b) -> LayerEntry.PATH_ORDER.compare(a.path, b.path));
     Map<Long, String> firstLink = new HashMap<>();
@@ -108,4 +98,51 @@ public final class ContextScanner {
   }
 
   private record Found(String path, Path file, FileStamp stamp) {}
+
+  /**
+   * Lists and stats one directory, its subdirectories forked as tasks of their own: the scan of a
+   * large context is mostly waiting on {@code lstat}, which several threads do at once.
+   */
+  private static final class Walk extends RecursiveTask<List<Found>> {
+    private final Path root;
+    private final String rel;
+    private final Predicate<String> include;
+
+    Walk(Path root, String rel, Predicate<String> include) {
+      this.root = root;
+      this.rel = rel;
+      this.include = include;
+    }
+
+    @Override
+    protected List<Found> compute() {
+      List<Found> found = new ArrayList<>();
+      List<Walk> below = new ArrayList<>();
+      Path at = rel.isEmpty() ? root : root.resolve(rel);
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(at)) {
+        for (Path child : children) {
+          String name = child.getFileName().toString();
+          String path = rel.isEmpty() ? name : rel + "/" + name;
+          FileStamp st = FileStamp.of(child);
+          if (st.type() == FileStamp.S_IFSOCK) {
+            continue;
+          }
+          if (st.isDirectory()) {
+            Walk w = new Walk(root, path, include);
+            w.fork();
+            below.add(w);
+          }
+          if (include.test(path)) {
+            found.add(new Found(path, child, st));
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      for (Walk w : below) {
+        found.addAll(w.join());
+      }
+      return found;
+    }
+  }
 }
