@@ -126,6 +126,9 @@ public final class SourceSet {
       // One text of a line per entry, hashed at once: cheaper than many small digest updates.
       StringBuilder text = new StringBuilder(128 * items.size() + 1024);
       for (Item item : items) {
+        if (item.host() == null) {
+          continue; // an inline file, described below
+        }
         quoted(text.append("match "), item.relPath());
         if (item.parentsPath() != null) {
           quoted(text.append(' '), item.parentsPath());

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -63,6 +64,9 @@ public final class UpperDiff {
             ? DirectoryScanner.scan(upper)
             : DirectoryScanner.scan(upper, path -> !exclude.contains(path));
     List<LayerEntry> out = new ArrayList<>(scanned.size());
+    // Recent kernels make every whiteout of an upper a hard link to one shared inode, so the
+    // scanner reports all but the first as hardlinks to it: those are whiteouts as well.
+    Set<String> whiteouts = new HashSet<>();
     for (LayerEntry e : scanned) {
       Path file = upper.resolve(e.path());
       String name = baseName(e.path());
@@ -72,7 +76,9 @@ public final class UpperDiff {
       }
       refuse(file, e.path(), "redirect", "redirected directory (redirect_dir)");
       refuse(file, e.path(), "metacopy", "metadata-only copy (metacopy)");
-      if (isWhiteout(e, file)) {
+      if (isWhiteout(e, file)
+          || (e.type() == EntryType.HARDLINK && whiteouts.contains(e.linkTarget()))) {
+        whiteouts.add(e.path());
         out.add(whiteout(e));
         continue;
       }

@@ -10,6 +10,7 @@ import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.layerfs.tar.ApplyOptions;
 import dev.lamina.layerfs.tar.LayerApplier;
+import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.LayerWriter;
 import dev.lamina.layerfs.tar.WhiteoutFormat;
@@ -85,6 +86,24 @@ class UpperDiffTest {
         flat,
         ApplyOptions.defaults(WhiteoutFormat.flatten()));
     assertEquals(view, tree(flat));
+  }
+
+  @Test
+  void entries_whiteoutsSharingOneInodeAreAllWhiteouts() throws IOException {
+    Files.delete(merged.resolve("etc/remove-me"));
+    Files.delete(merged.resolve("etc/keep"));
+    OverlayMount.unmount(merged);
+    // Whatever the kernel did, make the second whiteout a hard link to the first, as kernels
+    // that share one whiteout inode do.
+    Files.delete(upper.resolve("etc/remove-me"));
+    Files.createLink(upper.resolve("etc/remove-me"), upper.resolve("etc/keep"));
+
+    List<LayerEntry> entries = UpperDiff.trusted().entries(upper);
+
+    List<String> paths = entries.stream().map(LayerEntry::path).toList();
+    assertTrue(paths.contains("etc/.wh.keep"), paths.toString());
+    assertTrue(paths.contains("etc/.wh.remove-me"), paths.toString());
+    assertTrue(entries.stream().noneMatch(e -> e.type() == EntryType.HARDLINK), paths.toString());
   }
 
   @Test
