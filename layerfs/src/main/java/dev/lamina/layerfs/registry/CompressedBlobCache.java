@@ -121,10 +121,18 @@ public final class CompressedBlobCache {
         BlobWriter w = blobs().newWriter()) {
       BufferedInputStream buffered = new BufferedInputStream(raw, 128 * 1024);
       Compression have = Compression.detect(buffered);
-      VerifyingInputStream plain =
-          new VerifyingInputStream(have.decompress(buffered), diffId, -1);
+      // An uncompressed layer's blob digest is its diff_id: verifying the blob checks both, so
+      // the bytes are not hashed twice.
+      InputStream plain =
+          have == Compression.NONE && source.digest().equals(diffId)
+              ? buffered
+              : new VerifyingInputStream(have.decompress(buffered), diffId, -1);
       OutputStream out = format.compress(new CountingStream(w, progress), level);
-      plain.transferTo(out);
+      byte[] buf = new byte[256 * 1024];
+      int n;
+      while ((n = plain.read(buf)) >= 0) {
+        out.write(buf, 0, n);
+      }
       out.close(); // ends the compressed stream; CountingStream keeps the writer open
       raw.drainAndDigest();
       info = w.commit();
