@@ -17,7 +17,7 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
  * storing in a temp directory, optionally behind htpasswd Basic auth. Started and stopped by the
  * test that uses it; its log goes to {@code registry.log} in its directory.
  */
-final class RegistryServer implements AutoCloseable {
+public final class RegistryServer implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path dir;
@@ -29,12 +29,13 @@ final class RegistryServer implements AutoCloseable {
   }
 
   /** Starts a registry without auth. */
-  static RegistryServer start(Path dir) throws Exception {
+  public static RegistryServer start(Path dir) throws Exception {
     return start(dir, null, null);
   }
 
   /** Starts a registry; with a user, it requires Basic auth with that password (bcrypt). */
-  static RegistryServer start(Path dir, String user, String password) throws Exception {
+  public static RegistryServer start(Path dir, String user, String password)
+      throws Exception {
     Path binary = Requirements.tool("docker-registry");
     Files.createDirectories(dir.resolve("storage"));
     int port = freePort();
@@ -91,7 +92,7 @@ final class RegistryServer implements AutoCloseable {
   }
 
   /** {@code 127.0.0.1:PORT}. */
-  String address() {
+  public String address() {
     return "127.0.0.1:" + port;
   }
 
