@@ -2,6 +2,7 @@ package dev.lamina.cli;
 
 import dev.lamina.builder.cache.BuildCache;
 import dev.lamina.layerfs.layers.ExtractedLayers;
+import dev.lamina.layerfs.registry.CompressedBlobCache;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.StorePrune;
 
@@ -13,6 +14,7 @@ final class Hooks {
     return store
         .prune()
         .withHook(BuildCache.pruneHook())
+        .withHook(CompressedBlobCache.pruneHook())
         .withHook(ExtractedLayers.of(store).pruneHook(layerUsers(store)));
   }
 

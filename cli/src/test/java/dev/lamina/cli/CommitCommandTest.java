@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.layerfs.testing.Requirements;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -20,7 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
+import dev.lamina.layerfs.oci.Timestamps;
 import java.util.List;
 import java.util.Objects;
 
@@ -108,7 +108,7 @@ public final class RootfsImport {
 
   private ResolvedImage write(Descriptor layer, Digest diffId, List<String> names)
       throws IOException {
-    String when = DateTimeFormatter.ISO_INSTANT.format(created);
+    String when = Timestamps.format(created);
     ImageConfig c =
         ImageConfig.empty(when)
             .withConfig(config)

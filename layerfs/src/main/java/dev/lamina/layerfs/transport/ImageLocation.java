@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.transport;
 
+import dev.lamina.layerfs.registry.RegistryReference;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -68,6 +69,12 @@ public record ImageLocation(Transport transport, String path, String ref) {
           throw new IllegalArgumentException("invalid image location " + text
               + " (want docker://HOST/NAME[:TAG])");
         }
+        try {
+          RegistryReference.parse(rest.substring(2));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "invalid image location " + text + ": " + e.getMessage(), e);
+        }
         return new ImageLocation(t, rest.substring(2), null);
       }
       int sep = rest.indexOf(':');
@@ -81,6 +88,18 @@ public record ImageLocation(Transport transport, String path, String ref) {
     throw new IllegalArgumentException(
         "unknown transport " + name + " in " + text
             + " (known: oci, oci-archive, docker-archive, docker)");
+  }
+
+  /**
+   * The registry image of a {@code docker://} location.
+   *
+   * @throws IllegalStateException for other transports
+   */
+  public RegistryReference registryReference() {
+    if (transport != Transport.DOCKER) {
+      throw new IllegalStateException(this + " is not a registry location");
+    }
+    return RegistryReference.parse(path);
   }
 
   /** The path as a file system path (not for {@code docker://}). */

@@ -2,6 +2,7 @@ package dev.lamina.layerfs.transport;
 
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.ref.Reference;
+import dev.lamina.layerfs.registry.RegistryOptions;
 import dev.lamina.layerfs.store.Images;
 import dev.lamina.layerfs.store.Lease;
 import dev.lamina.layerfs.store.Store;
@@ -27,13 +28,26 @@ public final class ImageTransports {
    * @param names names to give the loaded image instead of those at the location (then the
    *     location must hold exactly one image, or a REF must pick one); may be empty
    * @return the loaded images with their names in the store
-   * @throws UnsupportedTransportException for {@code docker://}
    * @throws dev.lamina.layerfs.digest.DigestMismatchException if content differs from its digest
    * @throws IOException if the location cannot be read, holds no (such) image, or an image has no
    *     name and none was given
    */
   public static List<Images.ResolvedImage> load(
       Store store, ImageLocation from, List<String> names) throws IOException {
+    return load(store, from, names, RegistryOptions.defaults());
+  }
+
+  /**
+   * Like {@link #load(Store, ImageLocation, List)}, with {@code registry} options for {@code
+   * docker://} locations (credentials, TLS, platform, progress). A registry image is named as
+   * its reference ({@code HOST/NAME:TAG}) unless {@code names} are given; one pulled by digest
+   * alone needs a name.
+   *
+   * @throws dev.lamina.layerfs.registry.RegistryException if a registry refuses or lacks the image
+   */
+  public static List<Images.ResolvedImage> load(
+      Store store, ImageLocation from, List<String> names, RegistryOptions registry)
+      throws IOException {
     // One lease from the first blob to the last name: prune cannot take what we have copied but
     // not yet named.
     try (Lease lease = store.lease()) {
@@ -42,7 +56,7 @@ public final class ImageTransports {
             case OCI -> OciLayoutTransport.read(store, from);
             case OCI_ARCHIVE -> OciArchiveTransport.read(store, from);
             case DOCKER_ARCHIVE -> DockerArchiveTransport.read(store, from);
-            case DOCKER -> throw registries(from);
+            case DOCKER -> RegistryTransport.read(store, from, registry);
           };
       List<Images.ResolvedImage> out = new ArrayList<>();
       for (Source.Found f : withNames(found, names, from)) {
@@ -57,11 +71,25 @@ public final class ImageTransports {
    * be given and it is named REF there; otherwise each image keeps the names it has in the store
    * (only the given name, when it was given by name).
    *
-   * @throws UnsupportedTransportException for {@code docker://}
    * @throws dev.lamina.layerfs.store.ImageNotFoundException if an image is unknown
    * @throws IOException if the destination cannot be written, or stored content is damaged
    */
   public static void save(Store store, List<String> images, ImageLocation to) throws IOException {
+    save(store, images, to, RegistryOptions.defaults());
+  }
+
+  /**
+   * Like {@link #save(Store, List, ImageLocation)}, with {@code registry} options for {@code
+   * docker://} destinations (credentials, TLS, compression, chunking, extra tags, progress).
+   *
+   * @return what the destination's name points at: for a registry the pushed manifest or index
+   *     (its digest changes when layers are recompressed); otherwise the stored image
+   * @throws IllegalArgumentException if several images go to one registry location
+   * @throws dev.lamina.layerfs.registry.RegistryException if the registry refuses the image
+   */
+  public static Descriptor save(
+      Store store, List<String> images, ImageLocation to, RegistryOptions registry)
+      throws IOException {
     if (images.isEmpty()) {
       throw new IllegalArgumentException("no image to save");
     }
@@ -87,14 +115,11 @@ public final class ImageTransports {
       case OCI -> OciLayoutTransport.write(store, items, to);
       case OCI_ARCHIVE -> OciArchiveTransport.write(store, items, to);
       case DOCKER_ARCHIVE -> DockerArchiveTransport.write(store, items, to);
-      case DOCKER -> throw registries(to);
+      case DOCKER -> {
+        return RegistryTransport.write(store, items, to, registry);
+      }
     }
-  }
-
-  private static UnsupportedTransportException registries(ImageLocation where) {
-    return new UnsupportedTransportException(
-        "registries are not supported yet: " + where + " (use oci:, oci-archive: or"
-            + " docker-archive:)");
+    return items.get(0).target();
   }
 
   /** Applies the caller's names, and refuses images left without any. */

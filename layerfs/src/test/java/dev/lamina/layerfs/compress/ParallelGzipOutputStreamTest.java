@@ -93,4 +93,17 @@ class ParallelGzipOutputStreamTest {
     assertTrue(parallel < reference.size() * 1.02,
         parallel + " bytes against " + reference.size() + " for one stream");
   }
+
+  @Test
+  void randomBlocks_areStored_andStillRoundTrip() throws Exception {
+    byte[] data = new byte[3 * BLOCK + 5];
+    new Random(7).nextBytes(data);
+    assertTrue(ParallelGzipOutputStream.incompressible(data, BLOCK));
+    byte[] gz = gzip(data, 6, 2, 65536);
+    assertArrayEquals(data, gunzip(gz));
+    assertArrayEquals(gz, gzip(data, 6, 1, 1000), "same bytes for any thread count");
+    assertTrue(gz.length < data.length + 200, "stored blocks add only their headers");
+    byte[] text = CompressionTest.sample(BLOCK);
+    assertTrue(!ParallelGzipOutputStream.incompressible(text, text.length));
+  }
 }

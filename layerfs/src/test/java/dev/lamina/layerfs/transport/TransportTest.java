@@ -339,17 +339,6 @@ class TransportTest {
   }
 
   @Test
-  void registry_isReportedAsNotSupported() throws Exception {
-    Store store = Store.open(root);
-    IOException e =
-        assertThrows(
-            UnsupportedTransportException.class,
-            () -> ImageTransports.load(store, loc("docker://docker.io/library/busybox"),
-                List.of()));
-    assertTrue(e.getMessage().startsWith("registries are not supported yet"), e.getMessage());
-  }
-
-  @Test
   void loadOciDir_unnamedImage_needsAName() throws Exception {
     Store store = Store.open(root);
     var img = TestImages.image(store, work, "hello", "etc/hello", "hi\n");

@@ -24,7 +24,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
+import dev.lamina.layerfs.oci.Timestamps;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +89,7 @@ public final class ContainerCommit {
           Layers.write(
               writer, UpperDiff.trusted().entries(upper, artifacts), blob, Compression.NONE, 0);
       blob.commit(layer.digest(), layer.size());
-      String when = DateTimeFormatter.ISO_INSTANT.format(now);
+      String when = Timestamps.format(now);
       ImageConfig config =
           base.config()
               .withCreated(when)

@@ -1,0 +1,251 @@
+package dev.lamina.layerfs.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lamina.layerfs.compress.Compression;
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.digest.VerifyingInputStream;
+import dev.lamina.layerfs.oci.Descriptor;
+import dev.lamina.layerfs.oci.Json;
+import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.store.BlobInfo;
+import dev.lamina.layerfs.store.BlobStore;
+import dev.lamina.layerfs.store.BlobWriter;
+import dev.lamina.layerfs.store.OciLayout;
+import dev.lamina.layerfs.store.PruneHook;
+import dev.lamina.layerfs.store.Store;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Layers compressed on their way to a registry, remembered so the next push neither compresses
+ * again nor (when the registry has the result) sends anything.
+ *
+ * <p>Layout, under {@code $LAMINA_ROOT/cache/compressed/}: an OCI image layout whose blobs are the
+ * compressed layers (kept apart from {@code images/}, where they would be unreferenced blobs that
+ * {@code system check} reports and {@code system prune} removes), and {@code
+ * map/<alg>-<hex>.<format>-<level>.json}, one small file per stored layer, format and level, holding
+ * the compressed blob's digest and size. An entry counts only while its blob is present with that
+ * size; every read of the blob is verified. {@link #pruneHook()} removes entries (and blobs) whose
+ * source layer has left the store.
+ */
+public final class CompressedBlobCache {
+  private static final Pattern MAP_NAME =
+      Pattern.compile("([a-z0-9]+)-([a-f0-9]+)\\.([a-z]+)-(-?\\d+)\\.json");
+
+  private final Path dir;
+  private final OciLayout layout;
+
+  private CompressedBlobCache(Path dir, OciLayout layout) {
+    this.dir = dir;
+    this.layout = layout;
+  }
+
+  /**
+   * The cache of {@code store}, created if missing.
+   *
+   * @throws IOException if it cannot be created
+   */
+  public static CompressedBlobCache of(Store store) throws IOException {
+    Path dir = store.cacheDir().resolve("compressed");
+    Files.createDirectories(dir.resolve("map"));
+    return new CompressedBlobCache(dir, OciLayout.openOrCreate(dir.resolve("layout")));
+  }
+
+  /** The cached blobs. */
+  public BlobStore blobs() {
+    return layout.blobs();
+  }
+
+  /**
+   * The compressed form of stored layer {@code source} remembered for {@code format} and {@code
+   * level}, if its blob is still here.
+   *
+   * @throws IOException if the map cannot be read
+   */
+  public Optional<Descriptor> find(Descriptor source, Compression format, int level)
+      throws IOException {
+    Path entry = entryPath(source.digest(), format, level);
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(entry)) {
+      bytes = Json.readCapped(in);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    JsonNode json;
+    try {
+      json = Json.readTree(bytes);
+    } catch (IOException e) {
+      return Optional.empty(); // a damaged entry is a miss; the next compression rewrites it
+    }
+    String d = json.path("digest").asText("");
+    long size = json.path("size").asLong(-1);
+    if (!Digest.isValid(d) || size < 0) {
+      return Optional.empty();
+    }
+    Digest digest = Digest.parse(d);
+    if (!blobs().exists(digest) || blobs().size(digest) != size) {
+      return Optional.empty();
+    }
+    return Optional.of(withBlob(source, format, digest, size));
+  }
+
+  /**
+   * Compresses stored layer {@code source} (whatever its own compression) with {@code format} and
+   * remembers the result. The uncompressed bytes are checked against {@code diffId} on the way, so
+   * the layer's diff_id is the same whatever the compression.
+   *
+   * @return {@code source} with the compressed blob's media type, digest and size
+   * @throws dev.lamina.layerfs.digest.DigestMismatchException if the stored layer is damaged or
+   *     does not decompress to {@code diffId}
+   * @throws IOException if reading or writing fails
+   */
+  public Descriptor compress(
+      BlobStore from, Descriptor source, Digest diffId, Compression format, int level,
+      LongConsumer progress)
+      throws IOException {
+    BlobInfo info;
+    try (VerifyingInputStream raw = from.open(source.digest(), source.size());
+        BlobWriter w = blobs().newWriter()) {
+      BufferedInputStream buffered = new BufferedInputStream(raw, 128 * 1024);
+      Compression have = Compression.detect(buffered);
+      // An uncompressed layer's blob digest is its diff_id: verifying the blob checks both, so
+      // the bytes are not hashed twice.
+      InputStream plain =
+          have == Compression.NONE && source.digest().equals(diffId)
+              ? buffered
+              : new VerifyingInputStream(have.decompress(buffered), diffId, -1);
+      OutputStream out = format.compress(new CountingStream(w, progress), level);
+      byte[] buf = new byte[256 * 1024];
+      int n;
+      while ((n = plain.read(buf)) >= 0) {
+        out.write(buf, 0, n);
+      }
+      out.close(); // ends the compressed stream; CountingStream keeps the writer open
+      raw.drainAndDigest();
+      info = w.commit();
+    }
+    remember(source.digest(), format, level, info);
+    return withBlob(source, format, info.digest(), info.size());
+  }
+
+  private void remember(Digest source, Compression format, int level, BlobInfo info)
+      throws IOException {
+    ObjectNode json = Json.mapper().createObjectNode();
+    json.put("digest", info.digest().toString());
+    json.put("size", info.size());
+    AtomicFiles.write(entryPath(source, format, level), Json.toBytes(json));
+  }
+
+  private static Descriptor withBlob(Descriptor source, Compression format, Digest d, long size) {
+    return new Descriptor(
+        format.layerMediaType(), d, size, source.urls(), source.annotations(), null, null,
+        source.artifactType());
+  }
+
+  private Path entryPath(Digest source, Compression format, int level) {
+    return dir.resolve("map")
+        .resolve(source.algorithm().id() + "-" + source.hex() + "."
+            + format.name().toLowerCase(java.util.Locale.ROOT) + "-" + level + ".json");
+  }
+
+  /**
+   * A {@link PruneHook} for {@code system prune}: drops entries whose source layer is no longer in
+   * the store, then cached blobs no entry names, and temp files of pushes killed long ago.
+   */
+  public static PruneHook pruneHook() {
+    return store -> {
+      Path dir = store.cacheDir().resolve("compressed");
+      if (!Files.isDirectory(dir.resolve("map"))) {
+        return 0;
+      }
+      CompressedBlobCache cache = of(store);
+      java.util.Set<Digest> kept = new java.util.HashSet<>();
+      long freed = 0;
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.resolve("map"))) {
+        for (Path e : entries) {
+          Matcher m = MAP_NAME.matcher(e.getFileName().toString());
+          String source = m.matches() ? m.group(1) + ":" + m.group(2) : "";
+          if (Digest.isValid(source) && store.blobs().exists(Digest.parse(source))) {
+            try {
+              String d = Json.readTree(Files.readAllBytes(e)).path("digest").asText("");
+              if (Digest.isValid(d)) {
+                kept.add(Digest.parse(d));
+                continue;
+              }
+            } catch (IOException ignored) {
+              // unreadable: removed below
+            }
+          }
+          Files.deleteIfExists(e);
+        }
+      }
+      for (Digest d : cache.blobs().list()) {
+        if (!kept.contains(d)) {
+          long size = cache.blobs().size(d);
+          if (cache.blobs().delete(d)) {
+            freed += size;
+          }
+        }
+      }
+      Instant old = Instant.now().minus(Duration.ofDays(1));
+      try (DirectoryStream<Path> temps =
+          Files.newDirectoryStream(dir.resolve("layout"), ".lamina-tmp-*")) {
+        for (Path t : temps) {
+          if (Files.getLastModifiedTime(t).toInstant().isBefore(old)) {
+            freed += Files.size(t);
+            Files.deleteIfExists(t);
+          }
+        }
+      }
+      return freed;
+    };
+  }
+
+  /** Counts bytes on their way to the writer; closing it leaves the writer open. */
+  private static final class CountingStream extends OutputStream {
+    private final OutputStream out;
+    private final LongConsumer progress;
+    private long count;
+
+    CountingStream(OutputStream out, LongConsumer progress) {
+      this.out = out;
+      this.progress = progress;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      progress.accept(++count);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+      progress.accept(count);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package dev.lamina.layerfs.registry;
+
+import dev.lamina.layerfs.compress.Compression;
+import dev.lamina.layerfs.oci.Platform;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How to talk to registries and what to transfer. Build with {@link #builder()}; {@link
+ * #defaults()} is anonymous-or-stored credentials, verified TLS, layers as stored, this host's
+ * platform.
+ *
+ * @param credentials credentials to use ({@code --creds}); null to look them up in {@code
+ *     authFiles}
+ * @param authFiles where stored credentials are found
+ * @param tlsVerify whether TLS certificates are verified; when false, plain HTTP is also tried
+ * @param compression how layers leave on push; null to send them as stored
+ * @param compressionLevel the level for {@code compression}; null for its default
+ * @param chunkSize 0 to upload each blob in one request (monolithic), else the chunk size in bytes
+ * @param jobs blobs transferred at once
+ * @param platform the platform to pull from a multi-platform image; null for this host's
+ * @param allPlatforms pull a multi-platform image whole instead of one platform
+ * @param additionalTags tags the pushed image also gets, in the same repository
+ * @param progress hears about each blob
+ */
+public record RegistryOptions(
+    Credentials credentials,
+    AuthFiles authFiles,
+    boolean tlsVerify,
+    Compression compression,
+    Integer compressionLevel,
+    long chunkSize,
+    int jobs,
+    Platform platform,
+    boolean allPlatforms,
+    List<String> additionalTags,
+    TransferProgress progress) {
+
+  /** Blobs moved at once unless told otherwise. */
+  public static final int DEFAULT_JOBS = 3;
+
+  public RegistryOptions {
+    Objects.requireNonNull(authFiles, "authFiles");
+    if (chunkSize < 0) {
+      throw new IllegalArgumentException("chunk size must not be negative");
+    }
+    if (jobs < 1) {
+      throw new IllegalArgumentException("jobs must be at least 1");
+    }
+    additionalTags = additionalTags == null ? List.of() : List.copyOf(additionalTags);
+    progress = progress == null ? TransferProgress.NONE : progress;
+  }
+
+  /** The defaults (see the class comment). */
+  public static RegistryOptions defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The platform to pull: the given one, else this host's. */
+  public Platform targetPlatform() {
+    return platform != null ? platform : Platform.host();
+  }
+
+  /** The level layers are compressed at. */
+  public int level() {
+    return compressionLevel != null
+        ? compressionLevel
+        : compression == null ? 0 : compression.defaultLevel();
+  }
+
+  /** Builds {@link RegistryOptions}. */
+  public static final class Builder {
+    private Credentials credentials;
+    private Path authFile;
+    private boolean tlsVerify = true;
+    private Compression compression;
+    private Integer compressionLevel;
+    private long chunkSize;
+    private int jobs = DEFAULT_JOBS;
+    private Platform platform;
+    private boolean allPlatforms;
+    private List<String> additionalTags = List.of();
+    private TransferProgress progress = TransferProgress.NONE;
+
+    private Builder() {}
+
+    public Builder credentials(Credentials c) {
+      this.credentials = c;
+      return this;
+    }
+
+    /** The one auth file to use ({@code --authfile}); null for the default files. */
+    public Builder authFile(Path file) {
+      this.authFile = file;
+      return this;
+    }
+
+    public Builder tlsVerify(boolean verify) {
+      this.tlsVerify = verify;
+      return this;
+    }
+
+    public Builder compression(Compression c) {
+      this.compression = c;
+      return this;
+    }
+
+    public Builder compressionLevel(Integer level) {
+      this.compressionLevel = level;
+      return this;
+    }
+
+    public Builder chunkSize(long bytes) {
+      this.chunkSize = bytes;
+      return this;
+    }
+
+    public Builder jobs(int n) {
+      this.jobs = n;
+      return this;
+    }
+
+    public Builder platform(Platform p) {
+      this.platform = p;
+      return this;
+    }
+
+    public Builder allPlatforms(boolean all) {
+      this.allPlatforms = all;
+      return this;
+    }
+
+    public Builder additionalTags(List<String> tags) {
+      this.additionalTags = tags;
+      return this;
+    }
+
+    public Builder progress(TransferProgress p) {
+      this.progress = p;
+      return this;
+    }
+
+    public RegistryOptions build() {
+      return new RegistryOptions(
+          credentials,
+          AuthFiles.of(authFile),
+          tlsVerify,
+          compression,
+          compressionLevel,
+          chunkSize,
+          jobs,
+          platform,
+          allPlatforms,
+          additionalTags,
+          progress);
+    }
+  }
+}

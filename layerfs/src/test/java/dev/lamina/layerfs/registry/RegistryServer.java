@@ -1,0 +1,127 @@
+package dev.lamina.layerfs.registry;
+
+import dev.lamina.layerfs.testing.Requirements;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
+
+/**
+ * Debian's {@code docker-registry} (the CNCF distribution registry) on 127.0.0.1 and a free port,
+ * storing in a temp directory, optionally behind htpasswd Basic auth. Started and stopped by the
+ * test that uses it; its log goes to {@code registry.log} in its directory.
+ */
+public final class RegistryServer implements AutoCloseable {
+  private final Process process;
+  private final int port;
+  private final Path dir;
+
+  private RegistryServer(Process process, int port, Path dir) {
+    this.process = process;
+    this.port = port;
+    this.dir = dir;
+  }
+
+  /** Starts a registry without auth. */
+  public static RegistryServer start(Path dir) throws Exception {
+    return start(dir, null, null);
+  }
+
+  /** Starts a registry; with a user, it requires Basic auth with that password (bcrypt). */
+  public static RegistryServer start(Path dir, String user, String password)
+      throws Exception {
+    Path binary = Requirements.tool("docker-registry");
+    Files.createDirectories(dir.resolve("storage"));
+    int port = freePort();
+    StringBuilder config = new StringBuilder();
+    config.append("version: 0.1\n")
+        .append("log:\n  level: info\n  accesslog:\n    disabled: false\n")
+        .append("storage:\n  filesystem:\n    rootdirectory: ").append(dir.resolve("storage"))
+        .append("\n  delete:\n    enabled: true\n")
+        .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
+        .append("  secret: lamina-test-secret\n");
+    if (user != null) {
+      byte[] salt = new byte[16];
+      new SecureRandom().nextBytes(salt);
+      String hash = OpenBSDBCrypt.generate("2a", password.toCharArray(), salt, 5);
+      Path htpasswd = dir.resolve("htpasswd");
+      Files.writeString(htpasswd, user + ":" + hash + "\n");
+      config.append("auth:\n  htpasswd:\n    realm: lamina-test\n    path: ")
+          .append(htpasswd).append('\n');
+    }
+    Path file = dir.resolve("config.yml");
+    Files.writeString(file, config.toString());
+    Process p =
+        new ProcessBuilder(binary.toString(), "serve", file.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("registry.log").toFile())
+            .start();
+    RegistryServer server = new RegistryServer(p, port, dir);
+    server.awaitReady();
+    return server;
+  }
+
+  private void awaitReady() throws Exception {
+    for (int i = 0; i < 200; i++) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("docker-registry exited: " + log());
+      }
+      try {
+        HttpURLConnection c =
+            (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v2/").toURL()
+                .openConnection();
+        c.setConnectTimeout(500);
+        int status = c.getResponseCode();
+        c.disconnect();
+        if (status == 200 || status == 401) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(50);
+    }
+    close();
+    throw new IllegalStateException("docker-registry did not start: " + log());
+  }
+
+  /** {@code 127.0.0.1:PORT}. */
+  public String address() {
+    return "127.0.0.1:" + port;
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** The registry's own storage directory (for tampering tests). */
+  Path storage() {
+    return dir.resolve("storage");
+  }
+
+  String log() throws IOException {
+    Path f = dir.resolve("registry.log");
+    return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
