@@ -11,6 +11,7 @@ import dev.lamina.builder.recipe.Stage;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.Json;
+import dev.lamina.layerfs.overlay.MountPoints;
 import dev.lamina.layerfs.overlay.UpperDiff;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
@@ -31,12 +32,12 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -142,16 +143,19 @@ final class RunStep {
       }
       int code = runContainer(b, spec, step);
       rootfs.unmount();
-      for (Map.Entry<String, Boolean> e : existed.entrySet()) {
-        if (!e.getValue()) {
-          removeMountPoint(rootfs.upper(), e.getKey());
+      List<String> created = new ArrayList<>();
+      existed.forEach((target, was) -> {
+        if (!was) {
+          created.add(target);
         }
-      }
+      });
+      // Mount points the runtime had to create are artifacts of running, not the step's changes.
+      Set<String> artifacts = MountPoints.createdIn(rootfs.upper(), created);
       if (code != 0) {
         throw new BuildException("process \"" + String.join(" ", argv)
             + "\" did not complete successfully: exit code: " + code);
       }
-      List<LayerEntry> entries = UpperDiff.trusted().entries(rootfs.upper());
+      List<LayerEntry> entries = UpperDiff.trusted().entries(rootfs.upper(), artifacts);
       LayerRef layer = b.writeLayer(entries);
       b.remember(key, layer);
       step.done();
@@ -373,34 +377,6 @@ final class RunStep {
 
   private static boolean exists(Path root, String target) {
     return Files.exists(root.resolve(target.substring(1)), LinkOption.NOFOLLOW_LINKS);
-  }
-
-  /** Removes a mount point the runtime created in the upper (an empty directory or file). */
-  private static void removeMountPoint(Path upper, String target) throws IOException {
-    String path = Paths.clean(target).substring(1);
-    while (!path.isEmpty()) {
-      Path p = upper.resolve(path);
-      try {
-        FileStat st = Posix.lstat(p);
-        if (st.isDirectory()) {
-          try (var list = Files.list(p)) {
-            if (list.findAny().isPresent()) {
-              return;
-            }
-          }
-        } else if (!(st.isRegularFile() && st.size() == 0)) {
-          return;
-        }
-        if (Posix.lgetxattr(p, "trusted.overlay.origin").isPresent()) {
-          return; // copied up from a lower: it existed before
-        }
-        Files.delete(p);
-      } catch (NoSuchFileException e) {
-        // not created here
-      }
-      int slash = path.lastIndexOf('/');
-      path = slash < 0 ? "" : path.substring(0, slash);
-    }
   }
 
   private static void copyTree(Path from, Path to) throws IOException {
