@@ -34,6 +34,7 @@ public final class Main implements Runnable {
           ContainerCommand.class,
           VolumeCommand.class,
           MonitorCommand.class,
+          TrainCommand.class,
           ImportCommand.class,
           LoadCommand.class,
           SaveCommand.class,
