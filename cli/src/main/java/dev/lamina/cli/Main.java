@@ -73,9 +73,10 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns its exit code (for tests). */
   public static int execute(String... args) {
+    Class<?> named = named(args);
+    JsonPreparation json = JsonPreparation.start(named);
     ErrorHandler handler = new ErrorHandler();
     CommandLine cli = new CommandLine(new Main());
-    Class<?> named = named(args);
     // A CommandLine of its own applies the command's model transformer (see RunCommand), which
     // picocli otherwise applies only to a tree built from annotations.
     if (named != null) {
@@ -85,7 +86,12 @@ public final class Main implements Runnable {
     }
     cli.setExecutionExceptionHandler(handler)
         .setParameterExceptionHandler(handler)
-        .setCaseInsensitiveEnumValuesAllowed(true);
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionStrategy(
+            parsed -> {
+              json.await();
+              return new CommandLine.RunLast().execute(parsed);
+            });
     return cli.execute(args);
   }
 
