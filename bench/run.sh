@@ -17,9 +17,7 @@ fi
 store="$work/store"
 "$lamina" --root "$store" inspect --type image bench/busybox >/dev/null 2>&1 ||
   "$lamina" --root "$store" import "$work/rootfs" bench/busybox >/dev/null
-# bin/lamina archives the classes of whichever command runs first after a build: make that a run.
-rm -f "$top/cli/target/lamina.jsa"
-# Warm-up: layer extraction, and the class-data archive.
+# Warm-up: layer extraction, and the class-data archive bin/lamina makes after a build.
 "$lamina" --root "$store" run --rm bench/busybox true
 
 # The same rootfs as a raw runc bundle.
@@ -46,3 +44,4 @@ if command -v podman >/dev/null; then
   echo "podman run --rm:  ${t_podman}s"
   echo "lamina / podman:  $(bench_ratio "$t_lamina" "$t_podman")x"
 fi
+echo "load average:     $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"

@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,38 +12,46 @@ import picocli.CommandLine.ParseResult;
     name = "lamina",
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
-    description = "Build, store and run OCI container images, without a daemon.",
-    subcommands = {
-      BuildCommand.class,
-      CheckCommand.class,
-      RunCommand.class,
-      PsCommand.class,
-      LogsCommand.class,
-      StopCommand.class,
-      KillCommand.class,
-      RmCommand.class,
-      ExecCommand.class,
-      CommitCommand.class,
-      ContainerCommand.class,
-      VolumeCommand.class,
-      MonitorCommand.class,
-      ImportCommand.class,
-      LoadCommand.class,
-      SaveCommand.class,
-      PushCommand.class,
-      PullCommand.class,
-      LoginCommand.class,
-      LogoutCommand.class,
-      ImagesCommand.class,
-      InspectCommand.class,
-      HistoryCommand.class,
-      TagCommand.class,
-      RmiCommand.class,
-      SystemCommand.class,
-      VersionCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "Build, store and run OCI container images, without a daemon.")
 public final class Main implements Runnable {
+  /**
+   * Every command, in the order help lists them. They are registered here rather than in the
+   * annotation so that a run builds the model of only the command it names (see {@link
+   * #execute}): picocli's models cost reflection over every option of every command, a good part
+   * of a short command's start-up.
+   */
+  static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          BuildCommand.class,
+          CheckCommand.class,
+          RunCommand.class,
+          PsCommand.class,
+          LogsCommand.class,
+          StopCommand.class,
+          KillCommand.class,
+          RmCommand.class,
+          ExecCommand.class,
+          CommitCommand.class,
+          ContainerCommand.class,
+          VolumeCommand.class,
+          MonitorCommand.class,
+          TrainCommand.class,
+          ImportCommand.class,
+          LoadCommand.class,
+          SaveCommand.class,
+          PushCommand.class,
+          PullCommand.class,
+          LoginCommand.class,
+          LogoutCommand.class,
+          ImagesCommand.class,
+          InspectCommand.class,
+          HistoryCommand.class,
+          TagCommand.class,
+          RmiCommand.class,
+          SystemCommand.class,
+          VersionCommand.class,
+          CommandLine.HelpCommand.class);
+
   @Option(
       names = "--root",
       paramLabel = "DIR",
@@ -68,13 +77,55 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns its exit code (for tests). */
   public static int execute(String... args) {
+    Class<?> named = named(args);
+    JsonPreparation json = JsonPreparation.start(named);
     ErrorHandler handler = new ErrorHandler();
-    CommandLine cli =
-        new CommandLine(new Main())
-            .setExecutionExceptionHandler(handler)
-            .setParameterExceptionHandler(handler)
-            .setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = new CommandLine(new Main());
+    // A CommandLine of its own applies the command's model transformer (see RunCommand), which
+    // picocli otherwise applies only to a tree built from annotations.
+    if (named != null) {
+      cli.addSubcommand(new CommandLine(named));
+    } else {
+      SUBCOMMANDS.forEach(c -> cli.addSubcommand(new CommandLine(c)));
+    }
+    cli.setExecutionExceptionHandler(handler)
+        .setParameterExceptionHandler(handler)
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionStrategy(
+            parsed -> {
+              json.await();
+              return new CommandLine.RunLast().execute(parsed);
+            });
     return cli.execute(args);
+  }
+
+  /**
+   * The command {@code args} name, when only its model is needed: the first argument after the
+   * top-level options, if it is a command's name or alias. Null for anything else (no command,
+   * {@code help}, help or version options, an unknown word, an {@code @file}), which then gets
+   * the whole tree, so usage, suggestions and errors stay what they are.
+   */
+  static Class<?> named(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--root")) {
+        i++;
+      } else if (!a.equals("--debug") && !a.startsWith("--root=")) {
+        return a.startsWith("-") || a.startsWith("@") ? null : byName(a);
+      }
+    }
+    return null;
+  }
+
+  private static Class<?> byName(String name) {
+    for (Class<?> c : SUBCOMMANDS) {
+      Command command = c.getAnnotation(Command.class);
+      if (c != CommandLine.HelpCommand.class
+          && (command.name().equals(name) || List.of(command.aliases()).contains(name))) {
+        return c;
+      }
+    }
+    return null;
   }
 
   static boolean debug(ParseResult parseResult) {

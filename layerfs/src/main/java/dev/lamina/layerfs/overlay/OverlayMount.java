@@ -12,11 +12,13 @@ import java.util.List;
  * An overlayfs stack: read-only lower directories (top-most first, as overlayfs orders them), a
  * writable upper directory and its work directory, to be mounted on a target.
  *
- * <p>The new mount API is used first: {@code fsopen("overlay")}, one {@code lowerdir+} per layer,
- * then {@code fsmount} and {@code move_mount}. It has no length limit, so stacks of hundreds of
- * layers mount (the classic {@code mount(2)} option string must fit in one 4 KiB page, about 40
- * long paths). On kernels before 6.8 (no {@code lowerdir+}) or without the new API, the classic
- * option string is used when it fits.
+ * <p>A stack whose classic option string fits in one 4 KiB page (about 40 long paths) and whose
+ * paths are plain is mounted by {@code mount(8)}: a process costs a short-lived CLI a few
+ * milliseconds, the native binding about 0.1 s (see {@link MountCommands}). Otherwise, or when
+ * that fails, the new mount API is used: {@code fsopen("overlay")}, one {@code lowerdir+} per
+ * layer, then {@code fsmount} and {@code move_mount}. It has no length limit, so stacks of
+ * hundreds of layers mount. On kernels before 6.8 (no {@code lowerdir+}) or without the new API,
+ * the classic option string is used when it fits.
  */
 public final class OverlayMount {
   /** The most lower layers overlayfs accepts (OVL_MAX_STACK). */
@@ -83,6 +85,9 @@ public final class OverlayMount {
     requireDirectory(upper, "upper directory");
     requireDirectory(work, "work directory");
     requireDirectory(target, "mount target");
+    if (fitsMountCommand(target) && MountCommands.mountOverlay(optionString(), target)) {
+      return;
+    }
     try {
       mountWithFsContext(target);
     } catch (PosixException e) {
@@ -93,6 +98,18 @@ public final class OverlayMount {
       // take the classic option string when the stack is short enough.
       mountWithOptionString(target, e.getMessage());
     }
+  }
+
+  private boolean fitsMountCommand(Path target) {
+    for (Path dir : lowers) {
+      if (!MountCommands.plain(dir)) {
+        return false;
+      }
+    }
+    return MountCommands.plain(upper)
+        && MountCommands.plain(work)
+        && MountCommands.plain(target)
+        && optionString().length() <= PAGE_LIMIT;
   }
 
   private void mountWithFsContext(Path target) throws PosixException {
@@ -175,10 +192,14 @@ public final class OverlayMount {
   /**
    * Unmounts {@code target}; when it is busy (a process still has a file open there), detaches it
    * lazily so it disappears from the tree now and from the kernel when the last user goes.
+   * {@code umount(8)} is tried first, for the reason {@code mount(8)} is.
    *
    * @throws IOException when {@code target} is not mounted or cannot be unmounted
    */
   public static void unmount(Path target) throws IOException {
+    if (MountCommands.unmount(target)) {
+      return;
+    }
     try {
       Posix.umount(target, 0);
     } catch (PosixException e) {

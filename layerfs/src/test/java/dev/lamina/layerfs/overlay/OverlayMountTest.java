@@ -112,6 +112,20 @@ class OverlayMountTest {
   }
 
   @Test
+  void mountOn_pathsMountCommandsCannotTake_mountThroughTheSystemCalls() throws IOException {
+    Path lower = dir("low,er");
+    Files.writeString(lower.resolve("a"), "lower");
+    Path target = dir("mer\"ged");
+
+    OverlayMount.of(List.of(lower), dir("up:per"), dir("work")).mountOn(target);
+
+    assertTrue(MountTable.isMountPoint(target, "overlay"));
+    assertEquals("lower", Files.readString(target.resolve("a")));
+    OverlayMount.unmount(target);
+    assertFalse(MountTable.isMountPoint(target, "overlay"));
+  }
+
+  @Test
   void unmountAllUnder_removesEveryMount() throws IOException {
     Path lower = dir("lower");
     OverlayMount.of(List.of(lower), dir("upper"), dir("work")).mountOn(merged);

@@ -1,0 +1,104 @@
+package dev.lamina.cli;
+
+import dev.lamina.layerfs.overlay.MountTable;
+import dev.lamina.layerfs.overlay.OverlayMount;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code lamina __train-cds} (hidden): runs the common commands once, in this process, against a
+ * throwaway store, so that {@code bin/lamina} can make its class-data-sharing archive from the
+ * classes they load ({@code -XX:ArchiveClassesAtExit}). The archive then serves every command,
+ * whichever runs first after a build. Nothing is printed, nothing outside the temporary directory
+ * is touched, and the directory is removed afterwards.
+ */
+@Command(name = TrainCommand.NAME, hidden = true, description = "Exercise common commands.")
+final class TrainCommand implements Callable<Integer> {
+  static final String NAME = "__train-cds";
+
+  private static final String IMAGE = "lamina-cds/training";
+
+  @Override
+  public Integer call() throws IOException {
+    Path dir = Files.createTempDirectory("lamina-cds-");
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    PrintStream none = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+    try {
+      System.setOut(none);
+      System.setErr(none);
+      for (List<String> args : commands(dir)) {
+        Main.execute(args.toArray(String[]::new));
+      }
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+      remove(dir);
+    }
+    return ExitCodes.OK;
+  }
+
+  /** Queries, an import, and a foreground run (which fails in the runtime: no such command). */
+  private static List<List<String>> commands(Path dir) throws IOException {
+    Path rootfs = Files.createDirectories(dir.resolve("rootfs/etc"));
+    Files.writeString(rootfs.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+    Files.writeString(rootfs.resolve("group"), "root:x:0:\n");
+    String root = dir.resolve("store").toString();
+    List<List<String>> commands = new ArrayList<>();
+    commands.add(List.of("version"));
+    commands.add(List.of("--root", root, "images"));
+    commands.add(List.of("--root", root, "import", rootfs.getParent().toString(), IMAGE));
+    commands.add(List.of("--root", root, "images"));
+    commands.add(List.of("--root", root, "inspect", IMAGE));
+    commands.add(List.of("--root", root, "history", IMAGE));
+    commands.add(List.of("--root", root, "run", "--rm", IMAGE, "/lamina-cds-training"));
+    commands.add(List.of("--root", root, "ps", "-a"));
+    commands.add(List.of("--root", root, "volume", "ls"));
+    return commands;
+  }
+
+  /** Deletes the directory, never through a mount (a failed run could leave its overlay). */
+  private static void remove(Path dir) throws IOException {
+    OverlayMount.unmountAllUnder(dir);
+    if (!MountTable.mountPointsUnder(dir).isEmpty()) {
+      throw new IOException("mounts left under " + dir + "; not removed");
+    }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+            // Extracted layers may hold read-only directories.
+            d.toFile().setWritable(true, true);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+}

@@ -1,0 +1,97 @@
+package dev.lamina.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Which command's model a run builds, and that the full tree is still there for help. */
+class MainTest {
+  static Stream<Arguments> commandLines() {
+    return Stream.of(
+        Arguments.of(new String[] {"run", "img", "sh", "-c", "x"}, RunCommand.class),
+        Arguments.of(new String[] {"--root", "/s", "ps", "-a"}, PsCommand.class),
+        Arguments.of(new String[] {"--root=/s", "--debug", "images"}, ImagesCommand.class),
+        Arguments.of(new String[] {"--root", "run", "version"}, VersionCommand.class),
+        Arguments.of(new String[] {"container", "ls"}, ContainerCommand.class),
+        Arguments.of(new String[] {"help", "run"}, null),
+        Arguments.of(new String[] {"--help"}, null),
+        Arguments.of(new String[] {"-V"}, null),
+        Arguments.of(new String[] {"--", "run"}, null),
+        Arguments.of(new String[] {"@args.txt"}, null),
+        Arguments.of(new String[] {"ls"}, null),
+        Arguments.of(new String[] {"rn", "img"}, null),
+        Arguments.of(new String[] {"--root", "/s"}, null),
+        Arguments.of(new String[] {}, null));
+  }
+
+  @ParameterizedTest
+  @MethodSource("commandLines")
+  void named_firstWordAfterTopLevelOptions(String[] args, Class<?> expected) {
+    assertEquals(expected, Main.named(args));
+  }
+
+  @Test
+  void named_everyCommandByItsName() {
+    for (Class<?> c : Main.SUBCOMMANDS) {
+      String name = c.getAnnotation(Command.class).name();
+      assertEquals(c == CommandLine.HelpCommand.class ? null : c, Main.named(new String[] {name}));
+    }
+  }
+
+  @Test
+  void execute_help_listsEveryCommand() {
+    String help = captureOut(() -> assertEquals(0, Main.execute("--help")));
+    for (Class<?> c : Main.SUBCOMMANDS) {
+      Command command = c.getAnnotation(Command.class);
+      if (!command.hidden()) {
+        assertTrue(help.contains("  " + command.name() + " "), command.name() + " in:\n" + help);
+      }
+    }
+  }
+
+  @Test
+  void execute_optionsAfterTheImage_belongToTheContainerCommand(@TempDir Path tmp) {
+    // Without the run command's model transformer, "-c" would be refused as a run option.
+    String root = tmp.resolve("store").toString();
+    String err = captureErr(() -> Main.execute("--root", root, "run", "no-such", "sh", "-c", "x"));
+    assertFalse(err.contains("Unknown option"), err);
+    assertTrue(err.contains("no-such"), err);
+  }
+
+  private static String captureOut(Runnable r) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (PrintStream p = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+      System.setOut(p);
+      r.run();
+    } finally {
+      System.setOut(old);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static String captureErr(Runnable r) {
+    PrintStream old = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try (PrintStream p = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      System.setErr(p);
+      r.run();
+    } finally {
+      System.setErr(old);
+    }
+    return err.toString(StandardCharsets.UTF_8);
+  }
+}
