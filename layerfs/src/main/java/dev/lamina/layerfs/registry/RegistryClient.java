@@ -491,6 +491,98 @@ public final class RegistryClient {
     drain(r);
   }
 
+  /**
+   * A PATCH whose body is written as it is produced (chunked transfer encoding, no
+   * Content-Range), for a blob whose digest is known only at its end. Write the body, then {@link
+   * #finish()}; or {@link #abort} it. The body cannot be replayed, so a refusal (a 401 for an
+   * expired token, say) is not retried here: the caller starts over.
+   */
+  final class StreamedPatch extends OutputStream {
+    private final StreamingBody body;
+    private final java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> response;
+    private final URI location;
+
+    private StreamedPatch(
+        StreamingBody body,
+        java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> response,
+        URI location) {
+      this.body = body;
+      this.response = response;
+      this.location = location;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      body.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      body.write(b, off, len);
+    }
+
+    /**
+     * Ends the body and waits for the registry's answer.
+     *
+     * @return where the upload goes on (for the closing PUT)
+     * @throws RegistryException if the registry refuses the data
+     * @throws IOException if the transfer fails
+     */
+    URI finish() throws IOException {
+      body.close();
+      HttpResponse<InputStream> r;
+      try {
+        r = response.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        abort();
+        throw new InterruptedIOException("interrupted uploading to " + registry);
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable c = e.getCause();
+        throw c instanceof IOException io
+            ? new IOException(io.getMessage(), io)
+            : new IOException("uploading to " + registry + ": " + c, c);
+      }
+      if (r.statusCode() != 202) {
+        throw RegistryException.of(
+            "PATCH " + describe(location) + " at " + registry, r.statusCode(), readError(r));
+      }
+      drain(r);
+      return location(r);
+    }
+
+    /** Abandons the request (the session stays for the caller to cancel). */
+    void abort() {
+      body.abort(new IOException("upload abandoned"));
+      response.cancel(true);
+    }
+  }
+
+  /** Starts a streamed PATCH of the upload at {@code location}. */
+  StreamedPatch streamPatch(String repository, URI location) throws IOException {
+    StreamingBody body = new StreamingBody();
+    HttpRequest.Builder rb = HttpRequest.newBuilder(location)
+        .header("Content-Type", "application/octet-stream")
+        .method("PATCH", BodyPublishers.fromPublisher(body));
+    String authz = sameOrigin(location) ? auth.header(push(repository)) : null;
+    if (authz != null) {
+      rb.header("Authorization", authz);
+    }
+    // No timeout: it would count the whole body's transfer, however long the layer.
+    java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> response =
+        http.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+    response.whenComplete((r, e) -> {
+      if (e != null) {
+        body.abort(e);
+      } else if (!body.delivered()) {
+        // The registry answered before the body ended: it will not read the rest.
+        body.abort(new IOException("registry answered " + r.statusCode()
+            + " before the upload ended"));
+      }
+    });
+    return new StreamedPatch(body, response, location);
+  }
+
   /** One chunk; returns the next upload location and the offset the registry has reached. */
   record ChunkResult(URI location, long received) {}
 
