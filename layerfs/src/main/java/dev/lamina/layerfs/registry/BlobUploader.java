@@ -83,6 +83,13 @@ final class BlobUploader {
       } catch (UncheckedIOException e) {
         throw e.getCause();
       } catch (IOException e) {
+        DigestMismatchException damaged = damage(e);
+        if (damaged != null) {
+          // The local copy is damaged (the HTTP client wraps what the body stream threw):
+          // sending it again would not help, and the caller may make it anew.
+          client.cancelUpload(repository, start.location());
+          throw damaged;
+        }
         if (attempt >= 1) {
           throw new IOException("uploading blob " + blob.digest() + ": " + e.getMessage(), e);
         }
@@ -279,6 +286,15 @@ final class BlobUploader {
     }
     throw new IOException("chunk at " + offset + " failed " + CHUNK_ATTEMPTS + " times: "
         + last.getMessage(), last);
+  }
+
+  private static DigestMismatchException damage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof DigestMismatchException d) {
+        return d;
+      }
+    }
+    return null;
   }
 
   private InputStream counting(InputStream in, Descriptor blob) {

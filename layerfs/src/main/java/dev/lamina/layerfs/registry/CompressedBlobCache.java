@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
  * {@code system check} reports and {@code system prune} removes), and {@code
  * map/<alg>-<hex>.<format>-<level>.json}, one small file per stored layer, format and level, holding
  * the compressed blob's digest and size. An entry counts only while its blob is present with that
- * size; every read of the blob is verified. {@link #pruneHook()} removes entries (and blobs) whose
+ * size; every read of the blob is verified (blobs are not synced to disk: one damaged by a crash
+ * is found so, and made again). {@link #pruneHook()} removes entries (and blobs) whose
  * source layer has left the store.
  */
 public final class CompressedBlobCache {
@@ -156,10 +157,24 @@ public final class CompressedBlobCache {
       // layer never yields a complete blob, in the cache or in the copy.
       raw.drainAndDigest();
       out.close(); // ends the compressed stream; Tee keeps the writer and the copy open
-      info = w.commit();
+      // Not synced to disk: a cached blob is verified whenever it is read, and made again when
+      // it is missing or damaged (see forget), so a crash costs a compression, never an error.
+      info = w.commitUnsynced();
     }
     remember(source.digest(), format, level, info);
     return withBlob(source, format, info.digest(), info.size());
+  }
+
+  /**
+   * Forgets the compressed form of {@code source} for {@code format} and {@code level}, and
+   * deletes its blob: for a blob found damaged.
+   *
+   * @throws IOException if the entry or blob cannot be deleted
+   */
+  public void forget(Descriptor source, Compression format, int level, Digest compressed)
+      throws IOException {
+    Files.deleteIfExists(entryPath(source.digest(), format, level));
+    blobs().delete(compressed);
   }
 
   private void remember(Digest source, Compression format, int level, BlobInfo info)

@@ -47,8 +47,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * (blob storage such as S3 gets presigned URLs, not the registry's credentials); manifests are read
  * capped at {@link Json#MAX_METADATA_BYTES} and checked against their digest, {@code
  * Docker-Content-Digest} and Content-Type before anything trusts them.
+ *
+ * <p>{@link #close()} it when done: Java 17's HttpClient keeps a selector thread blocked in
+ * native code, and the JVM waits up to 300 ms at exit for such threads.
  */
-public final class RegistryClient {
+public final class RegistryClient implements AutoCloseable {
   /** What {@code GET manifests} accepts, in order of preference. */
   static final List<String> MANIFEST_TYPES =
       List.of(
@@ -90,13 +93,39 @@ public final class RegistryClient {
     }
     HttpClient http = httpClient(options.tlsVerify());
     RegistryAuth auth = new RegistryAuth(registry, creds, http);
-    boolean httpAllowed = !options.tlsVerify() || Hosts.isLoopback(Hosts.hostOf(endpoint));
+    try {
+      return connect(registry, endpoint, options, http, auth);
+    } catch (IOException | RuntimeException e) {
+      close(http);
+      throw e;
+    }
+  }
+
+  private static RegistryClient connect(String registry, String endpoint,
+      RegistryOptions options, HttpClient http, RegistryAuth auth) throws IOException {
+    boolean loopback = Hosts.isLoopback(Hosts.hostOf(endpoint));
+    boolean httpAllowed = !options.tlsVerify() || loopback;
     URI https = URI.create("https://" + endpoint);
+    if (loopback) {
+      // A registry on this host is most often plain HTTP (the docker-registry package, a test):
+      // asking it first spares setting up TLS. Only a registry's answer (200 or 401) counts; a
+      // TLS server answers plain HTTP with a 400, and then https is tried as anywhere else. The
+      // ping carries no credentials, so nothing is given away.
+      URI plain = URI.create("http://" + endpoint);
+      Answer a;
+      try {
+        a = probe(registry, http, plain, Duration.ofSeconds(2));
+      } catch (IOException e) {
+        a = null; // not plain HTTP: try https
+      }
+      if (a != null && (a.status() == 200 || a.status() == 401)) {
+        return accept(registry, http, auth, plain, a);
+      }
+      return ping(registry, http, auth, https, Duration.ofMinutes(1));
+    }
     // Where http may follow, https gets a short probe: a plain-HTTP server may sit silent on a
     // TLS hello instead of refusing it.
-    Duration probe = !httpAllowed ? Duration.ofMinutes(1)
-        : Hosts.isLoopback(Hosts.hostOf(endpoint)) ? Duration.ofSeconds(2)
-        : Duration.ofSeconds(10);
+    Duration probe = !httpAllowed ? Duration.ofMinutes(1) : Duration.ofSeconds(10);
     try {
       return ping(registry, http, auth, https, probe);
     } catch (SSLException | ConnectException | HttpTimeoutException e) {
@@ -115,16 +144,63 @@ public final class RegistryClient {
   private static RegistryClient ping(
       String registry, HttpClient http, RegistryAuth auth, URI base, Duration timeout)
       throws IOException {
-    RegistryClient c = new RegistryClient(registry, http, auth, base);
+    return accept(registry, http, auth, base, probe(registry, http, base, timeout));
+  }
+
+  /** What {@code GET /v2/} answered. */
+  private record Answer(int status, List<Challenge> challenges, byte[] body) {}
+
+  private static Answer probe(String registry, HttpClient http, URI base, Duration timeout)
+      throws IOException {
+    RegistryClient c = new RegistryClient(registry, http, null, base);
     HttpResponse<InputStream> r =
         c.raw(HttpRequest.newBuilder(base.resolve("/v2/")).timeout(timeout).GET(), null);
-    byte[] body = readError(r);
-    if (r.statusCode() == 401) {
-      auth.challenged(challenges(r), Set.of(), null);
-    } else if (r.statusCode() != 200) {
-      throw RegistryException.of(registry + " is not a registry (GET /v2/)", r.statusCode(), body);
+    return new Answer(r.statusCode(), challenges(r), readError(r));
+  }
+
+  private static RegistryClient accept(
+      String registry, HttpClient http, RegistryAuth auth, URI base, Answer a)
+      throws IOException {
+    if (a.status() == 401) {
+      auth.challenged(a.challenges(), Set.of(), null);
+    } else if (a.status() != 200) {
+      throw RegistryException.of(registry + " is not a registry (GET /v2/)", a.status(), a.body());
     }
-    return c;
+    return new RegistryClient(registry, http, auth, base);
+  }
+
+
+  /**
+   * Lets the HTTP client go: on Java 21 and later it is closed; on Java 17, which cannot close
+   * it, its selector thread is interrupted, which ends it. Call once no request is running.
+   */
+  @Override
+  public void close() {
+    close(http);
+  }
+
+  private static final Pattern CLIENT_ID = Pattern.compile("\\((\\d+)\\)$");
+
+  private static void close(HttpClient http) {
+    if (http instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // nothing left to do
+      }
+      return;
+    }
+    // HttpClientImpl's toString ends with "(id)"; its selector thread is named after the id.
+    Matcher m = CLIENT_ID.matcher(http.toString());
+    if (!m.find()) {
+      return;
+    }
+    String name = "HttpClient-" + m.group(1) + "-SelectorManager";
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (name.equals(t.getName())) {
+        t.interrupt();
+      }
+    }
   }
 
   /** The base URI chosen (https or http). */

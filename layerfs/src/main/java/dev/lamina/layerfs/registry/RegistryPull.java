@@ -111,6 +111,7 @@ public final class RegistryPull {
     } finally {
       pool.shutdownNow();
       p.discardAll();
+      client.close();
     }
   }
 

@@ -102,6 +102,7 @@ public final class RegistryPush {
       return top.descriptor;
     } finally {
       pool.shutdownNow();
+      client.close();
     }
   }
 
@@ -191,9 +192,12 @@ public final class RegistryPush {
     Descriptor out = cache.find(layer, want, level).orElse(null);
     if (out != null) {
       // Compressed before: its digest is known, so the registry may have it or mount it.
-      out = forManifest(out, want, docker);
-      send(out, cache.blobs());
-      return out;
+      try {
+        send(forManifest(out, want, docker), cache.blobs());
+        return forManifest(out, want, docker);
+      } catch (DigestMismatchException e) {
+        cache.forget(layer, want, level, out.digest()); // damaged in the cache: make it again
+      }
     }
     out = forManifest(streamLayer(layer, diffId, want, level), want, docker);
     sent.add(out.digest());

@@ -415,6 +415,30 @@ class RegistryTest {
     assertTrue(d.check().run().isClean());
   }
 
+  /** A cached compressed layer damaged on disk (it is not synced) is made again, not sent. */
+  @Test
+  void compressedPush_damagedCacheBlob_isCompressedAgain() throws Exception {
+    Store a = store("a");
+    Images.ResolvedImage img = image(a, "hello", 48);
+    RegistryOptions gzip = RegistryOptions.builder().compression(Compression.GZIP).build();
+    RegistryServer first = registry();
+    Descriptor pushed = push(a, "hello", first.address(), "c/hello:1", gzip);
+    Descriptor layer = OciContent.manifest(a.blobs(), img.target()).layers().get(1);
+    CompressedBlobCache cache = CompressedBlobCache.of(a);
+    Descriptor cached = cache.find(layer, Compression.GZIP, 6).orElseThrow();
+    Path blob = a.cacheDir().resolve("compressed/layout/blobs/sha256/" + cached.digest().hex());
+    byte[] bytes = Files.readAllBytes(blob);
+    bytes[bytes.length / 2] ^= 0x10;
+    Files.write(blob, bytes);
+
+    RegistryServer second = registry();
+    assertEquals(pushed.digest(), push(a, "hello", second.address(), "c/hello:1", gzip).digest());
+    assertEquals(cached.digest(), Digest.sha256(Files.readAllBytes(blob)), "made again");
+    Store b = store("b");
+    assertEquals(pushed.digest(),
+        pull(b, second.address(), "c/hello:1", RegistryOptions.defaults()).get(0).digest());
+  }
+
   @Test
   void multiPlatformIndex_pushesWhole_pullsOnePlatformOrAll() throws Exception {
     RegistryServer reg = registry();
