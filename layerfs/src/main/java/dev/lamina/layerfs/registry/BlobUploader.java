@@ -67,13 +67,8 @@ final class BlobUploader {
       try {
         if (chunkSize <= 0) {
           URI location = start.location();
-          client.putBlob(repository, location, blob.digest(), blob.size(), () -> {
-            try {
-              return counting(content.open(), blob);
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          });
+          client.putBlob(repository, location, blob.digest(), blob.size(),
+              () -> counting(content.open(), blob));
         } else {
           sendChunks(blob, content, start.location());
         }
