@@ -439,6 +439,34 @@ class RegistryTest {
         pull(b, second.address(), "c/hello:1", RegistryOptions.defaults()).get(0).digest());
   }
 
+  /**
+   * A registry on https only (self-signed): refused while certificates are verified, used once
+   * they are not; the plain-HTTP probe on loopback finds no registry there and https is used.
+   */
+  @Test
+  void tlsRegistry_selfSigned_refusedVerified_usedUnverified() throws Exception {
+    RegistryServer reg = RegistryServer.startTls(Files.createTempDirectory(work, "tls"));
+    open.add(reg);
+    Store a = store("a");
+    Images.ResolvedImage img = image(a, "hello", 300);
+    java.io.IOException refused = assertThrows(java.io.IOException.class,
+        () -> push(a, "hello", reg.address(), "tls/hello:1", RegistryOptions.defaults()));
+    assertTrue(refused.getMessage().contains("certification path")
+        || refused.getMessage().contains("PKIX"), refused.getMessage());
+
+    RegistryOptions insecure = RegistryOptions.builder().tlsVerify(false)
+        .compression(Compression.GZIP).build();
+    Descriptor pushed = push(a, "hello", reg.address(), "tls/hello:1", insecure);
+    Store b = store("b");
+    Images.ResolvedImage got = pull(b, reg.address(), "tls/hello:1",
+        RegistryOptions.builder().tlsVerify(false).build()).get(0);
+    assertEquals(pushed.digest(), got.digest());
+    assertEquals(OciContent.config(a.blobs(), OciContent.manifest(a.blobs(), img.target()))
+            .diffIds(),
+        OciContent.config(b.blobs(), OciContent.manifest(b.blobs(), got.target())).diffIds());
+    assertTrue(b.check().run().isClean());
+  }
+
   @Test
   void multiPlatformIndex_pushesWhole_pullsOnePlatformOrAll() throws Exception {
     RegistryServer reg = registry();
