@@ -147,16 +147,24 @@ public final class CompressedBlobCache {
           have == Compression.NONE && source.digest().equals(diffId)
               ? buffered
               : new VerifyingInputStream(have.decompress(buffered), diffId, -1);
-      OutputStream out = format.compress(new Tee(w, copy), level);
-      byte[] buf = new byte[256 * 1024];
-      int n;
-      while ((n = plain.read(buf)) >= 0) {
-        out.write(buf, 0, n);
+      // Hashing and storing the output (and sending the copy) run on a thread of their own, so
+      // that reading, hashing and compressing the layer go on meanwhile.
+      AsyncOutputStream sink = new AsyncOutputStream(new Tee(w, copy), "lamina-compressed-out");
+      try {
+        OutputStream out = format.compress(sink, level);
+        byte[] buf = new byte[256 * 1024];
+        int n;
+        while ((n = plain.read(buf)) >= 0) {
+          out.write(buf, 0, n);
+        }
+        // The source is verified to its end before the compressed stream is ended: a damaged
+        // layer never yields a complete blob, in the cache or in the copy.
+        raw.drainAndDigest();
+        out.close(); // ends the compressed stream and waits for the sink; Tee keeps w open
+      } catch (IOException | RuntimeException | Error e) {
+        sink.abort(); // before the writer is discarded
+        throw e;
       }
-      // The source is verified to its end before the compressed stream is ended: a damaged
-      // layer never yields a complete blob, in the cache or in the copy.
-      raw.drainAndDigest();
-      out.close(); // ends the compressed stream; Tee keeps the writer and the copy open
       // Not synced to disk: a cached blob is verified whenever it is read, and made again when
       // it is missing or damaged (see forget), so a crash costs a compression, never an error.
       info = w.commitUnsynced();
