@@ -27,10 +27,14 @@ import java.util.concurrent.Future;
  * the registry has it, mounted when another repository there has it, compressed on the way out
  * when asked), each manifest after its blobs, an index after its manifests, and the tags last.
  *
- * <p>With a compression format, layers stored otherwise are re-encoded (through {@link
- * CompressedBlobCache}, so a second push does not compress again); diff_ids are checked while
- * compressing and never change. A manifest whose layers changed is rewritten (canonical JSON), so
- * its digest changes, and so does that of an index over it.
+ * <p>With a compression format, layers stored otherwise are re-encoded. The first time, a layer
+ * is compressed straight into its upload (one streamed PATCH, or chunks with a chunk size) while
+ * the same bytes go to {@link CompressedBlobCache}: reading, compressing (on every core) and
+ * sending overlap, and the registry cannot be asked first whether it has the result, whose
+ * digest is known only at the end. Later pushes find the compressed digest in the cache, so the
+ * registry is asked (HEAD, then a mount) and the cached blob sent only if needed. diff_ids are
+ * checked while compressing and never change. A manifest whose layers changed is rewritten
+ * (canonical JSON), so its digest changes, and so does that of an index over it.
  */
 public final class RegistryPush {
   private final Store store;
