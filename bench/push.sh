@@ -80,8 +80,9 @@ best() { # best FN: the least of $runs timings, each against a fresh registry, i
     if [ -z "$best" ] || (($(echo "$t < $best" | bc -l))); then best=$t; fi
   done
 }
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 best lamina_push
 l=$best
 best skopeo_push
 s=$best
-echo "push 200MB/5000 files, gzip: lamina ${l}s  skopeo ${s}s  ratio lamina/skopeo $(bench_ratio "$l" "$s")"
+echo "push 200MB/5000 files, gzip, best of $runs: lamina ${l}s  skopeo ${s}s  ratio lamina/skopeo $(bench_ratio "$l" "$s")  (load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after, $(nproc) cores)"

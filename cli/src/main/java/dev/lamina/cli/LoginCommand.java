@@ -79,7 +79,9 @@ final class LoginCommand implements Callable<Integer> {
         RegistryOptions.builder().authFile(authFile).tlsVerify(tlsVerify).credentials(creds)
             .build();
     RegistryReference ref = RegistryReference.parse(host + "/x");
-    RegistryClient.connect(ref.registry(), ref.endpoint(), o).checkLogin();
+    try (RegistryClient client = RegistryClient.connect(ref.registry(), ref.endpoint(), o)) {
+      client.checkLogin();
+    }
     AuthFiles files = AuthFiles.of(authFile);
     files.store(ref.registry(), creds);
     Output.out().println("Login Succeeded!");

@@ -1,10 +1,12 @@
 package dev.lamina.layerfs.registry;
 
+import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.digest.DigestMismatchException;
 import dev.lamina.layerfs.oci.Descriptor;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
@@ -65,13 +67,8 @@ final class BlobUploader {
       try {
         if (chunkSize <= 0) {
           URI location = start.location();
-          client.putBlob(repository, location, blob.digest(), blob.size(), () -> {
-            try {
-              return counting(content.open(), blob);
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          });
+          client.putBlob(repository, location, blob.digest(), blob.size(),
+              () -> counting(content.open(), blob));
         } else {
           sendChunks(blob, content, start.location());
         }
@@ -81,12 +78,144 @@ final class BlobUploader {
       } catch (UncheckedIOException e) {
         throw e.getCause();
       } catch (IOException e) {
+        DigestMismatchException damaged = damage(e);
+        if (damaged != null) {
+          // The local copy is damaged (the HTTP client wraps what the body stream threw):
+          // sending it again would not help, and the caller may make it anew.
+          client.cancelUpload(repository, start.location());
+          throw damaged;
+        }
         if (attempt >= 1) {
           throw new IOException("uploading blob " + blob.digest() + ": " + e.getMessage(), e);
         }
         client.cancelUpload(repository, start.location());
         start = null;
       }
+    }
+  }
+
+  /**
+   * Starts the upload of a blob whose digest is known only once it is written: write it to the
+   * stream returned, then {@link BlobStream#finish}. In one streamed PATCH, or with a chunk size
+   * in PATCHes of that size, each retried from the registry's offset as {@link #upload} does.
+   *
+   * @throws IOException if the registry does not open an upload session
+   */
+  BlobStream stream() throws IOException {
+    URI location = client.startUpload(repository, null, null).location();
+    return chunkSize > 0 ? new ChunkedBlobStream(location) : new PatchBlobStream(location);
+  }
+
+  /** A blob on its way up; see {@link #stream()}. */
+  abstract class BlobStream extends OutputStream {
+    private boolean ended;
+
+    /**
+     * Ends the upload, naming the blob by what was written.
+     *
+     * @throws RegistryException if the registry refuses the blob (a digest it computed
+     *     otherwise, say)
+     * @throws IOException if the transfer fails
+     */
+    final void finish(Digest digest) throws IOException {
+      client.finishUpload(repository, end(), digest);
+      ended = true;
+    }
+
+    /** Sends what is left; returns the location for the closing PUT. */
+    abstract URI end() throws IOException;
+
+    /** Where the session is now (for cancelling). */
+    abstract URI location();
+
+    /** Gives the upload up and cancels the session; never throws. */
+    void abort() {
+      if (!ended) {
+        ended = true;
+        stop();
+        client.cancelUpload(repository, location());
+      }
+    }
+
+    void stop() {}
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+  }
+
+  private final class PatchBlobStream extends BlobStream {
+    private final URI location;
+    private final RegistryClient.StreamedPatch patch;
+
+    PatchBlobStream(URI location) throws IOException {
+      this.location = location;
+      this.patch = client.streamPatch(repository, location);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      patch.write(b, off, len);
+    }
+
+    @Override
+    URI end() throws IOException {
+      return patch.finish();
+    }
+
+    @Override
+    URI location() {
+      return location;
+    }
+
+    @Override
+    void stop() {
+      patch.abort();
+    }
+  }
+
+  private final class ChunkedBlobStream extends BlobStream {
+    private final byte[] buf = new byte[(int) chunkSize];
+    private int fill;
+    private long offset;
+    private URI location;
+
+    ChunkedBlobStream(URI location) {
+      this.location = location;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      while (len > 0) {
+        int n = Math.min(len, buf.length - fill);
+        System.arraycopy(b, off, buf, fill, n);
+        fill += n;
+        off += n;
+        len -= n;
+        if (fill == buf.length) {
+          flushChunk();
+        }
+      }
+    }
+
+    private void flushChunk() throws IOException {
+      if (fill > 0) {
+        location = sendChunk(location, offset, buf, fill);
+        offset += fill;
+        fill = 0;
+      }
+    }
+
+    @Override
+    URI end() throws IOException {
+      flushChunk();
+      return location;
+    }
+
+    @Override
+    URI location() {
+      return location;
     }
   }
 
@@ -152,6 +281,15 @@ final class BlobUploader {
     }
     throw new IOException("chunk at " + offset + " failed " + CHUNK_ATTEMPTS + " times: "
         + last.getMessage(), last);
+  }
+
+  private static DigestMismatchException damage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof DigestMismatchException d) {
+        return d;
+      }
+    }
+    return null;
   }
 
   private InputStream counting(InputStream in, Descriptor blob) {

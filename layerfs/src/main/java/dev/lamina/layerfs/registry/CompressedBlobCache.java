@@ -15,6 +15,7 @@ import dev.lamina.layerfs.store.OciLayout;
 import dev.lamina.layerfs.store.PruneHook;
 import dev.lamina.layerfs.store.Store;
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,7 +39,8 @@ import java.util.regex.Pattern;
  * {@code system check} reports and {@code system prune} removes), and {@code
  * map/<alg>-<hex>.<format>-<level>.json}, one small file per stored layer, format and level, holding
  * the compressed blob's digest and size. An entry counts only while its blob is present with that
- * size; every read of the blob is verified. {@link #pruneHook()} removes entries (and blobs) whose
+ * size; every read of the blob is verified (blobs are not synced to disk: one damaged by a crash
+ * is found so, and made again). {@link #pruneHook()} removes entries (and blobs) whose
  * source layer has left the store.
  */
 public final class CompressedBlobCache {
@@ -107,6 +109,7 @@ public final class CompressedBlobCache {
    * remembers the result. The uncompressed bytes are checked against {@code diffId} on the way, so
    * the layer's diff_id is the same whatever the compression.
    *
+   * @param progress hears how many bytes of {@code source} have been read
    * @return {@code source} with the compressed blob's media type, digest and size
    * @throws dev.lamina.layerfs.digest.DigestMismatchException if the stored layer is damaged or
    *     does not decompress to {@code diffId}
@@ -116,10 +119,27 @@ public final class CompressedBlobCache {
       BlobStore from, Descriptor source, Digest diffId, Compression format, int level,
       LongConsumer progress)
       throws IOException {
+    return compress(from, source, diffId, format, level, progress, null);
+  }
+
+  /**
+   * Like {@link #compress(BlobStore, Descriptor, Digest, Compression, int, LongConsumer)}, and
+   * also writes each compressed byte to {@code copy} (when not null) as it is produced, so the
+   * blob can be uploaded while it is being made. {@code copy} is flushed, not closed. It has
+   * received the whole blob once this returns; when this throws, what it received is not a
+   * valid blob and must be thrown away.
+   *
+   * @throws IOException if reading or writing (to the cache or to {@code copy}) fails
+   */
+  public Descriptor compress(
+      BlobStore from, Descriptor source, Digest diffId, Compression format, int level,
+      LongConsumer progress, OutputStream copy)
+      throws IOException {
     BlobInfo info;
     try (VerifyingInputStream raw = from.open(source.digest(), source.size());
         BlobWriter w = blobs().newWriter()) {
-      BufferedInputStream buffered = new BufferedInputStream(raw, 128 * 1024);
+      InputStream counted = new CountingInput(raw, progress);
+      BufferedInputStream buffered = new BufferedInputStream(counted, 128 * 1024);
       Compression have = Compression.detect(buffered);
       // An uncompressed layer's blob digest is its diff_id: verifying the blob checks both, so
       // the bytes are not hashed twice.
@@ -127,18 +147,42 @@ public final class CompressedBlobCache {
           have == Compression.NONE && source.digest().equals(diffId)
               ? buffered
               : new VerifyingInputStream(have.decompress(buffered), diffId, -1);
-      OutputStream out = format.compress(new CountingStream(w, progress), level);
-      byte[] buf = new byte[256 * 1024];
-      int n;
-      while ((n = plain.read(buf)) >= 0) {
-        out.write(buf, 0, n);
+      // Hashing and storing the output (and sending the copy) run on a thread of their own, so
+      // that reading, hashing and compressing the layer go on meanwhile.
+      AsyncOutputStream sink = new AsyncOutputStream(new Tee(w, copy), "lamina-compressed-out");
+      try {
+        OutputStream out = format.compress(sink, level);
+        byte[] buf = new byte[256 * 1024];
+        int n;
+        while ((n = plain.read(buf)) >= 0) {
+          out.write(buf, 0, n);
+        }
+        // The source is verified to its end before the compressed stream is ended: a damaged
+        // layer never yields a complete blob, in the cache or in the copy.
+        raw.drainAndDigest();
+        out.close(); // ends the compressed stream and waits for the sink; Tee keeps w open
+      } catch (IOException | RuntimeException | Error e) {
+        sink.abort(); // before the writer is discarded
+        throw e;
       }
-      out.close(); // ends the compressed stream; CountingStream keeps the writer open
-      raw.drainAndDigest();
-      info = w.commit();
+      // Not synced to disk: a cached blob is verified whenever it is read, and made again when
+      // it is missing or damaged (see forget), so a crash costs a compression, never an error.
+      info = w.commitUnsynced();
     }
     remember(source.digest(), format, level, info);
     return withBlob(source, format, info.digest(), info.size());
+  }
+
+  /**
+   * Forgets the compressed form of {@code source} for {@code format} and {@code level}, and
+   * deletes its blob: for a blob found damaged.
+   *
+   * @throws IOException if the entry or blob cannot be deleted
+   */
+  public void forget(Descriptor source, Compression format, int level, Digest compressed)
+      throws IOException {
+    Files.deleteIfExists(entryPath(source.digest(), format, level));
+    blobs().delete(compressed);
   }
 
   private void remember(Digest source, Compression format, int level, BlobInfo info)
@@ -214,38 +258,70 @@ public final class CompressedBlobCache {
     };
   }
 
-  /** Counts bytes on their way to the writer; closing it leaves the writer open. */
-  private static final class CountingStream extends OutputStream {
-    private final OutputStream out;
+  /** Counts the bytes read from the source. */
+  private static final class CountingInput extends FilterInputStream {
     private final LongConsumer progress;
     private long count;
 
-    CountingStream(OutputStream out, LongConsumer progress) {
-      this.out = out;
+    CountingInput(InputStream in, LongConsumer progress) {
+      super(in);
       this.progress = progress;
     }
 
     @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        progress.accept(++count);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count += n;
+        progress.accept(count);
+      }
+      return n;
+    }
+  }
+
+  /** Writes to the cache writer and to an optional copy; closing leaves both open. */
+  private static final class Tee extends OutputStream {
+    private final OutputStream out;
+    private final OutputStream copy;
+
+    Tee(OutputStream out, OutputStream copy) {
+      this.out = out;
+      this.copy = copy;
+    }
+
+    @Override
     public void write(int b) throws IOException {
-      out.write(b);
-      progress.accept(++count);
+      write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       out.write(b, off, len);
-      count += len;
-      progress.accept(count);
+      if (copy != null) {
+        copy.write(b, off, len);
+      }
     }
 
     @Override
     public void flush() throws IOException {
       out.flush();
+      if (copy != null) {
+        copy.flush();
+      }
     }
 
     @Override
     public void close() throws IOException {
-      out.flush();
+      flush();
     }
   }
 }

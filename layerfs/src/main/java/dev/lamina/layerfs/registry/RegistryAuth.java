@@ -6,9 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -29,13 +26,13 @@ final class RegistryAuth {
 
   private final String registry;
   private final Credentials credentials;
-  private final HttpClient http;
+  private final Http1Client http;
   private final Set<String> scopes = new TreeSet<>();
   private Challenge bearer;
   private String header;
   private Set<String> headerScopes = Set.of();
 
-  RegistryAuth(String registry, Credentials credentials, HttpClient http) {
+  RegistryAuth(String registry, Credentials credentials, Http1Client http) {
     this.registry = registry;
     this.credentials = credentials;
     this.http = http;
@@ -123,29 +120,23 @@ final class RegistryAuth {
       q.append(first ? "" : "&").append("scope=").append(enc(s));
       first = false;
     }
-    HttpRequest.Builder rb =
-        HttpRequest.newBuilder(URI.create(q.toString())).timeout(Duration.ofMinutes(1)).GET();
+    java.util.Map<String, String> headers = new java.util.HashMap<>();
     if (credentials != null) {
       // The registry named this token service for its own credentials: they go there, and only
       // over TLS unless it is this machine.
-      rb.header("Authorization", "Basic " + credentials.basic());
+      headers.put("Authorization", "Basic " + credentials.basic());
     }
-    HttpResponse<InputStream> r;
-    try {
-      r = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while getting a token");
-    }
+    Http1Client.Response r = http.send("GET", URI.create(q.toString()), headers,
+        Http1Client.Body.EMPTY, Duration.ofMinutes(1));
     byte[] body;
     try (InputStream in = r.body()) {
       body = in.readNBytes(MAX_TOKEN_BYTES);
     }
-    if (r.statusCode() == 401 || r.statusCode() == 403) {
+    if (r.status() == 401 || r.status() == 403) {
       throw denied();
     }
-    if (r.statusCode() != 200) {
-      throw RegistryException.of("getting a token for " + registry, r.statusCode(), body);
+    if (r.status() != 200) {
+      throw RegistryException.of("getting a token for " + registry, r.status(), body);
     }
     JsonNode json = Json.readTree(body);
     String token = json.path("token").asText("");

@@ -12,15 +12,8 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublisher;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -28,14 +21,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongConsumer;
-import java.util.function.Supplier;
+import dev.lamina.layerfs.registry.Http1Client.Body;
+import dev.lamina.layerfs.registry.Http1Client.Response;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The distribution API of one registry ({@code /v2/}): manifests and blobs, read and written, with
@@ -47,8 +37,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * (blob storage such as S3 gets presigned URLs, not the registry's credentials); manifests are read
  * capped at {@link Json#MAX_METADATA_BYTES} and checked against their digest, {@code
  * Docker-Content-Digest} and Content-Type before anything trusts them.
+ *
+ * <p>{@link #close()} it when done, to close its pooled connections.
  */
-public final class RegistryClient {
+public final class RegistryClient implements AutoCloseable {
   /** What {@code GET manifests} accepts, in order of preference. */
   static final List<String> MANIFEST_TYPES =
       List.of(
@@ -58,17 +50,19 @@ public final class RegistryClient {
           MediaType.DOCKER_MANIFEST);
 
   private static final int MAX_REDIRECTS = 5;
+  /** How long a request waits for the response head (never for a body's transfer). */
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
   private static final int MAX_ERROR_BODY = 64 * 1024;
   private static final int DOWNLOAD_ATTEMPTS = 5;
   private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
   private static final Pattern UPLOAD_RANGE = Pattern.compile("(?:bytes=)?0-(\\d+)");
 
   private final String registry;
-  private final HttpClient http;
+  private final Http1Client http;
   private final RegistryAuth auth;
   private final URI base;
 
-  private RegistryClient(String registry, HttpClient http, RegistryAuth auth, URI base) {
+  private RegistryClient(String registry, Http1Client http, RegistryAuth auth, URI base) {
     this.registry = registry;
     this.http = http;
     this.auth = auth;
@@ -88,18 +82,44 @@ public final class RegistryClient {
     if (creds == null) {
       creds = options.authFiles().find(registry).orElse(null);
     }
-    HttpClient http = httpClient(options.tlsVerify());
+    Http1Client http = new Http1Client(options.tlsVerify());
     RegistryAuth auth = new RegistryAuth(registry, creds, http);
-    boolean httpAllowed = !options.tlsVerify() || Hosts.isLoopback(Hosts.hostOf(endpoint));
+    try {
+      return connect(registry, endpoint, options, http, auth);
+    } catch (IOException | RuntimeException e) {
+      http.close();
+      throw e;
+    }
+  }
+
+  private static RegistryClient connect(String registry, String endpoint,
+      RegistryOptions options, Http1Client http, RegistryAuth auth) throws IOException {
+    boolean loopback = Hosts.isLoopback(Hosts.hostOf(endpoint));
+    boolean httpAllowed = !options.tlsVerify() || loopback;
     URI https = URI.create("https://" + endpoint);
+    if (loopback) {
+      // A registry on this host is most often plain HTTP (the docker-registry package, a test):
+      // asking it first spares setting up TLS. Only a registry's answer (200 or 401) counts; a
+      // TLS server answers plain HTTP with a 400, and then https is tried as anywhere else. The
+      // ping carries no credentials, so nothing is given away.
+      URI plain = URI.create("http://" + endpoint);
+      Answer a;
+      try {
+        a = probe(registry, http, plain, Duration.ofSeconds(2));
+      } catch (IOException e) {
+        a = null; // not plain HTTP: try https
+      }
+      if (a != null && (a.status() == 200 || a.status() == 401)) {
+        return accept(registry, http, auth, plain, a);
+      }
+      return ping(registry, http, auth, https, Duration.ofMinutes(1));
+    }
     // Where http may follow, https gets a short probe: a plain-HTTP server may sit silent on a
     // TLS hello instead of refusing it.
-    Duration probe = !httpAllowed ? Duration.ofMinutes(1)
-        : Hosts.isLoopback(Hosts.hostOf(endpoint)) ? Duration.ofSeconds(2)
-        : Duration.ofSeconds(10);
+    Duration probe = !httpAllowed ? Duration.ofMinutes(1) : Duration.ofSeconds(10);
     try {
       return ping(registry, http, auth, https, probe);
-    } catch (SSLException | ConnectException | HttpTimeoutException e) {
+    } catch (SSLException | ConnectException | SocketTimeoutException e) {
       if (!httpAllowed) {
         throw new IOException("cannot reach registry " + registry + " over https: "
             + e.getMessage(), e);
@@ -113,18 +133,37 @@ public final class RegistryClient {
   }
 
   private static RegistryClient ping(
-      String registry, HttpClient http, RegistryAuth auth, URI base, Duration timeout)
+      String registry, Http1Client http, RegistryAuth auth, URI base, Duration timeout)
       throws IOException {
-    RegistryClient c = new RegistryClient(registry, http, auth, base);
-    HttpResponse<InputStream> r =
-        c.raw(HttpRequest.newBuilder(base.resolve("/v2/")).timeout(timeout).GET(), null);
-    byte[] body = readError(r);
-    if (r.statusCode() == 401) {
-      auth.challenged(challenges(r), Set.of(), null);
-    } else if (r.statusCode() != 200) {
-      throw RegistryException.of(registry + " is not a registry (GET /v2/)", r.statusCode(), body);
+    return accept(registry, http, auth, base, probe(registry, http, base, timeout));
+  }
+
+  /** What {@code GET /v2/} answered. */
+  private record Answer(int status, List<Challenge> challenges, byte[] body) {}
+
+  private static Answer probe(String registry, Http1Client http, URI base, Duration timeout)
+      throws IOException {
+    RegistryClient c = new RegistryClient(registry, http, null, base);
+    Response r = c.raw("GET", base.resolve("/v2/"), Map.of(), Body.EMPTY, timeout);
+    return new Answer(r.status(), challenges(r), readError(r));
+  }
+
+  private static RegistryClient accept(
+      String registry, Http1Client http, RegistryAuth auth, URI base, Answer a)
+      throws IOException {
+    if (a.status() == 401) {
+      auth.challenged(a.challenges(), Set.of(), null);
+    } else if (a.status() != 200) {
+      throw RegistryException.of(registry + " is not a registry (GET /v2/)", a.status(), a.body());
     }
-    return c;
+    return new RegistryClient(registry, http, auth, base);
+  }
+
+
+  /** Closes the pooled connections. */
+  @Override
+  public void close() {
+    http.close();
   }
 
   /** The base URI chosen (https or http). */
@@ -142,7 +181,7 @@ public final class RegistryClient {
       auth.fetchToken();
       return;
     }
-    send("GET", base.resolve("/v2/"), Set.of(), Map.of(), null, 200);
+    send("GET", base.resolve("/v2/"), Set.of(), Map.of(), Body.EMPTY, 200);
   }
 
   /** Whether credentials were given or found for this registry. */
@@ -172,9 +211,9 @@ public final class RegistryClient {
    */
   public ManifestBytes getManifest(String repository, String reference) throws IOException {
     URI uri = api(repository, "manifests/" + reference);
-    HttpResponse<InputStream> r =
+    Response r =
         send("GET", uri, pull(repository), Map.of("Accept", String.join(", ", MANIFEST_TYPES)),
-            null, 200);
+            Body.EMPTY, 200);
     byte[] bytes;
     try (InputStream in = r.body()) {
       bytes = Json.readCapped(in);
@@ -194,7 +233,7 @@ public final class RegistryClient {
       }
       digest = wanted;
     }
-    Optional<String> header = r.headers().firstValue("Docker-Content-Digest");
+    Optional<String> header = r.header("Docker-Content-Digest");
     if (header.isPresent()) {
       Digest said;
       try {
@@ -230,14 +269,14 @@ public final class RegistryClient {
   public Digest putManifest(String repository, String reference, String mediaType, byte[] bytes)
       throws IOException {
     Digest digest = Digest.sha256(bytes);
-    HttpResponse<InputStream> r =
+    Response r =
         send("PUT", api(repository, "manifests/" + reference), push(repository),
-            Map.of("Content-Type", mediaType), () -> BodyPublishers.ofByteArray(bytes), 201);
+            Map.of("Content-Type", mediaType), Body.of(bytes), 201);
     drain(r);
-    Optional<String> said = r.headers().firstValue("Docker-Content-Digest");
+    Optional<String> said = r.header("Docker-Content-Digest");
     if (said.isPresent() && !said.get().trim().equals(digest.toString())) {
       throw new RegistryException(
-          registry + " stored manifest " + digest + " as " + said.get().trim(), r.statusCode(),
+          registry + " stored manifest " + digest + " as " + said.get().trim(), r.status(),
           null);
     }
     return digest;
@@ -251,15 +290,21 @@ public final class RegistryClient {
    * @throws RegistryException on an error other than "not found"
    */
   public Optional<Long> blobSize(String repository, Digest digest) throws IOException {
-    HttpResponse<InputStream> r =
-        send("HEAD", api(repository, "blobs/" + digest), pull(repository), Map.of(), null, -1);
+    Response r =
+        send("HEAD", api(repository, "blobs/" + digest), pull(repository), Map.of(), Body.EMPTY, -1);
     drain(r);
-    int s = r.statusCode();
+    int s = r.status();
     if (s == 404) {
       return Optional.empty();
     }
     if (s == 200) {
-      return Optional.of(r.headers().firstValueAsLong("Content-Length").orElse(-1));
+      return Optional.of(r.header("Content-Length").map(v -> {
+        try {
+          return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+          return -1L;
+        }
+      }).orElse(-1L));
     }
     if (s >= 300 && s < 400) {
       return Optional.of(-1L); // redirected to storage: it is there
@@ -310,9 +355,9 @@ public final class RegistryClient {
       String repository, Descriptor d, OutputStream sink, long offset, LongConsumer progress)
       throws IOException {
     Map<String, String> range = offset > 0 ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
-    HttpResponse<InputStream> r;
+    Response r;
     try {
-      r = send("GET", api(repository, "blobs/" + d.digest()), pull(repository), range, null, -1);
+      r = send("GET", api(repository, "blobs/" + d.digest()), pull(repository), range, Body.EMPTY, -1);
     } catch (RegistryException e) {
       if (e.isNotFound() && !d.urls().isEmpty()) {
         return fetchForeign(d, sink, offset, progress);
@@ -320,7 +365,7 @@ public final class RegistryClient {
       throw e;
     }
     r = followRedirects(r, range);
-    if (r.statusCode() == 404 && !d.urls().isEmpty()) {
+    if (r.status() == 404 && !d.urls().isEmpty()) {
       drain(r);
       return fetchForeign(d, sink, offset, progress);
     }
@@ -343,9 +388,7 @@ public final class RegistryClient {
       }
       Map<String, String> range = offset > 0 ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
       try {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).GET();
-        range.forEach(rb::header);
-        HttpResponse<InputStream> r = followRedirects(raw(rb, null), range);
+        Response r = followRedirects(raw("GET", uri, range, Body.EMPTY, DEFAULT_TIMEOUT), range);
         return readBody(r, d, sink, offset, progress, "foreign layer " + d.digest() + " from "
             + uri.getHost());
       } catch (RegistryException e) {
@@ -358,19 +401,19 @@ public final class RegistryClient {
   }
 
   private long readBody(
-      HttpResponse<InputStream> r,
+      Response r,
       Descriptor d,
       OutputStream sink,
       long offset,
       LongConsumer progress,
       String what)
       throws IOException {
-    int s = r.statusCode();
+    int s = r.status();
     long skip;
     if (s == 200) {
       skip = offset; // the server ignored Range: pass over what we have
     } else if (s == 206) {
-      String cr = r.headers().firstValue("Content-Range").orElse("");
+      String cr = r.header("Content-Range").orElse("");
       Matcher m = CONTENT_RANGE.matcher(cr);
       if (!m.matches() || Long.parseLong(m.group(1)) != offset) {
         drain(r);
@@ -426,19 +469,19 @@ public final class RegistryClient {
    * Follows 3xx answers to their Location by hand, without the Authorization header, at most
    * {@link #MAX_REDIRECTS} times, never from https down to http except on loopback.
    */
-  private HttpResponse<InputStream> followRedirects(
-      HttpResponse<InputStream> r, Map<String, String> headers) throws IOException {
-    for (int hops = 0; isRedirect(r.statusCode()); hops++) {
+  private Response followRedirects(
+      Response r, Map<String, String> headers) throws IOException {
+    for (int hops = 0; isRedirect(r.status()); hops++) {
       if (hops >= MAX_REDIRECTS) {
         drain(r);
         throw new IOException("too many redirects from " + registry);
       }
-      String location = r.headers().firstValue("Location").orElse(null);
+      String location = r.header("Location").orElse(null);
       drain(r);
       if (location == null) {
         throw new IOException(registry + " redirected without a Location");
       }
-      URI from = r.request().uri();
+      URI from = r.uri();
       URI to = from.resolve(location);
       boolean downgrade = "https".equals(from.getScheme()) && !"https".equals(to.getScheme());
       if (!"https".equals(to.getScheme()) && !"http".equals(to.getScheme())
@@ -446,9 +489,7 @@ public final class RegistryClient {
         throw new IOException(registry + " redirected to a refused location " + to.getScheme()
             + "://" + to.getHost());
       }
-      HttpRequest.Builder rb = HttpRequest.newBuilder(to).GET();
-      headers.forEach(rb::header);
-      r = raw(rb, null);
+      r = raw("GET", to, headers, Body.EMPTY, DEFAULT_TIMEOUT);
     }
     return r;
   }
@@ -469,26 +510,90 @@ public final class RegistryClient {
       scopes.add("repository:" + mountFrom + ":pull");
     }
     URI uri = URI.create(api(repository, "blobs/uploads/") + query);
-    HttpResponse<InputStream> r =
-        send("POST", uri, scopes, Map.of("Content-Length", "0"), BodyPublishers::noBody, -1);
+    Response r =
+        send("POST", uri, scopes, Map.of(), Body.EMPTY, -1);
     drain(r);
-    if (r.statusCode() == 201 && mount != null) {
+    if (r.status() == 201 && mount != null) {
       return new UploadStart(true, null);
     }
-    if (r.statusCode() != 202) {
-      throw RegistryException.of("starting an upload to " + repository, r.statusCode(), null);
+    if (r.status() != 202) {
+      throw RegistryException.of("starting an upload to " + repository, r.status(), null);
     }
     return new UploadStart(false, location(r));
   }
 
   /** A monolithic upload: the whole blob in the closing PUT. */
   void putBlob(String repository, URI location, Digest digest, long size,
-      Supplier<InputStream> content) throws IOException {
-    HttpResponse<InputStream> r =
+      BlobUploader.Content content) throws IOException {
+    Response r =
         send("PUT", withDigest(location, digest), push(repository),
             Map.of("Content-Type", "application/octet-stream"),
-            () -> BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(content), size), 201);
+            new Body(size, out -> {
+              try (InputStream in = content.open()) {
+                in.transferTo(out);
+              }
+            }), 201);
     drain(r);
+  }
+
+  /**
+   * A PATCH whose body is written as it is produced (chunked transfer encoding, no
+   * Content-Range), for a blob whose digest is known only at its end. Write the body, then {@link
+   * #finish()}; or {@link #abort} it. The body cannot be replayed, so a refusal (a 401 for an
+   * expired token, say) is not retried here: the caller starts over.
+   */
+  final class StreamedPatch extends OutputStream {
+    private final Http1Client.Exchange exchange;
+    private final URI location;
+
+    private StreamedPatch(Http1Client.Exchange exchange, URI location) {
+      this.exchange = exchange;
+      this.location = location;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      exchange.body().write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      exchange.body().write(b, off, len);
+    }
+
+    /**
+     * Ends the body and waits for the registry's answer.
+     *
+     * @return where the upload goes on (for the closing PUT)
+     * @throws RegistryException if the registry refuses the data
+     * @throws IOException if the transfer fails
+     */
+    URI finish() throws IOException {
+      Response r = exchange.response();
+      if (r.status() != 202) {
+        throw RegistryException.of(
+            "PATCH " + describe(location) + " at " + registry, r.status(), readError(r));
+      }
+      drain(r);
+      return location(r);
+    }
+
+    /** Abandons the request (the session stays for the caller to cancel). */
+    void abort() {
+      exchange.abort();
+    }
+  }
+
+  /** Starts a streamed PATCH of the upload at {@code location}. */
+  StreamedPatch streamPatch(String repository, URI location) throws IOException {
+    Map<String, String> headers = new java.util.LinkedHashMap<>();
+    headers.put("Content-Type", "application/octet-stream");
+    String authz = sameOrigin(location) ? auth.header(push(repository)) : null;
+    if (authz != null) {
+      headers.put("Authorization", authz);
+    }
+    return new StreamedPatch(http.open("PATCH", location, headers, -1, DEFAULT_TIMEOUT),
+        location);
   }
 
   /** One chunk; returns the next upload location and the offset the registry has reached. */
@@ -496,42 +601,42 @@ public final class RegistryClient {
 
   ChunkResult patchChunk(String repository, URI location, long start, byte[] buf, int off,
       int len) throws IOException {
-    HttpResponse<InputStream> r =
+    Response r =
         send("PATCH", location, push(repository),
             Map.of("Content-Type", "application/octet-stream",
                 "Content-Range", start + "-" + (start + len - 1)),
-            () -> BodyPublishers.ofByteArray(buf, off, len), 202);
+            Body.of(buf, off, len), 202);
     drain(r);
     return new ChunkResult(location(r), received(r));
   }
 
   /** Where an upload stands (GET on its location). */
   ChunkResult uploadStatus(String repository, URI location) throws IOException {
-    HttpResponse<InputStream> r =
-        send("GET", location, push(repository), Map.of(), null, 204);
+    Response r =
+        send("GET", location, push(repository), Map.of(), Body.EMPTY, 204);
     drain(r);
     return new ChunkResult(location(r), received(r));
   }
 
   /** Ends a chunked upload: PUT with the digest and no body. */
   void finishUpload(String repository, URI location, Digest digest) throws IOException {
-    HttpResponse<InputStream> r =
+    Response r =
         send("PUT", withDigest(location, digest), push(repository),
-            Map.of("Content-Type", "application/octet-stream"), BodyPublishers::noBody, 201);
+            Map.of("Content-Type", "application/octet-stream"), Body.EMPTY, 201);
     drain(r);
   }
 
   /** Abandons an upload session, ignoring failures. */
   void cancelUpload(String repository, URI location) {
     try {
-      drain(send("DELETE", location, push(repository), Map.of(), null, -1));
+      drain(send("DELETE", location, push(repository), Map.of(), Body.EMPTY, -1));
     } catch (IOException e) {
       // the registry expires abandoned uploads itself
     }
   }
 
-  private static long received(HttpResponse<?> r) {
-    String range = r.headers().firstValue("Range").orElse(null);
+  private static long received(Response r) {
+    String range = r.header("Range").orElse(null);
     if (range == null) {
       return -1;
     }
@@ -539,12 +644,12 @@ public final class RegistryClient {
     return m.matches() ? Long.parseLong(m.group(1)) + 1 : -1;
   }
 
-  private URI location(HttpResponse<?> r) throws IOException {
-    String l = r.headers().firstValue("Location").orElse(null);
+  private URI location(Response r) throws IOException {
+    String l = r.header("Location").orElse(null);
     if (l == null) {
       throw new IOException(registry + " answered an upload without a Location");
     }
-    return r.request().uri().resolve(l);
+    return r.uri().resolve(l);
   }
 
   private static URI withDigest(URI location, Digest digest) {
@@ -569,52 +674,41 @@ public final class RegistryClient {
   /**
    * Sends a request to this registry with its credentials, answering one 401 challenge. {@code
    * expect} is the success status (others become a {@link RegistryException}), or -1 to let the
-   * caller judge. {@code body} must give a fresh publisher on each call.
+   * caller judge. {@code body} is written again if the request is sent again.
    */
-  private HttpResponse<InputStream> send(
+  private Response send(
       String method,
       URI uri,
       Set<String> scopes,
       Map<String, String> headers,
-      Supplier<BodyPublisher> body,
+      Body body,
       int expect)
       throws IOException {
     boolean own = sameOrigin(uri);
     for (int attempt = 0; ; attempt++) {
-      // The timeout covers the wait for the response headers, not the body's transfer.
-      HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5));
-      headers.forEach(
-          (k, v) -> {
-            if (!k.equalsIgnoreCase("Content-Length")) {
-              rb.header(k, v);
-            }
-          });
-      rb.method(method, body == null ? BodyPublishers.noBody() : body.get());
+      Map<String, String> all = new java.util.LinkedHashMap<>(headers);
       String authz = own ? auth.header(scopes) : null;
       if (authz != null) {
-        rb.header("Authorization", authz);
+        all.put("Authorization", authz);
       }
-      HttpResponse<InputStream> r = raw(rb, method);
-      if (r.statusCode() == 401 && own && attempt == 0) {
+      Response r = raw(method, uri, all, body, DEFAULT_TIMEOUT);
+      if (r.status() == 401 && own && attempt == 0) {
         drain(r);
         auth.challenged(challenges(r), scopes, authz);
         continue;
       }
-      if (expect > 0 && r.statusCode() != expect) {
+      if (expect > 0 && r.status() != expect) {
         throw RegistryException.of(
-            method + " " + describe(uri) + " at " + registry, r.statusCode(), readError(r));
+            method + " " + describe(uri) + " at " + registry, r.status(), readError(r));
       }
       return r;
     }
   }
 
-  private HttpResponse<InputStream> raw(HttpRequest.Builder rb, String method) throws IOException {
-    try {
-      return http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted talking to " + registry);
-    }
+  /** One request as given: no credentials added, no redirect followed. */
+  private Response raw(String method, URI uri, Map<String, String> headers, Body body,
+      Duration timeout) throws IOException {
+    return http.send(method, uri, headers, body, timeout);
   }
 
   private boolean sameOrigin(URI uri) {
@@ -627,12 +721,12 @@ public final class RegistryClient {
     return p.startsWith("/v2/") ? p.substring(4) : p;
   }
 
-  private static List<Challenge> challenges(HttpResponse<?> r) {
-    return Challenge.parse(r.headers().allValues("WWW-Authenticate"));
+  private static List<Challenge> challenges(Response r) {
+    return Challenge.parse(r.headers("WWW-Authenticate"));
   }
 
-  private static String contentType(HttpResponse<?> r) {
-    String t = r.headers().firstValue("Content-Type").orElse("");
+  private static String contentType(Response r) {
+    String t = r.header("Content-Type").orElse("");
     int semi = t.indexOf(';');
     return (semi < 0 ? t : t.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
   }
@@ -641,7 +735,7 @@ public final class RegistryClient {
     return s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
   }
 
-  private static byte[] readError(HttpResponse<InputStream> r) throws IOException {
+  private static byte[] readError(Response r) throws IOException {
     try (InputStream in = r.body()) {
       byte[] b = in.readNBytes(MAX_ERROR_BODY);
       in.transferTo(OutputStream.nullOutputStream());
@@ -649,7 +743,7 @@ public final class RegistryClient {
     }
   }
 
-  private static void drain(HttpResponse<InputStream> r) throws IOException {
+  private static void drain(Response r) throws IOException {
     try (InputStream in = r.body()) {
       in.transferTo(OutputStream.nullOutputStream());
     }
@@ -666,57 +760,5 @@ public final class RegistryClient {
 
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  private static HttpClient httpClient(boolean tlsVerify) throws IOException {
-    HttpClient.Builder b =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(30));
-
-    if (!tlsVerify) {
-      b.sslContext(trustingEveryone());
-    }
-    return b.build();
-  }
-
-  /**
-   * An SSL context that accepts any certificate for any host ({@code --tls-verify=false}). An
-   * {@link X509ExtendedTrustManager} is used so the JDK adds no hostname check of its own.
-   */
-  private static SSLContext trustingEveryone() throws IOException {
-    TrustManager all =
-        new X509ExtendedTrustManager() {
-          @Override
-          public void checkClientTrusted(X509Certificate[] c, String a, java.net.Socket s) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] c, String a, java.net.Socket s) {}
-
-          @Override
-          public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-
-          @Override
-          public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-          @Override
-          public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-          }
-        };
-    try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {all}, new SecureRandom());
-      return ctx;
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IOException("cannot set up TLS: " + e.getMessage(), e);
-    }
   }
 }

@@ -33,6 +33,13 @@ import java.util.stream.Collectors;
  * size: a tampered or truncated response leaves nothing in the store. Then blobs are committed
  * children first (layers and configs, manifests, the index).
  *
+ * <p>Layers are checked against their blob digests here, not against the config's diff_ids:
+ * that needs a decompression pass per layer, and {@link
+ * dev.lamina.layerfs.layers.ExtractedLayers#ensure} does it anyway when a layer is first
+ * unpacked (a layer that does not unpack to its diff_id is never used), as does a push that
+ * recompresses it. An image pulled and pushed on as stored carries what the registry served,
+ * verified against its digests.
+ *
  * <p>The caller holds a {@link dev.lamina.layerfs.store.Lease} from the pull until the image is
  * named, so prune cannot take the new blobs in between.
  */
@@ -111,6 +118,7 @@ public final class RegistryPull {
     } finally {
       pool.shutdownNow();
       p.discardAll();
+      client.close();
     }
   }
 

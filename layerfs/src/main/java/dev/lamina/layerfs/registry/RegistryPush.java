@@ -2,6 +2,7 @@ package dev.lamina.layerfs.registry;
 
 import dev.lamina.layerfs.compress.Compression;
 import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.digest.DigestMismatchException;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.oci.Index;
@@ -26,10 +27,14 @@ import java.util.concurrent.Future;
  * the registry has it, mounted when another repository there has it, compressed on the way out
  * when asked), each manifest after its blobs, an index after its manifests, and the tags last.
  *
- * <p>With a compression format, layers stored otherwise are re-encoded (through {@link
- * CompressedBlobCache}, so a second push does not compress again); diff_ids are checked while
- * compressing and never change. A manifest whose layers changed is rewritten (canonical JSON), so
- * its digest changes, and so does that of an index over it.
+ * <p>With a compression format, layers stored otherwise are re-encoded. The first time, a layer
+ * is compressed straight into its upload (one streamed PATCH, or chunks with a chunk size) while
+ * the same bytes go to {@link CompressedBlobCache}: reading, compressing (on every core) and
+ * sending overlap, and the registry cannot be asked first whether it has the result, whose
+ * digest is known only at the end. Later pushes find the compressed digest in the cache, so the
+ * registry is asked (HEAD, then a mount) and the cached blob sent only if needed. diff_ids are
+ * checked while compressing and never change. A manifest whose layers changed is rewritten
+ * (canonical JSON), so its digest changes, and so does that of an index over it.
  */
 public final class RegistryPush {
   private final Store store;
@@ -101,6 +106,7 @@ public final class RegistryPush {
       return top.descriptor;
     } finally {
       pool.shutdownNow();
+      client.close();
     }
   }
 
@@ -188,14 +194,65 @@ public final class RegistryPush {
     }
     int level = options.level();
     Descriptor out = cache.find(layer, want, level).orElse(null);
+    if (out != null) {
+      // Compressed before: its digest is known, so the registry may have it or mount it.
+      try {
+        send(forManifest(out, want, docker), cache.blobs());
+        return forManifest(out, want, docker);
+      } catch (DigestMismatchException e) {
+        cache.forget(layer, want, level, out.digest()); // damaged in the cache: make it again
+      }
+    }
+    out = forManifest(streamLayer(layer, diffId, want, level), want, docker);
+    sent.add(out.digest());
+    options.progress().finished(layer, TransferProgress.Outcome.PUSHED);
+    return out;
+  }
+
+  private static Descriptor forManifest(Descriptor out, Compression want, boolean docker) {
+    if (docker) {
+      return out.withMediaType(want == Compression.GZIP
+          ? MediaType.DOCKER_LAYER_GZIP : MediaType.DOCKER_LAYER);
+    }
+    return out;
+  }
+
+  /**
+   * Compresses a layer straight into an upload (and into the cache, for the next push), reading,
+   * compressing and sending at once. Its digest is known only at the end, so the registry cannot
+   * be asked first whether it has it. If the upload fails on the way (not for a damaged layer or
+   * a refusal such as 400 or 403), the layer is compressed into the cache alone and sent from there, with the
+   * retries and resumption an upload of known content allows.
+   */
+  private Descriptor streamLayer(Descriptor layer, Digest diffId, Compression want, int level)
+      throws IOException {
+    options.progress().started(layer, "compressing");
+    BlobUploader.BlobStream up = uploader.stream();
+    try {
+      Descriptor out = cache.compress(store.blobs(), layer, diffId, want, level,
+          n -> options.progress().advanced(layer, n), up);
+      up.finish(out.digest());
+      return out;
+    } catch (DigestMismatchException e) {
+      up.abort();
+      throw e;
+    } catch (RegistryException e) {
+      up.abort();
+      // Worth another go: an expired token, a busy or failing server. Not a refusal.
+      if (e.status() != 401 && e.status() != 408 && e.status() != 429 && e.status() < 500) {
+        throw e;
+      }
+    } catch (IOException | RuntimeException e) {
+      up.abort();
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+    }
+    Descriptor out = cache.find(layer, want, level).orElse(null);
     if (out == null) {
       options.progress().started(layer, "compressing");
       out = cache.compress(store.blobs(), layer, diffId, want, level,
           n -> options.progress().advanced(layer, n));
-    }
-    if (docker) {
-      out = out.withMediaType(want == Compression.GZIP
-          ? MediaType.DOCKER_LAYER_GZIP : MediaType.DOCKER_LAYER);
     }
     send(out, cache.blobs());
     return out;

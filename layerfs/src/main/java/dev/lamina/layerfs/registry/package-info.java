@@ -1,7 +1,7 @@
 /**
  * The distribution API client: pushing images from the store to OCI registries and pulling them
  * back ({@link dev.lamina.layerfs.registry.RegistryPush}, {@link
- * dev.lamina.layerfs.registry.RegistryPull}) over {@link java.net.http.HttpClient}, with
+ * dev.lamina.layerfs.registry.RegistryPull}) over a small HTTP/1.1 client of its own, with
  * anonymous, Basic and Bearer-token authentication ({@link
  * dev.lamina.layerfs.registry.AuthFiles} reads and writes the auth.json podman and docker use).
  * Every manifest and blob is verified against its digest and size while it streams; layers can be

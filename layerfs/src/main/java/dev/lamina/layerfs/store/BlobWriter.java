@@ -72,6 +72,21 @@ public final class BlobWriter extends OutputStream {
    * @throws IOException if syncing or renaming fails
    */
   public BlobInfo commit(Digest expectedDigest, long expectedSize) throws IOException {
+    return commit(expectedDigest, expectedSize, true);
+  }
+
+  /**
+   * Like {@link #commit()} without the fsyncs: for caches whose blobs are verified on every read
+   * and cheaply made again. After a crash such a blob may be missing, or present and damaged.
+   *
+   * @throws IOException if renaming fails
+   */
+  public BlobInfo commitUnsynced() throws IOException {
+    return commit(null, -1, false);
+  }
+
+  private BlobInfo commit(Digest expectedDigest, long expectedSize, boolean durable)
+      throws IOException {
     checkOpen();
     out.flush();
     BlobInfo info = new BlobInfo(out.digest(), out.count());
@@ -95,10 +110,14 @@ public final class BlobWriter extends OutputStream {
       } else {
         // Durable before visible: the data reaches the disk before the name does, and the name
         // is made durable by syncing its directory.
-        temp.channel().force(true);
+        if (durable) {
+          temp.channel().force(true);
+        }
         Files.createDirectories(target.getParent());
         temp.moveTo(target);
-        AtomicFiles.syncDirectory(target.getParent());
+        if (durable) {
+          AtomicFiles.syncDirectory(target.getParent());
+        }
         committed = info;
       }
       return info;

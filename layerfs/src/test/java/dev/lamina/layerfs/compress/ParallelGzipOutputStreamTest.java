@@ -2,6 +2,7 @@ package dev.lamina.layerfs.compress;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.testing.Requirements;
@@ -98,12 +99,67 @@ class ParallelGzipOutputStreamTest {
   void randomBlocks_areStored_andStillRoundTrip() throws Exception {
     byte[] data = new byte[3 * BLOCK + 5];
     new Random(7).nextBytes(data);
-    assertTrue(ParallelGzipOutputStream.incompressible(data, BLOCK));
+    assertTrue(ParallelGzipOutputStream.storable(data, 0, data.length));
     byte[] gz = gzip(data, 6, 2, 65536);
     assertArrayEquals(data, gunzip(gz));
     assertArrayEquals(gz, gzip(data, 6, 1, 1000), "same bytes for any thread count");
     assertTrue(gz.length < data.length + 200, "stored blocks add only their headers");
     byte[] text = CompressionTest.sample(BLOCK);
-    assertTrue(!ParallelGzipOutputStream.incompressible(text, text.length));
+    assertFalse(ParallelGzipOutputStream.storable(text, 0, text.length));
+  }
+
+  /** Random segments of every seed are stored: none falls under the entropy bound. */
+  @Test
+  void storable_holdsForRandomSegmentsOfManySeeds() {
+    byte[] segment = new byte[ParallelGzipOutputStream.SEGMENT];
+    Random random = new Random(11);
+    for (int i = 0; i < 20_000; i++) {
+      random.nextBytes(segment);
+      assertTrue(ParallelGzipOutputStream.storable(segment, 0, segment.length), "seed run " + i);
+    }
+  }
+
+  /**
+   * A tar of random files: each file's header is deflated, the random bytes around it stored, so
+   * the output is a little smaller than the input, decompresses exactly, and does not depend on
+   * the thread count.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 6, 9})
+  void tarOfRandomFiles_headersDeflated_restStored(int level) throws Exception {
+    byte[] data = randomFilesTar(40, 9000);
+    byte[] gz = gzip(data, level, 2, 70_000);
+    assertArrayEquals(data, gunzip(gz));
+    assertArrayEquals(gz, gzip(data, level, 1, 4096));
+    assertTrue(gz.length < data.length - 40 * 256, gz.length + " of " + data.length);
+  }
+
+  @Test
+  void mixedOutput_isReadByGzip() throws Exception {
+    Requirements.tool("gzip");
+    byte[] data = randomFilesTar(60, 7000);
+    Path file = tmp.resolve("mixed.gz");
+    Files.write(file, gzip(data, 6, 2, 100_000));
+    Process test = new ProcessBuilder("gzip", "-dc", file.toString()).start();
+    byte[] out = test.getInputStream().readAllBytes();
+    assertEquals(0, test.waitFor());
+    assertArrayEquals(data, out);
+  }
+
+  /** {@code files} random files of about {@code size} bytes, each after a 512-byte header. */
+  static byte[] randomFilesTar(int files, int size) {
+    Random random = new Random(files);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 0; i < files; i++) {
+      byte[] header = new byte[512];
+      byte[] name = ("dir/file-" + i + ".bin").getBytes();
+      System.arraycopy(name, 0, header, 0, name.length);
+      out.writeBytes(header);
+      byte[] body = new byte[size + random.nextInt(size)];
+      random.nextBytes(body);
+      out.writeBytes(body);
+      out.writeBytes(new byte[(512 - body.length % 512) % 512]);
+    }
+    return out.toByteArray();
   }
 }

@@ -89,6 +89,36 @@ class InteropTest {
     assertEquals(img.names(), List.of("localhost/hello:latest"));
   }
 
+  /**
+   * Gzip of incompressible files (stored blocks among deflated ones, as Lamina writes them) is
+   * read by Go's gzip reader (umoci unpacks it, skopeo copies it) and by gzip itself.
+   */
+  @org.junit.jupiter.api.Test
+  void laminaGzip_ofRandomFiles_readByGoAndGzip() throws Exception {
+    Requirements.tool("gzip");
+    Store store = Store.open(work.resolve("store"));
+    Path tar = RandomLayers.tar(work, 20, 70_000, 3);
+    TestImages.imageOf(store, List.of(tar), false, "random");
+    ImageTransports.save(store, List.of("random"), ImageLocation.parse(ref("interop/random:1")),
+        RegistryOptions.builder().compression(Compression.GZIP).build());
+    Path layout = work.resolve("skopeo-oci");
+    TestImages.run(work, "skopeo", "copy", "-q", "--src-tls-verify=false",
+        ref("interop/random:1"), "oci:" + layout + ":random");
+    Path bundle = work.resolve("bundle");
+    TestImages.run(work, "umoci", "unpack", "--image", layout + ":random", bundle.toString());
+    Path expected = Files.createDirectories(work.resolve("expected"));
+    TestImages.run(work, "tar", "-xf", tar.toString(), "-C", expected.toString());
+    for (int i = 0; i < 20; i++) {
+      String f = "data/file-" + i + ".bin";
+      assertEquals(Digest.sha256(Files.readAllBytes(expected.resolve(f))),
+          Digest.sha256(Files.readAllBytes(bundle.resolve("rootfs").resolve(f))), f);
+    }
+    JsonNode manifest = Json.readTree(TestImages.run(work, "skopeo", "inspect", "--raw",
+        "--tls-verify=false", ref("interop/random:1")).getBytes(StandardCharsets.UTF_8));
+    String layer = manifest.path("layers").path(0).path("digest").asText().substring(7);
+    TestImages.run(work, "gzip", "-t", layout.resolve("blobs/sha256/" + layer).toString());
+  }
+
   @ParameterizedTest
   @EnumSource(value = Compression.class, names = {"GZIP", "ZSTD"})
   void skopeoPush_laminaPulls(Compression c) throws Exception {

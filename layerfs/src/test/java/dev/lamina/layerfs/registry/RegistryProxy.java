@@ -31,7 +31,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RegistryProxy implements AutoCloseable {
   /** One request as the proxy saw it. */
   record Seen(
-      String method, String path, String query, int status, String authorization, String range) {}
+      String method, String path, String query, int status, String authorization, String range,
+      String contentRange) {
+    Seen(String method, String path, String query, int status, String authorization,
+        String range) {
+      this(method, path, query, status, authorization, range, null);
+    }
+  }
 
   private static final Set<String> HOP_BY_HOP =
       Set.of("content-length", "transfer-encoding", "connection", "keep-alive", "host", "date");
@@ -67,6 +73,11 @@ final class RegistryProxy implements AutoCloseable {
     storage.createContext("/", this::serveStorage);
     storage.setExecutor(Executors.newCachedThreadPool());
     storage.start();
+  }
+
+  /** Counts PATCHes from zero again, for {@link #failPatch}. */
+  void resetPatches() {
+    patches.set(0);
   }
 
   String address() {
@@ -114,7 +125,8 @@ final class RegistryProxy implements AutoCloseable {
       }
       HttpResponse<InputStream> r = forward(ex, method, uri, body);
       seen.add(new Seen(method, path, uri.getRawQuery(), r.statusCode(), authz,
-          ex.getRequestHeaders().getFirst("Range")));
+          ex.getRequestHeaders().getFirst("Range"),
+          ex.getRequestHeaders().getFirst("Content-Range")));
       r.headers().map().forEach((k, vs) -> {
         if (!HOP_BY_HOP.contains(k.toLowerCase(Locale.ROOT))) {
           for (String v : vs) {

@@ -36,6 +36,16 @@ public final class RegistryServer implements AutoCloseable {
   /** Starts a registry; with a user, it requires Basic auth with that password (bcrypt). */
   public static RegistryServer start(Path dir, String user, String password)
       throws Exception {
+    return start(dir, user, password, false);
+  }
+
+  /** Starts a registry serving https only, with a self-signed certificate for 127.0.0.1. */
+  public static RegistryServer startTls(Path dir) throws Exception {
+    return start(dir, null, null, true);
+  }
+
+  private static RegistryServer start(Path dir, String user, String password, boolean tls)
+      throws Exception {
     Path binary = Requirements.tool("docker-registry");
     Files.createDirectories(dir.resolve("storage"));
     int port = freePort();
@@ -46,6 +56,21 @@ public final class RegistryServer implements AutoCloseable {
         .append("\n  delete:\n    enabled: true\n")
         .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
         .append("  secret: lamina-test-secret\n");
+    if (tls) {
+      Path openssl = Requirements.tool("openssl");
+      Files.createDirectories(dir);
+      Process p = new ProcessBuilder(openssl.toString(), "req", "-x509", "-newkey", "rsa:2048",
+          "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+          "subjectAltName=IP:127.0.0.1", "-keyout", dir.resolve("key.pem").toString(), "-out",
+          dir.resolve("cert.pem").toString())
+          .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
+      if (p.waitFor() != 0) {
+        throw new IllegalStateException("openssl failed: " + Files.readString(
+            dir.resolve("openssl.log")));
+      }
+      config.append("  tls:\n    certificate: ").append(dir.resolve("cert.pem"))
+          .append("\n    key: ").append(dir.resolve("key.pem")).append('\n');
+    }
     if (user != null) {
       byte[] salt = new byte[16];
       new SecureRandom().nextBytes(salt);
@@ -63,14 +88,22 @@ public final class RegistryServer implements AutoCloseable {
             .redirectOutput(dir.resolve("registry.log").toFile())
             .start();
     RegistryServer server = new RegistryServer(p, port, dir);
-    server.awaitReady();
+    server.awaitReady(tls);
     return server;
   }
 
-  private void awaitReady() throws Exception {
+  private void awaitReady(boolean tls) throws Exception {
     for (int i = 0; i < 200; i++) {
       if (!process.isAlive()) {
         throw new IllegalStateException("docker-registry exited: " + log());
+      }
+      if (tls) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+          return; // listening; its certificate is not checked here
+        } catch (IOException e) {
+          Thread.sleep(50);
+          continue;
+        }
       }
       try {
         HttpURLConnection c =

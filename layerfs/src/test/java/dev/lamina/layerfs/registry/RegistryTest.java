@@ -335,6 +335,138 @@ class RegistryTest {
     assertTrue(a.check().run().isClean(), "the cache is not in images/");
   }
 
+  /**
+   * A compressed push streams each layer in one PATCH of unknown length (no HEAD first: the
+   * compressed digest is unknown until the end); the next push knows it and sends nothing.
+   */
+  @Test
+  void compressedPush_streamsLayers_thenKnowsTheirDigests() throws Exception {
+    RegistryServer reg = registry();
+    RegistryProxy proxy = proxy(reg);
+    Store a = store("a");
+    Path big = RandomLayers.tar(work, 12, 50_000, 1);
+    Images.ResolvedImage img = TestImages.imageOf(a,
+        List.of(TestImages.gnuTarLayer(work, "etc/hello", noise(32)), big), false, "hello");
+    RegistryOptions gzip = RegistryOptions.builder().compression(Compression.GZIP).build();
+    Descriptor pushed = push(a, "hello", proxy.address(), "s/hello:1", gzip);
+
+    List<RegistryProxy.Seen> patches = proxy.requests("PATCH", "/blobs/uploads/");
+    assertEquals(2, patches.size(), patches.toString());
+    for (RegistryProxy.Seen p : patches) {
+      assertEquals(null, p.contentRange(), "streamed, not a chunk: " + p);
+      assertEquals(202, p.status());
+    }
+    assertEquals(1, proxy.requests("HEAD", "/blobs/").size(), "only the config was asked for");
+    Manifest m = OciContent.manifest(a.blobs(), img.target());
+    ImageConfig config = OciContent.config(a.blobs(), m);
+
+    proxy.seen.clear();
+    Descriptor again = push(a, "hello", proxy.address(), "s/hello:2", gzip);
+    assertEquals(pushed.digest(), again.digest());
+    assertEquals(3, proxy.requests("HEAD", "/blobs/").size());
+    assertEquals(List.of(), proxy.requests("POST", "/blobs/uploads/"), "nothing sent again");
+
+    Store b = store("b");
+    Images.ResolvedImage got = pull(b, reg.address(), "s/hello:2", RegistryOptions.defaults())
+        .get(0);
+    assertEquals(pushed.digest(), got.digest());
+    assertEquals(config.diffIds(),
+        OciContent.config(b.blobs(), OciContent.manifest(b.blobs(), got.target())).diffIds());
+    assertTrue(b.check().run().isClean());
+  }
+
+  /**
+   * A streamed upload the registry refuses half-way (a 503) cannot be replayed: the layer is
+   * compressed into the cache and sent from there, and the push succeeds; chunked, a failed
+   * chunk of a streamed layer is resent from the registry's offset.
+   */
+  @Test
+  void compressedPush_failedStream_fallsBack_andChunksRetry() throws Exception {
+    RegistryServer reg = registry();
+    RegistryProxy proxy = proxy(reg);
+    Store a = store("a");
+    Path big = RandomLayers.tar(work, 6, 40_000, 2);
+    TestImages.imageOf(a, List.of(big), false, "hello");
+    proxy.failPatch = 1;
+    Descriptor pushed = push(a, "hello", proxy.address(), "f/hello:1",
+        RegistryOptions.builder().compression(Compression.GZIP).build());
+    List<RegistryProxy.Seen> patches = proxy.requests("PATCH", "/blobs/uploads/");
+    assertEquals(503, patches.get(0).status(), patches.toString());
+    assertEquals(1, proxy.requests("DELETE", "/blobs/uploads/").size(), "session cancelled");
+    Store b = store("b");
+    assertEquals(pushed.digest(),
+        pull(b, reg.address(), "f/hello:1", RegistryOptions.defaults()).get(0).digest());
+
+    Store c = store("c");
+    TestImages.imageOf(c, List.of(big), false, "hello");
+    proxy.seen.clear();
+    proxy.failPatch = 3;
+    proxy.resetPatches();
+    Descriptor chunked = push(c, "hello", proxy.address(), "f/hello:2",
+        RegistryOptions.builder().compression(Compression.GZIP).chunkSize(32 * 1024).build());
+    assertEquals(pushed.digest(), chunked.digest(), "same bytes whichever way they went");
+    patches = proxy.requests("PATCH", "/blobs/uploads/");
+    assertTrue(patches.size() > 4, patches.toString());
+    assertTrue(patches.stream().allMatch(p -> p.status() == 503 || p.contentRange() != null));
+    assertEquals(List.of(), proxy.requests("DELETE", "/blobs/uploads/"), "resumed, not restarted");
+    Store d = store("d");
+    assertEquals(pushed.digest(),
+        pull(d, reg.address(), "f/hello:2", RegistryOptions.defaults()).get(0).digest());
+    assertTrue(d.check().run().isClean());
+  }
+
+  /** A cached compressed layer damaged on disk (it is not synced) is made again, not sent. */
+  @Test
+  void compressedPush_damagedCacheBlob_isCompressedAgain() throws Exception {
+    Store a = store("a");
+    Images.ResolvedImage img = image(a, "hello", 48);
+    RegistryOptions gzip = RegistryOptions.builder().compression(Compression.GZIP).build();
+    RegistryServer first = registry();
+    Descriptor pushed = push(a, "hello", first.address(), "c/hello:1", gzip);
+    Descriptor layer = OciContent.manifest(a.blobs(), img.target()).layers().get(1);
+    CompressedBlobCache cache = CompressedBlobCache.of(a);
+    Descriptor cached = cache.find(layer, Compression.GZIP, 6).orElseThrow();
+    Path blob = a.cacheDir().resolve("compressed/layout/blobs/sha256/" + cached.digest().hex());
+    byte[] bytes = Files.readAllBytes(blob);
+    bytes[bytes.length / 2] ^= 0x10;
+    Files.write(blob, bytes);
+
+    RegistryServer second = registry();
+    assertEquals(pushed.digest(), push(a, "hello", second.address(), "c/hello:1", gzip).digest());
+    assertEquals(cached.digest(), Digest.sha256(Files.readAllBytes(blob)), "made again");
+    Store b = store("b");
+    assertEquals(pushed.digest(),
+        pull(b, second.address(), "c/hello:1", RegistryOptions.defaults()).get(0).digest());
+  }
+
+  /**
+   * A registry on https only (self-signed): refused while certificates are verified, used once
+   * they are not; the plain-HTTP probe on loopback finds no registry there and https is used.
+   */
+  @Test
+  void tlsRegistry_selfSigned_refusedVerified_usedUnverified() throws Exception {
+    RegistryServer reg = RegistryServer.startTls(Files.createTempDirectory(work, "tls"));
+    open.add(reg);
+    Store a = store("a");
+    Images.ResolvedImage img = image(a, "hello", 300);
+    java.io.IOException refused = assertThrows(java.io.IOException.class,
+        () -> push(a, "hello", reg.address(), "tls/hello:1", RegistryOptions.defaults()));
+    assertTrue(refused.getMessage().contains("certification path")
+        || refused.getMessage().contains("PKIX"), refused.getMessage());
+
+    RegistryOptions insecure = RegistryOptions.builder().tlsVerify(false)
+        .compression(Compression.GZIP).build();
+    Descriptor pushed = push(a, "hello", reg.address(), "tls/hello:1", insecure);
+    Store b = store("b");
+    Images.ResolvedImage got = pull(b, reg.address(), "tls/hello:1",
+        RegistryOptions.builder().tlsVerify(false).build()).get(0);
+    assertEquals(pushed.digest(), got.digest());
+    assertEquals(OciContent.config(a.blobs(), OciContent.manifest(a.blobs(), img.target()))
+            .diffIds(),
+        OciContent.config(b.blobs(), OciContent.manifest(b.blobs(), got.target())).diffIds());
+    assertTrue(b.check().run().isClean());
+  }
+
   @Test
   void multiPlatformIndex_pushesWhole_pullsOnePlatformOrAll() throws Exception {
     RegistryServer reg = registry();

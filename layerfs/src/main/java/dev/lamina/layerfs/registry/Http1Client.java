@@ -1,0 +1,798 @@
+package dev.lamina.layerfs.registry;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * A small HTTP/1.1 client on blocking sockets, for the registry API: one request at a time per
+ * connection, keep-alive connections pooled per origin, bodies of known length or chunked and
+ * streamed from the caller's own thread, responses framed by Content-Length, chunks or the end
+ * of the connection. Redirects are never followed here.
+ *
+ * <p>Why not {@link java.net.http.HttpClient}: it sets up TLS even for plain HTTP, costs a few
+ * hundred milliseconds of class loading on each start of a short-lived CLI, streams a body only
+ * through a publisher on its own threads, and (on Java 17) keeps a selector thread that delays
+ * the JVM's exit. Here a request runs on the caller's thread and leaves nothing behind.
+ *
+ * <p>TLS: with verification, the JDK's default trust store and host name check (and SNI); without,
+ * any certificate for any name ({@code --tls-verify=false}). The TLS context is set up on the first
+ * https connection only.
+ */
+final class Http1Client implements AutoCloseable {
+  private static final int CONNECT_TIMEOUT_MS = 30_000;
+  private static final int MAX_HEAD_BYTES = 64 * 1024;
+  private static final int MAX_IDLE_PER_ORIGIN = 4;
+  private static final int IO_BUFFER = 64 * 1024;
+
+  private final boolean tlsVerify;
+  private final Map<String, Deque<Connection>> idle = new HashMap<>();
+  private SSLContext tls;
+  private boolean closed;
+
+  Http1Client(boolean tlsVerify) {
+    this.tlsVerify = tlsVerify;
+  }
+
+  /** Writes a request body; called again if the request must be sent again. */
+  @FunctionalInterface
+  interface BodyWriter {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /** A request body: its length (-1 to send it chunked) and how to write it. */
+  record Body(long length, BodyWriter writer) {
+    static final Body EMPTY = new Body(0, out -> {});
+
+    static Body of(byte[] bytes) {
+      return of(bytes, 0, bytes.length);
+    }
+
+    static Body of(byte[] bytes, int off, int len) {
+      return new Body(len, out -> out.write(bytes, off, len));
+    }
+  }
+
+  /**
+   * Sends a request and reads the response's head; the caller reads (or closes) its body. A
+   * pooled connection found closed by the server is replaced and the request sent again.
+   *
+   * @param timeout how long to wait for the response head (not the body)
+   * @throws IOException if connecting, sending or reading the head fails
+   */
+  Response send(String method, URI uri, Map<String, String> headers, Body body,
+      Duration timeout) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Connection c = checkout(uri, attempt == 0);
+      try {
+        Exchange ex = new Exchange(c, method, uri, headers, body.length(), timeout);
+        try {
+          body.writer().writeTo(ex.body());
+        } catch (IOException e) {
+          if (!ex.sendFailed) {
+            throw e; // the body's own source failed (a damaged local blob, say)
+          }
+          // The server may have answered early (a refusal) and closed: report its answer.
+          Response early = ex.earlyResponse();
+          if (early != null) {
+            return early;
+          }
+          throw c.reused ? new StaleConnectionException(e.getMessage(), e) : e;
+        }
+        return ex.response();
+      } catch (StaleConnectionException e) {
+        c.close();
+        if (attempt > 0) {
+          throw e;
+        }
+      } catch (IOException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Starts a request whose body the caller writes to {@link Exchange#body()} as it is produced,
+   * on a new connection (a body that cannot be replayed never goes to a connection that may have
+   * gone stale).
+   *
+   * @param length the body's length, or -1 to send it chunked
+   * @throws IOException if connecting or sending the head fails
+   */
+  Exchange open(String method, URI uri, Map<String, String> headers, long length,
+      Duration timeout) throws IOException {
+    Connection c = checkout(uri, false);
+    try {
+      return new Exchange(c, method, uri, headers, length, timeout);
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** Closes the idle connections; the client stays usable. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    for (Deque<Connection> q : idle.values()) {
+      q.forEach(Connection::close);
+    }
+    idle.clear();
+  }
+
+  private static String origin(URI uri) {
+    return uri.getScheme().toLowerCase(Locale.ROOT) + "://"
+        + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port(uri);
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443
+        : 80;
+  }
+
+  private Connection checkout(URI uri, boolean pooled) throws IOException {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+      throw new IOException("cannot send a request to " + uri);
+    }
+    String origin = origin(uri);
+    if (pooled) {
+      synchronized (this) {
+        Deque<Connection> q = idle.get(origin);
+        Connection c = q == null ? null : q.pollLast();
+        if (c != null) {
+          return c;
+        }
+      }
+    }
+    return connect(uri, origin, scheme.equals("https"));
+  }
+
+  private synchronized void release(Connection c) {
+    Deque<Connection> q = idle.computeIfAbsent(c.origin, o -> new ArrayDeque<>());
+    if (closed || q.size() >= MAX_IDLE_PER_ORIGIN) {
+      c.close();
+    } else {
+      c.reused = true;
+      q.addLast(c);
+    }
+  }
+
+  private Connection connect(URI uri, String origin, boolean https) throws IOException {
+    String host = uri.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port = port(uri);
+    Socket socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+      if (https) {
+        socket = handshake(socket, host, port);
+      }
+      return new Connection(origin, socket);
+    } catch (IOException | RuntimeException e) {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // already failing
+      }
+      throw e;
+    }
+  }
+
+  private SSLSocket handshake(Socket plain, String host, int port) throws IOException {
+    SSLSocket s = (SSLSocket) tls().getSocketFactory().createSocket(plain, host, port, true);
+    SSLParameters p = s.getSSLParameters();
+    if (tlsVerify) {
+      p.setEndpointIdentificationAlgorithm("HTTPS");
+    }
+    if (!host.contains(":") && !host.matches("[0-9.]+")) { // SNI names hosts, not addresses
+      p.setServerNames(List.of(new SNIHostName(host)));
+    }
+    s.setSSLParameters(p);
+    // A plain-HTTP server may sit silent on a TLS hello: do not wait for it for long.
+    s.setSoTimeout(10_000);
+    s.startHandshake();
+    return s;
+  }
+
+  private synchronized SSLContext tls() throws IOException {
+    if (tls == null) {
+      try {
+        tls = tlsVerify ? SSLContext.getDefault() : trustingEveryone();
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+      }
+    }
+    return tls;
+  }
+
+  /**
+   * An SSL context that accepts any certificate for any host ({@code --tls-verify=false}). An
+   * {@link X509ExtendedTrustManager} is used so the JDK adds no hostname check of its own.
+   */
+  private static SSLContext trustingEveryone() throws java.security.GeneralSecurityException {
+    TrustManager all =
+        new X509ExtendedTrustManager() {
+          @Override
+          public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
+
+          @Override
+          public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+
+          @Override
+          public void checkClientTrusted(X509Certificate[] c, String a) {}
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] c, String a) {}
+
+          @Override
+          public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+          }
+        };
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, new TrustManager[] {all}, new SecureRandom());
+    return ctx;
+  }
+
+  /** One connection: a socket with buffered streams. */
+  private static final class Connection {
+    final String origin;
+    final Socket socket;
+    final InputStream in;
+    final OutputStream out;
+    boolean reused;
+
+    Connection(String origin, Socket socket) throws IOException {
+      this.origin = origin;
+      this.socket = socket;
+      this.in = new BufferedInputStream(socket.getInputStream(), IO_BUFFER);
+      this.out = new BufferedOutputStream(socket.getOutputStream(), IO_BUFFER);
+    }
+
+    void close() {
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // nothing to do
+      }
+    }
+  }
+
+  /** A pooled connection the server had closed: safe to send the request again. */
+  private static final class StaleConnectionException extends IOException {
+    StaleConnectionException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** One request on a connection: its body is written, then its response read. */
+  final class Exchange {
+    private final Connection c;
+    private final String method;
+    private final URI uri;
+    private final int timeoutMs;
+    private final OutputStream body;
+    private boolean bodyEnded;
+    /** Whether writing to the connection failed (as against the body's source). */
+    private boolean sendFailed;
+
+    private Exchange(Connection c, String method, URI uri, Map<String, String> headers,
+        long length, Duration timeout) throws IOException {
+      this.c = c;
+      this.method = method;
+      this.uri = uri;
+      this.timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+      StringBuilder head = new StringBuilder();
+      String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/"
+          : uri.getRawPath();
+      head.append(method).append(' ').append(path);
+      if (uri.getRawQuery() != null) {
+        head.append('?').append(uri.getRawQuery());
+      }
+      head.append(" HTTP/1.1\r\nHost: ").append(uri.getHost());
+      if (uri.getPort() >= 0) {
+        head.append(':').append(uri.getPort());
+      }
+      head.append("\r\nUser-Agent: lamina\r\n");
+      headers.forEach((k, v) -> {
+        checkHeader(k);
+        checkHeader(v);
+        head.append(k).append(": ").append(v).append("\r\n");
+      });
+      boolean sendsBody = length != 0 || method.equals("PUT") || method.equals("POST")
+          || method.equals("PATCH");
+      if (length < 0) {
+        head.append("Transfer-Encoding: chunked\r\n");
+      } else if (sendsBody) {
+        head.append("Content-Length: ").append(length).append("\r\n");
+      }
+      head.append("\r\n");
+      try {
+        c.out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+      } catch (IOException e) {
+        throw c.reused ? new StaleConnectionException(e.getMessage(), e) : e;
+      }
+      OutputStream wire = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+          write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          try {
+            c.out.write(b, off, len);
+          } catch (IOException e) {
+            sendFailed = true;
+            throw e;
+          }
+        }
+      };
+      this.body = length < 0 ? new ChunkedOutput(wire) : new FixedOutput(wire, length);
+    }
+
+    /** Where the caller writes the body. */
+    OutputStream body() {
+      return body;
+    }
+
+    /**
+     * Ends the body and reads the response head.
+     *
+     * @throws IOException if the body is short, or the response cannot be read
+     */
+    Response response() throws IOException {
+      if (!bodyEnded) {
+        bodyEnded = true;
+        body.close();
+      }
+      try {
+        c.out.flush();
+      } catch (IOException e) {
+        sendFailed = true;
+        Response early = earlyResponse();
+        if (early != null) {
+          return early;
+        }
+        throw c.reused ? new StaleConnectionException(e.getMessage(), e) : e;
+      }
+      return readResponse(timeoutMs);
+    }
+
+    /** After a failed write: the response the server sent before closing, if any. */
+    Response earlyResponse() {
+      try {
+        return readResponse(2_000);
+      } catch (IOException e) {
+        return null;
+      }
+    }
+
+    /** Abandons the exchange, closing its connection. */
+    void abort() {
+      c.close();
+    }
+
+    private Response readResponse(int timeout) throws IOException {
+      c.socket.setSoTimeout(timeout);
+      while (true) {
+        String status;
+        try {
+          status = readLine(c.in);
+        } catch (EOFException e) {
+          throw c.reused ? new StaleConnectionException("connection closed by the server", e)
+              : new IOException("connection closed before a response", e);
+        } catch (SocketTimeoutException e) {
+          throw new SocketTimeoutException("no response from " + uri.getHost() + " within "
+              + Math.max(1, timeout / 1000) + " s");
+        }
+        if (!status.startsWith("HTTP/1.") || status.length() < 12) {
+          throw new IOException("not an HTTP response from " + uri.getHost());
+        }
+        int code;
+        try {
+          code = Integer.parseInt(status.substring(9, 12));
+        } catch (NumberFormatException e) {
+          throw new IOException("invalid HTTP status line from " + uri.getHost());
+        }
+        Map<String, List<String>> headers = readHeaders(c.in);
+        if (code >= 100 && code < 200) {
+          continue; // 100 Continue and friends: the real answer follows
+        }
+        // Reads of the body may stall as well; give them the same patience.
+        c.socket.setSoTimeout(Math.max(timeout, 300_000));
+        boolean keepAlive = status.startsWith("HTTP/1.1")
+            && !headerHas(headers, "connection", "close") && bodyEnded;
+        return new Response(code, uri, headers, body(code, headers, keepAlive));
+      }
+    }
+
+    private InputStream body(int code, Map<String, List<String>> headers, boolean keepAlive)
+        throws IOException {
+      if (method.equals("HEAD") || code == 204 || code == 304) {
+        done(keepAlive);
+        return InputStream.nullInputStream();
+      }
+      if (headerHas(headers, "transfer-encoding", "chunked")) {
+        return new ChunkedInput(c.in, () -> done(keepAlive), this::abort);
+      }
+      List<String> cl = headers.getOrDefault("content-length", List.of());
+      if (!cl.isEmpty()) {
+        long n;
+        try {
+          n = Long.parseLong(cl.get(0).trim());
+        } catch (NumberFormatException e) {
+          abort();
+          throw new IOException("invalid Content-Length from " + uri.getHost());
+        }
+        if (n == 0) {
+          done(keepAlive);
+          return InputStream.nullInputStream();
+        }
+        return new FixedInput(c.in, n, () -> done(keepAlive), this::abort);
+      }
+      return new FixedInput(c.in, Long.MAX_VALUE, this::abort, this::abort);
+    }
+
+    private void done(boolean keepAlive) {
+      if (keepAlive) {
+        release(c);
+      } else {
+        c.close();
+      }
+    }
+  }
+
+  private static void checkHeader(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == '\r' || ch == '\n' || ch > 0xff) {
+        throw new IllegalArgumentException("invalid character in an HTTP header");
+      }
+    }
+  }
+
+  private static boolean headerHas(Map<String, List<String>> headers, String name, String token) {
+    for (String v : headers.getOrDefault(name, List.of())) {
+      for (String part : v.split(",")) {
+        if (part.trim().equalsIgnoreCase(token)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("connection closed");
+      }
+      if (b == '\n') {
+        break;
+      }
+      if (line.size() >= MAX_HEAD_BYTES) {
+        throw new IOException("HTTP response line too long");
+      }
+      line.write(b);
+    }
+    byte[] bytes = line.toByteArray();
+    int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+    return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
+  }
+
+  private static Map<String, List<String>> readHeaders(InputStream in) throws IOException {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    int total = 0;
+    while (true) {
+      String line = readLine(in);
+      total += line.length() + 2;
+      if (total > MAX_HEAD_BYTES) {
+        throw new IOException("HTTP response head too long");
+      }
+      if (line.isEmpty()) {
+        return headers;
+      }
+      int colon = line.indexOf(':');
+      if (colon <= 0) {
+        continue;
+      }
+      String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+      headers.computeIfAbsent(name, k -> new ArrayList<>()).add(line.substring(colon + 1).trim());
+    }
+  }
+
+  /** A response: status, headers (names in lower case) and the body to read or close. */
+  static final class Response implements Closeable {
+    private final int status;
+    private final URI uri;
+    private final Map<String, List<String>> headers;
+    private final InputStream body;
+
+    Response(int status, URI uri, Map<String, List<String>> headers, InputStream body) {
+      this.status = status;
+      this.uri = uri;
+      this.headers = headers;
+      this.body = body;
+    }
+
+    int status() {
+      return status;
+    }
+
+    /** The URI the request went to. */
+    URI uri() {
+      return uri;
+    }
+
+    Optional<String> header(String name) {
+      List<String> vs = headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+      return vs.isEmpty() ? Optional.empty() : Optional.of(vs.get(0));
+    }
+
+    List<String> headers(String name) {
+      return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+    }
+
+    InputStream body() {
+      return body;
+    }
+
+    /** Closes the body; unread, the connection is closed rather than reused. */
+    @Override
+    public void close() throws IOException {
+      body.close();
+    }
+  }
+
+  /** A body of exactly {@code length} bytes. */
+  private static final class FixedOutput extends OutputStream {
+    private final OutputStream out;
+    private long left;
+
+    FixedOutput(OutputStream out, long length) {
+      this.out = out;
+      this.left = length;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (len > left) {
+        throw new IOException("request body longer than its Content-Length");
+      }
+      out.write(b, off, len);
+      left -= len;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (left != 0) {
+        throw new IOException("request body " + left + " bytes short of its Content-Length");
+      }
+    }
+  }
+
+  /** A chunked body: each write one chunk; closing writes the last, empty one. */
+  private static final class ChunkedOutput extends OutputStream {
+    private final OutputStream out;
+    private boolean closed;
+
+    ChunkedOutput(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (closed) {
+        throw new IOException("request body already ended");
+      }
+      if (len == 0) {
+        return;
+      }
+      out.write((Integer.toHexString(len) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(b, off, len);
+      out.write('\r');
+      out.write('\n');
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!closed) {
+        closed = true;
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      }
+    }
+  }
+
+  /**
+   * A body of {@code length} bytes (Long.MAX_VALUE: up to the end of the connection); {@code
+   * done} runs at its end, {@code abandon} when closed before.
+   */
+  private static final class FixedInput extends InputStream {
+    private final InputStream in;
+    private final Runnable done;
+    private final Runnable abandon;
+    private long left;
+    private boolean finished;
+
+    FixedInput(InputStream in, long length, Runnable done, Runnable abandon) {
+      this.in = in;
+      this.left = length;
+      this.done = done;
+      this.abandon = abandon;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (finished) {
+        return -1;
+      }
+      if (left == 0) {
+        finish();
+        return -1;
+      }
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n < 0) {
+        finished = true;
+        abandon.run();
+        if (left != Long.MAX_VALUE) {
+          throw new EOFException("response body ended " + left + " bytes early");
+        }
+        return -1;
+      }
+      if (left != Long.MAX_VALUE) {
+        left -= n;
+      }
+      if (left == 0) {
+        finish();
+      }
+      return n;
+    }
+
+    private void finish() {
+      if (!finished) {
+        finished = true;
+        done.run();
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!finished) {
+        finished = true;
+        abandon.run();
+      }
+    }
+  }
+
+  /** A chunked body, decoded; {@code done} runs after the last chunk and trailers. */
+  private static final class ChunkedInput extends InputStream {
+    private final InputStream in;
+    private final Runnable done;
+    private final Runnable abandon;
+    private long chunkLeft;
+    private boolean finished;
+
+    ChunkedInput(InputStream in, Runnable done, Runnable abandon) {
+      this.in = in;
+      this.done = done;
+      this.abandon = abandon;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (finished) {
+        return -1;
+      }
+      if (len == 0) {
+        return 0;
+      }
+      try {
+        if (chunkLeft == 0) {
+          String line = readLine(in);
+          int semi = line.indexOf(';');
+          String hex = (semi < 0 ? line : line.substring(0, semi)).trim();
+          try {
+            chunkLeft = Long.parseLong(hex, 16);
+          } catch (NumberFormatException e) {
+            throw new IOException("invalid chunk size in a response");
+          }
+          if (chunkLeft < 0) {
+            throw new IOException("invalid chunk size in a response");
+          }
+          if (chunkLeft == 0) {
+            readHeaders(in); // trailers
+            finished = true;
+            done.run();
+            return -1;
+          }
+        }
+        int n = in.read(b, off, (int) Math.min(len, chunkLeft));
+        if (n < 0) {
+          throw new EOFException("response body ended inside a chunk");
+        }
+        chunkLeft -= n;
+        if (chunkLeft == 0) {
+          readLine(in); // the CRLF after the chunk
+        }
+        return n;
+      } catch (IOException e) {
+        finished = true;
+        abandon.run();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!finished) {
+        finished = true;
+        abandon.run();
+      }
+    }
+  }
+}
