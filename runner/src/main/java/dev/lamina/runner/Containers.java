@@ -3,6 +3,7 @@ package dev.lamina.runner;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.overlay.MountTable;
+import dev.lamina.layerfs.overlay.FlattenedRootfs;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.runner.internal.AtomicFiles;
 import dev.lamina.runner.internal.FileLock;
@@ -38,6 +39,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -60,6 +62,14 @@ public final class Containers {
   private static final String LOG = "ctr.log";
   private static final Path HOST_ETC = Path.of("/etc");
   private static final Duration POLL = Duration.ofMillis(25);
+
+  /**
+   * A file in a container's directory marking that its {@code rootfs/} is a flattened copy of its
+   * layers (overlayfs could not be used), so it has no upper to diff.
+   */
+  public static final String FLATTENED = "flattened";
+
+  private static final AtomicBoolean FLATTEN_NOTED = new AtomicBoolean();
 
   private final Path root;
   private final Path dir;
@@ -947,11 +957,52 @@ public final class Containers {
   private void mountRootfs(ContainerRecord r) throws IOException {
     Path cdir = containerDir(r.id());
     unmountAll(cdir);
+    if (Files.exists(cdir.resolve(FLATTENED))) {
+      return; // the flattened copy made at its first start is its root filesystem
+    }
     // overlayfs wants an empty work directory; a crash may have left index/work entries.
     Trees.deleteRecursively(cdir.resolve("work"));
     Files.createDirectories(cdir.resolve("work"));
     List<Path> lowers = r.lowerDirs().stream().map(Path::of).toList();
-    OverlayMount.of(lowers, cdir.resolve("upper"), cdir.resolve("work")).mountOn(rootfs(cdir));
+    try {
+      OverlayMount.of(lowers, cdir.resolve("upper"), cdir.resolve("work")).mountOn(rootfs(cdir));
+    } catch (IOException overlayFailed) {
+      flatten(cdir, lowers, overlayFailed);
+    }
+  }
+
+  /**
+   * Where kernel overlayfs cannot be used (no privilege, or a store on a filesystem overlayfs
+   * refuses as upper, such as overlayfs itself), the layers are copied once into the rootfs
+   * directory, which is then as disposable as an upper. Said once per process on stderr.
+   */
+  private static void flatten(Path cdir, List<Path> lowers, IOException overlayFailed)
+      throws IOException {
+    Path rootfs = rootfs(cdir);
+    try {
+      unmountAll(cdir);
+      Trees.deleteRecursively(rootfs);
+      Files.createDirectories(rootfs);
+      FlattenedRootfs.assemble(lowers, rootfs);
+      Files.createFile(cdir.resolve(FLATTENED));
+    } catch (IOException e) {
+      overlayFailed.addSuppressed(e);
+      throw overlayFailed;
+    }
+    if (FLATTEN_NOTED.compareAndSet(false, true)) {
+      System.err.println(
+          "lamina: overlayfs cannot be used here ("
+              + firstLine(overlayFailed.getMessage())
+              + "); using a flattened copy of the image's layers");
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unknown error";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 
   private static void unmountAll(Path cdir) throws IOException {

@@ -72,9 +72,13 @@ public final class ContainerCommit {
   public ResolvedImage commit(String ref, List<String> names, Options options) throws IOException {
     ContainerRecord record = containers.inspect(ref);
     Path upper = containers.bundle(ref).resolve("upper");
-    if (!Files.isDirectory(upper)) {
+    if (!Files.isDirectory(upper)
+        || Files.exists(containers.bundle(ref).resolve(Containers.FLATTENED))) {
       throw new ContainerException(
-          "container " + record.name() + " has no overlay upper to commit (flattened rootfs)");
+          "cannot commit "
+              + record.name()
+              + ": it runs on a flattened copy of its layers (overlayfs was not usable), which"
+              + " keeps no record of its changes");
     }
     ImageDetails base = store.images().inspect(record.imageId());
     Instant now =
