@@ -5,10 +5,10 @@ import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.FlattenedRootfs;
 import dev.lamina.layerfs.overlay.OverlayMount;
-import dev.lamina.runner.internal.AtomicFiles;
-import dev.lamina.runner.internal.FileLock;
+import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.runner.internal.RandomIds;
-import dev.lamina.runner.internal.Trees;
+import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.runtime.Cgroups;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimeException;
@@ -169,7 +169,7 @@ public final class Containers {
     if (request.name() != null) {
       ContainerNames.validate(request.name());
     }
-    return FileLock.with(
+    return FileLocks.withExclusive(
         lock(),
         () -> {
           Set<String> names = new HashSet<>();
@@ -270,7 +270,7 @@ public final class Containers {
     try {
       Path cdir = containerDir(id);
       unmountAll(cdir);
-      FileLock.with(
+      FileLocks.withExclusive(
           lock(),
           () -> {
             Trees.deleteRecursively(cdir);
@@ -345,7 +345,7 @@ public final class Containers {
     ProcessHandle self = ProcessHandle.current();
     String selfStart = self.info().startInstant().map(Instant::toString).orElse(null);
     ContainerRecord record =
-        FileLock.with(
+        FileLocks.withExclusive(
             lock(),
             () -> {
               ContainerRecord r =
@@ -734,7 +734,7 @@ public final class Containers {
         }
       }
     }
-    FileLock.with(
+    FileLocks.withExclusive(
         lock(),
         () -> {
           if (Files.isDirectory(dir)) {
@@ -770,7 +770,7 @@ public final class Containers {
    */
   private void delete(ContainerRecord r, boolean runtimeState) throws IOException {
     Path cdir = containerDir(r.id());
-    FileLock.with(
+    FileLocks.withExclusive(
         lock(),
         () -> {
           if (runtimeState) {
@@ -821,7 +821,7 @@ public final class Containers {
       return r;
     }
     ContainerRecord done =
-        FileLock.with(
+        FileLocks.withExclusive(
             lock(),
             () -> {
               Optional<ContainerRecord> cur = readRecord(containerDir(r.id()));
@@ -935,7 +935,7 @@ public final class Containers {
   /** Changes a record under the lock; null (and nothing written) when it was removed meanwhile. */
   private ContainerRecord update(String id, UnaryOperator<ContainerRecord> change)
       throws IOException {
-    return FileLock.with(
+    return FileLocks.withExclusive(
         lock(),
         () -> {
           Optional<ContainerRecord> cur = readRecord(containerDir(id));

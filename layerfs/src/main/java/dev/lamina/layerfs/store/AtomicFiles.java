@@ -9,13 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes that are all-or-nothing: a temp file beside the target, fsync, atomic rename, fsync of
  * the directory, so a crash leaves either the old file or the new one, never half of one.
  */
 public final class AtomicFiles {
+  private static final AtomicLong TEMP_COUNTER = new AtomicLong();
+
   private AtomicFiles() {}
 
   /** A writer of {@code out}'s content; may throw. */
@@ -34,14 +36,41 @@ public final class AtomicFiles {
   }
 
   /**
+   * Replaces {@code target} with {@code bytes} atomically: other processes see the old file or the
+   * new one, never a mix. With {@code durable}, the file and its directory are synced, so the new
+   * content survives a host crash; without (records of disposable things), a crash may leave the
+   * old file behind.
+   *
+   * @throws IOException if writing or renaming fails (the target is then unchanged)
+   */
+  public static void write(Path target, byte[] bytes, boolean durable) throws IOException {
+    write(target, out -> out.write(bytes), durable);
+  }
+
+  /**
    * Replaces {@code target} with what {@code content} writes, atomically; on failure the temp file
    * is removed and the target is unchanged.
    *
    * @throws IOException if {@code content} or the file system fails
    */
   public static void write(Path target, Content content) throws IOException {
+    write(target, content, true);
+  }
+
+  private static void write(Path target, Content content, boolean durable) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+    Files.createDirectories(dir);
+    // Unique without SecureRandom, whose seeding costs a short-lived CLI tens of milliseconds.
+    Path temp =
+        dir.resolve(
+            "."
+                + target.getFileName()
+                + ".tmp-"
+                + ProcessHandle.current().pid()
+                + "-"
+                + TEMP_COUNTER.incrementAndGet()
+                + "-"
+                + System.nanoTime());
     boolean done = false;
     try {
       try (FileChannel ch =
@@ -49,11 +78,15 @@ public final class AtomicFiles {
         OutputStream out = Channels.newOutputStream(ch);
         content.writeTo(out);
         out.flush();
-        ch.force(true);
+        if (durable) {
+          ch.force(true);
+        }
       }
       moveAtomically(temp, target);
       done = true;
-      syncDirectory(dir);
+      if (durable) {
+        syncDirectory(dir);
+      }
     } finally {
       if (!done) {
         Files.deleteIfExists(temp);

@@ -32,6 +32,23 @@ public final class FileLocks {
     this.file = file;
   }
 
+  /** Work done while holding a lock. */
+  @FunctionalInterface
+  public interface Locked<T> {
+    T call() throws IOException;
+  }
+
+  /**
+   * Runs {@code work} holding the lock file {@code file} exclusively (reentrant within a thread).
+   *
+   * @throws IOException from {@code work}, or when the lock cannot be taken
+   */
+  public static <T> T withExclusive(Path file, Locked<T> work) throws IOException {
+    try (Held held = of(file).exclusive()) {
+      return work.call();
+    }
+  }
+
   /** The lock for {@code file}, created (empty) if it does not exist. */
   public static FileLocks of(Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();

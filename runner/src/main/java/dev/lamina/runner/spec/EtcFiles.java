@@ -1,6 +1,6 @@
 package dev.lamina.runner.spec;
 
-import dev.lamina.runner.internal.AtomicFiles;
+import dev.lamina.layerfs.store.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package dev.lamina.runner.volume;
 
 import dev.lamina.layerfs.oci.Json;
-import dev.lamina.runner.internal.AtomicFiles;
-import dev.lamina.runner.internal.FileLock;
+import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.runner.internal.RandomIds;
-import dev.lamina.runner.internal.Trees;
+import dev.lamina.layerfs.store.Trees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -89,7 +89,7 @@ public final class Volumes {
 
   private Volume create(String name, boolean anonymous) throws IOException {
     Path v = volumeDir(name);
-    return FileLock.with(
+    return FileLocks.withExclusive(
         lock(),
         () -> {
           Optional<Volume> existing = read(v);
@@ -158,7 +158,7 @@ public final class Volumes {
    */
   public void remove(String name) throws IOException {
     Path v = volumeDir(name);
-    FileLock.with(
+    FileLocks.withExclusive(
         lock(),
         () -> {
           if (read(v).isEmpty()) {
@@ -180,7 +180,7 @@ public final class Volumes {
    * @throws IOException if listing or deleting fails
    */
   public List<String> prune(boolean all) throws IOException {
-    return FileLock.with(
+    return FileLocks.withExclusive(
         lock(),
         () -> {
           Set<String> used = users.volumesInUse();
