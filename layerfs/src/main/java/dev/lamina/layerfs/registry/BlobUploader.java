@@ -7,7 +7,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
 
@@ -75,8 +74,6 @@ final class BlobUploader {
         return TransferProgress.Outcome.PUSHED;
       } catch (DigestMismatchException | RegistryException e) {
         throw e;
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
       } catch (IOException e) {
         DigestMismatchException damaged = damage(e);
         if (damaged != null) {
