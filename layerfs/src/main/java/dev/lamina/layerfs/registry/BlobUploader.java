@@ -77,7 +77,7 @@ final class BlobUploader {
       } catch (IOException e) {
         DigestMismatchException damaged = damage(e);
         if (damaged != null) {
-          // The local copy is damaged (the HTTP client wraps what the body stream threw):
+          // The local copy is damaged (found wherever it sits in the cause chain):
           // sending it again would not help, and the caller may make it anew.
           client.cancelUpload(repository, start.location());
           throw damaged;
