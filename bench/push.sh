@@ -3,7 +3,7 @@
 # docker-registry with gzip, with Lamina and with skopeo, and prints both times and their ratio
 # (Lamina / skopeo; below 1 means Lamina is faster). Each run starts from an empty registry and an
 # empty compression cache, so both tools compress and send every byte.
-# Usage: bench/push.sh [RUNS]   (best of RUNS, default 3)
+# Usage: bench/push.sh [RUNS]   (best of RUNS each, default 3)
 set -euo pipefail
 top=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$top/bench/common.sh"
@@ -70,19 +70,16 @@ skopeo_push() {
   bench_time skopeo copy -q --dest-tls-verify=false --dest-compress-format gzip --dest-compress \
     "oci:$layout:bench" "docker://127.0.0.1:$port/bench/skopeo:1"
 }
-best=
-best() { # best FN: the least of $runs timings, each against a fresh registry, into $best
-  local t i
-  best=
-  for ((i = 0; i < runs; i++)); do
-    start_registry # here, not in a subshell, so that its pid is known for the next stop
-    t=$("$1" | tail -1)
-    if [ -z "$best" ] || (($(echo "$t < $best" | bc -l))); then best=$t; fi
-  done
-}
+# Runs alternate (lamina, skopeo, lamina, ...), each against a fresh registry, so that both
+# tools see the same load on a shared machine; the best of each is kept.
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-best lamina_push
-l=$best
-best skopeo_push
-s=$best
+l= s=
+for ((i = 0; i < runs; i++)); do
+  start_registry # here, not in a subshell, so that its pid is known for the next stop
+  t=$(lamina_push | tail -1)
+  if [ -z "$l" ] || (($(echo "$t < $l" | bc -l))); then l=$t; fi
+  start_registry
+  t=$(skopeo_push | tail -1)
+  if [ -z "$s" ] || (($(echo "$t < $s" | bc -l))); then s=$t; fi
+done
 echo "push 200MB/5000 files, gzip, best of $runs: lamina ${l}s  skopeo ${s}s  ratio lamina/skopeo $(bench_ratio "$l" "$s")  (load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after, $(nproc) cores)"

@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code lamina push IMAGE DESTINATION}: copies an image out, to a registry ({@code
- * docker://HOST/NAME:TAG}) or to {@code oci:DIR:REF} and the archives.
+ * docker://HOST/NAME:TAG}, or the reference alone, as for pull) or to {@code oci:DIR:REF} and the
+ * archives.
  */
 @Command(
     name = "push",
@@ -34,8 +35,8 @@ final class PushCommand implements Callable<Integer> {
   @Parameters(
       index = "1",
       paramLabel = "DESTINATION",
-      description = "docker://HOST[:PORT]/NAME[:TAG|@DIGEST], oci:DIR[:REF],"
-          + " oci-archive:FILE[:REF] or docker-archive:FILE[:REF].")
+      description = "docker://HOST[:PORT]/NAME[:TAG|@DIGEST] (docker:// may be left out),"
+          + " oci:DIR[:REF], oci-archive:FILE[:REF] or docker-archive:FILE[:REF].")
   String destination;
 
   @Option(
@@ -82,7 +83,7 @@ final class PushCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ImageLocation to = ImageLocation.parse(destination);
+    ImageLocation to = ImageLocation.parse(PullCommand.location(destination));
     boolean toRegistry = to.transport() == ImageLocation.Transport.DOCKER;
     if (!toRegistry && (compressionFormat != null || chunkSize != null
         || !additionalTags.isEmpty())) {

@@ -63,7 +63,7 @@ class PushPullFlagsTest {
     Path digestFile = tmp.resolve("digest");
     Cli.Result pushed = a.run("push", "-q", "--compression-format", "zstd",
         "--additional-tag", "2", "--additional-tag", "latest", "--digestfile",
-        digestFile.toString(), "app", ref("flags/app:1")).ok();
+        digestFile.toString(), "app", registry.address() + "/flags/app:1").ok();
     assertEquals("", pushed.err(), "quiet");
     assertEquals("", pushed.out());
     Digest digest = Digest.parse(Files.readString(digestFile));

@@ -7,7 +7,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
 
@@ -75,12 +74,10 @@ final class BlobUploader {
         return TransferProgress.Outcome.PUSHED;
       } catch (DigestMismatchException | RegistryException e) {
         throw e;
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
       } catch (IOException e) {
         DigestMismatchException damaged = damage(e);
         if (damaged != null) {
-          // The local copy is damaged (the HTTP client wraps what the body stream threw):
+          // The local copy is damaged (found wherever it sits in the cause chain):
           // sending it again would not help, and the caller may make it anew.
           client.cancelUpload(repository, start.location());
           throw damaged;

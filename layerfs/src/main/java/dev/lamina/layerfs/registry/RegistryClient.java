@@ -5,14 +5,16 @@ import dev.lamina.layerfs.digest.DigestMismatchException;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.oci.MediaType;
+import dev.lamina.layerfs.registry.Http1Client.Body;
+import dev.lamina.layerfs.registry.Http1Client.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongConsumer;
-import dev.lamina.layerfs.registry.Http1Client.Body;
-import dev.lamina.layerfs.registry.Http1Client.Response;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
@@ -291,7 +291,8 @@ public final class RegistryClient implements AutoCloseable {
    */
   public Optional<Long> blobSize(String repository, Digest digest) throws IOException {
     Response r =
-        send("HEAD", api(repository, "blobs/" + digest), pull(repository), Map.of(), Body.EMPTY, -1);
+        send("HEAD", api(repository, "blobs/" + digest), pull(repository), Map.of(), Body.EMPTY,
+            -1);
     drain(r);
     int s = r.status();
     if (s == 404) {
@@ -357,7 +358,8 @@ public final class RegistryClient implements AutoCloseable {
     Map<String, String> range = offset > 0 ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
     Response r;
     try {
-      r = send("GET", api(repository, "blobs/" + d.digest()), pull(repository), range, Body.EMPTY, -1);
+      r = send("GET", api(repository, "blobs/" + d.digest()), pull(repository), range,
+          Body.EMPTY, -1);
     } catch (RegistryException e) {
       if (e.isNotFound() && !d.urls().isEmpty()) {
         return fetchForeign(d, sink, offset, progress);

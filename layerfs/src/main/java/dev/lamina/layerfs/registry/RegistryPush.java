@@ -221,8 +221,8 @@ public final class RegistryPush {
    * Compresses a layer straight into an upload (and into the cache, for the next push), reading,
    * compressing and sending at once. Its digest is known only at the end, so the registry cannot
    * be asked first whether it has it. If the upload fails on the way (not for a damaged layer or
-   * a refusal such as 400 or 403), the layer is compressed into the cache alone and sent from there, with the
-   * retries and resumption an upload of known content allows.
+   * a refusal such as 400 or 403), the layer is compressed into the cache alone and sent from
+   * there, with the retries and resumption an upload of known content allows.
    */
   private Descriptor streamLayer(Descriptor layer, Digest diffId, Compression want, int level)
       throws IOException {
