@@ -3,8 +3,6 @@ package dev.lamina.cli;
 import dev.lamina.runner.Containers;
 import dev.lamina.runner.ExecRequest;
 import dev.lamina.runner.runtime.OciRuntimeException;
-import dev.lamina.runner.spec.EnvFiles;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,11 +25,8 @@ final class ExecCommand implements Callable<Integer> {
   @Option(names = {"-t", "--tty"}, description = "Give the process a pseudo-terminal.")
   boolean tty;
 
-  @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]", description = "Set an environment variable.")
-  List<String> env = new ArrayList<>();
+  @Mixin EnvOptions env;
 
-  @Option(names = "--env-file", paramLabel = "FILE", description = "Read environment variables from a file.")
-  List<Path> envFiles = new ArrayList<>();
 
   @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "User (name or uid) to run as.")
   String user;
@@ -50,14 +45,7 @@ final class ExecCommand implements Callable<Integer> {
     if (tty) {
       Terminals.requireTerminal();
     }
-    List<String> vars = new ArrayList<>();
-    for (Path f : envFiles) {
-      vars.addAll(EnvFiles.read(f, System.getenv()));
-    }
-    for (String e : env) {
-      EnvFiles.entry(e, System.getenv()).ifPresent(vars::add);
-    }
-    ExecRequest request = new ExecRequest(command, vars, user, workdir, tty);
+    ExecRequest request = new ExecRequest(command, env.resolve(), user, workdir, tty);
     try {
       return ContainerSupport.open(store.root()).exec(container, request, interactive);
     } catch (OciRuntimeException e) {

@@ -9,9 +9,7 @@ import dev.lamina.runner.Containers;
 import dev.lamina.runner.image.StoreImageProvider;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.spec.ContainerOptions;
-import dev.lamina.runner.spec.EnvFiles;
 import dev.lamina.runner.spec.Network;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -47,11 +45,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--name", paramLabel = "NAME", description = "Name of the container.")
   String name;
 
-  @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]", description = "Set an environment variable (KEY alone: take it from here).")
-  List<String> env = new ArrayList<>();
+  @Mixin EnvOptions env;
 
-  @Option(names = "--env-file", paramLabel = "FILE", description = "Read environment variables from a file.")
-  List<Path> envFiles = new ArrayList<>();
 
   @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container.")
   String workdir;
@@ -134,12 +129,7 @@ final class RunCommand implements Callable<Integer> {
 
   private ContainerOptions options() throws java.io.IOException {
     ContainerOptions.Builder b = ContainerOptions.builder();
-    for (Path f : envFiles) {
-      EnvFiles.read(f, System.getenv()).forEach(b::env);
-    }
-    for (String e : env) {
-      EnvFiles.entry(e, System.getenv()).ifPresent(b::env);
-    }
+    env.resolve().forEach(b::env);
     if (entrypoint != null) {
       b.entrypoint(entrypoint.isEmpty() ? List.of() : List.of(entrypoint));
     }
