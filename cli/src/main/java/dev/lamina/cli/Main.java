@@ -84,9 +84,9 @@ public final class Main implements Runnable {
     // A CommandLine of its own applies the command's model transformer (see RunCommand), which
     // picocli otherwise applies only to a tree built from annotations.
     if (named != null) {
-      cli.addSubcommand(new CommandLine(named));
+      cli.addSubcommand(HelpOption.addTo(new CommandLine(named)));
     } else {
-      SUBCOMMANDS.forEach(c -> cli.addSubcommand(new CommandLine(c)));
+      SUBCOMMANDS.forEach(c -> cli.addSubcommand(HelpOption.addTo(new CommandLine(c))));
     }
     cli.setExecutionExceptionHandler(handler)
         .setParameterExceptionHandler(handler)

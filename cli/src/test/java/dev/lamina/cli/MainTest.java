@@ -71,6 +71,19 @@ class MainTest {
     assertTrue(err.contains("no-such"), err);
   }
 
+  @Test
+  void execute_helpAfterEveryCommand_printsItsUsage() {
+    for (Class<?> c : Main.SUBCOMMANDS) {
+      if (c == picocli.CommandLine.HelpCommand.class || c == TrainCommand.class
+          || c == MonitorCommand.class) {
+        continue;
+      }
+      String name = c.getAnnotation(picocli.CommandLine.Command.class).name();
+      String out = captureOut(() -> assertEquals(0, Main.execute(name, "--help"), name));
+      assertTrue(out.startsWith("Usage: lamina " + name), name + ": " + out);
+    }
+  }
+
   private static String captureOut(Runnable r) {
     PrintStream old = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
