@@ -238,6 +238,39 @@ class BuildCommandTest {
     assertTrue(step >= 0 && log.substring(step).split("\n")[1].endsWith("CACHED"), log);
   }
 
+  @Test
+  void runMounts_bindFromAStage_andCacheContentIsNotInTheKey() throws Exception {
+    Path ctx = context("FROM busybox AS tools\n"
+        + "RUN mkdir /kit && echo from-the-tools-stage > /kit/note\n"
+        + "FROM busybox\n"
+        + "RUN --mount=type=bind,from=tools,source=/kit,target=/mnt/kit cat /mnt/kit/note > /got\n"
+        + "RUN --mount=type=cache,target=/c date +%s%N >> /c/stamps && wc -l < /c/stamps > /n\n");
+    cli.run("build", "-q", "-t", "bindfrom", ctx.toString()).ok();
+    assertEquals("from-the-tools-stage\n", cli.run("run", "--rm", "bindfrom", "cat", "/got").ok()
+        .out());
+    assertNotEquals(0, cli.run("run", "--rm", "bindfrom", "ls", "/mnt/kit/note").code(),
+        "the bind mount is in no layer");
+    // The cache mount's content changed during the first build; the step still hits.
+    var again = cli.run("build", "-t", "bindfrom", ctx.toString()).ok().err();
+    int step = again.indexOf("RUN --mount=type=cache");
+    assertTrue(step >= 0 && again.substring(step).split("\n")[1].endsWith("CACHED"), again);
+  }
+
+  @Test
+  void target_buildsOnlyTheStagesItNeeds() throws Exception {
+    Path ctx = context("FROM busybox AS broken\n"
+        + "RUN echo this stage must not run && false\n"
+        + "FROM busybox AS wanted\n"
+        + "RUN echo ok > /ok\n"
+        + "FROM wanted\n"
+        + "COPY --from=broken /etc/passwd /never\n");
+    var r = cli.run("build", "--target", "wanted", "-t", "wanted", ctx.toString()).ok();
+    assertFalse(r.err().contains("this stage must not run"), r.err());
+    assertEquals("ok\n", cli.run("run", "--rm", "wanted", "cat", "/ok").ok().out());
+    assertNotEquals(0, cli.run("build", "-q", "-t", "all", ctx.toString()).code(),
+        "the last stage needs the broken one");
+  }
+
   private int diffIds(String image) throws Exception {
     JsonNode inspect = Json.readTree(cli.run("inspect", image).ok().out()
         .getBytes(StandardCharsets.UTF_8));
