@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lamina.layerfs.oci.Json;
@@ -40,13 +41,23 @@ class CpuLimitTest {
             .get("Id")
             .asText();
 
-    Process state =
-        new ProcessBuilder(
-                runc.toString(), "--root", tmp.resolve("store/runtime/runc").toString(), "state", id)
-            .start();
-    JsonNode s = Json.readTree(state.getInputStream().readAllBytes());
-    assertEquals(0, state.waitFor());
-    long pid = s.get("pid").asLong();
+    // A detached container's monitor starts it shortly after run -d returns: ask until it is up.
+    JsonNode s = null;
+    for (int i = 0; i < 100 && (s == null || s.path("pid").asLong() == 0); i++) {
+      Process state =
+          new ProcessBuilder(
+                  runc.toString(), "--root", tmp.resolve("store/runtime/runc").toString(), "state",
+                  id)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      byte[] out = state.getInputStream().readAllBytes();
+      s = state.waitFor() == 0 ? Json.readTree(out) : null;
+      if (s == null || s.path("pid").asLong() == 0) {
+        Thread.sleep(50);
+      }
+    }
+    long pid = s == null ? 0 : s.path("pid").asLong();
+    assertTrue(pid > 0, "the container did not start");
 
     String quota = null;
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
