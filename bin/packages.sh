@@ -16,7 +16,8 @@ lamina_need_packages() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # With recommends, as on the machines these tools were tested on (buildah, for one, needs them).
+  apt-get install -y -qq "${missing[@]}" >&2
 }
 
 # lamina_need_jdk: a JDK 17+ with javac, for the Maven wrapper.
