@@ -16,7 +16,7 @@ lamina_need_packages() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
-  # With recommends, as on the machines these tools were tested on (buildah, for one, needs them).
+  # With recommends: that is how the tools were installed when the suite was tested.
   apt-get install -y -qq "${missing[@]}" >&2
 }
 
