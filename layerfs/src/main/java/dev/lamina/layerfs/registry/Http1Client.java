@@ -657,19 +657,18 @@ final class Http1Client implements AutoCloseable {
   }
 
   /**
-   * A body of {@code length} bytes (Long.MAX_VALUE: up to the end of the connection); {@code
-   * done} runs at its end, {@code abandon} when closed before.
+   * A response body on a kept-alive connection: {@code done} runs once when it has been read to
+   * its end (the connection can be reused), {@code abandon} once when it is closed or fails before
+   * (the connection must be dropped).
    */
-  private static final class FixedInput extends InputStream {
-    private final InputStream in;
+  private abstract static class BodyInput extends InputStream {
+    final InputStream in;
     private final Runnable done;
     private final Runnable abandon;
-    private long left;
-    private boolean finished;
+    boolean finished;
 
-    FixedInput(InputStream in, long length, Runnable done, Runnable abandon) {
+    BodyInput(InputStream in, Runnable done, Runnable abandon) {
       this.in = in;
-      this.left = length;
       this.done = done;
       this.abandon = abandon;
     }
@@ -678,6 +677,37 @@ final class Http1Client implements AutoCloseable {
     public int read() throws IOException {
       byte[] one = new byte[1];
       return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    /** The body was read to its end. */
+    final void finish() {
+      if (!finished) {
+        finished = true;
+        done.run();
+      }
+    }
+
+    /** The body cannot be read to its end. */
+    final void abandon() {
+      if (!finished) {
+        finished = true;
+        abandon.run();
+      }
+    }
+
+    @Override
+    public void close() {
+      abandon();
+    }
+  }
+
+  /** A body of {@code length} bytes (Long.MAX_VALUE: up to the end of the connection). */
+  private static final class FixedInput extends BodyInput {
+    private long left;
+
+    FixedInput(InputStream in, long length, Runnable done, Runnable abandon) {
+      super(in, done, abandon);
+      this.left = length;
     }
 
     @Override
@@ -691,8 +721,7 @@ final class Http1Client implements AutoCloseable {
       }
       int n = in.read(b, off, (int) Math.min(len, left));
       if (n < 0) {
-        finished = true;
-        abandon.run();
+        abandon();
         if (left != Long.MAX_VALUE) {
           throw new EOFException("response body ended " + left + " bytes early");
         }
@@ -706,41 +735,14 @@ final class Http1Client implements AutoCloseable {
       }
       return n;
     }
-
-    private void finish() {
-      if (!finished) {
-        finished = true;
-        done.run();
-      }
-    }
-
-    @Override
-    public void close() {
-      if (!finished) {
-        finished = true;
-        abandon.run();
-      }
-    }
   }
 
-  /** A chunked body, decoded; {@code done} runs after the last chunk and trailers. */
-  private static final class ChunkedInput extends InputStream {
-    private final InputStream in;
-    private final Runnable done;
-    private final Runnable abandon;
+  /** A chunked body, decoded; it ends after the last chunk and trailers. */
+  private static final class ChunkedInput extends BodyInput {
     private long chunkLeft;
-    private boolean finished;
 
     ChunkedInput(InputStream in, Runnable done, Runnable abandon) {
-      this.in = in;
-      this.done = done;
-      this.abandon = abandon;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      super(in, done, abandon);
     }
 
     @Override
@@ -766,8 +768,7 @@ final class Http1Client implements AutoCloseable {
           }
           if (chunkLeft == 0) {
             readHeaders(in); // trailers
-            finished = true;
-            done.run();
+            finish();
             return -1;
           }
         }
@@ -781,17 +782,8 @@ final class Http1Client implements AutoCloseable {
         }
         return n;
       } catch (IOException e) {
-        finished = true;
-        abandon.run();
+        abandon();
         throw e;
-      }
-    }
-
-    @Override
-    public void close() {
-      if (!finished) {
-        finished = true;
-        abandon.run();
       }
     }
   }
