@@ -13,12 +13,15 @@ import java.util.List;
  * @param layer the layer blob as stored, or null when the step added no layer
  * @param diffId the digest of the uncompressed layer tar, or null likewise
  * @param fields the key's fields, kept for {@code --explain-cache}
+ * @param created when the step first made the layer (RFC 3339); null in records written before
+ *     this was kept
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CachedLayer(
     @JsonProperty("layer") Descriptor layer,
     @JsonProperty("diffId") Digest diffId,
-    @JsonProperty("fields") List<String> fields) {
+    @JsonProperty("fields") List<String> fields,
+    @JsonProperty("created") String created) {
   public CachedLayer {
     if ((layer == null) != (diffId == null)) {
       throw new IllegalArgumentException("a cached layer needs both its blob and its diff_id");

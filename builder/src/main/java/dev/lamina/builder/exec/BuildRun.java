@@ -18,7 +18,9 @@ import dev.lamina.layerfs.tar.LayerDigests;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.LayerWriter;
 import dev.lamina.layerfs.tar.Layers;
+import dev.lamina.layerfs.oci.Timestamps;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Everything one build shares between its stages: the store and its cache, the context, the
@@ -45,7 +48,12 @@ final class BuildRun {
   final Workspace workspace;
   final ExtractedLayers extracted;
   final LayerWriter layerWriter;
+  /** The build's time: SOURCE_DATE_EPOCH when given, else when the build started. */
   final String created;
+  /** Whether {@link #created} is SOURCE_DATE_EPOCH, which then stamps every entry. */
+  private final boolean fixedTime;
+  /** The newest time of a layer this build made or took from the cache. */
+  private final AtomicReference<Instant> newestLayer = new AtomicReference<>();
   final Recipe recipe;
   final Map<Integer, String> originals;
   final GlobalArgs globals;
@@ -63,6 +71,7 @@ final class BuildRun {
       Workspace workspace,
       LayerWriter layerWriter,
       String created,
+      boolean fixedTime,
       Recipe recipe,
       Map<Integer, String> originals,
       GlobalArgs globals,
@@ -77,6 +86,7 @@ final class BuildRun {
     this.extracted = ExtractedLayers.of(store);
     this.layerWriter = layerWriter;
     this.created = created;
+    this.fixedTime = fixedTime;
     this.recipe = recipe;
     this.originals = originals;
     this.globals = globals;
@@ -87,10 +97,73 @@ final class BuildRun {
     return recipe.directives().escape();
   }
 
-  /** A history entry for a step, stamped with the build's time. */
+  /**
+   * A history entry for a step that made a new layer (stamped with the build's time) or for one
+   * that made none (left unstamped until {@link #settleTimes}).
+   */
   ImageConfig.History history(String createdBy, boolean emptyLayer) {
-    return new ImageConfig.History(
-        created, createdBy, null, HISTORY_COMMENT, emptyLayer ? Boolean.TRUE : null);
+    if (emptyLayer) {
+      return new ImageConfig.History(
+          fixedTime ? created : null, createdBy, null, HISTORY_COMMENT, Boolean.TRUE);
+    }
+    noteLayerTime(created);
+    return new ImageConfig.History(created, createdBy, null, HISTORY_COMMENT, null);
+  }
+
+  /**
+   * A history entry for a step whose layer came from the cache: stamped with the time the layer
+   * was made, as BuildKit does, so that a rebuild that hits every step writes the same config and
+   * so the same image id.
+   */
+  ImageConfig.History history(String createdBy, CachedLayer hit) {
+    if (hit.layer() == null) {
+      return history(createdBy, true);
+    }
+    String time = fixedTime || hit.created() == null ? created : hit.created();
+    noteLayerTime(time);
+    return new ImageConfig.History(time, createdBy, null, HISTORY_COMMENT, null);
+  }
+
+  /** The time of the last stamped entry (the base image's newest), or null. */
+  private static String lastStamp(List<ImageConfig.History> history) {
+    String last = null;
+    for (ImageConfig.History h : history == null ? List.<ImageConfig.History>of() : history) {
+      last = h.created() != null ? h.created() : last;
+    }
+    return last;
+  }
+
+  private void noteLayerTime(String time) {
+    Instant t = Instant.parse(time);
+    newestLayer.accumulateAndGet(t, (a, b) -> a == null || b.isAfter(a) ? b : a);
+  }
+
+  /**
+   * Stamps the final config: its {@code created} and the entries of steps that made no layer get
+   * the newest layer time of this build (BuildKit's rule); a build that made no layer takes the
+   * time of the base image's newest history entry, or the build's own over scratch.
+   */
+  ImageConfig settleTimes(ImageConfig config) {
+    Instant newest = newestLayer.get();
+    List<ImageConfig.History> history = config.history();
+    String time = fixedTime ? created
+        : newest != null ? Timestamps.format(newest)
+        : lastStamp(history) != null ? lastStamp(history)
+        : created;
+    if (history != null) {
+      List<ImageConfig.History> stamped = new ArrayList<>(history.size());
+      for (ImageConfig.History h : history) {
+        // Only this build's own entries are unstamped (a base image's are left as they are).
+        boolean ours = h.created() == null && HISTORY_COMMENT.equals(h.comment());
+        stamped.add(!ours ? h
+            : new ImageConfig.History(time, h.createdBy(), h.author(), h.comment(),
+                h.emptyLayer()));
+      }
+      config = new ImageConfig(null, config.author(), config.architecture(), config.os(),
+          config.osVersion(), config.osFeatures(), config.variant(), config.config(),
+          config.rootfs(), stamped);
+    }
+    return config.withCreated(time);
   }
 
   /**
@@ -132,7 +205,8 @@ final class BuildRun {
   /** Records a step's result. */
   void remember(CacheKey key, LayerRef layer) throws IOException {
     cache.put(key, new CachedLayer(
-        layer == null ? null : layer.blob(), layer == null ? null : layer.diffId(), key.fields()));
+        layer == null ? null : layer.blob(), layer == null ? null : layer.diffId(), key.fields(),
+        layer == null ? null : created));
   }
 
   /** Says why {@code key} missed: the fields that differ from the closest recorded key. */

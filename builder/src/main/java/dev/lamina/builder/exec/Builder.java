@@ -119,7 +119,7 @@ public final class Builder {
     try (Lease lease = store.lease();
         Workspace workspace = Workspace.create(store)) {
       BuildRun run = new BuildRun(store, options, context, progress, digests, workspace, writer,
-          created, recipe, originals, globals, consumed);
+          created, epoch != null, recipe, originals, globals, consumed);
       for (Stage s : needed) {
         Set<Stage> deps = Stages.dependencies(recipe, s, globals.values(),
             recipe.directives().escape());
@@ -163,7 +163,7 @@ public final class Builder {
         result = Squash.squash(run, result, baseLayerCount(run, target, globals));
       }
       Progress.Step export = progress.begin("exporting to image");
-      ImageConfig config = finalConfig(result, options, created);
+      ImageConfig config = finalConfig(result, options, run);
       List<dev.lamina.layerfs.oci.Descriptor> blobs = new ArrayList<>();
       for (LayerRef l : result.layers()) {
         blobs.add(l.blob());
@@ -202,7 +202,7 @@ public final class Builder {
         dev.lamina.layerfs.oci.Json.toBytes(dev.lamina.layerfs.oci.Manifest.oci(layer,
             List.of(layer)));
         dev.lamina.layerfs.oci.Json.read(dev.lamina.layerfs.oci.Json.toBytes(
-            new dev.lamina.builder.cache.CachedLayer(layer, d, List.of("x"))),
+            new dev.lamina.builder.cache.CachedLayer(layer, d, List.of("x"), null)),
             dev.lamina.builder.cache.CachedLayer.class);
       } catch (IOException | RuntimeException e) {
         // only a warm-up: the build meets the same error itself if it is real
@@ -232,15 +232,15 @@ public final class Builder {
     }
   }
 
-  private static ImageConfig finalConfig(BuildState state, BuildOptions options, String created) {
-    ImageConfig config = state.config();
+  private static ImageConfig finalConfig(BuildState state, BuildOptions options, BuildRun run) {
+    ImageConfig config = run.settleTimes(state.config());
     if (!options.labels().isEmpty()) {
       Map<String, String> labels = new TreeMap<>(
           config.config().labels() == null ? Map.of() : config.config().labels());
       labels.putAll(options.labels());
       config = config.withConfig(config.config().toBuilder().labels(labels).build());
     }
-    return config.withCreated(created);
+    return config;
   }
 
   private static void warnUnused(BuildOptions options, Set<String> consumed, Progress progress) {

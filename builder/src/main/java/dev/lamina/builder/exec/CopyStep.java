@@ -157,7 +157,7 @@ final class CopyStep {
         }
         step.cached();
         return state.withLayer(new LayerRef(hit.get().layer(), hit.get().diffId()),
-            run.history(history, false));
+            run.history(history, hit.get()));
       }
       if (run.options.explainCache()) {
         run.explainMiss(step, key);

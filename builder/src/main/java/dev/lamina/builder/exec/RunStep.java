@@ -106,7 +106,7 @@ final class RunStep {
       }
       step.cached();
       return state.withLayer(new LayerRef(hit.get().layer(), hit.get().diffId()),
-          b.history(history, false));
+          b.history(history, hit.get()));
     }
     if (b.options.explainCache()) {
       b.explainMiss(step, key);

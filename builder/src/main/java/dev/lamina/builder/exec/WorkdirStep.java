@@ -6,6 +6,7 @@ import dev.lamina.builder.copy.Paths;
 import dev.lamina.builder.copy.Placement;
 import dev.lamina.builder.copy.RootView;
 import dev.lamina.builder.recipe.Workdir;
+import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.tar.LayerEntry;
 import java.io.IOException;
@@ -42,8 +43,10 @@ final class WorkdirStep {
         step.explain("cache: hit " + key.digest().shortHex());
       }
       step.cached();
-      return withResult(in, state, hit.get().layer() == null ? null
-          : new LayerRef(hit.get().layer(), hit.get().diffId()), history);
+      ImageConfig.History entry = in.run.history(history, hit.get());
+      return hit.get().layer() == null
+          ? state.withHistory(entry)
+          : state.withLayer(new LayerRef(hit.get().layer(), hit.get().diffId()), entry);
     }
     if (in.run.options.explainCache()) {
       in.run.explainMiss(step, key);

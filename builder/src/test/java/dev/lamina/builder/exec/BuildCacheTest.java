@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.builder.context.FileDigests;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.layers.ExtractedLayers;
+import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -160,5 +162,73 @@ class BuildCacheTest {
     BuildResult third = build(store, ctx, recipe);
     assertEquals(3, third.cachedSteps(), "COPY d3 and the step on top of it rerun");
     assertTrue(third.steps() >= 5);
+  }
+
+  @Test
+  void fullyCachedRebuild_keepsTheImageId_andAChangedFileGetsANewTime() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("a"), "a");
+    Files.writeString(ctx.resolve("b"), "b");
+    Store store = Store.open(tmp.resolve("store"));
+    String recipe = "FROM scratch\nCOPY a /a\nLABEL x=y\nCOPY b /b\nCMD [\"/a\"]\n";
+    BuildResult first = build(store, ctx, recipe);
+    String made = first.config().created();
+    for (ImageConfig.History h : first.config().history()) {
+      assertEquals(made, h.created(), "one build, one time: " + h);
+    }
+    // Build times have whole seconds: a rebuild in a later second would show a restamping.
+    Thread.sleep(1100);
+    BuildResult again = build(store, ctx, recipe);
+    assertEquals(2, again.cachedSteps());
+    assertEquals(first.imageId(), again.imageId(), "a rebuild hitting every step is the same image");
+
+    Thread.sleep(1100);
+    Files.writeString(ctx.resolve("b"), "changed");
+    BuildResult third = build(store, ctx, recipe);
+    assertNotEquals(first.imageId(), third.imageId());
+    List<ImageConfig.History> h = third.config().history();
+    assertEquals(made, h.get(0).created(), "the cached COPY keeps the time it was made");
+    String rebuilt = h.get(2).created();
+    assertTrue(Instant.parse(rebuilt).isAfter(Instant.parse(made)), rebuilt);
+    assertEquals(rebuilt, h.get(1).created(), "a step without a layer takes the newest layer time");
+    assertEquals(rebuilt, h.get(3).created());
+    assertEquals(rebuilt, third.config().created());
+  }
+
+  @Test
+  void metadataOnlyBuild_onAStoredImage_takesItsTime_andRebuildsToTheSameId() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("a"), "a");
+    Store store = Store.open(tmp.resolve("store"));
+    Builder.build(store,
+        BuildOptions.builder(ctx).recipeText("FROM scratch\nCOPY a /a\n").tag("base").build(),
+        Progress.quiet());
+    ImageConfig base = store.images().inspect("base").config();
+    String recipe = "FROM base\nLABEL x=y\nENV A=b\n";
+    BuildResult first = build(store, ctx, recipe);
+    assertEquals(base.created(), first.config().created());
+    assertEquals(base.history().get(0), first.config().history().get(0), "base history untouched");
+    Thread.sleep(1100);
+    BuildResult again = build(store, ctx, recipe);
+    assertEquals(first.config(), again.config());
+    assertEquals(first.imageId(), again.imageId());
+  }
+
+  @Test
+  void sourceDateEpoch_stampsEveryEntry_evenFromTheCache() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("a"), "a");
+    Store store = Store.open(tmp.resolve("store"));
+    String recipe = "FROM scratch\nCOPY a /a\nLABEL x=y\n";
+    build(store, ctx, recipe);
+    BuildResult fixed = Builder.build(store,
+        BuildOptions.builder(ctx).recipeText(recipe).tag("test")
+            .buildArg("SOURCE_DATE_EPOCH", "86400").build(),
+        Progress.quiet());
+    assertEquals(1, fixed.cachedSteps());
+    assertEquals("1970-01-02T00:00:00Z", fixed.config().created());
+    for (ImageConfig.History h : fixed.config().history()) {
+      assertEquals("1970-01-02T00:00:00Z", h.created());
+    }
   }
 }
