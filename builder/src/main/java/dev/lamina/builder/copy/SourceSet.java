@@ -200,6 +200,14 @@ public final class SourceSet {
         sources.size() + inline.size());
   }
 
+  /**
+   * Directories of {@code tree} whose contents are copied, described by the caller: the trees of
+   * git checkouts, which their commits identify for the cache rather than {@link #fingerprint}.
+   */
+  public static SourceSet ofDirectories(SourceTree tree, List<Item> items) {
+    return new SourceSet(tree, items, new LinkedHashMap<>(), items.size());
+  }
+
   /** Matches of one source path: itself, or what its wildcards match, sorted. */
   static List<String> match(SourceTree tree, String path) throws IOException {
     if (!Globs.containsWildcards(path)) {

@@ -8,6 +8,10 @@ import dev.lamina.builder.copy.Placement;
 import dev.lamina.builder.copy.RootView;
 import dev.lamina.builder.copy.SourceSet;
 import dev.lamina.builder.copy.SourceTree;
+import dev.lamina.builder.git.GitCheckout;
+import dev.lamina.builder.git.GitException;
+import dev.lamina.builder.git.GitUrl;
+import dev.lamina.builder.ignore.IgnoreRules;
 import dev.lamina.builder.recipe.Add;
 import dev.lamina.builder.recipe.Copy;
 import dev.lamina.builder.recipe.InlineFile;
@@ -33,15 +37,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * COPY and ADD: the sources are collected and fingerprinted first (context files by content),
- * the cache is asked, and only on a miss is the target root filesystem looked at (for the
- * destination's symlinks, existing parents and {@code --chown} names) and the layer written
- * straight from the sources, without copying them anywhere first.
+ * COPY and ADD: the sources are collected and fingerprinted first (context files by content,
+ * git sources by the commit their ref resolves to), the cache is asked, and only on a miss is the
+ * target root filesystem looked at (for the destination's symlinks, existing parents and {@code
+ * --chown} names), a git source fetched, and the layer written straight from the sources,
+ * without copying them anywhere first.
  */
 final class CopyStep {
   private CopyStep() {}
 
-  /** What COPY and ADD share. */
+  /**
+   * What COPY and ADD share. For git sources, {@code sources} are shown without their secrets and
+   * {@code git} holds them parsed; otherwise {@code git} is null.
+   */
   private record Request(
       String kind,
       List<String> sources,
@@ -54,22 +62,38 @@ final class CopyStep {
       boolean parents,
       List<String> excludes,
       boolean unpack,
-      String checksum) {}
+      String checksum,
+      List<GitUrl> git,
+      boolean keepGitDir) {}
 
   static BuildState copy(Interpreter in, BuildState state, Copy c) throws IOException {
     for (String s : c.sources()) {
+      if (c.from() == null && GitUrl.isGit(s)) {
+        throw new BuildException("source can't be a git ref for COPY");
+      }
       if (isUrl(s)) {
         throw new BuildException("source can't be a URL for COPY");
       }
     }
     return apply(in, state, c, new Request("COPY", c.sources(), c.inlineSources(),
         c.destination(), c.from(), c.chown(), c.chmod(), c.link(), c.parents(), c.excludes(),
-        false, null));
+        false, null, null, false));
   }
 
   static BuildState add(Interpreter in, BuildState state, Add a) throws IOException {
+    List<GitUrl> git = new ArrayList<>();
+    for (String s : a.sources()) {
+      try {
+        GitUrl.parse(s).ifPresent(git::add);
+      } catch (GitException e) {
+        throw new BuildException(e.getMessage());
+      }
+    }
+    if (!git.isEmpty()) {
+      return addGit(in, state, a, git);
+    }
     if (a.checksum() != null && (a.sources().size() != 1 || !isUrl(a.sources().get(0)))) {
-      throw new BuildException("checksum requires a single HTTP(S) source");
+      throw new BuildException("checksum requires a single HTTP(S) or git source");
     }
     boolean urls = a.sources().stream().anyMatch(CopyStep::isUrl);
     if (urls && !a.sources().stream().allMatch(CopyStep::isUrl)) {
@@ -78,19 +102,40 @@ final class CopyStep {
     boolean unpack = a.unpack() == null ? !urls : a.unpack();
     return apply(in, state, a, new Request("ADD", a.sources(), a.inlineSources(),
         a.destination(), null, a.chown(), a.chmod(), a.link(), false, a.excludes(), unpack,
-        a.checksum()));
+        a.checksum(), null, false));
+  }
+
+  /** ADD of git repositories: each tree's contents go into the destination directory. */
+  private static BuildState addGit(Interpreter in, BuildState state, Add a, List<GitUrl> git)
+      throws IOException {
+    if (git.size() != a.sources().size() || !a.inlineSources().isEmpty()) {
+      throw new BuildException("ADD cannot mix git sources and other sources in one instruction");
+    }
+    if (a.checksum() != null && git.size() != 1) {
+      throw new BuildException("checksum can't be specified for multiple sources");
+    }
+    List<String> shown = git.stream().map(GitUrl::shown).toList();
+    return apply(in, state, a, new Request("ADD", shown, List.of(), a.destination(), null,
+        a.chown(), a.chmod(), a.link(), false, a.excludes(), false, a.checksum(), git,
+        a.keepGitDir()));
   }
 
   private static BuildState apply(Interpreter in, BuildState state, Instruction i, Request r)
       throws IOException {
     String text = in.display(i, state);
+    if (r.git() != null) {
+      // The text is shown, and kept in the cache key's readable fields: never a URL's secret.
+      for (GitUrl g : r.git()) {
+        text = g.redact(text);
+      }
+    }
     Progress.Step step = in.begin(text);
     try {
       BuildState next = run(in, state, r, text, step);
       return next;
     } catch (IOException | RuntimeException e) {
       step.failed(e.getMessage());
-      if (e instanceof IllegalArgumentException) {
+      if (e instanceof IllegalArgumentException || e instanceof GitException) {
         throw new BuildException(e.getMessage());
       }
       throw e;
@@ -109,9 +154,20 @@ final class CopyStep {
     }
     BuildState sourceState = null;
     SourceSet sources = null;
+    List<GitCheckout> checkouts = null;
     Path downloads = null;
     String sourceKind;
-    if (r.from() != null) {
+    if (r.git() != null) {
+      checkouts = new ArrayList<>();
+      StringBuilder ids = new StringBuilder();
+      for (GitUrl g : r.git()) {
+        GitCheckout c = GitCheckout.resolve(g, r.checksum(), r.keepGitDir(),
+            run.workspace.newDir("git"));
+        checkouts.add(c);
+        ids.append(c.cacheId()).append(';');
+      }
+      sourceKind = ids.toString();
+    } else if (r.from() != null) {
       Stage src = Stages.fromStage(run.recipe, r.from());
       if (src != null && src.index() >= in.stage.index()) {
         throw new BuildException("cannot copy from stage \"" + r.from()
@@ -171,7 +227,15 @@ final class CopyStep {
         target = MountedRootfs.mount(run.extracted, state.layers(), run.workspace);
         view = RootView.of(target.root());
       }
-      if (sourceState != null) {
+      if (checkouts != null) {
+        IgnoreRules excludes = r.excludes().isEmpty() ? IgnoreRules.none()
+            : IgnoreRules.parse(String.join("\n", r.excludes()));
+        List<SourceSet.Item> trees = new ArrayList<>();
+        for (GitCheckout c : checkouts) {
+          trees.add(c.checkout(excludes));
+        }
+        sources = SourceSet.ofDirectories(SourceTree.rootfs(run.workspace.dir()), trees);
+      } else if (sourceState != null) {
         Path root;
         if (sourceState.layers().isEmpty()) {
           root = run.workspace.newDir("empty-source");
@@ -247,17 +311,13 @@ final class CopyStep {
     return s.append(' ').append(r.destination()).toString();
   }
 
+  /** Whether {@code s} is an HTTP(S) URL; git sources among them are told apart first. */
   static boolean isUrl(String s) {
-    return s.startsWith("http://") || s.startsWith("https://") || s.startsWith("git@")
-        || s.startsWith("git://");
+    return s.startsWith("http://") || s.startsWith("https://");
   }
 
   /** Downloads an ADD URL into {@code dir}; returns the file's name there. */
   private static String fetch(String url, Path dir, String checksum) throws IOException {
-    if (url.startsWith("git@") || url.startsWith("git://") || url.endsWith(".git")) {
-      throw new BuildException("cannot fetch git source " + url
-          + ": git sources are not supported, clone it into the build context instead");
-    }
     URI uri;
     try {
       uri = URI.create(url);
