@@ -162,8 +162,13 @@ public final class JsonWriter {
       gen.writeString(s);
     } else if (value instanceof Boolean b) {
       gen.writeBoolean(b);
-    } else if (value instanceof Integer || value instanceof Long) {
+    } else if (value instanceof Integer
+        || value instanceof Long
+        || value instanceof Short
+        || value instanceof Byte) {
       gen.writeNumber(((Number) value).longValue());
+    } else if (value instanceof Float f) {
+      gen.writeNumber(f);
     } else if (value instanceof java.math.BigInteger i) {
       gen.writeNumber(i);
     } else if (value instanceof java.math.BigDecimal d) {
