@@ -110,10 +110,13 @@ public final class OciLayout {
     } catch (NoSuchFileException e) {
       throw new IOException(dir + " is not an OCI image layout (no oci-layout file)");
     }
-    String version = Json.readTree(bytes).path("imageLayoutVersion").asText("");
-    if (!version.equals("1.0.0")) {
+    Object version = Json.readObject(bytes).raw("imageLayoutVersion");
+    if (!"1.0.0".equals(version)) {
       throw new IOException(
-          dir + " has unsupported imageLayoutVersion \"" + version + "\" (want 1.0.0)");
+          dir
+              + " has unsupported imageLayoutVersion \""
+              + (version == null ? "" : version)
+              + "\" (want 1.0.0)");
     }
   }
 
