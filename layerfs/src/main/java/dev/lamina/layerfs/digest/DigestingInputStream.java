@@ -81,7 +81,7 @@ public class DigestingInputStream extends FilterInputStream {
     return hasher.digest();
   }
 
-  /** The digest of what was read; call once, after EOF. */
+  /** The digest of what was read; call after EOF (hashing more afterwards fails). */
   public Digest digest() {
     return hasher.digest();
   }

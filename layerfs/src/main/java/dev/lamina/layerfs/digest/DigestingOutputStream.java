@@ -34,7 +34,7 @@ public final class DigestingOutputStream extends FilterOutputStream {
     return hasher.count();
   }
 
-  /** The digest of everything written; call once, after the last write. */
+  /** The digest of everything written; call after the last write (writing on fails). */
   public Digest digest() {
     return hasher.digest();
   }

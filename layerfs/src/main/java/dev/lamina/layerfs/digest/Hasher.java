@@ -1,26 +1,33 @@
 package dev.lamina.layerfs.digest;
 
-import java.security.MessageDigest;
+import java.util.Objects;
 
 /** An incremental digest computation; not thread-safe. */
 public final class Hasher {
   private final DigestAlgorithm algorithm;
-  private final MessageDigest digest;
+  private final DigestEngine engine;
   private long count;
+  private Digest digest;
 
-  Hasher(DigestAlgorithm algorithm, MessageDigest digest) {
+  Hasher(DigestAlgorithm algorithm, DigestEngine engine) {
     this.algorithm = algorithm;
-    this.digest = digest;
+    this.engine = engine;
   }
 
   public void update(byte b) {
-    digest.update(b);
+    checkUnfinished();
+    engine.update(b);
     count++;
   }
 
   public void update(byte[] buf, int off, int len) {
-    digest.update(buf, off, len);
-    count += len;
+    // Checked here: a native engine would read out of bounds.
+    Objects.checkFromIndexSize(off, len, buf.length);
+    checkUnfinished();
+    if (len > 0) {
+      engine.update(buf, off, len);
+      count += len;
+    }
   }
 
   /** Bytes hashed so far. */
@@ -28,8 +35,20 @@ public final class Hasher {
     return count;
   }
 
-  /** Finishes the computation; the hasher must not be used afterwards. */
+  /**
+   * Finishes the computation and returns the digest of everything hashed. Later calls return the
+   * same digest; updating afterwards fails.
+   */
   public Digest digest() {
-    return Digest.fromRaw(algorithm, digest.digest());
+    if (digest == null) {
+      digest = Digest.fromRaw(algorithm, engine.finish());
+    }
+    return digest;
+  }
+
+  private void checkUnfinished() {
+    if (digest != null) {
+      throw new IllegalStateException("hasher already finished");
+    }
   }
 }

@@ -1,6 +1,8 @@
 package dev.lamina.layerfs.digest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -9,7 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class HasherTest {
-
   @Test
   void newHasher_knownVectors() {
     byte[] abc = "abc".getBytes(StandardCharsets.US_ASCII);
@@ -24,26 +25,57 @@ class HasherTest {
   @EnumSource(DigestAlgorithm.class)
   void newHasher_agreesWithBouncyCastleOnEveryLength(DigestAlgorithm algorithm) {
     Random random = new Random(11);
-    for (int length : new int[] {0, 1, 55, 56, 63, 64, 65, 111, 112, 128, 1000, 70_001}) {
+    int[] lengths = {
+      0, 1, 55, 56, 63, 64, 65, 111, 112, 128, 1000, 70_001
+    };
+    for (int length : lengths) {
       byte[] data = new byte[length];
       random.nextBytes(data);
-      Hasher jdk = algorithm.newHasher();
+      Hasher whole = algorithm.newHasher();
+      whole.update(data, 0, length);
+      Hasher pieces = algorithm.newHasher();
       Hasher bc = algorithm.newBouncyCastleHasher();
       // uneven pieces, single bytes included, exercise the buffering of both
       int off = 0;
       while (off < length) {
         int n = Math.min(length - off, 1 + random.nextInt(300));
         if (n == 1) {
-          jdk.update(data[off]);
+          pieces.update(data[off]);
           bc.update(data[off]);
         } else {
-          jdk.update(data, off, n);
+          pieces.update(data, off, n);
           bc.update(data, off, n);
         }
         off += n;
       }
-      assertEquals(length, jdk.count());
-      assertEquals(bc.digest(), jdk.digest(), algorithm + " of " + length + " bytes");
+      assertEquals(length, pieces.count());
+      Digest expected = bc.digest();
+      assertEquals(expected, pieces.digest(), algorithm + " of " + length + " bytes in pieces");
+      assertEquals(expected, whole.digest(), algorithm + " of " + length + " bytes at once");
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(DigestAlgorithm.class)
+  void digest_isFinal_andRepeatable(DigestAlgorithm algorithm) {
+    for (int length : new int[] {3, 1 << 20}) {
+      Hasher hasher = algorithm.newHasher();
+      hasher.update(new byte[length], 0, length);
+      Digest first = hasher.digest();
+      assertSame(first, hasher.digest());
+      assertThrows(IllegalStateException.class, () -> hasher.update((byte) 1));
+      assertThrows(IllegalStateException.class, () -> hasher.update(new byte[1], 0, 1));
+      assertEquals(length, hasher.count());
+    }
+  }
+
+  @Test
+  void update_outsideTheArray_isRefused() {
+    Hasher hasher = DigestAlgorithm.SHA256.newHasher();
+    byte[] buf = new byte[10];
+    assertThrows(IndexOutOfBoundsException.class, () -> hasher.update(buf, 5, 6));
+    assertThrows(IndexOutOfBoundsException.class, () -> hasher.update(buf, -1, 2));
+    assertThrows(IndexOutOfBoundsException.class, () -> hasher.update(buf, 0, -1));
+    assertEquals(0, hasher.count());
   }
 }
