@@ -39,9 +39,14 @@ public enum DigestAlgorithm {
     return jdkName;
   }
 
-  /** A fresh incremental hasher for this algorithm. */
+  /**
+   * A fresh incremental hasher for this algorithm, for content of any size: content up to 1 MiB
+   * is hashed in Java, larger content (layers, blobs) by the system's libcrypto, which is fast
+   * whatever the JVM's compilers, or in Java if libcrypto cannot be loaded. Either way the digest
+   * is the same.
+   */
   public Hasher newHasher() {
-    return new Hasher(this, JdkDigestEngine.of(this));
+    return new Hasher(this, new SizedDigestEngine(this, DigestEngines.system()));
   }
 
   /** A hasher backed by BouncyCastle, whatever the JDK offers; for cross-checks. */

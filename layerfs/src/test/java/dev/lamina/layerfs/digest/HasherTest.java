@@ -11,6 +11,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class HasherTest {
+  private static final int LARGE = SizedDigestEngine.LARGE;
+
   @Test
   void newHasher_knownVectors() {
     byte[] abc = "abc".getBytes(StandardCharsets.US_ASCII);
@@ -21,12 +23,17 @@ class HasherTest {
         Digest.of(DigestAlgorithm.SHA512, abc, 0, 3).toString());
   }
 
+  /**
+   * Small content is hashed in Java, content over 1 MiB by libcrypto where it loads: the lengths
+   * around that boundary, fed in uneven pieces or at once, must not change the digest.
+   */
   @ParameterizedTest
   @EnumSource(DigestAlgorithm.class)
   void newHasher_agreesWithBouncyCastleOnEveryLength(DigestAlgorithm algorithm) {
     Random random = new Random(11);
     int[] lengths = {
-      0, 1, 55, 56, 63, 64, 65, 111, 112, 128, 1000, 70_001
+      0, 1, 55, 56, 63, 64, 65, 111, 112, 128, 1000, 70_001, LARGE - 1, LARGE, LARGE + 1,
+      2 * LARGE + 3
     };
     for (int length : lengths) {
       byte[] data = new byte[length];
@@ -55,10 +62,21 @@ class HasherTest {
     }
   }
 
+  @Test
+  void newHasher_singleBytesAcrossTheLargeBoundary() {
+    byte[] data = new byte[LARGE + 5000];
+    new Random(3).nextBytes(data);
+    Hasher hasher = DigestAlgorithm.SHA256.newHasher();
+    for (byte b : data) {
+      hasher.update(b);
+    }
+    assertEquals(Digest.of(DigestAlgorithm.SHA256, data, 0, data.length), hasher.digest());
+  }
+
   @ParameterizedTest
   @EnumSource(DigestAlgorithm.class)
   void digest_isFinal_andRepeatable(DigestAlgorithm algorithm) {
-    for (int length : new int[] {3, 1 << 20}) {
+    for (int length : new int[] {3, LARGE + 1}) {
       Hasher hasher = algorithm.newHasher();
       hasher.update(new byte[length], 0, length);
       Digest first = hasher.digest();
