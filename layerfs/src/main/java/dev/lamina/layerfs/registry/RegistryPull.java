@@ -10,6 +10,7 @@ import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.oci.Manifest;
 import dev.lamina.layerfs.oci.MediaType;
 import dev.lamina.layerfs.oci.Platform;
+import dev.lamina.layerfs.store.BlobInfo;
 import dev.lamina.layerfs.store.BlobStore;
 import dev.lamina.layerfs.store.BlobWriter;
 import dev.lamina.layerfs.store.OciContent;
@@ -215,25 +216,25 @@ public final class RegistryPull {
     ByteArrayOutputStream buf = new ByteArrayOutputStream((int) d.size());
     DigestingOutputStream out = new DigestingOutputStream(buf, d.digest().algorithm());
     client.getBlob(src.repository(), d, out, n -> {});
-    check(d, out);
+    check(d, new BlobInfo(out.digest(), out.count()));
     return buf.toByteArray();
   }
 
   private Staged download(Descriptor layer, BlobWriter w) throws IOException {
     options.progress().started(layer, "pulling");
-    DigestingOutputStream out = new DigestingOutputStream(w, layer.digest().algorithm());
-    client.getBlob(src.repository(), layer, out, n -> options.progress().advanced(layer, n));
-    check(layer, out);
+    // The writer hashes what it stores: its digest is checked here, and again at the commit.
+    client.getBlob(src.repository(), layer, w, n -> options.progress().advanced(layer, n));
+    check(layer, w.written());
     options.progress().finished(layer, TransferProgress.Outcome.PULLED);
     return new Staged(layer, w, null, true);
   }
 
-  private void check(Descriptor d, DigestingOutputStream out) throws DigestMismatchException {
-    if (out.count() != d.size()) {
+  private void check(Descriptor d, BlobInfo arrived) throws DigestMismatchException {
+    if (arrived.size() != d.size()) {
       throw new DigestMismatchException(src + ": blob " + d.digest() + " arrived with "
-          + out.count() + " bytes, expected " + d.size());
+          + arrived.size() + " bytes, expected " + d.size());
     }
-    Digest actual = out.digest();
+    Digest actual = arrived.digest();
     if (!actual.equals(d.digest())) {
       throw new DigestMismatchException(
           src + ": blob " + d.digest() + " arrived with digest " + actual

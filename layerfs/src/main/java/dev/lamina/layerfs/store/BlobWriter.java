@@ -53,6 +53,17 @@ public final class BlobWriter extends OutputStream {
   }
 
   /**
+   * The digest and size of everything written, to check before committing: the writer takes no
+   * more bytes afterwards, and a commit publishes exactly this.
+   *
+   * @throws IOException if the writer is closed
+   */
+  public BlobInfo written() throws IOException {
+    checkOpen();
+    return new BlobInfo(out.digest(), out.count());
+  }
+
+  /**
    * Publishes the blob: flushes and fsyncs the temp file, renames it to {@code
    * blobs/<alg>/<hex>} and fsyncs that directory. If the blob is already present (with this size)
    * the temp file is discarded instead: committing is idempotent.
