@@ -2,7 +2,6 @@ package dev.lamina.layerfs.image;
 
 import dev.lamina.layerfs.compress.Compression;
 import dev.lamina.layerfs.digest.Digest;
-import dev.lamina.layerfs.digest.DigestingInputStream;
 import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.ImageConfig;
@@ -12,9 +11,7 @@ import dev.lamina.layerfs.store.Images.ResolvedImage;
 import dev.lamina.layerfs.store.Lease;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.tar.DirectoryScanner;
-import dev.lamina.layerfs.tar.LayerDigests;
 import dev.lamina.layerfs.tar.LayerWriter;
-import dev.lamina.layerfs.tar.Layers;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,10 +78,10 @@ public final class RootfsImport {
   public ResolvedImage fromDirectory(Path rootfs, List<String> names) throws IOException {
     try (Lease lease = store.lease();
         BlobWriter blob = store.blobs().newWriter()) {
-      LayerDigests d =
-          Layers.write(writer, DirectoryScanner.scan(rootfs), blob, Compression.NONE, 0);
-      blob.commit(d.digest(), d.size());
-      return write(d.descriptor(), d.diffId(), names);
+      // The layer is uncompressed: the blob is the tar, so the writer's digest is the diff_id.
+      writer.write(DirectoryScanner.scan(rootfs), blob);
+      BlobInfo info = blob.commit();
+      return write(info.descriptor(Compression.NONE.layerMediaType()), info.digest(), names);
     }
   }
 
@@ -98,11 +95,11 @@ public final class RootfsImport {
     Compression compression = Compression.detect(buffered);
     try (Lease lease = store.lease();
         BlobWriter blob = store.blobs().newWriter();
-        DigestingInputStream tar = new DigestingInputStream(compression.decompress(buffered))) {
+        InputStream tar = compression.decompress(buffered)) {
+      // Stored decompressed: the blob is the tar, so the writer's digest is the diff_id.
       tar.transferTo(blob);
-      Digest diffId = tar.digest();
       BlobInfo info = blob.commit();
-      return write(info.descriptor(Compression.NONE.layerMediaType()), diffId, names);
+      return write(info.descriptor(Compression.NONE.layerMediaType()), info.digest(), names);
     }
   }
 
