@@ -7,15 +7,14 @@ import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.overlay.MountPoints;
 import dev.lamina.layerfs.overlay.UpperDiff;
+import dev.lamina.layerfs.store.BlobInfo;
 import dev.lamina.layerfs.store.BlobWriter;
 import dev.lamina.layerfs.store.ImageNotFoundException;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Images.ResolvedImage;
 import dev.lamina.layerfs.store.Lease;
 import dev.lamina.layerfs.store.Store;
-import dev.lamina.layerfs.tar.LayerDigests;
 import dev.lamina.layerfs.tar.LayerWriter;
-import dev.lamina.layerfs.tar.Layers;
 import dev.lamina.runner.spec.RuntimeSpec;
 import dev.lamina.runner.ContainerException;
 import dev.lamina.runner.ContainerRecord;
@@ -89,17 +88,16 @@ public final class ContainerCommit {
     try (Lease lease = store.lease();
         BlobWriter blob = store.blobs().newWriter()) {
       Set<String> artifacts = MountPoints.createdIn(upper, mountDestinations(ref));
-      LayerDigests layer =
-          Layers.write(
-              writer, UpperDiff.trusted().entries(upper, artifacts), blob, Compression.NONE, 0);
-      blob.commit(layer.digest(), layer.size());
+      // The layer is uncompressed: the blob is the tar, so the writer's digest is the diff_id.
+      writer.write(UpperDiff.trusted().entries(upper, artifacts), blob);
+      BlobInfo layer = blob.commit();
       String when = Timestamps.format(now);
       ImageConfig config =
           base.config()
               .withCreated(when)
               .withConfig(options.changes().apply(base.config().config()))
               .withLayer(
-                  layer.diffId(),
+                  layer.digest(),
                   new ImageConfig.History(
                       when,
                       "lamina commit " + String.join(" ", record.command()),
@@ -110,7 +108,7 @@ public final class ContainerCommit {
         config = config.withAuthor(options.author());
       }
       List<Descriptor> layers = new ArrayList<>(base.manifest().layers());
-      layers.add(layer.descriptor());
+      layers.add(layer.descriptor(Compression.NONE.layerMediaType()));
       return store.images().write(config, layers, names.toArray(String[]::new));
     }
   }
