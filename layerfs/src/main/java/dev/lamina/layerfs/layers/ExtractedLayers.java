@@ -153,16 +153,25 @@ public final class ExtractedLayers {
                 () ->
                     new IOException(
                         "layer " + layer.digest() + " has unsupported media type " + layer.mediaType()));
+    ApplyOptions options = ApplyOptions.defaults(WhiteoutFormat.overlay());
     try (VerifyingInputStream blob = store.blobs().open(layer.digest(), layer.size());
-        InputStream buffered = new BufferedInputStream(blob, 1 << 16);
-        DigestingInputStream tar =
-            new DigestingInputStream(compression.decompress(buffered), diffId.algorithm())) {
-      LayerApplier.apply(tar, into, ApplyOptions.defaults(WhiteoutFormat.overlay()));
-      Digest actual = tar.drainAndDigest();
-      blob.drainAndDigest(); // a decompressor may stop before the blob's last byte
-      if (!actual.equals(diffId)) {
-        throw new DigestMismatchException(
-            "layer " + layer.digest() + " unpacks to " + actual + ", config says " + diffId);
+        InputStream buffered = new BufferedInputStream(blob, 1 << 16)) {
+      if (compression == Compression.NONE && layer.digest().equals(diffId)) {
+        // The blob is the tar and its digest the diff_id: verifying the blob checks both, so the
+        // bytes are hashed once.
+        LayerApplier.apply(buffered, into, options);
+        blob.drainAndDigest(); // bytes after the tar's end blocks are verified too
+        return;
+      }
+      try (DigestingInputStream tar =
+          new DigestingInputStream(compression.decompress(buffered), diffId.algorithm())) {
+        LayerApplier.apply(tar, into, options);
+        Digest actual = tar.drainAndDigest();
+        blob.drainAndDigest(); // a decompressor may stop before the blob's last byte
+        if (!actual.equals(diffId)) {
+          throw new DigestMismatchException(
+              "layer " + layer.digest() + " unpacks to " + actual + ", config says " + diffId);
+        }
       }
     }
   }
