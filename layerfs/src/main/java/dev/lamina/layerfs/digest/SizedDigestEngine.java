@@ -49,7 +49,7 @@ final class SizedDigestEngine implements DigestEngine {
   @Override
   public byte[] finish() {
     if (chosen == null) {
-      chosen = engines.forSmallContent(algorithm);
+      chosen = engines.forSmallContent(algorithm, heldLength);
       chosen.update(held, 0, heldLength);
     }
     return chosen.finish();

@@ -2,6 +2,7 @@ package dev.lamina.layerfs.digest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.testing.Requirements;
@@ -143,5 +144,29 @@ class NativeDigestTest {
       off += n;
     }
     return engine.finish();
+  }
+
+  @Test
+  void manySmallContents_goToLibcrypto_onceAMibHasBeenHashedInAll() {
+    libcrypto();
+    DigestEngines engines = new DigestEngines(LibCrypto.SONAME);
+    DigestAlgorithm sha = DigestAlgorithm.SHA256;
+    int size = 64 * 1024;
+    assertInstanceOf(JdkDigestEngine.class, engines.forSmallContent(sha, DigestEngines.WORTH_NATIVE - 1));
+    int javaHashed = 0;
+    while (engines.forSmallContent(sha, size) instanceof JdkDigestEngine) {
+      javaHashed += size;
+      assertTrue(javaHashed <= SizedDigestEngine.LARGE, "still Java after " + javaHashed);
+    }
+    assertEquals(SizedDigestEngine.LARGE, javaHashed, "Java until a MiB in all, then libcrypto");
+    assertInstanceOf(NativeDigestEngine.class, engines.forSmallContent(sha, DigestEngines.WORTH_NATIVE));
+    assertInstanceOf(JdkDigestEngine.class, engines.forSmallContent(sha, 100), "tiny stays Java");
+    byte[] data = new byte[size];
+    new Random(3).nextBytes(data);
+    Hasher sized = new Hasher(sha, new SizedDigestEngine(sha, engines));
+    sized.update(data, 0, data.length);
+    Hasher jdk = new Hasher(sha, JdkDigestEngine.of(sha));
+    jdk.update(data, 0, data.length);
+    assertEquals(jdk.digest(), sized.digest());
   }
 }
