@@ -78,7 +78,6 @@ public final class Main implements Runnable {
   /** Runs the CLI and returns its exit code (for tests). */
   public static int execute(String... args) {
     Class<?> named = named(args);
-    JsonPreparation json = JsonPreparation.start(named);
     ErrorHandler handler = new ErrorHandler();
     CommandLine cli = new CommandLine(new Main());
     // A CommandLine of its own applies the command's model transformer (see RunCommand), which
@@ -90,12 +89,7 @@ public final class Main implements Runnable {
     }
     cli.setExecutionExceptionHandler(handler)
         .setParameterExceptionHandler(handler)
-        .setCaseInsensitiveEnumValuesAllowed(true)
-        .setExecutionStrategy(
-            parsed -> {
-              json.await();
-              return new CommandLine.RunLast().execute(parsed);
-            });
+        .setCaseInsensitiveEnumValuesAllowed(true);
     return cli.execute(args);
   }
 

@@ -1,12 +1,13 @@
 package dev.lamina.runner;
 
+import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.oci.ImageConfig;
-import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.FlattenedRootfs;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.FileLocks;
+import dev.lamina.runner.internal.JsonFiles;
 import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.runtime.Cgroups;
@@ -22,6 +23,7 @@ import dev.lamina.runner.spec.ImageUsers;
 import dev.lamina.runner.spec.ResolvedUser;
 import dev.lamina.runner.spec.RootFiles;
 import dev.lamina.runner.spec.RuntimeSpec;
+import dev.lamina.runner.spec.RuntimeSpecCodec;
 import dev.lamina.runner.spec.RuntimeSpecs;
 import dev.lamina.runner.volume.CopyUp;
 import dev.lamina.runner.volume.Volume;
@@ -148,7 +150,10 @@ public final class Containers {
       options = options.toBuilder().binds(all).hostname(hostname).build();
       RuntimeSpec spec =
           RuntimeSpecs.fromImageConfig(request.image().config(), options, rootfs(cdir));
-      AtomicFiles.write(cdir.resolve("config.json"), Json.toBytes(spec), !request.autoRemove());
+      AtomicFiles.write(
+          cdir.resolve("config.json"),
+          JsonWriter.toBytes(spec, RuntimeSpecCodec.INSTANCE),
+          !request.autoRemove());
       List<String> command = spec.process().args();
       ContainerRecord created =
           update(record.id(), r -> r.withCommand(command, used, anonymous, hostname));
@@ -617,7 +622,7 @@ public final class Containers {
     }
     awaitRuntimeStarted(r);
     Path cdir = containerDir(r.id());
-    RuntimeSpec spec = Json.read(Files.readAllBytes(cdir.resolve("config.json")), RuntimeSpec.class);
+    RuntimeSpec spec = JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
     RuntimeSpec.Process base = spec.process();
     RuntimeSpec.User user = base.user();
     RuntimeSpec.Capabilities caps = base.capabilities();
@@ -665,7 +670,7 @@ public final class Containers {
             base.rlimits(),
             base.noNewPrivileges());
     Path file = cdir.resolve("exec-" + RandomIds.hex64().substring(0, 12) + ".json");
-    AtomicFiles.write(file, Json.toBytes(process), false);
+    AtomicFiles.write(file, JsonWriter.toBytes(process, RuntimeSpecCodec.PROCESS), false);
     try {
       Stdio stdio = request.terminal() ? Stdio.inherit() : Stdio.piped(interactive);
       return runtime(r).exec(r.id(), file, stdio, true);
@@ -920,7 +925,7 @@ public final class Containers {
     if (!Files.isRegularFile(f)) {
       return Optional.empty();
     }
-    return Optional.of(Json.read(Files.readAllBytes(f), ContainerRecord.class));
+    return Optional.of(JsonFiles.read(f, ContainerRecordCodec.INSTANCE));
   }
 
   /**
@@ -929,7 +934,10 @@ public final class Containers {
    * what is left of it.
    */
   private void write(ContainerRecord r) throws IOException {
-    AtomicFiles.write(containerDir(r.id()).resolve(RECORD), Json.toBytes(r), !r.autoRemove());
+    AtomicFiles.write(
+        containerDir(r.id()).resolve(RECORD),
+        JsonWriter.toBytes(r, ContainerRecordCodec.INSTANCE),
+        !r.autoRemove());
   }
 
   /** Changes a record under the lock; null (and nothing written) when it was removed meanwhile. */

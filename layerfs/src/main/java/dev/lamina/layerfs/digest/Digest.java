@@ -90,6 +90,18 @@ public record Digest(DigestAlgorithm algorithm, String hex) implements Comparabl
     return algorithm.id() + ":" + hex;
   }
 
+  // equals and hashCode by hand: a record's generated ones are linked at their first call through
+  // invokedynamic, which costs a container start (whose image lookup hashes digests) about 15 ms.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Digest d && algorithm == d.algorithm && hex.equals(d.hex);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * algorithm.hashCode() + hex.hashCode();
+  }
+
   @Override
   public int compareTo(Digest o) {
     return toString().compareTo(o.toString());

@@ -43,6 +43,15 @@ public final class JsonWriter {
     return this;
   }
 
+  /**
+   * An explicit {@code null}, for the fields of a type that does not leave absent values out
+   * (Jackson's default inclusion).
+   */
+  public JsonWriter nullField(String name) throws IOException {
+    gen.writeNullField(name);
+    return this;
+  }
+
   public JsonWriter string(String name, String value) throws IOException {
     if (value != null) {
       gen.writeStringField(name, value);

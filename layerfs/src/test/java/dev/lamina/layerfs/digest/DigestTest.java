@@ -2,6 +2,7 @@ package dev.lamina.layerfs.digest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
@@ -19,6 +20,19 @@ class DigestTest {
   @Test
   void sha256_ofEmptyInput_isTheKnownValue() {
     assertEquals(EMPTY_SHA256, Digest.sha256(new byte[0]).toString());
+  }
+
+  @Test
+  void equality_byAlgorithmAndHex() {
+    Digest a = Digest.parse(EMPTY_SHA256);
+    Digest b = Digest.sha256(new byte[0]);
+    assertEquals(a, b);
+    assertEquals(a.hashCode(), b.hashCode());
+    assertNotEquals(a, Digest.sha256("x"));
+    assertNotEquals(
+        Digest.parse("sha512:" + "a".repeat(128)), Digest.parse("sha512:" + "b".repeat(128)));
+    assertNotEquals(a, EMPTY_SHA256);
+    assertNotEquals(a, null);
   }
 
   @Test

@@ -4,7 +4,6 @@ import dev.lamina.layerfs.compress.Compression;
 import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.ImageConfig;
-import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.overlay.MountPoints;
 import dev.lamina.layerfs.overlay.UpperDiff;
 import dev.lamina.layerfs.store.BlobInfo;
@@ -15,7 +14,9 @@ import dev.lamina.layerfs.store.Images.ResolvedImage;
 import dev.lamina.layerfs.store.Lease;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.tar.LayerWriter;
+import dev.lamina.runner.internal.JsonFiles;
 import dev.lamina.runner.spec.RuntimeSpec;
+import dev.lamina.runner.spec.RuntimeSpecCodec;
 import dev.lamina.runner.ContainerException;
 import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.Containers;
@@ -48,7 +49,7 @@ public final class ContainerCommit {
   /** Where the container's runtime spec mounts things (they are not the container's changes). */
   private List<String> mountDestinations(String ref) throws IOException {
     RuntimeSpec spec =
-        Json.read(Files.readAllBytes(containers.bundle(ref).resolve("config.json")), RuntimeSpec.class);
+        JsonFiles.read(containers.bundle(ref).resolve("config.json"), RuntimeSpecCodec.INSTANCE);
     return spec.mounts().stream().map(RuntimeSpec.Mount::destination).toList();
   }
 

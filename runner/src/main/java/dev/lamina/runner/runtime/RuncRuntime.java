@@ -1,7 +1,6 @@
 package dev.lamina.runner.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.lamina.layerfs.oci.Json;
+import dev.lamina.layerfs.json.JsonObject;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -162,7 +162,7 @@ public final class RuncRuntime implements OciRuntime {
         }
         throw failure("state", error);
       }
-      return Optional.of(Json.read(out, RuntimeState.class));
+      return Optional.of(runtimeState(out));
     } finally {
       Files.deleteIfExists(log);
     }
@@ -229,6 +229,17 @@ public final class RuncRuntime implements OciRuntime {
     return new OciRuntimeException(RuntimeErrors.explain(name, verb, error));
   }
 
+  /** The runtime's {@code state} output; fields Lamina does not use are ignored. */
+  static RuntimeState runtimeState(byte[] json) throws IOException {
+    try {
+      JsonObject o = JsonObject.parse(json);
+      return new RuntimeState(
+          o.string("id"), o.string("status"), o.longValue("pid", 0), o.string("bundle"));
+    } catch (IOException e) {
+      throw new IOException("malformed runtime state JSON: " + e.getMessage(), e);
+    }
+  }
+
   /** The message of the last error-level entry of a JSON runtime log. */
   static Optional<String> lastError(Path log) throws IOException {
     if (!Files.exists(log)) {
@@ -240,10 +251,10 @@ public final class RuncRuntime implements OciRuntime {
         continue;
       }
       try {
-        JsonNode entry = Json.readTree(line.getBytes(StandardCharsets.UTF_8));
-        String level = entry.path("level").asText();
-        if (level.equals("error") || level.equals("fatal")) {
-          last = entry.path("msg").asText();
+        JsonObject entry = JsonObject.parse(line.getBytes(StandardCharsets.UTF_8));
+        String level = entry.string("level");
+        if ("error".equals(level) || "fatal".equals(level)) {
+          last = Objects.requireNonNullElse(entry.string("msg"), "");
         }
       } catch (IOException notJson) {
         last = line.strip();

@@ -1,8 +1,9 @@
 package dev.lamina.runner.volume;
 
-import dev.lamina.layerfs.oci.Json;
+import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.FileLocks;
+import dev.lamina.runner.internal.JsonFiles;
 import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.layerfs.store.Trees;
 import java.io.IOException;
@@ -99,7 +100,8 @@ public final class Volumes {
           Files.createDirectories(v.resolve("_data"));
           Volume volume =
               new Volume(name, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), anonymous, v);
-          AtomicFiles.write(v.resolve(RECORD), Json.toBytes(volume));
+          AtomicFiles.write(
+              v.resolve(RECORD), JsonWriter.toBytes(volume, VolumeCodec.INSTANCE));
           return volume;
         });
   }
@@ -109,7 +111,7 @@ public final class Volumes {
     if (!Files.isRegularFile(record)) {
       return Optional.empty();
     }
-    return Optional.of(Json.read(Files.readAllBytes(record), Volume.class).at(v));
+    return Optional.of(JsonFiles.read(record, VolumeCodec.INSTANCE).at(v));
   }
 
   /**

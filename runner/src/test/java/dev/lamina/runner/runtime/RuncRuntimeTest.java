@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.ImageConfig;
-import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.testing.Requirements;
 import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.spec.RuntimeSpec;
+import dev.lamina.runner.spec.RuntimeSpecCodec;
 import dev.lamina.runner.spec.RuntimeSpecs;
 import dev.lamina.runner.testing.BusyboxRootfs;
 import java.io.IOException;
@@ -53,7 +54,7 @@ class RuncRuntimeTest {
             ImageConfig.empty("2026-01-01T00:00:00Z").withConfig(c),
             ContainerOptions.defaults(),
             bundle.resolve("rootfs"));
-    Files.write(bundle.resolve("config.json"), Json.toBytes(spec));
+    Files.write(bundle.resolve("config.json"), JsonWriter.toBytes(spec, RuntimeSpecCodec.INSTANCE));
   }
 
   @Test
@@ -85,6 +86,8 @@ class RuncRuntimeTest {
     RuntimeState running = runc.state(id).orElseThrow();
     assertEquals("running", running.status());
     assertTrue(running.pid() > 0);
+    assertEquals(id, running.id());
+    assertEquals(bundle.toAbsolutePath().toString(), running.bundle());
 
     runc.kill(id, "KILL");
     for (int i = 0; i < 100 && runc.state(id).orElseThrow().isRunning(); i++) {

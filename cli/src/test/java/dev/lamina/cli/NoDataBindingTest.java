@@ -1,0 +1,84 @@
+package dev.lamina.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.layerfs.testing.Requirements;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The container commands ({@code run}, {@code ps}, {@code stop}, {@code rm}, and a start the
+ * runtime refuses) load none of Jackson's data binding, each in a JVM of its own: creating the
+ * mapper and introspecting the records by reflection would cost a container start more than the
+ * rest of its work.
+ */
+class NoDataBindingTest {
+  @TempDir Path tmp;
+
+  /** Runs {@code lamina} in a JVM of its own; returns its exit code and the data-binding classes. */
+  private record Run(int code, String log, List<String> dataBinding) {}
+
+  private Run lamina(Path store, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("-Xlog:class+load=info:stdout");
+    cmd.add(Main.class.getName());
+    cmd.add("--root");
+    cmd.add(store.toString());
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    p.getInputStream().transferTo(out);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    String log = out.toString(StandardCharsets.UTF_8);
+    // Lines such as "[0.5s][info][class,load] com.fasterxml.jackson.databind.X source: ...".
+    List<String> loaded =
+        log.lines()
+            .filter(l -> l.contains("[class,load] com.fasterxml.jackson.databind."))
+            .map(l -> l.substring(l.indexOf("] com.") + 2).split(" ")[0])
+            .toList();
+    return new Run(p.exitValue(), log, loaded);
+  }
+
+  @Test
+  void containerCommands_loadNoDataBinding() throws Exception {
+    Requirements.root();
+    Requirements.tool("runc");
+    Path store = tmp.resolve("store");
+    Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
+    new Cli(store).run("import", rootfs.toString(), "busybox").ok();
+
+    List<List<String>> commands =
+        List.of(
+            List.of("run", "--rm", "-v", "data:/data", "-v", "/anon", "busybox", "true"),
+            List.of("run", "-d", "--name", "kept", "busybox", "sleep", "30"),
+            List.of("ps", "-a"),
+            List.of("stop", "-t", "1", "kept"),
+            List.of("rm", "kept"));
+    for (List<String> args : commands) {
+      Run r = lamina(store, args.toArray(String[]::new));
+      assertEquals(0, r.code(), args + "\n" + r.log());
+      assertNoDataBinding(args, r);
+    }
+    Run refused = lamina(store, "run", "--rm", "busybox", "/no/such/command");
+    assertEquals(127, refused.code(), refused.log());
+    assertNoDataBinding(List.of("run", "/no/such/command"), refused);
+  }
+
+  private static void assertNoDataBinding(List<String> args, Run r) {
+    List<String> loaded = r.dataBinding();
+    assertTrue(
+        loaded.isEmpty(),
+        args + " loaded " + loaded.size() + " classes of data binding, the first "
+            + loaded.subList(0, Math.min(3, loaded.size())));
+  }
+}
