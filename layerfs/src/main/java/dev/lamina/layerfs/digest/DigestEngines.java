@@ -54,7 +54,8 @@ final class DigestEngines {
     return c != null ? new NativeDigestEngine(c, algorithm) : JdkDigestEngine.of(algorithm);
   }
 
-  private boolean loaded() {
+  /** Whether libcrypto is loaded (and so cheap to use for content of any size worth it). */
+  boolean loaded() {
     return loaded;
   }
 

@@ -38,7 +38,9 @@ final class SizedDigestEngine implements DigestEngine {
 
   @Override
   public void update(byte[] buf, int off, int len) {
-    if (chosen == null && len <= LARGE - heldLength) {
+    // Once libcrypto is loaded, content worth it goes there at once, without being held.
+    if (chosen == null && len <= LARGE - heldLength
+        && !(heldLength + len >= DigestEngines.WORTH_NATIVE && engines.loaded())) {
       System.arraycopy(buf, off, hold(len), heldLength, len);
       heldLength += len;
     } else {
