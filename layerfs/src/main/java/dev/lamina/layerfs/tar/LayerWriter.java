@@ -9,6 +9,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Writes entries as a reproducible layer tar: the same entries give the same bytes whatever order
@@ -170,25 +174,41 @@ public final class LayerWriter {
    */
   public long write(Collection<? extends LayerEntry> entries, OutputStream out)
       throws IOException {
-    BlockOutput sink = new BlockOutput(out);
-    for (LayerEntry e : plan(entries)) {
-      sink.put(TarHeaders.encode(e, mtime == PRESERVE ? ownTime(e) : mtime));
-      if (e.type() == EntryType.REGULAR && e.size() > 0) {
-        try (InputStream in = e.content().open()) {
-          sink.copy(e.path(), in, e.size());
+    try (BlockOutput sink = new BlockOutput(out)) {
+      for (LayerEntry e : plan(entries)) {
+        sink.put(TarHeaders.encode(e, mtime == PRESERVE ? ownTime(e) : mtime));
+        if (e.type() == EntryType.REGULAR && e.size() > 0) {
+          try (InputStream in = e.content().open()) {
+            sink.copy(e.path(), in, e.size());
+          }
+          sink.pad();
         }
-        sink.pad();
       }
+      sink.put(new byte[2 * TarHeaders.BLOCK]);
+      sink.flush();
+      return sink.written;
     }
-    sink.put(new byte[2 * TarHeaders.BLOCK]);
-    sink.flush();
-    return sink.written;
   }
 
-  /** Gathers headers and content into one reused buffer so the stream below sees large writes. */
-  private static final class BlockOutput {
+  /**
+   * Gathers headers and content into large buffers, and hands each full one to a thread of its
+   * own that writes it to the stream below, which hashes (and may compress) what it is given. The
+   * caller reads and packs the next buffer meanwhile: on two cores, the layer's digest and the
+   * blob's write no longer wait on the reading of the files, nor the reading on them. Only that
+   * thread touches the stream below until {@link #flush} or {@link #close} has waited for it.
+   */
+  private static final class BlockOutput implements AutoCloseable {
     private final OutputStream out;
-    private final byte[] buf = new byte[BUFFER_SIZE];
+    private final ExecutorService writer =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "layer-writer");
+              t.setDaemon(true);
+              return t;
+            });
+    private byte[] buf = new byte[BUFFER_SIZE];
+    private byte[] spare = new byte[BUFFER_SIZE];
+    private Future<?> pending;
     private int pos;
     private long written;
 
@@ -238,14 +258,71 @@ public final class LayerWriter {
 
     void flush() throws IOException {
       drain();
+      awaitPending();
       out.flush();
     }
 
+    /** Waits for the writing thread (whatever happened to it) and stops it. */
+    @Override
+    public void close() {
+      try {
+        awaitPending();
+      } catch (IOException e) {
+        // the write already failed the caller, or is reported by flush
+      } finally {
+        writer.shutdownNow();
+      }
+    }
+
+    /** Hands the filled buffer to the writing thread, after the previous one is written. */
     private void drain() throws IOException {
       if (pos > 0) {
-        out.write(buf, 0, pos);
+        awaitPending();
+        byte[] full = buf;
+        int length = pos;
+        pending = writer.submit(() -> {
+          out.write(full, 0, length);
+          return null;
+        });
         written += pos;
+        buf = spare;
+        spare = full;
         pos = 0;
+      }
+    }
+
+    private void awaitPending() throws IOException {
+      Future<?> f = pending;
+      if (f == null) {
+        return;
+      }
+      pending = null;
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            f.get();
+            return;
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof IOException io) {
+          throw io;
+        }
+        if (cause instanceof RuntimeException re) {
+          throw re;
+        }
+        if (cause instanceof Error err) {
+          throw err;
+        }
+        throw new IOException(cause);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }

@@ -436,4 +436,58 @@ class LayerWriterTest {
     @Override
     public void write(byte[] b, int off, int len) {}
   }
+
+  @Test
+  void failingStream_failsTheWrite_andNoWriterThreadIsLeft() throws Exception {
+    byte[] content = new byte[3 << 20];
+    List<LayerEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      entries.add(LayerEntry.regular("f" + i, content.length,
+          () -> new java.io.ByteArrayInputStream(content)));
+    }
+    java.io.OutputStream failing = new java.io.OutputStream() {
+      private long seen;
+
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        seen += len;
+        if (seen > (5 << 20)) {
+          throw new IOException("disk full");
+        }
+      }
+    };
+    IOException e = assertThrows(IOException.class,
+        () -> LayerWriter.reproducible().write(entries, failing));
+    assertEquals("disk full", e.getMessage());
+    // The writer thread is stopped when the write returns; it ends within moments.
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t.getName().equals("layer-writer"))) {
+      assertTrue(System.nanoTime() < deadline, "a layer-writer thread is left running");
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  void pipelinedWrite_givesTheSameBytes_asTheContentInOrder() throws IOException {
+    byte[] a = new byte[700_000];
+    byte[] b = new byte[300_001];
+    new java.util.Random(1).nextBytes(a);
+    new java.util.Random(2).nextBytes(b);
+    List<LayerEntry> entries = List.of(
+        LayerEntry.regular("a", a.length, () -> new java.io.ByteArrayInputStream(a)),
+        LayerEntry.regular("b", b.length, () -> new java.io.ByteArrayInputStream(b)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    long n = LayerWriter.reproducible().write(entries, out);
+    byte[] tar = out.toByteArray();
+    assertEquals(n, tar.length);
+    assertArrayEquals(a, Arrays.copyOfRange(tar, 512, 512 + a.length));
+    int bStart = 512 + (a.length + 511) / 512 * 512 + 512;
+    assertArrayEquals(b, Arrays.copyOfRange(tar, bStart, bStart + b.length));
+  }
 }
