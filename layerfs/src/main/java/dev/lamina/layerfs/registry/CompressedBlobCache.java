@@ -137,7 +137,7 @@ public final class CompressedBlobCache {
       throws IOException {
     BlobInfo info;
     try (VerifyingInputStream raw = from.open(source.digest(), source.size());
-        BlobWriter w = blobs().newWriter()) {
+        BlobWriter w = blobs().newWriter().withoutWriteback()) {
       InputStream counted = new CountingInput(raw, progress);
       BufferedInputStream buffered = new BufferedInputStream(counted, 128 * 1024);
       Compression have = Compression.detect(buffered);

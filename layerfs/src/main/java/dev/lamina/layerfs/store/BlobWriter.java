@@ -10,6 +10,10 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Streams one blob into a store: bytes go to a locked temp file on the store's file system and
@@ -23,6 +27,29 @@ public final class BlobWriter extends OutputStream {
   private final Runnable onClose;
   private BlobInfo committed;
   private boolean closed;
+  /** Whether parts already written are synced in the background while writing goes on. */
+  private boolean writeback = true;
+  /** Bytes that a background sync has been asked to cover. */
+  private long writebackAsked;
+  private Future<?> writebackSync;
+
+  /**
+   * Bytes after which the written part of a blob starts going to the disk in the background, so
+   * that the commit's fsync finds little left to write: a 200 MB layer's fsync then costs a
+   * little, not about a fifth of its write. Durability is unchanged: the commit still fsyncs.
+   */
+  private static final long WRITEBACK_STEP = 16L << 20;
+
+  /** One thread syncs for every writer of the process (the disk is one disk). */
+  private static final class Writeback {
+    static final ExecutorService THREAD =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "blob-writeback");
+              t.setDaemon(true);
+              return t;
+            });
+  }
 
   BlobWriter(
       TempArea.TempFile temp, DigestAlgorithm algorithm, LayoutBlobStore store, Runnable onClose) {
@@ -45,6 +72,27 @@ public final class BlobWriter extends OutputStream {
   public void write(byte[] b, int off, int len) throws IOException {
     checkOpen();
     out.write(b, off, len);
+    if (writeback
+        && out.count() - writebackAsked >= WRITEBACK_STEP
+        && (writebackSync == null || writebackSync.isDone())) {
+      out.flush();
+      writebackAsked = out.count();
+      writebackSync =
+          Writeback.THREAD.submit(
+              () -> {
+                temp.channel().force(false);
+                return null;
+              });
+    }
+  }
+
+  /**
+   * Marks this blob as one {@link #commitUnsynced} will publish (a cache entry): no background
+   * syncing is started for it.
+   */
+  public BlobWriter withoutWriteback() {
+    writeback = false;
+    return this;
   }
 
   /** Bytes written so far. */
@@ -122,6 +170,7 @@ public final class BlobWriter extends OutputStream {
         // Durable before visible: the data reaches the disk before the name does, and the name
         // is made durable by syncing its directory.
         if (durable) {
+          awaitWriteback();
           temp.channel().force(true);
         }
         Files.createDirectories(target.getParent());
@@ -145,6 +194,7 @@ public final class BlobWriter extends OutputStream {
     }
     closed = true;
     try {
+      awaitWriteback();
       temp.close();
     } finally {
       onClose.run();
@@ -154,6 +204,32 @@ public final class BlobWriter extends OutputStream {
   /** The committed blob, or null. */
   public BlobInfo committed() {
     return committed;
+  }
+
+  /**
+   * Waits for a background sync in flight; its failure is not this writer's to report (the
+   * commit's own fsync reports a disk that fails).
+   */
+  private void awaitWriteback() {
+    Future<?> f = writebackSync;
+    writebackSync = null;
+    if (f == null) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        f.get();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ExecutionException e) {
+        break;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void checkOpen() throws IOException {

@@ -63,6 +63,34 @@ class BlobStoreTest {
   }
 
   @Test
+  void largeBlob_syncedInTheBackgroundWhileWritten_commitsWhole_orIsDiscardedWhole()
+      throws Exception {
+    Store store = Store.open(root);
+    byte[] chunk = new byte[1 << 20];
+    new java.util.Random(9).nextBytes(chunk);
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    BlobWriter w = store.blobs().newWriter();
+    for (int i = 0; i < 50; i++) {
+      chunk[0] = (byte) i;
+      w.write(chunk);
+      sha.update(chunk);
+    }
+    BlobInfo info = w.commit();
+    assertEquals(Digest.parse("sha256:" + java.util.HexFormat.of().formatHex(sha.digest())),
+        info.digest());
+    assertEquals(50L << 20, info.size());
+    assertEquals(info.digest(), Digest.sha256(store.blobs().open(info.digest(), info.size())));
+
+    try (BlobWriter discarded = store.blobs().newWriter()) {
+      for (int i = 0; i < 40; i++) {
+        discarded.write(chunk);
+      }
+    }
+    assertEquals(List.of(info.digest()), store.blobs().list());
+    assertEmpty(root.resolve("tmp"));
+  }
+
+  @Test
   void commit_withWrongDigest_throwsAndStoresNothing() throws Exception {
     Store store = Store.open(root);
     BlobWriter w = store.blobs().newWriter();
