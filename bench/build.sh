@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/build.sh [FILES] [MB]: builds the same COPY-heavy recipe (default 5,000 files, 200 MB)
-# with Lamina and with `buildah bud`, cold (empty store/cache; the emptying is not timed) and cached (unchanged context), best of 5,
-# and prints the times and ratios. Needs root, buildah and a built CLI (bin/lamina builds it).
+# with Lamina and with `buildah bud`, cold (from an emptied store and cache, the emptying not
+# timed) and cached (unchanged context), best of 5 each, and prints the times and ratios. Needs
+# root, buildah and a built CLI (bin/lamina builds it).
 set -euo pipefail
 top=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$top/bench/common.sh"
