@@ -20,6 +20,14 @@ lamina_need_packages() {
   apt-get install -y -qq "${missing[@]}" >&2
 }
 
+# lamina_libcrypto: prints the package to install for libcrypto.so.3 (which hashes large content),
+# or nothing when the library is there: the package is libssl3 on Debian 12, libssl3t64 on 13.
+lamina_libcrypto() {
+  if ! ldconfig -p 2>/dev/null | grep -q 'libcrypto\.so\.3 '; then
+    if apt-cache show libssl3t64 >/dev/null 2>&1; then echo libssl3t64; else echo libssl3; fi
+  fi
+}
+
 # lamina_need_jdk: a JDK 17+ with javac, for the Maven wrapper.
 lamina_need_jdk() {
   if ! command -v javac >/dev/null 2>&1; then
