@@ -4,6 +4,7 @@ import dev.lamina.builder.copy.SourceSet;
 import dev.lamina.builder.ignore.IgnoreRules;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.store.Trees;
 import dev.lamina.layerfs.tar.LayerEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -239,7 +240,7 @@ public final class GitCheckout {
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
           throws IOException {
         if (dir.getFileName().toString().equals("logs")) {
-          deleteTree(dir);
+          Trees.deleteRecursively(dir);
           return FileVisitResult.SKIP_SUBTREE;
         }
         return FileVisitResult.CONTINUE;
@@ -258,22 +259,6 @@ public final class GitCheckout {
             Files.writeString(file, clean, StandardCharsets.UTF_8);
           }
         }
-        return FileVisitResult.CONTINUE;
-      }
-    });
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        Files.delete(d);
         return FileVisitResult.CONTINUE;
       }
     });
