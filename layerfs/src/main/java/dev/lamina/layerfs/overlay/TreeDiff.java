@@ -65,7 +65,7 @@ public final class TreeDiff {
   /**
    * The layer entries of what changed since {@link #record}.
    *
-   * @throws IOException if the tree cannot be read
+   * @throws IOException as {@link #entries(Set)}
    */
   public List<LayerEntry> entries() throws IOException {
     return entries(Set.of());
@@ -76,7 +76,8 @@ public final class TreeDiff {
    * runtime created, see {@link MountPoints#createdIn}); a path that was there when recorded is
    * never left out, as an upper keeps the parents it copied up.
    *
-   * @throws IOException if the tree cannot be read
+   * @throws IOException if the tree cannot be read, or a changed file has a name reserved for
+   *     whiteouts
    */
   public List<LayerEntry> entries(Set<String> artifacts) throws IOException {
     Map<String, Node> after = walk(root);
@@ -101,6 +102,11 @@ public final class TreeDiff {
         }
       }
       if (replaced || underFresh || !now.equals(was)) {
+        if (Whiteouts.isWhiteout(baseName(path))) {
+          // Written as it is, it would delete files of the layers below instead.
+          throw new IOException(
+              "cannot make a layer: " + path + " has a name reserved for OCI whiteouts");
+        }
         addWithParents(include, path);
       }
     }

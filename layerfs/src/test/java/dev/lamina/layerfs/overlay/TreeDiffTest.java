@@ -1,6 +1,7 @@
 package dev.lamina.layerfs.overlay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.posix.FileStat;
@@ -210,6 +211,15 @@ class TreeDiffTest {
     assertEquals(
         List.of("etc", "etc/passwd"),
         paths(diff.entries(Set.of("proc", "etc/hosts", "etc", "etc/passwd"))));
+  }
+
+  @Test
+  void reservedName_isRefused() throws IOException {
+    TreeDiff diff = record();
+    Files.writeString(tree.resolve("etc/.wh.passwd"), "");
+
+    IOException e = assertThrows(IOException.class, diff::entries);
+    assertTrue(e.getMessage().contains("reserved for OCI whiteouts"), e.getMessage());
   }
 
   /** Records the tree; waits a little so later changes get another status change time. */
