@@ -11,8 +11,6 @@ import dev.lamina.builder.recipe.Stage;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.Json;
-import dev.lamina.layerfs.overlay.MountPoints;
-import dev.lamina.layerfs.overlay.UpperDiff;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.LayerEntry;
@@ -37,17 +35,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * RUN: the stage's layers as overlay lowers with a fresh upper, the command run by the OCI
- * runtime with the stage's environment (ENV and ARG), user, working directory and shell, its
- * output streamed line by line, and the upper turned into the step's layer. Build-time mounts
- * (bind, cache, tmpfs, secret) are mounted over the root filesystem, so they never reach the
- * layer; the mount points the runtime had to create for them are removed before the diff.
+ * RUN: the stage's layers as overlay lowers with a fresh upper (or, where overlayfs cannot be
+ * used, a flattened copy of them), the command run by the OCI runtime with the stage's environment
+ * (ENV and ARG), user, working directory and shell, its output streamed line by line, and what it
+ * changed turned into the step's layer. Build-time mounts (bind, cache, tmpfs, secret) are mounted
+ * over the root filesystem, so they never reach the layer; the mount points the runtime had to
+ * create for them are removed before the diff.
  * Secrets' values are in no layer, history entry or cache key.
  */
 final class RunStep {
@@ -112,7 +110,8 @@ final class RunStep {
       b.explainMiss(step, key);
     }
     List<MountedRootfs> sources = new ArrayList<>();
-    try (MountedRootfs rootfs = MountedRootfs.mount(b.extracted, state.layers(), b.workspace)) {
+    try (MountedRootfs rootfs =
+        MountedRootfs.mountForChanges(b.extracted, state.layers(), b.workspace)) {
       ContainerOptions.Builder opts = ContainerOptions.builder()
           .entrypoint(argv)
           .network(network)
@@ -143,6 +142,10 @@ final class RunStep {
       }
       int code = runContainer(b, spec, step);
       rootfs.unmount();
+      if (code != 0) {
+        throw new BuildException("process \"" + String.join(" ", argv)
+            + "\" did not complete successfully: exit code: " + code);
+      }
       List<String> created = new ArrayList<>();
       existed.forEach((target, was) -> {
         if (!was) {
@@ -150,12 +153,7 @@ final class RunStep {
         }
       });
       // Mount points the runtime had to create are artifacts of running, not the step's changes.
-      Set<String> artifacts = MountPoints.createdIn(rootfs.upper(), created);
-      if (code != 0) {
-        throw new BuildException("process \"" + String.join(" ", argv)
-            + "\" did not complete successfully: exit code: " + code);
-      }
-      List<LayerEntry> entries = UpperDiff.trusted().entries(rootfs.upper(), artifacts);
+      List<LayerEntry> entries = rootfs.changes(created);
       LayerRef layer = b.writeLayer(entries);
       b.remember(key, layer);
       step.done();

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,6 +30,8 @@ final class Workspace implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final AtomicInteger counter = new AtomicInteger();
+  /** The result of {@link #overlayRefusal}; null until it is first asked. */
+  private Optional<IOException> overlayProbe;
 
   private Workspace(Path dir, FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
@@ -56,6 +60,36 @@ final class Workspace implements AutoCloseable {
 
   Path dir() {
     return dir;
+  }
+
+  /**
+   * Why the kernel refuses an overlay mount with its upper in this workspace (no privilege, or a
+   * store on a filesystem overlayfs refuses as upper, such as overlayfs itself), or empty when it
+   * mounts. Tried once per build with {@code emptyLower}, before any layer is extracted for a
+   * mount: a store where overlayfs refuses uppers may also refuse overlay-format whiteouts.
+   *
+   * @throws IOException if the trial mount cannot be prepared or undone
+   */
+  synchronized Optional<IOException> overlayRefusal(Path emptyLower) throws IOException {
+    if (overlayProbe == null) {
+      Path probe = newDir("overlay-probe");
+      Path merged = Files.createDirectory(probe.resolve("merged"));
+      OverlayMount mount =
+          OverlayMount.of(
+              List.of(emptyLower),
+              Files.createDirectory(probe.resolve("upper")),
+              Files.createDirectory(probe.resolve("work")));
+      try {
+        mount.mountOn(merged);
+        overlayProbe = Optional.empty();
+      } catch (IOException refused) {
+        overlayProbe = Optional.of(refused);
+      }
+      if (overlayProbe.isEmpty()) {
+        OverlayMount.unmount(merged);
+      }
+    }
+    return overlayProbe;
   }
 
   @Override

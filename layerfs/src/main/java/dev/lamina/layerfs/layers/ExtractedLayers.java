@@ -146,14 +146,32 @@ public final class ExtractedLayers {
     return target;
   }
 
+  /**
+   * Applies the blob {@code layer} onto {@code root}, a plain directory that holds its lower
+   * layers (whiteouts remove what they hide there), verified as {@link #ensure} verifies it; the
+   * store's extracted layers are neither read nor written. For a flattened root filesystem where
+   * overlay-format layers cannot be made, such as a store on overlayfs, which refuses 0:0
+   * character devices.
+   *
+   * @throws DigestMismatchException if the blob or its content does not match
+   * @throws IOException if the blob is missing, its compression unknown, or it is not a valid layer
+   */
+  public void applyOnto(Descriptor layer, Digest diffId, Path root) throws IOException {
+    extract(layer, diffId, root, ApplyOptions.defaults(WhiteoutFormat.flatten()));
+  }
+
   private void extract(Descriptor layer, Digest diffId, Path into) throws IOException {
+    extract(layer, diffId, into, ApplyOptions.defaults(WhiteoutFormat.overlay()));
+  }
+
+  private void extract(Descriptor layer, Digest diffId, Path into, ApplyOptions options)
+      throws IOException {
     Compression compression =
         Compression.fromMediaType(layer.mediaType())
             .orElseThrow(
                 () ->
                     new IOException(
                         "layer " + layer.digest() + " has unsupported media type " + layer.mediaType()));
-    ApplyOptions options = ApplyOptions.defaults(WhiteoutFormat.overlay());
     try (VerifyingInputStream blob = store.blobs().open(layer.digest(), layer.size());
         InputStream buffered = new BufferedInputStream(blob, 1 << 16)) {
       if (compression == Compression.NONE && layer.digest().equals(diffId)) {

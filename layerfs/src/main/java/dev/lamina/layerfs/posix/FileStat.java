@@ -6,6 +6,9 @@ package dev.lamina.layerfs.posix;
  * @param mode full st_mode: file type bits and permission bits (including setuid, setgid, sticky)
  * @param rdevMajor device major number, for character and block devices
  * @param rdevMinor device minor number
+ * @param ctimeSeconds last status change (st_ctim): any write, chmod, chown, link or rename of
+ *     the inode moves it, and no caller can set it back
+ * @param ctimeNanos its nanoseconds
  */
 public record FileStat(
     long dev,
@@ -18,7 +21,9 @@ public record FileStat(
     long mtimeSeconds,
     long mtimeNanos,
     int rdevMajor,
-    int rdevMinor) {
+    int rdevMinor,
+    long ctimeSeconds,
+    long ctimeNanos) {
 
   public static final int S_IFMT = 0170000;
   public static final int S_IFSOCK = 0140000;

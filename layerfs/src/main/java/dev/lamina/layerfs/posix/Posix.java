@@ -69,6 +69,7 @@ public final class Posix {
     long rdev = (Long) a.get("rdev");
     FileTime mtime = (FileTime) a.get("lastModifiedTime");
     Instant m = mtime.toInstant();
+    Instant c = ((FileTime) a.get("ctime")).toInstant();
     return new FileStat(
         (Long) a.get("dev"),
         (Long) a.get("ino"),
@@ -80,7 +81,9 @@ public final class Posix {
         m.getEpochSecond(),
         m.getNano(),
         major(rdev),
-        minor(rdev));
+        minor(rdev),
+        c.getEpochSecond(),
+        c.getNano());
   }
 
   /** Linux's encoding of dev_t (glibc gnu_dev_major/minor). */

@@ -115,6 +115,28 @@ class ExtractedLayersTest {
   }
 
   @Test
+  void applyOnto_stacksLayersInAPlainDirectory_verifiedAndWithoutExtracting() throws IOException {
+    LayerDigests bottom =
+        layer(Compression.GZIP, file("etc/keep", "keep"), file("etc/gone", "gone"));
+    LayerDigests top =
+        layer(Compression.NONE, LayerEntry.emptyFile("etc/.wh.gone"), file("etc/new", "new"));
+    Path root = Files.createDirectories(tmp.resolve("flat"));
+
+    layers.applyOnto(bottom.descriptor(), bottom.diffId(), root);
+    layers.applyOnto(top.descriptor(), top.diffId(), root);
+
+    try (Stream<Path> etc = Files.list(root.resolve("etc"))) {
+      assertEquals(
+          List.of("keep", "new"), etc.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    assertFalse(layers.isExtracted(bottom.diffId()) || layers.isExtracted(top.diffId()));
+    Digest wrong = Digest.sha256("not this layer");
+    assertThrows(
+        DigestMismatchException.class,
+        () -> layers.applyOnto(bottom.descriptor(), wrong, Files.createTempDirectory(tmp, "x")));
+  }
+
+  @Test
   void ensure_concurrentCallers_shareOneExtraction() throws Exception {
     List<LayerEntry> many = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
