@@ -137,6 +137,9 @@ public final class Containers {
     List<String> anonymous = new ArrayList<>();
     boolean done = false;
     try {
+      if (request.image().plainCopy() != null) {
+        copyImage(cdir, request.image().plainCopy());
+      }
       mountRootfs(record);
       List<String> used = new ArrayList<>();
       List<BindMount> binds = resolveVolumes(request, rootfs(cdir), used, anonymous);
@@ -976,6 +979,20 @@ public final class Containers {
       OverlayMount.of(lowers, cdir.resolve("upper"), cdir.resolve("work")).mountOn(rootfs(cdir));
     } catch (IOException overlayFailed) {
       flatten(cdir, lowers, overlayFailed);
+    }
+  }
+
+  /**
+   * For an image whose layers could not be extracted (see {@link ContainerImage#plainCopy}): its
+   * root filesystem is written once into the rootfs directory, as the flattened fallback does.
+   */
+  private static void copyImage(Path cdir, ContainerImage.PlainCopy copy) throws IOException {
+    copy.into(rootfs(cdir));
+    Files.createFile(cdir.resolve(FLATTENED));
+    if (FLATTEN_NOTED.compareAndSet(false, true)) {
+      System.err.println(
+          "lamina: layers cannot be extracted for overlayfs here; using a flattened copy of the"
+              + " image's layers");
     }
   }
 

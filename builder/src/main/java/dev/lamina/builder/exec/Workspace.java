@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,22 +71,7 @@ final class Workspace implements AutoCloseable {
    */
   synchronized Optional<IOException> overlayRefusal(Path emptyLower) throws IOException {
     if (overlayProbe == null) {
-      Path probe = newDir("overlay-probe");
-      Path merged = Files.createDirectory(probe.resolve("merged"));
-      OverlayMount mount =
-          OverlayMount.of(
-              List.of(emptyLower),
-              Files.createDirectory(probe.resolve("upper")),
-              Files.createDirectory(probe.resolve("work")));
-      try {
-        mount.mountOn(merged);
-        overlayProbe = Optional.empty();
-      } catch (IOException refused) {
-        overlayProbe = Optional.of(refused);
-      }
-      if (overlayProbe.isEmpty()) {
-        OverlayMount.unmount(merged);
-      }
+      overlayProbe = OverlayMount.refusal(dir, emptyLower);
     }
     return overlayProbe;
   }

@@ -2,11 +2,13 @@ package dev.lamina.layerfs.overlay;
 
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.posix.PosixException;
+import dev.lamina.layerfs.store.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An overlayfs stack: read-only lower directories (top-most first, as overlayfs orders them), a
@@ -186,6 +188,35 @@ public final class OverlayMount {
   private static void requireDirectory(Path dir, String what) throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(what + " is not a directory: " + dir);
+    }
+  }
+
+  /**
+   * Why the kernel refuses an overlay mount whose upper is in {@code scratch} (no privilege, or a
+   * filesystem overlayfs refuses as upper, such as overlayfs itself), or empty when it mounts. A
+   * trial mount of {@code emptyLower} in a fresh directory under {@code scratch}, which is removed.
+   *
+   * @throws IOException if the trial cannot be prepared or undone
+   */
+  public static Optional<IOException> refusal(Path scratch, Path emptyLower)
+      throws IOException {
+    Path probe = Files.createTempDirectory(scratch, "overlay-probe-");
+    try {
+      Path merged = Files.createDirectory(probe.resolve("merged"));
+      OverlayMount mount =
+          of(
+              List.of(emptyLower),
+              Files.createDirectory(probe.resolve("upper")),
+              Files.createDirectory(probe.resolve("work")));
+      try {
+        mount.mountOn(merged);
+      } catch (IOException refused) {
+        return Optional.of(refused);
+      }
+      unmount(merged);
+      return Optional.empty();
+    } finally {
+      Trees.deleteRecursively(probe);
     }
   }
 

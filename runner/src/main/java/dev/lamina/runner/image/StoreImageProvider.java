@@ -1,7 +1,10 @@
 package dev.lamina.runner.image;
 
+import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.layers.ExtractedLayers;
+import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.Platform;
+import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.ref.Reference;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Store;
@@ -11,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Images from the Lamina store: the host platform's manifest, its layers extracted once into the
@@ -37,7 +41,30 @@ public final class StoreImageProvider implements ImageProvider {
   public ContainerImage prepare(String image) throws IOException {
     ImageDetails details = store.images().forPlatform(image, platform);
     ExtractedLayers layers = ExtractedLayers.of(store);
-    List<Path> lowers = new ArrayList<>(layers.ensureAll(details.manifest(), details.config()));
+    List<Path> lowers;
+    try {
+      lowers = new ArrayList<>(layers.ensureAll(details.manifest(), details.config()));
+    } catch (IOException extractionFailed) {
+      // A store on a filesystem overlayfs refuses as upper (overlayfs itself) may also refuse
+      // the whiteout devices of the overlay format: its containers get a plain copy made from
+      // the layer blobs instead (see Containers' flattened fallback).
+      Optional<IOException> refused = OverlayMount.refusal(store.tmpDir(), layers.empty());
+      if (refused.isEmpty()) {
+        throw extractionFailed;
+      }
+      List<Descriptor> blobs = details.manifest().layers();
+      List<Digest> diffIds = details.config().diffIds();
+      return new ContainerImage(
+          displayName(image, details),
+          details.image().id().toString(),
+          details.config(),
+          List.of(layers.empty()),
+          root -> {
+            for (int i = 0; i < blobs.size(); i++) {
+              layers.applyOnto(blobs.get(i), diffIds.get(i), root);
+            }
+          });
+    }
     if (lowers.isEmpty()) {
       lowers.add(layers.empty());
     }
