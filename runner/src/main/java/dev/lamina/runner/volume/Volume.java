@@ -3,6 +3,7 @@ package dev.lamina.runner.volume;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.nio.file.Path;
 
 /**
@@ -15,6 +16,9 @@ import java.nio.file.Path;
  * @param directory {@code volumes/<name>}, not serialised
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+// The order VolumeCodec writes; without it, data binding (volume inspect) places the two derived
+// properties in the order reflection happens to list the methods, which varies between runs.
+@JsonPropertyOrder({"Name", "CreatedAt", "Anonymous", "Mountpoint", "Driver"})
 public record Volume(
     @JsonProperty("Name") String name,
     @JsonProperty("CreatedAt") String created,
