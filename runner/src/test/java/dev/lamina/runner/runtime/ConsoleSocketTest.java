@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.layerfs.testing.Requirements;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -16,6 +17,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The console socket on the real kernel, with a plain Java client in the runtime's place. */
@@ -45,6 +47,43 @@ class ConsoleSocketTest {
       IOException e =
           assertThrows(IOException.class, () -> socket.receiveDescriptor(Duration.ofSeconds(5)));
       assertTrue(e.getMessage().contains("without a terminal"), e.getMessage());
+    }
+  }
+
+  @Test
+  void receive_severalDescriptors_firstKeptOthersClosed() throws Exception {
+    Path python = Requirements.tool("python3");
+    String sender =
+        String.join(
+            "\n",
+            "import os, socket, sys",
+            "s = socket.socket(socket.AF_UNIX)",
+            "s.connect(sys.argv[1])",
+            "fds = [os.open('/dev/null', os.O_RDONLY) for _ in range(3)]",
+            "socket.send_fds(s, [b'/dev/pts/9'], fds)",
+            "s.close()");
+    try (ConsoleSocket socket = ConsoleSocket.open()) {
+      Process p =
+          new ProcessBuilder(python.toString(), "-c", sender, socket.path().toString())
+              .redirectErrorStream(true)
+              .start();
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor(), output);
+      long before = openDescriptors();
+      int fd = socket.receiveDescriptor(Duration.ofSeconds(5));
+      try {
+        assertEquals(Path.of("/dev/null"), Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)));
+        assertEquals(before + 1, openDescriptors());
+      } finally {
+        ConsoleCalls.get().close(fd);
+      }
+      assertEquals(before, openDescriptors());
+    }
+  }
+
+  private static long openDescriptors() throws IOException {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
     }
   }
 
