@@ -98,10 +98,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (tty && detach) {
-      throw new UserException("-t with -d is not supported: run a detached container without -t");
+    if (detach && tty && interactive) {
+      throw new UserException(
+          "-i with -dt is not supported: a detached terminal gets no input; use -dt");
     }
-    if (tty) {
+    if (tty && !detach) {
       Terminals.requireTerminal();
     }
     ContainerOptions options = options();

@@ -214,6 +214,26 @@ class ContainerCommandsTest {
   }
 
   @Test
+  void detachedTerminal_logsShowTerminal_stop_exitCode_nothingLeft() throws Exception {
+    List<Path> consolesBefore = consoleDirs();
+    sh("-dt", "--name", "bg", "tty; test -t 0 && echo TTY; exit 3").ok();
+    assertEquals("/dev/pts/0\r\nTTY\r\n", lamina.run("logs", "-f", "bg").ok().out());
+    assertEquals(3, inspect("bg").get("State").get("ExitCode").asInt());
+    assertTrue(lamina.run("ps", "-a").ok().out().contains("Exited (3)"));
+
+    lamina.run("run", "-d", "-t", "--name", "sleeper", "busybox", "sleep", "60").ok();
+    awaitRunning("sleeper");
+    assertTrue(lamina.run("ps").ok().out().contains("sleeper"));
+    assertEquals("sleeper\n", lamina.run("stop", "-t", "1", "sleeper").ok().out());
+    assertEquals(137, inspect("sleeper").get("State").get("ExitCode").asInt());
+    assertEquals(consolesBefore, consoleDirs());
+
+    Cli.Result dit = lamina.run("run", "-dit", "busybox", "sh");
+    assertEquals(125, dit.code());
+    assertTrue(dit.err().contains("-i with -dt is not supported"), dit.err());
+  }
+
+  @Test
   void exec_exitCode_env_user_workdir() throws Exception {
     sh("-d", "--name", "sleeper", "-e", "BASE=b", "sleep 60").ok();
     awaitRunning("sleeper");
@@ -274,6 +294,13 @@ class ContainerCommandsTest {
       Thread.sleep(50);
     }
     throw new AssertionError(name + " never wrote " + text);
+  }
+
+  /** The console sockets' private directories in the temporary directory. */
+  private static List<Path> consoleDirs() throws Exception {
+    try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return s.filter(p -> p.getFileName().toString().startsWith("lamina-console-")).toList();
+    }
   }
 
   private void awaitRunning(String name) throws Exception {

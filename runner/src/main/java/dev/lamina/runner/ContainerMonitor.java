@@ -1,12 +1,11 @@
 package dev.lamina.runner;
 
-import dev.lamina.runner.runtime.Stdio;
 import java.nio.file.Path;
 
 /**
- * The monitor process of a detached container: runs it with stdout and stderr appended to its
- * log, forwards SIGTERM/SIGINT/SIGHUP it receives, records the exit code, unmounts, and removes
- * the container when it was started with {@code --rm}.
+ * The monitor process of a detached container: runs it with stdout and stderr (or its terminal's
+ * output) appended to its log, forwards SIGTERM/SIGINT/SIGHUP it receives, records the exit code,
+ * unmounts, and removes the container when it was started with {@code --rm}.
  */
 public final class ContainerMonitor {
   private ContainerMonitor() {}
@@ -19,9 +18,7 @@ public final class ContainerMonitor {
    */
   public static int monitor(Path laminaRoot, String id) {
     try {
-      Containers containers = Containers.open(laminaRoot);
-      Path log = containers.logFile(id);
-      return containers.startAttached(id, Stdio.toLog(log), true);
+      return Containers.open(laminaRoot).runDetached(id);
     } catch (Exception e) {
       System.err.println("lamina monitor: " + e.getMessage());
       return 125;

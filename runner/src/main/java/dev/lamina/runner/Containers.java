@@ -346,7 +346,47 @@ public final class Containers {
     return attach(ref, stdio, forwardSignals, false);
   }
 
+  /**
+   * Runs a created (or exited) container as its monitor does (see {@link #startAttached}), with
+   * signals forwarded and output appended to its log: stdout and stderr, or with a terminal
+   * ({@code -t}) what the container writes to it.
+   *
+   * @throws ContainerException when it is unknown or already running
+   * @throws OciRuntimeException when the runtime could not start it
+   * @throws InterruptedException if interrupted while waiting; the container is killed
+   */
+  public int runDetached(String ref) throws IOException, InterruptedException {
+    Path cdir = containerDir(find(ref).id());
+    Path log = cdir.resolve(LOG);
+    RuntimeSpec spec = JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
+    if (!spec.process().terminal()) {
+      return attach(ref, Stdio.toLog(log), true, false);
+    }
+    // The terminal's runtime call always leaves the state, for finish to delete.
+    return attach(
+        ref, (runtime, id, keep) -> runtime.runOnTerminal(id, cdir, log, true), true, false);
+  }
+
+  /** How {@link #attach} runs the container, once it is recorded as running and mounted. */
+  @FunctionalInterface
+  private interface Launch {
+    int run(OciRuntime runtime, String id, boolean keep) throws IOException, InterruptedException;
+  }
+
   private int attach(String ref, Stdio stdio, boolean forwardSignals, boolean mounted)
+      throws IOException, InterruptedException {
+    return attach(
+        ref,
+        (runtime, id, keep) -> runtime.run(id, containerDir(id), stdio, keep, forwardSignals),
+        false,
+        mounted);
+  }
+
+  /**
+   * @param leavesState whether {@code launch} leaves the runtime's state after a normal end even
+   *     when not asked to keep it
+   */
+  private int attach(String ref, Launch launch, boolean leavesState, boolean mounted)
       throws IOException, InterruptedException {
     ContainerRecord prior = find(ref);
     String id = prior.id();
@@ -381,7 +421,7 @@ public final class Containers {
       if (!mounted) {
         mountRootfs(record);
       }
-      code = runtime.run(record.id(), cdir, stdio, keep, forwardSignals);
+      code = launch.run(runtime, record.id(), keep);
       ranToEnd = true;
       return code;
     } catch (OciRuntimeException e) {
@@ -393,7 +433,7 @@ public final class Containers {
       code = 125;
       throw e;
     } finally {
-      finish(record, runtime, code, error, !ranToEnd || keep);
+      finish(record, runtime, code, error, !ranToEnd || keep || leavesState);
     }
   }
 

@@ -400,6 +400,105 @@ class ContainersTest {
     assertEquals("hello\n", Files.readString(containers.logFile("bg")));
   }
 
+  @Test
+  void start_detachedTerminal_logHasTerminalOutputAndExitCode() throws Exception {
+    List<Path> consolesBefore = consoleDirs();
+    ContainerRecord rec =
+        containers.create(
+            sh(
+                    ContainerOptions.builder().terminal(true),
+                    "tty; test -t 0 && echo TTY; stty size; exit 5")
+                .withName("bg"));
+    containers.start(rec.id());
+    ContainerRecord done = containers.await("bg", Duration.ofSeconds(30));
+    assertEquals(ContainerState.EXITED, done.state());
+    assertEquals(5, done.exitCode());
+    // As a terminal gives it: CRLF line ends, and the default size.
+    assertEquals("/dev/pts/0\r\nTTY\r\n24 80\r\n", Files.readString(containers.logFile("bg")));
+    assertEquals(consolesBefore, consoleDirs());
+    try (Stream<Path> s = Files.walk(root.resolve("runtime"))) {
+      assertEquals(List.of(), s.filter(p -> p.toString().endsWith(".pid")).toList());
+    }
+  }
+
+  @Test
+  void stop_detachedTerminal_termThenKill() throws Exception {
+    ContainerOptions.Builder tty = ContainerOptions.builder().terminal(true);
+    containers.start(
+        containers
+            .create(ContainerRequest.of(busybox(), tty.args("sleep", "60").build()).withName("sleeper"))
+            .id());
+    awaitRunning("sleeper");
+    // pid 1 ignores SIGTERM: killed after the timeout.
+    ContainerRecord stopped = containers.stop("sleeper", Duration.ofMillis(500));
+    assertEquals(ContainerState.EXITED, stopped.state());
+    assertEquals(137, stopped.exitCode());
+
+    containers.start(
+        containers
+            .create(
+                sh(ContainerOptions.builder().terminal(true),
+                        "trap 'echo term; exit 4' TERM; echo up; while :; do sleep 0.1; done")
+                    .withName("trap"))
+            .id());
+    awaitRunning("trap");
+    awaitLog("trap", "up");
+    ContainerRecord trapped = containers.stop("trap", Duration.ofSeconds(10));
+    assertEquals(4, trapped.exitCode());
+    assertEquals("up\r\nterm\r\n", Files.readString(containers.logFile("trap")));
+  }
+
+  @Test
+  void monitorOfDetachedTerminal_sigtermForwarded_killedMonitorLeavesContainerRemovable()
+      throws Exception {
+    containers.start(
+        containers
+            .create(
+                sh(ContainerOptions.builder().terminal(true),
+                        "trap 'echo term; exit 4' TERM; echo up; while :; do sleep 0.1; done")
+                    .withName("trap"))
+            .id());
+    awaitLog("trap", "up");
+    signalMonitor("trap", "TERM");
+    ContainerRecord done = containers.await("trap", Duration.ofSeconds(10));
+    assertEquals(4, done.exitCode());
+
+    ContainerOptions.Builder tty = ContainerOptions.builder().terminal(true);
+    containers.start(
+        containers
+            .create(ContainerRequest.of(busybox(), tty.args("sleep", "60").build()).withName("sleeper"))
+            .id());
+    awaitRunning("sleeper");
+    signalMonitor("sleeper", "KILL");
+    // Its monitor gone, the container is still reached (or found exited), and removed.
+    containers.remove("sleeper", true, true);
+    assertEquals(List.of(), containers.list(true).stream().map(ContainerRecord::name)
+        .filter("sleeper"::equals).toList());
+  }
+
+  private void signalMonitor(String name, String signal) throws Exception {
+    long pid = containers.inspect(name).monitorPid();
+    new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor();
+  }
+
+  private void awaitLog(String name, String text) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      Path log = containers.logFile(name);
+      if (Files.exists(log) && Files.readString(log).contains(text)) {
+        return;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError(name + " never wrote " + text);
+  }
+
+  /** The console sockets' private directories in the temporary directory. */
+  private static List<Path> consoleDirs() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return s.filter(p -> p.getFileName().toString().startsWith("lamina-console-")).toList();
+    }
+  }
+
   private static Stdio quiet() {
     return new Stdio(
         Redirect.from(Path.of("/dev/null").toFile()), Redirect.DISCARD, Redirect.DISCARD);

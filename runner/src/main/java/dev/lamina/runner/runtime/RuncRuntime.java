@@ -6,6 +6,7 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +18,9 @@ import java.util.Optional;
  * the runtime's log as JSON to a file of its own, from which a failure is reported in one line.
  */
 public final class RuncRuntime implements OciRuntime {
+  /** How long {@code runc create} may take to send the terminal after it has returned. */
+  private static final Duration CONSOLE_TIMEOUT = Duration.ofSeconds(10);
+
   private final String name;
   private final Path binary;
   private final Path stateRoot;
@@ -125,6 +129,60 @@ public final class RuncRuntime implements OciRuntime {
       return code;
     } finally {
       Files.deleteIfExists(log);
+    }
+  }
+
+  /**
+   * {@code runc run} proxies a terminal only to one of its own, so the container is created with
+   * a console socket instead, which the pty's master comes through, and started; {@code runc
+   * create} exits at once, leaving the container's first process to this process as subreaper.
+   */
+  @Override
+  public int runOnTerminal(String id, Path bundle, Path log, boolean forwardSignals)
+      throws IOException, InterruptedException {
+    ConsoleCalls.get().becomeSubreaper();
+    Path pidFile = logDir.resolve(id + ".pid");
+    Files.deleteIfExists(pidFile);
+    try (ConsoleSocket socket = ConsoleSocket.open()) {
+      Path createLog = freshLog(id, "create");
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  command(
+                      createLog,
+                      "create",
+                      "--bundle=" + bundle.toAbsolutePath(),
+                      "--console-socket=" + socket.path(),
+                      "--pid-file=" + pidFile,
+                      id))
+              .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
+              .redirectOutput(Redirect.DISCARD)
+              .redirectError(Redirect.DISCARD);
+      finish("create", createLog, waitFor(pb.start()));
+      try (ConsoleMaster master =
+          new ConsoleMaster(socket.receiveDescriptor(CONSOLE_TIMEOUT))) {
+        socket.close();
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        master.resize(24, 80);
+        start(id);
+        try (SignalForwarder f =
+            forwardSignals ? new SignalForwarder(signal -> killQuietly(id, signal)) : null) {
+          return master.copyUntilExit(pid, log);
+        } catch (InterruptedException e) {
+          killQuietly(id, "KILL");
+          ConsoleCalls.get().waitpid(pid, 0);
+          throw e;
+        }
+      }
+    } finally {
+      Files.deleteIfExists(pidFile);
+    }
+  }
+
+  private void killQuietly(String id, String signal) {
+    try {
+      kill(id, signal);
+    } catch (IOException alreadyGone) {
+      // Nothing left to signal.
     }
   }
 

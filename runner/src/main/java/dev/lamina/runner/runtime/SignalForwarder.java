@@ -3,6 +3,7 @@ package dev.lamina.runner.runtime;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -20,10 +21,16 @@ final class SignalForwarder implements AutoCloseable {
   private final List<Signal> signals = new ArrayList<>();
   private final List<SignalHandler> previous = new ArrayList<>();
 
+  /** Forwards to {@code runtime}'s process. */
   SignalForwarder(Process runtime) {
+    this(signal -> send(runtime, signal));
+  }
+
+  /** Forwards by calling {@code send} with the signal's name ({@code TERM}). */
+  SignalForwarder(Consumer<String> send) {
     for (String name : FORWARDED) {
       Signal s = new Signal(name);
-      SignalHandler handler = sig -> send(runtime, sig.getName());
+      SignalHandler handler = sig -> send.accept(sig.getName());
       try {
         previous.add(Signal.handle(s, handler));
         signals.add(s);
