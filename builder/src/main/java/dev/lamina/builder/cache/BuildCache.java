@@ -1,6 +1,7 @@
 package dev.lamina.builder.cache;
 
-import dev.lamina.layerfs.oci.Json;
+import dev.lamina.layerfs.json.JsonObject;
+import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.PruneHook;
 import dev.lamina.layerfs.store.Store;
@@ -58,7 +59,7 @@ public final class BuildCache {
     }
     CachedLayer layer;
     try {
-      layer = Json.read(bytes, CachedLayer.class);
+      layer = JsonObject.read(bytes, CachedLayerCodec.INSTANCE);
     } catch (IOException | RuntimeException e) {
       return Optional.empty(); // a damaged record is rewritten by the next miss
     }
@@ -75,7 +76,7 @@ public final class BuildCache {
    */
   public void put(CacheKey key, CachedLayer layer) throws IOException {
     Files.createDirectories(steps);
-    AtomicFiles.write(recordOf(key), Json.toBytes(layer));
+    AtomicFiles.write(recordOf(key), JsonWriter.toBytes(layer, CachedLayerCodec.INSTANCE));
   }
 
   /**
@@ -116,7 +117,7 @@ public final class BuildCache {
           break;
         }
         try {
-          CachedLayer c = Json.read(Files.readAllBytes(p), CachedLayer.class);
+          CachedLayer c = JsonObject.read(Files.readAllBytes(p), CachedLayerCodec.INSTANCE);
           if (c.fields().size() >= 2
               && key.fields().size() >= 2
               && c.fields().subList(0, 2).equals(key.fields().subList(0, 2))) {

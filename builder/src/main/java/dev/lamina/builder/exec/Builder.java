@@ -55,7 +55,6 @@ public final class Builder {
    */
   public static BuildResult build(Store store, BuildOptions options, Progress progress)
       throws IOException, ParseException, InterruptedException {
-    primeJsonInBackground();
     checkPlatform(options.platform());
     String name;
     String text;
@@ -180,36 +179,6 @@ public final class Builder {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  /**
-   * Jackson learns each record type the first time it meets it, which in a fresh JVM costs a few
-   * hundred milliseconds, most of a cached build's own work. A daemon thread teaches it the
-   * store's types (config, manifest, cache record) while the recipe is parsed and the context
-   * scanned, so a core that would sit idle pays instead of the build.
-   */
-  private static void primeJsonInBackground() {
-    Thread t = new Thread(() -> {
-      try {
-        dev.lamina.layerfs.digest.Digest d =
-            dev.lamina.layerfs.digest.Digest.sha256(new byte[0]);
-        dev.lamina.layerfs.oci.Descriptor layer = dev.lamina.layerfs.oci.Descriptor.of(
-            dev.lamina.layerfs.oci.MediaType.OCI_LAYER, d, 0);
-        ImageConfig config = ImageConfig.empty("1970-01-01T00:00:00Z").withLayer(d,
-            new ImageConfig.History("1970-01-01T00:00:00Z", "x", null, null, null));
-        dev.lamina.layerfs.oci.Json.read(dev.lamina.layerfs.oci.Json.toBytes(config),
-            ImageConfig.class);
-        dev.lamina.layerfs.oci.Json.toBytes(dev.lamina.layerfs.oci.Manifest.oci(layer,
-            List.of(layer)));
-        dev.lamina.layerfs.oci.Json.read(dev.lamina.layerfs.oci.Json.toBytes(
-            new dev.lamina.builder.cache.CachedLayer(layer, d, List.of("x"), null)),
-            dev.lamina.builder.cache.CachedLayer.class);
-      } catch (IOException | RuntimeException e) {
-        // only a warm-up: the build meets the same error itself if it is real
-      }
-    }, "json-warm-up");
-    t.setDaemon(true);
-    t.start();
   }
 
   private static int baseLayerCount(BuildRun run, Stage target, GlobalArgs globals)

@@ -9,8 +9,8 @@ import dev.lamina.builder.recipe.Mount;
 import dev.lamina.builder.recipe.Run;
 import dev.lamina.builder.recipe.Stage;
 import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.oci.ContainerConfig;
-import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.LayerEntry;
@@ -21,6 +21,7 @@ import dev.lamina.runner.spec.BindMount;
 import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.spec.Network;
 import dev.lamina.runner.spec.RuntimeSpec;
+import dev.lamina.runner.spec.RuntimeSpecCodec;
 import dev.lamina.runner.spec.RuntimeSpecs;
 import java.io.BufferedReader;
 import java.io.File;
@@ -343,7 +344,8 @@ final class RunStep {
   private static int runContainer(BuildRun b, RuntimeSpec spec, Progress.Step step)
       throws IOException, InterruptedException {
     Path bundle = b.workspace.newDir("bundle");
-    Files.write(bundle.resolve("config.json"), Json.toBytes(spec));
+    Files.write(
+        bundle.resolve("config.json"), JsonWriter.toBytes(spec, RuntimeSpecCodec.INSTANCE));
     Path fifo = bundle.resolve("output");
     Posix.mknod(fifo, FileStat.S_IFIFO | 0600, 0, 0);
     OciRuntime runtime = OciRuntimes.select(OciRuntimes.DEFAULT, b.store.root().resolve("runtime"));

@@ -1,10 +1,9 @@
 package dev.lamina.builder.parse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +14,8 @@ import java.util.Map;
  * instruction parser reports them.
  */
 final class LineParsers {
-  private static final ObjectReader JSON =
-      new ObjectMapper()
-          .readerFor(JsonNode.class)
-          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /** Exec-form arguments are parsed with Jackson's streaming parser (no data binding). */
+  private static final JsonFactory JSON = new JsonFactory();
 
   /** Arguments parsed from the rest of a line. */
   record Parsed(List<String> args, boolean json, boolean legacyKeyValue) {
@@ -99,21 +96,29 @@ final class LineParsers {
     if (!trimmed.startsWith("[")) {
       return null;
     }
-    JsonNode node;
-    try {
-      node = JSON.readValue(trimmed);
-    } catch (JsonProcessingException e) {
+    List<String> out = new ArrayList<>();
+    boolean allStrings = true;
+    try (JsonParser p = JSON.createParser(trimmed)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        return null;
+      }
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+        if (t == JsonToken.VALUE_STRING) {
+          out.add(p.getText());
+        } else {
+          allStrings = false;
+          p.skipChildren(); // a nested array or object is read through, to the end's syntax check
+        }
+      }
+      if (p.nextToken() != null) {
+        return null; // more after the array: not JSON, the shell form applies
+      }
+    } catch (IOException e) {
       return null; // not JSON: the shell form applies
     }
-    if (!node.isArray()) {
-      return null;
-    }
-    List<String> out = new ArrayList<>();
-    for (JsonNode element : node) {
-      if (!element.isTextual()) {
-        throw new IllegalArgumentException(ParseErrors.notStringArray());
-      }
-      out.add(element.textValue());
+    // Only a well-formed array decides the form: then every element must be a string.
+    if (!allStrings) {
+      throw new IllegalArgumentException(ParseErrors.notStringArray());
     }
     return out;
   }

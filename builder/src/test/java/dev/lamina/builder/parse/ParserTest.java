@@ -159,4 +159,17 @@ class ParserTest {
     assertEquals("Containerfile", r.name());
     assertFalse(r.nodes().isEmpty());
   }
+
+  @Test
+  void execForm_isAWellFormedArrayOfStrings_elseShellForm_orAnError() {
+    assertEquals(List.of("a", "b c", "\u00fc"), LineParsers.json(" [\"a\", \"b c\", \"\\u00fc\"]"));
+    assertEquals(List.of(), LineParsers.json("[]"));
+    assertNull(LineParsers.json("[\"a\", 1"), "malformed: the shell form");
+    assertNull(LineParsers.json("[\"a\"] x"), "trailing words: the shell form");
+    assertNull(LineParsers.json("['a']"), "single quotes are no JSON");
+    assertNull(LineParsers.json("echo [\"a\"]"));
+    assertThrows(IllegalArgumentException.class, () -> LineParsers.json("[\"a\", 1]"));
+    assertThrows(IllegalArgumentException.class, () -> LineParsers.json("[\"a\", [\"b\"]]"));
+    assertThrows(IllegalArgumentException.class, () -> LineParsers.json("[null]"));
+  }
 }
