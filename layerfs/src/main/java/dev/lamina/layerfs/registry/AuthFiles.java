@@ -2,6 +2,8 @@ package dev.lamina.layerfs.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lamina.layerfs.json.JsonFormatException;
+import dev.lamina.layerfs.json.JsonObject;
 import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.store.AtomicFiles;
@@ -17,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,21 +83,25 @@ public final class AuthFiles {
    * @throws IOException if a file exists but cannot be read or parsed
    */
   public Optional<Credentials> find(String registry) throws IOException {
+    // Read with the streaming parser: every push and pull looks here, login alone writes.
     for (Path file : searched) {
-      JsonNode auths = read(file).path("auths");
-      for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        if (!keyMatches(e.getKey(), registry)) {
+      JsonObject root = parse(file);
+      if (root == null || !root.isObject("auths")) {
+        continue;
+      }
+      JsonObject auths = root.object("auths");
+      for (String key : auths.names()) {
+        if (!keyMatches(key, registry) || !auths.isObject(key)) {
           continue;
         }
-        String auth = e.getValue().path("auth").asText("");
-        if (auth.isEmpty()) {
+        String auth = auths.object(key).string("auth");
+        if (auth == null || auth.isEmpty()) {
           continue;
         }
         try {
           return Optional.of(Credentials.fromBasic(auth));
         } catch (IllegalArgumentException ex) {
-          throw new IOException(file + ": bad auth entry for " + e.getKey(), ex);
+          throw new IOException(file + ": bad auth entry for " + key, ex);
         }
       }
     }
@@ -167,6 +172,26 @@ public final class AuthFiles {
       AtomicFiles.moveAtomically(temp, target);
     } finally {
       Files.deleteIfExists(temp);
+    }
+  }
+
+  /** The file's JSON object, or null when it is missing or empty. */
+  private static JsonObject parse(Path file) throws IOException {
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      bytes = Json.readCapped(in);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    if (bytes.length == 0) {
+      return null;
+    }
+    try {
+      return JsonObject.parse(bytes);
+    } catch (JsonFormatException e) {
+      throw new IOException(file + " is not a JSON object", e);
+    } catch (IOException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,9 +1,10 @@
 package dev.lamina.layerfs.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.json.JsonCodec;
+import dev.lamina.layerfs.json.JsonFormatException;
+import dev.lamina.layerfs.json.JsonObject;
+import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.Store;
@@ -56,9 +57,8 @@ public final class BlobSources {
   public List<String> candidates(Digest digest, String registry, String except) {
     List<String> out = new ArrayList<>();
     try {
-      JsonNode repos = read().path(digest.toString());
-      for (JsonNode r : repos) {
-        String name = r.asText("");
+      List<String> repos = read().getOrDefault(digest.toString(), List.of());
+      for (String name : repos) {
         String prefix = registry + "/";
         if (name.startsWith(prefix) && !name.equals(prefix + except)) {
           out.add(0, name.substring(prefix.length()));
@@ -86,18 +86,12 @@ public final class BlobSources {
       try (FileChannel ch =
               FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock held = ch.lock()) {
-        ObjectNode all;
+        Map<String, List<String>> map;
         try {
-          all = read();
+          map = read();
         } catch (IOException e) {
-          all = Json.mapper().createObjectNode();
+          map = new LinkedHashMap<>();
         }
-        Map<String, List<String>> map = new LinkedHashMap<>();
-        all.fields().forEachRemaining(e -> {
-          List<String> repos = new ArrayList<>();
-          e.getValue().forEach(r -> repos.add(r.asText()));
-          map.put(e.getKey(), repos);
-        });
         for (Digest d : digests) {
           List<String> repos = map.remove(d.toString());
           repos = repos == null ? new ArrayList<>() : repos;
@@ -113,24 +107,44 @@ public final class BlobSources {
           oldest.next();
           oldest.remove();
         }
-        ObjectNode out = Json.mapper().createObjectNode();
-        map.forEach((k, v) -> {
-          ArrayNode a = out.putArray(k);
-          v.forEach(a::add);
-        });
-        AtomicFiles.write(file, Json.toBytes(out));
+        AtomicFiles.write(file, JsonWriter.toBytes(map, RECORD));
       }
     }
   }
 
-  private ObjectNode read() throws IOException {
+  /** Digest to repositories, oldest first, in the file's order (the least recently used first). */
+  private Map<String, List<String>> read() throws IOException {
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file)) {
       bytes = Json.readCapped(in);
     } catch (NoSuchFileException e) {
-      return Json.mapper().createObjectNode();
+      return new LinkedHashMap<>();
     }
-    JsonNode tree = Json.readTree(bytes);
-    return tree.isObject() ? (ObjectNode) tree : Json.mapper().createObjectNode();
+    return JsonObject.read(bytes, RECORD);
   }
+
+  /** The file: an object of digests, each an array of {@code registry/repository} names. */
+  private static final JsonCodec<Map<String, List<String>>> RECORD =
+      new JsonCodec<>() {
+        @Override
+        public void write(JsonWriter out, Map<String, List<String>> map) throws IOException {
+          out.startObject();
+          for (Map.Entry<String, List<String>> e : map.entrySet()) {
+            out.strings(e.getKey(), e.getValue()); // in order: the order is the recency
+          }
+          out.endObject();
+        }
+
+        @Override
+        public Map<String, List<String>> read(JsonObject in) throws JsonFormatException {
+          Map<String, List<String>> map = new LinkedHashMap<>();
+          for (String digest : in.names()) {
+            List<String> repos = in.strings(digest);
+            if (repos != null) {
+              map.put(digest, new ArrayList<>(repos));
+            }
+          }
+          return map;
+        }
+      };
 }

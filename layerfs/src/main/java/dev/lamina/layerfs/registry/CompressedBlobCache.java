@@ -1,10 +1,12 @@
 package dev.lamina.layerfs.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lamina.layerfs.compress.Compression;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.digest.VerifyingInputStream;
+import dev.lamina.layerfs.json.JsonCodec;
+import dev.lamina.layerfs.json.JsonFormatException;
+import dev.lamina.layerfs.json.JsonObject;
+import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.store.AtomicFiles;
@@ -44,6 +46,26 @@ import java.util.regex.Pattern;
  * source layer has left the store.
  */
 public final class CompressedBlobCache {
+  /** A map entry: the compressed blob's digest and size. */
+  private static final JsonCodec<BlobInfo> ENTRY =
+      new JsonCodec<>() {
+        @Override
+        public void write(JsonWriter out, BlobInfo info) throws IOException {
+          out.startObject().string("digest", info.digest().toString()).number("size", info.size());
+          out.endObject();
+        }
+
+        @Override
+        public BlobInfo read(JsonObject in) throws JsonFormatException {
+          String digest = in.string("digest");
+          long size = in.longValue("size", -1);
+          if (digest == null || !Digest.isValid(digest) || size < 0) {
+            throw in.invalid("not a compressed blob's digest and size");
+          }
+          return new BlobInfo(Digest.parse(digest), size);
+        }
+      };
+
   private static final Pattern MAP_NAME =
       Pattern.compile("([a-z0-9]+)-([a-f0-9]+)\\.([a-z]+)-(-?\\d+)\\.json");
 
@@ -86,18 +108,14 @@ public final class CompressedBlobCache {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
-    JsonNode json;
+    BlobInfo compressed;
     try {
-      json = Json.readTree(bytes);
+      compressed = JsonObject.read(bytes, ENTRY);
     } catch (IOException e) {
       return Optional.empty(); // a damaged entry is a miss; the next compression rewrites it
     }
-    String d = json.path("digest").asText("");
-    long size = json.path("size").asLong(-1);
-    if (!Digest.isValid(d) || size < 0) {
-      return Optional.empty();
-    }
-    Digest digest = Digest.parse(d);
+    Digest digest = compressed.digest();
+    long size = compressed.size();
     if (!blobs().exists(digest) || blobs().size(digest) != size) {
       return Optional.empty();
     }
@@ -187,10 +205,7 @@ public final class CompressedBlobCache {
 
   private void remember(Digest source, Compression format, int level, BlobInfo info)
       throws IOException {
-    ObjectNode json = Json.mapper().createObjectNode();
-    json.put("digest", info.digest().toString());
-    json.put("size", info.size());
-    AtomicFiles.write(entryPath(source, format, level), Json.toBytes(json));
+    AtomicFiles.write(entryPath(source, format, level), JsonWriter.toBytes(info, ENTRY));
   }
 
   private static Descriptor withBlob(Descriptor source, Compression format, Digest d, long size) {
@@ -224,11 +239,8 @@ public final class CompressedBlobCache {
           String source = m.matches() ? m.group(1) + ":" + m.group(2) : "";
           if (Digest.isValid(source) && store.blobs().exists(Digest.parse(source))) {
             try {
-              String d = Json.readTree(Files.readAllBytes(e)).path("digest").asText("");
-              if (Digest.isValid(d)) {
-                kept.add(Digest.parse(d));
-                continue;
-              }
+              kept.add(JsonObject.read(Files.readAllBytes(e), ENTRY).digest());
+              continue;
             } catch (IOException ignored) {
               // unreadable: removed below
             }
