@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.registry;
 
+import dev.lamina.layerfs.registry.ProxySelection.HttpProxy;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -47,6 +48,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p>TLS: with verification, the JDK's default trust store and host name check (and SNI); without,
  * any certificate for any name ({@code --tls-verify=false}). The TLS context is set up on the first
  * https connection only.
+ *
+ * <p>Proxies ({@link ProxySelection}): https goes through a {@code CONNECT} tunnel with TLS to the
+ * registry inside it, so the proxy sees neither the requests nor their credentials; http goes to
+ * the proxy as requests in absolute form. Proxy credentials go in {@code Proxy-Authorization} to
+ * the proxy only; connections are pooled per proxy and origin.
  */
 final class Http1Client implements AutoCloseable {
   private static final int CONNECT_TIMEOUT_MS = 30_000;
@@ -55,12 +61,14 @@ final class Http1Client implements AutoCloseable {
   private static final int IO_BUFFER = 64 * 1024;
 
   private final boolean tlsVerify;
+  private final ProxySelection proxies;
   private final Map<String, Deque<Connection>> idle = new HashMap<>();
   private SSLContext tls;
   private boolean closed;
 
-  Http1Client(boolean tlsVerify) {
+  Http1Client(boolean tlsVerify, ProxySelection proxies) {
     this.tlsVerify = tlsVerify;
+    this.proxies = proxies;
   }
 
   /** Writes a request body; called again if the request must be sent again. */
@@ -155,6 +163,12 @@ final class Http1Client implements AutoCloseable {
         + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port(uri);
   }
 
+  private static String bareHost(URI uri) {
+    String host = uri.getHost();
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1)
+        : host;
+  }
+
   private static int port(URI uri) {
     return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443
         : 80;
@@ -165,7 +179,8 @@ final class Http1Client implements AutoCloseable {
     if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
       throw new IOException("cannot send a request to " + uri);
     }
-    String origin = origin(uri);
+    Optional<HttpProxy> proxy = proxies.proxyFor(scheme, bareHost(uri), port(uri));
+    String origin = origin(uri) + proxy.map(p -> " via " + p).orElse("");
     if (pooled) {
       synchronized (this) {
         Deque<Connection> q = idle.get(origin);
@@ -175,7 +190,7 @@ final class Http1Client implements AutoCloseable {
         }
       }
     }
-    return connect(uri, origin, scheme.equals("https"));
+    return connect(uri, origin, scheme.equals("https"), proxy.orElse(null));
   }
 
   private synchronized void release(Connection c) {
@@ -188,20 +203,30 @@ final class Http1Client implements AutoCloseable {
     }
   }
 
-  private Connection connect(URI uri, String origin, boolean https) throws IOException {
-    String host = uri.getHost();
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
+  private Connection connect(URI uri, String origin, boolean https, HttpProxy proxy)
+      throws IOException {
+    String host = bareHost(uri);
     int port = port(uri);
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+      if (proxy == null) {
+        socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+      } else {
+        try {
+          socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), CONNECT_TIMEOUT_MS);
+        } catch (IOException e) {
+          throw new IOException("cannot connect to proxy " + proxy + ": " + e.getMessage(), e);
+        }
+        if (https) {
+          tunnel(socket, proxy, host, port);
+        }
+      }
       if (https) {
         socket = handshake(socket, host, port);
       }
-      return new Connection(origin, socket);
+      // Over a tunnel the proxy is out of the exchange; only plain http speaks to it.
+      return new Connection(origin, socket, https ? null : proxy);
     } catch (IOException | RuntimeException e) {
       try {
         socket.close();
@@ -209,6 +234,38 @@ final class Http1Client implements AutoCloseable {
         // already failing
       }
       throw e;
+    }
+  }
+
+  /**
+   * Asks the proxy for a tunnel to {@code host:port}. The proxy's answer is read a byte at a time
+   * from the bare socket, so nothing of what follows it (the TLS handshake) is consumed here.
+   */
+  private static void tunnel(Socket socket, HttpProxy proxy, String host, int port)
+      throws IOException {
+    String authority = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    StringBuilder head = new StringBuilder();
+    head.append("CONNECT ").append(authority).append(" HTTP/1.1\r\nHost: ").append(authority)
+        .append("\r\nUser-Agent: lamina\r\n");
+    if (proxy.authorization() != null) {
+      head.append("Proxy-Authorization: ").append(proxy.authorization()).append("\r\n");
+    }
+    head.append("\r\n");
+    socket.setSoTimeout(CONNECT_TIMEOUT_MS);
+    socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().flush();
+    InputStream in = socket.getInputStream();
+    String status;
+    try {
+      status = readLine(in);
+      readHeaders(in);
+    } catch (IOException e) {
+      throw new IOException("proxy " + proxy + " gave no answer to CONNECT " + authority + ": "
+          + e.getMessage(), e);
+    }
+    if (!status.startsWith("HTTP/1.") || status.length() < 12 || status.charAt(9) != '2') {
+      throw new IOException("proxy " + proxy + " refused CONNECT " + authority + ": "
+          + (status.length() > 9 ? status.substring(9) : status));
     }
   }
 
@@ -280,11 +337,14 @@ final class Http1Client implements AutoCloseable {
     final Socket socket;
     final InputStream in;
     final OutputStream out;
+    /** The proxy plain-http requests go to, in absolute form; null for none. */
+    final HttpProxy proxy;
     boolean reused;
 
-    Connection(String origin, Socket socket) throws IOException {
+    Connection(String origin, Socket socket, HttpProxy proxy) throws IOException {
       this.origin = origin;
       this.socket = socket;
+      this.proxy = proxy;
       this.in = new BufferedInputStream(socket.getInputStream(), IO_BUFFER);
       this.out = new BufferedOutputStream(socket.getOutputStream(), IO_BUFFER);
     }
@@ -325,7 +385,12 @@ final class Http1Client implements AutoCloseable {
       StringBuilder head = new StringBuilder();
       String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/"
           : uri.getRawPath();
-      head.append(method).append(' ').append(path);
+      head.append(method).append(' ');
+      if (c.proxy != null) {
+        head.append(uri.getScheme().toLowerCase(Locale.ROOT)).append("://")
+            .append(uri.getHost()).append(uri.getPort() >= 0 ? ":" + uri.getPort() : "");
+      }
+      head.append(path);
       if (uri.getRawQuery() != null) {
         head.append('?').append(uri.getRawQuery());
       }
@@ -334,6 +399,9 @@ final class Http1Client implements AutoCloseable {
         head.append(':').append(uri.getPort());
       }
       head.append("\r\nUser-Agent: lamina\r\n");
+      if (c.proxy != null && c.proxy.authorization() != null) {
+        head.append("Proxy-Authorization: ").append(c.proxy.authorization()).append("\r\n");
+      }
       headers.forEach((k, v) -> {
         checkHeader(k);
         checkHeader(v);

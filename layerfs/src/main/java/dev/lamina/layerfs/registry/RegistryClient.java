@@ -82,7 +82,7 @@ public final class RegistryClient implements AutoCloseable {
     if (creds == null) {
       creds = options.authFiles().find(registry).orElse(null);
     }
-    Http1Client http = new Http1Client(options.tlsVerify());
+    Http1Client http = new Http1Client(options.tlsVerify(), options.proxies());
     RegistryAuth auth = new RegistryAuth(registry, creds, http);
     try {
       return connect(registry, endpoint, options, http, auth);

@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param allPlatforms pull a multi-platform image whole instead of one platform
  * @param additionalTags tags the pushed image also gets, in the same repository
  * @param progress hears about each blob
+ * @param proxies the HTTP proxies to go through; null for those the environment names
  */
 public record RegistryOptions(
     Credentials credentials,
@@ -35,7 +36,8 @@ public record RegistryOptions(
     Platform platform,
     boolean allPlatforms,
     List<String> additionalTags,
-    TransferProgress progress) {
+    TransferProgress progress,
+    ProxySelection proxies) {
 
   /** Blobs moved at once unless told otherwise. */
   public static final int DEFAULT_JOBS = 3;
@@ -50,6 +52,7 @@ public record RegistryOptions(
     }
     additionalTags = additionalTags == null ? List.of() : List.copyOf(additionalTags);
     progress = progress == null ? TransferProgress.NONE : progress;
+    proxies = proxies == null ? ProxySelection.fromEnvironment(System.getenv()) : proxies;
   }
 
   /** The defaults (see the class comment). */
@@ -86,6 +89,7 @@ public record RegistryOptions(
     private boolean allPlatforms;
     private List<String> additionalTags = List.of();
     private TransferProgress progress = TransferProgress.NONE;
+    private ProxySelection proxies;
 
     private Builder() {}
 
@@ -145,6 +149,12 @@ public record RegistryOptions(
       return this;
     }
 
+    /** The proxies to use instead of those the environment names. */
+    public Builder proxies(ProxySelection p) {
+      this.proxies = p;
+      return this;
+    }
+
     public RegistryOptions build() {
       return new RegistryOptions(
           credentials,
@@ -157,7 +167,8 @@ public record RegistryOptions(
           platform,
           allPlatforms,
           additionalTags,
-          progress);
+          progress,
+          proxies);
     }
   }
 }
