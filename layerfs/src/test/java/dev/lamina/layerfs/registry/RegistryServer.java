@@ -13,17 +13,20 @@ import java.util.concurrent.TimeUnit;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
- * Debian's {@code docker-registry} (the CNCF distribution registry) on 127.0.0.1 and a free port,
+ * Debian's {@code docker-registry} (the CNCF distribution registry) on 127.0.0.1 (or another
+ * address of this host) and a free port,
  * storing in a temp directory, optionally behind htpasswd Basic auth. Started and stopped by the
  * test that uses it; its log goes to {@code registry.log} in its directory.
  */
 public final class RegistryServer implements AutoCloseable {
   private final Process process;
+  private final String host;
   private final int port;
   private final Path dir;
 
-  private RegistryServer(Process process, int port, Path dir) {
+  private RegistryServer(Process process, String host, int port, Path dir) {
     this.process = process;
+    this.host = host;
     this.port = port;
     this.dir = dir;
   }
@@ -36,16 +39,25 @@ public final class RegistryServer implements AutoCloseable {
   /** Starts a registry; with a user, it requires Basic auth with that password (bcrypt). */
   public static RegistryServer start(Path dir, String user, String password)
       throws Exception {
-    return start(dir, user, password, false);
+    return start(dir, "127.0.0.1", user, password, false);
   }
 
   /** Starts a registry serving https only, with a self-signed certificate for 127.0.0.1. */
   public static RegistryServer startTls(Path dir) throws Exception {
-    return start(dir, null, null, true);
+    return start(dir, "127.0.0.1", null, null, true);
   }
 
-  private static RegistryServer start(Path dir, String user, String password, boolean tls)
+  /**
+   * Starts a registry on {@code host}, an IPv4 address of this host; with {@code tls}, https
+   * only, its certificate (for 127.0.0.1) not matching that address.
+   */
+  static RegistryServer startOn(Path dir, String host, String user, String password, boolean tls)
       throws Exception {
+    return start(dir, host, user, password, tls);
+  }
+
+  private static RegistryServer start(Path dir, String host, String user, String password,
+      boolean tls) throws Exception {
     Path binary = Requirements.tool("docker-registry");
     Files.createDirectories(dir.resolve("storage"));
     int port = freePort();
@@ -54,7 +66,7 @@ public final class RegistryServer implements AutoCloseable {
         .append("log:\n  level: info\n  accesslog:\n    disabled: false\n")
         .append("storage:\n  filesystem:\n    rootdirectory: ").append(dir.resolve("storage"))
         .append("\n  delete:\n    enabled: true\n")
-        .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
+        .append("http:\n  addr: ").append(host).append(':').append(port).append('\n')
         .append("  secret: lamina-test-secret\n");
     if (tls) {
       Path openssl = Requirements.tool("openssl");
@@ -87,7 +99,7 @@ public final class RegistryServer implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("registry.log").toFile())
             .start();
-    RegistryServer server = new RegistryServer(p, port, dir);
+    RegistryServer server = new RegistryServer(p, host, port, dir);
     server.awaitReady(tls);
     return server;
   }
@@ -98,7 +110,7 @@ public final class RegistryServer implements AutoCloseable {
         throw new IllegalStateException("docker-registry exited: " + log());
       }
       if (tls) {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        try (java.net.Socket s = new java.net.Socket(host, port)) {
           return; // listening; its certificate is not checked here
         } catch (IOException e) {
           Thread.sleep(50);
@@ -107,7 +119,7 @@ public final class RegistryServer implements AutoCloseable {
       }
       try {
         HttpURLConnection c =
-            (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v2/").toURL()
+            (HttpURLConnection) URI.create("http://" + host + ":" + port + "/v2/").toURL()
                 .openConnection();
         c.setConnectTimeout(500);
         int status = c.getResponseCode();
@@ -124,9 +136,9 @@ public final class RegistryServer implements AutoCloseable {
     throw new IllegalStateException("docker-registry did not start: " + log());
   }
 
-  /** {@code 127.0.0.1:PORT}. */
+  /** {@code 127.0.0.1:PORT} (or the address it was started on). */
   public String address() {
-    return "127.0.0.1:" + port;
+    return host + ":" + port;
   }
 
   int port() {
