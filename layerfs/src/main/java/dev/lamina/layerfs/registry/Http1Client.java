@@ -507,6 +507,12 @@ final class Http1Client implements AutoCloseable {
         if (code >= 100 && code < 200) {
           continue; // 100 Continue and friends: the real answer follows
         }
+        if (code == 407 && c.proxy != null) {
+          // The proxy's refusal, not the registry's answer: it must not read as one.
+          c.close();
+          throw new IOException("proxy " + c.proxy + " refused " + method + " " + uri + ": "
+              + status.substring(9));
+        }
         // Reads of the body may stall as well; give them the same patience.
         c.socket.setSoTimeout(Math.max(timeout, 300_000));
         boolean keepAlive = status.startsWith("HTTP/1.1")

@@ -187,4 +187,18 @@ class ProxyTest {
     assertEquals(1, proxy.refused.size());
     assertEquals(List.of(), proxy.forwarded);
   }
+
+  @Test
+  void refusedPlainRequest_namesTheProxy_ratherThanPassingForTheRegistry() throws Exception {
+    RegistryServer reg = registry(null, null, false);
+    ForwardProxy proxy = proxy();
+    RegistryOptions wrong = through(Map.of("HTTP_PROXY", proxy.url("wrong-pw"))).build();
+    Exception e = assertThrows(Exception.class, () -> ImageTransports.load(
+        Store.open(work.resolve("b")), ImageLocation.parse("docker://" + reg.address()
+            + "/w/hello:1"), List.of(), wrong));
+    assertTrue(e.getMessage().contains("proxy " + proxy.url("x").replace(":x@", "@")
+        + " refused GET http://" + reg.address() + "/v2/: 407"), e.getMessage());
+    assertFalse(e.getMessage().contains("wrong-pw"), e.getMessage());
+    assertEquals(List.of(), proxy.forwarded);
+  }
 }
