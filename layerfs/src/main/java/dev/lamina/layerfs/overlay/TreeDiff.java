@@ -1,5 +1,9 @@
 package dev.lamina.layerfs.overlay;
 
+import static dev.lamina.layerfs.overlay.LayerPaths.baseName;
+import static dev.lamina.layerfs.overlay.LayerPaths.join;
+import static dev.lamina.layerfs.overlay.LayerPaths.parentOf;
+
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.DirectoryScanner;
@@ -184,20 +188,6 @@ public final class TreeDiff {
       }
     }
     return nodes;
-  }
-
-  private static String baseName(String path) {
-    int slash = path.lastIndexOf('/');
-    return slash < 0 ? path : path.substring(slash + 1);
-  }
-
-  private static String parentOf(String path) {
-    int slash = path.lastIndexOf('/');
-    return slash < 0 ? "" : path.substring(0, slash);
-  }
-
-  private static String join(String dir, String name) {
-    return dir.isEmpty() ? name : dir + "/" + name;
   }
 
   /** One path's lstat as recorded; equal when nothing about the path changed. */

@@ -1,5 +1,9 @@
 package dev.lamina.layerfs.overlay;
 
+import static dev.lamina.layerfs.overlay.LayerPaths.baseName;
+import static dev.lamina.layerfs.overlay.LayerPaths.join;
+import static dev.lamina.layerfs.overlay.LayerPaths.parentOf;
+
 import dev.lamina.layerfs.compress.Compression;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.DirectoryScanner;
@@ -127,19 +131,5 @@ public final class UpperDiff {
     String parent = parentOf(e.path());
     return LayerEntry.emptyFile(join(parent, Whiteouts.whiteoutFor(baseName(e.path()))))
         .withMtime(e.mtime());
-  }
-
-  private static String baseName(String path) {
-    int slash = path.lastIndexOf('/');
-    return slash < 0 ? path : path.substring(slash + 1);
-  }
-
-  private static String parentOf(String path) {
-    int slash = path.lastIndexOf('/');
-    return slash < 0 ? "" : path.substring(0, slash);
-  }
-
-  private static String join(String dir, String name) {
-    return dir.isEmpty() ? name : dir + "/" + name;
   }
 }
