@@ -233,6 +233,30 @@ class ContainerCommandsTest {
     assertTrue(dit.err().contains("-i with -dt is not supported"), dit.err());
   }
 
+  /**
+   * A stop that comes while the runtime has created the container but not yet started it (made
+   * wide here by a runtime, given by path, that waits before each start) must wait for the
+   * start: a signal in that window killed the runtime's init, and the monitor recorded 125.
+   */
+  @Test
+  void stopBeforeTheRuntimeStarts_waitsForTheStart_runtimeByPathKept() throws Exception {
+    Path slowRunc = tmp.resolve("slow-runc");
+    Files.writeString(
+        slowRunc,
+        "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = start ] && sleep 1; done\nexec runc \"$@\"\n");
+    slowRunc.toFile().setExecutable(true);
+    for (String mode : List.of("-dt", "-d")) {
+      lamina.run("run", mode, "--runtime", slowRunc.toString(), "--name", "sleeper", "busybox",
+              "sleep", "60")
+          .ok();
+      assertEquals("sleeper\n", lamina.run("stop", "-t", "1", "sleeper").ok().out(), mode);
+      JsonNode state = inspect("sleeper").get("State");
+      assertEquals("", state.get("Error").asText(), mode);
+      assertEquals(137, state.get("ExitCode").asInt(), mode);
+      lamina.run("rm", "sleeper").ok();
+    }
+  }
+
   @Test
   void exec_exitCode_env_user_workdir() throws Exception {
     sh("-d", "--name", "sleeper", "-e", "BASE=b", "sleep 60").ok();

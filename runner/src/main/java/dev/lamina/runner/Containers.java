@@ -132,7 +132,9 @@ public final class Containers {
     String name =
         request.runtime() != null ? request.runtime() : OciRuntimes.configured(root);
     OciRuntime runtime = OciRuntimes.select(name, root.resolve("runtime"));
-    ContainerRecord record = reserve(request, runtime.name());
+    // A runtime given by path is recorded by path: every later command selects it again.
+    String selector = name.strip().startsWith("/") ? name.strip() : runtime.name();
+    ContainerRecord record = reserve(request, selector);
     Path cdir = containerDir(record.id());
     List<String> anonymous = new ArrayList<>();
     boolean done = false;
@@ -621,24 +623,36 @@ public final class Containers {
 
   /**
    * Sends {@code signal}, waiting out the moment between "recorded as running" and "started by
-   * the runtime", when the runtime cannot signal it yet. False when the container is gone.
+   * the runtime". False when the container is gone.
+   *
+   * <p>Why wait for the start: a container the runtime has created but not started is still the
+   * runtime's own init process, waiting for the go. A signal sent then reaches that process,
+   * which dies of it, and the monitor's start fails: a {@code stop} right after {@code run -d}
+   * would record a failure (125) instead of the container's end.
    */
   private boolean signal(ContainerRecord r, String signal) throws IOException {
     OciRuntime runtime = runtime(r);
     Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
     while (true) {
+      Optional<RuntimeState> state = runtime.state(r.id());
+      boolean beforeStart =
+          state.isEmpty() || !Set.of("running", "stopped").contains(state.get().status());
+      boolean waiting = Instant.now().isBefore(deadline);
+      if (beforeStart && waiting && monitorAlive(r)) {
+        sleep(POLL);
+        continue;
+      }
+      if (state.isEmpty() || "stopped".equals(state.get().status())) {
+        return false;
+      }
       try {
         runtime.kill(r.id(), signal);
         return true;
       } catch (OciRuntimeException e) {
-        Optional<RuntimeState> state = runtime.state(r.id());
-        boolean starting =
-            state.isEmpty() && monitorAlive(r)
-                || state.isPresent() && !"stopped".equals(state.get().status());
-        if (!starting || !Instant.now().isBefore(deadline)) {
+        if (!waiting) {
           return false;
         }
-        sleep(POLL);
+        sleep(POLL); // it ended meanwhile, or is being deleted: the state says which
       }
     }
   }
