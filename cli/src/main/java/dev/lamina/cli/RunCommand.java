@@ -87,6 +87,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--cap-drop", paramLabel = "CAP", description = "Drop a capability.")
   List<String> capDrop = new ArrayList<>();
 
+  @Option(names = "--security-opt", paramLabel = "OPT", description = "seccomp=unconfined|FILE, no-new-privileges, label=disable, apparmor=unconfined.")
+  List<String> securityOpts = new ArrayList<>();
+
   @Option(names = "--runtime", paramLabel = "RUNTIME", description = "OCI runtime: runc (default), crun, or a path.")
   String runtime;
 
@@ -143,7 +146,8 @@ final class RunCommand implements Callable<Integer> {
         .terminal(tty)
         .memoryBytes(memory == null ? null : ByteSizes.parse(memory))
         .pidsLimit(pidsLimit)
-        .cpus(cpus);
+        .cpus(cpus)
+        .seccomp(SecurityOptions.seccomp(securityOpts));
     tmpfs.forEach(b::tmpfs);
     capAdd.forEach(b::capAdd);
     capDrop.forEach(b::capDrop);

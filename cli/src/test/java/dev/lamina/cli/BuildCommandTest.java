@@ -152,6 +152,23 @@ class BuildCommandTest {
     assertTrue(out.contains("RUN echo hi"), out);
   }
 
+  /** RUN steps get the containers' seccomp filter: no user namespaces inside a build either. */
+  @Test
+  void runSteps_areSeccompFiltered() throws Exception {
+    Path ctx =
+        context(
+            "FROM busybox\n"
+                + "RUN grep Seccomp: /proc/self/status > /filter"
+                + " && (unshare -U true 2>/dev/null; echo $? > /unshare)\n");
+    cli.run("build", "-q", "-t", "filtered", ctx.toString()).ok();
+    assertEquals(
+        "Seccomp:\t2\n1\n",
+        cli.run("run", "--rm", "--security-opt", "seccomp=unconfined", "filtered", "cat",
+                "/filter", "/unshare")
+            .ok()
+            .out());
+  }
+
   @Test
   void recipeFromStdin() throws Exception {
     Path ctx = Files.createDirectories(tmp.resolve("stdin-ctx"));

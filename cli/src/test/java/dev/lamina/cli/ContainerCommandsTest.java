@@ -257,6 +257,54 @@ class ContainerCommandsTest {
     }
   }
 
+  /**
+   * Every container gets a seccomp filter (HARDENING section 5): root inside cannot make a user
+   * namespace (which needs no capability), unless the filter is turned off or a capability that
+   * allows it is added; a profile file replaces the filter; exec'd processes are filtered too.
+   */
+  @Test
+  void seccomp_defaultFilter_capAdd_unconfined_profileFile_badOptions() throws Exception {
+    String probe = "grep Seccomp: /proc/self/status; unshare -U true && echo unshared";
+    Cli.Result filtered = sh("--rm", probe);
+    assertEquals(List.of("Seccomp:\t2"), filtered.out().lines().toList());
+    assertTrue(filtered.err().contains("Operation not permitted"), filtered.err());
+    assertEquals(
+        List.of("Seccomp:\t2", "unshared"),
+        sh("--rm", "--cap-add", "SYS_ADMIN", probe).ok().out().lines().toList());
+    assertEquals(
+        List.of("Seccomp:\t0", "unshared"),
+        sh("--rm", "--security-opt", "seccomp=unconfined", probe).ok().out().lines().toList());
+
+    Path profile = tmp.resolve("no-mkdir.json");
+    Files.writeString(
+        profile,
+        "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],"
+            + "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}");
+    Cli.Result custom =
+        sh("--rm", "--security-opt", "seccomp=" + profile, "unshare -U true && mkdir /x");
+    assertEquals(1, custom.code(), custom.err());
+    assertTrue(custom.err().contains("Permission denied"), custom.err());
+
+    sh("-d", "--name", "sleeper", "sleep 60").ok();
+    awaitRunning("sleeper");
+    assertEquals(
+        "Seccomp:\t2\n",
+        lamina.run("exec", "sleeper", "grep", "Seccomp:", "/proc/self/status").ok().out());
+
+    for (String bad :
+        List.of("seccomp=" + tmp.resolve("missing.json"), "seccomp=", "apparmor=p", "bogus",
+            "no-new-privileges=false")) {
+      Cli.Result r = lamina.run("run", "--rm", "--security-opt", bad, "busybox", "true");
+      assertEquals(125, r.code(), bad);
+      assertEquals(1, r.err().lines().count(), r.err());
+    }
+    assertEquals(
+        0,
+        lamina.run("run", "--rm", "--security-opt", "label=disable", "--security-opt",
+                "no-new-privileges", "busybox", "true")
+            .code());
+  }
+
   @Test
   void exec_exitCode_env_user_workdir() throws Exception {
     sh("-d", "--name", "sleeper", "-e", "BASE=b", "sleep 60").ok();

@@ -168,6 +168,24 @@ class ContainersTest {
     assertTrue(r.out().contains("NoNewPrivs:\t1"), r.out());
   }
 
+  /**
+   * The device cgroup: root may make device nodes (CAP_MKNOD) but opens only the default ones;
+   * the host's memory and disks stay out of reach.
+   */
+  @Test
+  void run_deviceNodes_onlyTheDefaultsOpen() throws Exception {
+    Result r =
+        runRm(
+            "mknod /tmp/mem c 1 1 && mknod /tmp/disk b 8 0 && mknod /tmp/null c 1 3"
+                + " && echo made; head -c 1 /tmp/mem; head -c 1 /tmp/disk;"
+                + " head -c 1 /tmp/null && echo null-opens");
+    List<String> lines = List.of(r.out().split("\n"));
+    assertTrue(lines.contains("made"), r.out());
+    assertTrue(lines.contains("null-opens"), r.out());
+    assertEquals(
+        2, lines.stream().filter(l -> l.endsWith("Operation not permitted")).count(), r.out());
+  }
+
   @Test
   void run_capAddAndDrop_changeBoundingSet() throws Exception {
     Result r =

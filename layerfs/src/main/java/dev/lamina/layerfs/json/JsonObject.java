@@ -281,16 +281,29 @@ public final class JsonObject {
 
   /** A list of objects of one type; null elements are refused. */
   public <T> List<T> list(String name, JsonCodec<T> codec) throws JsonFormatException {
+    List<JsonObject> objects = objects(name);
+    if (objects == null) {
+      return null;
+    }
+    List<T> out = new ArrayList<>(objects.size());
+    for (JsonObject o : objects) {
+      out.add(codec.read(o));
+    }
+    return out;
+  }
+
+  /** A list of objects, each read as it comes; null elements are refused. */
+  public List<JsonObject> objects(String name) throws JsonFormatException {
     List<Object> l = array(name);
     if (l == null) {
       return null;
     }
-    List<T> out = new ArrayList<>(l.size());
+    List<JsonObject> out = new ArrayList<>(l.size());
     for (int i = 0; i < l.size(); i++) {
       if (!(l.get(i) instanceof Map<?, ?>)) {
         throw wrong(name, i, "an object");
       }
-      out.add(codec.read(new JsonObject(this, name, i, cast(l.get(i)))));
+      out.add(new JsonObject(this, name, i, cast(l.get(i))));
     }
     return out;
   }

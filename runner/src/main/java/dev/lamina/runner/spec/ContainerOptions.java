@@ -26,6 +26,7 @@ import java.util.Set;
  * @param pidsLimit {@code --pids-limit}
  * @param cpus {@code --cpus}, fractional
  * @param terminal {@code -t}
+ * @param seccomp {@code --security-opt seccomp=}: the default filter unless given
  */
 public record ContainerOptions(
     List<String> entrypoint,
@@ -43,7 +44,8 @@ public record ContainerOptions(
     Long memoryBytes,
     Long pidsLimit,
     Double cpus,
-    boolean terminal) {
+    boolean terminal,
+    SeccompPolicy seccomp) {
 
   public ContainerOptions {
     entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
@@ -54,6 +56,7 @@ public record ContainerOptions(
     binds = binds == null ? List.of() : List.copyOf(binds);
     capAdd = capAdd == null ? Set.of() : Set.copyOf(capAdd);
     capDrop = capDrop == null ? Set.of() : Set.copyOf(capDrop);
+    seccomp = seccomp == null ? SeccompPolicy.DEFAULT : seccomp;
     if (memoryBytes != null && memoryBytes < 6 * 1024 * 1024) {
       throw new IllegalArgumentException("--memory must be at least 6 MiB");
     }
@@ -93,6 +96,7 @@ public record ContainerOptions(
     b.pidsLimit = pidsLimit;
     b.cpus = cpus;
     b.terminal = terminal;
+    b.seccomp = seccomp;
     return b;
   }
 
@@ -114,6 +118,7 @@ public record ContainerOptions(
     private Long pidsLimit;
     private Double cpus;
     private boolean terminal;
+    private SeccompPolicy seccomp = SeccompPolicy.DEFAULT;
 
     private Builder() {}
 
@@ -206,10 +211,15 @@ public record ContainerOptions(
       return this;
     }
 
+    public Builder seccomp(SeccompPolicy v) {
+      seccomp = v;
+      return this;
+    }
+
     public ContainerOptions build() {
       return new ContainerOptions(
           entrypoint, args, env, workdir, user, hostname, network, readOnly, tmpfs, binds, capAdd,
-          capDrop, memoryBytes, pidsLimit, cpus, terminal);
+          capDrop, memoryBytes, pidsLimit, cpus, terminal, seccomp);
     }
   }
 }

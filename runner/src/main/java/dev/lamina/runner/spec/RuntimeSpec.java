@@ -82,7 +82,37 @@ public record RuntimeSpec(
       @JsonProperty("resources") Resources resources,
       @JsonProperty("cgroupsPath") String cgroupsPath,
       @JsonProperty("maskedPaths") List<String> maskedPaths,
-      @JsonProperty("readonlyPaths") List<String> readonlyPaths) {}
+      @JsonProperty("readonlyPaths") List<String> readonlyPaths,
+      @JsonProperty("seccomp") Seccomp seccomp) {}
+
+  /**
+   * A seccomp filter: {@code defaultAction} (with {@code defaultErrnoRet}) for every system call
+   * no rule names; the rules in order.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Seccomp(
+      @JsonProperty("defaultAction") String defaultAction,
+      @JsonProperty("defaultErrnoRet") Integer defaultErrnoRet,
+      @JsonProperty("architectures") List<String> architectures,
+      @JsonProperty("syscalls") List<SyscallRule> syscalls) {}
+
+  /** An action for the named system calls, when every argument condition holds. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record SyscallRule(
+      @JsonProperty("names") List<String> names,
+      @JsonProperty("action") String action,
+      @JsonProperty("errnoRet") Integer errnoRet,
+      @JsonProperty("args") List<SyscallArg> args) {}
+
+  /** A condition on argument {@code index}: {@code op} compares it with {@code value}. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record SyscallArg(
+      @JsonProperty("index") int index,
+      @JsonProperty("value") long value,
+      @JsonProperty("valueTwo") long valueTwo,
+      @JsonProperty("op") String op) {}
 
   /** A namespace to create ({@code path} null) or join. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -31,6 +31,9 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
   private static final JsonCodec<RuntimeSpec.Memory> MEMORY = new MemoryCodec();
   private static final JsonCodec<RuntimeSpec.Pids> PIDS = new PidsCodec();
   private static final JsonCodec<RuntimeSpec.Cpu> CPU = new CpuCodec();
+  private static final JsonCodec<RuntimeSpec.Seccomp> SECCOMP = new SeccompCodec();
+  private static final JsonCodec<RuntimeSpec.SyscallRule> SYSCALL_RULE = new SyscallRuleCodec();
+  private static final JsonCodec<RuntimeSpec.SyscallArg> SYSCALL_ARG = new SyscallArgCodec();
 
   private RuntimeSpecCodec() {}
 
@@ -211,6 +214,7 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
           .string("cgroupsPath", l.cgroupsPath())
           .strings("maskedPaths", l.maskedPaths())
           .strings("readonlyPaths", l.readonlyPaths())
+          .value("seccomp", l.seccomp(), SECCOMP)
           .endObject();
     }
 
@@ -223,7 +227,71 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
           in.read("resources", RESOURCES),
           in.string("cgroupsPath"),
           in.strings("maskedPaths"),
-          in.strings("readonlyPaths"));
+          in.strings("readonlyPaths"),
+          in.read("seccomp", SECCOMP));
+    }
+  }
+
+  private static final class SeccompCodec implements JsonCodec<RuntimeSpec.Seccomp> {
+    @Override
+    public void write(JsonWriter out, RuntimeSpec.Seccomp s) throws IOException {
+      out.startObject()
+          .string("defaultAction", s.defaultAction())
+          .number("defaultErrnoRet", s.defaultErrnoRet())
+          .strings("architectures", s.architectures())
+          .list("syscalls", s.syscalls(), SYSCALL_RULE)
+          .endObject();
+    }
+
+    @Override
+    public RuntimeSpec.Seccomp read(JsonObject in) throws JsonFormatException {
+      return new RuntimeSpec.Seccomp(
+          in.string("defaultAction"),
+          in.intOrNull("defaultErrnoRet"),
+          in.strings("architectures"),
+          in.list("syscalls", SYSCALL_RULE));
+    }
+  }
+
+  private static final class SyscallRuleCodec implements JsonCodec<RuntimeSpec.SyscallRule> {
+    @Override
+    public void write(JsonWriter out, RuntimeSpec.SyscallRule r) throws IOException {
+      out.startObject()
+          .strings("names", r.names())
+          .string("action", r.action())
+          .number("errnoRet", r.errnoRet())
+          .list("args", r.args(), SYSCALL_ARG)
+          .endObject();
+    }
+
+    @Override
+    public RuntimeSpec.SyscallRule read(JsonObject in) throws JsonFormatException {
+      return new RuntimeSpec.SyscallRule(
+          in.strings("names"),
+          in.string("action"),
+          in.intOrNull("errnoRet"),
+          in.list("args", SYSCALL_ARG));
+    }
+  }
+
+  private static final class SyscallArgCodec implements JsonCodec<RuntimeSpec.SyscallArg> {
+    @Override
+    public void write(JsonWriter out, RuntimeSpec.SyscallArg a) throws IOException {
+      out.startObject()
+          .number("index", a.index())
+          .number("value", a.value())
+          .number("valueTwo", a.valueTwo());
+      stringOrNull(out, "op", a.op());
+      out.endObject();
+    }
+
+    @Override
+    public RuntimeSpec.SyscallArg read(JsonObject in) throws JsonFormatException {
+      return new RuntimeSpec.SyscallArg(
+          in.intValue("index", 0),
+          in.longValue("value", 0),
+          in.longValue("valueTwo", 0),
+          in.string("op"));
     }
   }
 

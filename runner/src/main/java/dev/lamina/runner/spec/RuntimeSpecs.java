@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * Builds the OCI runtime spec of a container from its image config and the user's options, with
- * Docker's defaults: its capability set, masked and read-only paths, default mounts, and its
- * Entrypoint/Cmd rules.
+ * Docker's defaults: its capability set, masked and read-only paths, default mounts, a seccomp
+ * filter (see {@link DefaultSeccomp}), and its Entrypoint/Cmd rules.
  */
 public final class RuntimeSpecs {
   /** Docker's PATH when the image sets none. */
@@ -93,7 +93,19 @@ public final class RuntimeSpecs {
             resources(options),
             null,
             MASKED_PATHS,
-            READONLY_PATHS));
+            READONLY_PATHS,
+            seccomp(options.seccomp(), caps)));
+  }
+
+  /** The filter {@code policy} gives a container whose bounding set is {@code caps}. */
+  static RuntimeSpec.Seccomp seccomp(SeccompPolicy policy, List<String> caps) throws IOException {
+    if (policy.unconfined()) {
+      return null;
+    }
+    if (policy.profile() != null) {
+      return SeccompProfileFile.forHost(caps).read(policy.profile());
+    }
+    return DefaultSeccomp.forCapabilities(caps);
   }
 
   /**

@@ -84,6 +84,8 @@ class RuntimeSpecCodecTest {
     options.add(ContainerOptions.builder().memoryBytes(64L * 1024 * 1024).build());
     options.add(ContainerOptions.builder().pidsLimit(-1L).build());
     options.add(ContainerOptions.builder().cpus(1.5).build());
+    options.add(ContainerOptions.builder().capAdd("SYS_ADMIN").capAdd("SYS_TIME").build());
+    options.add(ContainerOptions.builder().seccomp(SeccompPolicy.UNCONFINED).build());
     options.add(
         ContainerOptions.builder()
             .memoryBytes(Long.MAX_VALUE)
@@ -117,7 +119,7 @@ class RuntimeSpecCodecTest {
             new RuntimeSpec.Root(null, false),
             null,
             List.of(new RuntimeSpec.Mount(null, null, null, null)),
-            new RuntimeSpec.Linux(null, null, null, null, null, null, null)));
+            new RuntimeSpec.Linux(null, null, null, null, null, null, null, null)));
     assertSameBytes(
         new RuntimeSpec(
             "1.0.2",
@@ -146,13 +148,27 @@ class RuntimeSpecCodecTest {
                     new RuntimeSpec.Cpu(null, null)),
                 "/lamina/x",
                 List.of(),
-                List.of("/proc/sys"))));
+                List.of("/proc/sys"),
+                new RuntimeSpec.Seccomp(
+                    "SCMP_ACT_ERRNO",
+                    null,
+                    List.of(),
+                    List.of(
+                        new RuntimeSpec.SyscallRule(List.of("read"), "SCMP_ACT_ALLOW", 5, null),
+                        new RuntimeSpec.SyscallRule(
+                            null,
+                            null,
+                            null,
+                            List.of(
+                                new RuntimeSpec.SyscallArg(0, -1, Long.MAX_VALUE, null),
+                                new RuntimeSpec.SyscallArg(
+                                    5, 0x7E020000L, 0, "SCMP_CMP_MASKED_EQ"))))))));
     assertSameBytes(
         new RuntimeSpec(
             null, null, null, null, null,
             new RuntimeSpec.Linux(
                 null, null, null, new RuntimeSpec.Resources(null, null, null), null, null,
-                null)));
+                null, new RuntimeSpec.Seccomp(null, null, null, null))));
   }
 
   @Test
