@@ -48,7 +48,8 @@ final class CopyStep {
 
   /**
    * What COPY and ADD share. For git sources, {@code sources} are shown without their secrets and
-   * {@code git} holds them parsed; otherwise {@code git} is null.
+   * {@code git} holds them parsed, {@code --checksum} and {@code --keep-git-dir} merged in;
+   * otherwise {@code git} is null.
    */
   private record Request(
       String kind,
@@ -63,8 +64,7 @@ final class CopyStep {
       List<String> excludes,
       boolean unpack,
       String checksum,
-      List<GitUrl> git,
-      boolean keepGitDir) {}
+      List<GitUrl> git) {}
 
   static BuildState copy(Interpreter in, BuildState state, Copy c) throws IOException {
     for (String s : c.sources()) {
@@ -77,7 +77,7 @@ final class CopyStep {
     }
     return apply(in, state, c, new Request("COPY", c.sources(), c.inlineSources(),
         c.destination(), c.from(), c.chown(), c.chmod(), c.link(), c.parents(), c.excludes(),
-        false, null, null, false));
+        false, null, null));
   }
 
   static BuildState add(Interpreter in, BuildState state, Add a) throws IOException {
@@ -102,7 +102,7 @@ final class CopyStep {
     boolean unpack = a.unpack() == null ? !urls : a.unpack();
     return apply(in, state, a, new Request("ADD", a.sources(), a.inlineSources(),
         a.destination(), null, a.chown(), a.chmod(), a.link(), false, a.excludes(), unpack,
-        a.checksum(), null, false));
+        a.checksum(), null));
   }
 
   /** ADD of git repositories: each tree's contents go into the destination directory. */
@@ -114,10 +114,17 @@ final class CopyStep {
     if (a.checksum() != null && git.size() != 1) {
       throw new BuildException("checksum can't be specified for multiple sources");
     }
+    List<GitUrl> sources = new ArrayList<>();
+    for (GitUrl g : git) {
+      try {
+        sources.add(g.withFlags(a.checksum(), a.keepGitDir()));
+      } catch (GitException e) {
+        throw new BuildException(e.getMessage());
+      }
+    }
     List<String> shown = git.stream().map(GitUrl::shown).toList();
     return apply(in, state, a, new Request("ADD", shown, List.of(), a.destination(), null,
-        a.chown(), a.chmod(), a.link(), false, a.excludes(), false, a.checksum(), git,
-        a.keepGitDir()));
+        a.chown(), a.chmod(), a.link(), false, a.excludes(), false, a.checksum(), sources));
   }
 
   private static BuildState apply(Interpreter in, BuildState state, Instruction i, Request r)
@@ -161,8 +168,7 @@ final class CopyStep {
       checkouts = new ArrayList<>();
       StringBuilder ids = new StringBuilder();
       for (GitUrl g : r.git()) {
-        GitCheckout c = GitCheckout.resolve(g, r.checksum(), r.keepGitDir(),
-            run.workspace.newDir("git"));
+        GitCheckout c = GitCheckout.resolve(g, run.workspace.newDir("git"));
         checkouts.add(c);
         ids.append(c.cacheId()).append(';');
       }
