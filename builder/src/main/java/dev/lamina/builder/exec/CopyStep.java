@@ -287,13 +287,30 @@ final class CopyStep {
       Request r, BuildState state, String text, String dest, String sources) {
     return CacheKey.of(r.kind())
         .field("parent", r.link() ? "link" : state.chainId())
-        .field("instruction", text)
+        .field("instruction", keyText(r, text))
         .field("dest", dest)
         .field("chown", r.chown())
         .field("chmod", r.chmod())
         .field("excludes", r.excludes())
         .field("sources", sources)
         .build();
+  }
+
+  /**
+   * The instruction as the cache key holds it. A git source is keyed by what it resolves to (the
+   * commit, subdirectory and kept refs in {@code sources}), not by how it is written: a fragment
+   * and the equivalent query, or {@code --keep-git-dir} and {@code keep-git-dir=true}, share a
+   * key.
+   */
+  private static String keyText(Request r, String text) {
+    if (r.git() == null) {
+      return text;
+    }
+    StringBuilder s = new StringBuilder(r.kind());
+    for (GitUrl g : r.git()) {
+      s.append(' ').append(g.shownRemote());
+    }
+    return s.append(' ').append(r.destination()).toString();
   }
 
   /** BuildKit's history text: {@code COPY [--parents] [--chown=] [--chmod=] src... dest}. */
