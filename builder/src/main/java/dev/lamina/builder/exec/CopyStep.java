@@ -48,7 +48,8 @@ final class CopyStep {
 
   /**
    * What COPY and ADD share. For git sources, {@code sources} are shown without their secrets and
-   * {@code git} holds them parsed; otherwise {@code git} is null.
+   * {@code git} holds them parsed, {@code --checksum} and {@code --keep-git-dir} merged in;
+   * otherwise {@code git} is null.
    */
   private record Request(
       String kind,
@@ -63,8 +64,7 @@ final class CopyStep {
       List<String> excludes,
       boolean unpack,
       String checksum,
-      List<GitUrl> git,
-      boolean keepGitDir) {}
+      List<GitUrl> git) {}
 
   static BuildState copy(Interpreter in, BuildState state, Copy c) throws IOException {
     for (String s : c.sources()) {
@@ -77,7 +77,7 @@ final class CopyStep {
     }
     return apply(in, state, c, new Request("COPY", c.sources(), c.inlineSources(),
         c.destination(), c.from(), c.chown(), c.chmod(), c.link(), c.parents(), c.excludes(),
-        false, null, null, false));
+        false, null, null));
   }
 
   static BuildState add(Interpreter in, BuildState state, Add a) throws IOException {
@@ -102,7 +102,7 @@ final class CopyStep {
     boolean unpack = a.unpack() == null ? !urls : a.unpack();
     return apply(in, state, a, new Request("ADD", a.sources(), a.inlineSources(),
         a.destination(), null, a.chown(), a.chmod(), a.link(), false, a.excludes(), unpack,
-        a.checksum(), null, false));
+        a.checksum(), null));
   }
 
   /** ADD of git repositories: each tree's contents go into the destination directory. */
@@ -114,10 +114,17 @@ final class CopyStep {
     if (a.checksum() != null && git.size() != 1) {
       throw new BuildException("checksum can't be specified for multiple sources");
     }
+    List<GitUrl> sources = new ArrayList<>();
+    for (GitUrl g : git) {
+      try {
+        sources.add(g.withFlags(a.checksum(), a.keepGitDir()));
+      } catch (GitException e) {
+        throw new BuildException(e.getMessage());
+      }
+    }
     List<String> shown = git.stream().map(GitUrl::shown).toList();
     return apply(in, state, a, new Request("ADD", shown, List.of(), a.destination(), null,
-        a.chown(), a.chmod(), a.link(), false, a.excludes(), false, a.checksum(), git,
-        a.keepGitDir()));
+        a.chown(), a.chmod(), a.link(), false, a.excludes(), false, a.checksum(), sources));
   }
 
   private static BuildState apply(Interpreter in, BuildState state, Instruction i, Request r)
@@ -161,8 +168,7 @@ final class CopyStep {
       checkouts = new ArrayList<>();
       StringBuilder ids = new StringBuilder();
       for (GitUrl g : r.git()) {
-        GitCheckout c = GitCheckout.resolve(g, r.checksum(), r.keepGitDir(),
-            run.workspace.newDir("git"));
+        GitCheckout c = GitCheckout.resolve(g, run.workspace.newDir("git"));
         checkouts.add(c);
         ids.append(c.cacheId()).append(';');
       }
@@ -281,13 +287,30 @@ final class CopyStep {
       Request r, BuildState state, String text, String dest, String sources) {
     return CacheKey.of(r.kind())
         .field("parent", r.link() ? "link" : state.chainId())
-        .field("instruction", text)
+        .field("instruction", keyText(r, text))
         .field("dest", dest)
         .field("chown", r.chown())
         .field("chmod", r.chmod())
         .field("excludes", r.excludes())
         .field("sources", sources)
         .build();
+  }
+
+  /**
+   * The instruction as the cache key holds it. A git source is keyed by what it resolves to (the
+   * commit, subdirectory and kept refs in {@code sources}), not by how it is written: a fragment
+   * and the equivalent query, or {@code --keep-git-dir} and {@code keep-git-dir=true}, share a
+   * key.
+   */
+  private static String keyText(Request r, String text) {
+    if (r.git() == null) {
+      return text;
+    }
+    StringBuilder s = new StringBuilder(r.kind());
+    for (GitUrl g : r.git()) {
+      s.append(' ').append(g.shownRemote());
+    }
+    return s.append(' ').append(r.destination()).toString();
   }
 
   /** BuildKit's history text: {@code COPY [--parents] [--chown=] [--chmod=] src... dest}. */

@@ -23,8 +23,9 @@ import java.util.Map;
  * One git source of an ADD, the way BuildKit's git source works: the ref is first resolved to a
  * commit on the remote ({@link #resolve}, cheap, and all the cache key needs), and only when the
  * step misses is that commit fetched shallowly and checked out ({@link #checkout}), submodules
- * included. The tree's contents are copied; {@code .git} only with {@code --keep-git-dir} and
- * no subdirectory. Times are not taken from the checkout (the layer writer stamps every entry).
+ * included unless the URL says {@code submodules=false}. The tree's contents are copied;
+ * {@code .git} only with {@code --keep-git-dir} (or {@code keep-git-dir=true}) and no
+ * subdirectory. Times are not taken from the checkout (the layer writer stamps every entry).
  */
 public final class GitCheckout {
   private final GitUrl url;
@@ -48,13 +49,15 @@ public final class GitCheckout {
 
   /**
    * Resolves {@code url}'s ref to a commit (a full commit id needs no network), checking it
-   * against {@code checksum} (a hex prefix of the commit's id or of its annotated tag's, or null)
-   * as BuildKit does. {@code work} is an empty private directory the checkout will use.
+   * against the URL's checksum (a hex prefix of the commit's id or of its annotated tag's; see
+   * {@link GitUrl#withFlags} for ADD's {@code --checksum}) as BuildKit does. {@code work} is an
+   * empty private directory the checkout will use.
    *
    * @throws GitException if the remote cannot be reached, lacks the ref, or fails the checksum
    */
-  public static GitCheckout resolve(GitUrl url, String checksum, boolean keepGitDir, Path work)
-      throws IOException {
+  public static GitCheckout resolve(GitUrl url, Path work) throws IOException {
+    String checksum = url.checksum();
+    boolean keepGitDir = Boolean.TRUE.equals(url.keepGitDir());
     String want = null;
     if (checksum != null) {
       want = checksum.toLowerCase(Locale.ROOT);
@@ -132,11 +135,15 @@ public final class GitCheckout {
 
   /**
    * What the cache key holds for this source: the repository (without its secret), the commit,
-   * the subdirectory and, when {@code .git} is kept, the ref and tag that go into it.
+   * the subdirectory, whether submodules are skipped and, when {@code .git} is kept, the ref and
+   * tag that go into it. How the URL was written (fragment or query) is not part of it.
    */
   public String cacheId() {
     StringBuilder s = new StringBuilder("git ").append(url.shownRemote()).append(' ')
         .append(commit).append(" subdir=").append(url.subdir());
+    if (!url.submodules()) {
+      s.append(" submodules=false");
+    }
     if (keepGitDir) {
       s.append(" keep-git-dir ref=").append(refName).append(" tag=").append(tagObject);
     }
@@ -162,7 +169,7 @@ public final class GitCheckout {
       git.local(tree, "read-tree", commit);
       git.local(tree, "checkout-index", "-a", "-f");
       git.local(tree, "update-ref", "--no-deref", "HEAD", commit);
-      if (Files.exists(tree.resolve(".gitmodules"))) {
+      if (url.submodules() && Files.exists(tree.resolve(".gitmodules"))) {
         withoutDepthIfRefused(tree, List.of("submodule", "update", "-q", "--init",
             "--recursive", "--depth=1"));
         if (keepGitDir) {

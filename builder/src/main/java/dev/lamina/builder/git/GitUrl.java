@@ -18,28 +18,43 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>A fragment {@code #ref:subdir} picks a branch, tag or full commit id (the default branch when
- * empty) and a directory of the tree (its root when empty). Anything else ({@code file://}, a
- * plain path ending with {@code .git}) is not a git source and stays a build context path, as in
- * BuildKit. Git's {@code transport::address} form ({@code ext::sh -c ...}, {@code fd::}) is
- * refused outright: it would let a recipe run commands on the host.
+ * empty) and a directory of the tree (its root when empty). BuildKit's query form says the same
+ * and more ({@link GitQuery}): {@code ?ref=v1&subdir=docs}, {@code ?tag=}, {@code ?branch=},
+ * {@code ?checksum=} (alias {@code commit}), {@code ?keep-git-dir=} and {@code ?submodules=}; a
+ * URL may have both, as long as they agree. Anything else ({@code file://}, a plain path ending
+ * with {@code .git}) is not a git source and stays a build context path, as in BuildKit. Git's
+ * {@code transport::address} form ({@code ext::sh -c ...}, {@code fd::}) is refused outright: it
+ * would let a recipe run commands on the host.
  *
  * @param source the source as written
- * @param remote the repository URL handed to git, credentials included
+ * @param remote the repository URL handed to git, credentials included, without query and
+ *     fragment
  * @param ref the branch, tag or commit asked for; empty for the default branch
  * @param subdir the directory of the tree to copy, relative and cleaned; empty for the root
+ * @param checksum a hex prefix the commit id (or annotated tag's) must have, or null
+ * @param keepGitDir whether to keep {@code .git}, or null when the URL does not say
+ * @param submodules whether to check out submodules (only {@code ?submodules=false} skips them)
  * @param credentials the secret part of the URL ({@code user:password} of HTTP, a password
  *     elsewhere), or null when there is none
  */
 public record GitUrl(
-    String source, String remote, String ref, String subdir, String credentials) {
+    String source,
+    String remote,
+    String ref,
+    String subdir,
+    String checksum,
+    Boolean keepGitDir,
+    boolean submodules,
+    String credentials) {
 
   /** Git's schemes BuildKit accepts: {@code gitutil.ParseURL}. */
   private static final Set<String> SCHEMES = Set.of("http", "https", "ssh", "git");
 
   private static final Pattern SCHEME = Pattern.compile("^([A-Za-z0-9]+)://");
   private static final Pattern TRANSPORT = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)::");
-  private static final Pattern SCP =
-      Pattern.compile("^([A-Za-z0-9_-]+)@([A-Za-z0-9.-]+):([^#]*)(?:#(.*))?$", Pattern.DOTALL);
+  /** BuildKit's {@code sshutil}: the path ends at the first {@code ?} (a query) or {@code #}. */
+  private static final Pattern SCP = Pattern.compile(
+      "^([A-Za-z0-9_-]+)@([A-Za-z0-9.-]+):([^#?]*)(?:\\?([^#]*))?(?:#(.*))?$", Pattern.DOTALL);
   /** {@code [userinfo@]host[:port][/path]}, the host possibly a bracketed IPv6 address. */
   private static final Pattern AUTHORITY = Pattern.compile(
       "^(?:([^@/]*)@)?(\\[[^\\]/]*\\]|[^/:]*)(?::[0-9]*)?(/.*)?$", Pattern.DOTALL);
@@ -73,7 +88,7 @@ public record GitUrl(
       refuseOption(host);
       refuseOption(path);
       String remote = scp.group(1) + "@" + host + ":" + path;
-      return Optional.of(withFragment(source, remote, scp.group(4), null));
+      return Optional.of(withOptions(source, remote, scp.group(5), scp.group(4), null));
     }
     return Optional.empty();
   }
@@ -104,17 +119,15 @@ public record GitUrl(
     if (http && !path.endsWith(".git")) {
       return Optional.empty(); // a download
     }
-    if (query >= 0) {
-      throw new GitException("git URL " + redact(source, secret(userinfo, http))
-          + ": query parameters are not supported, use #ref:subdir");
-    }
     if (host.isEmpty()) {
       throw new GitException("git URL " + redact(source, secret(userinfo, http))
           + " has no host");
     }
     refuseOption(host);
-    String remote = source.substring(0, source.length() - rest.length()) + base;
-    return Optional.of(withFragment(source, remote, fragment, secret(userinfo, http)));
+    String remote = source.substring(0, source.length() - rest.length())
+        + (query < 0 ? base : base.substring(0, query));
+    return Optional.of(withOptions(source, remote, fragment,
+        query < 0 ? null : base.substring(query + 1), secret(userinfo, http)));
   }
 
   /**
@@ -132,25 +145,55 @@ public record GitUrl(
     return http ? userinfo : null;
   }
 
-  private static GitUrl withFragment(
-      String source, String remote, String fragment, String credentials) throws GitException {
+  private static GitUrl withOptions(String source, String remote, String fragment,
+      String query, String credentials) throws GitException {
+    String shown = "git URL " + redact(source, credentials);
     String ref = "";
     String subdir = "";
     if (fragment != null && !fragment.isEmpty()) {
       if (fragment.startsWith("#")) {
-        throw new GitException("git URL " + redact(source, credentials)
-            + ": the ##key=value fragment is not supported, use #ref:subdir");
+        throw new GitException(shown
+            + ": the ##key=value fragment is not supported, use #ref:subdir or ?key=value");
       }
       int colon = fragment.indexOf(':');
       ref = colon < 0 ? fragment : fragment.substring(0, colon);
-      subdir = colon < 0 ? "" : Paths.clean(fragment.substring(colon + 1)).substring(1);
+      subdir = colon < 0 ? "" : fragment.substring(colon + 1);
     }
+    GitQuery q;
+    try {
+      q = GitQuery.parse(query == null ? "" : query, ref, subdir);
+    } catch (GitQuery.Invalid e) {
+      throw new GitException(shown + ": " + e.getMessage());
+    }
+    ref = q.ref();
     // The ref reaches git's command line (after "--", in a refspec): no option, no space.
     if (ref.startsWith("-") || ref.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
-      throw new GitException("git URL " + redact(source, credentials) + ": invalid ref \""
-          + ref + "\"");
+      throw new GitException(shown + ": invalid ref \"" + ref + "\"");
     }
-    return new GitUrl(source, remote, ref, subdir, credentials);
+    subdir = q.subdir().isEmpty() ? "" : Paths.clean(q.subdir()).substring(1);
+    return new GitUrl(source, remote, ref, subdir, q.checksum(), q.keepGitDir(),
+        q.submodules(), credentials);
+  }
+
+  /**
+   * This source with ADD's {@code --checksum} and {@code --keep-git-dir} (each null when not
+   * given) merged in, as BuildKit merges them: where both the flag and the URL say, they must
+   * agree.
+   *
+   * @throws GitException when they disagree
+   */
+  public GitUrl withFlags(String flagChecksum, Boolean flagKeepGitDir) throws GitException {
+    if (flagChecksum != null && checksum != null && !flagChecksum.equals(checksum)) {
+      throw new GitException("git URL " + shown() + ": checksum mismatch \"" + flagChecksum
+          + "\" != \"" + checksum + "\"");
+    }
+    if (flagKeepGitDir != null && keepGitDir != null && !flagKeepGitDir.equals(keepGitDir)) {
+      throw new GitException("git URL " + shown()
+          + ": inconsistent keep-git-dir configuration (--keep-git-dir=" + flagKeepGitDir
+          + ", keep-git-dir=" + keepGitDir + ")");
+    }
+    return new GitUrl(source, remote, ref, subdir, checksum != null ? checksum : flagChecksum,
+        keepGitDir != null ? keepGitDir : flagKeepGitDir, submodules, credentials);
   }
 
   /** Git itself refuses ssh hosts and paths that look like options; so does this, earlier. */

@@ -14,6 +14,7 @@ import java.util.List;
  * @param inlineSources here-document sources
  * @param unpack the {@code --unpack} value, or null when not given (archives from the context are
  *     unpacked, remote ones are not)
+ * @param keepGitDir the {@code --keep-git-dir} value, or null when not given
  * @param checksum the expected digest of a remote source, or null
  */
 public record Add(
@@ -23,7 +24,7 @@ public record Add(
     String chown,
     String chmod,
     boolean link,
-    boolean keepGitDir,
+    Boolean keepGitDir,
     String checksum,
     List<String> excludes,
     Boolean unpack,

@@ -298,7 +298,7 @@ public final class InstructionParser {
         flags.value("chown"),
         flags.value("chmod"),
         flags.isTrue("link"),
-        flags.isTrue("keep-git-dir"),
+        flags.tristate("keep-git-dir"),
         flags.value("checksum"),
         flags.values("exclude"),
         flags.tristate("unpack"),

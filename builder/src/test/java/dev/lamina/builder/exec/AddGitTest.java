@@ -251,6 +251,59 @@ class AddGitTest {
     BuildResult one = build(Store.open(tmp.resolve("s1")), "1700000000", kept);
     BuildResult two = build(Store.open(tmp.resolve("s2")), "1700000000", kept);
     assertEquals(one.manifestDigest(), two.manifestDigest(), "kept .git dirs are reproducible");
+    build("FROM scratch", "ADD " + server.url("super") + "?submodules=false /s");
+    assertEquals("top\n", Files.readString(layer(0).resolve("s/top")));
+    assertFalse(Files.exists(layer(0).resolve("s/lib/a")), "submodules=false skips them");
+  }
+
+  @Test
+  void query_sameTreeAndCacheKeyAsTheFragment() throws Exception {
+    String url = server.url("repo");
+    BuildResult fragment = build("FROM scratch", "ADD " + url + "#v1:sub /s");
+    BuildResult query = build("FROM scratch", "ADD " + url + "?ref=v1&subdir=sub /s");
+    assertEquals(1, query.cachedSteps(), "the equivalent fragment's layer");
+    assertEquals(fragment.config().diffIds(), query.config().diffIds());
+    build("FROM scratch",
+        "ADD " + url + "?tag=v1&checksum=" + first.substring(0, 8) + " /tag",
+        "ADD " + url + "?branch=main&subdir=sub/deep /branch",
+        "ADD " + url + "?commit=" + first + " /commit");
+    assertEquals("one\n", Files.readString(layer(0).resolve("tag/a")));
+    assertEquals("deep\n", Files.readString(layer(1).resolve("branch/d")));
+    assertFalse(Files.exists(layer(1).resolve("branch/a")));
+    assertEquals("one\n", Files.readString(layer(2).resolve("commit/a")));
+    List<ImageConfig.History> history = store.images().inspect("test").config().history();
+    assertEquals("ADD " + url + "?branch=main&subdir=sub/deep /branch",
+        history.get(1).createdBy(), "the source as written");
+    String wrong = failure("FROM scratch", "ADD " + url + "?branch=main&checksum=" + first
+        + " /r");
+    assertTrue(wrong.contains("git source " + url + "?branch=main&checksum=" + first
+        + ": expected checksum to match " + first + ", got " + second), wrong);
+    String flags = failure("FROM scratch",
+        "ADD --checksum=" + second + " " + url + "?checksum=" + first + " /r");
+    assertTrue(flags.endsWith("checksum mismatch \"" + second + "\" != \"" + first + "\""),
+        flags);
+    String unknown = failure("FROM scratch", "ADD " + url + "?ref=main&depth=1 /r");
+    assertTrue(unknown.contains("unexpected query \"depth\""), unknown);
+  }
+
+  @Test
+  void query_keepGitDir_likeTheFlag_withoutTheUrlsSecret() throws Exception {
+    String url = server.url("repo", "user:s3cret");
+    BuildResult flag = build("FROM scratch", "ADD --keep-git-dir " + url + "#main /r");
+    BuildResult query = build("FROM scratch", "ADD " + url + "?ref=main&keep-git-dir=true /r");
+    assertEquals(1, query.cachedSteps(), "the flag's layer");
+    assertEquals(flag.config().diffIds(), query.config().diffIds());
+    build("FROM scratch", "ADD " + url + "?branch=main&keep-git-dir=true /r");
+    Path r = layer(0).resolve("r");
+    assertEquals(second, GitServer.git(r, "--git-dir=" + r.resolve(".git"), "rev-parse",
+        "HEAD").strip());
+    List<ImageConfig.History> history = store.images().inspect("test").config().history();
+    assertEquals("ADD " + server.url("repo", "user:xxxxx") + "?branch=main&keep-git-dir=true /r",
+        history.get(0).createdBy());
+    assertFalse(contains(store.root(), "s3cret"), "no secret in the store (cache, history)");
+    String off = failure("FROM scratch", "ADD --keep-git-dir " + url + "?keep-git-dir=false /r");
+    assertTrue(off.contains("inconsistent keep-git-dir configuration"), off);
+    assertFalse(off.contains("s3cret"), off);
   }
 
   @Test
