@@ -87,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--cap-drop", paramLabel = "CAP", description = "Drop a capability.")
   List<String> capDrop = new ArrayList<>();
 
-  @Option(names = "--security-opt", paramLabel = "OPT", description = "seccomp=unconfined|FILE, no-new-privileges, label=disable, apparmor=unconfined.")
+  @Option(names = "--security-opt", paramLabel = "OPT", description = "seccomp=unconfined|FILE, no-new-privileges[=true|false], label=disable, apparmor=unconfined.")
   List<String> securityOpts = new ArrayList<>();
 
   @Option(names = "--runtime", paramLabel = "RUNTIME", description = "OCI runtime: runc (default), crun, or a path.")
@@ -146,8 +146,8 @@ final class RunCommand implements Callable<Integer> {
         .terminal(tty)
         .memoryBytes(memory == null ? null : ByteSizes.parse(memory))
         .pidsLimit(pidsLimit)
-        .cpus(cpus)
-        .seccomp(SecurityOptions.seccomp(securityOpts));
+        .cpus(cpus);
+    SecurityOptions.apply(securityOpts, b);
     tmpfs.forEach(b::tmpfs);
     capAdd.forEach(b::capAdd);
     capDrop.forEach(b::capDrop);

@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.spec.SeccompPolicy;
 import java.util.List;
 
@@ -9,8 +10,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code seccomp=unconfined} or {@code seccomp=PROFILE.json};
- *   <li>{@code no-new-privileges} (true or not given): Lamina always sets it, so {@code false} is
- *       refused rather than ignored;
+ *   <li>{@code no-new-privileges[=true|false]}: setuid binaries and file capabilities grant
+ *       nothing (off unless given, as with Docker);
  *   <li>{@code label=disable} and {@code apparmor=unconfined}: accepted, as Lamina applies neither
  *       SELinux labels nor AppArmor profiles.
  * </ul>
@@ -19,12 +20,11 @@ final class SecurityOptions {
   private SecurityOptions() {}
 
   /**
-   * The seccomp policy {@code opts} ask for.
+   * Sets on {@code options} what {@code opts} ask for.
    *
    * @throws UserException for an option Lamina does not know or cannot honour
    */
-  static SeccompPolicy seccomp(List<String> opts) {
-    SeccompPolicy seccomp = SeccompPolicy.DEFAULT;
+  static void apply(List<String> opts, ContainerOptions.Builder options) {
     for (String opt : opts) {
       int sep = separator(opt);
       String key = sep < 0 ? opt : opt.substring(0, sep);
@@ -32,16 +32,12 @@ final class SecurityOptions {
       switch (key) {
         case "seccomp" -> {
           try {
-            seccomp = SeccompPolicy.parse(value);
+            options.seccomp(SeccompPolicy.parse(value));
           } catch (IllegalArgumentException e) {
             throw refused(e.getMessage());
           }
         }
-        case "no-new-privileges" -> {
-          if (value != null && !value.equals("true")) {
-            throw refused("no-new-privileges cannot be turned off: Lamina always sets it");
-          }
-        }
+        case "no-new-privileges" -> options.noNewPrivileges(bool(opt, value));
         case "label" -> requireValue(opt, value, "disable");
         case "apparmor" -> requireValue(opt, value, "unconfined");
         default ->
@@ -51,7 +47,17 @@ final class SecurityOptions {
                     + " apparmor=unconfined)");
       }
     }
-    return seccomp;
+  }
+
+  /** A flag's value: absent means true. */
+  private static boolean bool(String opt, String value) {
+    if (value == null || value.equals("true")) {
+      return true;
+    }
+    if (value.equals("false")) {
+      return false;
+    }
+    throw refused("--security-opt " + opt + ": the value must be true or false");
   }
 
   /** The first '=' or, failing that, ':' (docker's older form). */

@@ -149,7 +149,18 @@ class ContainerCommandsTest {
                     + " ls /proc/self/fd | wc -l")
             .ok()
             .out();
-    assertEquals(List.of("1", "CapBnd:00000000a80425fb", "NoNewPrivs:1", "4"), out.lines().toList());
+    assertEquals(List.of("1", "CapBnd:00000000a80425fb", "NoNewPrivs:0", "4"), out.lines().toList());
+    for (String opt : List.of("no-new-privileges", "no-new-privileges=true", "no-new-privileges:true")) {
+      assertEquals(
+          "NoNewPrivs:\t1\n",
+          sh("--rm", "--security-opt", opt, "grep NoNewPrivs /proc/self/status").ok().out(),
+          opt);
+    }
+    assertEquals(
+        "NoNewPrivs:\t0\n",
+        sh("--rm", "--security-opt", "no-new-privileges=false", "grep NoNewPrivs /proc/self/status")
+            .ok()
+            .out());
   }
 
   @Test
@@ -293,7 +304,7 @@ class ContainerCommandsTest {
 
     for (String bad :
         List.of("seccomp=" + tmp.resolve("missing.json"), "seccomp=", "apparmor=p", "bogus",
-            "no-new-privileges=false")) {
+            "no-new-privileges=maybe")) {
       Cli.Result r = lamina.run("run", "--rm", "--security-opt", bad, "busybox", "true");
       assertEquals(125, r.code(), bad);
       assertEquals(1, r.err().lines().count(), r.err());

@@ -165,7 +165,7 @@ class ContainersTest {
     Result r = runRm("grep -E '^Cap(Bnd|Eff)' /proc/self/status; grep NoNewPrivs /proc/self/status");
     assertTrue(r.out().contains("CapBnd:\t00000000a80425fb"), r.out());
     assertTrue(r.out().contains("CapEff:\t00000000a80425fb"), r.out());
-    assertTrue(r.out().contains("NoNewPrivs:\t1"), r.out());
+    assertTrue(r.out().contains("NoNewPrivs:\t0"), r.out());
   }
 
   /**
@@ -203,7 +203,9 @@ class ContainersTest {
   void run_nonRootUser_noEffectiveCapabilities() throws Exception {
     Result r =
         run(
-            sh(ContainerOptions.builder().user("app"), "id -u; grep -E 'CapEff|NoNewPrivs' /proc/self/status")
+            sh(
+                    ContainerOptions.builder().user("app").noNewPrivileges(true),
+                    "id -u; grep -E 'CapEff|NoNewPrivs' /proc/self/status")
                 .withAutoRemove(true));
     assertTrue(r.out().startsWith("1000\n"), r.out());
     assertTrue(r.out().contains("CapEff:\t0000000000000000"), r.out());

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param cpus {@code --cpus}, fractional
  * @param terminal {@code -t}
  * @param seccomp {@code --security-opt seccomp=}: the default filter unless given
+ * @param noNewPrivileges {@code --security-opt no-new-privileges}: setuid and file capabilities
+ *     grant nothing (off by default, as with Docker, so that {@code su} and {@code ping} work)
  */
 public record ContainerOptions(
     List<String> entrypoint,
@@ -45,7 +47,8 @@ public record ContainerOptions(
     Long pidsLimit,
     Double cpus,
     boolean terminal,
-    SeccompPolicy seccomp) {
+    SeccompPolicy seccomp,
+    boolean noNewPrivileges) {
 
   public ContainerOptions {
     entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
@@ -97,6 +100,7 @@ public record ContainerOptions(
     b.cpus = cpus;
     b.terminal = terminal;
     b.seccomp = seccomp;
+    b.noNewPrivileges = noNewPrivileges;
     return b;
   }
 
@@ -119,6 +123,7 @@ public record ContainerOptions(
     private Double cpus;
     private boolean terminal;
     private SeccompPolicy seccomp = SeccompPolicy.DEFAULT;
+    private boolean noNewPrivileges;
 
     private Builder() {}
 
@@ -216,10 +221,15 @@ public record ContainerOptions(
       return this;
     }
 
+    public Builder noNewPrivileges(boolean v) {
+      noNewPrivileges = v;
+      return this;
+    }
+
     public ContainerOptions build() {
       return new ContainerOptions(
           entrypoint, args, env, workdir, user, hostname, network, readOnly, tmpfs, binds, capAdd,
-          capDrop, memoryBytes, pidsLimit, cpus, terminal, seccomp);
+          capDrop, memoryBytes, pidsLimit, cpus, terminal, seccomp, noNewPrivileges);
     }
   }
 }

@@ -79,7 +79,7 @@ public final class RuntimeSpecs {
             workdir(config, options),
             new RuntimeSpec.Capabilities(caps, held, held, List.of()),
             rlimits(HostLimits.current()),
-            true);
+            options.noNewPrivileges());
     return new RuntimeSpec(
         RuntimeSpec.OCI_VERSION,
         process,

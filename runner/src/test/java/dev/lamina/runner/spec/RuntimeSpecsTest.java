@@ -107,7 +107,12 @@ class RuntimeSpecsTest {
     ContainerConfig c = ContainerConfig.EMPTY.toBuilder().cmd(List.of("true")).build();
     RuntimeSpec spec = RuntimeSpecs.fromImageConfig(image(c), ContainerOptions.defaults(), rootfs);
 
-    assertTrue(spec.process().noNewPrivileges());
+    assertFalse(spec.process().noNewPrivileges(), "Docker's default: setuid binaries work");
+    assertTrue(
+        RuntimeSpecs.fromImageConfig(
+                image(c), ContainerOptions.builder().noNewPrivileges(true).build(), rootfs)
+            .process()
+            .noNewPrivileges());
     assertEquals("/", spec.process().cwd());
     assertEquals(0xa80425fbL, Capabilities.mask(spec.process().capabilities().bounding()));
     assertEquals(0xa80425fbL, Capabilities.mask(spec.process().capabilities().effective()));
@@ -187,7 +192,8 @@ class RuntimeSpecsTest {
     JsonObject process = tree.object("process");
     assertEquals(0, process.object("user").intValue("uid", -1));
     assertFalse(process.object("user").names().contains("additionalGids"));
-    assertTrue(process.bool("noNewPrivileges"));
+    assertFalse(process.bool("noNewPrivileges"));
+    assertTrue(process.has("noNewPrivileges"));
     Map<?, ?> namespace = (Map<?, ?>) ((List<?>) tree.object("linux").raw("namespaces")).get(0);
     assertEquals("pid", namespace.get("type"));
     assertFalse(namespace.containsKey("path"));
