@@ -79,6 +79,10 @@ final class BuildCommand implements Callable<Integer> {
       description = "A secret for RUN --mount=type=secret.")
   List<String> secrets = new ArrayList<>();
 
+  @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET|KEY[,KEY]]",
+      description = "An SSH agent for RUN --mount=type=ssh: $SSH_AUTH_SOCK, a socket, or keys.")
+  List<String> ssh = new ArrayList<>();
+
   @Option(names = "--explain-cache", description = "Say for each step why it hit or missed.")
   boolean explainCache;
 
@@ -143,6 +147,9 @@ final class BuildCommand implements Callable<Integer> {
       }
       b.secret(id, src);
     }
+    for (String spec : ssh) {
+      addSsh(b, spec);
+    }
     volumes.forEach(b::volume);
     String mode = quiet ? "quiet" : progress;
     PrintStream err = System.err;
@@ -174,6 +181,35 @@ final class BuildCommand implements Callable<Integer> {
       Output.out().println(result.imageId());
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * {@code --ssh ID[=PATH[,PATH]]}, as docker buildx takes it: without paths, the agent of
+   * {@code $SSH_AUTH_SOCK}.
+   */
+  private static void addSsh(BuildOptions.Builder b, String spec) {
+    int eq = spec.indexOf('=');
+    String id = eq < 0 ? spec : spec.substring(0, eq);
+    if (id.isEmpty()) {
+      throw new UserException("invalid --ssh " + spec + " (default|ID[=SOCKET|KEY[,KEY]])");
+    }
+    List<Path> paths = new ArrayList<>();
+    if (eq >= 0) {
+      for (String p : spec.substring(eq + 1).split(",")) {
+        if (!p.isEmpty()) {
+          paths.add(Path.of(p));
+        }
+      }
+    }
+    if (paths.isEmpty()) {
+      String sock = System.getenv("SSH_AUTH_SOCK");
+      if (sock == null || sock.isEmpty()) {
+        throw new UserException("--ssh " + spec + ": SSH_AUTH_SOCK is not set; name a socket or"
+            + " key files (--ssh " + id + "=PATH)");
+      }
+      paths.add(Path.of(sock));
+    }
+    b.ssh(id, paths);
   }
 
   private static String[] parseOutput(String spec) {

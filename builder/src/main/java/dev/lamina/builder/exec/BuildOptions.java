@@ -28,6 +28,8 @@ import java.util.Objects;
  *     that name wins)
  * @param parallelism how many independent stages may build at once
  * @param secrets {@code --secret} files by id, for {@code RUN --mount=type=secret}
+ * @param ssh {@code --ssh} agents by id, for {@code RUN --mount=type=ssh}: an agent's socket, or
+ *     key files for an agent the build starts
  */
 public record BuildOptions(
     Path contextDir,
@@ -45,7 +47,8 @@ public record BuildOptions(
     Compression compression,
     String sourceDateEpoch,
     int parallelism,
-    Map<String, Path> secrets) {
+    Map<String, Path> secrets,
+    Map<String, List<Path>> ssh) {
 
   public BuildOptions {
     Objects.requireNonNull(contextDir, "contextDir");
@@ -56,6 +59,7 @@ public record BuildOptions(
     compression = compression == null ? Compression.NONE : compression;
     parallelism = Math.max(1, parallelism);
     secrets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(secrets));
+    ssh = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ssh));
   }
 
   /** A builder for a build of the context {@code contextDir}. */
@@ -81,6 +85,7 @@ public record BuildOptions(
     private String sourceDateEpoch;
     private int parallelism = 2;
     private final Map<String, Path> secrets = new LinkedHashMap<>();
+    private final Map<String, List<Path>> ssh = new LinkedHashMap<>();
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -161,10 +166,16 @@ public record BuildOptions(
       return this;
     }
 
+    /** {@code --ssh id=path[,path]}: an agent socket, or key files. */
+    public Builder ssh(String id, List<Path> paths) {
+      ssh.put(id, List.copyOf(paths));
+      return this;
+    }
+
     public BuildOptions build() {
       return new BuildOptions(contextDir, recipeFile, recipeText, tags, buildArgs, target,
           noCache, labels, platform, squash, volumes, explainCache, compression,
-          sourceDateEpoch, parallelism, secrets);
+          sourceDateEpoch, parallelism, secrets, ssh);
     }
   }
 }

@@ -46,6 +46,7 @@ final class BuildRun {
   final BuildCache cache;
   final FileDigests digests;
   final Workspace workspace;
+  final SshAgents sshAgents;
   final ExtractedLayers extracted;
   final LayerWriter layerWriter;
   /** The build's time: SOURCE_DATE_EPOCH when given, else when the build started. */
@@ -69,6 +70,7 @@ final class BuildRun {
       Progress progress,
       FileDigests digests,
       Workspace workspace,
+      SshAgents sshAgents,
       LayerWriter layerWriter,
       String created,
       boolean fixedTime,
@@ -83,6 +85,7 @@ final class BuildRun {
     this.cache = BuildCache.of(store);
     this.digests = digests;
     this.workspace = workspace;
+    this.sshAgents = sshAgents;
     this.extracted = ExtractedLayers.of(store);
     this.layerWriter = layerWriter;
     this.created = created;

@@ -116,8 +116,10 @@ public final class Builder {
       return t;
     });
     try (Lease lease = store.lease();
-        Workspace workspace = Workspace.create(store)) {
-      BuildRun run = new BuildRun(store, options, context, progress, digests, workspace, writer,
+        Workspace workspace = Workspace.create(store);
+        SshAgents sshAgents = SshAgents.open(options.ssh())) {
+      BuildRun run = new BuildRun(store, options, context, progress, digests, workspace,
+          sshAgents, writer,
           created, epoch != null, recipe, originals, globals, consumed);
       for (Stage s : needed) {
         Set<Stage> deps = Stages.dependencies(recipe, s, globals.values(),

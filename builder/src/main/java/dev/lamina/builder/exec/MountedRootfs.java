@@ -7,6 +7,7 @@ import dev.lamina.layerfs.overlay.TreeDiff;
 import dev.lamina.layerfs.overlay.UpperDiff;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.layerfs.tar.LayerEntry;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * are applied to a plain directory instead, a flattened copy, said once per process on stderr;
  * RUN's layer is then what changed in that copy ({@link TreeDiff}).
  */
-final class MountedRootfs implements AutoCloseable {
+final class MountedRootfs implements Closeable {
   private static final AtomicBoolean FLATTEN_NOTED = new AtomicBoolean();
 
   private final Path root;

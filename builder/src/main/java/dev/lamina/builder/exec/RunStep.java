@@ -24,6 +24,7 @@ import dev.lamina.runner.spec.RuntimeSpec;
 import dev.lamina.runner.spec.RuntimeSpecCodec;
 import dev.lamina.runner.spec.RuntimeSpecs;
 import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -44,7 +45,7 @@ import java.util.regex.Pattern;
  * RUN: the stage's layers as overlay lowers with a fresh upper (or, where overlayfs cannot be
  * used, a flattened copy of them), the command run by the OCI runtime with the stage's environment
  * (ENV and ARG), user, working directory and shell, its output streamed line by line, and what it
- * changed turned into the step's layer. Build-time mounts (bind, cache, tmpfs, secret) are mounted
+ * changed turned into the step's layer. Build-time mounts (bind, cache, tmpfs, secret, ssh) are mounted
  * over the root filesystem, so they never reach the layer; the mount points the runtime had to
  * create for them are removed before the diff.
  * Secrets' values are in no layer, history entry or cache key.
@@ -110,7 +111,8 @@ final class RunStep {
     if (b.options.explainCache()) {
       b.explainMiss(step, key);
     }
-    List<MountedRootfs> sources = new ArrayList<>();
+    // What the step's mounts hold open: other stages' root filesystems, agent relays.
+    List<Closeable> held = new ArrayList<>();
     try (MountedRootfs rootfs =
         MountedRootfs.mountForChanges(b.extracted, state.layers(), b.workspace)) {
       ContainerOptions.Builder opts = ContainerOptions.builder()
@@ -120,8 +122,13 @@ final class RunStep {
           .user(user == null || user.isEmpty() ? null : user);
       env.forEach((k, v) -> opts.env(k + "=" + v));
       List<String> targets = new ArrayList<>();
+      int sshMounts = 0;
       for (Mount m : run.mounts()) {
-        addMount(in, state, m, opts, targets, sources, env);
+        if (m instanceof Mount.Ssh ssh) {
+          addSshMount(in, state, ssh, sshMounts++, opts, targets, held, env);
+        } else {
+          addMount(in, state, m, opts, targets, held, env);
+        }
       }
       for (String v : b.options.volumes()) {
         BindMount bm = volume(v);
@@ -160,8 +167,8 @@ final class RunStep {
       step.done();
       return state.withLayer(layer, b.history(history, false));
     } finally {
-      for (MountedRootfs m : sources) {
-        m.close();
+      for (Closeable c : held) {
+        c.close();
       }
     }
   }
@@ -235,7 +242,8 @@ final class RunStep {
     if (m instanceof Mount.Secret s) {
       return "secret " + s.id() + " " + s.target() + " " + s.env(); // never its value
     }
-    return "ssh";
+    Mount.Ssh ssh = (Mount.Ssh) m;
+    return "ssh " + ssh.id() + " " + ssh.target() + " " + ssh.required(); // never the agent
   }
 
   private static Digest contextFingerprint(Interpreter in, String source) throws IOException {
@@ -252,7 +260,7 @@ final class RunStep {
   }
 
   private static void addMount(Interpreter in, BuildState state, Mount m,
-      ContainerOptions.Builder opts, List<String> targets, List<MountedRootfs> sources,
+      ContainerOptions.Builder opts, List<String> targets, List<Closeable> held,
       Map<String, String> env) throws IOException {
     BuildRun b = in.run;
     String workdir = state.container().workingDir();
@@ -267,7 +275,7 @@ final class RunStep {
           root = b.workspace.newDir("empty");
         } else {
           MountedRootfs mounted = MountedRootfs.mount(b.extracted, src.layers(), b.workspace);
-          sources.add(mounted);
+          held.add(mounted);
           root = mounted.root();
         }
       }
@@ -323,8 +331,36 @@ final class RunStep {
         opts.bind(new BindMount(copy, target, true));
         targets.add(target);
       }
-    } else {
-      throw new BuildException("RUN --mount=type=ssh is not supported");
+    }
+  }
+
+  /**
+   * {@code --mount=type=ssh}, the {@code index}-th of the step: a relay to the build's agent for
+   * its id at its target ({@code /run/buildkit/ssh_agent.N} by default), with {@code
+   * SSH_AUTH_SOCK} naming the first one unless the stage sets it, as BuildKit does. An id the
+   * build was given no agent for is an error when required, and no mount otherwise.
+   */
+  private static void addSshMount(Interpreter in, BuildState state, Mount.Ssh ssh, int index,
+      ContainerOptions.Builder opts, List<String> targets, List<Closeable> held,
+      Map<String, String> env) throws IOException {
+    Optional<Path> agent = in.run.sshAgents.socket(ssh.id());
+    if (agent.isEmpty()) {
+      if (ssh.required()) {
+        throw new BuildException("ssh " + ssh.id() + ": no agent given (use --ssh " + ssh.id()
+            + "[=SOCKET|KEY])");
+      }
+      return;
+    }
+    String target = ssh.target() != null
+        ? Paths.clean(Paths.resolveAgainst(state.container().workingDir(), ssh.target()))
+        : "/run/buildkit/ssh_agent." + index;
+    SshForward forward = SshForward.open(agent.get(), ssh.mode(), ssh.uid(), ssh.gid());
+    held.add(forward);
+    opts.bind(new BindMount(forward.socket(), target, false));
+    targets.add(target);
+    if (index == 0 && !env.containsKey("SSH_AUTH_SOCK")) {
+      env.put("SSH_AUTH_SOCK", target);
+      opts.env("SSH_AUTH_SOCK=" + target);
     }
   }
 
