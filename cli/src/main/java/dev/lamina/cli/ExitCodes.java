@@ -13,6 +13,9 @@ public final class ExitCodes {
   /** A check found problems ({@code system check} with corruption, {@code check} with errors). */
   public static final int CHECK_FAILED = 1;
 
+  /** {@code attach} ended by the detach keys; the container runs on (docker's code). */
+  public static final int DETACHED = 1;
+
   /** The command line was wrong (unknown flag, missing argument). */
   public static final int USAGE = 2;
 

@@ -27,6 +27,7 @@ public final class Main implements Runnable {
           RunCommand.class,
           PsCommand.class,
           LogsCommand.class,
+          AttachCommand.class,
           StopCommand.class,
           KillCommand.class,
           RmCommand.class,

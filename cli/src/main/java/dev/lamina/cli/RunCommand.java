@@ -101,10 +101,6 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (detach && tty && interactive) {
-      throw new UserException(
-          "-i with -dt is not supported: a detached terminal gets no input; use -dt");
-    }
     if (tty && !detach) {
       Terminals.requireTerminal();
     }
@@ -114,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
     try (Lease lease = s.lease()) {
       ContainerImage img = new StoreImageProvider(s).prepare(image);
       ContainerRequest request =
-          new ContainerRequest(img, options, name, volumes, rm, runtime);
+          new ContainerRequest(img, options, name, volumes, rm, runtime, interactive && detach);
       if (detach) {
         ContainerRecord created = containers.create(request);
         lease.close();

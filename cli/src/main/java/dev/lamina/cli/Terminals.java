@@ -3,8 +3,9 @@ package dev.lamina.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
-/** Whether this process's stdin is a terminal, which {@code -t} needs. */
+/** Whether this process's stdin is a terminal, which {@code -t} needs, and its size. */
 final class Terminals {
   private Terminals() {}
 
@@ -16,6 +17,21 @@ final class Terminals {
           || target.equals("/dev/console");
     } catch (IOException | UnsupportedOperationException e) {
       return false;
+    }
+  }
+
+  /** This process's terminal's size as rows and columns, when stdin is a terminal. */
+  static Optional<int[]> size() {
+    if (!stdinIsTerminal()) {
+      return Optional.empty();
+    }
+    try {
+      String[] rc = RawTerminal.stty("size").strip().split("\\s+");
+      int rows = Integer.parseInt(rc[0]);
+      int columns = Integer.parseInt(rc[1]);
+      return rows > 0 && columns > 0 ? Optional.of(new int[] {rows, columns}) : Optional.empty();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return Optional.empty();
     }
   }
 

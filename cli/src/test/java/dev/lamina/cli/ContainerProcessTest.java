@@ -112,4 +112,99 @@ class ContainerProcessTest {
     lamina.run("rm", "orphan").ok();
     assertTrue(Files.isDirectory(store.resolve("containers")));
   }
+
+  /** {@code lamina attach} on a terminal of {@code script}'s, typed at by this test. */
+  private final class Attachment implements AutoCloseable {
+    final Process process;
+    final StringBuffer seen = new StringBuffer();
+
+    Attachment(String terminalSetup, String... args) throws Exception {
+      List<String> all = new ArrayList<>(List.of("attach"));
+      all.addAll(List.of(args));
+      process =
+          new ProcessBuilder("script", "-qfec", terminalSetup + shellQuote(lamina(all.toArray(String[]::new))), "/dev/null")
+              .redirectErrorStream(true)
+              .start();
+      Thread reader =
+          new Thread(
+              () -> {
+                byte[] buf = new byte[4096];
+                try {
+                  for (int n; (n = process.getInputStream().read(buf)) > 0; ) {
+                    seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                  }
+                } catch (java.io.IOException ignored) {
+                  // The process ended.
+                }
+              });
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    void type(String keys) throws Exception {
+      process.getOutputStream().write(keys.getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+    }
+
+    /** Waits until the terminal has shown {@code text}. */
+    void await(String text) throws Exception {
+      for (int i = 0; i < 300 && !seen.toString().contains(text); i++) {
+        Thread.sleep(50);
+      }
+      assertTrue(seen.toString().contains(text), "never saw " + text + " in: " + seen);
+    }
+
+    int exitCode() throws Exception {
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS), seen.toString());
+      return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+      process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void attach_typesIntoADetachedTerminal_detachKeysLeaveItRunning_exitCodePassedThrough()
+      throws Exception {
+    lamina.run("run", "-dit", "--name", "shell", "busybox", "sh").ok();
+    try (Attachment a = new Attachment("", "shell")) {
+      // The shell's prompt shows once attached: the terminal is raw from then on.
+      a.type("echo one-$((1+1))\n");
+      a.await("one-2");
+      a.type("\u0010\u0011"); // Ctrl-P Ctrl-Q
+      assertEquals(1, a.exitCode(), a.seen.toString());
+      assertTrue(a.seen.toString().contains("read escape sequence"), a.seen.toString());
+    }
+    assertTrue(lamina.run("ps").ok().out().contains("shell"));
+
+    // A second client, with its window size passed on, and a custom detach sequence not typed.
+    try (Attachment b =
+        new Attachment("stty rows 33 cols 99; ", "--detach-keys", "ctrl-a,x", "shell")) {
+      b.type("stty size; exit 3\n");
+      assertEquals(3, b.exitCode(), b.seen.toString());
+      assertTrue(b.seen.toString().contains("33 99"), b.seen.toString());
+    }
+    assertTrue(lamina.run("ps", "-a").ok().out().contains("Exited (3)"));
+    assertTrue(lamina.run("logs", "shell").ok().out().contains("one-2"));
+
+    // Without -i the output is shared, the keys are not; not running, no terminal: refused.
+    lamina.run("run", "-dt", "--name", "ticker", "busybox", "sh", "-c",
+        "while :; do echo tick; sleep 0.2; done").ok();
+    try (Attachment c = new Attachment("", "ticker")) {
+      c.await("tick");
+      c.type("exit 9\n");
+      Thread.sleep(500);
+    }
+    assertTrue(lamina.run("ps").ok().out().contains("ticker"), "input was ignored");
+    lamina.run("rm", "-f", "ticker").ok();
+    lamina.run("run", "-d", "--name", "plain", "busybox", "sleep", "60").ok();
+    Cli.Result plain = lamina.run("attach", "--no-stdin", "plain");
+    assertEquals(125, plain.code());
+    assertTrue(plain.err().contains("has no terminal"), plain.err());
+    lamina.run("rm", "-f", "plain").ok();
+    assertEquals(125, lamina.run("attach", "--no-stdin", "shell").code());
+    assertEquals(125, lamina.run("attach", "--detach-keys", "ctrl-1", "shell").code());
+  }
 }

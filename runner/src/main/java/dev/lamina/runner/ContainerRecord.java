@@ -22,6 +22,7 @@ import java.util.List;
  * @param oomKilled the kernel's OOM killer killed a process of it during its last run
  * @param hostname the container's host name
  * @param memoryLimit {@code --memory} in bytes, null when unlimited
+ * @param openStdin {@code -i}: attached clients' input reaches its terminal
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -47,7 +48,8 @@ public record ContainerRecord(
     @JsonProperty("anonymousVolumes") List<String> anonymousVolumes,
     @JsonProperty("oomKilled") boolean oomKilled,
     @JsonProperty("hostname") String hostname,
-    @JsonProperty("memoryLimit") Long memoryLimit) {
+    @JsonProperty("memoryLimit") Long memoryLimit,
+    @JsonProperty("openStdin") boolean openStdin) {
 
   public ContainerRecord {
     command = command == null ? List.of() : List.copyOf(command);
@@ -66,20 +68,20 @@ public record ContainerRecord(
     return new ContainerRecord(
         id, name, image, imageId, c, created, state, exitCode, startedAt, finishedAt, error,
         runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, vols, anon,
-        oomKilled, host, memoryLimit);
+        oomKilled, host, memoryLimit, openStdin);
   }
 
   ContainerRecord running(String started, long pid, String pidStarted) {
     return new ContainerRecord(
         id, name, image, imageId, command, created, ContainerState.RUNNING, null, started, null,
         null, runtime, autoRemove, pid, pidStarted, stopSignal, lowerDirs, volumes,
-        anonymousVolumes, false, hostname, memoryLimit);
+        anonymousVolumes, false, hostname, memoryLimit, openStdin);
   }
 
   ContainerRecord exited(Integer code, String finished, String why, boolean oom) {
     return new ContainerRecord(
         id, name, image, imageId, command, created, ContainerState.EXITED, code, startedAt,
         finished, why, runtime, autoRemove, null, null, stopSignal, lowerDirs, volumes,
-        anonymousVolumes, oom, hostname, memoryLimit);
+        anonymousVolumes, oom, hostname, memoryLimit, openStdin);
   }
 }

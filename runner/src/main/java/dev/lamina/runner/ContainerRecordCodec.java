@@ -44,6 +44,7 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
         .bool("oomKilled", r.oomKilled())
         .string("hostname", r.hostname())
         .number("memoryLimit", r.memoryLimit())
+        .bool("openStdin", r.openStdin())
         .endObject();
   }
 
@@ -71,7 +72,8 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
         strings(in, "anonymousVolumes"),
         in.bool("oomKilled"),
         in.string("hostname"),
-        in.longOrNull("memoryLimit"));
+        in.longOrNull("memoryLimit"),
+        in.bool("openStdin"));
   }
 
   /** The record keeps immutable copies of its lists, which hold no null. */

@@ -10,6 +10,7 @@ import java.util.List;
  * @param volumes {@code -v} values: {@code NAME:/ctr[:ro]}, {@code /host:/ctr[:ro]}, {@code /ctr}
  * @param autoRemove {@code --rm}: removed, with its anonymous volumes, when it exits
  * @param runtime {@code --runtime}; runc when null
+ * @param openStdin {@code -i}: for a detached container with a terminal, attached clients may type
  */
 public record ContainerRequest(
     ContainerImage image,
@@ -17,7 +18,8 @@ public record ContainerRequest(
     String name,
     List<String> volumes,
     boolean autoRemove,
-    String runtime) {
+    String runtime,
+    boolean openStdin) {
   public ContainerRequest {
     options = options == null ? ContainerOptions.defaults() : options;
     volumes = volumes == null ? List.of() : List.copyOf(volumes);
@@ -25,22 +27,26 @@ public record ContainerRequest(
 
   /** A request with only an image and options. */
   public static ContainerRequest of(ContainerImage image, ContainerOptions options) {
-    return new ContainerRequest(image, options, null, List.of(), false, null);
+    return new ContainerRequest(image, options, null, List.of(), false, null, false);
   }
 
   public ContainerRequest withName(String n) {
-    return new ContainerRequest(image, options, n, volumes, autoRemove, runtime);
+    return new ContainerRequest(image, options, n, volumes, autoRemove, runtime, openStdin);
   }
 
   public ContainerRequest withVolumes(List<String> v) {
-    return new ContainerRequest(image, options, name, v, autoRemove, runtime);
+    return new ContainerRequest(image, options, name, v, autoRemove, runtime, openStdin);
   }
 
   public ContainerRequest withAutoRemove(boolean rm) {
-    return new ContainerRequest(image, options, name, volumes, rm, runtime);
+    return new ContainerRequest(image, options, name, volumes, rm, runtime, openStdin);
+  }
+
+  public ContainerRequest withOpenStdin(boolean open) {
+    return new ContainerRequest(image, options, name, volumes, autoRemove, runtime, open);
   }
 
   public ContainerRequest withRuntime(String r) {
-    return new ContainerRequest(image, options, name, volumes, autoRemove, r);
+    return new ContainerRequest(image, options, name, volumes, autoRemove, r, openStdin);
   }
 }

@@ -10,10 +10,12 @@ import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.runner.internal.JsonFiles;
 import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.layerfs.store.Trees;
+import dev.lamina.runner.runtime.AttachClient;
 import dev.lamina.runner.runtime.Cgroups;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.OciRuntimes;
+import dev.lamina.runner.runtime.RuntimeNotFoundException;
 import dev.lamina.runner.runtime.RuntimeState;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.BindMount;
@@ -224,7 +226,8 @@ public final class Containers {
                   List.of(),
                   false,
                   null,
-                  request.options().memoryBytes());
+                  request.options().memoryBytes(),
+                  request.openStdin());
           write(record);
           return record;
         });
@@ -358,7 +361,8 @@ public final class Containers {
    * @throws InterruptedException if interrupted while waiting; the container is killed
    */
   public int runDetached(String ref) throws IOException, InterruptedException {
-    Path cdir = containerDir(find(ref).id());
+    ContainerRecord found = find(ref);
+    Path cdir = containerDir(found.id());
     Path log = cdir.resolve(LOG);
     RuntimeSpec spec = JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
     if (!spec.process().terminal()) {
@@ -366,7 +370,10 @@ public final class Containers {
     }
     // The terminal's runtime call always leaves the state, for finish to delete.
     return attach(
-        ref, (runtime, id, keep) -> runtime.runOnTerminal(id, cdir, log, true), true, false);
+        ref,
+        (runtime, id, keep) -> runtime.runOnTerminal(id, cdir, log, found.openStdin(), true),
+        true,
+        false);
   }
 
   /** How {@link #attach} runs the container, once it is recorded as running and mounted. */
@@ -392,6 +399,8 @@ public final class Containers {
       throws IOException, InterruptedException {
     ContainerRecord prior = find(ref);
     String id = prior.id();
+    // Before it is recorded as running: a runtime that cannot be found leaves it as it was.
+    OciRuntime runtime = runtime(prior);
     ProcessHandle self = ProcessHandle.current();
     String selfStart = self.info().startInstant().map(Instant::toString).orElse(null);
     ContainerRecord record =
@@ -411,7 +420,6 @@ public final class Containers {
     Path cdir = containerDir(record.id());
     Integer code = null;
     String error = null;
-    OciRuntime runtime = runtime(record);
     // With a memory limit, the stopped container's cgroup is kept until its OOM count is read.
     boolean keep = record.memoryLimit() != null;
     boolean ranToEnd = false;
@@ -554,6 +562,38 @@ public final class Containers {
    */
   public Path logFile(String ref) throws IOException {
     return containerDir(find(ref).id()).resolve(LOG);
+  }
+
+  /**
+   * Connects to the terminal of a running detached container ({@code run -dt}) through its
+   * monitor.
+   *
+   * @throws ContainerException when it is not running, or has no terminal
+   */
+  public AttachClient attach(String ref) throws IOException {
+    ContainerRecord r = inspect(ref);
+    if (r.state() != ContainerState.RUNNING) {
+      throw new ContainerException("container " + r.name() + " is not running");
+    }
+    Path cdir = containerDir(r.id());
+    RuntimeSpec spec = JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
+    if (!spec.process().terminal()) {
+      throw new ContainerException("container " + r.name()
+          + " has no terminal to attach to (run it with -dt; see logs -f for its output)");
+    }
+    // Just after run -dt the monitor may not serve the terminal yet: it does once runc has
+    // created the container.
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+    while (true) {
+      try {
+        return AttachClient.connect(cdir);
+      } catch (IOException e) {
+        if (!Instant.now().isBefore(deadline) || inspect(r.id()).state() != ContainerState.RUNNING) {
+          throw new ContainerException("cannot attach to " + r.name() + ": " + e.getMessage());
+        }
+        sleep(POLL);
+      }
+    }
   }
 
   /** The runtime bundle directory ({@code config.json}) of a container. */
@@ -838,7 +878,7 @@ public final class Containers {
           if (runtimeState) {
             try {
               runtime(r).delete(r.id(), true);
-            } catch (IOException ignored) {
+            } catch (IOException | IllegalArgumentException ignored) {
               // A missing runtime must not keep a container from being removed.
             }
           }
@@ -875,8 +915,8 @@ public final class Containers {
     if (r.state() != ContainerState.RUNNING || monitorAlive(r)) {
       return r;
     }
-    OciRuntime runtime = runtime(r);
-    Optional<RuntimeState> state = runtime.state(r.id());
+    OciRuntime runtime = runtimeIfAny(r);
+    Optional<RuntimeState> state = runtime == null ? Optional.empty() : runtime.state(r.id());
     if (state.isPresent() && state.get().isRunning()) {
       // Its monitor died, but the container lives on (a foreground CLI killed while its
       // container ignored the SIGTERM passed on to it): stop, kill and rm still reach it.
@@ -892,7 +932,9 @@ public final class Containers {
                   || monitorAlive(cur.get())) {
                 return cur.orElse(null);
               }
-              runtime.delete(r.id(), true);
+              if (runtime != null) {
+                runtime.delete(r.id(), true);
+              }
               unmountAll(containerDir(r.id()));
               ContainerRecord exited =
                   cur.get().exited(null, now(), "its monitor process disappeared", false);
@@ -905,6 +947,15 @@ public final class Containers {
       return null;
     }
     return done;
+  }
+
+  /** Its runtime, or null when that cannot be found: nothing can run under it then. */
+  private OciRuntime runtimeIfAny(ContainerRecord r) throws IOException {
+    try {
+      return runtime(r);
+    } catch (RuntimeNotFoundException | IllegalArgumentException gone) {
+      return null;
+    }
   }
 
   private static boolean monitorAlive(ContainerRecord r) {

@@ -47,6 +47,7 @@ final class ConsoleCalls {
   private final Function poll;
   private final Function recvmsg;
   private final Function read;
+  private final Function write;
   private final Function close;
   private final Function ioctl;
   private final Function prctl;
@@ -66,6 +67,7 @@ final class ConsoleCalls {
     poll = function(libc, "poll", Type.SINT, Type.POINTER, Type.ULONG, Type.SINT);
     recvmsg = function(libc, "recvmsg", Type.SLONG, Type.SINT, Type.POINTER, Type.SINT);
     read = function(libc, "read", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
+    write = function(libc, "write", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
     close = function(libc, "close", Type.SINT, Type.SINT);
     ioctl = function(libc, "ioctl", Type.SINT, Type.SINT, Type.ULONG, Type.POINTER);
     prctl =
@@ -131,6 +133,11 @@ final class ConsoleCalls {
   /** read(2): the raw result (errno on -1). */
   long read(int fd, long buffer, long count) {
     return invoker.invokeLLLrL(read, fd, buffer, count);
+  }
+
+  /** write(2): the raw result (errno on -1). */
+  long write(int fd, long buffer, long count) {
+    return invoker.invokeLLLrL(write, fd, buffer, count);
   }
 
   void close(int fd) {

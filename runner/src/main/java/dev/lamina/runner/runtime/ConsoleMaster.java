@@ -4,6 +4,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * The master side of a container's pty, held by the process that waits for the container. It
@@ -16,6 +17,7 @@ final class ConsoleMaster implements AutoCloseable {
   private final ConsoleCalls calls = ConsoleCalls.get();
   private final int fd;
   private boolean hungUp;
+  private Consumer<byte[]> tap = b -> {};
 
   /** Takes over {@code fd}, which {@link #close} closes. */
   ConsoleMaster(int fd) {
@@ -26,14 +28,42 @@ final class ConsoleMaster implements AutoCloseable {
     calls.setWindowSize(fd, rows, columns);
   }
 
+  /** Types {@code data} on the terminal, as a keyboard would (attached clients' input). */
+  synchronized void write(byte[] data) throws IOException {
+    if (data.length == 0) {
+      return;
+    }
+    long buffer = calls.memory.allocateMemory(data.length, false);
+    try {
+      calls.memory.putByteArray(buffer, data, 0, data.length);
+      long done = 0;
+      while (done < data.length) {
+        long n = calls.write(fd, buffer + done, data.length - done);
+        if (n < 0) {
+          int errno = calls.errno();
+          if (errno == ConsoleCalls.EINTR || errno == ConsoleCalls.EAGAIN) {
+            continue;
+          }
+          throw calls.failure("write to the container's terminal");
+        }
+        done += n;
+      }
+    } finally {
+      calls.memory.freeMemory(buffer);
+    }
+  }
+
   /**
    * Appends what the container writes to its terminal to {@code log}, as a terminal gives it
-   * (CRLF line ends), until process {@code pid}, a child of this process, has exited; then
-   * returns its exit code (128 + signal number when a signal killed it).
+   * (CRLF line ends), and passes it to {@code tap}, until process {@code pid}, a child of this
+   * process, has exited; then returns its exit code (128 + signal number when a signal killed
+   * it).
    *
    * @throws InterruptedException if this thread is interrupted first; the process still runs
    */
-  int copyUntilExit(long pid, Path log) throws IOException, InterruptedException {
+  int copyUntilExit(long pid, Path log, Consumer<byte[]> tap)
+      throws IOException, InterruptedException {
+    this.tap = tap;
     long buffer = calls.memory.allocateMemory(BUFFER, false);
     try (OutputStream out = new FileOutputStream(log.toFile(), true)) {
       while (true) {
@@ -74,6 +104,7 @@ final class ConsoleMaster implements AutoCloseable {
       calls.memory.getByteArray(buffer, bytes, 0, bytes.length);
       out.write(bytes);
       out.flush();
+      tap.accept(bytes);
       return true;
     }
     int errno = n < 0 ? calls.errno() : 0;

@@ -44,14 +44,17 @@ public interface OciRuntime {
    * Runs the container, whose process has a terminal ({@code process.terminal}), with no terminal
    * of this process's: the runtime hands the container's pty to this process, which gives it 80x24
    * columns, appends its output to {@code log} and waits for the container, which it inherits as
-   * child subreaper. No input reaches the container. Its state is left for {@link #delete}.
+   * child subreaper. Clients attach to the terminal meanwhile ({@link AttachClient}). Its state is
+   * left for {@link #delete}.
    *
+   * @param acceptInput whether attached clients' input reaches the terminal ({@code -i})
    * @param forwardSignals pass SIGINT, SIGTERM and SIGHUP this process receives to the container
    * @return the container's exit code (128 + signal number when a signal killed it)
    * @throws OciRuntimeException when the runtime itself failed (the container never ran)
    * @throws InterruptedException if interrupted while waiting; the container is killed first
    */
-  int runOnTerminal(String id, Path bundle, Path log, boolean forwardSignals)
+  int runOnTerminal(
+      String id, Path bundle, Path log, boolean acceptInput, boolean forwardSignals)
       throws IOException, InterruptedException;
 
   /**

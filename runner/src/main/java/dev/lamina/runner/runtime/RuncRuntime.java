@@ -136,9 +136,11 @@ public final class RuncRuntime implements OciRuntime {
    * {@code runc run} proxies a terminal only to one of its own, so the container is created with
    * a console socket instead, which the pty's master comes through, and started; {@code runc
    * create} exits at once, leaving the container's first process to this process as subreaper.
+   * While it runs, {@code lamina attach} reaches the terminal through an {@link AttachServer}.
    */
   @Override
-  public int runOnTerminal(String id, Path bundle, Path log, boolean forwardSignals)
+  public int runOnTerminal(
+      String id, Path bundle, Path log, boolean acceptInput, boolean forwardSignals)
       throws IOException, InterruptedException {
     ConsoleCalls.get().becomeSubreaper();
     Path pidFile = logDir.resolve(id + ".pid");
@@ -159,14 +161,15 @@ public final class RuncRuntime implements OciRuntime {
               .redirectError(Redirect.DISCARD);
       finish("create", createLog, waitFor(pb.start()));
       try (ConsoleMaster master =
-          new ConsoleMaster(socket.receiveDescriptor(CONSOLE_TIMEOUT))) {
+              new ConsoleMaster(socket.receiveDescriptor(CONSOLE_TIMEOUT));
+          AttachServer attach = AttachServer.open(master, acceptInput, bundle)) {
         socket.close();
         long pid = Long.parseLong(Files.readString(pidFile).strip());
         master.resize(24, 80);
         start(id);
         try (SignalForwarder f =
             forwardSignals ? new SignalForwarder(signal -> killQuietly(id, signal)) : null) {
-          return master.copyUntilExit(pid, log);
+          return master.copyUntilExit(pid, log, attach);
         } catch (InterruptedException e) {
           killQuietly(id, "KILL");
           ConsoleCalls.get().waitpid(pid, 0);

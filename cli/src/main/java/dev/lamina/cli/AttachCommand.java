@@ -1,0 +1,110 @@
+package dev.lamina.cli;
+
+import dev.lamina.runner.ContainerRecord;
+import dev.lamina.runner.Containers;
+import dev.lamina.runner.runtime.AttachClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code lamina attach CONTAINER}: this terminal on a detached container's ({@code run -dt}),
+ * as {@code docker attach}: the container's output from now on, and with {@code -i} this
+ * terminal's keys (in raw mode, so Ctrl-C reaches the container as a key), until the container
+ * exits (its exit code is this command's) or the detach keys are typed (exit 1, the container
+ * runs on).
+ */
+@Command(name = "attach", description = "Attach this terminal to a running container started with -dt.")
+final class AttachCommand implements Callable<Integer> {
+  @Mixin StoreOptions store;
+
+  @Option(names = "--detach-keys", paramLabel = "KEYS", defaultValue = DetachKeys.DEFAULT,
+      description = "Keys that detach, leaving the container running (default: ${DEFAULT-VALUE}).")
+  String detachKeys;
+
+  @Option(names = "--no-stdin", description = "Do not send this terminal's input.")
+  boolean noStdin;
+
+  @Parameters(index = "0", paramLabel = "CONTAINER", description = "Container name or id.")
+  String container;
+
+  @Override
+  public Integer call() throws Exception {
+    DetachKeys keys = DetachKeys.parse(detachKeys);
+    boolean input = !noStdin;
+    if (input) {
+      Terminals.requireTerminal();
+    }
+    Containers containers = ContainerSupport.open(store.root());
+    ContainerRecord record = containers.inspect(container);
+    input &= record.openStdin();
+    PrintStream out = System.out;
+    AtomicBoolean detached = new AtomicBoolean();
+    try (AttachClient client = containers.attach(container);
+        RawTerminal raw = input ? RawTerminal.enter() : null) {
+      Terminals.size().ifPresent(size -> resize(client, size));
+      WindowChanges.onChange(() -> Terminals.size().ifPresent(size -> resize(client, size)));
+      if (input) {
+        Thread typing = new Thread(() -> type(client, keys, detached), "attach-stdin");
+        typing.setDaemon(true);
+        typing.start();
+      }
+      InputStream output = client.output();
+      byte[] buf = new byte[8192];
+      try {
+        for (int n; (n = output.read(buf)) > 0; ) {
+          out.write(buf, 0, n);
+          out.flush();
+        }
+      } catch (IOException closedByDetach) {
+        if (!detached.get()) {
+          throw closedByDetach;
+        }
+      }
+    }
+    if (detached.get()) {
+      System.err.println("read escape sequence");
+      return ExitCodes.DETACHED;
+    }
+    ContainerRecord done = containers.await(record.id(), Duration.ofSeconds(10));
+    return done.exitCode() == null ? ExitCodes.OK : done.exitCode();
+  }
+
+  private static void resize(AttachClient client, int[] size) {
+    try {
+      client.resize(size[0], size[1]);
+    } catch (IOException gone) {
+      // The container ended; the output loop sees it too.
+    }
+  }
+
+  /** Passes this terminal's keys on, until the detach keys (then closes the attachment). */
+  private static void type(AttachClient client, DetachKeys keys, AtomicBoolean detached) {
+    byte[] buf = new byte[1024];
+    ByteArrayOutputStream pass = new ByteArrayOutputStream();
+    try {
+      for (int n; (n = System.in.read(buf)) > 0; ) {
+        pass.reset();
+        boolean done = keys.scan(buf, n, pass);
+        if (pass.size() > 0) {
+          client.type(pass.toByteArray(), 0, pass.size());
+        }
+        if (done) {
+          detached.set(true);
+          client.close();
+          return;
+        }
+      }
+    } catch (IOException gone) {
+      // The container ended, or stdin closed: the output loop decides.
+    }
+  }
+}

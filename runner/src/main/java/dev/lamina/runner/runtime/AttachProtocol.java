@@ -1,0 +1,69 @@
+package dev.lamina.runner.runtime;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+/**
+ * What an attached client sends a container's monitor: frames of a type byte, a length and a
+ * payload. {@link #INPUT} carries keystrokes for the terminal; {@link #RESIZE} the client's
+ * window size, two unsigned 16-bit numbers (rows, then columns). The monitor answers with the
+ * terminal's output, unframed.
+ */
+final class AttachProtocol {
+  static final byte INPUT = 'i';
+  static final byte RESIZE = 'r';
+
+  /** More than a client ever sends at once; a larger frame means a confused peer. */
+  static final int MAX_PAYLOAD = 64 * 1024;
+
+  private AttachProtocol() {}
+
+  /** One frame: input bytes, or a window size. */
+  record Frame(byte type, byte[] data, int rows, int columns) {}
+
+  /**
+   * Reads one frame.
+   *
+   * @throws java.io.EOFException at the end of the stream
+   * @throws IOException for an unknown type or an oversized frame
+   */
+  static Frame read(DataInputStream in) throws IOException {
+    byte type = in.readByte();
+    int length = in.readInt();
+    if (length < 0 || length > MAX_PAYLOAD) {
+      throw new IOException("attach frame of " + length + " bytes");
+    }
+    byte[] payload = in.readNBytes(length);
+    if (payload.length != length) {
+      throw new java.io.EOFException();
+    }
+    return switch (type) {
+      case INPUT -> new Frame(INPUT, payload, 0, 0);
+      case RESIZE -> {
+        if (length != 4) {
+          throw new IOException("attach resize frame of " + length + " bytes");
+        }
+        int rows = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        int columns = ((payload[2] & 0xff) << 8) | (payload[3] & 0xff);
+        yield new Frame(RESIZE, null, rows, columns);
+      }
+      default -> throw new IOException("unknown attach frame type " + type);
+    };
+  }
+
+  static void writeInput(DataOutputStream out, byte[] b, int off, int len) throws IOException {
+    out.writeByte(INPUT);
+    out.writeInt(len);
+    out.write(b, off, len);
+    out.flush();
+  }
+
+  static void writeResize(DataOutputStream out, int rows, int columns) throws IOException {
+    out.writeByte(RESIZE);
+    out.writeInt(4);
+    out.writeShort(rows);
+    out.writeShort(columns);
+    out.flush();
+  }
+}

@@ -1,0 +1,184 @@
+package dev.lamina.runner.runtime;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * Where {@code lamina attach} reaches a detached container's terminal: a unix socket the monitor
+ * serves while the container runs. Each client gets what the container writes to its terminal
+ * from the moment it connects, and sends {@link AttachProtocol} frames: input (passed to the
+ * terminal only for a container started with {@code -i}) and window sizes.
+ *
+ * <p>The socket lives in a private 0700 directory under the temporary directory (a unix socket
+ * path must stay under 108 bytes); the file {@link #POINTER} in the container's directory names
+ * it. A client too slow to take the output is disconnected rather than let it hold up the
+ * container.
+ */
+final class AttachServer implements Consumer<byte[]>, AutoCloseable {
+  /** The file, in the container's directory, that holds the socket's path. */
+  static final String POINTER = "attach-socket";
+
+  /** Output chunks a client may fall behind by before it is dropped. */
+  private static final int BACKLOG = 1024;
+
+  private static final byte[] END = new byte[0];
+
+  private final ConsoleMaster master;
+  private final boolean acceptInput;
+  private final Path dir;
+  private final Path socket;
+  private final Path pointer;
+  private final ServerSocketChannel server;
+  private final List<Client> clients = new CopyOnWriteArrayList<>();
+
+  private AttachServer(
+      ConsoleMaster master, boolean acceptInput, Path dir, Path pointer, ServerSocketChannel s) {
+    this.master = master;
+    this.acceptInput = acceptInput;
+    this.dir = dir;
+    this.socket = dir.resolve("attach.sock");
+    this.pointer = pointer;
+    this.server = s;
+  }
+
+  /** Serves {@code master} for the container whose directory is {@code containerDir}. */
+  static AttachServer open(ConsoleMaster master, boolean acceptInput, Path containerDir)
+      throws IOException {
+    Path dir =
+        Files.createTempDirectory(
+            "lamina-attach-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    AttachServer server =
+        new AttachServer(master, acceptInput, dir, containerDir.resolve(POINTER), s);
+    try {
+      s.bind(UnixDomainSocketAddress.of(server.socket));
+      Files.writeString(server.pointer, server.socket.toString(), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    daemon(server::acceptLoop, "attach-accept");
+    return server;
+  }
+
+  /** The socket a running container's monitor serves, named in its directory, if any. */
+  static Path socketOf(Path containerDir) throws IOException {
+    return Path.of(Files.readString(containerDir.resolve(POINTER), StandardCharsets.UTF_8));
+  }
+
+  private static void daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void acceptLoop() {
+    while (server.isOpen()) {
+      try {
+        Client c = new Client(server.accept());
+        clients.add(c);
+        daemon(c::readFrames, "attach-input");
+        daemon(c::writeOutput, "attach-output");
+      } catch (IOException closed) {
+        return;
+      }
+    }
+  }
+
+  /** What the container wrote to its terminal, for every client. */
+  @Override
+  public void accept(byte[] output) {
+    for (Client c : clients) {
+      if (!c.queue.offer(output)) {
+        c.drop();
+      }
+    }
+  }
+
+  /** Ends every attachment once its client has had all output; no new ones are taken. */
+  @Override
+  public void close() throws IOException {
+    server.close();
+    for (Client c : clients) {
+      c.queue.offer(END);
+    }
+    Files.deleteIfExists(pointer);
+    Files.deleteIfExists(socket);
+    Files.deleteIfExists(dir);
+  }
+
+  /** One attached client: a reader of its frames, and a writer of the output queued for it. */
+  private final class Client {
+    final SocketChannel channel;
+    final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(BACKLOG);
+
+    Client(SocketChannel channel) {
+      this.channel = channel;
+    }
+
+    void readFrames() {
+      try (DataInputStream in = new DataInputStream(SocketStreams.in(channel))) {
+        while (true) {
+          AttachProtocol.Frame f = AttachProtocol.read(in);
+          if (f.type() == AttachProtocol.RESIZE) {
+            master.resize(f.rows(), f.columns());
+          } else if (acceptInput) {
+            master.write(f.data());
+          }
+        }
+      } catch (EOFException detached) {
+        // The client went away; its output writer ends with it.
+      } catch (IOException e) {
+        // A broken client or terminal: drop the client, the container runs on.
+      } finally {
+        drop();
+      }
+    }
+
+    void writeOutput() {
+      try {
+        while (true) {
+          byte[] b = queue.take();
+          if (b == END) {
+            break;
+          }
+          ByteBuffer buf = ByteBuffer.wrap(b);
+          while (buf.hasRemaining()) {
+            channel.write(buf);
+          }
+        }
+      } catch (IOException | InterruptedException gone) {
+        // The client left.
+      } finally {
+        drop();
+      }
+    }
+
+    void drop() {
+      clients.remove(this);
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // Closed either way.
+      }
+      queue.clear();
+      queue.offer(END);
+    }
+  }
+}
