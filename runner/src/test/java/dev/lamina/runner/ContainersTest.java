@@ -186,6 +186,28 @@ class ContainersTest {
         2, lines.stream().filter(l -> l.endsWith("Operation not permitted")).count(), r.out());
   }
 
+  /**
+   * A runtime given by path is kept by path; when it is gone by the time the container starts,
+   * the start fails cleanly: the container is not left "running", and listing and removing it
+   * still work.
+   */
+  @Test
+  void runtimeByPath_gone_startFailsCleanly_listAndRemoveStillWork() throws Exception {
+    Path wrapper = tmp.resolve("my-runc");
+    Files.writeString(wrapper, "#!/bin/sh\nexec runc \"$@\"\n");
+    assertTrue(wrapper.toFile().setExecutable(true));
+    ContainerRecord c =
+        containers.create(sh("true").withName("wrapped").withRuntime(wrapper.toString()));
+    assertEquals(wrapper.toString(), c.runtime());
+    Files.delete(wrapper);
+    Stdio stdio = Stdio.inherit();
+    assertThrows(IOException.class, () -> containers.startAttached("wrapped", stdio, false));
+    assertEquals(ContainerState.CREATED, containers.inspect("wrapped").state());
+    assertEquals(1, containers.list(true).size());
+    containers.remove("wrapped", true, true);
+    assertEquals(List.of(), containers.list(true));
+  }
+
   @Test
   void run_capAddAndDrop_changeBoundingSet() throws Exception {
     Result r =
