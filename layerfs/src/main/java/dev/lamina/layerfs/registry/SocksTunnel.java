@@ -70,8 +70,8 @@ final class SocksTunnel {
     }
     if (method == NO_ACCEPTABLE_METHOD) {
       throw new IOException("proxy " + proxy + " accepts none of the authentication methods"
-          + " offered (" + (credentials ? "none, username/password" : "none; a user and"
-          + " password may be needed in the proxy URL") + ")");
+          + " offered (" + (credentials ? "no authentication, username/password"
+          : "no authentication; the proxy URL may need a user and password") + ")");
     }
     if (method == USERNAME_PASSWORD && credentials) {
       authenticate();
@@ -86,8 +86,8 @@ final class SocksTunnel {
     byte[] user = proxy.user().getBytes(StandardCharsets.UTF_8);
     byte[] password = proxy.password().getBytes(StandardCharsets.UTF_8);
     if (user.length == 0 || user.length > 255 || password.length > 255) {
-      throw new IOException("the user name and password for proxy " + proxy
-          + " must be 1 to 255 and at most 255 bytes long");
+      throw new IOException("proxy " + proxy + ": a SOCKS5 user name must be 1 to 255 bytes"
+          + " long, a password at most 255");
     }
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     b.write(USERNAME_PASSWORD_VERSION);
