@@ -1,6 +1,5 @@
 package dev.lamina.layerfs.registry;
 
-import dev.lamina.layerfs.registry.ProxySelection.HttpProxy;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,15 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * A small HTTP/1.1 client on blocking sockets, for the registry API: one request at a time per
@@ -45,14 +35,15 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * through a publisher on its own threads, and (on Java 17) keeps a selector thread that delays
  * the JVM's exit. Here a request runs on the caller's thread and leaves nothing behind.
  *
- * <p>TLS: with verification, the JDK's default trust store and host name check (and SNI); without,
- * any certificate for any name ({@code --tls-verify=false}). The TLS context is set up on the first
- * https connection only.
+ * <p>TLS ({@link TlsLayer}): with verification, the JDK's default trust store and host name
+ * check; without, any certificate for any name ({@code --tls-verify=false}).
  *
- * <p>Proxies ({@link ProxySelection}): https goes through a {@code CONNECT} tunnel with TLS to the
- * registry inside it, so the proxy sees neither the requests nor their credentials; http goes to
- * the proxy as requests in absolute form. Proxy credentials go in {@code Proxy-Authorization} to
- * the proxy only; connections are pooled per proxy and origin.
+ * <p>Proxies ({@link ProxySelection}): through an HTTP proxy, https goes through a {@code CONNECT}
+ * tunnel ({@link ConnectTunnel}) with TLS to the registry inside it, so the proxy sees neither the
+ * requests nor their credentials, and http goes to the proxy as requests in absolute form, with
+ * the proxy's credentials in {@code Proxy-Authorization}. An https proxy is the same inside TLS
+ * to the proxy. Through a SOCKS5 proxy ({@link SocksTunnel}) every request goes through a tunnel.
+ * Connections are pooled per proxy and origin.
  */
 final class Http1Client implements AutoCloseable {
   private static final int CONNECT_TIMEOUT_MS = 30_000;
@@ -60,14 +51,13 @@ final class Http1Client implements AutoCloseable {
   private static final int MAX_IDLE_PER_ORIGIN = 4;
   private static final int IO_BUFFER = 64 * 1024;
 
-  private final boolean tlsVerify;
   private final ProxySelection proxies;
   private final Map<String, Deque<Connection>> idle = new HashMap<>();
-  private SSLContext tls;
+  private final TlsLayer tls;
   private boolean closed;
 
   Http1Client(boolean tlsVerify, ProxySelection proxies) {
-    this.tlsVerify = tlsVerify;
+    this.tls = new TlsLayer(tlsVerify);
     this.proxies = proxies;
   }
 
@@ -179,7 +169,7 @@ final class Http1Client implements AutoCloseable {
     if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
       throw new IOException("cannot send a request to " + uri);
     }
-    Optional<HttpProxy> proxy = proxies.proxyFor(scheme, bareHost(uri), port(uri));
+    Optional<Proxy> proxy = proxies.proxyFor(scheme, bareHost(uri), port(uri));
     String origin = origin(uri) + proxy.map(p -> " via " + p).orElse("");
     if (pooled) {
       synchronized (this) {
@@ -203,7 +193,7 @@ final class Http1Client implements AutoCloseable {
     }
   }
 
-  private Connection connect(URI uri, String origin, boolean https, HttpProxy proxy)
+  private Connection connect(URI uri, String origin, boolean https, Proxy proxy)
       throws IOException {
     String host = bareHost(uri);
     int port = port(uri);
@@ -213,20 +203,15 @@ final class Http1Client implements AutoCloseable {
       if (proxy == null) {
         socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
       } else {
-        try {
-          socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), CONNECT_TIMEOUT_MS);
-        } catch (IOException e) {
-          throw new IOException("cannot connect to proxy " + proxy + ": " + e.getMessage(), e);
-        }
-        if (https) {
-          tunnel(socket, proxy, host, port);
-        }
+        socket = throughProxy(socket, proxy, https, host, port);
       }
       if (https) {
-        socket = handshake(socket, host, port);
+        socket = tls.over(socket, host, port);
       }
-      // Over a tunnel the proxy is out of the exchange; only plain http speaks to it.
-      return new Connection(origin, socket, https ? null : proxy);
+      // Through a tunnel the proxy is out of the exchange; only an HTTP proxy asked for plain
+      // http is spoken to, in absolute form.
+      boolean absoluteForm = proxy != null && !proxy.socks() && !https;
+      return new Connection(origin, socket, absoluteForm ? proxy : null);
     } catch (IOException | RuntimeException e) {
       try {
         socket.close();
@@ -238,97 +223,30 @@ final class Http1Client implements AutoCloseable {
   }
 
   /**
-   * Asks the proxy for a tunnel to {@code host:port}. The proxy's answer is read a byte at a time
-   * from the bare socket, so nothing of what follows it (the TLS handshake) is consumed here.
+   * Connects {@code socket} to the proxy and, for https or through SOCKS, opens a tunnel to
+   * {@code host:port}; the socket to go on with (a TLS one to an https proxy).
    */
-  private static void tunnel(Socket socket, HttpProxy proxy, String host, int port)
+  private Socket throughProxy(Socket socket, Proxy proxy, boolean https, String host, int port)
       throws IOException {
-    String authority = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-    StringBuilder head = new StringBuilder();
-    head.append("CONNECT ").append(authority).append(" HTTP/1.1\r\nHost: ").append(authority)
-        .append("\r\nUser-Agent: lamina\r\n");
-    if (proxy.authorization() != null) {
-      head.append("Proxy-Authorization: ").append(proxy.authorization()).append("\r\n");
-    }
-    head.append("\r\n");
-    socket.setSoTimeout(CONNECT_TIMEOUT_MS);
-    socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-    socket.getOutputStream().flush();
-    InputStream in = socket.getInputStream();
-    String status;
     try {
-      status = readLine(in);
-      readHeaders(in);
+      socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), CONNECT_TIMEOUT_MS);
     } catch (IOException e) {
-      throw new IOException("proxy " + proxy + " gave no answer to CONNECT " + authority + ": "
-          + e.getMessage(), e);
+      throw new IOException("cannot connect to proxy " + proxy + ": " + e.getMessage(), e);
     }
-    if (!status.startsWith("HTTP/1.") || status.length() < 12 || status.charAt(9) != '2') {
-      throw new IOException("proxy " + proxy + " refused CONNECT " + authority + ": "
-          + (status.length() > 9 ? status.substring(9) : status));
-    }
-  }
-
-  private SSLSocket handshake(Socket plain, String host, int port) throws IOException {
-    SSLSocket s = (SSLSocket) tls().getSocketFactory().createSocket(plain, host, port, true);
-    SSLParameters p = s.getSSLParameters();
-    if (tlsVerify) {
-      p.setEndpointIdentificationAlgorithm("HTTPS");
-    }
-    if (!host.contains(":") && !host.matches("[0-9.]+")) { // SNI names hosts, not addresses
-      p.setServerNames(List.of(new SNIHostName(host)));
-    }
-    s.setSSLParameters(p);
-    // A plain-HTTP server may sit silent on a TLS hello: do not wait for it for long.
-    s.setSoTimeout(10_000);
-    s.startHandshake();
-    return s;
-  }
-
-  private synchronized SSLContext tls() throws IOException {
-    if (tls == null) {
+    if (proxy.tls()) {
+      // TLS to the proxy first: the CONNECT and its Proxy-Authorization go inside it.
       try {
-        tls = tlsVerify ? SSLContext.getDefault() : trustingEveryone();
-      } catch (java.security.GeneralSecurityException e) {
-        throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+        socket = tls.over(socket, proxy.host(), proxy.port());
+      } catch (IOException e) {
+        throw new IOException("TLS to proxy " + proxy + " failed: " + e.getMessage(), e);
       }
     }
-    return tls;
-  }
-
-  /**
-   * An SSL context that accepts any certificate for any host ({@code --tls-verify=false}). An
-   * {@link X509ExtendedTrustManager} is used so the JDK adds no hostname check of its own.
-   */
-  private static SSLContext trustingEveryone() throws java.security.GeneralSecurityException {
-    TrustManager all =
-        new X509ExtendedTrustManager() {
-          @Override
-          public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
-
-          @Override
-          public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-
-          @Override
-          public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-          @Override
-          public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-          }
-        };
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {all}, new SecureRandom());
-    return ctx;
+    if (proxy.socks()) {
+      SocksTunnel.open(socket, proxy, host, port, CONNECT_TIMEOUT_MS);
+    } else if (https) {
+      ConnectTunnel.open(socket, proxy, host, port, CONNECT_TIMEOUT_MS);
+    }
+    return socket;
   }
 
   /** One connection: a socket with buffered streams. */
@@ -338,10 +256,10 @@ final class Http1Client implements AutoCloseable {
     final InputStream in;
     final OutputStream out;
     /** The proxy plain-http requests go to, in absolute form; null for none. */
-    final HttpProxy proxy;
+    final Proxy proxy;
     boolean reused;
 
-    Connection(String origin, Socket socket, HttpProxy proxy) throws IOException {
+    Connection(String origin, Socket socket, Proxy proxy) throws IOException {
       this.origin = origin;
       this.socket = socket;
       this.proxy = proxy;
@@ -577,7 +495,7 @@ final class Http1Client implements AutoCloseable {
     return false;
   }
 
-  private static String readLine(InputStream in) throws IOException {
+  static String readLine(InputStream in) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream(128);
     while (true) {
       int b = in.read();
@@ -597,7 +515,7 @@ final class Http1Client implements AutoCloseable {
     return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
   }
 
-  private static Map<String, List<String>> readHeaders(InputStream in) throws IOException {
+  static Map<String, List<String>> readHeaders(InputStream in) throws IOException {
     Map<String, List<String>> headers = new LinkedHashMap<>();
     int total = 0;
     while (true) {

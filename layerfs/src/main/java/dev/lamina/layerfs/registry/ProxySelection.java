@@ -3,20 +3,16 @@ package dev.lamina.layerfs.registry;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which HTTP proxy a request goes through, from the environment by the rules of Go's {@code
- * httpproxy.FromEnvironment} (as skopeo and podman use them): {@code HTTPS_PROXY} for https,
+ * Which proxy ({@link Proxy}) a request goes through, from the environment by the rules of
+ * Go's {@code httpproxy.FromEnvironment} (as skopeo and podman use them): {@code HTTPS_PROXY} for https,
  * {@code HTTP_PROXY} for http (the upper-case name first, then the lower-case one), and {@code
  * NO_PROXY}, a comma-separated list of {@code *}, domain names (matching the name and its
  * subdomains; with a leading dot, its subdomains only), {@code host:port}, IP addresses and CIDR
@@ -71,12 +67,12 @@ public final class ProxySelection {
    *
    * @throws IOException if the proxy the environment names cannot be used
    */
-  Optional<HttpProxy> proxyFor(String scheme, String host, int port) throws IOException {
+  Optional<Proxy> proxyFor(String scheme, String host, int port) throws IOException {
     String url = scheme.equalsIgnoreCase("https") ? httpsProxy : httpProxy;
     if (url == null || !proxied(host, port)) {
       return Optional.empty();
     }
-    return Optional.of(HttpProxy.parse(url, scheme.equalsIgnoreCase("https") ? "HTTPS_PROXY"
+    return Optional.of(Proxy.parse(url, scheme.equalsIgnoreCase("https") ? "HTTPS_PROXY"
         : "HTTP_PROXY"));
   }
 
@@ -184,59 +180,6 @@ public final class ProxySelection {
           : BigInteger.ONE.shiftLeft(prefix).subtract(BigInteger.ONE)
               .shiftLeft(ip.length * 8 - prefix);
       return new BigInteger(1, hostIp).and(mask).equals(new BigInteger(1, ip).and(mask));
-    }
-  }
-
-  /**
-   * An HTTP proxy: where it listens and, if its URL had them, the credentials it is sent in
-   * {@code Proxy-Authorization}.
-   */
-  record HttpProxy(String host, int port, String user, String password) {
-    static HttpProxy parse(String url, String variable) throws IOException {
-      String u = url.contains("://") ? url : "http://" + url; // Go: a bare host:port is http
-      URI uri;
-      try {
-        uri = new URI(u);
-      } catch (URISyntaxException e) {
-        throw new IOException("invalid proxy URL in " + variable + ": " + e.getReason());
-      }
-      String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http")) {
-        throw new IOException(scheme + ":// proxies are not supported (" + variable
-            + "); use an http:// proxy");
-      }
-      if (uri.getHost() == null) {
-        throw new IOException("invalid proxy URL in " + variable + ": no host");
-      }
-      String user = null;
-      String password = null;
-      String info = uri.getUserInfo();
-      if (info != null) {
-        int colon = info.indexOf(':');
-        user = colon < 0 ? info : info.substring(0, colon);
-        password = colon < 0 ? "" : info.substring(colon + 1);
-      }
-      String host = uri.getHost();
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      return new HttpProxy(host, uri.getPort() >= 0 ? uri.getPort() : 80, user, password);
-    }
-
-    /** The {@code Proxy-Authorization} value, or null without credentials. */
-    String authorization() {
-      if (user == null) {
-        return null;
-      }
-      return "Basic " + Base64.getEncoder().encodeToString(
-          (user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** The proxy's URL without its password, for messages. */
-    @Override
-    public String toString() {
-      String h = host.contains(":") ? "[" + host + "]" : host;
-      return "http://" + (user == null ? "" : user + "@") + h + ":" + port;
     }
   }
 }

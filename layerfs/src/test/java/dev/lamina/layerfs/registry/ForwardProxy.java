@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.registry;
 
+import dev.lamina.layerfs.testing.Requirements;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,18 +10,26 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
 
 /**
- * A forward HTTP proxy on 127.0.0.1 requiring Basic {@code Proxy-Authorization}: {@code CONNECT}
- * tunnels, and requests in absolute form passed on (one per connection) without the proxy's own
- * headers. It records every request it forwarded and every one it refused.
+ * A forward HTTP proxy on 127.0.0.1 (or an https one, spoken to over TLS) requiring Basic {@code
+ * Proxy-Authorization}: {@code CONNECT} tunnels, and requests in absolute form passed on (one per
+ * connection) without the proxy's own headers. It records every request it forwarded and every one it refused.
  */
 final class ForwardProxy implements AutoCloseable {
+  private static final String KEYSTORE_PASSWORD = "changeit";
+
   /** A request the proxy forwarded: its method, target and registry Authorization (or null). */
   record Forwarded(String method, String target, String authorization) {}
 
@@ -31,18 +40,55 @@ final class ForwardProxy implements AutoCloseable {
   final List<String> refused = new CopyOnWriteArrayList<>();
 
   ForwardProxy(String user, String password) throws IOException {
+    this(user, password, new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+  }
+
+  private ForwardProxy(String user, String password, ServerSocket server) {
     this.user = user;
     this.expected = "Basic " + Base64.getEncoder().encodeToString(
         (user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.server = server;
     Thread t = new Thread(this::accept, "forward-proxy");
     t.setDaemon(true);
     t.start();
   }
 
-  /** The proxy's URL with the given password. */
+  /**
+   * The same proxy spoken to over TLS (an https proxy), with a self-signed certificate for
+   * 127.0.0.1 made in {@code dir}.
+   */
+  static ForwardProxy overTls(String user, String password, Path dir) throws Exception {
+    Path openssl = Requirements.tool("openssl");
+    run(dir, openssl.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+        "key.pem", "-out", "cert.pem");
+    run(dir, openssl.toString(), "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem",
+        "-out", "proxy.p12", "-passout", "pass:" + KEYSTORE_PASSWORD);
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(dir.resolve("proxy.p12"))) {
+      keys.load(in, KEYSTORE_PASSWORD.toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, KEYSTORE_PASSWORD.toCharArray());
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(kmf.getKeyManagers(), null, null);
+    return new ForwardProxy(user, password, tls.getServerSocketFactory()
+        .createServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+  }
+
+  private static void run(Path dir, String... cmd) throws Exception {
+    Files.createDirectories(dir);
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("openssl.log").toFile()).start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("openssl failed: " + Files.readString(
+          dir.resolve("openssl.log")));
+    }
+  }
+
+  /** The proxy's URL (http, or https over TLS) with the given password. */
   String url(String password) {
-    return "http://" + user + ":" + password + "@127.0.0.1:" + server.getLocalPort();
+    return (server instanceof SSLServerSocket ? "https" : "http") + "://" + user + ":" + password + "@127.0.0.1:" + server.getLocalPort();
   }
 
   private void accept() {
@@ -111,7 +157,7 @@ final class ForwardProxy implements AutoCloseable {
   }
 
   /** Copies both ways until either side ends, then closes both. */
-  private static void relay(Socket a, Socket b) throws IOException {
+  static void relay(Socket a, Socket b) throws IOException {
     Thread up = new Thread(() -> copy(a, b), "forward-proxy-relay");
     up.setDaemon(true);
     up.start();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lamina.layerfs.registry.ProxySelection.HttpProxy;
+import dev.lamina.layerfs.registry.Proxy.Kind;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,9 +30,9 @@ class ProxySelectionTest {
   void httpsAndHttp_eachTheirOwnVariable_upperCaseFirst() throws IOException {
     ProxySelection s = env("HTTPS_PROXY", "http://upper:3128", "https_proxy", "http://lower:1",
         "http_proxy", "plain.example:8080");
-    assertEquals(new HttpProxy("upper", 3128, null, null),
+    assertEquals(new Proxy(Kind.HTTP, "upper", 3128, null, null),
         s.proxyFor("https", "reg.example", 443).orElseThrow());
-    assertEquals(new HttpProxy("plain.example", 8080, null, null),
+    assertEquals(new Proxy(Kind.HTTP, "plain.example", 8080, null, null),
         s.proxyFor("http", "reg.example", 80).orElseThrow());
     ProxySelection onlyHttp = env("HTTP_PROXY", "http://p:3128");
     assertEquals(Optional.empty(), onlyHttp.proxyFor("https", "reg.example", 443));
@@ -43,24 +43,54 @@ class ProxySelectionTest {
 
   @Test
   void proxyUrl_defaultPort_credentials_andAPasswordFreeName() throws IOException {
-    HttpProxy p = HttpProxy.parse("http://al%40ice:s%3Acret@proxy.example", "HTTPS_PROXY");
+    Proxy p = Proxy.parse("http://al%40ice:s%3Acret@proxy.example", "HTTPS_PROXY");
     assertEquals(80, p.port());
     assertEquals("al@ice", p.user());
     assertEquals("s:cret", p.password());
     assertEquals("Basic YWxAaWNlOnM6Y3JldA==", p.authorization());
     assertFalse(p.toString().contains("cret"), p.toString());
     assertEquals("http://al@ice@proxy.example:80", p.toString());
-    assertNull(HttpProxy.parse("proxy:3128", "HTTP_PROXY").authorization());
-    assertEquals("::1", HttpProxy.parse("http://[::1]:3128", "HTTP_PROXY").host());
+    assertNull(Proxy.parse("proxy:3128", "HTTP_PROXY").authorization());
+    assertEquals("::1", Proxy.parse("http://[::1]:3128", "HTTP_PROXY").host());
   }
 
   @Test
-  void httpsOrSocksProxies_areRefusedClearly() {
+  void httpsAndSocksProxies_withTheirDefaultPorts_asGoHasThem() throws IOException {
+    ProxySelection s = env("HTTPS_PROXY", "https://alice:s3cret@proxy.example",
+        "HTTP_PROXY", "socks5h://[2001:db8::1]");
+    Proxy https = s.proxyFor("https", "reg.example", 443).orElseThrow();
+    assertEquals(new Proxy(Kind.HTTPS, "proxy.example", 443, "alice", "s3cret"), https);
+    assertTrue(https.tls());
+    assertFalse(https.socks());
+    assertEquals("Basic YWxpY2U6czNjcmV0", https.authorization());
+    assertEquals("https://alice@proxy.example:443", https.toString());
+    assertEquals(new Proxy(Kind.SOCKS5H, "2001:db8::1", 1080, null, null),
+        s.proxyFor("http", "reg.example", 80).orElseThrow());
+    Proxy socks = Proxy.parse("SOCKS5://bob:pw@10.0.0.1:9050", "HTTPS_PROXY");
+    assertEquals(new Proxy(Kind.SOCKS5, "10.0.0.1", 9050, "bob", "pw"), socks);
+    assertTrue(socks.socks());
+    assertFalse(socks.tls());
+    // SOCKS credentials go in the SOCKS handshake, never in an HTTP header.
+    assertNull(socks.authorization());
+    assertEquals("socks5://bob@10.0.0.1:9050", socks.toString());
+  }
+
+  @Test
+  void otherProxySchemes_areRefusedClearly() {
     IOException e = assertThrows(IOException.class,
-        () -> env("HTTPS_PROXY", "https://p:443").proxyFor("https", "reg.example", 443));
-    assertTrue(e.getMessage().contains("https:// proxies are not supported"), e.getMessage());
+        () -> env("HTTPS_PROXY", "socks4://p:1080").proxyFor("https", "reg.example", 443));
+    assertTrue(e.getMessage().contains("socks4:// proxies are not supported (HTTPS_PROXY)"),
+        e.getMessage());
     assertThrows(IOException.class,
-        () -> env("HTTP_PROXY", "socks5://p:1080").proxyFor("http", "reg.example", 80));
+        () -> env("HTTP_PROXY", "ftp://p:21").proxyFor("http", "reg.example", 80));
+  }
+
+  @Test
+  void socksReplyCodes_readAsRfc1928Names() {
+    assertEquals("connection not allowed by ruleset", SocksTunnel.replyMessage(2));
+    assertEquals("host unreachable", SocksTunnel.replyMessage(4));
+    assertEquals("address type not supported", SocksTunnel.replyMessage(8));
+    assertEquals("unknown reply", SocksTunnel.replyMessage(42));
   }
 
   @Test

@@ -201,4 +201,168 @@ class ProxyTest {
     assertFalse(e.getMessage().contains("wrong-pw"), e.getMessage());
     assertEquals(List.of(), proxy.forwarded);
   }
+
+  private SocksProxy socks(String user, String password, Map<String, String> names)
+      throws Exception {
+    SocksProxy p = new SocksProxy(user, password, names);
+    open.add(p);
+    return p;
+  }
+
+  private ForwardProxy httpsProxy() throws Exception {
+    ForwardProxy p = ForwardProxy.overTls("alice", "proxy-secret",
+        Files.createTempDirectory(work, "proxy-tls"));
+    open.add(p);
+    return p;
+  }
+
+  /** The messages of a failure and its causes, one a line. */
+  private static String messages(Throwable e) {
+    StringBuilder m = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      m.append(t.getMessage()).append('\n');
+    }
+    return m.toString();
+  }
+
+  /** The request lines of the registry's access log. */
+  private static List<String> requestLines(RegistryServer reg) throws Exception {
+    return reg.log().lines().filter(l -> l.contains(" HTTP/1.1\" "))
+        .map(l -> l.substring(l.indexOf('"') + 1, l.indexOf(" HTTP/1.1\" "))).toList();
+  }
+
+  @Test
+  void socks5_plainHttpRegistry_requestsInOriginFormThroughPooledTunnels() throws Exception {
+    RegistryServer reg = registry("bob", "registry-secret", false);
+    SocksProxy socks = socks("alice", "proxy-secret", Map.of());
+    pushAndPull(reg, "s/hello:1", through(Map.of("HTTP_PROXY",
+        socks.url("socks5", "proxy-secret"))).credentials(
+            new Credentials("bob", "registry-secret")).build());
+
+    assertEquals(List.of(), socks.refused);
+    assertFalse(socks.connects.isEmpty());
+    for (String c : socks.connects) {
+      assertEquals("ipv4 " + reg.address(), c); // an address literal is sent as an address
+    }
+    List<String> requests = requestLines(reg);
+    for (String r : requests) {
+      assertTrue(r.matches("[A-Z]+ /v2/.*"), r); // origin form: the proxy is no HTTP proxy
+    }
+    // Tunnels are kept and reused, as direct connections are.
+    assertTrue(socks.connects.size() < requests.size(),
+        socks.connects.size() + " tunnels for " + requests.size() + " requests");
+  }
+
+  @Test
+  void socks5h_httpsRegistry_nameResolvedByTheProxy_tlsInsideTheTunnel() throws Exception {
+    RegistryServer reg = registry(null, null, true);
+    // A name only the proxy knows: reaching the registry proves the name went unresolved.
+    SocksProxy socks = socks(null, null, Map.of("registry.lamina.invalid", address));
+    String name = "registry.lamina.invalid:" + reg.port();
+    Store a = Store.open(work.resolve("a"));
+    Path layer = TestImages.gnuTarLayer(work, "etc/hello", "hello through socks\n");
+    Images.ResolvedImage img = TestImages.imageOf(a, List.of(layer), false, "hello");
+    ImageLocation at = ImageLocation.parse("docker://" + name + "/h/hello:1");
+    RegistryOptions o = through(Map.of("https_proxy", socks.url("socks5h", null))).build();
+    ImageTransports.save(a, List.of("hello"), at, o);
+    Store b = Store.open(work.resolve("b"));
+    assertEquals(img.digest(), ImageTransports.load(b, at, List.of(), o).get(0).digest());
+
+    assertFalse(socks.connects.isEmpty());
+    for (String c : socks.connects) {
+      assertEquals("name " + name, c);
+    }
+  }
+
+  @Test
+  void socks5_wrongPassword_isRefusedClearly_withoutThePassword() throws Exception {
+    RegistryServer reg = registry(null, null, false);
+    SocksProxy socks = socks("alice", "proxy-secret", Map.of());
+    RegistryOptions wrong = through(Map.of("HTTP_PROXY", socks.url("socks5", "wrong-pw")))
+        .build();
+    Exception e = assertThrows(Exception.class, () -> ImageTransports.load(
+        Store.open(work.resolve("b")), ImageLocation.parse("docker://" + reg.address()
+            + "/w/hello:1"), List.of(), wrong));
+    String m = messages(e);
+    assertTrue(m.contains("proxy " + socks.url("socks5", "x").replace(":x@", "@")
+        + " refused the user name and password in its URL"), m);
+    assertFalse(m.contains("wrong-pw"), m);
+    assertEquals(List.of("user alice"), socks.refused.stream().distinct().toList());
+    assertEquals(List.of(), socks.connects);
+  }
+
+  @Test
+  void socks5_proxyNeedingCredentialsTheUrlLacks_isRefusedClearly() throws Exception {
+    RegistryServer reg = registry(null, null, false);
+    SocksProxy socks = socks("alice", "proxy-secret", Map.of());
+    RegistryOptions none = through(Map.of("HTTP_PROXY", socks.url("socks5", null))).build();
+    Exception e = assertThrows(Exception.class, () -> ImageTransports.load(
+        Store.open(work.resolve("b")), ImageLocation.parse("docker://" + reg.address()
+            + "/w/hello:1"), List.of(), none));
+    assertTrue(messages(e).contains("proxy " + socks.url("socks5", null)
+        + " accepts none of the authentication methods offered"), messages(e));
+    assertEquals(List.of(), socks.connects);
+  }
+
+  @Test
+  void socks5_failedConnect_namesTheReplyCode() throws Exception {
+    SocksProxy socks = socks(null, null, Map.of());
+    int closedPort = RegistryServer.freePort();
+    RegistryOptions o = through(Map.of("HTTP_PROXY", socks.url("socks5", null),
+        "HTTPS_PROXY", socks.url("socks5", null))).build();
+    Exception e = assertThrows(Exception.class, () -> ImageTransports.load(
+        Store.open(work.resolve("b")), ImageLocation.parse("docker://" + address + ":"
+            + closedPort + "/w/hello:1"), List.of(), o));
+    assertTrue(messages(e).contains("proxy " + socks.url("socks5", null) + " could not connect to "
+        + address + ":" + closedPort + ": connection refused (SOCKS5 reply 5)"), messages(e));
+  }
+
+  @Test
+  void httpsProxy_httpsRegistry_connectInsideTlsToTheProxy() throws Exception {
+    RegistryServer reg = registry(null, null, true);
+    ForwardProxy proxy = httpsProxy();
+    assertTrue(proxy.url("proxy-secret").startsWith("https://"));
+    pushAndPull(reg, "t/hello:1",
+        through(Map.of("HTTPS_PROXY", proxy.url("proxy-secret"))).build());
+
+    assertEquals(List.of(), proxy.refused);
+    assertFalse(proxy.forwarded.isEmpty());
+    for (Forwarded f : proxy.forwarded) {
+      assertEquals(new Forwarded("CONNECT", reg.address(), null), f);
+    }
+  }
+
+  @Test
+  void httpsProxy_plainHttpRegistry_absoluteFormInsideTlsToTheProxy() throws Exception {
+    RegistryServer reg = registry("bob", "registry-secret", false);
+    ForwardProxy proxy = httpsProxy();
+    String url = proxy.url("proxy-secret");
+    pushAndPull(reg, "p/hello:1", through(Map.of("HTTP_PROXY", url, "HTTPS_PROXY", url))
+        .credentials(new Credentials("bob", "registry-secret")).build());
+
+    assertEquals(List.of(), proxy.refused);
+    List<Forwarded> plain = proxy.forwarded.stream()
+        .filter(f -> !f.method().equals("CONNECT")).toList();
+    assertFalse(plain.isEmpty());
+    for (Forwarded f : plain) {
+      assertTrue(f.target().startsWith("http://" + reg.address() + "/v2/"), f.target());
+    }
+  }
+
+  @Test
+  void httpsProxy_certificateIsVerified_unlessTlsVerifyIsOff() throws Exception {
+    RegistryServer reg = registry(null, null, true);
+    ForwardProxy proxy = httpsProxy();
+    RegistryOptions verifying = RegistryOptions.builder().proxies(ProxySelection.fromEnvironment(
+        Map.of("HTTPS_PROXY", proxy.url("proxy-secret")))).build();
+    Exception e = assertThrows(Exception.class, () -> ImageTransports.load(
+        Store.open(work.resolve("b")), ImageLocation.parse("docker://" + reg.address()
+            + "/v/hello:1"), List.of(), verifying));
+    String m = messages(e);
+    assertTrue(m.contains("TLS to proxy " + proxy.url("x").replace(":x@", "@") + " failed"), m);
+    assertFalse(m.contains("proxy-secret"), m);
+    // Nothing, not even the proxy's credentials, went to an unverified proxy.
+    assertEquals(List.of(), proxy.forwarded);
+    assertEquals(List.of(), proxy.refused);
+  }
 }
