@@ -80,7 +80,8 @@ final class BuildCommand implements Callable<Integer> {
   List<String> secrets = new ArrayList<>();
 
   @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET|KEY[,KEY]]",
-      description = "An SSH agent for RUN --mount=type=ssh: $SSH_AUTH_SOCK, a socket, or keys.")
+      description = "An SSH agent for RUN --mount=type=ssh (and, as default, for ADD of git"
+          + " sources over ssh): $SSH_AUTH_SOCK, a socket, or keys.")
   List<String> ssh = new ArrayList<>();
 
   @Option(names = "--explain-cache", description = "Say for each step why it hit or missed.")

@@ -28,8 +28,8 @@ import java.util.Objects;
  *     that name wins)
  * @param parallelism how many independent stages may build at once
  * @param secrets {@code --secret} files by id, for {@code RUN --mount=type=secret}
- * @param ssh {@code --ssh} agents by id, for {@code RUN --mount=type=ssh}: an agent's socket, or
- *     key files for an agent the build starts
+ * @param ssh {@code --ssh} agents by id, for {@code RUN --mount=type=ssh} and ({@code default})
+ *     git sources over ssh: an agent's socket, or key files for an agent the build starts
  */
 public record BuildOptions(
     Path contextDir,

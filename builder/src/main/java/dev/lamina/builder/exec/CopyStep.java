@@ -168,7 +168,8 @@ final class CopyStep {
       checkouts = new ArrayList<>();
       StringBuilder ids = new StringBuilder();
       for (GitUrl g : r.git()) {
-        GitCheckout c = GitCheckout.resolve(g, run.workspace.newDir("git"));
+        GitCheckout c = GitCheckout.resolve(g, run.workspace.newDir("git"),
+            run.sshAgents.socket("default"));
         checkouts.add(c);
         ids.append(c.cacheId()).append(';');
       }

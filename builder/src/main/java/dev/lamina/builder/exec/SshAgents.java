@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * The SSH agents a build offers its {@code RUN --mount=type=ssh} steps ({@code --ssh}), by id:
  * the socket of an agent the user runs, or, for key files, an agent Lamina starts for the build
  * ({@code ssh-agent}, the keys added with {@code ssh-add}) and stops when it ends. A key never
- * enters a container: a step only reaches an agent, through a {@link SshForward}.
+ * enters a container: a step only reaches an agent, through a {@link SshForward}. The
+ * {@code default} agent also serves git's ssh for {@code ADD} of an ssh git source, on the host.
  */
 final class SshAgents implements AutoCloseable {
   private static final long START_TIMEOUT_MILLIS = 5_000;

@@ -8,11 +8,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the host's {@code git} in a clean environment: no system, global or user configuration,
  * no templates, no prompts, only the network transports (https, http, ssh, git) and a time limit.
+ * Its ssh authenticates with the agent it is given, if any, and nothing else: no key file of the
+ * host's user.
  * Output goes to files under a private directory, so a chatty command can never block on a pipe.
  */
 final class Git {
@@ -60,13 +63,19 @@ final class Git {
   private final Path stderr;
   private final Duration remoteTimeout;
   private final Duration localTimeout;
+  private final Optional<Path> sshAgent;
 
-  /** A runner keeping its empty home and output files in {@code privateDir}. */
-  Git(Path privateDir) throws IOException {
-    this(privateDir, REMOTE_TIMEOUT, LOCAL_TIMEOUT);
+  /**
+   * A runner keeping its empty home and output files in {@code privateDir}, its ssh using the
+   * agent listening on {@code sshAgent}, when there is one.
+   */
+  Git(Path privateDir, Optional<Path> sshAgent) throws IOException {
+    this(privateDir, sshAgent, REMOTE_TIMEOUT, LOCAL_TIMEOUT);
   }
 
-  Git(Path privateDir, Duration remoteTimeout, Duration localTimeout) throws IOException {
+  Git(Path privateDir, Optional<Path> sshAgent, Duration remoteTimeout, Duration localTimeout)
+      throws IOException {
+    this.sshAgent = sshAgent;
     this.home = Files.createDirectories(privateDir.resolve("home"));
     this.template = Files.createDirectories(privateDir.resolve("template"));
     this.stdout = privateDir.resolve("stdout");
@@ -145,8 +154,11 @@ final class Git {
     // to another remote): never file:// or a local path (the host's files), never ext:: or fd::
     // (commands).
     env.put("GIT_ALLOW_PROTOCOL", "https:http:ssh:git");
+    // IdentityFile=none: ssh reads ~/.ssh/id_* from the passwd entry's home, whatever HOME says;
+    // the only keys it may offer are the given agent's.
     env.put("GIT_SSH_COMMAND", "ssh -F /dev/null -o BatchMode=yes -o ConnectTimeout=30"
-        + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null");
+        + " -o IdentityFile=none -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null");
+    sshAgent.ifPresent(socket -> env.put("SSH_AUTH_SOCK", socket.toString()));
     env.put("LC_ALL", "C");
     for (String proxy : PROXIES) {
       String v = host.get(proxy);

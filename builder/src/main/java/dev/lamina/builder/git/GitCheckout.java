@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One git source of an ADD, the way BuildKit's git source works: the ref is first resolved to a
@@ -26,22 +27,28 @@ import java.util.Map;
  * included unless the URL says {@code submodules=false}. The tree's contents are copied;
  * {@code .git} only with {@code --keep-git-dir} (or {@code keep-git-dir=true}) and no
  * subdirectory. Times are not taken from the checkout (the layer writer stamps every entry).
+ *
+ * <p>As in BuildKit, an ssh remote ({@code ssh://} or {@code user@host:path}) is reached through
+ * the build's {@code default} SSH agent and cannot be reached without one; no other remote ever
+ * sees that agent. Which agent it was is no part of the cache key.
  */
 public final class GitCheckout {
   private final GitUrl url;
   private final boolean keepGitDir;
   private final Path work;
   private final Git git;
+  private final boolean agentMissing;
   private final String commit;
   private final String refName;
   private final String tagObject;
 
-  private GitCheckout(GitUrl url, boolean keepGitDir, Path work, Git git, String commit,
-      String refName, String tagObject) {
+  private GitCheckout(GitUrl url, boolean keepGitDir, Path work, Git git, boolean agentMissing,
+      String commit, String refName, String tagObject) {
     this.url = url;
     this.keepGitDir = keepGitDir && url.subdir().isEmpty();
     this.work = work;
     this.git = git;
+    this.agentMissing = agentMissing;
     this.commit = commit;
     this.refName = refName;
     this.tagObject = tagObject;
@@ -51,11 +58,14 @@ public final class GitCheckout {
    * Resolves {@code url}'s ref to a commit (a full commit id needs no network), checking it
    * against the URL's checksum (a hex prefix of the commit's id or of its annotated tag's; see
    * {@link GitUrl#withFlags} for ADD's {@code --checksum}) as BuildKit does. {@code work} is an
-   * empty private directory the checkout will use.
+   * empty private directory the checkout will use; {@code defaultAgent} the socket of the build's
+   * {@code default} SSH agent, if it has one, which only an ssh remote gets.
    *
-   * @throws GitException if the remote cannot be reached, lacks the ref, or fails the checksum
+   * @throws GitException if the remote cannot be reached (an ssh one without an agent included),
+   *     lacks the ref, or fails the checksum
    */
-  public static GitCheckout resolve(GitUrl url, Path work) throws IOException {
+  public static GitCheckout resolve(GitUrl url, Path work, Optional<Path> defaultAgent)
+      throws IOException {
     String checksum = url.checksum();
     boolean keepGitDir = Boolean.TRUE.equals(url.keepGitDir());
     String want = null;
@@ -66,11 +76,15 @@ public final class GitCheckout {
             + " for a git source, expected a hex commit id");
       }
     }
-    Git git = new Git(work);
+    // An https, http or git remote never gets it, nor do its submodules, whatever their URLs.
+    Optional<Path> agent = url.overSsh() ? defaultAgent : Optional.empty();
+    boolean agentMissing = url.overSsh() && agent.isEmpty();
+    Git git = new Git(work, agent);
     GitCheckout c;
     if (url.refIsCommit()) {
-      c = new GitCheckout(url, keepGitDir, work, git, url.ref(), null, null);
+      c = new GitCheckout(url, keepGitDir, work, git, agentMissing, url.ref(), null, null);
     } else {
+      requireAgent(url, agentMissing);
       c = lookUp(url, keepGitDir, work, git);
     }
     if (want != null && !c.commit.startsWith(want)
@@ -112,7 +126,7 @@ public final class GitCheckout {
       if (!GitUrl.isCommitId(commit)) {
         throw failure(url, "invalid commit id \"" + commit + "\" for ref " + ref);
       }
-      return new GitCheckout(url, keepGitDir, work, git, commit, used,
+      return new GitCheckout(url, keepGitDir, work, git, false, commit, used,
           peeled != null ? id : null);
     } catch (Git.Failure f) {
       throw failure(url, f, work);
@@ -127,6 +141,18 @@ public final class GitCheckout {
       }
     }
     throw failure(url, "could not find the repository's default branch");
+  }
+
+  /**
+   * BuildKit's git source mounts the session's {@code default} SSH agent for an ssh remote and
+   * fails, before running git, when the client forwarded none; so does this, saying how to give
+   * one. (A full commit id needs the remote only when the step misses the cache.)
+   */
+  private static void requireAgent(GitUrl url, boolean missing) throws GitException {
+    if (missing) {
+      throw failure(url, "an ssh remote needs the build's default SSH agent, and none was given"
+          + " (--ssh default, or --ssh default=SOCKET|KEY)");
+    }
   }
 
   private static String strip(String s, String prefix) {
@@ -158,6 +184,7 @@ public final class GitCheckout {
    * @throws GitException if the fetch or checkout fails, or the subdirectory is not one
    */
   public SourceSet.Item checkout(IgnoreRules excludes) throws IOException {
+    requireAgent(url, agentMissing);
     Path tree = work.resolve("tree");
     try {
       git.local(work, "init", "-q", commit.length() == 64
@@ -303,9 +330,26 @@ public final class GitCheckout {
     return new GitException("git source " + url.shown() + ": " + reason);
   }
 
-  /** Git's own reason, without the URL's secret or this build's private paths. */
+  /**
+   * Git's own reason, without the URL's secret or this build's private paths. When ssh refused
+   * the agent's keys, ssh's line says so better than git's "Could not read from remote".
+   */
   private static GitException failure(GitUrl url, Git.Failure f, Path dir) {
-    String reason = url.redact(f.reason()).replace(dir + "/", "").replace(dir.toString(), ".");
-    return failure(url, reason);
+    String denied = url.overSsh() ? sshDenied(f.stderr()) : null;
+    String reason = denied != null
+        ? denied + " (the server accepts none of the keys of the --ssh default agent)"
+        : f.reason();
+    return failure(url, url.redact(reason).replace(dir + "/", "").replace(dir.toString(), "."));
+  }
+
+  /** ssh's {@code user@host: Permission denied (publickey)} line, or null. */
+  private static String sshDenied(String stderr) {
+    for (String line : stderr.split("\n")) {
+      String l = line.strip();
+      if (l.contains("Permission denied (")) {
+        return l.endsWith(".") ? l.substring(0, l.length() - 1) : l;
+      }
+    }
+    return null;
   }
 }

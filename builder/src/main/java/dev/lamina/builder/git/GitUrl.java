@@ -222,6 +222,12 @@ public record GitUrl(
     return secret == null ? text : text.replace(secret + "@", REDACTED + "@");
   }
 
+  /** Whether git reaches this remote over ssh: an {@code ssh://} URL or {@code user@host:path}. */
+  public boolean overSsh() {
+    Matcher scheme = SCHEME.matcher(remote);
+    return !scheme.find() || scheme.group(1).equalsIgnoreCase("ssh");
+  }
+
   /** Whether {@code ref} is a full commit id (SHA-1 or SHA-256), which needs no lookup. */
   public boolean refIsCommit() {
     return isCommitId(ref);

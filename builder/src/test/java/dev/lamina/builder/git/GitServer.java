@@ -72,6 +72,11 @@ public final class GitServer implements AutoCloseable {
       this.bare = bare;
     }
 
+    /** The bare repository the work tree pushes to. */
+    public Path bare() {
+      return bare;
+    }
+
     /** The work tree, to write files in. */
     public Path work() {
       return work;

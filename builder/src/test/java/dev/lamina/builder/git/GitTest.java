@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +26,7 @@ class GitTest {
 
   @Test
   void noConfigurationButItsOwn() throws Exception {
-    String config = new Git(tmp).local(tmp, "config", "--list");
+    String config = new Git(tmp, Optional.empty()).local(tmp, "config", "--list");
     assertEquals("core.logallrefupdates=false", config.strip(),
         "neither the system's nor the user's configuration");
   }
@@ -33,7 +34,7 @@ class GitTest {
   @Test
   void localRepositoriesAreNoTransport() throws Exception {
     GitServer.git(tmp, "init", "-q", "--bare", tmp.resolve("r.git").toString());
-    Git git = new Git(tmp);
+    Git git = new Git(tmp, Optional.empty());
     for (String remote : List.of(tmp.resolve("r.git").toString(), "file://" + tmp + "/r.git")) {
       Git.Failure f = assertThrows(Git.Failure.class,
           () -> git.remote(tmp, List.of("ls-remote", "--", remote)));
@@ -44,7 +45,7 @@ class GitTest {
   @Test
   void aSilentServer_timesOutAndLeavesNoProcess() throws Exception {
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Git git = new Git(tmp, Duration.ofSeconds(2), Duration.ofSeconds(2));
+      Git git = new Git(tmp, Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(2));
       long start = System.nanoTime();
       Git.Failure f = assertThrows(Git.Failure.class, () -> git.remote(tmp,
           List.of("ls-remote", "--", "http://127.0.0.1:" + silent.getLocalPort() + "/x.git")));

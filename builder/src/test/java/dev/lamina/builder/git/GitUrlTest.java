@@ -31,6 +31,18 @@ class GitUrlTest {
   }
 
   @Test
+  void overSsh_sshUrlsAndScpLikeOnly() throws Exception {
+    for (String s : new String[] {"ssh://git@example.com:2222/foo", "SSH://h/x#main",
+        "git@github.com:moby/buildkit", "git@h:a://b"}) {
+      assertTrue(git(s).overSsh(), s);
+    }
+    for (String s : new String[] {"https://h/x.git", "http://user@h/x.git#main",
+        "git://h/ssh://x"}) {
+      assertFalse(git(s).overSsh(), s);
+    }
+  }
+
+  @Test
   void notGit_downloadsAndContextPaths() throws Exception {
     for (String s : new String[] {"https://example.com/", "https://example.com/foo",
         "https://example.com/foo.git/", "https://example.com/foo.git.bar",
