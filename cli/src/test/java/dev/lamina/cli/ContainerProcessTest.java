@@ -207,4 +207,45 @@ class ContainerProcessTest {
     assertEquals(125, lamina.run("attach", "--no-stdin", "shell").code());
     assertEquals(125, lamina.run("attach", "--detach-keys", "ctrl-1", "shell").code());
   }
+
+  /**
+   * HARDENING 4: a build killed with SIGKILL during a RUN takes the step's container with it (a
+   * shell as PID 1 ignores the SIGTERM runc passes on), and the next build clears what is left:
+   * no runtime container, no mount, a clean store.
+   */
+  @Test
+  void killedBuild_itsRunStepDiesToo_nextBuildCleansUp() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("Containerfile"),
+        "FROM busybox\nRUN echo $((40+2)); sleep 60\n");
+    Process p =
+        new ProcessBuilder(lamina("build", "--no-cache", ctx.toString()))
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    for (String line; (line = r.readLine()) != null && !line.endsWith(" 42"); ) {
+      // Until the step's command runs.
+    }
+    p.destroyForcibly();
+    p.waitFor();
+    Path runcRoot = store.resolve("runtime/runc");
+    String left = "";
+    for (int i = 0; i < 100; i++) {
+      Process list = new ProcessBuilder("runc", "--root", runcRoot.toString(), "list", "-q")
+          .redirectErrorStream(true).start();
+      left = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      list.waitFor();
+      if (left.isEmpty()) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertEquals("", left, "the killed build's RUN container is gone");
+
+    Files.writeString(ctx.resolve("Containerfile"), "FROM busybox\nRUN true\n");
+    lamina.run("build", "-q", ctx.toString()).ok();
+    assertEquals(List.of(), MountTable.mountPointsUnder(store));
+    lamina.run("system", "check").ok();
+  }
 }

@@ -47,6 +47,7 @@ final class BuildRun {
   final FileDigests digests;
   final Workspace workspace;
   final SshAgents sshAgents;
+  final StepContainers stepContainers;
   final ExtractedLayers extracted;
   final LayerWriter layerWriter;
   /** The build's time: SOURCE_DATE_EPOCH when given, else when the build started. */
@@ -71,6 +72,7 @@ final class BuildRun {
       FileDigests digests,
       Workspace workspace,
       SshAgents sshAgents,
+      StepContainers stepContainers,
       LayerWriter layerWriter,
       String created,
       boolean fixedTime,
@@ -86,6 +88,7 @@ final class BuildRun {
     this.digests = digests;
     this.workspace = workspace;
     this.sshAgents = sshAgents;
+    this.stepContainers = stepContainers;
     this.extracted = ExtractedLayers.of(store);
     this.layerWriter = layerWriter;
     this.created = created;

@@ -117,9 +117,10 @@ public final class Builder {
     });
     try (Lease lease = store.lease();
         Workspace workspace = Workspace.create(store);
-        SshAgents sshAgents = SshAgents.open(options.ssh())) {
+        SshAgents sshAgents = SshAgents.open(options.ssh());
+        StepContainers stepContainers = new StepContainers()) {
       BuildRun run = new BuildRun(store, options, context, progress, digests, workspace,
-          sshAgents, writer,
+          sshAgents, stepContainers, writer,
           created, epoch != null, recipe, originals, globals, consumed);
       for (Stage s : needed) {
         Set<Stage> deps = Stages.dependencies(recipe, s, globals.values(),

@@ -38,7 +38,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -385,7 +384,7 @@ final class RunStep {
     Path fifo = bundle.resolve("output");
     Posix.mknod(fifo, FileStat.S_IFIFO | 0600, 0, 0);
     OciRuntime runtime = OciRuntimes.select(OciRuntimes.DEFAULT, b.store.root().resolve("runtime"));
-    String id = "lamina-build-" + UUID.randomUUID().toString().substring(0, 12);
+    String id = b.stepContainers.newId(runtime);
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(
           Files.newInputStream(fifo), StandardCharsets.UTF_8))) {

@@ -48,6 +48,11 @@ public final class RuncRuntime implements OciRuntime {
     return binary;
   }
 
+  /** Its {@code --root}: where it keeps the state of Lamina's containers. */
+  public Path stateRoot() {
+    return stateRoot;
+  }
+
   private List<String> command(Path log, String... args) throws IOException {
     Files.createDirectories(stateRoot);
     Files.createDirectories(logDir);
