@@ -24,14 +24,18 @@ import java.util.function.Consumer;
  * from the moment it connects, and sends {@link AttachProtocol} frames: input (passed to the
  * terminal only for a container started with {@code -i}) and window sizes.
  *
- * <p>The socket lives in a private 0700 directory under the temporary directory (a unix socket
- * path must stay under 108 bytes); the file {@link #POINTER} in the container's directory names
- * it. A client too slow to take the output is disconnected rather than let it hold up the
- * container.
+ * <p>The socket is {@code attach.sock} in the container's directory, mode 0600, so that it goes
+ * with the container even when its monitor was killed; where that path would be too long for a
+ * unix socket (108 bytes), it lives in a private 0700 directory under the temporary directory
+ * instead. The file {@link #POINTER} in the container's directory names it either way. A client
+ * too slow to take the output is disconnected rather than let it hold up the container.
  */
 final class AttachServer implements Consumer<byte[]>, AutoCloseable {
   /** The file, in the container's directory, that holds the socket's path. */
   static final String POINTER = "attach-socket";
+
+  /** {@code sizeof(sun_path)} on Linux, its terminating NUL included. */
+  private static final int SUN_PATH = 108;
 
   /** Output chunks a client may fall behind by before it is dropped. */
   private static final int BACKLOG = 1024;
@@ -46,12 +50,12 @@ final class AttachServer implements Consumer<byte[]>, AutoCloseable {
   private final ServerSocketChannel server;
   private final List<Client> clients = new CopyOnWriteArrayList<>();
 
-  private AttachServer(
-      ConsoleMaster master, boolean acceptInput, Path dir, Path pointer, ServerSocketChannel s) {
+  private AttachServer(ConsoleMaster master, boolean acceptInput, Path dir, Path socket,
+      Path pointer, ServerSocketChannel s) {
     this.master = master;
     this.acceptInput = acceptInput;
     this.dir = dir;
-    this.socket = dir.resolve("attach.sock");
+    this.socket = socket;
     this.pointer = pointer;
     this.server = s;
   }
@@ -59,16 +63,23 @@ final class AttachServer implements Consumer<byte[]>, AutoCloseable {
   /** Serves {@code master} for the container whose directory is {@code containerDir}. */
   static AttachServer open(ConsoleMaster master, boolean acceptInput, Path containerDir)
       throws IOException {
-    Path dir =
-        Files.createTempDirectory(
-            "lamina-attach-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path socket = containerDir.toAbsolutePath().resolve("attach.sock");
+    Path dir = null;
+    if (socket.toString().getBytes(StandardCharsets.UTF_8).length >= SUN_PATH) {
+      dir = Files.createTempDirectory(
+          "lamina-attach-",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      socket = dir.resolve("attach.sock");
+    }
+    Files.deleteIfExists(socket); // a killed monitor's, from an earlier run
     ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     AttachServer server =
-        new AttachServer(master, acceptInput, dir, containerDir.resolve(POINTER), s);
+        new AttachServer(master, acceptInput, dir, socket, containerDir.resolve(POINTER), s);
     try {
-      s.bind(UnixDomainSocketAddress.of(server.socket));
-      Files.writeString(server.pointer, server.socket.toString(), StandardCharsets.UTF_8);
+      s.bind(UnixDomainSocketAddress.of(socket));
+      // Root's alone: whoever may connect may type into the container.
+      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+      Files.writeString(server.pointer, socket.toString(), StandardCharsets.UTF_8);
     } catch (IOException | RuntimeException e) {
       server.close();
       throw e;
@@ -120,7 +131,9 @@ final class AttachServer implements Consumer<byte[]>, AutoCloseable {
     }
     Files.deleteIfExists(pointer);
     Files.deleteIfExists(socket);
-    Files.deleteIfExists(dir);
+    if (dir != null) {
+      Files.deleteIfExists(dir);
+    }
   }
 
   /** One attached client: a reader of its frames, and a writer of the output queued for it. */
