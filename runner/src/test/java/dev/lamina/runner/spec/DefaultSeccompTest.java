@@ -30,7 +30,7 @@ class DefaultSeccompTest {
     RuntimeSpec.Seccomp s = DefaultSeccomp.forCapabilities(DOCKER_CAPS, "amd64");
     assertEquals("SCMP_ACT_ERRNO", s.defaultAction());
     assertEquals(1, s.defaultErrnoRet());
-    assertEquals(List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"), s.architectures());
+    assertEquals(List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86"), s.architectures());
     assertEquals(
         List.of("SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"),
         DefaultSeccomp.forCapabilities(DOCKER_CAPS, "aarch64").architectures());
