@@ -39,16 +39,26 @@ final class AttachCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DetachKeys keys = DetachKeys.parse(detachKeys);
-    boolean input = !noStdin;
-    if (input) {
+    if (!noStdin) {
       Terminals.requireTerminal();
     }
-    Containers containers = ContainerSupport.open(store.root());
-    ContainerRecord record = containers.inspect(container);
-    input &= record.openStdin();
+    return attach(ContainerSupport.open(store.root()), container, keys, !noStdin, false);
+  }
+
+  /**
+   * Attaches this terminal to {@code ref}'s until it exits (its exit code) or {@code keys} are
+   * typed ({@link ExitCodes#DETACHED}); this terminal's keys go to a container opened with
+   * {@code -i} when {@code stdin}. With {@code fromStart}, what it wrote since it started is
+   * shown first ({@code start -a}, which attaches just after starting it).
+   */
+  static int attach(
+      Containers containers, String ref, DetachKeys keys, boolean stdin, boolean fromStart)
+      throws IOException, InterruptedException {
+    ContainerRecord record = containers.inspect(ref);
+    boolean input = stdin && record.openStdin();
     PrintStream out = System.out;
     AtomicBoolean detached = new AtomicBoolean();
-    try (AttachClient client = containers.attach(container);
+    try (AttachClient client = containers.attach(ref, fromStart);
         RawTerminal raw = input ? RawTerminal.enter() : null) {
       Terminals.size().ifPresent(size -> resize(client, size));
       WindowChanges.onChange(() -> Terminals.size().ifPresent(size -> resize(client, size)));

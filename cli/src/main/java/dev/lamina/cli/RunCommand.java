@@ -21,13 +21,14 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code lamina run [OPTIONS] IMAGE [COMMAND [ARG...]]}: creates a container and runs it in the
- * foreground (its exit code is this command's) or detached ({@code -d}, printing its id).
+ * foreground (its exit code is this command's) or detached ({@code -d}, printing its id). {@code
+ * lamina create} takes the same options and only creates it ({@link CreateCommand}).
  */
 @Command(
     name = "run",
     description = "Run a command in a new container.",
     modelTransformer = RunCommand.StopAtImage.class)
-final class RunCommand implements Callable<Integer> {
+class RunCommand implements Callable<Integer> {
   @Mixin StoreOptions store;
 
   @Option(names = {"-d", "--detach"}, description = "Run in the background and print its id.")
@@ -101,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (tty && !detach) {
+    if (tty && !detach && !createOnly()) {
       Terminals.requireTerminal();
     }
     ContainerOptions options = options();
@@ -110,7 +111,12 @@ final class RunCommand implements Callable<Integer> {
     try (Lease lease = s.lease()) {
       ContainerImage img = new StoreImageProvider(s).prepare(image);
       ContainerRequest request =
-          new ContainerRequest(img, options, name, volumes, rm, runtime, interactive && detach);
+          new ContainerRequest(
+              img, options, name, volumes, rm, runtime, interactive && (detach || createOnly()));
+      if (createOnly()) {
+        Output.out().println(containers.create(request).id());
+        return ExitCodes.OK;
+      }
       if (detach) {
         ContainerRecord created = containers.create(request);
         lease.close();
@@ -125,6 +131,11 @@ final class RunCommand implements Callable<Integer> {
             ErrorHandler.oneLine(e), Containers.failureExitCode(e.getMessage()));
       }
     }
+  }
+
+  /** Whether the container is only created ({@code lamina create}), to be started later. */
+  boolean createOnly() {
+    return false;
   }
 
   private ContainerOptions options() throws java.io.IOException {

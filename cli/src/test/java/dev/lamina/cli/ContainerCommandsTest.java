@@ -313,6 +313,37 @@ class ContainerCommandsTest {
   }
 
   @Test
+  void create_start_startAttach_wait_restart() throws Exception {
+    String created =
+        lamina.run("create", "--name", "bg", "busybox", "sh", "-c", "echo hello-$((6*7)); exit 4")
+            .ok().out().strip();
+    assertTrue(created.matches("[0-9a-f]{64}"), created);
+    assertTrue(lamina.run("ps", "-a").ok().out().contains("Created"));
+    assertEquals("", lamina.run("logs", "bg").ok().out(), "created: nothing ran yet");
+
+    Cli.Result attached = lamina.run("start", "-a", "bg");
+    assertEquals(4, attached.code(), attached.err());
+    assertEquals("hello-42\n", attached.out());
+    Cli.Result again = lamina.run("start", "-a", "bg");
+    assertEquals("hello-42\n", again.out(), "only the new run's output");
+    assertEquals("hello-42\nhello-42\n", lamina.run("logs", "bg").ok().out());
+
+    assertEquals("bg\n", lamina.run("start", "bg").ok().out());
+    assertEquals("4\n", lamina.run("wait", "bg").ok().out());
+
+    lamina.run("run", "-d", "--name", "trap", "busybox", "sh", "-c",
+        "trap 'exit 9' TERM; echo up; while :; do sleep 0.1; done").ok();
+    awaitLog("trap", "up");
+    assertEquals("trap\n", lamina.run("restart", "-t", "5", "trap").ok().out());
+    assertTrue(lamina.run("ps").ok().out().contains("trap"), "running again");
+    lamina.run("stop", "trap").ok();
+    assertEquals("9\n", lamina.run("wait", "trap").ok().out());
+
+    assertEquals(125, lamina.run("start", "-a", "bg", "trap").code(), "-a takes one");
+    assertEquals(125, lamina.run("wait", "nope").code());
+  }
+
+  @Test
   void exec_exitCode_env_user_workdir() throws Exception {
     sh("-d", "--name", "sleeper", "-e", "BASE=b", "sleep 60").ok();
     awaitRunning("sleeper");

@@ -113,14 +113,22 @@ class ContainerProcessTest {
     assertTrue(Files.isDirectory(store.resolve("containers")));
   }
 
-  /** {@code lamina attach} on a terminal of {@code script}'s, typed at by this test. */
+  private static List<String> attachArgs(String... args) {
+    List<String> all = new ArrayList<>(List.of("attach"));
+    all.addAll(List.of(args));
+    return all;
+  }
+
+  /** {@code lamina attach} (or another command) on a terminal of {@code script}'s, typed at. */
   private final class Attachment implements AutoCloseable {
     final Process process;
     final StringBuffer seen = new StringBuffer();
 
     Attachment(String terminalSetup, String... args) throws Exception {
-      List<String> all = new ArrayList<>(List.of("attach"));
-      all.addAll(List.of(args));
+      this(terminalSetup, attachArgs(args));
+    }
+
+    Attachment(String terminalSetup, List<String> all) throws Exception {
       process =
           new ProcessBuilder("script", "-qfec", terminalSetup + shellQuote(lamina(all.toArray(String[]::new))), "/dev/null")
               .redirectErrorStream(true)
@@ -199,6 +207,15 @@ class ContainerProcessTest {
     }
     assertTrue(lamina.run("ps").ok().out().contains("ticker"), "input was ignored");
     lamina.run("rm", "-f", "ticker").ok();
+
+    // create -it, then start -ai: this terminal is the container's from its first prompt on.
+    lamina.run("create", "-it", "--name", "later", "busybox", "sh").ok();
+    try (Attachment d = new Attachment("", List.of("start", "-ai", "later"))) {
+      d.await("# ");
+      d.type("echo in-$((2+3)); exit 6\n");
+      assertEquals(6, d.exitCode(), d.seen.toString());
+      assertTrue(d.seen.toString().contains("in-5"), d.seen.toString());
+    }
     lamina.run("run", "-d", "--name", "plain", "busybox", "sleep", "60").ok();
     Cli.Result plain = lamina.run("attach", "--no-stdin", "plain");
     assertEquals(125, plain.code());

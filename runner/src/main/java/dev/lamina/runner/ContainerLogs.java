@@ -23,6 +23,16 @@ public final class ContainerLogs {
    */
   public static void copy(Containers containers, String ref, OutputStream out, boolean follow)
       throws IOException {
+    copy(containers, ref, out, follow, 0);
+  }
+
+  /**
+   * As {@link #copy(Containers, String, OutputStream, boolean)}, from byte {@code skip} of the log
+   * on: what a run writes after the log had {@code skip} bytes ({@code start -a}).
+   */
+  public static void copy(
+      Containers containers, String ref, OutputStream out, boolean follow, long skip)
+      throws IOException {
     ContainerRecord r = containers.inspect(ref);
     Path log = containers.logFile(r.id());
     InputStream in;
@@ -39,6 +49,7 @@ public final class ContainerLogs {
     }
     // An open file keeps its content readable after rm --rm unlinks it.
     try (InputStream log1 = in) {
+      log1.skipNBytes(Math.min(skip, Files.size(log)));
       byte[] buf = new byte[8192];
       while (true) {
         drain(log1, out, buf);

@@ -564,20 +564,28 @@ public final class Containers {
     return containerDir(find(ref).id()).resolve(LOG);
   }
 
+  /** Whether the container's process has a terminal ({@code -t}). */
+  public boolean hasTerminal(String ref) throws IOException {
+    Path cdir = containerDir(find(ref).id());
+    return JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE)
+        .process()
+        .terminal();
+  }
+
   /**
    * Connects to the terminal of a running detached container ({@code run -dt}) through its
-   * monitor.
+   * monitor: its output from now on, or with {@code fromStart} all since it started (as much as
+   * the monitor keeps, for {@code start -a}) and on.
    *
    * @throws ContainerException when it is not running, or has no terminal
    */
-  public AttachClient attach(String ref) throws IOException {
+  public AttachClient attach(String ref, boolean fromStart) throws IOException {
     ContainerRecord r = inspect(ref);
     if (r.state() != ContainerState.RUNNING) {
       throw new ContainerException("container " + r.name() + " is not running");
     }
     Path cdir = containerDir(r.id());
-    RuntimeSpec spec = JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
-    if (!spec.process().terminal()) {
+    if (!hasTerminal(r.id())) {
       throw new ContainerException("container " + r.name()
           + " has no terminal to attach to (run it with -dt; see logs -f for its output)");
     }
@@ -586,7 +594,7 @@ public final class Containers {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
     while (true) {
       try {
-        return AttachClient.connect(cdir);
+        return AttachClient.connect(cdir, fromStart);
       } catch (IOException e) {
         if (!Instant.now().isBefore(deadline) || inspect(r.id()).state() != ContainerState.RUNNING) {
           throw new ContainerException("cannot attach to " + r.name() + ": " + e.getMessage());

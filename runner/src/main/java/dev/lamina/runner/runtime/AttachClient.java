@@ -24,12 +24,14 @@ public final class AttachClient implements AutoCloseable {
   }
 
   /**
-   * Connects to the terminal of the container whose directory is {@code containerDir}.
+   * Connects to the terminal of the container whose directory is {@code containerDir}: its
+   * output from now on, or with {@code fromStart} all since the container started (as much as its
+   * monitor keeps) and then on.
    *
    * @throws IOException when its monitor serves none (the container is not running, or has no
    *     terminal)
    */
-  public static AttachClient connect(Path containerDir) throws IOException {
+  public static AttachClient connect(Path containerDir, boolean fromStart) throws IOException {
     Path socket;
     try {
       socket = AttachServer.socketOf(containerDir);
@@ -44,7 +46,14 @@ public final class AttachClient implements AutoCloseable {
       throw new IOException("cannot attach: the container's monitor does not answer ("
           + e.getMessage() + ")", e);
     }
-    return new AttachClient(ch);
+    AttachClient c = new AttachClient(ch);
+    try {
+      AttachProtocol.writeHello(c.out, fromStart);
+    } catch (IOException e) {
+      ch.close();
+      throw e;
+    }
+    return c;
   }
 
   /** The terminal's output; ends when the container does (or on {@link #close}). */

@@ -6,11 +6,14 @@ import java.io.IOException;
 
 /**
  * What an attached client sends a container's monitor: frames of a type byte, a length and a
- * payload. {@link #INPUT} carries keystrokes for the terminal; {@link #RESIZE} the client's
+ * payload. {@link #HELLO} comes first, once: one byte, 1 when the client wants the output since
+ * the container started (as much as the monitor keeps) before what comes next, 0 for only what
+ * comes next. {@link #INPUT} carries keystrokes for the terminal; {@link #RESIZE} the client's
  * window size, two unsigned 16-bit numbers (rows, then columns). The monitor answers with the
  * terminal's output, unframed.
  */
 final class AttachProtocol {
+  static final byte HELLO = 'h';
   static final byte INPUT = 'i';
   static final byte RESIZE = 'r';
 
@@ -40,6 +43,12 @@ final class AttachProtocol {
     }
     return switch (type) {
       case INPUT -> new Frame(INPUT, payload, 0, 0);
+      case HELLO -> {
+        if (length != 1) {
+          throw new IOException("attach hello frame of " + length + " bytes");
+        }
+        yield new Frame(HELLO, payload, 0, 0);
+      }
       case RESIZE -> {
         if (length != 4) {
           throw new IOException("attach resize frame of " + length + " bytes");
@@ -50,6 +59,13 @@ final class AttachProtocol {
       }
       default -> throw new IOException("unknown attach frame type " + type);
     };
+  }
+
+  static void writeHello(DataOutputStream out, boolean history) throws IOException {
+    out.writeByte(HELLO);
+    out.writeInt(1);
+    out.writeByte(history ? 1 : 0);
+    out.flush();
   }
 
   static void writeInput(DataOutputStream out, byte[] b, int off, int len) throws IOException {

@@ -42,6 +42,9 @@ final class AttachServer implements Consumer<byte[]>, AutoCloseable {
 
   private static final byte[] END = new byte[0];
 
+  /** How much of the output since the start is kept for a client that asks for it. */
+  private static final int HISTORY = 64 * 1024;
+
   private final ConsoleMaster master;
   private final boolean acceptInput;
   private final Path dir;
@@ -49,6 +52,9 @@ final class AttachServer implements Consumer<byte[]>, AutoCloseable {
   private final Path pointer;
   private final ServerSocketChannel server;
   private final List<Client> clients = new CopyOnWriteArrayList<>();
+  /** The output's last {@link #HISTORY} bytes, oldest first; guarded by {@code this}. */
+  private final byte[] history = new byte[HISTORY];
+  private long written;
 
   private AttachServer(ConsoleMaster master, boolean acceptInput, Path dir, Path socket,
       Path pointer, ServerSocketChannel s) {
@@ -103,7 +109,6 @@ final class AttachServer implements Consumer<byte[]>, AutoCloseable {
     while (server.isOpen()) {
       try {
         Client c = new Client(server.accept());
-        clients.add(c);
         daemon(c::readFrames, "attach-input");
         daemon(c::writeOutput, "attach-output");
       } catch (IOException closed) {
@@ -114,12 +119,31 @@ final class AttachServer implements Consumer<byte[]>, AutoCloseable {
 
   /** What the container wrote to its terminal, for every client. */
   @Override
-  public void accept(byte[] output) {
+  public synchronized void accept(byte[] output) {
+    for (int i = Math.max(0, output.length - HISTORY); i < output.length; i++) {
+      history[(int) (written++ % HISTORY)] = output[i];
+    }
     for (Client c : clients) {
       if (!c.queue.offer(output)) {
         c.drop();
       }
     }
+  }
+
+  /**
+   * Lets {@code c} have the output from now on, and first what is kept since the start when it
+   * asked: under the lock {@link #accept} takes, so that nothing is missed or given twice.
+   */
+  private synchronized void join(Client c, boolean fromStart) {
+    if (fromStart && written > 0) {
+      int kept = (int) Math.min(written, HISTORY);
+      byte[] past = new byte[kept];
+      for (int i = 0; i < kept; i++) {
+        past[i] = history[(int) ((written - kept + i) % HISTORY)];
+      }
+      c.queue.offer(past);
+    }
+    clients.add(c);
   }
 
   /** Ends every attachment once its client has had all output; no new ones are taken. */
@@ -147,6 +171,11 @@ final class AttachServer implements Consumer<byte[]>, AutoCloseable {
 
     void readFrames() {
       try (DataInputStream in = new DataInputStream(SocketStreams.in(channel))) {
+        AttachProtocol.Frame hello = AttachProtocol.read(in);
+        if (hello.type() != AttachProtocol.HELLO) {
+          throw new IOException("an attach client must say hello first");
+        }
+        join(this, hello.data()[0] == 1);
         while (true) {
           AttachProtocol.Frame f = AttachProtocol.read(in);
           if (f.type() == AttachProtocol.RESIZE) {
