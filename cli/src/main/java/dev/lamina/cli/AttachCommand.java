@@ -42,26 +42,29 @@ final class AttachCommand implements Callable<Integer> {
     if (!noStdin) {
       Terminals.requireTerminal();
     }
-    return attach(ContainerSupport.open(store.root()), container, keys, !noStdin, false);
+    return attach(ContainerSupport.open(store.root()), container, keys, !noStdin, false, false);
   }
 
   /**
    * Attaches this terminal to {@code ref}'s until it exits (its exit code) or {@code keys} are
    * typed ({@link ExitCodes#DETACHED}); this terminal's keys go to a container opened with
    * {@code -i} when {@code stdin}. With {@code fromStart}, what it wrote since it started is
-   * shown first ({@code start -a}, which attaches just after starting it).
+   * shown first ({@code start -a}, which attaches just after starting it); {@code onStart} waits
+   * for a container about to start. Null {@code keys}: no detaching.
    */
-  static int attach(
-      Containers containers, String ref, DetachKeys keys, boolean stdin, boolean fromStart)
-      throws IOException, InterruptedException {
+  static int attach(Containers containers, String ref, DetachKeys keys, boolean stdin,
+      boolean fromStart, boolean onStart) throws IOException, InterruptedException {
     ContainerRecord record = containers.inspect(ref);
     boolean input = stdin && record.openStdin();
     PrintStream out = System.out;
     AtomicBoolean detached = new AtomicBoolean();
-    try (AttachClient client = containers.attach(ref, fromStart);
+    int[] size = Terminals.size().orElse(new int[] {0, 0});
+    try (AttachClient client =
+            onStart
+                ? containers.attachOnStart(record.id(), size[0], size[1])
+                : containers.attach(ref, fromStart, size[0], size[1]);
         RawTerminal raw = input ? RawTerminal.enter() : null) {
-      Terminals.size().ifPresent(size -> resize(client, size));
-      WindowChanges.onChange(() -> Terminals.size().ifPresent(size -> resize(client, size)));
+      WindowChanges.onChange(() -> Terminals.size().ifPresent(now -> resize(client, now)));
       if (input) {
         Thread typing = new Thread(() -> type(client, keys, detached), "attach-stdin");
         typing.setDaemon(true);
@@ -103,7 +106,12 @@ final class AttachCommand implements Callable<Integer> {
     try {
       for (int n; (n = System.in.read(buf)) > 0; ) {
         pass.reset();
-        boolean done = keys.scan(buf, n, pass);
+        boolean done = false;
+        if (keys == null) {
+          pass.write(buf, 0, n);
+        } else {
+          done = keys.scan(buf, n, pass);
+        }
         if (pass.size() > 0) {
           client.type(pass.toByteArray(), 0, pass.size());
         }

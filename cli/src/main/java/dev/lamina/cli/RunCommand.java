@@ -112,7 +112,7 @@ class RunCommand implements Callable<Integer> {
       ContainerImage img = new StoreImageProvider(s).prepare(image);
       ContainerRequest request =
           new ContainerRequest(
-              img, options, name, volumes, rm, runtime, interactive && (detach || createOnly()));
+              img, options, name, volumes, rm, runtime, interactive);
       if (createOnly()) {
         Output.out().println(containers.create(request).id());
         return ExitCodes.OK;
@@ -125,6 +125,9 @@ class RunCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       try {
+        if (tty) {
+          return ForegroundTerminal.run(containers, request, interactive, lease::close);
+        }
         return containers.runForeground(request, interactive, lease::close);
       } catch (OciRuntimeException e) {
         throw new UserException(

@@ -52,7 +52,7 @@ final class StartCommand implements Callable<Integer> {
     }
     if (containers.hasTerminal(ref)) {
       containers.start(ref);
-      return AttachCommand.attach(containers, ref, keys, interactive, true);
+      return AttachCommand.attach(containers, ref, keys, interactive, true, false);
     }
     Path log = containers.logFile(ref);
     long before = Files.exists(log) ? Files.size(log) : 0;

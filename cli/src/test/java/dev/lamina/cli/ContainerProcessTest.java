@@ -57,16 +57,26 @@ class ContainerProcessTest {
     return sb.toString();
   }
 
+  /**
+   * A foreground {@code run -t}: the container sees a terminal of this terminal's size, all its
+   * output (the first line included) shows, its exit code is run's, and it has a log.
+   */
   @Test
-  void runTty_containerSeesATerminal_exitCodePassedThrough() throws Exception {
+  void runTty_containerSeesATerminal_exitCodePassedThrough_logKept() throws Exception {
     String inner =
-        shellQuote(lamina("run", "-t", "--rm", "busybox", "sh", "-c", "test -t 0 && tty; exit 5"));
+        shellQuote(lamina("run", "-t", "--name", "fgt", "busybox", "sh", "-c",
+            "test -t 0 && tty; stty size; exit 5"));
     Process p =
-        new ProcessBuilder("script", "-qec", inner, "/dev/null").redirectErrorStream(true).start();
+        new ProcessBuilder("script", "-qec", "stty rows 33 cols 77; " + inner, "/dev/null")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(5, p.exitValue(), out);
-    assertTrue(out.contains("/dev/pts/0"), out);
+    // Through script's own terminal each line end gains one more CR.
+    assertTrue(out.contains("/dev/pts/0\r\r\n33 77"), out);
+    assertEquals("/dev/pts/0\r\n33 77\r\n", lamina.run("logs", "fgt").ok().out());
+    lamina.run("rm", "fgt").ok();
   }
 
   @Test

@@ -338,6 +338,45 @@ public final class Containers {
   }
 
   /**
+   * {@code lamina run -t} in the foreground the way a detached container runs: this process is
+   * its monitor, holds its pty, keeps its log and serves its terminal to attached clients, the
+   * first of which is meant to be this process's own terminal ({@link #attachOnStart}); SIGINT,
+   * SIGTERM and SIGHUP it receives are passed on. Returns the container's exit code.
+   *
+   * @param onCreated given the record once it exists, before the container starts
+   * @throws OciRuntimeException when the runtime could not start the container
+   * @throws InterruptedException if interrupted while waiting; the container is killed
+   */
+  public int runForegroundOnTerminal(
+      ContainerRequest request, java.util.function.Consumer<ContainerRecord> onCreated)
+      throws IOException, InterruptedException {
+    ContainerRecord record = create(request, true);
+    onCreated.accept(record);
+    Path cdir = containerDir(record.id());
+    return attach(
+        record.id(),
+        (runtime, id, keep) ->
+            runtime.runOnTerminal(
+                id, cdir, cdir.resolve(LOG), record.openStdin(), true, true),
+        true,
+        true);
+  }
+
+  /**
+   * {@link #attach(String, boolean, int, int)} from the start, for a container that is about to start:
+   * waits while it is still only created.
+   *
+   * @throws ContainerException when it ended, or never started, before a client could attach
+   */
+  public AttachClient attachOnStart(String id, int rows, int columns) throws IOException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    while (inspect(id).state() == ContainerState.CREATED && Instant.now().isBefore(deadline)) {
+      sleep(POLL);
+    }
+    return attach(id, true, rows, columns);
+  }
+
+  /**
    * Starts a created (or exited) container in the foreground of this process and waits for it:
    * mounts its overlay, runs it, records its exit code, unmounts, and removes it when it was
    * created with {@code --rm}.
@@ -371,7 +410,8 @@ public final class Containers {
     // The terminal's runtime call always leaves the state, for finish to delete.
     return attach(
         ref,
-        (runtime, id, keep) -> runtime.runOnTerminal(id, cdir, log, found.openStdin(), true),
+        (runtime, id, keep) ->
+            runtime.runOnTerminal(id, cdir, log, found.openStdin(), false, true),
         true,
         false);
   }
@@ -575,11 +615,13 @@ public final class Containers {
   /**
    * Connects to the terminal of a running detached container ({@code run -dt}) through its
    * monitor: its output from now on, or with {@code fromStart} all since it started (as much as
-   * the monitor keeps, for {@code start -a}) and on.
+   * the monitor keeps, for {@code start -a}) and on; {@code rows} and {@code columns} (0 when
+   * unknown) the client's window size.
    *
    * @throws ContainerException when it is not running, or has no terminal
    */
-  public AttachClient attach(String ref, boolean fromStart) throws IOException {
+  public AttachClient attach(String ref, boolean fromStart, int rows, int columns)
+      throws IOException {
     ContainerRecord r = inspect(ref);
     if (r.state() != ContainerState.RUNNING) {
       throw new ContainerException("container " + r.name() + " is not running");
@@ -594,7 +636,7 @@ public final class Containers {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
     while (true) {
       try {
-        return AttachClient.connect(cdir, fromStart);
+        return AttachClient.connect(cdir, fromStart, rows, columns);
       } catch (IOException e) {
         if (!Instant.now().isBefore(deadline) || inspect(r.id()).state() != ContainerState.RUNNING) {
           throw new ContainerException("cannot attach to " + r.name() + ": " + e.getMessage());

@@ -26,12 +26,14 @@ public final class AttachClient implements AutoCloseable {
   /**
    * Connects to the terminal of the container whose directory is {@code containerDir}: its
    * output from now on, or with {@code fromStart} all since the container started (as much as its
-   * monitor keeps) and then on.
+   * monitor keeps) and then on. {@code rows} and {@code columns} (0 when unknown) are the
+   * client's window size, which the terminal takes at once.
    *
    * @throws IOException when its monitor serves none (the container is not running, or has no
    *     terminal)
    */
-  public static AttachClient connect(Path containerDir, boolean fromStart) throws IOException {
+  public static AttachClient connect(Path containerDir, boolean fromStart, int rows, int columns)
+      throws IOException {
     Path socket;
     try {
       socket = AttachServer.socketOf(containerDir);
@@ -48,7 +50,7 @@ public final class AttachClient implements AutoCloseable {
     }
     AttachClient c = new AttachClient(ch);
     try {
-      AttachProtocol.writeHello(c.out, fromStart);
+      AttachProtocol.writeHello(c.out, fromStart, rows, columns);
     } catch (IOException e) {
       ch.close();
       throw e;

@@ -8,7 +8,8 @@ import java.io.IOException;
  * What an attached client sends a container's monitor: frames of a type byte, a length and a
  * payload. {@link #HELLO} comes first, once: one byte, 1 when the client wants the output since
  * the container started (as much as the monitor keeps) before what comes next, 0 for only what
- * comes next. {@link #INPUT} carries keystrokes for the terminal; {@link #RESIZE} the client's
+ * comes next; then optionally the client's window size, as in a resize frame, so that a container
+ * waiting for its first client starts at that size. {@link #INPUT} carries keystrokes for the terminal; {@link #RESIZE} the client's
  * window size, two unsigned 16-bit numbers (rows, then columns). The monitor answers with the
  * terminal's output, unframed.
  */
@@ -44,27 +45,38 @@ final class AttachProtocol {
     return switch (type) {
       case INPUT -> new Frame(INPUT, payload, 0, 0);
       case HELLO -> {
-        if (length != 1) {
+        if (length != 1 && length != 5) {
           throw new IOException("attach hello frame of " + length + " bytes");
         }
-        yield new Frame(HELLO, payload, 0, 0);
+        yield length == 1
+            ? new Frame(HELLO, payload, 0, 0)
+            : new Frame(HELLO, payload, unsigned16(payload, 1), unsigned16(payload, 3));
       }
       case RESIZE -> {
         if (length != 4) {
           throw new IOException("attach resize frame of " + length + " bytes");
         }
-        int rows = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
-        int columns = ((payload[2] & 0xff) << 8) | (payload[3] & 0xff);
-        yield new Frame(RESIZE, null, rows, columns);
+        yield new Frame(RESIZE, null, unsigned16(payload, 0), unsigned16(payload, 2));
       }
       default -> throw new IOException("unknown attach frame type " + type);
     };
   }
 
-  static void writeHello(DataOutputStream out, boolean history) throws IOException {
+  private static int unsigned16(byte[] b, int at) {
+    return ((b[at] & 0xff) << 8) | (b[at + 1] & 0xff);
+  }
+
+  /** Hello, with the window size when {@code rows} and {@code columns} are known (not 0). */
+  static void writeHello(DataOutputStream out, boolean history, int rows, int columns)
+      throws IOException {
+    boolean sized = rows > 0 && columns > 0;
     out.writeByte(HELLO);
-    out.writeInt(1);
+    out.writeInt(sized ? 5 : 1);
     out.writeByte(history ? 1 : 0);
+    if (sized) {
+      out.writeShort(rows);
+      out.writeShort(columns);
+    }
     out.flush();
   }
 

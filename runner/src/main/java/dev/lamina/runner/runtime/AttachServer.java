@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -55,6 +57,7 @@ final class AttachServer implements Consumer<byte[]>, AutoCloseable {
   /** The output's last {@link #HISTORY} bytes, oldest first; guarded by {@code this}. */
   private final byte[] history = new byte[HISTORY];
   private long written;
+  private final CountDownLatch firstClient = new CountDownLatch(1);
 
   private AttachServer(ConsoleMaster master, boolean acceptInput, Path dir, Path socket,
       Path pointer, ServerSocketChannel s) {
@@ -144,6 +147,17 @@ final class AttachServer implements Consumer<byte[]>, AutoCloseable {
       c.queue.offer(past);
     }
     clients.add(c);
+    firstClient.countDown();
+  }
+
+  /**
+   * Waits until a client has joined, for at most {@code seconds}: a container run in the
+   * foreground starts only once this process's own terminal is there to see all of it.
+   *
+   * @return whether one joined
+   */
+  boolean awaitFirstClient(long seconds) throws InterruptedException {
+    return firstClient.await(seconds, TimeUnit.SECONDS);
   }
 
   /** Ends every attachment once its client has had all output; no new ones are taken. */
@@ -174,6 +188,9 @@ final class AttachServer implements Consumer<byte[]>, AutoCloseable {
         AttachProtocol.Frame hello = AttachProtocol.read(in);
         if (hello.type() != AttachProtocol.HELLO) {
           throw new IOException("an attach client must say hello first");
+        }
+        if (hello.rows() > 0 && hello.columns() > 0) {
+          master.resize(hello.rows(), hello.columns());
         }
         join(this, hello.data()[0] == 1);
         while (true) {

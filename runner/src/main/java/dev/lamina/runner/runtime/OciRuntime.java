@@ -48,13 +48,15 @@ public interface OciRuntime {
    * left for {@link #delete}.
    *
    * @param acceptInput whether attached clients' input reaches the terminal ({@code -i})
+   * @param awaitClient start the container only once a client has attached (a foreground run,
+   *     whose own terminal must see all of it)
    * @param forwardSignals pass SIGINT, SIGTERM and SIGHUP this process receives to the container
    * @return the container's exit code (128 + signal number when a signal killed it)
    * @throws OciRuntimeException when the runtime itself failed (the container never ran)
    * @throws InterruptedException if interrupted while waiting; the container is killed first
    */
-  int runOnTerminal(
-      String id, Path bundle, Path log, boolean acceptInput, boolean forwardSignals)
+  int runOnTerminal(String id, Path bundle, Path log, boolean acceptInput, boolean awaitClient,
+      boolean forwardSignals)
       throws IOException, InterruptedException;
 
   /**

@@ -20,6 +20,8 @@ import java.util.Optional;
 public final class RuncRuntime implements OciRuntime {
   /** How long {@code runc create} may take to send the terminal after it has returned. */
   private static final Duration CONSOLE_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a foreground run waits for its own terminal to attach before starting. */
+  private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
 
   private final String name;
   private final Path binary;
@@ -144,9 +146,8 @@ public final class RuncRuntime implements OciRuntime {
    * While it runs, {@code lamina attach} reaches the terminal through an {@link AttachServer}.
    */
   @Override
-  public int runOnTerminal(
-      String id, Path bundle, Path log, boolean acceptInput, boolean forwardSignals)
-      throws IOException, InterruptedException {
+  public int runOnTerminal(String id, Path bundle, Path log, boolean acceptInput,
+      boolean awaitClient, boolean forwardSignals) throws IOException, InterruptedException {
     ConsoleCalls.get().becomeSubreaper();
     Path pidFile = logDir.resolve(id + ".pid");
     Files.deleteIfExists(pidFile);
@@ -171,9 +172,18 @@ public final class RuncRuntime implements OciRuntime {
         socket.close();
         long pid = Long.parseLong(Files.readString(pidFile).strip());
         master.resize(24, 80);
+        if (awaitClient && !attach.awaitFirstClient(CLIENT_TIMEOUT.toSeconds())) {
+          killQuietly(id, "KILL");
+          ConsoleCalls.get().waitpid(pid, 0);
+          throw new IOException("no terminal attached within " + CLIENT_TIMEOUT.toSeconds() + "s");
+        }
         start(id);
+        // Not SIGWINCH: the terminal's size comes from attached clients' resize frames.
         try (SignalForwarder f =
-            forwardSignals ? new SignalForwarder(signal -> killQuietly(id, signal)) : null) {
+            forwardSignals
+                ? new SignalForwarder(
+                    signal -> killQuietly(id, signal), List.of("INT", "TERM", "HUP"))
+                : null) {
           return master.copyUntilExit(pid, log, attach);
         } catch (InterruptedException e) {
           killQuietly(id, "KILL");

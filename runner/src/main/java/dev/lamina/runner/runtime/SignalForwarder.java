@@ -28,7 +28,12 @@ final class SignalForwarder implements AutoCloseable {
 
   /** Forwards by calling {@code send} with the signal's name ({@code TERM}). */
   SignalForwarder(Consumer<String> send) {
-    for (String name : FORWARDED) {
+    this(send, FORWARDED);
+  }
+
+  /** Forwards the signals {@code names} only, by calling {@code send}. */
+  SignalForwarder(Consumer<String> send, List<String> names) {
+    for (String name : names) {
       Signal s = new Signal(name);
       SignalHandler handler = sig -> send.accept(sig.getName());
       try {
