@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,18 @@ class ContainerProcessTest {
     lamina = new Cli(store);
     Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
     lamina.run("import", rootfs.toString(), "busybox").ok();
+  }
+
+  /** Whatever a failed test left running goes, so no container outlives its store. */
+  @AfterEach
+  void removeContainers() throws Exception {
+    if (lamina == null) {
+      return;
+    }
+    for (String id : lamina.run("ps", "-aq").out().lines().toList()) {
+      lamina.run("rm", "-f", id);
+    }
+    dev.lamina.layerfs.overlay.OverlayMount.unmountAllUnder(tmp);
   }
 
   private List<String> lamina(String... args) {
