@@ -16,11 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lamina attach CONTAINER}: this terminal on a detached container's ({@code run -dt}),
- * as {@code docker attach}: the container's output from now on, and with {@code -i} this
- * terminal's keys (in raw mode, so Ctrl-C reaches the container as a key), until the container
- * exits (its exit code is this command's) or the detach keys are typed (exit 1, the container
- * runs on).
+ * {@code lamina attach CONTAINER}: this terminal on a running container's, as {@code docker
+ * attach}: the container's output from now on, and for one with a terminal made with {@code -i}
+ * this terminal's keys (in raw mode, so Ctrl-C reaches the container as a key), until the
+ * container exits (its exit code is this command's) or the detach keys are typed (exit 1, the
+ * container runs on). A container without a terminal has its output followed.
  */
 @Command(name = "attach", description = "Attach this terminal to a running container started with -dt.")
 final class AttachCommand implements Callable<Integer> {
@@ -39,10 +39,32 @@ final class AttachCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DetachKeys keys = DetachKeys.parse(detachKeys);
+    Containers containers = ContainerSupport.open(store.root());
+    if (!containers.hasTerminal(container)) {
+      return followOutput(containers, container);
+    }
     if (!noStdin) {
       Terminals.requireTerminal();
     }
-    return attach(ContainerSupport.open(store.root()), container, keys, !noStdin, false, false);
+    return attach(containers, container, keys, !noStdin, false, false);
+  }
+
+  /**
+   * A container without a terminal: what it writes from now on, until it exits (its exit code).
+   * Its stdin is not open to clients; Ctrl-C ends only the attachment.
+   */
+  private static int followOutput(Containers containers, String ref)
+      throws IOException {
+    ContainerRecord r = containers.inspect(ref);
+    if (r.state() != dev.lamina.runner.ContainerState.RUNNING) {
+      throw new UserException("container " + r.name() + " is not running");
+    }
+    java.nio.file.Path log = containers.logFile(r.id());
+    long now = java.nio.file.Files.exists(log) ? java.nio.file.Files.size(log) : 0;
+    dev.lamina.runner.ContainerLogs.copy(containers, r.id(), System.out, true, now);
+    System.out.flush();
+    ContainerRecord done = containers.await(r.id(), Duration.ofSeconds(10));
+    return done.exitCode() == null ? ExitCodes.OK : done.exitCode();
   }
 
   /**
