@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lamina inspect [--type container|image] NAME...}: a JSON array describing each container
- * or image, like docker inspect: a name is looked up among containers first, then images.
+ * {@code lamina inspect [--type container|image] [-f TEMPLATE] NAME...}: a JSON array describing
+ * each container or image, like docker inspect (a name is looked up among containers first, then
+ * images), or with {@code -f} a line per one from a Go template ({@link InspectTemplate}).
  */
 @Command(name = "inspect", description = "Show details of containers or images as JSON.")
 final class InspectCommand implements Callable<Integer> {
@@ -32,6 +33,12 @@ final class InspectCommand implements Callable<Integer> {
       paramLabel = "TYPE",
       description = "Only look for a container or only for an image.")
   String type;
+
+  @Option(
+      names = {"-f", "--format"},
+      paramLabel = "TEMPLATE",
+      description = "Print each as a Go template would ({{.State.Status}}, {{json .Config}}).")
+  String format;
 
   @Parameters(arity = "1..*", paramLabel = "NAME", description = "Container or image names or ids.")
   List<String> names;
@@ -44,6 +51,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     boolean containers = !"image".equals(type);
     boolean images = !"container".equals(type);
+    InspectTemplate template = format == null ? null : InspectTemplate.parse(format);
     Containers c = ContainerSupport.open(store.root());
     Store s = null;
     List<Object> out = new ArrayList<>();
@@ -69,7 +77,11 @@ final class InspectCommand implements Callable<Integer> {
         failed++;
       }
     }
-    Output.json(out);
+    if (template == null) {
+      Output.json(out);
+    } else {
+      out.forEach(o -> Output.out().println(template.apply(o)));
+    }
     return failed == 0 ? ExitCodes.OK : ExitCodes.ERROR;
   }
 
@@ -101,6 +113,7 @@ final class InspectCommand implements Callable<Integer> {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("Hostname", r.hostname());
     config.put("StopSignal", r.stopSignal());
+    config.put("OpenStdin", r.openStdin());
     m.put("Config", config);
     m.put("Volumes", r.volumes());
     return m;

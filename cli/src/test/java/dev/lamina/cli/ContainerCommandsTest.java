@@ -344,6 +344,24 @@ class ContainerCommandsTest {
   }
 
   @Test
+  void logsTail_inspectFormat() throws Exception {
+    sh("--name", "bg", "for i in 1 2 3 4; do echo line$i; done; exit 3");
+    assertEquals("line3\nline4\n", lamina.run("logs", "--tail", "2", "bg").ok().out());
+    assertEquals("line4\n", lamina.run("logs", "-n", "1", "bg").ok().out());
+    assertEquals("", lamina.run("logs", "-n", "0", "bg").ok().out());
+    assertEquals(4, lamina.run("logs", "-n", "all", "bg").ok().out().lines().count());
+    assertEquals(125, lamina.run("logs", "-n", "some", "bg").code());
+
+    assertEquals(
+        "exited 3 bg sh [-c for i in 1 2 3 4; do echo line$i; done; exit 3]\n",
+        lamina.run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.Name}} "
+                + "{{.Path}} {{.Args}}", "bg").ok().out());
+    assertEquals("[\"sh\"]\n", lamina.run("inspect", "-f", "{{json .Config.Cmd}}", "busybox")
+        .ok().out());
+    assertEquals(125, lamina.run("inspect", "-f", "{{range .Args}}{{end}}", "bg").code());
+  }
+
+  @Test
   void exec_exitCode_env_user_workdir() throws Exception {
     sh("-d", "--name", "sleeper", "-e", "BASE=b", "sleep 60").ok();
     awaitRunning("sleeper");

@@ -67,6 +67,48 @@ public final class ContainerLogs {
     }
   }
 
+  /**
+   * Where the last {@code lines} lines of container {@code ref}'s log begin ({@code logs --tail}):
+   * a byte offset for {@link #copy(Containers, String, OutputStream, boolean, long)}. A last line
+   * without its line end counts as a line. The log is read backwards, a block at a time.
+   */
+  public static long tailOffset(Containers containers, String ref, int lines) throws IOException {
+    Path log = containers.logFile(containers.inspect(ref).id());
+    if (!Files.exists(log)) {
+      return 0;
+    }
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log)) {
+      long size = ch.size();
+      if (lines <= 0) {
+        return size;
+      }
+      java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(64 * 1024);
+      long end = size;
+      int seen = 0;
+      boolean first = true;
+      while (end > 0) {
+        long start = Math.max(0, end - block.capacity());
+        block.clear().limit((int) (end - start));
+        ch.read(block, start);
+        for (int i = (int) (end - start) - 1; i >= 0; i--) {
+          if (block.get(i) == '\n') {
+            // The log's final line end closes the last line; it starts none.
+            if (first && start + i == size - 1) {
+              first = false;
+              continue;
+            }
+            if (++seen == lines) {
+              return start + i + 1;
+            }
+          }
+          first = false;
+        }
+        end = start;
+      }
+      return 0;
+    }
+  }
+
   private static void drain(InputStream in, OutputStream out, byte[] buf) throws IOException {
     int n;
     boolean wrote = false;
