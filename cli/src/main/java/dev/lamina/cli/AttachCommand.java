@@ -72,7 +72,8 @@ final class AttachCommand implements Callable<Integer> {
    * typed ({@link ExitCodes#DETACHED}); this terminal's keys go to a container opened with
    * {@code -i} when {@code stdin}. With {@code fromStart}, what it wrote since it started is
    * shown first ({@code start -a}, which attaches just after starting it); {@code onStart} waits
-   * for a container about to start. Null {@code keys}: no detaching.
+   * for a container about to start, whose monitor is this process (a foreground {@code run -t}):
+   * the exit code is then not this method's to give. Null {@code keys}: no detaching.
    */
   static int attach(Containers containers, String ref, DetachKeys keys, boolean stdin,
       boolean fromStart, boolean onStart) throws IOException, InterruptedException {
@@ -108,6 +109,9 @@ final class AttachCommand implements Callable<Integer> {
     if (detached.get()) {
       System.err.println("read escape sequence");
       return ExitCodes.DETACHED;
+    }
+    if (onStart) {
+      return ExitCodes.OK; // its monitor, in this process, has the exit code
     }
     ContainerRecord done = containers.await(record.id(), Duration.ofSeconds(10));
     return done.exitCode() == null ? ExitCodes.OK : done.exitCode();

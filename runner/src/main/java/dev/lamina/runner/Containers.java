@@ -66,6 +66,11 @@ public final class Containers {
   private static final String LOG = "ctr.log";
   private static final Path HOST_ETC = Path.of("/etc");
   private static final Duration POLL = Duration.ofMillis(25);
+  /**
+   * Finer, for a terminal waiting to be attached: a foreground {@code run -t} waits on it before
+   * its container starts, and a failed try costs only a file read.
+   */
+  private static final Duration ATTACH_POLL = Duration.ofMillis(3);
 
   /**
    * A file in a container's directory marking that its {@code rootfs/} is a flattened copy of its
@@ -371,7 +376,7 @@ public final class Containers {
   public AttachClient attachOnStart(String id, int rows, int columns) throws IOException {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (inspect(id).state() == ContainerState.CREATED && Instant.now().isBefore(deadline)) {
-      sleep(POLL);
+      sleep(ATTACH_POLL);
     }
     return attach(id, true, rows, columns);
   }
@@ -641,7 +646,7 @@ public final class Containers {
         if (!Instant.now().isBefore(deadline) || inspect(r.id()).state() != ContainerState.RUNNING) {
           throw new ContainerException("cannot attach to " + r.name() + ": " + e.getMessage());
         }
-        sleep(POLL);
+        sleep(ATTACH_POLL);
       }
     }
   }

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
  */
 final class ConsoleMaster implements AutoCloseable {
   private static final int POLL_MILLIS = 100;
+  private static final int HUNG_UP_POLL_MILLIS = 5;
   private static final int BUFFER = 8192;
 
   private final ConsoleCalls calls = ConsoleCalls.get();
@@ -67,16 +68,17 @@ final class ConsoleMaster implements AutoCloseable {
     long buffer = calls.memory.allocateMemory(BUFFER, false);
     try (OutputStream out = new FileOutputStream(log.toFile(), true)) {
       while (true) {
-        if (hungUp) {
-          // No one holds the terminal open any more; only the process's end is awaited.
-          Thread.sleep(POLL_MILLIS);
-        } else if (calls.readable(fd, POLL_MILLIS)) {
-          copyOnce(buffer, out);
-        }
         int status = calls.waitpid(pid, ConsoleCalls.WNOHANG);
         if (status != -1) {
           drain(buffer, out);
           return exitCode(status);
+        }
+        if (hungUp) {
+          // No one holds the terminal open any more: usually the process has just ended, and
+          // its end is checked for at short intervals (a foreground run -t waits on it).
+          Thread.sleep(HUNG_UP_POLL_MILLIS);
+        } else if (calls.readable(fd, POLL_MILLIS)) {
+          copyOnce(buffer, out);
         }
         if (Thread.interrupted()) {
           throw new InterruptedException("interrupted while the container runs");
