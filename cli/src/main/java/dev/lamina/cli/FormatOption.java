@@ -2,7 +2,10 @@ package dev.lamina.cli;
 
 import picocli.CommandLine.Option;
 
-/** {@code --format table|json} for commands that print tables. */
+/**
+ * {@code --format table|json} for commands that print tables; {@code ps} and {@code images} also
+ * take a Go template ({@link #template}).
+ */
 final class FormatOption {
   @Option(
       names = "--format",
@@ -10,6 +13,11 @@ final class FormatOption {
       description = "Output format: table (default) or json.",
       defaultValue = "table")
   String format;
+
+  /** The template, for a format that is one ({@code {{.Names}}}); null for table or json. */
+  InspectTemplate template() {
+    return format.contains("{{") ? InspectTemplate.parse(format) : null;
+  }
 
   boolean json() {
     if ("json".equals(format)) {

@@ -34,6 +34,21 @@ final class ImagesCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Store s = store.open();
     List<ImageSummary> images = s.images().list();
+    InspectTemplate template = format.template();
+    if (template != null) {
+      for (ImageSummary i : images) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Repository", i.repository());
+        m.put("Tag", i.tag());
+        m.put("ID", id(i));
+        m.put("Digest", i.digest().toString());
+        m.put("CreatedAt", i.created());
+        m.put("CreatedSince", Humanize.ago(i.created()));
+        m.put("Size", Humanize.size(i.size()));
+        Output.out().println(template.apply(m));
+      }
+      return ExitCodes.OK;
+    }
     if (format.json()) {
       List<Map<String, Object>> out = new ArrayList<>();
       for (ImageSummary i : images) {

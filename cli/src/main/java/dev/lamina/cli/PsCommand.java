@@ -4,13 +4,17 @@ import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.StatusText;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code lamina ps [-a] [-q]}: containers, like {@code docker ps}. */
+/**
+ * {@code lamina ps [-a] [-q] [--format table|json|TEMPLATE]}: containers, like {@code docker ps}.
+ */
 @Command(name = "ps", description = "List containers (running ones, or all with -a).")
 class PsCommand implements Callable<Integer> {
   @Mixin StoreOptions store;
@@ -28,6 +32,14 @@ class PsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<ContainerRecord> records = ContainerSupport.open(store.root()).list(all);
+    InspectTemplate template = format.template();
+    if (template != null) {
+      Instant now = Instant.now();
+      for (ContainerRecord r : records) {
+        Output.out().println(template.apply(row(r, now)));
+      }
+      return ExitCodes.OK;
+    }
     if (format.json()) {
       List<Object> out = new ArrayList<>();
       for (ContainerRecord r : records) {
@@ -54,6 +66,20 @@ class PsCommand implements Callable<Integer> {
     }
     Output.table(List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"), rows);
     return ExitCodes.OK;
+  }
+
+  /** A row as docker's {@code ps --format} templates name its fields. */
+  private Map<String, Object> row(ContainerRecord r, Instant now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("ID", noTrunc ? r.id() : r.shortId());
+    m.put("Image", r.image());
+    m.put("Command", command(r.command(), noTrunc));
+    m.put("CreatedAt", r.created());
+    m.put("RunningFor", StatusText.created(r, now));
+    m.put("Status", StatusText.of(r, now));
+    m.put("State", r.state().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("Names", r.name());
+    return m;
   }
 
   /** {@code lamina container ls}. */

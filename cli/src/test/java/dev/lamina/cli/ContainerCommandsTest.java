@@ -344,7 +344,7 @@ class ContainerCommandsTest {
   }
 
   @Test
-  void logsTail_inspectFormat() throws Exception {
+  void logsTail_inspectFormat_psAndImagesTemplates() throws Exception {
     sh("--name", "bg", "for i in 1 2 3 4; do echo line$i; done; exit 3");
     assertEquals("line3\nline4\n", lamina.run("logs", "--tail", "2", "bg").ok().out());
     assertEquals("line4\n", lamina.run("logs", "-n", "1", "bg").ok().out());
@@ -359,6 +359,11 @@ class ContainerCommandsTest {
     assertEquals("[\"sh\"]\n", lamina.run("inspect", "-f", "{{json .Config.Cmd}}", "busybox")
         .ok().out());
     assertEquals(125, lamina.run("inspect", "-f", "{{range .Args}}{{end}}", "bg").code());
+
+    assertEquals("bg exited\n",
+        lamina.run("ps", "-a", "--format", "{{.Names}} {{.State}}").ok().out());
+    assertTrue(lamina.run("images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}").ok().out()
+        .matches("(?s).*busybox:latest [0-9.]+[kMG]?B\n.*"));
   }
 
   @Test
