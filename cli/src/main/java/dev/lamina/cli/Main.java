@@ -36,6 +36,7 @@ public final class Main implements Runnable {
           KillCommand.class,
           RmCommand.class,
           ExecCommand.class,
+          CpCommand.class,
           CommitCommand.class,
           ContainerCommand.class,
           VolumeCommand.class,

@@ -609,6 +609,54 @@ public final class Containers {
     return containerDir(find(ref).id()).resolve(LOG);
   }
 
+  /** Work on a container's root filesystem ({@link #withRootfs}). */
+  @FunctionalInterface
+  public interface RootfsWork<T> {
+    T on(Path rootfs) throws IOException;
+  }
+
+  /**
+   * Runs {@code work} on the container's root filesystem, which does not change meanwhile: a
+   * running container is paused (its processes frozen) and resumed after, as {@code docker cp}
+   * does, so none of them can swap a path for a symlink between a check and a use
+   * (CVE-2018-15664); a stopped one is mounted for the time, under the containers lock, so that
+   * it cannot start meanwhile.
+   */
+  public <T> T withRootfs(String ref, RootfsWork<T> work) throws IOException {
+    ContainerRecord r = inspect(ref);
+    Path cdir = containerDir(r.id());
+    if (r.state() == ContainerState.RUNNING) {
+      OciRuntime runtime = runtime(r);
+      Optional<RuntimeState> state =
+          started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
+      if (state.isPresent() && state.get().status().equals("running")) {
+        runtime.pause(r.id());
+        try {
+          return work.on(rootfs(cdir));
+        } finally {
+          runtime.resume(r.id());
+        }
+      }
+      // It ended meanwhile: once its monitor has recorded that, it is copied as a stopped one.
+      await(r.id(), Duration.ofSeconds(10));
+    }
+    return FileLocks.withExclusive(
+        lock(),
+        () -> {
+          ContainerRecord now =
+              readRecord(cdir).orElseThrow(() -> new ContainerException("no such container: " + ref));
+          if (now.state() == ContainerState.RUNNING) {
+            throw new ContainerException("container " + now.name() + " started meanwhile; try again");
+          }
+          mountRootfs(now);
+          try {
+            return work.on(rootfs(cdir));
+          } finally {
+            unmountAll(cdir);
+          }
+        });
+  }
+
   /** Whether the container's process has a terminal ({@code -t}). */
   public boolean hasTerminal(String ref) throws IOException {
     Path cdir = containerDir(find(ref).id());
@@ -729,14 +777,8 @@ public final class Containers {
     OciRuntime runtime = runtime(r);
     Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
     while (true) {
-      Optional<RuntimeState> state = runtime.state(r.id());
-      boolean beforeStart =
-          state.isEmpty() || !Set.of("running", "stopped").contains(state.get().status());
+      Optional<RuntimeState> state = started(runtime, r, deadline);
       boolean waiting = Instant.now().isBefore(deadline);
-      if (beforeStart && waiting && monitorAlive(r)) {
-        sleep(POLL);
-        continue;
-      }
       if (state.isEmpty() || "stopped".equals(state.get().status())) {
         return false;
       }
@@ -749,6 +791,24 @@ public final class Containers {
         }
         sleep(POLL); // it ended meanwhile, or is being deleted: the state says which
       }
+    }
+  }
+
+  /**
+   * The runtime's state of a container recorded as running, once the runtime has started it (or
+   * it has stopped, or its monitor is gone, or {@code deadline} has passed): between "recorded
+   * as running" and "started", the runtime's own init stands in for its process.
+   */
+  private Optional<RuntimeState> started(OciRuntime runtime, ContainerRecord r, Instant deadline)
+      throws IOException {
+    while (true) {
+      Optional<RuntimeState> state = runtime.state(r.id());
+      boolean beforeStart =
+          state.isEmpty() || !Set.of("running", "stopped").contains(state.get().status());
+      if (!beforeStart || !Instant.now().isBefore(deadline) || !monitorAlive(r)) {
+        return state;
+      }
+      sleep(POLL);
     }
   }
 

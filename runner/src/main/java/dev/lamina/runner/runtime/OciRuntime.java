@@ -99,6 +99,12 @@ public interface OciRuntime {
    */
   void kill(String id, String signal) throws IOException;
 
+  /** Freezes every process of a running container (the cgroup freezer). */
+  void pause(String id) throws IOException;
+
+  /** Thaws a paused container. */
+  void resume(String id) throws IOException;
+
   /**
    * Deletes the runtime's state of the container; {@code force} kills a running one first. An
    * unknown id is not an error.

@@ -250,6 +250,16 @@ public final class RuncRuntime implements OciRuntime {
   }
 
   @Override
+  public void pause(String id) throws IOException {
+    call(id, "pause", id);
+  }
+
+  @Override
+  public void resume(String id) throws IOException {
+    call(id, "resume", id);
+  }
+
+  @Override
   public void delete(String id, boolean force) throws IOException {
     try {
       if (force) {
