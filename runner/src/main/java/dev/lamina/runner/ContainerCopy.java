@@ -28,7 +28,8 @@ import java.util.List;
  * /.}; to a path that does not exist, created with the contents; never onto a file. A symlink is
  * copied as a link unless {@code followLink} ({@code -L}). What is copied into a container is owned
  * by root unless {@code archive} ({@code -a}), which keeps the host's owners; what is copied out
- * keeps modes and times, owned by the caller.
+ * keeps its modes, times and (for root, which Lamina runs as) owners. Special files (devices,
+ * FIFOs, sockets) are left out either way.
  */
 public final class ContainerCopy {
   private ContainerCopy() {}
