@@ -37,6 +37,8 @@ public final class Main implements Runnable {
           RmCommand.class,
           ExecCommand.class,
           CpCommand.class,
+          DiffCommand.class,
+          ExportCommand.class,
           CommitCommand.class,
           ContainerCommand.class,
           VolumeCommand.class,

@@ -10,8 +10,17 @@ final class Terminals {
   private Terminals() {}
 
   static boolean stdinIsTerminal() {
+    return isTerminal(0);
+  }
+
+  /** Whether stdout is a terminal (not a pipe or file), which a binary stream must not go to. */
+  static boolean stdoutIsTerminal() {
+    return isTerminal(1);
+  }
+
+  private static boolean isTerminal(int fd) {
     try {
-      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
       return target.startsWith("/dev/pts/")
           || target.startsWith("/dev/tty")
           || target.equals("/dev/console");

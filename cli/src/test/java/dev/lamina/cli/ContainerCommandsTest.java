@@ -367,6 +367,24 @@ class ContainerCommandsTest {
   }
 
   @Test
+  void diff_export_reimport() throws Exception {
+    sh("--name", "bg", "echo new > /new; echo more >> /etc/passwd; rm /seed/from-image;"
+        + " mkdir -p /tmp/d; touch /tmp/d/f").ok();
+    assertEquals(
+        List.of("C /etc", "C /etc/passwd", "A /new", "C /seed", "D /seed/from-image", "C /tmp",
+            "A /tmp/d", "A /tmp/d/f"),
+        lamina.run("diff", "bg").ok().out().lines().toList());
+
+    Path tar = tmp.resolve("bg.tar");
+    lamina.run("export", "-o", tar.toString(), "bg").ok();
+    assertFalse(Files.exists(tmp.resolve("bg.tar.partial")));
+    lamina.run("import", tar.toString(), "exported").ok();
+    assertEquals("new\n", lamina.run("run", "--rm", "exported", "cat", "/new").ok().out());
+    assertEquals(1, lamina.run("run", "--rm", "exported", "test", "-e", "/seed/from-image").code());
+    assertEquals(125, lamina.run("diff", "nope").code());
+  }
+
+  @Test
   void exec_exitCode_env_user_workdir() throws Exception {
     sh("-d", "--name", "sleeper", "-e", "BASE=b", "sleep 60").ok();
     awaitRunning("sleeper");
