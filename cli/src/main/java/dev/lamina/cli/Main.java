@@ -39,6 +39,7 @@ public final class Main implements Runnable {
           CpCommand.class,
           DiffCommand.class,
           ExportCommand.class,
+          TopCommand.class,
           CommitCommand.class,
           ContainerCommand.class,
           VolumeCommand.class,

@@ -385,6 +385,22 @@ class ContainerCommandsTest {
   }
 
   @Test
+  void top_listsTheContainersProcessesOnly() throws Exception {
+    sh("-d", "--name", "sleeper", "sleep 61 & sleep 62").ok();
+    String top = "";
+    for (int i = 0; i < 100 && !top.contains("sleep 62"); i++) {
+      top = lamina.run("top", "sleeper").ok().out();
+      Thread.sleep(20);
+    }
+    assertTrue(top.startsWith("UID "), top);
+    assertTrue(top.contains("sleep 61") && top.contains("sleep 62"), top);
+    assertEquals(3, top.lines().count(), "the header and its two processes, nothing of the host");
+    assertTrue(lamina.run("top", "sleeper", "-o", "pid,comm").ok().out().contains("COMMAND"));
+    lamina.run("rm", "-f", "sleeper").ok();
+    assertEquals(125, lamina.run("top", "sleeper").code());
+  }
+
+  @Test
   void exec_exitCode_env_user_workdir() throws Exception {
     sh("-d", "--name", "sleeper", "-e", "BASE=b", "sleep 60").ok();
     awaitRunning("sleeper");

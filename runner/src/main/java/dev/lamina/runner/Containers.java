@@ -609,6 +609,21 @@ public final class Containers {
     return containerDir(find(ref).id()).resolve(LOG);
   }
 
+  /**
+   * The processes of a running container, as {@code docker top} shows them.
+   *
+   * @throws ContainerException when it is not running
+   */
+  public String processes(String ref, List<String> psOptions) throws IOException {
+    ContainerRecord r = inspect(ref);
+    if (r.state() != ContainerState.RUNNING) {
+      throw new ContainerException("container " + r.name() + " is not running");
+    }
+    OciRuntime runtime = runtime(r);
+    started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
+    return runtime.processes(r.id(), psOptions);
+  }
+
   /** Work on a container's root filesystem ({@link #withRootfs}). */
   @FunctionalInterface
   public interface RootfsWork<T> {

@@ -2,6 +2,7 @@ package dev.lamina.runner.runtime;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -98,6 +99,12 @@ public interface OciRuntime {
    * @throws OciRuntimeException when the container is not running or unknown
    */
   void kill(String id, String signal) throws IOException;
+
+  /**
+   * The container's processes as the host's {@code ps} lists them ({@code ps -ef} unless {@code
+   * psOptions} say otherwise), only those of the container.
+   */
+  String processes(String id, List<String> psOptions) throws IOException;
 
   /** Freezes every process of a running container (the cgroup freezer). */
   void pause(String id) throws IOException;

@@ -245,6 +245,28 @@ public final class RuncRuntime implements OciRuntime {
   }
 
   @Override
+  public String processes(String id, List<String> psOptions) throws IOException {
+    Path log = freshLog(id, "ps");
+    List<String> args = new ArrayList<>(List.of("ps", id));
+    args.addAll(psOptions);
+    ProcessBuilder pb =
+        new ProcessBuilder(command(log, args.toArray(String[]::new)))
+            .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectError(Redirect.DISCARD);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    int code = waitFor(p);
+    try {
+      if (code != 0) {
+        throw failure("ps", lastError(log).orElse("exit status " + code));
+      }
+      return new String(out, StandardCharsets.UTF_8);
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  @Override
   public void kill(String id, String signal) throws IOException {
     call(id, "kill", id, signal);
   }
