@@ -95,6 +95,7 @@ final class InspectCommand implements Callable<Integer> {
     Map<String, Object> state = new LinkedHashMap<>();
     state.put("Status", r.state().name().toLowerCase(java.util.Locale.ROOT));
     state.put("Running", r.state() == ContainerState.RUNNING);
+    state.put("Paused", r.paused());
     state.put("OOMKilled", r.oomKilled());
     state.put("ExitCode", r.exitCode());
     state.put("Error", r.error() == null ? "" : r.error());

@@ -40,6 +40,8 @@ public final class Main implements Runnable {
           DiffCommand.class,
           ExportCommand.class,
           TopCommand.class,
+          PauseCommand.class,
+          PauseCommand.Unpause.class,
           CommitCommand.class,
           ContainerCommand.class,
           VolumeCommand.class,

@@ -401,6 +401,34 @@ class ContainerCommandsTest {
   }
 
   @Test
+  void pause_freezesItsProcesses_unpause_stopAPausedOne() throws Exception {
+    sh("-d", "--name", "bg", "while :; do echo tick; sleep 0.05; done").ok();
+    awaitLog("bg", "tick");
+    assertEquals("bg\n", lamina.run("pause", "bg").ok().out());
+    assertTrue(lamina.run("ps").ok().out().contains("(Paused)"));
+    assertEquals("true\n", lamina.run("inspect", "-f", "{{.State.Paused}}", "bg").ok().out());
+    long frozen = lamina.run("logs", "bg").ok().out().lines().count();
+    Thread.sleep(500);
+    assertEquals(frozen, lamina.run("logs", "bg").ok().out().lines().count(), "nothing ran");
+    assertEquals(125, lamina.run("pause", "bg").code(), "already paused");
+
+    Path file = Files.writeString(tmp.resolve("copied"), "in\n");
+    lamina.run("cp", file.toString(), "bg:/copied").ok(); // a paused one stays paused
+    assertTrue(lamina.run("ps").ok().out().contains("(Paused)"));
+
+    lamina.run("unpause", "bg").ok();
+    Thread.sleep(500);
+    assertTrue(lamina.run("logs", "bg").ok().out().lines().count() > frozen, "it runs again");
+    assertEquals(125, lamina.run("unpause", "bg").code(), "not paused");
+
+    lamina.run("pause", "bg").ok();
+    assertEquals("bg\n", lamina.run("stop", "-t", "1", "bg").ok().out());
+    assertEquals("exited 137 false\n",
+        lamina.run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Paused}}", "bg")
+            .ok().out());
+  }
+
+  @Test
   void exec_exitCode_env_user_workdir() throws Exception {
     sh("-d", "--name", "sleeper", "-e", "BASE=b", "sleep 60").ok();
     awaitRunning("sleeper");

@@ -23,6 +23,7 @@ import java.util.List;
  * @param hostname the container's host name
  * @param memoryLimit {@code --memory} in bytes, null when unlimited
  * @param openStdin {@code -i}: attached clients' input reaches its terminal
+ * @param paused its processes are frozen ({@code lamina pause}) while it runs
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -49,7 +50,8 @@ public record ContainerRecord(
     @JsonProperty("oomKilled") boolean oomKilled,
     @JsonProperty("hostname") String hostname,
     @JsonProperty("memoryLimit") Long memoryLimit,
-    @JsonProperty("openStdin") boolean openStdin) {
+    @JsonProperty("openStdin") boolean openStdin,
+    @JsonProperty("paused") boolean paused) {
 
   public ContainerRecord {
     command = command == null ? List.of() : List.copyOf(command);
@@ -68,20 +70,27 @@ public record ContainerRecord(
     return new ContainerRecord(
         id, name, image, imageId, c, created, state, exitCode, startedAt, finishedAt, error,
         runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, vols, anon,
-        oomKilled, host, memoryLimit, openStdin);
+        oomKilled, host, memoryLimit, openStdin, paused);
+  }
+
+  ContainerRecord withPaused(boolean p) {
+    return new ContainerRecord(
+        id, name, image, imageId, command, created, state, exitCode, startedAt, finishedAt, error,
+        runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, volumes,
+        anonymousVolumes, oomKilled, hostname, memoryLimit, openStdin, p);
   }
 
   ContainerRecord running(String started, long pid, String pidStarted) {
     return new ContainerRecord(
         id, name, image, imageId, command, created, ContainerState.RUNNING, null, started, null,
         null, runtime, autoRemove, pid, pidStarted, stopSignal, lowerDirs, volumes,
-        anonymousVolumes, false, hostname, memoryLimit, openStdin);
+        anonymousVolumes, false, hostname, memoryLimit, openStdin, false);
   }
 
   ContainerRecord exited(Integer code, String finished, String why, boolean oom) {
     return new ContainerRecord(
         id, name, image, imageId, command, created, ContainerState.EXITED, code, startedAt,
         finished, why, runtime, autoRemove, null, null, stopSignal, lowerDirs, volumes,
-        anonymousVolumes, oom, hostname, memoryLimit, openStdin);
+        anonymousVolumes, oom, hostname, memoryLimit, openStdin, false);
   }
 }

@@ -45,6 +45,7 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
         .string("hostname", r.hostname())
         .number("memoryLimit", r.memoryLimit())
         .bool("openStdin", r.openStdin())
+        .bool("paused", r.paused())
         .endObject();
   }
 
@@ -73,7 +74,8 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
         in.bool("oomKilled"),
         in.string("hostname"),
         in.longOrNull("memoryLimit"),
-        in.bool("openStdin"));
+        in.bool("openStdin"),
+        in.bool("paused"));
   }
 
   /** The record keeps immutable copies of its lists, which hold no null. */

@@ -232,7 +232,8 @@ public final class Containers {
                   false,
                   null,
                   request.options().memoryBytes(),
-                  request.openStdin());
+                  request.openStdin(),
+                  false);
           write(record);
           return record;
         });
@@ -624,6 +625,47 @@ public final class Containers {
     return runtime.processes(r.id(), psOptions);
   }
 
+  /**
+   * Freezes every process of a running container ({@code docker pause}); {@code ps} shows it as
+   * paused until {@link #unpause}.
+   *
+   * @throws ContainerException when it is not running, or already paused
+   */
+  public ContainerRecord pause(String ref) throws IOException {
+    return setPaused(ref, true);
+  }
+
+  /** Thaws a paused container. @throws ContainerException when it is not paused */
+  public ContainerRecord unpause(String ref) throws IOException {
+    return setPaused(ref, false);
+  }
+
+  private ContainerRecord setPaused(String ref, boolean paused) throws IOException {
+    ContainerRecord r = inspect(ref);
+    if (r.state() != ContainerState.RUNNING) {
+      throw new ContainerException("container " + r.name() + " is not running");
+    }
+    if (r.paused() == paused) {
+      throw new ContainerException(
+          "container " + r.name() + (paused ? " is already paused" : " is not paused"));
+    }
+    OciRuntime runtime = runtime(r);
+    started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
+    if (paused) {
+      runtime.pause(r.id());
+    } else {
+      runtime.resume(r.id());
+    }
+    return FileLocks.withExclusive(
+        lock(),
+        () -> {
+          ContainerRecord now = readRecord(containerDir(r.id())).orElse(r);
+          ContainerRecord next = now.withPaused(paused);
+          write(next);
+          return next;
+        });
+  }
+
   /** Work on a container's root filesystem ({@link #withRootfs}). */
   @FunctionalInterface
   public interface RootfsWork<T> {
@@ -644,6 +686,9 @@ public final class Containers {
       OciRuntime runtime = runtime(r);
       Optional<RuntimeState> state =
           started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
+      if (state.isPresent() && state.get().status().equals("paused")) {
+        return work.on(rootfs(cdir)); // paused by the user, and left so
+      }
       if (state.isPresent() && state.get().status().equals("running")) {
         runtime.pause(r.id());
         try {
@@ -799,6 +844,17 @@ public final class Containers {
       }
       try {
         runtime.kill(r.id(), signal);
+        if ("paused".equals(state.get().status())) {
+          // A frozen process takes its signal only once thawed, as docker does it.
+          runtime.resume(r.id());
+          FileLocks.withExclusive(lock(), () -> {
+            Optional<ContainerRecord> now = readRecord(containerDir(r.id()));
+            if (now.isPresent()) {
+              write(now.get().withPaused(false));
+            }
+            return null;
+          });
+        }
         return true;
       } catch (OciRuntimeException e) {
         if (!waiting) {
@@ -819,7 +875,8 @@ public final class Containers {
     while (true) {
       Optional<RuntimeState> state = runtime.state(r.id());
       boolean beforeStart =
-          state.isEmpty() || !Set.of("running", "stopped").contains(state.get().status());
+          state.isEmpty()
+              || !Set.of("running", "stopped", "paused").contains(state.get().status());
       if (!beforeStart || !Instant.now().isBefore(deadline) || !monitorAlive(r)) {
         return state;
       }

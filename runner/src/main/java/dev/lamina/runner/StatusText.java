@@ -11,7 +11,8 @@ public final class StatusText {
   public static String of(ContainerRecord record, Instant now) {
     return switch (record.state()) {
       case CREATED -> "Created";
-      case RUNNING -> "Up " + human(since(record.startedAt(), now));
+      case RUNNING -> "Up " + human(since(record.startedAt(), now))
+          + (record.paused() ? " (Paused)" : "");
       case EXITED -> "Exited ("
           + (record.exitCode() == null ? "unknown" : record.exitCode())
           + ") "
