@@ -375,6 +375,10 @@ class ContainerCommandsTest {
             "A /tmp/d", "A /tmp/d/f"),
         lamina.run("diff", "bg").ok().out().lines().toList());
 
+    sh("--name", "trap", "echo hi > /greeting").ok();
+    assertEquals("A /greeting\n", lamina.run("diff", "trap").ok().out(),
+        "not /etc, copied up only for the runtime's /etc/hosts and /etc/hostname");
+
     Path tar = tmp.resolve("bg.tar");
     lamina.run("export", "-o", tar.toString(), "bg").ok();
     assertFalse(Files.exists(tmp.resolve("bg.tar.partial")));

@@ -23,7 +23,7 @@ import java.util.Set;
 /**
  * {@code lamina diff}: what a container changed in its image's filesystem, as {@code docker diff}
  * lists it: {@code A} added, {@code C} changed (a directory holding changes included), {@code D}
- * deleted. Read from its overlay upper (the runtime's mount points left out, as in {@code
+ * deleted. An image directory with no change under it is not listed, even when copied up. Read from its overlay upper (the runtime's mount points left out, as in {@code
  * commit}); whether a path was added or changed is whether the image's layers have it.
  */
 public final class ContainerChanges {
@@ -56,7 +56,11 @@ public final class ContainerChanges {
             .toList());
     List<Path> lowers = record.lowerDirs().stream().map(Path::of).toList();
     List<Change> changes = new ArrayList<>();
+    Set<String> directories = new java.util.HashSet<>();
     for (LayerEntry e : UpperDiff.trusted().entries(upper, artifacts)) {
+      if (e.type() == dev.lamina.layerfs.tar.EntryType.DIRECTORY) {
+        directories.add("/" + e.path().replaceAll("/+$", ""));
+      }
       String path = e.path().replaceAll("/+$", "");
       int slash = path.lastIndexOf('/');
       String dir = slash < 0 ? "" : path.substring(0, slash + 1);
@@ -71,7 +75,20 @@ public final class ContainerChanges {
       }
     }
     changes.sort((a, b) -> a.path().compareTo(b.path()));
-    return changes;
+    // A directory of the image copied up only to hold the runtime's mount points (/etc for
+    // /etc/hosts) is no change of the container's: docker keeps those in a layer of their own.
+    java.util.TreeSet<String> paths = new java.util.TreeSet<>();
+    changes.forEach(c -> paths.add(c.path()));
+    List<Change> kept = new ArrayList<>();
+    for (Change c : changes) {
+      String under = paths.ceiling(c.path() + "/");
+      boolean holdsChanges = under != null && under.startsWith(c.path() + "/");
+      if (c.kind() == 'C' && directories.contains(c.path()) && !holdsChanges) {
+        continue;
+      }
+      kept.add(c);
+    }
+    return kept;
   }
 
   /**
