@@ -40,6 +40,7 @@ public final class Main implements Runnable {
           DiffCommand.class,
           ExportCommand.class,
           TopCommand.class,
+          StatsCommand.class,
           PauseCommand.class,
           PauseCommand.Unpause.class,
           CommitCommand.class,

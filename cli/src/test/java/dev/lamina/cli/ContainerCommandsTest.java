@@ -433,6 +433,25 @@ class ContainerCommandsTest {
   }
 
   @Test
+  void statsNoStream_cpuMemoryAndProcesses() throws Exception {
+    sh("-d", "--name", "bg", "-m", "64m", "while :; do :; done").ok();
+    sh("-d", "--name", "sleeper", "sleep 60 & sleep 60 & wait").ok();
+    String out = lamina.run("stats", "--no-stream").ok().out();
+    List<String> lines = out.lines().toList();
+    assertEquals(3, lines.size(), out);
+    assertTrue(lines.get(0).matches("CONTAINER ID +NAME +CPU % +MEM USAGE / LIMIT +MEM % +PIDS"), out);
+    String busy = lines.stream().filter(l -> l.contains(" bg ")).findFirst().orElseThrow();
+    double cpu = Double.parseDouble(busy.replaceAll(".* bg +([0-9.]+)%.*", "$1"));
+    assertTrue(cpu > 5, "a busy loop uses CPU: " + busy);
+    assertTrue(busy.contains(" / 64MiB "), busy);
+    String idle = lines.stream().filter(l -> l.contains(" sleeper ")).findFirst().orElseThrow();
+    assertTrue(idle.endsWith(" 3"), "sh and its two sleeps: " + idle);
+    assertEquals(2, lamina.run("stats", "--no-stream", "sleeper").ok().out().lines().count());
+    lamina.run("rm", "-f", "bg", "sleeper").ok();
+    assertEquals(125, lamina.run("stats", "--no-stream", "sleeper").code());
+  }
+
+  @Test
   void exec_exitCode_env_user_workdir() throws Exception {
     sh("-d", "--name", "sleeper", "-e", "BASE=b", "sleep 60").ok();
     awaitRunning("sleeper");

@@ -15,6 +15,7 @@ import dev.lamina.runner.runtime.Cgroups;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.OciRuntimes;
+import dev.lamina.runner.runtime.ResourceUsage;
 import dev.lamina.runner.runtime.RuntimeNotFoundException;
 import dev.lamina.runner.runtime.RuntimeState;
 import dev.lamina.runner.runtime.Stdio;
@@ -664,6 +665,21 @@ public final class Containers {
           write(next);
           return next;
         });
+  }
+
+  /**
+   * A running container's use of CPU, memory and processes now.
+   *
+   * @throws ContainerException when it is not running
+   */
+  public ResourceUsage usage(String ref) throws IOException {
+    ContainerRecord r = inspect(ref);
+    if (r.state() != ContainerState.RUNNING) {
+      throw new ContainerException("container " + r.name() + " is not running");
+    }
+    OciRuntime runtime = runtime(r);
+    started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
+    return runtime.usage(r.id());
   }
 
   /** Work on a container's root filesystem ({@link #withRootfs}). */

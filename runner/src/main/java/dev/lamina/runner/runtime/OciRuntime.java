@@ -100,6 +100,9 @@ public interface OciRuntime {
    */
   void kill(String id, String signal) throws IOException;
 
+  /** The container's use of CPU, memory and processes now. */
+  ResourceUsage usage(String id) throws IOException;
+
   /**
    * The container's processes as the host's {@code ps} lists them ({@code ps -ef} unless {@code
    * psOptions} say otherwise), only those of the container.

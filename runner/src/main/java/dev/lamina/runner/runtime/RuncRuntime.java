@@ -245,6 +245,30 @@ public final class RuncRuntime implements OciRuntime {
   }
 
   @Override
+  public ResourceUsage usage(String id) throws IOException {
+    Path log = freshLog(id, "events");
+    ProcessBuilder pb =
+        new ProcessBuilder(command(log, "events", "--stats", id))
+            .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectError(Redirect.DISCARD);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    int code = waitFor(p);
+    try {
+      if (code != 0) {
+        throw failure("events", lastError(log).orElse("exit status " + code));
+      }
+      JsonObject event = JsonObject.parse(out);
+      if (!event.isObject("data")) {
+        throw new OciRuntimeException(name + " events gave no statistics");
+      }
+      return ResourceUsage.of(event.object("data"));
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  @Override
   public String processes(String id, List<String> psOptions) throws IOException {
     Path log = freshLog(id, "ps");
     List<String> args = new ArrayList<>(List.of("ps", id));
