@@ -222,23 +222,33 @@ public final class RuncRuntime implements OciRuntime {
 
   @Override
   public Optional<RuntimeState> state(String id) throws IOException {
-    Path log = freshLog(id, "state");
+    Captured c = capture(id, "state", id);
+    if (c.error() != null) {
+      if (isUnknownContainer(c.error())) {
+        return Optional.empty();
+      }
+      throw failure("state", c.error());
+    }
+    return Optional.of(runtimeState(c.out()));
+  }
+
+  /** What a call printed, and the runtime's error when it failed (null when it did not). */
+  private record Captured(byte[] out, String error) {}
+
+  /** Runs {@code verb args} and keeps its stdout; its log says why when it fails. */
+  private Captured capture(String id, String verb, String... args) throws IOException {
+    Path log = freshLog(id, verb);
+    List<String> argv = new ArrayList<>(List.of(verb));
+    argv.addAll(List.of(args));
     ProcessBuilder pb =
-        new ProcessBuilder(command(log, "state", id))
+        new ProcessBuilder(command(log, argv.toArray(String[]::new)))
             .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
             .redirectError(Redirect.DISCARD);
     Process p = pb.start();
     byte[] out = p.getInputStream().readAllBytes();
     int code = waitFor(p);
     try {
-      if (code != 0) {
-        String error = lastError(log).orElse("exit status " + code);
-        if (isUnknownContainer(error)) {
-          return Optional.empty();
-        }
-        throw failure("state", error);
-      }
-      return Optional.of(runtimeState(out));
+      return new Captured(out, code == 0 ? null : lastError(log).orElse("exit status " + code));
     } finally {
       Files.deleteIfExists(log);
     }
@@ -246,48 +256,26 @@ public final class RuncRuntime implements OciRuntime {
 
   @Override
   public ResourceUsage usage(String id) throws IOException {
-    Path log = freshLog(id, "events");
-    ProcessBuilder pb =
-        new ProcessBuilder(command(log, "events", "--stats", id))
-            .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
-            .redirectError(Redirect.DISCARD);
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    int code = waitFor(p);
-    try {
-      if (code != 0) {
-        throw failure("events", lastError(log).orElse("exit status " + code));
-      }
-      JsonObject event = JsonObject.parse(out);
-      if (!event.isObject("data")) {
-        throw new OciRuntimeException(name + " events gave no statistics");
-      }
-      return ResourceUsage.of(event.object("data"));
-    } finally {
-      Files.deleteIfExists(log);
+    Captured c = capture(id, "events", "--stats", id);
+    if (c.error() != null) {
+      throw failure("events", c.error());
     }
+    JsonObject event = JsonObject.parse(c.out());
+    if (!event.isObject("data")) {
+      throw new OciRuntimeException(name + " events gave no statistics");
+    }
+    return ResourceUsage.of(event.object("data"));
   }
 
   @Override
   public String processes(String id, List<String> psOptions) throws IOException {
-    Path log = freshLog(id, "ps");
-    List<String> args = new ArrayList<>(List.of("ps", id));
+    List<String> args = new ArrayList<>(List.of(id));
     args.addAll(psOptions);
-    ProcessBuilder pb =
-        new ProcessBuilder(command(log, args.toArray(String[]::new)))
-            .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
-            .redirectError(Redirect.DISCARD);
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    int code = waitFor(p);
-    try {
-      if (code != 0) {
-        throw failure("ps", lastError(log).orElse("exit status " + code));
-      }
-      return new String(out, StandardCharsets.UTF_8);
-    } finally {
-      Files.deleteIfExists(log);
+    Captured c = capture(id, "ps", args.toArray(String[]::new));
+    if (c.error() != null) {
+      throw failure("ps", c.error());
     }
+    return new String(c.out(), StandardCharsets.UTF_8);
   }
 
   @Override
