@@ -40,6 +40,22 @@ public final class Paths {
     return dir && !cleaned.equals("/") ? cleaned + "/" : cleaned;
   }
 
+  /**
+   * The working directory after {@code WORKDIR path} in {@code current}, as BuildKit's {@code
+   * NormalizeWorkdir}: an absolute path is kept exactly as written (a trailing {@code /} and all);
+   * only a relative one is joined to the current directory and cleaned.
+   */
+  public static String workdir(String current, String path) {
+    String parent = current == null || current.isEmpty() ? "/" : current;
+    if (!parent.startsWith("/")) {
+      parent = clean(parent);
+    }
+    if (path.isEmpty()) {
+      path = parent;
+    }
+    return path.startsWith("/") ? path : clean(parent + "/" + path);
+  }
+
   /** {@code child} under the in-root directory {@code dir} ({@code /} for the root). */
   public static String join(String dir, String child) {
     if (child.isEmpty()) {

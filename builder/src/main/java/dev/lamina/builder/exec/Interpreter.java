@@ -77,6 +77,8 @@ final class Interpreter {
     Stage baseStage = Stages.earlierStage(run.recipe, stage, base);
     if (base.equalsIgnoreCase("scratch")) {
       state = new BuildState(ImageConfig.empty(null), List.of(), Map.of(), Map.of(), false);
+      // BuildKit's empty image starts in the root directory (dockerfile2llb emptyImage).
+      state = state.withContainer(state.container().toBuilder().workingDir("/").build());
     } else if (baseStage != null) {
       state = run.stageResult(baseStage);
       for (Instruction i : baseStage.instructions()) {

@@ -22,7 +22,7 @@ final class WorkdirStep {
   private WorkdirStep() {}
 
   static BuildState apply(Interpreter in, BuildState state, Workdir w) throws IOException {
-    String wd = Paths.clean(Paths.resolveAgainst(state.container().workingDir(), w.path()));
+    String wd = Paths.workdir(state.container().workingDir(), w.path());
     state = state.withContainer(state.container().toBuilder().workingDir(wd).build());
     String history = "WORKDIR " + wd;
     if (wd.equals("/")) {
@@ -52,7 +52,7 @@ final class WorkdirStep {
       in.run.explainMiss(step, key);
     }
     try {
-      LayerRef layer = create(in, state, wd, user);
+      LayerRef layer = create(in, state, Paths.clean(wd), user);
       in.run.remember(key, layer);
       step.done();
       return withResult(in, state, layer, history);
