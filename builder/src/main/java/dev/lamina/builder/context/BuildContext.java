@@ -43,11 +43,6 @@ public record BuildContext(Path dir, IgnoreRules ignore) {
     return new BuildContext(real, IgnoreRules.load(real, recipeFile));
   }
 
-  /** Whether the context-relative path {@code rel} is hidden by the ignore file. */
-  public boolean ignored(String rel) {
-    return !rel.isEmpty() && ignore.matches(rel);
-  }
-
   /**
    * The recipe a build uses when none is named: {@code Containerfile}, else {@code Dockerfile},
    * in the context directory.

@@ -4,6 +4,7 @@ import dev.lamina.builder.cache.BuildCache;
 import dev.lamina.builder.cache.CacheKey;
 import dev.lamina.builder.cache.CachedLayer;
 import dev.lamina.builder.context.BuildContext;
+import dev.lamina.builder.context.ContextFilter;
 import dev.lamina.builder.context.FileDigests;
 import dev.lamina.builder.recipe.Recipe;
 import dev.lamina.builder.recipe.Stage;
@@ -42,6 +43,8 @@ final class BuildRun {
   final Store store;
   final BuildOptions options;
   final BuildContext context;
+  /** What the context's ignore file hides from COPY and ADD. */
+  final ContextFilter hidden;
   final Progress progress;
   final BuildCache cache;
   final FileDigests digests;
@@ -83,6 +86,7 @@ final class BuildRun {
     this.store = store;
     this.options = options;
     this.context = context;
+    this.hidden = new ContextFilter(context);
     this.progress = progress;
     this.cache = BuildCache.of(store);
     this.digests = digests;

@@ -197,7 +197,7 @@ final class CopyStep {
           new SourceSet.Options(List.of(), false, r.unpack(), null));
       sourceKind = "urls " + ids;
     } else {
-      SourceTree tree = SourceTree.context(run.context.dir(), run.context::ignored);
+      SourceTree tree = SourceTree.context(run.context.dir(), run.hidden);
       sources = SourceSet.collect(tree, r.sources(), inline,
           new SourceSet.Options(r.excludes(), r.parents(), r.unpack(), run.digests));
       sourceKind = "context";

@@ -246,8 +246,7 @@ final class RunStep {
   }
 
   private static Digest contextFingerprint(Interpreter in, String source) throws IOException {
-    var tree = dev.lamina.builder.copy.SourceTree.context(in.run.context.dir(),
-        in.run.context::ignored);
+    var tree = dev.lamina.builder.copy.SourceTree.context(in.run.context.dir(), in.run.hidden);
     return dev.lamina.builder.copy.SourceSet.collect(tree, List.of(source), Map.of(),
         new dev.lamina.builder.copy.SourceSet.Options(List.of(), false, false,
             in.run.digests)).fingerprint();

@@ -11,15 +11,67 @@ import java.util.regex.Pattern;
  * @param text the cleaned pattern without its {@code !}
  * @param exception whether it was written with a leading {@code !} (re-includes)
  */
-record IgnorePattern(String text, boolean exception, Pattern regex, List<String> components) {
+record IgnorePattern(
+    String text, boolean exception, Kind kind, Pattern regex, List<String> components) {
+
+  /**
+   * How patternmatcher compares a path, decided from the pattern's characters: literally, by a
+   * prefix (a literal ending in {@code **}), by a suffix (a pattern starting with {@code **} and
+   * no other wildcard), or by the regular expression.
+   */
+  enum Kind {
+    EXACT,
+    PREFIX,
+    SUFFIX,
+    REGEX
+  }
 
   static IgnorePattern compile(String text, boolean exception) {
     List<String> components = new ArrayList<>(List.of(text.split("/", -1)));
-    return new IgnorePattern(text, exception, Pattern.compile(toRegex(text)), components);
+    return new IgnorePattern(
+        text, exception, kindOf(text), Pattern.compile(toRegex(text)), components);
   }
 
   boolean matches(String path) {
-    return regex.matcher(path).matches();
+    return switch (kind) {
+      case EXACT -> path.equals(text);
+      case PREFIX -> path.startsWith(text.substring(0, text.length() - 2));
+      case SUFFIX -> {
+        String suffix = text.substring(2);
+        yield path.endsWith(suffix)
+            || (suffix.startsWith("/") && path.equals(suffix.substring(1)));
+      }
+      case REGEX -> regex.matcher(path).matches();
+    };
+  }
+
+  /** patternmatcher's detection of a pattern's kind, step for step. */
+  static Kind kindOf(String pattern) {
+    Kind kind = Kind.EXACT;
+    int n = pattern.length();
+    for (int i = 0, step = 0; i < n; i++, step++) {
+      char c = pattern.charAt(i);
+      if (c == '*') {
+        if (i + 1 < n && pattern.charAt(i + 1) == '*') {
+          i++;
+          if (i + 1 < n && pattern.charAt(i + 1) == '/') {
+            i++;
+          }
+          kind = i + 1 >= n && kind == Kind.EXACT ? Kind.PREFIX : Kind.REGEX;
+          if (step == 0) {
+            kind = Kind.SUFFIX;
+          }
+        } else {
+          kind = Kind.REGEX;
+        }
+      } else if (c == '?' || c == '[' || c == ']') {
+        kind = Kind.REGEX;
+      } else if (c == '\\' && i + 1 < n) {
+        i++;
+        kind = Kind.REGEX;
+      }
+    }
+    return kind;
   }
 
   /**

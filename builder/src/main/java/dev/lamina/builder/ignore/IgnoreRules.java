@@ -107,8 +107,14 @@ public final class IgnoreRules {
   }
 
   /**
-   * Whether {@code path} (relative to the context, {@code /}-separated) is excluded from it: the
-   * last pattern that matches it or one of its parent directories decides.
+   * Whether {@code path} (relative to the context, {@code /}-separated) is excluded from it, as
+   * fsutil decides while it walks the context down from its root (patternmatcher's {@code
+   * MatchesUsingParentResults}): at each directory on the way and at the path itself, the
+   * patterns are tried in order, the last one that matches decides, and a pattern that matched a
+   * parent directory matches everything below it. A pattern is only tried where it could change
+   * the outcome so far (an exclusion while not excluded, an exception while excluded), so that
+   * whether {@code !a} re-includes {@code a/b/c} after {@code a/b} depends on the order of the
+   * lines, as in BuildKit.
    */
   public boolean matches(String path) {
     if (patterns.isEmpty()) {
@@ -118,25 +124,30 @@ public final class IgnoreRules {
     if (file.startsWith("/")) {
       file = file.substring(1);
     }
-    List<String> parents = new ArrayList<>();
-    int slash = file.indexOf('/');
-    while (slash >= 0) {
-      parents.add(file.substring(0, slash));
-      slash = file.indexOf('/', slash + 1);
-    }
+    boolean[] parentMatched = null;
     boolean excluded = false;
-    for (IgnorePattern p : patterns) {
-      if (p.exception() != excluded) {
-        continue; // cannot change the outcome
+    int end = -1;
+    do {
+      end = file.indexOf('/', end + 1);
+      String at = end < 0 ? file : file.substring(0, end);
+      boolean[] matched = new boolean[patterns.size()];
+      excluded = false;
+      for (int i = 0; i < patterns.size(); i++) {
+        IgnorePattern p = patterns.get(i);
+        boolean match = parentMatched != null && parentMatched[i];
+        if (!match) {
+          if (p.exception() != excluded) {
+            continue; // cannot change the outcome
+          }
+          match = p.matches(at);
+        }
+        matched[i] = match;
+        if (match) {
+          excluded = !p.exception();
+        }
       }
-      boolean match = p.matches(file);
-      for (int i = 0; !match && i < parents.size(); i++) {
-        match = p.matches(parents.get(i));
-      }
-      if (match) {
-        excluded = !p.exception();
-      }
-    }
+      parentMatched = matched;
+    } while (end >= 0);
     return excluded;
   }
 

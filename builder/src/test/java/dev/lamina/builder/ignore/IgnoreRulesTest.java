@@ -70,6 +70,35 @@ class IgnoreRulesTest {
     assertTrue(nested.matches("node_modules"));
   }
 
+  /** fsutil walks down from the root; patternmatcher's MatchesUsingParentResults at each level. */
+  @Test
+  void matches_decidesLevelByLevel_asFsutilsWalk() {
+    IgnoreRules excludeThenParent = IgnoreRules.parse("a/b\n!a\n");
+    assertTrue(excludeThenParent.matches("a/b"));
+    assertTrue(excludeThenParent.matches("a/b/c"), "!a was not tried where a/b decided");
+    assertFalse(excludeThenParent.matches("a/x"));
+    IgnoreRules all = IgnoreRules.parse("**\n!folder1/file1\n");
+    assertTrue(all.matches("folder1"));
+    assertFalse(all.matches("folder1/file1"));
+    assertTrue(all.matches("folder1/file2"));
+  }
+
+  /** patternmatcher compares some patterns without a regular expression. */
+  @ParameterizedTest(name = "{0} ~ {1} -> {2}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "**.go   | a/b.go   | true",
+        "**foo   | a/xfoo   | true",
+        "**/foo  | foo      | true",
+        "**/foo  | xfoo     | false",
+        "foo**   | foobar/x | true",
+        "foo/**  | foo      | false",
+      })
+  void matches_prefixAndSuffixPatterns(String pattern, String path, boolean excluded) {
+    assertEquals(excluded, IgnoreRules.parse(pattern.strip()).matches(path.strip()));
+  }
+
   @Test
   void parse_skipsCommentsAndBlankLines_andCleansPatterns() {
     IgnoreRules rules =
