@@ -222,6 +222,17 @@ final class RunStep {
     return String.join(" ", parts);
   }
 
+  /**
+   * Which persistent cache a cache mount uses. As in BuildKit, which mounts a directory made with
+   * the given {@code uid}/{@code gid}/{@code mode} out of a cache keyed by its id and that
+   * directory's origin, those make a cache apart from the one of the same id without them.
+   */
+  static String cacheName(Mount.Cache c) {
+    return c.ownership()
+        ? c.id() + ":" + c.uid() + ":" + c.gid() + ":" + Integer.toOctalString(c.mode())
+        : c.id();
+  }
+
   private static String mountKey(Interpreter in, BuildState state, Mount m) throws IOException {
     if (m instanceof Mount.Bind bind) {
       String source = bind.source() == null ? "/" : bind.source();
@@ -233,7 +244,7 @@ final class RunStep {
           + source + " " + bind.readOnly();
     }
     if (m instanceof Mount.Cache c) {
-      return "cache " + c.target() + " " + c.id() + " " + c.sharing() + " " + c.readOnly();
+      return "cache " + c.target() + " " + cacheName(c) + " " + c.sharing() + " " + c.readOnly();
     }
     if (m instanceof Mount.Tmpfs t) {
       return "tmpfs " + t.target() + " " + t.size();
@@ -293,7 +304,7 @@ final class RunStep {
     } else if (m instanceof Mount.Cache c) {
       String target = Paths.clean(Paths.resolveAgainst(workdir, c.target()));
       Path dir = b.store.cacheDir().resolve("mounts")
-          .resolve(Digest.sha256(c.id().getBytes(StandardCharsets.UTF_8)).hex());
+          .resolve(Digest.sha256(cacheName(c).getBytes(StandardCharsets.UTF_8)).hex());
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir);
         Posix.chmod(dir, c.mode());

@@ -36,7 +36,12 @@ public sealed interface Mount
     }
   }
 
-  /** {@code type=cache}: a persistent directory reused between builds. */
+  /**
+   * {@code type=cache}: a persistent directory reused between builds.
+   *
+   * @param ownership whether {@code uid}, {@code gid} or {@code mode} was given: BuildKit then
+   *     mounts a directory made with them, which makes it a cache of its own
+   */
   record Cache(
       String target,
       String id,
@@ -46,8 +51,15 @@ public sealed interface Mount
       boolean readOnly,
       int mode,
       int uid,
-      int gid)
+      int gid,
+      boolean ownership)
       implements Mount {
+    /** A cache mount without {@code uid}, {@code gid} or {@code mode}. */
+    public Cache(String target, String id, Sharing sharing, String source, String from,
+        boolean readOnly, int mode, int uid, int gid) {
+      this(target, id, sharing, source, from, readOnly, mode, uid, gid, false);
+    }
+
     @Override
     public Cache expand(Expander e) throws ExpansionException {
       return new Cache(
@@ -59,7 +71,8 @@ public sealed interface Mount
           readOnly,
           mode,
           uid,
-          gid);
+          gid,
+          ownership);
     }
   }
 

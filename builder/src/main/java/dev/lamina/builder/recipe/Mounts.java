@@ -112,7 +112,8 @@ public final class Mounts {
             readOnly != null && readOnly,
             mode == null ? 0755 : mode,
             uid == null ? 0 : uid,
-            gid == null ? 0 : gid);
+            gid == null ? 0 : gid,
+            mode != null || uid != null || gid != null);
       }
       case "tmpfs" -> {
         needTarget(type, target);

@@ -59,7 +59,8 @@ class InstructionParserTest {
     assertEquals(
         List.of(
             new Mount.Cache(
-                "/root/.cache", "go", Mount.Sharing.LOCKED, null, null, false, 0700, 1000, 0),
+                "/root/.cache", "go", Mount.Sharing.LOCKED, null, null, false, 0700, 1000, 0,
+                true),
             new Mount.Bind("/src", null, "builder", false),
             new Mount.Tmpfs("/tmp", 64L * 1024 * 1024),
             new Mount.Secret("npmrc", "/run/secrets/npmrc", null, true, 0400, 0, 0),
