@@ -21,11 +21,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * corrupts binary xattrs such as {@code security.capability}), device numbers without int
  * truncation, and refusals where tar readers disagree, so that one digest cannot mean two trees
  * (GHSA-3cv2-h65g-fgmm): header-only entries that declare data, sparse files, and PAX global
- * headers that would rename or resize later entries (Go-based tools ignore global records,
- * commons-compress and GNU tar apply them).
+ * headers that would rename, resize, re-own or relink later entries (Go-based tools ignore global
+ * records, commons-compress and GNU tar apply them). Other global records (a comment, times) are
+ * ignored as Go's archive/tar ignores them.
  */
 final class LayerTarReader extends TarArchiveInputStream {
   private static final String XATTR = "SCHILY.xattr.";
+  /** PAX keys that, in a global header, would change what later entries are, where, or whose. */
+  private static final java.util.Set<String> ENTRY_KEYS = java.util.Set.of(
+      "path", "linkpath", "size", "uid", "gid", "uname", "gname",
+      "SCHILY.devmajor", "SCHILY.devminor", "SCHILY.filetype");
   private static final int S_IFMT = 0170000;
   private static final int S_IFSOCK = 0140000;
   private static final long MAX_ID = 0xFFFF_FFFEL;
@@ -35,6 +40,8 @@ final class LayerTarReader extends TarArchiveInputStream {
   private final int maxHeaderBytes;
   private final ByteArrayOutputStream localPax = new ByteArrayOutputStream();
   private final ByteArrayOutputStream globalPax = new ByteArrayOutputStream();
+  /** Whether a global header set a time, which the library then applies to every later entry. */
+  private boolean globalTimes;
 
   LayerTarReader(MeteredInputStream metered, int maxHeaderBytes) {
     super(metered, "UTF-8");
@@ -123,6 +130,12 @@ final class LayerTarReader extends TarArchiveInputStream {
       }
     }
     FileTime mtime = entry.getLastModifiedTime();
+    byte[] record = metered.lastRecord();
+    if (globalTimes && !pax.containsKey("mtime") && record != null
+        && record[156] == entry.getLinkFlag()) {
+      // Go reads the header's own time; the library took the global one.
+      mtime = FileTime.from(Instant.ofEpochSecond(headerNumber(record, 136, 12).longValue()));
+    }
     return new EntryHeader(
         name,
         kind,
@@ -237,7 +250,10 @@ final class LayerTarReader extends TarArchiveInputStream {
       return;
     }
     for (String key : parseRecords(name, globalPax.toByteArray()).keySet()) {
-      if (!key.equals("comment")) {
+      if (key.equals("mtime")) {
+        globalTimes = true;
+      }
+      if (ENTRY_KEYS.contains(key) || key.startsWith("GNU.sparse.")) {
         throw new LayerFormatException(
             name,
             "a PAX global header sets '"

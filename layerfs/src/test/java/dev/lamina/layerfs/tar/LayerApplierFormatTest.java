@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,6 +77,34 @@ class LayerApplierFormatTest {
     LayerFormatException e =
         rejects(tar().globalPax("g", Map.of("path", "renamed")).file("a", "a").bytes(), FLATTEN);
     assertTrue(e.getMessage().contains("global"), e.getMessage());
+  }
+
+  /** Go's archive/tar applies no global record: GNU tar's comments and times change nothing. */
+  @Test
+  void apply_paxGlobalHeaderWithOtherRecords_isIgnoredAsGoIgnoresIt() throws Exception {
+    apply(tar()
+            .globalPax("pax_global_header",
+                Map.of("globexthdr.comment", "made by GNU tar", "mtime", "5"))
+            .add(fileEntry("a", "a").mtime(1_600_000_000L))
+            .file("b", "b")
+            .bytes(),
+        FLATTEN);
+    assertEquals("a", Files.readString(root.resolve("a")));
+    assertEquals(1_600_000_000L,
+        Files.getLastModifiedTime(root.resolve("a")).toInstant().getEpochSecond());
+    assertEquals(1_600_000_000L,
+        Files.getLastModifiedTime(root.resolve("b")).toInstant().getEpochSecond());
+  }
+
+  /** Each key that would change what, where or whose an entry is stays refused, and is named. */
+  @Test
+  void apply_paxGlobalHeaderChangingOwnersOrLinks_isRejectedNamingTheKey() {
+    for (String key : List.of("uid", "gid", "uname", "gname", "linkpath", "size")) {
+      LayerFormatException e =
+          rejects(tar().globalPax("g", Map.of(key, "1")).file("a", "a").bytes(), FLATTEN);
+      assertTrue(e.getMessage().contains("a PAX global header sets '" + key + "'"),
+          e.getMessage());
+    }
   }
 
   @Test
