@@ -1,5 +1,6 @@
 package dev.lamina.builder.context;
 
+import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.LayerEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,12 +18,12 @@ import java.util.function.Predicate;
 /**
  * Turns a directory of the build context into layer entries: sorted by {@link
  * LayerEntry#PATH_ORDER}, owned by root, with full modes, symlink targets, device numbers and
- * hardlinks among the files found, and without extended attributes (a context's never travel into
- * an image). Symlinks are not followed and sockets are skipped. Regular files become {@link
- * ContextFile}s, whose digests come from the memo or from the layer write.
+ * hardlinks among the files found, and with the extended attributes a layer keeps (as BuildKit's
+ * context transfer keeps them). Symlinks are not followed and sockets are skipped. Regular files
+ * become {@link ContextFile}s, whose digests come from the memo or from the layer write.
  *
- * <p>Each file costs one {@code lstat}: the scan is the whole work of a cached COPY, so it reads
- * nothing it does not keep.
+ * <p>Each file costs one {@code lstat} and one {@code llistxattr}: the scan is the whole work of a
+ * cached COPY, so it reads nothing it does not keep.
  */
 public final class ContextScanner {
   private static final int PARALLELISM =
@@ -94,7 +95,9 @@ public final class ContextScanner {
       default -> throw new IOException("unsupported file type "
           + Integer.toOctalString(st.type()) + ": " + f.file);
     }
-    return e.withMode(st.permissions());
+    e = e.withMode(st.permissions());
+    Map<String, byte[]> xattrs = DirectoryScanner.xattrs(f.file);
+    return xattrs.isEmpty() ? e : e.withXattrs(xattrs);
   }
 
   private record Found(String path, Path file, FileStamp stamp) {}

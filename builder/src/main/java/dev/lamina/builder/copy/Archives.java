@@ -69,7 +69,7 @@ public final class Archives {
     }
     String field = new String(h, 148, 8, java.nio.charset.StandardCharsets.US_ASCII)
         .replace('\0', ' ').trim();
-    if (field.isEmpty() || h[0] == 0) {
+    if (field.isEmpty()) {
       return false;
     }
     try {

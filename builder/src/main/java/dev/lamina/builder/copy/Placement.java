@@ -1,16 +1,15 @@
 package dev.lamina.builder.copy;
 
 import dev.lamina.layerfs.posix.FileStat;
-import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.layerfs.tar.LayerFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -27,7 +26,12 @@ import java.util.TreeMap;
  *       otherwise); a destination directory that did not exist takes its source directory's
  *       mode; existing directories on the way are written as they are;
  *   <li>{@code --chmod} changes what is copied, never the parents; symlinks keep 0777;
- *   <li>a directory of the source that lands on an existing non-directory is refused.
+ *   <li>a directory of the source that lands on an existing non-directory is refused, and so is
+ *       a non-directory that lands on an existing directory (fsutil's copy);
+ *   <li>a local archive that ADD unpacks follows Docker's unpack rules instead: its entries
+ *       replace what is in their way, a directory only merging into a directory;
+ *   <li>wildcards that match nothing add nothing, not even the destination (except with {@code
+ *       --parents}, whose copy of the context's root makes it).
  * </ul>
  */
 public final class Placement {
@@ -85,7 +89,7 @@ public final class Placement {
         String at = Paths.join(target, item.parentsPath());
         createParents(Paths.parent(at));
         if (item.isDirectory()) {
-          placeDirectory(item.top(), item.contents(), at);
+          placeDirectory(item.top(), item.contents(), at, false);
         } else {
           placeFile(item.top(), at);
         }
@@ -94,13 +98,17 @@ public final class Placement {
       if (item.archive()) {
         Path into = options.scratchDir().resolve("archive-" + archiveIndex++);
         Files.createDirectories(into);
-        Archives.unpack(item.host(), into);
+        try {
+          Archives.unpack(item.host(), into);
+        } catch (LayerFormatException e) {
+          throw new CopySourceException("cannot unpack " + item.relPath() + ": " + e.getMessage());
+        }
         List<LayerEntry> unpacked = DirectoryScanner.scan(into);
         LayerEntry top = LayerEntry.directory("archive").withMode(0755);
         top = owner(top, 0, 0);
-        placeDirectory(top, unpacked, target);
+        placeDirectory(top, unpacked, target, true);
       } else if (item.isDirectory()) {
-        placeDirectory(item.top(), item.contents(), target);
+        placeDirectory(item.top(), item.contents(), target, false);
       } else {
         boolean intoDir = dirHint || isDirectory(target);
         String at = intoDir ? Paths.join(target, item.name()) : target;
@@ -108,8 +116,8 @@ public final class Placement {
         placeFile(item.top(), at);
       }
     }
-    if (dirHint && sources.items().isEmpty()) {
-      createParents(target); // BuildKit creates the destination even when wildcards match nothing
+    if (dirHint && sources.items().isEmpty() && sources.parents()) {
+      createParents(target);
     }
   }
 
@@ -117,14 +125,23 @@ public final class Placement {
     if (at.equals("/")) {
       throw new CopySourceException("cannot copy a file to the root directory itself");
     }
-    if (isDirectory(at) && !entries.containsKey(Paths.layerPath(at))) {
-      throw new CopySourceException("cannot replace directory " + at + " with a file");
-    }
+    refuseDirectory(at);
     put(copied(top, Paths.layerPath(at)));
   }
 
-  private void placeDirectory(LayerEntry top, List<LayerEntry> contents, String at)
-      throws IOException {
+  /** fsutil's copy never replaces a directory, existing or made by this step, with a file. */
+  private void refuseDirectory(String at) throws IOException {
+    if (isDirectory(at)) {
+      throw new CopySourceException("cannot replace to directory " + at + " with file");
+    }
+  }
+
+  /**
+   * Places a directory's {@code contents} under {@code at}. With {@code replace} (an unpacked
+   * archive) an entry replaces whatever is in its way, as Docker's unpack removes it first.
+   */
+  private void placeDirectory(LayerEntry top, List<LayerEntry> contents, String at,
+      boolean replace) throws IOException {
     createParents(Paths.parent(at));
     String base = Paths.layerPath(at);
     if (!base.isEmpty()) {
@@ -143,11 +160,18 @@ public final class Placement {
     }
     for (LayerEntry e : contents) {
       String path = base.isEmpty() ? e.path() : base + "/" + e.path();
-      if (e.type() == EntryType.DIRECTORY && !entries.containsKey(path)) {
-        Optional<FileStat> existing = root.lstat("/" + path);
-        if (existing.isPresent() && !existing.get().isDirectory()) {
-          throw new CopySourceException("cannot copy to non-directory: /" + path);
+      if (replace) {
+        // Nothing to check: in the layer, an entry replaces a lower non-directory, and a
+        // non-directory entry replaces a lower directory with everything below it.
+      } else if (e.type() == EntryType.DIRECTORY) {
+        if (!entries.containsKey(path)) {
+          Optional<FileStat> existing = root.lstat("/" + path);
+          if (existing.isPresent() && !existing.get().isDirectory()) {
+            throw new CopySourceException("cannot copy to non-directory: /" + path);
+          }
         }
+      } else {
+        refuseDirectory("/" + path);
       }
       LayerEntry placed = copied(e, path);
       if (e.type() == EntryType.HARDLINK) {
@@ -190,18 +214,7 @@ public final class Placement {
             .withMode(st.permissions())
             .withOwner(Integer.toUnsignedLong(st.uid()), Integer.toUnsignedLong(st.gid()));
     Path host = root.host(dir);
-    if (host != null) {
-      Map<String, byte[]> xattrs = new TreeMap<>();
-      for (String name : Posix.llistxattr(host)) {
-        if (name.startsWith("trusted.overlay.") || name.startsWith("user.overlay.")
-            || name.equals("security.selinux")) {
-          continue;
-        }
-        Posix.lgetxattr(host, name).ifPresent(v -> xattrs.put(name, v));
-      }
-      e = e.withXattrs(xattrs);
-    }
-    return e;
+    return host == null ? e : e.withXattrs(DirectoryScanner.xattrs(host));
   }
 
   /** A source entry at its new path, with --chown and --chmod applied. */

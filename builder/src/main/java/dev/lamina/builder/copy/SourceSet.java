@@ -74,18 +74,25 @@ public final class SourceSet {
   private final List<Item> items;
   private final Map<String, byte[]> inline;
   private final int sourceCount;
+  private final boolean parents;
   private Digest fingerprint;
 
-  private SourceSet(
-      SourceTree tree, List<Item> items, Map<String, byte[]> inline, int sourceCount) {
+  private SourceSet(SourceTree tree, List<Item> items, Map<String, byte[]> inline,
+      int sourceCount, boolean parents) {
     this.tree = tree;
     this.items = List.copyOf(items);
     this.inline = inline;
     this.sourceCount = sourceCount;
+    this.parents = parents;
   }
 
   public List<Item> items() {
     return items;
+  }
+
+  /** Whether the sources keep their parent directories ({@code --parents}). */
+  public boolean parents() {
+    return parents;
   }
 
   /** How many source arguments (and inline files) there were. */
@@ -197,7 +204,7 @@ public final class SourceSet {
       items.add(new Item(name, name, null, e, List.of(), false, null));
     }
     return new SourceSet(tree, items, new LinkedHashMap<>(inline),
-        sources.size() + inline.size());
+        sources.size() + inline.size(), options.parents());
   }
 
   /**
@@ -205,7 +212,7 @@ public final class SourceSet {
    * git checkouts, which their commits identify for the cache rather than {@link #fingerprint}.
    */
   public static SourceSet ofDirectories(SourceTree tree, List<Item> items) {
-    return new SourceSet(tree, items, new LinkedHashMap<>(), items.size());
+    return new SourceSet(tree, items, new LinkedHashMap<>(), items.size(), false);
   }
 
   /** Matches of one source path: itself, or what its wildcards match, sorted. */
@@ -301,6 +308,11 @@ public final class SourceSet {
       throw new CopySourceException(describe(tree, rel) + ": not found");
     } else {
       throw new CopySourceException(describe(tree, rel) + ": not a regular file or directory");
+    }
+    // The match's own xattrs travel too, as BuildKit's copy keeps them on what it creates.
+    Map<String, byte[]> xattrs = DirectoryScanner.xattrs(host);
+    if (!xattrs.isEmpty()) {
+      top = top.withXattrs(xattrs);
     }
     return new Item(name, rel, parentsPath, top, contents, archive, host);
   }

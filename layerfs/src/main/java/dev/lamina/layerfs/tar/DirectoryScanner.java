@@ -146,7 +146,13 @@ public final class DirectoryScanner {
         base.content());
   }
 
-  private static TreeMap<String, byte[]> xattrs(Path file) throws IOException {
+  /**
+   * The extended attributes of {@code file} (not followed) that a layer keeps, sorted by name;
+   * see the class comment for those left out.
+   *
+   * @throws IOException if they cannot be listed
+   */
+  public static TreeMap<String, byte[]> xattrs(Path file) throws IOException {
     TreeMap<String, byte[]> out = new TreeMap<>();
     for (String name : Posix.llistxattr(file)) {
       if (isLeftOut(name)) {

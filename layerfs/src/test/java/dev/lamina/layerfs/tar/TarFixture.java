@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code ..}, absolute link targets, any type flag and mode, binary xattrs, raw PAX records,
  * base-256 numbers, GNU long names, the ustar prefix field, and bytes after the end blocks.
  */
-final class TarFixture {
+public final class TarFixture {
   private static final int BLOCK = 512;
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -22,12 +22,12 @@ final class TarFixture {
   private byte[] trailing = new byte[0];
   private boolean closed;
 
-  static TarFixture tar() {
+  public static TarFixture tar() {
     return new TarFixture();
   }
 
   /** One entry; fields are public-ish setters used fluently. */
-  static final class Entry {
+  public static final class Entry {
     String name;
     char type = '0';
     int mode = 0644;
@@ -47,12 +47,12 @@ final class TarFixture {
       this.type = type;
     }
 
-    Entry mode(int m) {
+    public Entry mode(int m) {
       mode = m;
       return this;
     }
 
-    Entry owner(long u, long g) {
+    public Entry owner(long u, long g) {
       uid = u;
       gid = g;
       return this;
@@ -95,11 +95,11 @@ final class TarFixture {
     }
   }
 
-  static Entry fileEntry(String name, String content) {
+  public static Entry fileEntry(String name, String content) {
     return new Entry(name, '0').content(content.getBytes(StandardCharsets.UTF_8));
   }
 
-  static Entry dirEntry(String name) {
+  public static Entry dirEntry(String name) {
     Entry e = new Entry(name, '5');
     e.mode = 0755;
     return e;
@@ -146,7 +146,7 @@ final class TarFixture {
     return add(fileEntry(name, content).mode(mode));
   }
 
-  TarFixture file(String name, String content) {
+  public TarFixture file(String name, String content) {
     return add(fileEntry(name, content));
   }
 
@@ -154,7 +154,7 @@ final class TarFixture {
     return add(dirEntry(name).mode(mode));
   }
 
-  TarFixture dir(String name) {
+  public TarFixture dir(String name) {
     return add(dirEntry(name));
   }
 
@@ -167,7 +167,7 @@ final class TarFixture {
   }
 
   /** A PAX global header ('g') named {@code name}. */
-  TarFixture globalPax(String name, Map<String, String> records) {
+  public TarFixture globalPax(String name, Map<String, String> records) {
     Map<String, byte[]> raw = new LinkedHashMap<>();
     records.forEach((k, v) -> raw.put(k, v.getBytes(StandardCharsets.UTF_8)));
     byte[] data = paxData(raw);
@@ -188,7 +188,7 @@ final class TarFixture {
     return this;
   }
 
-  TarFixture add(Entry e) {
+  public TarFixture add(Entry e) {
     Map<String, byte[]> pax = new LinkedHashMap<>(e.pax);
     String name = e.name;
     String prefix = "";
@@ -231,7 +231,7 @@ final class TarFixture {
     return this;
   }
 
-  byte[] bytes() {
+  public byte[] bytes() {
     if (!closed) {
       out.writeBytes(new byte[2 * BLOCK]);
       out.writeBytes(trailing);
