@@ -29,7 +29,8 @@ import java.util.TreeMap;
  *   <li>a directory of the source that lands on an existing non-directory is refused, and so is
  *       a non-directory that lands on an existing directory (fsutil's copy);
  *   <li>a local archive that ADD unpacks follows Docker's unpack rules instead: its entries
- *       replace what is in their way, a directory only merging into a directory;
+ *       replace what is in their way, a directory only merging into a directory, and keep their
+ *       modes whatever {@code --chmod} says;
  *   <li>wildcards that match nothing add nothing, not even the destination (except with {@code
  *       --parents}, whose copy of the context's root makes it).
  * </ul>
@@ -126,7 +127,7 @@ public final class Placement {
       throw new CopySourceException("cannot copy a file to the root directory itself");
     }
     refuseDirectory(at);
-    put(copied(top, Paths.layerPath(at)));
+    put(copied(top, Paths.layerPath(at), true));
   }
 
   /** fsutil's copy never replaces a directory, existing or made by this step, with a file. */
@@ -150,7 +151,7 @@ public final class Placement {
       } else {
         Optional<FileStat> existing = root.lstat(at);
         if (existing.isEmpty()) {
-          put(copied(top, base)); // a new directory takes its source's mode
+          put(copied(top, base, !replace)); // a new directory takes its source's mode
         } else if (existing.get().isDirectory()) {
           put(existingEntry(at, base, existing.get()));
         } else {
@@ -173,7 +174,7 @@ public final class Placement {
       } else {
         refuseDirectory("/" + path);
       }
-      LayerEntry placed = copied(e, path);
+      LayerEntry placed = copied(e, path, !replace);
       if (e.type() == EntryType.HARDLINK) {
         placed = placed.withLinkTarget(base.isEmpty() ? e.linkTarget()
             : base + "/" + e.linkTarget());
@@ -217,13 +218,16 @@ public final class Placement {
     return host == null ? e : e.withXattrs(DirectoryScanner.xattrs(host));
   }
 
-  /** A source entry at its new path, with --chown and --chmod applied. */
-  private LayerEntry copied(LayerEntry e, String path) {
+  /**
+   * A source entry at its new path, with --chown applied, and --chmod unless {@code chmod} is
+   * false (an unpacked archive keeps its modes: BuildKit's unpack takes no mode).
+   */
+  private LayerEntry copied(LayerEntry e, String path, boolean chmod) {
     LayerEntry out = e.withPath(path);
     if (options.chown() != null) {
       out = out.withOwner(options.chown().uid(), options.chown().gid());
     }
-    if (options.chmod() != null && e.type() != EntryType.SYMLINK) {
+    if (chmod && options.chmod() != null && e.type() != EntryType.SYMLINK) {
       out = out.withMode(options.chmod().apply(e.mode(), e.type() == EntryType.DIRECTORY));
     }
     return out;

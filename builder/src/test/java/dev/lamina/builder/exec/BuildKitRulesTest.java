@@ -142,6 +142,7 @@ class BuildKitRulesTest {
         "COPY base/ /",
         "ADD empty-root.tar /one/",
         "ADD dot-root.tar /",
+        "ADD --chmod=0600 empty-root.tar /two/",
         ""));
     Path one = layer(d, 1);
     assertFalse(Files.exists(one.resolve("one/empty-root.tar")), "recognised as a tar");
@@ -153,6 +154,8 @@ class BuildKitRulesTest {
     assertTrue(Files.isDirectory(two.resolve("new-directory"), LinkOption.NOFOLLOW_LINKS));
     assertEquals("x", Files.readString(two.resolve("new-directory/x")));
     assertEquals("a file now", Files.readString(two.resolve("was-dir")));
+    assertEquals(0644, Posix.lstat(layer(d, 3).resolve("two/a")).permissions(),
+        "unpacking takes no --chmod");
   }
 
   // Go's archive/tar hands a 'g' header to moby's Unpack, which skips it.
