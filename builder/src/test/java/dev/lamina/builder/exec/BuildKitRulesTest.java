@@ -156,6 +156,13 @@ class BuildKitRulesTest {
     assertEquals("a file now", Files.readString(two.resolve("was-dir")));
     assertEquals(0644, Posix.lstat(layer(d, 3).resolve("two/a")).permissions(),
         "unpacking takes no --chmod");
+    Path merged = Files.createDirectories(tmp.resolve("merged"));
+    for (int i = 0; i < d.manifest().layers().size(); i++) {
+      ExtractedLayers.of(store)
+          .applyOnto(d.manifest().layers().get(i), d.config().diffIds().get(i), merged);
+    }
+    assertEquals("a file now", Files.readString(merged.resolve("was-dir")));
+    assertEquals("x", Files.readString(merged.resolve("new-directory/x")));
   }
 
   // Go's archive/tar hands a 'g' header to moby's Unpack, which skips it.
