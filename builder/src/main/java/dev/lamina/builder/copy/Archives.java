@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 
 /**
@@ -40,12 +42,21 @@ public final class Archives {
    * Unpacks the archive {@code file} into the empty directory {@code target}, with the same
    * defences as image layers (no path leaves {@code target}, no link points out of it).
    *
+   * @return the paths the archive names, cleaned and relative (the root left out): the other
+   *     directories under {@code target} are only implied by its entries
    * @throws IOException if it cannot be read or holds a hostile entry
    */
-  public static void unpack(Path file, Path target) throws IOException {
+  public static Set<String> unpack(Path file, Path target) throws IOException {
+    Set<String> named = new HashSet<>();
     try (InputStream in = open(file)) {
-      LayerApplier.apply(in, target, ApplyOptions.defaults(WhiteoutFormat.flatten()));
+      LayerApplier.apply(in, target, ApplyOptions.defaults(WhiteoutFormat.flatten()), name -> {
+        String rel = Paths.clean(name).substring(1);
+        if (!rel.isEmpty()) {
+          named.add(rel);
+        }
+      });
     }
+    return named;
   }
 
   private static InputStream open(Path file) throws IOException {

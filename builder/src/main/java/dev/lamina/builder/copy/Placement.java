@@ -9,8 +9,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -90,7 +93,7 @@ public final class Placement {
         String at = Paths.join(target, item.parentsPath());
         createParents(Paths.parent(at));
         if (item.isDirectory()) {
-          placeDirectory(item.top(), item.contents(), at, false);
+          placeDirectory(item.top(), item.contents(), at);
         } else {
           placeFile(item.top(), at);
         }
@@ -99,17 +102,15 @@ public final class Placement {
       if (item.archive()) {
         Path into = options.scratchDir().resolve("archive-" + archiveIndex++);
         Files.createDirectories(into);
+        Set<String> named;
         try {
-          Archives.unpack(item.host(), into);
+          named = Archives.unpack(item.host(), into);
         } catch (LayerFormatException e) {
           throw new CopySourceException("cannot unpack " + item.relPath() + ": " + e.getMessage());
         }
-        List<LayerEntry> unpacked = DirectoryScanner.scan(into);
-        LayerEntry top = LayerEntry.directory("archive").withMode(0755);
-        top = owner(top, 0, 0);
-        placeDirectory(top, unpacked, target, true);
+        placeArchive(DirectoryScanner.scan(into), named, target);
       } else if (item.isDirectory()) {
-        placeDirectory(item.top(), item.contents(), target, false);
+        placeDirectory(item.top(), item.contents(), target);
       } else {
         boolean intoDir = dirHint || isDirectory(target);
         String at = intoDir ? Paths.join(target, item.name()) : target;
@@ -137,34 +138,12 @@ public final class Placement {
     }
   }
 
-  /**
-   * Places a directory's {@code contents} under {@code at}. With {@code replace} (an unpacked
-   * archive) an entry replaces whatever is in its way, as Docker's unpack removes it first.
-   */
-  private void placeDirectory(LayerEntry top, List<LayerEntry> contents, String at,
-      boolean replace) throws IOException {
-    createParents(Paths.parent(at));
-    String base = Paths.layerPath(at);
-    if (!base.isEmpty()) {
-      if (entries.containsKey(base)) {
-        // created by an earlier source of this step: keep it
-      } else {
-        Optional<FileStat> existing = root.lstat(at);
-        if (existing.isEmpty()) {
-          put(copied(top, base, !replace)); // a new directory takes its source's mode
-        } else if (existing.get().isDirectory()) {
-          put(existingEntry(at, base, existing.get()));
-        } else {
-          throw new CopySourceException("cannot copy to non-directory: " + at);
-        }
-      }
-    }
+  private void placeDirectory(LayerEntry top, List<LayerEntry> contents, String at)
+      throws IOException {
+    String base = placeTop(top, at, true);
     for (LayerEntry e : contents) {
       String path = base.isEmpty() ? e.path() : base + "/" + e.path();
-      if (replace) {
-        // Nothing to check: in the layer, an entry replaces a lower non-directory, and a
-        // non-directory entry replaces a lower directory with everything below it.
-      } else if (e.type() == EntryType.DIRECTORY) {
+      if (e.type() == EntryType.DIRECTORY) {
         if (!entries.containsKey(path)) {
           Optional<FileStat> existing = root.lstat("/" + path);
           if (existing.isPresent() && !existing.get().isDirectory()) {
@@ -174,13 +153,97 @@ public final class Placement {
       } else {
         refuseDirectory("/" + path);
       }
-      LayerEntry placed = copied(e, path, !replace);
+      LayerEntry placed = copied(e, path, true);
       if (e.type() == EntryType.HARDLINK) {
         placed = placed.withLinkTarget(base.isEmpty() ? e.linkTarget()
             : base + "/" + e.linkTarget());
       }
       put(placed);
     }
+  }
+
+  /**
+   * The directory {@code at} that receives a directory's contents, made from {@code top} when it
+   * does not exist yet, kept as it is when it does; its layer path.
+   */
+  private String placeTop(LayerEntry top, String at, boolean chmod) throws IOException {
+    createParents(Paths.parent(at));
+    String base = Paths.layerPath(at);
+    if (!base.isEmpty() && !entries.containsKey(base)) { // else made by an earlier source: kept
+      Optional<FileStat> existing = root.lstat(at);
+      if (existing.isEmpty()) {
+        put(copied(top, base, chmod)); // a new directory takes its source's mode
+      } else if (existing.get().isDirectory()) {
+        put(existingEntry(at, base, existing.get()));
+      } else {
+        throw new CopySourceException("cannot copy to non-directory: " + at);
+      }
+    }
+    return base;
+  }
+
+  /**
+   * Places an unpacked archive under {@code at} as Docker's unpack writes it onto the
+   * destination: the parents of each entry are followed as they are there (symlinks too, inside
+   * the root); what the archive names replaces whatever is in its way, a directory merging into a
+   * directory and taking the archive's metadata; a directory it only implies is made 0755 and
+   * root's where nothing is, and left as it is where a directory is. Modes are the archive's
+   * ({@code --chmod} does not apply); {@code --chown} owns what the archive names.
+   *
+   * @param unpacked the unpacked tree, parents before children
+   * @param named the paths the archive names (the others are implied directories)
+   */
+  private void placeArchive(List<LayerEntry> unpacked, Set<String> named, String at)
+      throws IOException {
+    placeTop(owner(LayerEntry.directory("archive").withMode(0755), 0, 0), at, false);
+    // Where each directory of the archive is in the root, and each placed path's layer path.
+    Map<String, String> dirs = new HashMap<>();
+    dirs.put("", at);
+    Map<String, String> placed = new HashMap<>();
+    for (LayerEntry e : unpacked) {
+      String rel = e.path();
+      int slash = rel.lastIndexOf('/');
+      String parentRel = slash < 0 ? "" : rel.substring(0, slash);
+      String parent = dirs.getOrDefault(parentRel, Paths.join(at, parentRel));
+      String dest = Paths.join(parent, rel.substring(slash + 1));
+      if (e.type() == EntryType.DIRECTORY && !named.contains(rel)) {
+        String existing = existingDirectory(dest);
+        if (existing != null) {
+          createParents(existing); // in the layer as it is, with its parents
+          dirs.put(rel, existing);
+          continue;
+        }
+        put(LayerEntry.directory(Paths.layerPath(dest)).withMode(0755));
+        dirs.put(rel, dest);
+        continue;
+      }
+      LayerEntry out = copied(e, Paths.layerPath(dest), false);
+      if (e.type() == EntryType.HARDLINK) {
+        out = out.withLinkTarget(placed.getOrDefault(e.linkTarget(),
+            Paths.layerPath(Paths.join(at, e.linkTarget()))));
+      }
+      put(out);
+      placed.put(rel, Paths.layerPath(dest));
+      if (e.type() == EntryType.DIRECTORY) {
+        dirs.put(rel, dest);
+      }
+    }
+  }
+
+  /** Where the directory at {@code path} is, a final symlink followed in the root; else null. */
+  private String existingDirectory(String path) throws IOException {
+    if (isDirectory(path)) {
+      return path;
+    }
+    Optional<FileStat> st = entries.containsKey(Paths.layerPath(path))
+        ? Optional.empty() : root.lstat(path);
+    if (st.isPresent() && st.get().isSymlink()) {
+      String target = root.resolve(path);
+      if (isDirectory(target)) {
+        return target;
+      }
+    }
+    return null;
   }
 
   /** Makes sure every directory from the root down to {@code dir} is in the layer. */

@@ -165,6 +165,29 @@ class BuildKitRulesTest {
     assertEquals("x", Files.readString(merged.resolve("new-directory/x")));
   }
 
+  // moby/go-archive Unpack: resolveArchivePath follows the destination's symlinks for parents,
+  // createImpliedDirectories makes only what is missing (ImpliedDirectoryMode 0755).
+  @Test
+  void add_localTar_impliedParentsAreTheDestinationsOwn() throws Exception {
+    Path ctx = context();
+    Files.write(ctx.resolve("implied.tar"), tar()
+        .file("tmp/x", "x")
+        .file("lib/y", "y")
+        .file("fresh/z", "z")
+        .bytes());
+    Posix.chmod(Files.createDirectories(ctx.resolve("base/tmp")), 01777);
+    Files.createDirectories(ctx.resolve("base/usr/lib"));
+    Files.createSymbolicLink(ctx.resolve("base/lib"), Path.of("usr/lib"));
+    ImageDetails d = build(ctx, "FROM scratch\nCOPY base/ /\nADD implied.tar /\n");
+    Path added = layer(d, 1);
+    assertEquals(01777, Posix.lstat(added.resolve("tmp")).permissions(), "kept as it is");
+    assertEquals("x", Files.readString(added.resolve("tmp/x")));
+    assertEquals("y", Files.readString(added.resolve("usr/lib/y")), "through lib -> usr/lib");
+    assertFalse(Files.exists(added.resolve("lib"), LinkOption.NOFOLLOW_LINKS));
+    assertEquals(0755, Posix.lstat(added.resolve("fresh")).permissions());
+    assertEquals("z", Files.readString(added.resolve("fresh/z")));
+  }
+
   // Go's archive/tar hands a 'g' header to moby's Unpack, which skips it.
   @Test
   void add_tarWithPaxGlobalHeader_ignoresAComment_refusesAPath() throws Exception {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * Extracts an uncompressed layer tar onto a directory, treating every entry as hostile.
@@ -35,6 +36,20 @@ public final class LayerApplier {
    */
   public static ApplyResult apply(InputStream uncompressedTar, Path root, ApplyOptions options)
       throws IOException {
+    return apply(uncompressedTar, root, options, name -> {});
+  }
+
+  /**
+   * Applies one layer as {@link #apply(InputStream, Path, ApplyOptions)} does, telling {@code
+   * names} the name of each entry, as the tar spells it, before the entry is applied: what the
+   * tar named itself, as opposed to the parent directories its entries imply.
+   *
+   * @throws LayerFormatException when the layer is invalid or hostile
+   * @throws IOException when reading the stream or writing the tree fails
+   */
+  public static ApplyResult apply(
+      InputStream uncompressedTar, Path root, ApplyOptions options, Consumer<String> names)
+      throws IOException {
     if (!Files.isDirectory(root)) {
       throw new IOException("not a directory: " + root);
     }
@@ -51,6 +66,7 @@ public final class LayerApplier {
       if (++entries > options.maxEntries()) {
         throw new LayerFormatException("more than " + options.maxEntries() + " entries");
       }
+      names.accept(header.name());
       try {
         extraction.apply(header, reader);
       } catch (LayerFormatException e) {
