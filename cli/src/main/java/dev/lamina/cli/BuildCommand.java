@@ -87,6 +87,11 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--explain-cache", description = "Say for each step why it hit or missed.")
   boolean explainCache;
 
+  @Option(names = "--reproducible",
+      description = "Clamp file times and stamp the image with SOURCE_DATE_EPOCH, or with"
+          + " 1970-01-01T00:00:01Z when it is not set.")
+  boolean reproducible;
+
   @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
   Path context;
 
@@ -167,7 +172,8 @@ final class BuildCommand implements Callable<Integer> {
         .platform(platform)
         .squash(squash)
         .explainCache(explainCache)
-        .sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"));
+        .sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"))
+        .reproducible(reproducible);
     Store s = store.open();
     BuildResult result = Builder.build(s, b.build(), p);
     if (iidFile != null) {

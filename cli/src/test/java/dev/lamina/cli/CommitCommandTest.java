@@ -20,7 +20,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code commit}: a container's changes become one reproducible layer on its image. */
+/**
+ * {@code commit}: a container's changes become one layer on its image, its files' times kept.
+ */
 class CommitCommandTest {
   @TempDir Path tmp;
   private Cli lamina;
@@ -67,6 +69,30 @@ class CommitCommandTest {
     List<String> names = tarNames(tmp.resolve("store/images/blobs/sha256/" + layer));
     assertEquals(List.of("etc/", "etc/.wh.group", "greeting", "made/"), names);
     assertEquals(0, lamina.run("system", "check").code());
+  }
+
+  @Test
+  void commit_keepsTheTimesTheContainerGaveItsFiles() throws Exception {
+    long before = java.time.Instant.now().getEpochSecond();
+    lamina.run("run", "--name", "ctr", "busybox", "sh", "-c",
+        "touch -d @1234567890 /stamped; echo x > /fresh").ok();
+    lamina.run("commit", "ctr", "timed").ok();
+    long after = java.time.Instant.now().getEpochSecond();
+
+    JsonNode image =
+        Json.readTree(lamina.run("inspect", "--type", "image", "timed").ok().out().getBytes())
+            .get(0);
+    String layer = image.get("Layers").get(1).get("Digest").asText().substring(7);
+    java.util.Map<String, Long> times = new java.util.TreeMap<>();
+    try (TarArchiveInputStream in = new TarArchiveInputStream(
+        Files.newInputStream(tmp.resolve("store/images/blobs/sha256/" + layer)))) {
+      for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        times.put(e.getName(), e.getModTime().toInstant().getEpochSecond());
+      }
+    }
+    assertEquals(1234567890L, times.get("stamped"), times.toString());
+    long fresh = times.get("fresh");
+    assertTrue(fresh >= before && fresh <= after, times.toString());
   }
 
   @Test

@@ -58,7 +58,8 @@ public final class ContextScanner {
         // One device per context directory: the inode alone names the file.
         String first = firstLink.putIfAbsent(st.inode(), f.path);
         if (first != null) {
-          entries.add(LayerEntry.hardlink(f.path, first).withMode(st.permissions()));
+          entries.add(LayerEntry.hardlink(f.path, first).withMode(st.permissions())
+              .withMtime(st.mtime()));
           continue;
         }
       }
@@ -95,7 +96,7 @@ public final class ContextScanner {
       default -> throw new IOException("unsupported file type "
           + Integer.toOctalString(st.type()) + ": " + f.file);
     }
-    e = e.withMode(st.permissions());
+    e = e.withMode(st.permissions()).withMtime(st.mtime());
     Map<String, byte[]> xattrs = DirectoryScanner.xattrs(f.file);
     return xattrs.isEmpty() ? e : e.withXattrs(xattrs);
   }

@@ -63,6 +63,11 @@ public record FileStamp(
         (Long) a.get("rdev"));
   }
 
+  /** The modification time. */
+  public java.time.Instant mtime() {
+    return java.time.Instant.ofEpochSecond(0, mtimeNanos);
+  }
+
   /** The permission bits with setuid, setgid and sticky. */
   public int permissions() {
     return mode & 07777;

@@ -1,6 +1,7 @@
 package dev.lamina.builder.copy;
 
 import dev.lamina.layerfs.posix.FileStat;
+import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerEntry;
@@ -8,10 +9,12 @@ import dev.lamina.layerfs.tar.LayerFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -26,8 +29,12 @@ import java.util.TreeMap;
  *       with {@code /}, is an existing directory, or several sources are copied, else it becomes
  *       the destination;
  *   <li>missing parent directories are created 0755, owned by the {@code --chown} owner (root
- *       otherwise); a destination directory that did not exist takes its source directory's
- *       mode; existing directories on the way are written as they are;
+ *       otherwise), with the time they are made; a destination directory that did not exist
+ *       takes its source directory's mode and time; existing directories on the way are written
+ *       as they are;
+ *   <li>what is copied keeps its source's modification time, as BuildKit (fsutil) copies it; an
+ *       existing destination directory keeps its mode and owner but takes its source
+ *       directory's time, as fsutil restores it after copying into it;
  *   <li>{@code --chmod} changes what is copied, never the parents; symlinks keep 0777;
  *   <li>a directory of the source that lands on an existing non-directory is refused, and so is
  *       a non-directory that lands on an existing directory (fsutil's copy);
@@ -43,8 +50,16 @@ public final class Placement {
   /** A numeric owner for {@code --chown}. */
   public record Owner(long uid, long gid) {}
 
-  /** How to place. */
-  public record Options(Owner chown, Chmod chmod, Path scratchDir) {}
+  /**
+   * How to place.
+   *
+   * @param created the time of directories the placement creates itself
+   */
+  public record Options(Owner chown, Chmod chmod, Path scratchDir, Instant created) {
+    public Options {
+      Objects.requireNonNull(created, "created");
+    }
+  }
 
   private final RootView root;
   private final Options options;
@@ -72,14 +87,15 @@ public final class Placement {
 
   /**
    * The layer entries that create directory {@code dir} (absolute) and its missing parents in
-   * {@code root}, the new ones owned by {@code owner} (root when null), existing ones as they are.
+   * {@code root}, the new ones owned by {@code owner} (root when null) and made at {@code
+   * created}, existing ones as they are.
    *
    * @throws CopySourceException if a component exists and is not a directory
    * @throws IOException if the root cannot be read
    */
-  public static List<LayerEntry> directories(String dir, RootView root, Owner owner)
-      throws IOException {
-    Placement p = new Placement(root, new Options(owner, null, null));
+  public static List<LayerEntry> directories(
+      String dir, RootView root, Owner owner, Instant created) throws IOException {
+    Placement p = new Placement(root, new Options(owner, null, null, created));
     p.createParents(root.resolve(dir));
     return new ArrayList<>(p.entries.values());
   }
@@ -108,7 +124,9 @@ public final class Placement {
         } catch (LayerFormatException e) {
           throw new CopySourceException("cannot unpack " + item.relPath() + ": " + e.getMessage());
         }
-        placeArchive(DirectoryScanner.scan(into), named, target);
+        // The archive's own "./" entry, if it names one, set the directory's time; else its
+        // unpacking did.
+        placeArchive(DirectoryScanner.scan(into), named, target, Posix.lstat(into).mtime());
       } else if (item.isDirectory()) {
         placeDirectory(item.top(), item.contents(), target);
       } else {
@@ -174,7 +192,7 @@ public final class Placement {
       if (existing.isEmpty()) {
         put(copied(top, base, chmod)); // a new directory takes its source's mode
       } else if (existing.get().isDirectory()) {
-        put(existingEntry(at, base, existing.get()));
+        put(existingEntry(at, base, existing.get()).withMtime(top.mtime()));
       } else {
         throw new CopySourceException("cannot copy to non-directory: " + at);
       }
@@ -192,10 +210,12 @@ public final class Placement {
    *
    * @param unpacked the unpacked tree, parents before children
    * @param named the paths the archive names (the others are implied directories)
+   * @param time the time of the unpacked archive's root directory
    */
-  private void placeArchive(List<LayerEntry> unpacked, Set<String> named, String at)
-      throws IOException {
-    placeTop(owner(LayerEntry.directory("archive").withMode(0755), 0, 0), at, false);
+  private void placeArchive(List<LayerEntry> unpacked, Set<String> named, String at,
+      Instant time) throws IOException {
+    placeTop(owner(LayerEntry.directory("archive").withMode(0755).withMtime(time), 0, 0), at,
+        false);
     // Where each directory of the archive is in the root, and each placed path's layer path.
     Map<String, String> dirs = new HashMap<>();
     dirs.put("", at);
@@ -213,7 +233,8 @@ public final class Placement {
           dirs.put(rel, existing);
           continue;
         }
-        put(LayerEntry.directory(Paths.layerPath(dest)).withMode(0755));
+        put(LayerEntry.directory(Paths.layerPath(dest)).withMode(0755)
+            .withMtime(options.created()));
         dirs.put(rel, dest);
         continue;
       }
@@ -263,7 +284,7 @@ public final class Placement {
       }
       put(existingEntry(dir, path, existing.get()));
     } else {
-      LayerEntry created = LayerEntry.directory(path);
+      LayerEntry created = LayerEntry.directory(path).withMtime(options.created());
       if (options.chown() != null) {
         created = created.withOwner(options.chown().uid(), options.chown().gid());
       }
@@ -271,11 +292,14 @@ public final class Placement {
     }
   }
 
-  /** An existing directory as it is (mode, owner, xattrs), so the layer does not change it. */
+  /**
+   * An existing directory as it is (mode, owner, time, xattrs), so the layer does not change it.
+   */
   private LayerEntry existingEntry(String dir, String path, FileStat st) throws IOException {
     LayerEntry e =
         LayerEntry.directory(path)
             .withMode(st.permissions())
+            .withMtime(st.mtime())
             .withOwner(Integer.toUnsignedLong(st.uid()), Integer.toUnsignedLong(st.gid()));
     Path host = root.host(dir);
     return host == null ? e : e.withXattrs(DirectoryScanner.xattrs(host));

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +30,9 @@ import java.util.function.Predicate;
  * argument's matches (wildcards expanded, the source path's own symlinks followed inside its
  * tree) and, for directories, everything below them. Its {@link #fingerprint} is what the step's
  * cache key holds for its inputs: names, types, permission bits, sizes, link targets and content
- * digests, plus owners where they travel into the layer. Never a modification time or a host
- * path.
+ * digests, plus owners where they travel into the layer. Never a modification time (entries keep
+ * their sources' times, but a file touched without a change still hits the cache, as with
+ * BuildKit's content keys, and then keeps the cached layer's times) or a host path.
  */
 public final class SourceSet {
 
@@ -62,11 +64,17 @@ public final class SourceSet {
     }
   }
 
-  /** What to collect. */
+  /**
+   * What to collect.
+   *
+   * @param created the time of inline files (they have no source file to take it from)
+   */
   public record Options(
-      List<String> excludes, boolean parents, boolean unpack, FileDigests digests) {
+      List<String> excludes, boolean parents, boolean unpack, FileDigests digests,
+      Instant created) {
     public Options {
       excludes = List.copyOf(excludes);
+      java.util.Objects.requireNonNull(created, "created");
     }
   }
 
@@ -200,7 +208,8 @@ public final class SourceSet {
     for (Map.Entry<String, byte[]> f : inline.entrySet()) {
       byte[] bytes = f.getValue();
       String name = f.getKey();
-      LayerEntry e = LayerEntry.regular(name, bytes.length, ContentSource.ofBytes(bytes));
+      LayerEntry e = LayerEntry.regular(name, bytes.length, ContentSource.ofBytes(bytes))
+          .withMtime(options.created());
       items.add(new Item(name, name, null, e, List.of(), false, null));
     }
     return new SourceSet(tree, items, new LinkedHashMap<>(inline),
@@ -285,7 +294,8 @@ public final class SourceSet {
     List<LayerEntry> contents = List.of();
     boolean archive = false;
     if (st.isDirectory()) {
-      top = owned(tree, LayerEntry.directory(entryName).withMode(st.permissions()), st);
+      top = owned(tree, LayerEntry.directory(entryName).withMode(st.permissions())
+          .withMtime(st.mtime()), st);
       String prefix = rel.isEmpty() ? "" : rel + "/";
       Predicate<String> include = excludes.isEmpty()
           ? p -> !tree.ignored().test(prefix + p)
@@ -301,7 +311,8 @@ public final class SourceSet {
           ? new ContextFile(host, rel, FileStamp.of(host), memo(options))
           : ContentSource.ofFile(host);
       top = owned(tree,
-          LayerEntry.regular(entryName, st.size(), content).withMode(st.permissions()), st);
+          LayerEntry.regular(entryName, st.size(), content).withMode(st.permissions())
+              .withMtime(st.mtime()), st);
       archive = options.unpack() && Archives.isArchive(host);
     } else if (st.isSymlink()) {
       // A dangling link (or one leaving the tree) as the source itself.

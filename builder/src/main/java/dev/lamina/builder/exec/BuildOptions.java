@@ -25,7 +25,10 @@ import java.util.Objects;
  * @param explainCache say for each step why it hit or missed the cache
  * @param compression how layers this build writes are compressed
  * @param sourceDateEpoch SOURCE_DATE_EPOCH from the environment, or null (a build argument of
- *     that name wins)
+ *     that name wins); when one is given the build is reproducible: later file times are clamped
+ *     to it, and it is the image's and history's time
+ * @param reproducible {@code --reproducible}: a reproducible build even without SOURCE_DATE_EPOCH,
+ *     whose epoch is then {@link dev.lamina.layerfs.tar.LayerWriter#DEFAULT_EPOCH}
  * @param parallelism how many independent stages may build at once
  * @param secrets {@code --secret} files by id, for {@code RUN --mount=type=secret}
  * @param ssh {@code --ssh} agents by id, for {@code RUN --mount=type=ssh} and ({@code default})
@@ -46,6 +49,7 @@ public record BuildOptions(
     boolean explainCache,
     Compression compression,
     String sourceDateEpoch,
+    boolean reproducible,
     int parallelism,
     Map<String, Path> secrets,
     Map<String, List<Path>> ssh) {
@@ -83,6 +87,7 @@ public record BuildOptions(
     private boolean explainCache;
     private Compression compression = Compression.NONE;
     private String sourceDateEpoch;
+    private boolean reproducible;
     private int parallelism = 2;
     private final Map<String, Path> secrets = new LinkedHashMap<>();
     private final Map<String, List<Path>> ssh = new LinkedHashMap<>();
@@ -156,6 +161,11 @@ public record BuildOptions(
       return this;
     }
 
+    public Builder reproducible(boolean v) {
+      reproducible = v;
+      return this;
+    }
+
     public Builder parallelism(int v) {
       parallelism = v;
       return this;
@@ -175,7 +185,7 @@ public record BuildOptions(
     public BuildOptions build() {
       return new BuildOptions(contextDir, recipeFile, recipeText, tags, buildArgs, target,
           noCache, labels, platform, squash, volumes, explainCache, compression,
-          sourceDateEpoch, parallelism, secrets, ssh);
+          sourceDateEpoch, reproducible, parallelism, secrets, ssh);
     }
   }
 }

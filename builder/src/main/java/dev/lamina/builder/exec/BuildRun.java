@@ -55,7 +55,11 @@ final class BuildRun {
   final LayerWriter layerWriter;
   /** The build's time: SOURCE_DATE_EPOCH when given, else when the build started. */
   final String created;
-  /** Whether {@link #created} is SOURCE_DATE_EPOCH, which then stamps every entry. */
+  /**
+   * A reproducible build's epoch (SOURCE_DATE_EPOCH), which is then {@link #created} and the
+   * latest time any entry gets; null when files keep their own times.
+   */
+  private final Instant epoch;
   private final boolean fixedTime;
   /** The newest time of a layer this build made or took from the cache. */
   private final AtomicReference<Instant> newestLayer = new AtomicReference<>();
@@ -78,7 +82,7 @@ final class BuildRun {
       StepContainers stepContainers,
       LayerWriter layerWriter,
       String created,
-      boolean fixedTime,
+      Instant epoch,
       Recipe recipe,
       Map<Integer, String> originals,
       GlobalArgs globals,
@@ -96,11 +100,39 @@ final class BuildRun {
     this.extracted = ExtractedLayers.of(store);
     this.layerWriter = layerWriter;
     this.created = created;
-    this.fixedTime = fixedTime;
+    this.epoch = epoch;
+    this.fixedTime = epoch != null;
     this.recipe = recipe;
     this.originals = originals;
     this.globals = globals;
     this.consumedArgs = consumedArgs;
+  }
+
+  /**
+   * A cache key for a step of kind {@code kind} that writes a layer. The way this build writes
+   * times is part of it: a layer cached by a build that kept files' times is not the layer of a
+   * build that clamps them to an epoch, nor of one with another epoch.
+   */
+  CacheKey.Builder cacheKey(String kind) {
+    return CacheKey.of(kind)
+        .field("times", epoch == null ? "kept" : "clamped to " + epoch.getEpochSecond());
+  }
+
+  /**
+   * SOURCE_DATE_EPOCH for the environment of RUN steps, or null when the build keeps times:
+   * tools that honour it (py_compile writes hash-based .pyc, gzip and dpkg stop recording the
+   * time) then write files that stay valid once their sources' times are clamped.
+   */
+  String sourceDateEpoch() {
+    return epoch == null ? null : Long.toString(epoch.getEpochSecond());
+  }
+
+  /**
+   * The time of files a step makes without a source (new parent directories, inline files):
+   * the moment they are made, as BuildKit gives them; a reproducible build's writer clamps it.
+   */
+  Instant fileTime() {
+    return Instant.now();
   }
 
   char escape() {

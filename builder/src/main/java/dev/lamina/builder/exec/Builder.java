@@ -86,16 +86,11 @@ public final class Builder {
     } catch (dev.lamina.builder.expand.ExpansionException e) {
       throw new BuildException(name + ": " + e.getMessage());
     }
-    String epochText = options.buildArgs().containsKey("SOURCE_DATE_EPOCH")
-        ? options.buildArgs().get("SOURCE_DATE_EPOCH")
-        : options.sourceDateEpoch();
-    Instant epoch = parseEpoch(epochText);
+    LayerWriter writer = layerWriter(options, globals);
+    Instant epoch = writer.epoch().orElse(null);
     String created = DateTimeFormatter.ISO_INSTANT.format(
         (epoch != null ? epoch : Instant.now().with(java.time.temporal.ChronoField.NANO_OF_SECOND,
             0)).atOffset(ZoneOffset.UTC));
-    LayerWriter writer = epoch != null
-        ? LayerWriter.withMtime(epoch)
-        : LayerWriter.reproducible();
 
     Stage target = recipe.finalStage();
     if (options.target() != null) {
@@ -121,7 +116,7 @@ public final class Builder {
         StepContainers stepContainers = new StepContainers()) {
       BuildRun run = new BuildRun(store, options, context, progress, digests, workspace,
           sshAgents, stepContainers, writer,
-          created, epoch != null, recipe, originals, globals, consumed);
+          created, epoch, recipe, originals, globals, consumed);
       for (Stage s : needed) {
         Set<Stage> deps = Stages.dependencies(recipe, s, globals.values(),
             recipe.directives().escape());
@@ -227,16 +222,28 @@ public final class Builder {
     }
   }
 
-  private static Instant parseEpoch(String text) throws BuildException {
-    if (text == null || text.isEmpty()) {
-      return null;
-    }
+  /**
+   * How this build writes file times: each file's own (BuildKit's rule), or, for a reproducible
+   * build, clamped to its epoch. The epoch is SOURCE_DATE_EPOCH as a build argument, else from
+   * the environment (as buildx and buildctl pass it on), else a global ARG's default, as BuildKit
+   * takes it; {@code --reproducible} without one takes {@link LayerWriter#DEFAULT_EPOCH}.
+   */
+  private static LayerWriter layerWriter(BuildOptions options, GlobalArgs globals)
+      throws BuildException {
+    String text = options.buildArgs().containsKey("SOURCE_DATE_EPOCH")
+        ? options.buildArgs().get("SOURCE_DATE_EPOCH")
+        : options.sourceDateEpoch() != null ? options.sourceDateEpoch()
+        : globals.values().get("SOURCE_DATE_EPOCH");
+    LayerWriter writer;
     try {
-      return Instant.ofEpochSecond(Long.parseLong(text.trim()));
-    } catch (NumberFormatException e) {
+      writer = LayerWriter.withSourceDateEpoch(text);
+    } catch (IllegalArgumentException e) {
       throw new BuildException("invalid SOURCE_DATE_EPOCH: " + text
-          + " (it must be a number of seconds)");
+          + " (it must be a whole number of seconds since 1970)");
     }
+    return writer.epoch().isEmpty() && options.reproducible()
+        ? LayerWriter.clampedTo(LayerWriter.DEFAULT_EPOCH)
+        : writer;
   }
 
   /** Only the host's platform can be built (no emulation). */

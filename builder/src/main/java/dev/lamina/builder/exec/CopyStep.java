@@ -29,7 +29,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,6 +160,7 @@ final class CopyStep {
     String dest = Paths.resolveAgainst(state.container().workingDir(), r.destination());
     Chmod chmod = r.chmod() == null ? null : Chmod.parse(r.chmod());
     BuildRun run = in.run;
+    Instant now = run.fileTime();
     Map<String, byte[]> inline = new LinkedHashMap<>();
     for (InlineFile f : r.inline()) {
       inline.put(f.name(), f.content().getBytes(StandardCharsets.UTF_8));
@@ -194,15 +200,15 @@ final class CopyStep {
             .append(';');
       }
       sources = SourceSet.collect(SourceTree.rootfs(downloads), names, inline,
-          new SourceSet.Options(List.of(), false, r.unpack(), null));
+          new SourceSet.Options(List.of(), false, r.unpack(), null, now));
       sourceKind = "urls " + ids;
     } else {
       SourceTree tree = SourceTree.context(run.context.dir(), run.hidden);
       sources = SourceSet.collect(tree, r.sources(), inline,
-          new SourceSet.Options(r.excludes(), r.parents(), r.unpack(), run.digests));
+          new SourceSet.Options(r.excludes(), r.parents(), r.unpack(), run.digests, now));
       sourceKind = "context";
     }
-    CacheKey identity = key(r, state, text, dest, sourceKind);
+    CacheKey identity = key(run, r, state, text, dest, sourceKind);
     // When this step never ran on this parent, no record can match: rather than hashing the
     // context files first and reading them again for the layer, the layer is written at once and
     // the files are hashed as they stream into it; the key follows from those digests.
@@ -211,7 +217,7 @@ final class CopyStep {
     String history = history(r);
     CacheKey key = null;
     if (!writeFirst) {
-      key = key(r, state, text, dest, sourceId(sourceKind, sources));
+      key = key(run, r, state, text, dest, sourceId(sourceKind, sources));
       Optional<CachedLayer> hit = run.cached(key);
       if (hit.isPresent() && hit.get().layer() != null) {
         run.cachedSteps.incrementAndGet();
@@ -251,16 +257,16 @@ final class CopyStep {
           root = source.root();
         }
         sources = SourceSet.collect(SourceTree.rootfs(root), r.sources(), inline,
-            new SourceSet.Options(r.excludes(), r.parents(), false, null));
+            new SourceSet.Options(r.excludes(), r.parents(), false, null, now));
       }
       Placement.Owner owner = r.chown() == null ? null
           : Owners.resolve(r.chown(), target == null ? null : target.root());
       Path scratch = run.workspace.newDir("add");
       List<LayerEntry> entries =
-          Placement.place(sources, dest, view, new Placement.Options(owner, chmod, scratch));
+          Placement.place(sources, dest, view, new Placement.Options(owner, chmod, scratch, now));
       LayerRef layer = run.writeLayer(entries);
       if (key == null) {
-        key = key(r, state, text, dest, sourceId(sourceKind, sources));
+        key = key(run, r, state, text, dest, sourceId(sourceKind, sources));
         if (run.options.explainCache()) {
           run.explainMiss(step, key);
         }
@@ -285,8 +291,8 @@ final class CopyStep {
 
   /** The step's cache key; with {@code sources} a placeholder, the step's identity. */
   private static CacheKey key(
-      Request r, BuildState state, String text, String dest, String sources) {
-    return CacheKey.of(r.kind())
+      BuildRun run, Request r, BuildState state, String text, String dest, String sources) {
+    return run.cacheKey(r.kind())
         .field("parent", r.link() ? "link" : state.chainId())
         .field("instruction", keyText(r, text))
         .field("dest", dest)
@@ -340,6 +346,21 @@ final class CopyStep {
     return s.startsWith("http://") || s.startsWith("https://");
   }
 
+  /**
+   * The time of a downloaded file, as BuildKit's HTTP source sets it: the response's {@code
+   * Last-Modified}, or 1970-01-01 when it has none or it cannot be parsed.
+   */
+  static Instant lastModified(HttpResponse<?> response) {
+    return response.headers().firstValue("Last-Modified").flatMap(v -> {
+      try {
+        return Optional.of(ZonedDateTime.parse(v.strip(), DateTimeFormatter.RFC_1123_DATE_TIME)
+            .toInstant());
+      } catch (DateTimeParseException e) {
+        return Optional.empty();
+      }
+    }).orElse(Instant.EPOCH);
+  }
+
   /** Downloads an ADD URL into {@code dir}; returns the file's name there. */
   private static String fetch(String url, Path dir, String checksum) throws IOException {
     URI uri;
@@ -368,6 +389,7 @@ final class CopyStep {
         }
         Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
       }
+      Files.setLastModifiedTime(file, FileTime.from(lastModified(response)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BuildException("interrupted while fetching " + url);

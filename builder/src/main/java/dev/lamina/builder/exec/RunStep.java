@@ -79,12 +79,15 @@ final class RunStep {
         env.putIfAbsent(proxy, b.options.buildArgs().get(proxy));
       }
     }
+    if (b.sourceDateEpoch() != null) {
+      env.putIfAbsent("SOURCE_DATE_EPOCH", b.sourceDateEpoch());
+    }
     String workdir = state.container().workingDir();
     String user = state.container().user();
     Network network = run.network() == null ? Network.HOST
         : run.network().equals("default") ? Network.HOST : Network.parse(run.network());
     CacheKey.Builder kb =
-        CacheKey.of("RUN")
+        b.cacheKey("RUN")
             .field("parent", state.chainId())
             .field("argv", argv)
             .field("env", env)
@@ -260,7 +263,7 @@ final class RunStep {
     var tree = dev.lamina.builder.copy.SourceTree.context(in.run.context.dir(), in.run.hidden);
     return dev.lamina.builder.copy.SourceSet.collect(tree, List.of(source), Map.of(),
         new dev.lamina.builder.copy.SourceSet.Options(List.of(), false, false,
-            in.run.digests)).fingerprint();
+            in.run.digests, in.run.fileTime())).fingerprint();
   }
 
   private static BuildState sourceState(Interpreter in, String from) throws IOException {

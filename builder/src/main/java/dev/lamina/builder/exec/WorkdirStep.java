@@ -31,7 +31,7 @@ final class WorkdirStep {
     String user = state.container().user();
     Progress.Step step = in.begin(in.display(w, state));
     CacheKey key =
-        CacheKey.of("WORKDIR")
+        in.run.cacheKey("WORKDIR")
             .field("parent", state.chainId())
             .field("dir", wd)
             .field("user", user == null ? "" : user)
@@ -67,7 +67,8 @@ final class WorkdirStep {
     if (state.layers().isEmpty()) {
       Placement.Owner owner =
           user == null || user.isEmpty() ? null : Owners.resolve(user, null);
-      return in.run.writeLayer(Placement.directories(wd, RootView.empty(), owner));
+      return in.run.writeLayer(
+          Placement.directories(wd, RootView.empty(), owner, in.run.fileTime()));
     }
     try (MountedRootfs rootfs = MountedRootfs.mount(in.run.extracted, state.layers(),
         in.run.workspace)) {
@@ -79,7 +80,7 @@ final class WorkdirStep {
       }
       Placement.Owner owner =
           user == null || user.isEmpty() ? null : Owners.resolve(user, rootfs.root());
-      List<LayerEntry> entries = Placement.directories(wd, view, owner);
+      List<LayerEntry> entries = Placement.directories(wd, view, owner, in.run.fileTime());
       return in.run.writeLayer(entries);
     }
   }

@@ -211,7 +211,8 @@ public final class GitCheckout {
     }
     Path root = subdirectory(tree);
     List<LayerEntry> contents = CheckoutTree.entries(root, keepGitDir, excludes);
-    LayerEntry top = LayerEntry.directory("root").withMode(0755).withOwner(0, 0);
+    LayerEntry top = LayerEntry.directory("root").withMode(0755).withOwner(0, 0)
+        .withMtime(Posix.lstat(root).mtime());
     return new SourceSet.Item("", "", null, top, contents, false, root);
   }
 

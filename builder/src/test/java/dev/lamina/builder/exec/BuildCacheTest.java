@@ -215,20 +215,28 @@ class BuildCacheTest {
   }
 
   @Test
-  void sourceDateEpoch_stampsEveryEntry_evenFromTheCache() throws Exception {
+  void sourceDateEpoch_stampsEveryEntry_andKeysTheCache() throws Exception {
     Path ctx = Files.createDirectories(tmp.resolve("ctx"));
     Files.writeString(ctx.resolve("a"), "a");
     Store store = Store.open(tmp.resolve("store"));
     String recipe = "FROM scratch\nCOPY a /a\nLABEL x=y\n";
     build(store, ctx, recipe);
-    BuildResult fixed = Builder.build(store,
-        BuildOptions.builder(ctx).recipeText(recipe).tag("test")
-            .buildArg("SOURCE_DATE_EPOCH", "86400").build(),
-        Progress.quiet());
-    assertEquals(1, fixed.cachedSteps());
-    assertEquals("1970-01-02T00:00:00Z", fixed.config().created());
-    for (ImageConfig.History h : fixed.config().history()) {
-      assertEquals("1970-01-02T00:00:00Z", h.created());
+    BuildOptions epoch = BuildOptions.builder(ctx).recipeText(recipe).tag("test")
+        .buildArg("SOURCE_DATE_EPOCH", "86400").build();
+    BuildResult fixed = Builder.build(store, epoch, Progress.quiet());
+    // The layer cached by the first build kept the file's time: it is not this build's layer.
+    assertEquals(0, fixed.cachedSteps());
+    BuildResult again = Builder.build(store, epoch, Progress.quiet());
+    assertEquals(1, again.cachedSteps());
+    assertEquals(fixed.imageId(), again.imageId());
+    for (BuildResult r : List.of(fixed, again)) {
+      assertEquals("1970-01-02T00:00:00Z", r.config().created());
+      for (ImageConfig.History h : r.config().history()) {
+        assertEquals("1970-01-02T00:00:00Z", h.created());
+      }
     }
+    BuildResult other = Builder.build(store, BuildOptions.builder(ctx).recipeText(recipe)
+        .tag("test").buildArg("SOURCE_DATE_EPOCH", "172800").build(), Progress.quiet());
+    assertEquals(0, other.cachedSteps(), "another epoch, another layer");
   }
 }

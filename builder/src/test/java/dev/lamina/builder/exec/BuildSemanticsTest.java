@@ -139,7 +139,9 @@ class BuildSemanticsTest {
     BuildOptions o = BuildOptions.builder(ctx).recipeText(recipe).sourceDateEpoch("1700000000")
         .build();
     BuildResult one = Builder.build(Store.open(tmp.resolve("s1")), o, Progress.quiet());
-    Files.setLastModifiedTime(ctx.resolve("a"), java.nio.file.attribute.FileTime.fromMillis(0));
+    // The same source checked out a day later: its time differs, but is after the epoch.
+    Files.setLastModifiedTime(ctx.resolve("a"), java.nio.file.attribute.FileTime.from(
+        java.time.Instant.now().plus(java.time.Duration.ofDays(1))));
     BuildResult two = Builder.build(Store.open(tmp.resolve("s2")), o, Progress.quiet());
     assertEquals(one.manifestDigest(), two.manifestDigest());
   }

@@ -25,10 +25,11 @@ import java.util.Objects;
  * {@code import}: a root filesystem (a directory, or a tar archive, possibly gzip or zstd
  * compressed) becomes a one-layer image, as {@code docker import} does.
  *
- * <p>A directory is written as a reproducible layer (sorted, fixed mtimes, numeric owners), so the
- * same tree gives the same layer on any machine. A tar archive is stored as it is (decompressed):
- * its bytes are the layer, as with docker. The config's {@code created} time is {@code
- * SOURCE_DATE_EPOCH} when given, so with it the whole image is reproducible.
+ * <p>A directory is written as a layer in Lamina's one way (sorted, numeric owners) that keeps the
+ * files' own modification times, as {@code docker commit} and BuildKit keep them; with {@code
+ * SOURCE_DATE_EPOCH} later times are clamped to it and the config's {@code created} time is the
+ * epoch, so the same tree gives the same image on any machine. A tar archive is stored as it is
+ * (decompressed): its bytes, times included, are the layer, as with docker.
  */
 public final class RootfsImport {
   private final Store store;
@@ -44,18 +45,15 @@ public final class RootfsImport {
   }
 
   /**
-   * An import into {@code store}. {@code sourceDateEpoch} (seconds, or null) fixes the layer's
-   * mtimes and the image's creation time; without it files get the fixed default mtime and the
-   * image the current time.
+   * An import into {@code store}. {@code sourceDateEpoch} (seconds, or null) clamps a
+   * directory's times to it and is the image's creation time; without it files keep their times
+   * and the image gets the current time.
    *
    * @throws IllegalArgumentException if {@code sourceDateEpoch} is not a number of seconds
    */
   public static RootfsImport into(Store store, String sourceDateEpoch) {
-    if (sourceDateEpoch == null || sourceDateEpoch.isBlank()) {
-      return new RootfsImport(store, LayerWriter.reproducible(), Instant.now());
-    }
     LayerWriter w = LayerWriter.withSourceDateEpoch(sourceDateEpoch);
-    return new RootfsImport(store, w, w.mtime());
+    return new RootfsImport(store, w, w.epoch().orElseGet(Instant::now));
   }
 
   /** Sets the execution config (Cmd, Env, ...) of the new image. */

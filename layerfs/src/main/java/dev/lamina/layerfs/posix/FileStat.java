@@ -34,6 +34,11 @@ public record FileStat(
   public static final int S_IFCHR = 0020000;
   public static final int S_IFIFO = 0010000;
 
+  /** The modification time. */
+  public java.time.Instant mtime() {
+    return java.time.Instant.ofEpochSecond(mtimeSeconds, mtimeNanos);
+  }
+
   /** Permission bits including setuid (04000), setgid (02000) and sticky (01000). */
   public int permissions() {
     return mode & 07777;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -15,14 +16,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Writes entries as a reproducible layer tar: the same entries give the same bytes whatever order
- * they come in, the host, or the files' own times.
+ * Writes entries as a layer tar whose bytes depend only on the entries: the same entries give the
+ * same bytes whatever order they come in or the host they are written on.
  *
  * <ul>
  *   <li>Entries are sorted by {@link LayerEntry#PATH_ORDER}, and every parent directory is written
  *       before its children; parents the caller did not give are added as mode 0755, owner 0:0.
- *   <li>Every modification time is the writer's fixed time: {@code SOURCE_DATE_EPOCH} when given,
- *       else {@link #DEFAULT_MTIME}. No atime or ctime is written.
+ *   <li>Each entry keeps its own modification time, in whole seconds, as BuildKit writes them:
+ *       software depends on them ({@code .pyc} files record their source's time, make compares
+ *       them). A writer {@link #clampedTo clamped} to an epoch ({@code SOURCE_DATE_EPOCH}) writes
+ *       every later time as the epoch, as BuildKit's {@code rewrite-timestamp} does, so that the
+ *       same inputs give the same layer whenever they are built. No atime or ctime is written.
  *   <li>Owners are numeric only; no user or group names.
  *   <li>PAX extended headers carry what ustar cannot: long or non-ASCII paths and link targets,
  *       sizes from 8 GiB, ids above 2097151, and xattrs as {@code SCHILY.xattr.NAME} (raw bytes,
@@ -35,60 +39,51 @@ import java.util.concurrent.Future;
  */
 public final class LayerWriter {
   /**
-   * The default time, 1970-01-01T00:00:01Z. Not the epoch itself: Java's {@code
-   * File.lastModified()} returns 0 for a missing file, and servlet containers and caches built on
-   * it treat 0 as "does not exist" (jib made the same choice for the same reason, jib#1079).
+   * The epoch of a reproducible build that names none, 1970-01-01T00:00:01Z. Not the epoch
+   * itself: Java's {@code File.lastModified()} returns 0 for a missing file, and servlet
+   * containers and caches built on it treat 0 as "does not exist" (jib made the same choice for
+   * the same reason, jib#1079).
    */
-  public static final Instant DEFAULT_MTIME = Instant.ofEpochSecond(1);
+  public static final Instant DEFAULT_EPOCH = Instant.ofEpochSecond(1);
 
   private static final int BUFFER_SIZE = 256 * 1024;
 
-  /** The {@link #mtime} of a writer that keeps each entry's own time. */
-  private static final long PRESERVE = -1;
+  /** The epoch no written time may pass, in whole seconds; null to keep every time. */
+  private final Long epoch;
 
-  private final long mtime;
-
-  private LayerWriter(long mtime) {
-    this.mtime = mtime;
+  private LayerWriter(Long epoch) {
+    this.epoch = epoch;
   }
 
-  /** A writer that stamps {@link #DEFAULT_MTIME} on every entry. */
-  public static LayerWriter reproducible() {
-    return new LayerWriter(DEFAULT_MTIME.getEpochSecond());
+  /** A writer that keeps each entry's own modification time (whole seconds, negative as 0). */
+  public static LayerWriter preservingMtimes() {
+    return new LayerWriter(null);
   }
 
   /**
-   * A writer that stamps {@code mtime} (whole seconds; fractions are dropped) on every entry.
+   * A writer that keeps each entry's time but writes any time after {@code epoch} (whole seconds;
+   * fractions are dropped) as {@code epoch}.
    *
-   * @throws IllegalArgumentException if it is before the epoch or after the year 2242 (the
-   *     largest time a ustar header holds)
+   * @throws IllegalArgumentException if it is before 1970 or after the year 2242 (the largest
+   *     time a ustar header holds)
    */
-  public static LayerWriter withMtime(Instant mtime) {
-    long seconds = Objects.requireNonNull(mtime, "mtime").getEpochSecond();
+  public static LayerWriter clampedTo(Instant epoch) {
+    long seconds = Objects.requireNonNull(epoch, "epoch").getEpochSecond();
     if (seconds < 0 || seconds > TarHeaders.MAX_OCTAL_11) {
-      throw new IllegalArgumentException("layer time out of range: " + mtime);
+      throw new IllegalArgumentException("layer time out of range: " + epoch);
     }
     return new LayerWriter(seconds);
   }
 
   /**
-   * A writer that keeps each entry's own modification time (whole seconds, negative times as 0).
-   * Its output is not reproducible: it is for local copies of trees (a flattened root filesystem),
-   * never for layers that are published.
-   */
-  public static LayerWriter preservingMtimes() {
-    return new LayerWriter(PRESERVE);
-  }
-
-  /**
-   * A writer for a {@code SOURCE_DATE_EPOCH} value (decimal seconds since the epoch); null or
-   * blank gives {@link #reproducible()}.
+   * A writer for a {@code SOURCE_DATE_EPOCH} value (decimal seconds since 1970): {@link
+   * #clampedTo} it, or, when null or blank, {@link #preservingMtimes()}.
    *
    * @throws IllegalArgumentException if the value is not a non-negative decimal integer in range
    */
   public static LayerWriter withSourceDateEpoch(String sourceDateEpoch) {
     if (sourceDateEpoch == null || sourceDateEpoch.isBlank()) {
-      return reproducible();
+      return preservingMtimes();
     }
     String value = sourceDateEpoch.strip();
     if (!value.matches("[0-9]{1,19}")) {
@@ -96,32 +91,25 @@ public final class LayerWriter {
           "SOURCE_DATE_EPOCH must be whole seconds since 1970, not '" + sourceDateEpoch + "'");
     }
     try {
-      return withMtime(Instant.ofEpochSecond(Long.parseLong(value)));
+      return clampedTo(Instant.ofEpochSecond(Long.parseLong(value)));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("SOURCE_DATE_EPOCH out of range: " + value, e);
     }
   }
 
-  /**
-   * The modification time written on every entry.
-   *
-   * @throws IllegalStateException for a {@link #preservingMtimes()} writer
-   */
-  public Instant mtime() {
-    if (mtime == PRESERVE) {
-      throw new IllegalStateException("this writer keeps each entry's time");
-    }
-    return Instant.ofEpochSecond(mtime);
+  /** The epoch this writer clamps times to, or empty if it keeps every time. */
+  public Optional<Instant> epoch() {
+    return epoch == null ? Optional.empty() : Optional.of(Instant.ofEpochSecond(epoch));
   }
 
   /**
-   * The entries exactly as {@link #write} writes them: sorted, implied parents added, times fixed.
+   * The entries exactly as {@link #write} writes them: sorted, implied parents added, times
+   * clamped.
    *
    * @throws IllegalArgumentException if two entries share a path, a path lies under a
    *     non-directory, or a hardlink's target is not an earlier non-directory entry of the layer
    */
   public List<LayerEntry> plan(Collection<? extends LayerEntry> entries) {
-    Instant time = mtime == PRESERVE ? null : mtime();
     TreeMap<String, LayerEntry> byPath = new TreeMap<>(LayerEntry.PATH_ORDER);
     for (LayerEntry e : entries) {
       if (byPath.putIfAbsent(e.path(), e) != null) {
@@ -155,12 +143,15 @@ public final class LayerWriter {
               + ": the target must be an earlier non-directory entry of the same layer");
         }
       }
-      plan.add(time == null || e.mtime().equals(time) ? e : e.withMtime(time));
+      plan.add(epoch != null && e.mtime().isAfter(Instant.ofEpochSecond(epoch))
+          ? e.withMtime(Instant.ofEpochSecond(epoch))
+          : e);
     }
     return plan;
   }
 
-  private static long ownTime(LayerEntry e) {
+  /** The entry's time as a header holds it: whole seconds, clamped to what ustar can hold. */
+  private static long headerTime(LayerEntry e) {
     return Math.min(Math.max(0, e.mtime().getEpochSecond()), TarHeaders.MAX_OCTAL_11);
   }
 
@@ -176,7 +167,7 @@ public final class LayerWriter {
       throws IOException {
     try (BlockOutput sink = new BlockOutput(out)) {
       for (LayerEntry e : plan(entries)) {
-        sink.put(TarHeaders.encode(e, mtime == PRESERVE ? ownTime(e) : mtime));
+        sink.put(TarHeaders.encode(e, headerTime(e)));
         if (e.type() == EntryType.REGULAR && e.size() > 0) {
           try (InputStream in = e.content().open()) {
             sink.copy(e.path(), in, e.size());

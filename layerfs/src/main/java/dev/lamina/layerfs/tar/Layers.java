@@ -14,7 +14,7 @@ public final class Layers {
   private Layers() {}
 
   /**
-   * Writes a reproducible layer with {@link LayerWriter#reproducible()}; see {@link
+   * Writes a layer that keeps its entries' times ({@link LayerWriter#preservingMtimes()}); see {@link
    * #write(LayerWriter, Collection, OutputStream, Compression, int)}.
    *
    * @throws IOException if reading content or writing the blob fails
@@ -25,7 +25,7 @@ public final class Layers {
       Compression compression,
       int level)
       throws IOException {
-    return write(LayerWriter.reproducible(), entries, blobSink, compression, level);
+    return write(LayerWriter.preservingMtimes(), entries, blobSink, compression, level);
   }
 
   /**

@@ -40,26 +40,43 @@ class RootfsImportTest {
   void fromDirectory_sameTreeTwoStoresSameEpoch_sameImageDigest() throws IOException {
     Store a = Store.open(tmp.resolve("a"));
     Store b = Store.open(tmp.resolve("b"));
-    ResolvedImage ia =
-        RootfsImport.into(a, "1700000000").fromDirectory(rootfs("one", 1000), List.of("x"));
-    ResolvedImage ib =
-        RootfsImport.into(b, "1700000000")
-            .fromDirectory(rootfs("two", 99_000_000), List.of("x"));
+    // Both trees are newer than the epoch (as a checkout is), so every time is clamped to it.
+    ResolvedImage ia = RootfsImport.into(a, "1700000000")
+        .fromDirectory(rootfs("one", 1_800_000_000_000L), List.of("x"));
+    ResolvedImage ib = RootfsImport.into(b, "1700000000")
+        .fromDirectory(rootfs("two", 1_900_000_000_000L), List.of("x"));
     assertEquals(ia.digest(), ib.digest());
     assertEquals(ia.id(), ib.id());
     ImageDetails d = a.images().inspect("x");
     assertEquals("2023-11-14T22:13:20Z", d.config().created());
+    assertEquals(1_700_000_000L, layerTimes(a, d).get("bin/tool"));
   }
 
   @Test
-  void fromDirectory_withoutEpoch_layerStillReproducible() throws IOException {
+  void fromDirectory_withoutEpoch_keepsTheFilesTimes() throws IOException {
     Store a = Store.open(tmp.resolve("a"));
-    ResolvedImage i1 = RootfsImport.into(a, null).fromDirectory(rootfs("one", 1), List.of("x"));
-    ResolvedImage i2 = RootfsImport.into(a, null).fromDirectory(rootfs("two", 5), List.of("y"));
-    Digest l1 = a.images().inspect("x").manifest().layers().get(0).digest();
-    Digest l2 = a.images().inspect("y").manifest().layers().get(0).digest();
-    assertEquals(l1, l2);
-    assertNotEquals(i1.id(), i2.id(), "created times differ");
+    RootfsImport.into(a, null).fromDirectory(rootfs("one", 1_000_000_000_000L), List.of("x"));
+    RootfsImport.into(a, null).fromDirectory(rootfs("two", 1_000_000_005_000L), List.of("y"));
+    ImageDetails x = a.images().inspect("x");
+    ImageDetails y = a.images().inspect("y");
+    assertEquals(1_000_000_000L, layerTimes(a, x).get("bin/tool"));
+    assertEquals(1_000_000_000L, layerTimes(a, x).get("bin/"));
+    assertEquals(1_000_000_005L, layerTimes(a, y).get("etc-file"));
+    assertNotEquals(x.manifest().layers().get(0).digest(), y.manifest().layers().get(0).digest());
+  }
+
+  /** The modification time of each entry of the image's only layer, by name. */
+  private static java.util.Map<String, Long> layerTimes(Store s, ImageDetails d)
+      throws IOException {
+    var layer = d.manifest().layers().get(0);
+    java.util.Map<String, Long> times = new java.util.TreeMap<>();
+    try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+        s.blobs().open(layer.digest(), layer.size()))) {
+      for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        times.put(e.getName(), e.getModTime().toInstant().getEpochSecond());
+      }
+    }
+    return times;
   }
 
   @Test

@@ -78,7 +78,7 @@ class UpperDiffTest {
 
     // The diff applied over the lower (as a flattened rootfs) gives what the mount showed.
     ByteArrayOutputStream layer = new ByteArrayOutputStream();
-    UpperDiff.trusted().write(upper, LayerWriter.reproducible(), layer, Compression.NONE, 0);
+    UpperDiff.trusted().write(upper, LayerWriter.preservingMtimes(), layer, Compression.NONE, 0);
     Path flat = Files.createDirectories(tmp.resolve("flat"));
     copyTree(lower, flat);
     LayerApplier.apply(
@@ -107,18 +107,33 @@ class UpperDiffTest {
   }
 
   @Test
-  void entries_isReproducible() throws IOException {
+  void write_keepsTheUppersTimes_orClampsThemToAnEpoch() throws IOException {
     Files.writeString(merged.resolve("x"), "x");
     Files.delete(merged.resolve("etc/keep"));
     OverlayMount.unmount(merged);
+    LayerWriter clamped = LayerWriter.clampedTo(java.time.Instant.ofEpochSecond(100_000));
     ByteArrayOutputStream a = new ByteArrayOutputStream();
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    UpperDiff.trusted().write(upper, LayerWriter.reproducible(), a, Compression.NONE, 0);
-    Posix.lsetMtime(upper.resolve("x"), 12345, 0);
-    UpperDiff.trusted().write(upper, LayerWriter.reproducible(), b, Compression.NONE, 0);
+    UpperDiff.trusted().write(upper, clamped, a, Compression.NONE, 0);
+    Posix.lsetMtime(upper.resolve("x"), 200_000, 0);
+    UpperDiff.trusted().write(upper, clamped, b, Compression.NONE, 0);
     assertEquals(
         java.util.HexFormat.of().formatHex(a.toByteArray()),
         java.util.HexFormat.of().formatHex(b.toByteArray()));
+
+    Posix.lsetMtime(upper.resolve("x"), 12_345, 0);
+    ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    UpperDiff.trusted().write(upper, LayerWriter.preservingMtimes(), kept, Compression.NONE, 0);
+    try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+        new ByteArrayInputStream(kept.toByteArray()))) {
+      for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        if (e.getName().equals("x")) {
+          assertEquals(12_345, e.getModTime().toInstant().getEpochSecond());
+          return;
+        }
+      }
+    }
+    throw new AssertionError("no entry x");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.lamina.layerfs.tar;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -44,7 +46,7 @@ class LayerWriterTest {
   }
 
   static byte[] tar(Collection<LayerEntry> entries) throws IOException {
-    return tar(LayerWriter.reproducible(), entries);
+    return tar(LayerWriter.preservingMtimes(), entries);
   }
 
   static LayerEntry file(String path, String content) {
@@ -95,11 +97,11 @@ class LayerWriterTest {
   }
 
   @Test
-  void write_sameTreeCreatedInDifferentOrderAndTimes_givesIdenticalBytes() throws Exception {
+  void write_sameTreeCreatedInDifferentOrder_givesIdenticalBytes() throws Exception {
     Path first = tmp.resolve("first");
     Path second = tmp.resolve("second");
     createTree(first, false, 1_000_000);
-    createTree(second, true, 2_000_000_000);
+    createTree(second, true, 1_000_000);
 
     byte[] a = tar(DirectoryScanner.scan(first));
     byte[] b = tar(DirectoryScanner.scan(second));
@@ -111,35 +113,61 @@ class LayerWriterTest {
   }
 
   @Test
-  void write_default_stampsOneSecondPastEpochOnEveryEntry() throws Exception {
-    TarContents read = TarContents.read(tar(List.of(file("a/b/c", "x"), LayerEntry.fifo("f"))));
+  void write_sameTreeAtDifferentTimes_differsUnlessClampedToAnEarlierEpoch() throws Exception {
+    Path first = tmp.resolve("first");
+    Path second = tmp.resolve("second");
+    createTree(first, false, 1_500_000_000);
+    createTree(second, true, 2_000_000_000);
+    LayerWriter clamped = LayerWriter.clampedTo(Instant.ofEpochSecond(1_400_000_000));
 
-    assertEquals(4, read.entries().size());
-    for (TarArchiveEntry e : read.entries()) {
-      assertEquals(Instant.ofEpochSecond(1), e.getModTime().toInstant(), e.getName());
-    }
+    assertFalse(Arrays.equals(tar(DirectoryScanner.scan(first)), tar(DirectoryScanner.scan(second))),
+        "each file's own time is written");
+    assertArrayEquals(tar(clamped, DirectoryScanner.scan(first)),
+        tar(clamped, DirectoryScanner.scan(second)));
   }
 
   @Test
-  void write_sourceDateEpoch_stampsItOnEveryEntry() throws Exception {
+  void write_default_keepsEachEntrysTimeInWholeSeconds() throws Exception {
+    TarContents read = TarContents.read(tar(List.of(
+        file("a/b/c", "x").withMtime(Instant.ofEpochSecond(1_600_000_000, 999_999_999)),
+        LayerEntry.directory("a").withMtime(Instant.ofEpochSecond(1_500_000_000)),
+        LayerEntry.fifo("f").withMtime(Instant.ofEpochSecond(-5)))));
+
+    Map<String, Instant> times = new TreeMap<>();
+    for (TarArchiveEntry e : read.entries()) {
+      times.put(e.getName(), e.getModTime().toInstant());
+    }
+    assertEquals(Map.of(
+        "a/", Instant.ofEpochSecond(1_500_000_000),
+        "a/b/", Instant.EPOCH, // an implied parent
+        "a/b/c", Instant.ofEpochSecond(1_600_000_000),
+        "f", Instant.EPOCH), times);
+  }
+
+  @Test
+  void write_sourceDateEpoch_clampsLaterTimesToIt() throws Exception {
     LayerWriter writer = LayerWriter.withSourceDateEpoch("1700000000");
     List<LayerEntry> entries = List.of(
         file("a/b/c", "x").withMtime(Instant.ofEpochSecond(5)),
         LayerEntry.directory("d").withMtime(Instant.now()),
-        file("x".repeat(150), "long name, so a PAX header too"));
+        file("x".repeat(150), "long name, so a PAX header too").withMtime(Instant.now()));
 
     byte[] tar = tar(writer, entries);
 
-    TarContents read = TarContents.read(tar);
-    assertEquals(5, read.entries().size());
-    for (TarArchiveEntry e : read.entries()) {
-      assertEquals(Instant.ofEpochSecond(1_700_000_000), e.getModTime().toInstant(), e.getName());
+    Map<String, Instant> times = new TreeMap<>();
+    for (TarArchiveEntry e : TarContents.read(tar).entries()) {
+      times.put(e.getName(), e.getModTime().toInstant());
     }
+    Instant epoch = Instant.ofEpochSecond(1_700_000_000);
+    assertEquals(Map.of(
+        "a/", Instant.EPOCH, "a/b/", Instant.EPOCH, "a/b/c", Instant.ofEpochSecond(5),
+        "d/", epoch, "x".repeat(150), epoch), times);
     // the PAX header block (the first block of the long-named entry) carries the same time
     String listing = Tools.text("tar", "--utc", "-tvf", writeTar(tar).toString());
     assertTrue(listing.contains("2023-11-14 22:13"), listing);
-    assertTrue(LayerWriter.withSourceDateEpoch(" ").mtime().equals(LayerWriter.DEFAULT_MTIME));
-    assertEquals(Instant.EPOCH, LayerWriter.withSourceDateEpoch("0").mtime());
+    assertEquals(Optional.of(epoch), writer.epoch());
+    assertEquals(Optional.empty(), LayerWriter.withSourceDateEpoch(" ").epoch());
+    assertEquals(Optional.of(Instant.EPOCH), LayerWriter.withSourceDateEpoch("0").epoch());
   }
 
   @ParameterizedTest
@@ -197,21 +225,21 @@ class LayerWriterTest {
 
   @Test
   void plan_duplicatePath_throws() {
-    LayerWriter w = LayerWriter.reproducible();
+    LayerWriter w = LayerWriter.preservingMtimes();
     assertThrows(IllegalArgumentException.class,
         () -> w.plan(List.of(file("a", "1"), LayerEntry.directory("a"))));
   }
 
   @Test
   void plan_pathUnderNonDirectory_throws() {
-    LayerWriter w = LayerWriter.reproducible();
+    LayerWriter w = LayerWriter.preservingMtimes();
     assertThrows(IllegalArgumentException.class,
         () -> w.plan(List.of(LayerEntry.symlink("a", "/etc"), file("a/passwd", "x"))));
   }
 
   @Test
   void plan_hardlinkToMissingOrLaterOrDirectoryTarget_throws() {
-    LayerWriter w = LayerWriter.reproducible();
+    LayerWriter w = LayerWriter.preservingMtimes();
     assertThrows(IllegalArgumentException.class,
         () -> w.plan(List.of(LayerEntry.hardlink("b", "a"))));
     assertThrows(IllegalArgumentException.class,
@@ -353,7 +381,11 @@ class LayerWriterTest {
       assertArrayEquals(tar, tar(DirectoryScanner.scan(dest)));
       String listing = Tools.text("tar", "--utc", "-tvf", writeTar(tar).toString());
       assertTrue(listing.contains("1234/5678"), listing);
-      assertTrue(listing.contains("1970-01-01 00:00"), listing);
+      // each entry keeps its file's own time
+      assertEquals(Posix.lstat(src.resolve("sticky/owned")).mtimeSeconds(),
+          read.entry("sticky/owned").getModTime().toInstant().getEpochSecond());
+      assertEquals(Posix.lstat(src.resolve("sticky")).mtimeSeconds(),
+          read.entry("sticky/").getModTime().toInstant().getEpochSecond());
     }
   }
 
@@ -375,9 +407,9 @@ class LayerWriterTest {
     OutputStreamSink sink = new OutputStreamSink();
 
     assertThrows(ContentChangedException.class,
-        () -> LayerWriter.reproducible().write(List.of(shorter), sink));
+        () -> LayerWriter.preservingMtimes().write(List.of(shorter), sink));
     assertThrows(ContentChangedException.class,
-        () -> LayerWriter.reproducible().write(List.of(longer), sink));
+        () -> LayerWriter.preservingMtimes().write(List.of(longer), sink));
   }
 
   @Test
@@ -388,7 +420,7 @@ class LayerWriterTest {
     Files.writeString(dir.resolve("f"), "after, longer");
 
     assertThrows(ContentChangedException.class,
-        () -> LayerWriter.reproducible().write(entries, new OutputStreamSink()));
+        () -> LayerWriter.preservingMtimes().write(entries, new OutputStreamSink()));
   }
 
   @Test
@@ -462,7 +494,7 @@ class LayerWriterTest {
       }
     };
     IOException e = assertThrows(IOException.class,
-        () -> LayerWriter.reproducible().write(entries, failing));
+        () -> LayerWriter.preservingMtimes().write(entries, failing));
     assertEquals("disk full", e.getMessage());
     // The writer thread is stopped when the write returns; it ends within moments.
     long deadline = System.nanoTime() + 5_000_000_000L;
@@ -483,7 +515,7 @@ class LayerWriterTest {
         LayerEntry.regular("a", a.length, () -> new java.io.ByteArrayInputStream(a)),
         LayerEntry.regular("b", b.length, () -> new java.io.ByteArrayInputStream(b)));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    long n = LayerWriter.reproducible().write(entries, out);
+    long n = LayerWriter.preservingMtimes().write(entries, out);
     byte[] tar = out.toByteArray();
     assertEquals(n, tar.length);
     assertArrayEquals(a, Arrays.copyOfRange(tar, 512, 512 + a.length));

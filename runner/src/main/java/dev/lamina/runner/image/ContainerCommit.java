@@ -33,7 +33,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * {@code commit}: a container's writes (its overlay upper) become one new layer on top of its
- * image, as {@code docker commit} does. The layer is reproducible like every layer Lamina writes;
+ * image, as {@code docker commit} does. The layer is written as every layer Lamina writes
+ * (sorted, numeric owners, the files' own times; clamped to {@code SOURCE_DATE_EPOCH} when given);
  * a running container is committed as it is at that moment (it is not paused), so a file that
  * changes while it is read makes the commit fail rather than store a torn file.
  */
@@ -81,11 +82,10 @@ public final class ContainerCommit {
               + " keeps no record of its changes");
     }
     ImageDetails base = store.images().inspect(record.imageId());
-    Instant now =
-        options.sourceDateEpoch() == null || options.sourceDateEpoch().isBlank()
-            ? Instant.now().truncatedTo(ChronoUnit.MILLIS)
-            : LayerWriter.withSourceDateEpoch(options.sourceDateEpoch()).mtime();
+    // The container's files keep their times, as docker commit keeps them; SOURCE_DATE_EPOCH
+    // clamps them and is the image's time.
     LayerWriter writer = LayerWriter.withSourceDateEpoch(options.sourceDateEpoch());
+    Instant now = writer.epoch().orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.MILLIS));
     try (Lease lease = store.lease();
         BlobWriter blob = store.blobs().newWriter()) {
       Set<String> artifacts = MountPoints.createdIn(upper, mountDestinations(ref));
