@@ -20,6 +20,12 @@ bench_best() {
   echo "$best"
 }
 
+# bench_median T...: the median of the times given, in seconds.
+bench_median() {
+  printf '%s\n' "$@" | sort -n | awk '{ t[NR] = $1 } END {
+    if (NR % 2) printf "%.3f\n", t[(NR + 1) / 2]; else printf "%.3f\n", (t[NR / 2] + t[NR / 2 + 1]) / 2 }'
+}
+
 # bench_ratio A B: A/B with two decimals.
 bench_ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f\n'; }
 
