@@ -60,7 +60,6 @@ final class BuildRun {
    * latest time any entry gets; null when files keep their own times.
    */
   private final Instant epoch;
-  private final boolean fixedTime;
   /** The newest time of a layer this build made or took from the cache. */
   private final AtomicReference<Instant> newestLayer = new AtomicReference<>();
   final Recipe recipe;
@@ -82,7 +81,6 @@ final class BuildRun {
       StepContainers stepContainers,
       LayerWriter layerWriter,
       String created,
-      Instant epoch,
       Recipe recipe,
       Map<Integer, String> originals,
       GlobalArgs globals,
@@ -100,8 +98,7 @@ final class BuildRun {
     this.extracted = ExtractedLayers.of(store);
     this.layerWriter = layerWriter;
     this.created = created;
-    this.epoch = epoch;
-    this.fixedTime = epoch != null;
+    this.epoch = layerWriter.epoch().orElse(null);
     this.recipe = recipe;
     this.originals = originals;
     this.globals = globals;
@@ -146,7 +143,7 @@ final class BuildRun {
   ImageConfig.History history(String createdBy, boolean emptyLayer) {
     if (emptyLayer) {
       return new ImageConfig.History(
-          fixedTime ? created : null, createdBy, null, HISTORY_COMMENT, Boolean.TRUE);
+          epoch != null ? created : null, createdBy, null, HISTORY_COMMENT, Boolean.TRUE);
     }
     noteLayerTime(created);
     return new ImageConfig.History(created, createdBy, null, HISTORY_COMMENT, null);
@@ -161,7 +158,7 @@ final class BuildRun {
     if (hit.layer() == null) {
       return history(createdBy, true);
     }
-    String time = fixedTime || hit.created() == null ? created : hit.created();
+    String time = epoch != null || hit.created() == null ? created : hit.created();
     noteLayerTime(time);
     return new ImageConfig.History(time, createdBy, null, HISTORY_COMMENT, null);
   }
@@ -188,7 +185,7 @@ final class BuildRun {
   ImageConfig settleTimes(ImageConfig config) {
     Instant newest = newestLayer.get();
     List<ImageConfig.History> history = config.history();
-    String time = fixedTime ? created
+    String time = epoch != null ? created
         : newest != null ? Timestamps.format(newest)
         : lastStamp(history) != null ? lastStamp(history)
         : created;

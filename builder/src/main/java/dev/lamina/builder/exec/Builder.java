@@ -116,7 +116,7 @@ public final class Builder {
         StepContainers stepContainers = new StepContainers()) {
       BuildRun run = new BuildRun(store, options, context, progress, digests, workspace,
           sshAgents, stepContainers, writer,
-          created, epoch, recipe, originals, globals, consumed);
+          created, recipe, originals, globals, consumed);
       for (Stage s : needed) {
         Set<Stage> deps = Stages.dependencies(recipe, s, globals.values(),
             recipe.directives().escape());

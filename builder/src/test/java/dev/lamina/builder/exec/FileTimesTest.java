@@ -159,6 +159,19 @@ class FileTimesTest {
     assertEquals("1970-01-01T00:00:01Z", image.config().created());
   }
 
+  @Test
+  void sourceDateEpoch_asAGlobalArgDefault_makesTheBuildReproducible() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("f"), "f");
+    touch(ctx.resolve("f"), 90_000);
+    Store store = Store.open(tmp.resolve("store"));
+    ImageDetails image = build(store, ctx,
+        "ARG SOURCE_DATE_EPOCH=86400\nFROM scratch\nCOPY f /d/f\n", BuildOptions.builder(ctx));
+
+    assertEquals(Map.of("d/", 86_400L, "d/f", 86_400L), layerTimes(store, image, 0));
+    assertEquals("1970-01-02T00:00:00Z", image.config().created());
+  }
+
   /**
    * What {@code .pyc} files depend on: a tool in one RUN records the times of a COPYed source
    * and of a file it makes (as py_compile records its source's), and the image still has exactly
