@@ -4,6 +4,7 @@ import static dev.lamina.layerfs.overlay.LayerPaths.baseName;
 import static dev.lamina.layerfs.overlay.LayerPaths.join;
 import static dev.lamina.layerfs.overlay.LayerPaths.parentOf;
 
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.DirectoryScanner;
@@ -172,9 +173,9 @@ public final class TreeDiff {
     dirs.push("");
     while (!dirs.isEmpty()) {
       String dir = dirs.pop();
-      try (DirectoryStream<Path> children = Files.newDirectoryStream(root.resolve(dir))) {
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(FileNames.resolve(root, dir))) {
         for (Path child : children) {
-          String path = join(dir, child.getFileName().toString());
+          String path = join(dir, FileNames.name(child.getFileName()));
           FileStat st = Posix.lstat(child);
           if (st.isSocket()) {
             continue;
@@ -182,7 +183,7 @@ public final class TreeDiff {
           if (st.isDirectory()) {
             dirs.push(path);
           }
-          String target = st.isSymlink() ? Files.readSymbolicLink(child).toString() : null;
+          String target = st.isSymlink() ? Posix.readlink(child) : null;
           nodes.put(path, new Node(st, target));
         }
       }

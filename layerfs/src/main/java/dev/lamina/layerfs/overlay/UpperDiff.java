@@ -5,6 +5,7 @@ import static dev.lamina.layerfs.overlay.LayerPaths.join;
 import static dev.lamina.layerfs.overlay.LayerPaths.parentOf;
 
 import dev.lamina.layerfs.compress.Compression;
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.EntryType;
@@ -72,7 +73,7 @@ public final class UpperDiff {
     // scanner reports all but the first as hardlinks to it: those are whiteouts as well.
     Set<String> whiteouts = new HashSet<>();
     for (LayerEntry e : scanned) {
-      Path file = upper.resolve(e.path());
+      Path file = FileNames.resolve(upper, e.path());
       String name = baseName(e.path());
       if (Whiteouts.isWhiteout(name)) {
         throw new IOException(

@@ -11,43 +11,46 @@ import jnr.ffi.types.ssize_t;
  * The libc calls jnr-posix lacks, bound through jnr-ffi. Use {@link Posix}: this interface is
  * public only because jnr-ffi generates its implementation in another class loader, which cannot
  * implement a package-private interface.
+ *
+ * <p>Paths are NUL-terminated bytes ({@link FileNames#cString}), never {@code String}s, so that
+ * a name that is not valid in the locale's charset reaches the kernel unchanged.
  */
 public interface LibC {
   @SaveError
-  int symlink(String target, String linkpath);
+  int symlink(@In byte[] target, @In byte[] linkpath);
 
   @SaveError
-  int mknod(String path, int mode, long dev);
+  int mknod(@In byte[] path, int mode, long dev);
 
   @SaveError
-  int lsetxattr(String path, String name, @In byte[] value, @size_t long size, int flags);
-
-  @SaveError
-  @ssize_t
-  long lgetxattr(String path, String name, @Out byte[] value, @size_t long size);
+  int lsetxattr(@In byte[] path, String name, @In byte[] value, @size_t long size, int flags);
 
   @SaveError
   @ssize_t
-  long llistxattr(String path, @Out byte[] list, @size_t long size);
+  long lgetxattr(@In byte[] path, String name, @Out byte[] value, @size_t long size);
 
   @SaveError
-  int lremovexattr(String path, String name);
+  @ssize_t
+  long llistxattr(@In byte[] path, @Out byte[] list, @size_t long size);
 
   @SaveError
-  int mount(String source, String target, String fstype, long flags, String data);
+  int lremovexattr(@In byte[] path, String name);
 
   @SaveError
-  int umount2(String target, int flags);
+  int mount(String source, @In byte[] target, String fstype, long flags, String data);
+
+  @SaveError
+  int umount2(@In byte[] target, int flags);
 
   /** {@code times} is two struct timespec {sec, nsec} as four longs. */
   @SaveError
-  int utimensat(int dirfd, String path, @In long[] times, int flags);
+  int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
 
   @SaveError
-  int fchmodat(int dirfd, String path, int mode, int flags);
+  int fchmodat(int dirfd, @In byte[] path, int mode, int flags);
 
   @SaveError
-  int fchownat(int dirfd, String path, int uid, int gid, int flags);
+  int fchownat(int dirfd, @In byte[] path, int uid, int gid, int flags);
 
   @SaveError
   int syscall(long number, Pointer a, Pointer b, Pointer c, Pointer d);
@@ -72,7 +75,7 @@ public interface LibC {
   /** move_mount(fromDirfd, fromPath, toDirfd, toPath, flags). */
   @SaveError
   long syscall(
-      long number, int fromDirfd, String fromPath, int toDirfd, String toPath, int flags);
+      long number, int fromDirfd, String fromPath, int toDirfd, @In byte[] toPath, int flags);
 
   @SaveError
   int close(int fd);

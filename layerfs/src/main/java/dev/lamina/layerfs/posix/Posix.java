@@ -108,21 +108,30 @@ public final class Posix {
    * reproduced exactly.
    */
   public static void symlink(String target, Path link) throws PosixException {
-    if (libc().symlink(target, link.toString()) != 0) {
+    if (libc().symlink(FileNames.cString(target), FileNames.cString(link)) != 0) {
       throw failure("symlink", link);
     }
   }
 
+  /**
+   * readlink(2): a symlink's target, byte for byte (see {@link FileNames}), unlike {@code
+   * Files.readSymbolicLink(link).toString()}, which replaces what the locale cannot decode.
+   */
+  public static String readlink(Path link) throws IOException {
+    return FileNames.name(Files.readSymbolicLink(link));
+  }
+
   /** mknod(2): {@code mode} includes the file type (S_IFCHR, S_IFBLK, S_IFIFO). */
   public static void mknod(Path path, int mode, int major, int minor) throws PosixException {
-    if (libc().mknod(path.toString(), mode, makedev(major, minor)) != 0) {
+    if (libc().mknod(FileNames.cString(path), mode, makedev(major, minor)) != 0) {
       throw failure("mknod", path);
     }
   }
 
   /** lchown(2): changes the owner of the path itself, never a symlink's target. */
   public static void lchown(Path path, int uid, int gid) throws PosixException {
-    if (libc().fchownat(AT_FDCWD, path.toString(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
+    byte[] cPath = FileNames.cString(path);
+    if (libc().fchownat(AT_FDCWD, cPath, uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
       throw failure("lchown", path);
     }
   }
@@ -133,7 +142,7 @@ public final class Posix {
    * the refusal atomic: there is no window between a check and the change.
    */
   public static void chmod(Path path, int permissions) throws PosixException {
-    if (libc().fchmodat(AT_FDCWD, path.toString(), permissions & 07777, AT_SYMLINK_NOFOLLOW)
+    if (libc().fchmodat(AT_FDCWD, FileNames.cString(path), permissions & 07777, AT_SYMLINK_NOFOLLOW)
         != 0) {
       int errno = errno();
       if (errno == Errno.EOPNOTSUPP.intValue() || errno == Errno.ENOTSUP.intValue()) {
@@ -147,7 +156,7 @@ public final class Posix {
   public static void lutimes(Path path, long mtimeSeconds, long mtimeNanos)
       throws PosixException {
     long[] times = {mtimeSeconds, mtimeNanos, mtimeSeconds, mtimeNanos};
-    if (libc().utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (libc().utimensat(AT_FDCWD, FileNames.cString(path), times, AT_SYMLINK_NOFOLLOW) != 0) {
       throw failure("utimensat", path);
     }
   }
@@ -156,14 +165,14 @@ public final class Posix {
   public static void lsetMtime(Path path, long mtimeSeconds, long mtimeNanos)
       throws PosixException {
     long[] times = {0, UTIME_OMIT, mtimeSeconds, mtimeNanos};
-    if (libc().utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (libc().utimensat(AT_FDCWD, FileNames.cString(path), times, AT_SYMLINK_NOFOLLOW) != 0) {
       throw failure("utimensat", path);
     }
   }
 
   /** lsetxattr(2) in any namespace (user., trusted., security.). */
   public static void lsetxattr(Path path, String name, byte[] value) throws PosixException {
-    if (libc().lsetxattr(path.toString(), name, value, value.length, 0) != 0) {
+    if (libc().lsetxattr(FileNames.cString(path), name, value, value.length, 0) != 0) {
       throw failure("lsetxattr " + name, path);
     }
   }
@@ -172,7 +181,7 @@ public final class Posix {
   public static Optional<byte[]> lgetxattr(Path path, String name) throws PosixException {
     byte[] buf = new byte[256];
     while (true) {
-      long n = libc().lgetxattr(path.toString(), name, buf, buf.length);
+      long n = libc().lgetxattr(FileNames.cString(path), name, buf, buf.length);
       if (n >= 0) {
         byte[] out = new byte[(int) n];
         System.arraycopy(buf, 0, out, 0, (int) n);
@@ -186,7 +195,7 @@ public final class Posix {
         throw new PosixException(
             "lgetxattr " + name, path.toString(), errno, libc().strerror(errno));
       }
-      long size = libc().lgetxattr(path.toString(), name, null, 0);
+      long size = libc().lgetxattr(FileNames.cString(path), name, null, 0);
       if (size < 0) {
         throw failure("lgetxattr " + name, path);
       }
@@ -199,7 +208,7 @@ public final class Posix {
     byte[] buf = new byte[1024];
     long n;
     while (true) {
-      n = libc().llistxattr(path.toString(), buf, buf.length);
+      n = libc().llistxattr(FileNames.cString(path), buf, buf.length);
       if (n >= 0) {
         break;
       }
@@ -210,7 +219,7 @@ public final class Posix {
       if (errno != Errno.ERANGE.intValue()) {
         throw new PosixException("llistxattr", path.toString(), errno, libc().strerror(errno));
       }
-      long size = libc().llistxattr(path.toString(), null, 0);
+      long size = libc().llistxattr(FileNames.cString(path), null, 0);
       if (size < 0) {
         throw failure("llistxattr", path);
       }
@@ -231,7 +240,7 @@ public final class Posix {
 
   /** lremovexattr(2); absent attributes are not an error. */
   public static void lremovexattr(Path path, String name) throws PosixException {
-    if (libc().lremovexattr(path.toString(), name) != 0) {
+    if (libc().lremovexattr(FileNames.cString(path), name) != 0) {
       int errno = errno();
       if (errno != Errno.ENODATA.intValue()) {
         throw new PosixException(
@@ -243,14 +252,14 @@ public final class Posix {
   /** mount(2). */
   public static void mount(String source, Path target, String fstype, long flags, String data)
       throws PosixException {
-    if (libc().mount(source, target.toString(), fstype, flags, data) != 0) {
+    if (libc().mount(source, FileNames.cString(target), fstype, flags, data) != 0) {
       throw failure("mount " + fstype, target);
     }
   }
 
   /** umount2(2). */
   public static void umount(Path target, int flags) throws PosixException {
-    if (libc().umount2(target.toString(), flags) != 0) {
+    if (libc().umount2(FileNames.cString(target), flags) != 0) {
       throw failure("umount", target);
     }
   }
@@ -310,7 +319,7 @@ public final class Posix {
 
   /** move_mount(2): attaches the detached mount {@code mountfd} on {@code target}. */
   public static void moveMount(int mountfd, Path target) throws PosixException {
-    if (libc().syscall(SYS_MOVE_MOUNT, mountfd, "", AT_FDCWD, target.toString(),
+    if (libc().syscall(SYS_MOVE_MOUNT, mountfd, "", AT_FDCWD, FileNames.cString(target),
             MOVE_MOUNT_F_EMPTY_PATH)
         < 0) {
       throw failure("move_mount", target);

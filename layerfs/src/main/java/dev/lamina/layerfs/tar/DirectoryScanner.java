@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.tar;
 
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import java.io.IOException;
@@ -92,9 +93,9 @@ public final class DirectoryScanner {
     dirs.push("");
     while (!dirs.isEmpty()) {
       String dir = dirs.pop();
-      try (DirectoryStream<Path> children = Files.newDirectoryStream(root.resolve(dir))) {
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(FileNames.resolve(root, dir))) {
         for (Path child : children) {
-          String name = child.getFileName().toString();
+          String name = FileNames.name(child.getFileName());
           String path = dir.isEmpty() ? name : dir + "/" + name;
           FileStat st = Posix.lstat(child);
           if (st.isSocket()) {
@@ -120,7 +121,7 @@ public final class DirectoryScanner {
     } else if (st.isRegularFile()) {
       base = LayerEntry.regular(f.path(), st.size(), ContentSource.ofFile(f.file()));
     } else if (st.isSymlink()) {
-      base = LayerEntry.symlink(f.path(), Files.readSymbolicLink(f.file()).toString());
+      base = LayerEntry.symlink(f.path(), Posix.readlink(f.file()));
     } else if (st.isCharDevice()) {
       base = LayerEntry.charDevice(f.path(), st.rdevMajor(), st.rdevMinor());
     } else if (st.isBlockDevice()) {

@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.tar;
 
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.posix.PosixException;
@@ -218,7 +219,7 @@ final class Extraction {
 
   private void flattenWhiteout(String parentName, String hidden) throws IOException {
     Path parent = paths.resolve(parentName);
-    Path target = parent.resolve(hidden);
+    Path target = FileNames.resolve(parent, hidden);
     if (written.contains(paths.relative(target))) {
       return; // never delete what this same layer added
     }
@@ -233,7 +234,7 @@ final class Extraction {
   private void overlayWhiteout(EntryHeader h, String parentName, String hidden)
       throws IOException {
     Path parent = paths.resolve(parentName);
-    Path target = parent.resolve(hidden);
+    Path target = FileNames.resolve(parent, hidden);
     if (written.contains(paths.relative(target))) {
       return;
     }

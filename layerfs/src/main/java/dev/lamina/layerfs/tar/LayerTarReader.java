@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.tar;
 
+import dev.lamina.layerfs.posix.FileNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -44,7 +45,8 @@ final class LayerTarReader extends TarArchiveInputStream {
   private boolean globalTimes;
 
   LayerTarReader(MeteredInputStream metered, int maxHeaderBytes) {
-    super(metered, "UTF-8");
+    // ISO-8859-1 maps each header byte to one char, so names reach toHeader byte for byte.
+    super(metered, "ISO-8859-1");
     this.metered = metered;
     this.maxHeaderBytes = maxHeaderBytes;
   }
@@ -97,12 +99,12 @@ final class LayerTarReader extends TarArchiveInputStream {
   }
 
   private EntryHeader toHeader(TarArchiveEntry entry) throws IOException {
-    String name = entry.getName();
+    Map<String, byte[]> pax = parseRecords(entry.getName(), localPax.toByteArray());
+    String name = fileName(entry.getName(), pax.get("path"));
     if (name.indexOf('\0') >= 0) {
       throw new LayerFormatException(name, "the name contains a NUL byte");
     }
     checkGlobalRecords(name);
-    Map<String, byte[]> pax = parseRecords(name, localPax.toByteArray());
     if (entry.isSparse()) {
       throw new LayerFormatException(name, "sparse files are not supported in layers");
     }
@@ -139,7 +141,7 @@ final class LayerTarReader extends TarArchiveInputStream {
     return new EntryHeader(
         name,
         kind,
-        entry.getLinkName(),
+        fileName(entry.getLinkName(), pax.get("linkpath")),
         entry.getMode() & 07777,
         uid,
         gid,
@@ -148,6 +150,15 @@ final class LayerTarReader extends TarArchiveInputStream {
         major,
         minor,
         Collections.unmodifiableMap(xattrs));
+  }
+
+  /**
+   * A name or link target as bytes, from its PAX record when there is one (the library decodes
+   * those as UTF-8, replacing what is not), else from the header, read as ISO-8859-1.
+   */
+  private static String fileName(String fromHeader, byte[] fromPax) {
+    return FileNames.decode(
+        fromPax != null ? fromPax : fromHeader.getBytes(StandardCharsets.ISO_8859_1));
   }
 
   private static EntryHeader.Kind kindOf(TarArchiveEntry entry) throws LayerFormatException {

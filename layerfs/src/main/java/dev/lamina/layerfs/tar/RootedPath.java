@@ -1,5 +1,7 @@
 package dev.lamina.layerfs.tar;
 
+import dev.lamina.layerfs.posix.FileNames;
+import dev.lamina.layerfs.posix.Posix;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
@@ -81,7 +83,7 @@ final class RootedPath {
 
   /** The path of {@code p} relative to the root, as a key ({@code ""} for the root). */
   String relative(Path p) {
-    return root.relativize(p).toString();
+    return FileNames.name(root.relativize(p));
   }
 
   boolean isRoot(Path p) {
@@ -116,7 +118,7 @@ final class RootedPath {
           if (++followed > MAX_SYMLINKS) {
             throw new FileSystemLoopException(relative(candidate));
           }
-          String target = Files.readSymbolicLink(candidate).toString();
+          String target = Posix.readlink(candidate);
           if (target.startsWith("/")) {
             done.clear();
           }
@@ -135,7 +137,7 @@ final class RootedPath {
   private Path join(List<String> parts) {
     Path p = root;
     for (String part : parts) {
-      p = p.resolve(part);
+      p = FileNames.resolve(p, part);
     }
     return p;
   }
@@ -145,7 +147,7 @@ final class RootedPath {
       throw new IOException("invalid path component: " + LayerFormatException.printable(name));
     }
     try {
-      return dir.resolve(name);
+      return FileNames.resolve(dir, name);
     } catch (InvalidPathException e) {
       throw new IOException("invalid path component: " + LayerFormatException.printable(name));
     }

@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.tar;
 
+import dev.lamina.layerfs.posix.FileNames;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -24,8 +25,8 @@ final class TarHeaders {
   /** The header blocks of {@code entry} with its modification time set to {@code mtime}. */
   static byte[] encode(LayerEntry entry, long mtime) {
     String name = entry.type() == EntryType.DIRECTORY ? entry.path() + "/" : entry.path();
-    byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-    byte[] linkBytes = entry.linkTarget().getBytes(StandardCharsets.UTF_8);
+    byte[] nameBytes = FileNames.encode(name);
+    byte[] linkBytes = FileNames.encode(entry.linkTarget());
 
     Map<String, byte[]> pax = new TreeMap<>();
     if (nameBytes.length > NAME_LENGTH || !isAscii(nameBytes)) {
