@@ -17,7 +17,7 @@ final class DiffCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ContainerChanges.of(ContainerSupport.open(store.root()), container)
-        .forEach(c -> Output.out().println(c));
+        .forEach(c -> Output.fileNamesLine(c.toString()));
     return ExitCodes.OK;
   }
 }

@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import dev.lamina.layerfs.oci.Json;
+import dev.lamina.layerfs.posix.FileNames;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,17 @@ final class Output {
 
   static PrintStream out() {
     return System.out;
+  }
+
+  /**
+   * Prints a line holding file names with their bytes as they are, as ls and docker do: a name
+   * that is not UTF-8 keeps its bytes instead of the charset's stand-in, so two such names print
+   * as two.
+   */
+  static void fileNamesLine(String line) {
+    PrintStream out = out();
+    out.writeBytes(FileNames.encode(line + "\n"));
+    out.flush();
   }
 
   /** Prints {@code value} as indented JSON. */

@@ -1,5 +1,6 @@
 package dev.lamina.runner;
 
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.runner.spec.RootFiles;
 import java.io.IOException;
@@ -63,7 +64,7 @@ public final class ContainerCopy {
     }
     containers.withRootfs(ref, root -> {
       Path to = RootFiles.resolve(root, dest);
-      String name = src.getFileName() == null ? "" : src.getFileName().toString();
+      String name = src.getFileName() == null ? "" : FileNames.name(src.getFileName());
       boolean contents = src.toString().endsWith("/.");
       String inside = dest;
       if (Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) {
@@ -93,7 +94,7 @@ public final class ContainerCopy {
     String name = path.substring(path.lastIndexOf('/') + 1);
     Path parent = RootFiles.resolve(root, parentOf(path));
     return name.equals("..") || name.equals(".") ? RootFiles.resolve(root, path)
-        : parent.resolve(name);
+        : FileNames.resolve(parent, name);
   }
 
   private static String parentOf(String path) {
@@ -105,7 +106,7 @@ public final class ContainerCopy {
   private static Path target(Path from, String src, Path dest) throws IOException {
     boolean dir = Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS);
     if (Files.isDirectory(dest)) {
-      return src.endsWith("/.") && dir ? dest : dest.resolve(from.getFileName().toString());
+      return src.endsWith("/.") && dir ? dest : dest.resolve(from.getFileName());
     }
     if (dir && Files.exists(dest)) {
       throw new FileAlreadyExistsException("cannot copy a directory onto a file: " + dest);
@@ -146,7 +147,7 @@ public final class ContainerCopy {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
           throws IOException {
-        Path t = to.resolve(from.relativize(dir).toString());
+        Path t = to.resolve(from.relativize(dir));
         if (!Files.isDirectory(t, LinkOption.NOFOLLOW_LINKS)) {
           Files.createDirectory(t);
         }
@@ -157,7 +158,7 @@ public final class ContainerCopy {
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
         if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
-          Path t = from.equals(file) ? to : to.resolve(from.relativize(file).toString());
+          Path t = from.equals(file) ? to : to.resolve(from.relativize(file));
           Files.copy(file, t, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES,
               StandardCopyOption.REPLACE_EXISTING);
           owner.apply(t, file);
@@ -184,7 +185,7 @@ public final class ContainerCopy {
     Path top = src.toString().endsWith("/.") ? src.getParent() : src;
     Files.walkFileTree(top, new SimpleFileVisitor<>() {
       private String inside(Path p) {
-        String rel = top.relativize(p).toString();
+        String rel = FileNames.name(top.relativize(p));
         return rel.isEmpty() ? dest : dest + "/" + rel;
       }
 
@@ -235,6 +236,6 @@ public final class ContainerCopy {
     if (name.isEmpty() || name.equals(".") || name.equals("..")) {
       return RootFiles.resolve(root, clean);
     }
-    return parent.resolve(name);
+    return FileNames.resolve(parent, name);
   }
 }

@@ -1,5 +1,7 @@
 package dev.lamina.builder.context;
 
+import dev.lamina.layerfs.posix.FileNames;
+import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.LayerEntry;
 import java.io.IOException;
@@ -88,7 +90,7 @@ public final class ContextScanner {
       case FileStamp.S_IFREG -> e = LayerEntry.regular(f.path, st.size(),
           new ContextFile(f.file, prefix + f.path, st, memo));
       case FileStamp.S_IFLNK -> e = LayerEntry.symlink(f.path,
-          Files.readSymbolicLink(f.file).toString());
+          Posix.readlink(f.file));
       case FileStamp.S_IFCHR -> e = LayerEntry.charDevice(f.path, st.rdevMajor(), st.rdevMinor());
       case FileStamp.S_IFBLK -> e = LayerEntry.blockDevice(f.path, st.rdevMajor(),
           st.rdevMinor());
@@ -122,10 +124,10 @@ public final class ContextScanner {
     protected List<Found> compute() {
       List<Found> found = new ArrayList<>();
       List<Walk> below = new ArrayList<>();
-      Path at = rel.isEmpty() ? root : root.resolve(rel);
+      Path at = rel.isEmpty() ? root : FileNames.resolve(root, rel);
       try (DirectoryStream<Path> children = Files.newDirectoryStream(at)) {
         for (Path child : children) {
-          String name = child.getFileName().toString();
+          String name = FileNames.name(child.getFileName());
           String path = rel.isEmpty() ? name : rel + "/" + name;
           FileStamp st = FileStamp.of(child);
           if (st.type() == FileStamp.S_IFSOCK) {

@@ -1,5 +1,6 @@
 package dev.lamina.builder.copy;
 
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.runner.spec.RootFiles;
@@ -60,7 +61,7 @@ public interface RootView {
       @Override
       public String resolve(String path) throws IOException {
         Path resolved = RootFiles.resolve(root, path);
-        String rel = root.relativize(resolved).toString();
+        String rel = FileNames.name(root.relativize(resolved));
         return rel.isEmpty() ? "/" : "/" + rel;
       }
 
@@ -81,7 +82,7 @@ public interface RootView {
       @Override
       public Path host(String path) {
         String rel = Paths.clean(path).substring(1);
-        return rel.isEmpty() ? root : root.resolve(rel);
+        return rel.isEmpty() ? root : FileNames.resolve(root, rel);
       }
     };
   }

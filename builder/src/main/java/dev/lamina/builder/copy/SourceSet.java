@@ -6,6 +6,7 @@ import dev.lamina.builder.context.FileStamp;
 import dev.lamina.builder.context.FileDigests;
 import dev.lamina.builder.ignore.IgnoreRules;
 import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.ContentSource;
@@ -261,11 +262,10 @@ public final class SourceSet {
       ds.forEach(children::add);
     }
     children.sort((a, b) -> LayerEntry.PATH_ORDER.compare(
-        a.getFileName().toString(), b.getFileName().toString()));
+        FileNames.name(a.getFileName()), FileNames.name(b.getFileName())));
     for (Path child : children) {
-      String childRel = rel.isEmpty()
-          ? child.getFileName().toString()
-          : rel + "/" + child.getFileName();
+      String name = FileNames.name(child.getFileName());
+      String childRel = rel.isEmpty() ? name : rel + "/" + name;
       String treeRel = base.isEmpty() ? childRel : base + "/" + childRel;
       if (tree.ignored().test(treeRel)) {
         continue;
@@ -361,7 +361,7 @@ public final class SourceSet {
       if (e.content() instanceof ContextFile f) {
         s.append(f.hex());
       } else {
-        s.append(FileDigests.hash(below == null ? host : host.resolve(below)).hex());
+        s.append(FileDigests.hash(below == null ? host : FileNames.resolve(host, below)).hex());
       }
     }
     s.append('\n');

@@ -3,6 +3,7 @@ package dev.lamina.runner.image;
 import dev.lamina.layerfs.overlay.MountPoints;
 import dev.lamina.layerfs.overlay.UpperDiff;
 import dev.lamina.layerfs.posix.FileStat;
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.Whiteouts;
@@ -99,7 +100,7 @@ public final class ContainerChanges {
     for (Path lower : lowersTopFirst) {
       FileStat st;
       try {
-        st = Posix.lstat(lower.resolve(path));
+        st = Posix.lstat(FileNames.resolve(lower, path));
       } catch (NoSuchFileException absent) {
         continue;
       }

@@ -1,5 +1,7 @@
 package dev.lamina.runner.spec;
 
+import dev.lamina.layerfs.posix.FileNames;
+import dev.lamina.layerfs.posix.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -46,12 +48,12 @@ public final class RootFiles {
         done.pollLast();
         continue;
       }
-      Path candidate = join(root, done).resolve(part);
+      Path candidate = FileNames.resolve(join(root, done), part);
       if (Files.isSymbolicLink(candidate)) {
         if (++links > MAX_LINKS) {
           throw new IOException("too many levels of symbolic links in " + path);
         }
-        String target = Files.readSymbolicLink(candidate).toString();
+        String target = Posix.readlink(candidate);
         if (target.startsWith("/")) {
           done.clear();
         }
@@ -73,7 +75,7 @@ public final class RootFiles {
   private static Path join(Path root, Deque<String> parts) {
     Path p = root;
     for (String part : parts) {
-      p = p.resolve(part);
+      p = FileNames.resolve(p, part);
     }
     return p;
   }

@@ -40,7 +40,7 @@ public final class CopyUp {
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
               throws IOException {
-            Path to = volumeData.resolve(source.relativize(dir).toString());
+            Path to = volumeData.resolve(source.relativize(dir));
             Files.createDirectories(to);
             dirs.add(new Path[] {dir, to});
             return FileVisitResult.CONTINUE;
@@ -49,7 +49,7 @@ public final class CopyUp {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
               throws IOException {
-            Path to = volumeData.resolve(source.relativize(file).toString());
+            Path to = volumeData.resolve(source.relativize(file));
             if (attrs.isSymbolicLink()) {
               Files.createSymbolicLink(to, Files.readSymbolicLink(file));
             } else if (attrs.isRegularFile()) {
