@@ -1,8 +1,8 @@
 package dev.lamina.layerfs.digest;
 
+import dev.lamina.layerfs.posix.FileNames;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Objects;
 
@@ -63,9 +63,12 @@ public record Digest(DigestAlgorithm algorithm, String hex) implements Comparabl
     return h.digest();
   }
 
-  /** The sha256 digest of the UTF-8 bytes of {@code text}. */
+  /**
+   * The sha256 of {@code text} as UTF-8, with the file names in it as their own bytes (see {@link
+   * FileNames}): two names that differ only in a byte that is not UTF-8 never hash alike.
+   */
   public static Digest sha256(String text) {
-    return sha256(text.getBytes(StandardCharsets.UTF_8));
+    return sha256(FileNames.encode(text));
   }
 
   /** Reads {@code in} to its end and returns its sha256 digest. Does not close the stream. */
