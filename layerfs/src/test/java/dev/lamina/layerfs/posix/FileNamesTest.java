@@ -99,6 +99,29 @@ class FileNamesTest {
     assertArrayEquals(target, RawNames.sh("readlink \"$1\" | tr -d '\\n'", link.toString()));
   }
 
+  /**
+   * Under a locale whose charset is not UTF-8 (C, POSIX: the JDK then decodes names as ASCII),
+   * names still keep their bytes through a layer: the conversion does not depend on the locale.
+   */
+  @Test
+  void asciiLocale_namesStillKeepTheirBytes() throws Exception {
+    Path src = Files.createDirectory(tmp.resolve("src"));
+    Path dest = Files.createDirectory(tmp.resolve("dest"));
+    RawNames.create(src);
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    ProcessBuilder pb =
+        new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+            FileNamesProbe.class.getName(), src.toString(), dest.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().keySet().removeIf(k -> k.startsWith("LC_") || k.equals("LANG"));
+    pb.environment().put("LC_ALL", "C");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor());
+    assertNotEquals("UTF-8", out, "the child JVM runs with a charset other than UTF-8");
+    assertEquals(RawNames.expected(), RawNames.list(dest));
+  }
+
   private static String hex(byte[] b) {
     return HexFormat.of().formatHex(b);
   }
