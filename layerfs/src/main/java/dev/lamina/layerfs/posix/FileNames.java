@@ -191,7 +191,14 @@ public final class FileNames {
     return false;
   }
 
-  /** A lone U+DC80..U+DCFF (not the low half of a surrogate pair) stands for one raw byte. */
+  /**
+   * Whether the char at {@code i} of a name stands for a byte that is not UTF-8: a lone
+   * U+DC80..U+DCFF (not the low half of a surrogate pair). Its byte is {@code charAt(i) & 0xff}.
+   */
+  public static boolean isRawByte(String name, int i) {
+    return isEscape(name, i);
+  }
+
   private static boolean isEscape(String name, int i) {
     char c = name.charAt(i);
     return c >= 0xDC80

@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.tar;
 
+import dev.lamina.layerfs.posix.FileNames;
 import java.io.IOException;
 
 /**
@@ -31,6 +32,8 @@ public final class LayerFormatException extends IOException {
       char c = s.charAt(i);
       if (c < 0x20 || c == 0x7f) {
         out.append(String.format("\\x%02x", (int) c));
+      } else if (FileNames.isRawByte(s, i)) {
+        out.append(String.format("\\x%02x", c & 0xff));
       } else {
         out.append(c);
       }
