@@ -58,19 +58,19 @@ class RawFileNamesTest {
     assertEquals(RawNames.expected(), copiedOut("raw", "/fromrun"));
     String found = lamina.run("run", "--rm", "raw", "find", "/ctx").ok().out();
     assertTrue(found.contains("/ctx/café\n"), found);
-    assertTrue(found.contains("/ctx/日本語\n"), found);
+    assertTrue(found.contains("/ctx/d日本語\n"), found);
 
     // diff lists two names one invalid byte apart as two, and prints UTF-8 names as they are.
-    lamina.run("run", "--name", "c", "raw", "sh", "-c",
+    lamina.run("run", "--name", "renamer", "raw", "sh", "-c",
         "printf 1 > \"/ctx/n$(printf '\\377')\"; printf 2 > \"/ctx/n$(printf '\\376')\";"
             + " printf 3 > /ctx/été").ok();
-    List<String> diff = lamina.run("diff", "c").ok().lines();
+    List<String> diff = lamina.run("diff", "renamer").ok().lines();
     assertEquals(2, diff.stream().filter(l -> l.startsWith("A /ctx/n")).count(), diff.toString());
     assertTrue(diff.contains("A /ctx/été"), diff.toString());
 
     Path exported = Files.createDirectory(tmp.resolve("exported"));
-    Path tar = tmp.resolve("c.tar");
-    lamina.run("export", "-o", tar.toString(), "c").ok();
+    Path tar = tmp.resolve("renamer.tar");
+    lamina.run("export", "-o", tar.toString(), "renamer").ok();
     RawNames.sh("tar -C \"$1\" -xf \"$2\"", exported.toString(), tar.toString());
     TreeMap<String, String> expected = RawNames.expected();
     expected.put(RawNames.hex("n\\377"), "1");

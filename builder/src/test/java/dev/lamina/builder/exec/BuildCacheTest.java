@@ -10,6 +10,7 @@ import dev.lamina.layerfs.layers.ExtractedLayers;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.testing.RawNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,20 @@ class BuildCacheTest {
     BuildResult second = build(store, ctx, recipe);
     assertEquals(1, second.cachedSteps());
     assertEquals(first.config().diffIds(), second.config().diffIds());
+  }
+
+  /** Two names one byte apart, a byte that is not UTF-8, are two names to the cache too. */
+  @Test
+  void rebuild_nameChangedOnlyInAnInvalidByte_misses() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("ctx/dir"));
+    RawNames.sh("printf one > \"$1/a$(printf '\\377')\"", dir.toString());
+    Store store = Store.open(tmp.resolve("store"));
+    String recipe = "FROM scratch\nCOPY dir /d\n";
+    BuildResult first = build(store, dir.getParent(), recipe);
+    RawNames.sh("mv \"$1/a$(printf '\\377')\" \"$1/a$(printf '\\376')\"", dir.toString());
+    BuildResult second = build(store, dir.getParent(), recipe);
+    assertEquals(0, second.cachedSteps());
+    assertNotEquals(first.config().diffIds(), second.config().diffIds());
   }
 
   @Test

@@ -54,6 +54,7 @@ public final class FileNames {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
+    // UTF-8 gives at most one char per byte, and so do escapes: the output never overflows.
     CharBuffer out = CharBuffer.allocate(length);
     while (true) {
       CoderResult r = decoder.decode(in, out, true);
@@ -63,7 +64,7 @@ public final class FileNames {
       if (r.isOverflow()) {
         throw new IllegalStateException("decoded name longer than its bytes");
       }
-      // Output never overflows: UTF-8 gives at most one char per byte, and so do escapes.
+      // Each byte of an invalid sequence becomes the lone surrogate that stands for it.
       for (int i = 0; i < r.length(); i++) {
         out.put((char) (ESCAPE_BASE | (in.get() & 0xff)));
       }
