@@ -50,12 +50,17 @@ class RawFileNamesTest {
     Path ctx = Files.createDirectories(tmp.resolve("ctx/files"));
     RawNames.create(ctx);
     Files.writeString(ctx.resolveSibling("Dockerfile"),
-        "FROM busybox\nCOPY files /ctx\nRUN cp -a /ctx /fromrun\n");
+        "FROM busybox\nCOPY files /ctx\nRUN cp -a /ctx /fromrun && cp -a /ctx /gone\n"
+            + "RUN rm \"/gone/a$(printf '\\377')\"\n");
     lamina.run("build", "-q", "-t", "raw", ctx.getParent().toString()).ok();
 
     // What the container sees: COPY's layer and RUN's layer, extracted and mounted.
     assertEquals(RawNames.expected(), copiedOut("raw", "/ctx"));
     assertEquals(RawNames.expected(), copiedOut("raw", "/fromrun"));
+    // A later layer's whiteout hides that one name, not its neighbour one byte apart.
+    TreeMap<String, String> left = RawNames.expected();
+    left.remove(RawNames.hex(RawNames.A_FF));
+    assertEquals(left, copiedOut("raw", "/gone"));
     String found = lamina.run("run", "--rm", "raw", "find", "/ctx").ok().out();
     assertTrue(found.contains("/ctx/café\n"), found);
     assertTrue(found.contains("/ctx/d日本語\n"), found);
