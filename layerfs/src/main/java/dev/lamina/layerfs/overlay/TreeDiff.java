@@ -173,7 +173,8 @@ public final class TreeDiff {
     dirs.push("");
     while (!dirs.isEmpty()) {
       String dir = dirs.pop();
-      try (DirectoryStream<Path> children = Files.newDirectoryStream(FileNames.resolve(root, dir))) {
+      Path at = FileNames.resolve(root, dir);
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(at)) {
         for (Path child : children) {
           String path = join(dir, FileNames.name(child.getFileName()));
           FileStat st = Posix.lstat(child);

@@ -142,8 +142,8 @@ public final class Posix {
    * the refusal atomic: there is no window between a check and the change.
    */
   public static void chmod(Path path, int permissions) throws PosixException {
-    if (libc().fchmodat(AT_FDCWD, FileNames.cString(path), permissions & 07777, AT_SYMLINK_NOFOLLOW)
-        != 0) {
+    byte[] cPath = FileNames.cString(path);
+    if (libc().fchmodat(AT_FDCWD, cPath, permissions & 07777, AT_SYMLINK_NOFOLLOW) != 0) {
       int errno = errno();
       if (errno == Errno.EOPNOTSUPP.intValue() || errno == Errno.ENOTSUP.intValue()) {
         throw new PosixException("chmod", path.toString(), errno, "is a symlink");

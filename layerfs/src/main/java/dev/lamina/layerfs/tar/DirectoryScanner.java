@@ -93,7 +93,8 @@ public final class DirectoryScanner {
     dirs.push("");
     while (!dirs.isEmpty()) {
       String dir = dirs.pop();
-      try (DirectoryStream<Path> children = Files.newDirectoryStream(FileNames.resolve(root, dir))) {
+      Path at = FileNames.resolve(root, dir);
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(at)) {
         for (Path child : children) {
           String name = FileNames.name(child.getFileName());
           String path = dir.isEmpty() ? name : dir + "/" + name;
