@@ -10,6 +10,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * File names as Linux, tar and Go have them: bytes, never decoded and re-encoded on the way.
@@ -94,10 +95,7 @@ public final class FileNames {
 
   /** {@link #encode} with a terminating NUL, for a C call. */
   public static byte[] cString(String name) {
-    byte[] bytes = encode(name);
-    byte[] c = new byte[bytes.length + 1];
-    System.arraycopy(bytes, 0, c, 0, bytes.length);
-    return c;
+    return withNul(encode(name));
   }
 
   /** {@code dir.resolve(name)} that keeps every byte of {@code name}. */
@@ -155,10 +153,11 @@ public final class FileNames {
 
   /** {@link #bytes} with a terminating NUL, for a C call. */
   public static byte[] cString(Path path) {
-    byte[] bytes = bytes(path);
-    byte[] c = new byte[bytes.length + 1];
-    System.arraycopy(bytes, 0, c, 0, bytes.length);
-    return c;
+    return withNul(bytes(path));
+  }
+
+  private static byte[] withNul(byte[] bytes) {
+    return Arrays.copyOf(bytes, bytes.length + 1);
   }
 
   /**
