@@ -1,6 +1,7 @@
 package dev.lamina.builder.context;
 
 import dev.lamina.builder.ignore.IgnoreRules;
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.runner.spec.RootFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,7 +68,7 @@ public final class ContextFilter implements Predicate<String> {
     if (dir != null && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
         for (Path child : children) {
-          String childRel = rel + "/" + child.getFileName();
+          String childRel = rel + "/" + FileNames.name(child.getFileName());
           if (!rules.matches(childRel) || keptAsParent(childRel)) {
             kept = true;
             break;
@@ -85,6 +86,6 @@ public final class ContextFilter implements Predicate<String> {
   private Path host(String rel) throws IOException {
     int slash = rel.lastIndexOf('/');
     Path parent = slash < 0 ? root : RootFiles.resolve(root, rel.substring(0, slash));
-    return parent == null ? null : parent.resolve(rel.substring(slash + 1));
+    return parent == null ? null : FileNames.resolve(parent, rel.substring(slash + 1));
   }
 }

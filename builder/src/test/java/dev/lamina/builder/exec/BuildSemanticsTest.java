@@ -13,12 +13,14 @@ import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.testing.RawNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +41,26 @@ class BuildSemanticsTest {
     int n = d.manifest().layers().size();
     return ExtractedLayers.of(store)
         .ensure(d.manifest().layers().get(n - 1), d.config().diffIds().get(n - 1));
+  }
+
+  /**
+   * Names that are not UTF-8 in the build context keep their bytes through COPY, also where an
+   * ignore file excludes such a directory and re-includes a file below it.
+   */
+  @Test
+  void copy_namesThatAreNotUtf8_keepTheirBytes_throughIgnoreRules() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Path files = Files.createDirectories(ctx.resolve("files"));
+    RawNames.create(files);
+    RawNames.sh("d=\"$1/skip$(printf '\\377')\"; mkdir \"$d\" && printf k > \"$d/keep\""
+        + " && printf x > \"$d/drop\"", files.toString());
+    Files.writeString(ctx.resolve(".dockerignore"), "files/skip*\n!files/skip*/keep\n");
+    Store store = Store.open(tmp.resolve("store"));
+    build(store, ctx, "FROM scratch\nCOPY files /files\n");
+    TreeMap<String, String> expected = RawNames.expected();
+    expected.put(RawNames.hex("skip\\377"), "");
+    expected.put(RawNames.hex("skip\\377/keep"), "k");
+    assertEquals(expected, RawNames.list(topLayer(store).resolve("files")));
   }
 
   @Test
