@@ -46,7 +46,7 @@ class RawFileNamesTest {
   }
 
   @Test
-  void buildContext_throughCopyRunContainerDiffExportSave_keepsEveryByte() throws Exception {
+  void buildContext_throughCopyRunContainerDiffExportCpSave_keepsEveryByte() throws Exception {
     Path ctx = Files.createDirectories(tmp.resolve("ctx/files"));
     RawNames.create(ctx);
     Files.writeString(ctx.resolveSibling("Dockerfile"),
@@ -82,6 +82,9 @@ class RawFileNamesTest {
     expected.put(RawNames.hex("n\\376"), "2");
     expected.put(RawNames.hex("\\303\\251t\\303\\251"), "3");
     assertEquals(expected, RawNames.list(exported.resolve("ctx")));
+    Path copied = Files.createDirectory(tmp.resolve("copied"));
+    lamina.run("cp", "renamer:/ctx", copied.toString()).ok();
+    assertEquals(expected, RawNames.list(copied.resolve("ctx")));
 
     // save, then load into another store: the image's layers carry the same bytes.
     Path saved = tmp.resolve("raw.tar");
