@@ -5,6 +5,7 @@ import dev.lamina.builder.exec.BuildOptions;
 import dev.lamina.builder.exec.BuildResult;
 import dev.lamina.builder.exec.Builder;
 import dev.lamina.builder.exec.Progress;
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.transport.ImageLocation;
 import dev.lamina.layerfs.transport.ImageTransports;
@@ -102,7 +103,7 @@ final class BuildCommand implements Callable<Integer> {
     if ("-".equals(file)) {
       b.recipeText(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
     } else {
-      Path recipe = file == null ? BuildContext.defaultRecipe(contextDir) : Path.of(file);
+      Path recipe = file == null ? BuildContext.defaultRecipe(contextDir) : FileNames.path(file);
       if (!Files.isRegularFile(recipe)) {
         throw new UserException("recipe not found: " + recipe);
       }

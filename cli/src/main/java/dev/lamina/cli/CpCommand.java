@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.runner.ContainerCopy;
 import dev.lamina.runner.Containers;
 import java.nio.file.Path;
@@ -39,9 +40,9 @@ final class CpCommand implements Callable<Integer> {
     }
     Containers containers = ContainerSupport.open(store.root());
     if (from != null) {
-      ContainerCopy.out(containers, from[0], from[1], Path.of(dest), followLink);
+      ContainerCopy.out(containers, from[0], from[1], FileNames.path(dest), followLink);
     } else {
-      ContainerCopy.in(containers, to[0], Path.of(src), to[1], archive);
+      ContainerCopy.in(containers, to[0], FileNames.path(src), to[1], archive);
     }
     return ExitCodes.OK;
   }

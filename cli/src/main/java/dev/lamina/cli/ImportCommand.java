@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import dev.lamina.layerfs.image.RootfsImport;
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.store.Images.ResolvedImage;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ final class ImportCommand implements Callable<Integer> {
     if (source.equals("-")) {
       image = imp.fromTar(System.in, names);
     } else {
-      Path p = Path.of(source);
+      Path p = FileNames.path(source);
       if (Files.isDirectory(p)) {
         image = imp.fromDirectory(p, names);
       } else if (Files.isRegularFile(p)) {

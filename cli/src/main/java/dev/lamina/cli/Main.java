@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.layerfs.posix.FileNames;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine;
@@ -84,7 +85,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args));
+    System.exit(execute(Arguments.withBytes(args)));
   }
 
   /** Runs the CLI and returns its exit code (for tests). */
@@ -101,7 +102,9 @@ public final class Main implements Runnable {
     }
     cli.setExecutionExceptionHandler(handler)
         .setParameterExceptionHandler(handler)
-        .setCaseInsensitiveEnumValuesAllowed(true);
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        // A path argument keeps every byte (see Arguments).
+        .registerConverter(Path.class, FileNames::path);
     return cli.execute(args);
   }
 

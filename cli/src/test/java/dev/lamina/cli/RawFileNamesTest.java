@@ -108,6 +108,25 @@ class RawFileNamesTest {
     assertEquals(RawNames.expected(), copiedOut("fromtar", "/ctx"));
   }
 
+  /**
+   * A path argument that is not UTF-8 names that very directory, though the JVM decodes arguments
+   * with a charset that cannot hold it: the CLI runs as a process of its own, as bin/lamina runs
+   * it, given the argument's bytes by the shell.
+   */
+  @Test
+  void pathArgumentThatIsNotUtf8_namesItsDirectory() throws Exception {
+    Path dir = tmp.resolve("latin");
+    RawNames.sh("cp -a \"$1\" \"$2\" && mkdir \"$2/ctx\"", rootfs.toString(), dir.toString());
+    RawNames.create(dir.resolve("ctx"));
+    RawNames.sh("mv \"$1\" \"$1$(printf '\\351')\"", dir.toString());
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    RawNames.sh("\"$1\" -cp \"$2\" dev.lamina.cli.Main --root \"$3\" import \"$4$(printf '\\351')\""
+            + " latin >/dev/null",
+        java.toString(), System.getProperty("java.class.path"), tmp.resolve("store").toString(),
+        dir.toString());
+    assertEquals(RawNames.expected(), copiedOut("latin", "/ctx"));
+  }
+
   private Map<String, String> copiedOut(String image, String dir) throws Exception {
     return copiedOut(lamina, image, dir);
   }

@@ -118,7 +118,9 @@ public final class RawNames {
     byte[] out = p.getInputStream().readAllBytes();
     int exit = p.waitFor();
     if (exit != 0) {
-      throw new IOException(String.join(" ", cmd) + " exited " + exit);
+      String shown = String.join(" ", cmd);
+      throw new IOException(
+          (shown.length() > 300 ? shown.substring(0, 300) + "..." : shown) + " exited " + exit);
     }
     return out;
   }
