@@ -235,6 +235,37 @@ class RegistryTest {
   }
 
   @Test
+  void pull_configWithWrongDiffId_refused_evenWhenTheLayerIsStored() throws Exception {
+    RegistryServer reg = registry();
+    Store a = store("a");
+    Path tar = TestImages.gnuTarLayer(work, "etc/hello", "hello\n");
+    Images.ResolvedImage truth = TestImages.imageOf(a, List.of(tar), true, "truth");
+    Manifest m = OciContent.manifest(a.blobs(), truth.target());
+    Digest wrong = Digest.sha256(Files.readAllBytes(TestImages.gnuTarLayer(work, "etc/x", "x")));
+    a.images().write(
+        a.images().inspect("truth").config()
+            .withRootFs(new ImageConfig.RootFs("layers", List.of(wrong))),
+        m.layers(), "lie");
+    push(a, "lie", reg.address(), "x/lie:1", RegistryOptions.defaults());
+    push(a, "truth", reg.address(), "x/truth:1", RegistryOptions.defaults());
+
+    Store b = store("b");
+    DigestMismatchException e = assertThrows(DigestMismatchException.class,
+        () -> pull(b, reg.address(), "x/lie:1", RegistryOptions.defaults()));
+    Digest right = Digest.sha256(Files.readAllBytes(tar));
+    for (Digest d : List.of(m.layers().get(0).digest(), right, wrong)) {
+      assertTrue(e.getMessage().contains(d.toString()), e.getMessage());
+    }
+    assertEquals(List.of(), b.images().list());
+
+    // With the layer already stored for a true image, the lie is refused all the same.
+    pull(b, reg.address(), "x/truth:1", RegistryOptions.defaults());
+    assertThrows(DigestMismatchException.class,
+        () -> pull(b, reg.address(), "x/lie:1", RegistryOptions.defaults()));
+    assertEquals(1, b.images().list().size());
+  }
+
+  @Test
   void pull_tamperedRegistryStorage_failsClearly() throws Exception {
     RegistryServer reg = registry();
     Store a = store("a");
