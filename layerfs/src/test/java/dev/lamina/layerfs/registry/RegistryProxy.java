@@ -66,6 +66,8 @@ final class RegistryProxy implements AutoCloseable {
   /** GETs whose path ends so send {@link #stallAfter} bytes of their body, then nothing. */
   volatile String stallPath;
   volatile int stallAfter;
+  /** Range headers are not passed on: the registry answers with the whole blob. */
+  volatile boolean ignoreRange;
   /** How many such GETs stall; those after are served whole. */
   final AtomicInteger stalls = new AtomicInteger();
   private final java.util.concurrent.CountDownLatch closing =
@@ -198,7 +200,7 @@ final class RegistryProxy implements AutoCloseable {
     ex.getRequestHeaders().forEach((k, vs) -> {
       String lk = k.toLowerCase(Locale.ROOT);
       if (!HOP_BY_HOP.contains(lk) && !lk.equals("expect") && !lk.equals("upgrade")
-          && !(bearer && lk.equals("authorization"))) {
+          && !(bearer && lk.equals("authorization")) && !(ignoreRange && lk.equals("range"))) {
         vs.forEach(v -> rb.header(k, v));
       }
     });

@@ -334,6 +334,31 @@ class RegistryTest {
   }
 
   @Test
+  void pull_blobStallingOnce_registryIgnoringRange_sendsItWhole_andItIsVerifiedWhole()
+      throws Exception {
+    RegistryServer reg = registry();
+    RegistryProxy proxy = proxy(reg);
+    Store a = store("a");
+    Images.ResolvedImage img = image(a, "hello", 256);
+    push(a, "hello", reg.address(), "r/hello:1", RegistryOptions.defaults());
+    Descriptor big = OciContent.manifest(a.blobs(), img.target()).layers().get(1);
+    proxy.stallPath = "/blobs/" + big.digest();
+    proxy.stallAfter = 1000;
+    proxy.stalls.set(1);
+    proxy.ignoreRange = true;
+
+    Store b = store("b");
+    assertEquals(img.digest(),
+        pull(b, proxy.address(), "r/hello:1", impatient()).get(0).digest());
+    List<RegistryProxy.Seen> gets = proxy.requests("GET", "/blobs/" + big.digest());
+    assertEquals(2, gets.size(), gets.toString());
+    assertEquals("bytes=1000-", gets.get(1).range(), "asked for the rest");
+    assertEquals(200, gets.get(1).status(), "got the whole");
+    assertTrue(b.check().run().isClean());
+    assertEquals(a.blobs().list(), b.blobs().list());
+  }
+
+  @Test
   void pull_blobAlwaysStalling_failsNamingRegistryPathAndWhatArrived() throws Exception {
     RegistryServer reg = registry();
     RegistryProxy proxy = proxy(reg);
