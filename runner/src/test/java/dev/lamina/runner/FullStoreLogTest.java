@@ -82,6 +82,10 @@ class FullStoreLogTest {
    * /ctl/printed}, waits for {@code /ctl/more}, then prints "after".
    */
   private ContainerRequest printer(String name) {
+    return printer(name, false);
+  }
+
+  private ContainerRequest printer(String name, boolean terminal) {
     String script =
         "touch /ctl/ready; until [ -e /ctl/go ]; do sleep 0.05; done; seq 1 " + LINES + "; touch /ctl/printed;"
             + " until [ -e /ctl/more ]; do sleep 0.05; done; echo after";
@@ -92,7 +96,8 @@ class FullStoreLogTest {
             ImageConfig.empty("2026-01-01T00:00:00Z")
                 .withConfig(ContainerConfig.EMPTY.toBuilder().cmd(List.of("sh")).build()),
             List.of(base));
-    return ContainerRequest.of(image, ContainerOptions.builder().args("sh", "-c", script).build())
+    return ContainerRequest.of(
+            image, ContainerOptions.builder().terminal(terminal).args("sh", "-c", script).build())
         .withVolumes(List.of(ctl + ":/ctl"))
         .withName(name);
   }
@@ -187,6 +192,27 @@ class FullStoreLogTest {
     assertTrue(done.logDroppedBytes() > 0);
     assertEquals(expectedLines().length() + "after\n".length() - log.length(),
         done.logDroppedBytes());
+  }
+
+  @Test
+  void detachedTerminal_storeFillsUp_containerKeepsRunning_logResumes_dropsCounted()
+      throws Exception {
+    ContainerRecord rec = containers.create(printer("tty", true));
+    containers.start(rec.id());
+    awaitFile(ctl.resolve("ready"));
+    Path filler = fill();
+    Files.createFile(ctl.resolve("go"));
+    awaitFile(ctl.resolve("printed"));
+    Files.delete(filler);
+    awaitDropsRecorded("tty");
+    Files.createFile(ctl.resolve("more"));
+    ContainerRecord done = containers.await("tty", Duration.ofSeconds(60));
+    assertEquals(0, done.exitCode(), "the container was not broken by its log");
+    String log = Files.readString(containers.logFile("tty"));
+    assertTrue(log.endsWith("after\r\n"), "the log resumed: " + log);
+    // A terminal gives CRLF line ends.
+    long printed = expectedLines().length() + LINES + "after\r\n".length();
+    assertEquals(printed - log.length(), done.logDroppedBytes());
   }
 
   private void awaitDropsRecorded(String name) throws Exception {
