@@ -25,24 +25,31 @@ public final class UncompressedDigester extends OutputStream {
   private static final byte[] END = new byte[0];
   private static final int QUEUED_CHUNKS = 16;
 
-  private final Descriptor layer;
+  private final String what;
   private final DigestAlgorithm algorithm;
   private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
   private final Thread worker;
   private volatile Digest actual;
+  private volatile Compression compression;
+  private volatile long size;
   private volatile IOException failure;
   private boolean ended;
 
-  private UncompressedDigester(Descriptor layer, DigestAlgorithm algorithm) {
-    this.layer = layer;
+  private UncompressedDigester(String what, DigestAlgorithm algorithm) {
+    this.what = what;
     this.algorithm = algorithm;
-    this.worker = new Thread(this::digest, "lamina-diffid-" + layer.digest().hex().substring(0, 12));
+    this.worker = new Thread(this::digest, "lamina-uncompressed-digest");
     worker.setDaemon(true);
   }
 
   /** Starts digesting {@code layer}'s content, decompressed, with {@code algorithm}. */
   public static UncompressedDigester start(Descriptor layer, DigestAlgorithm algorithm) {
-    UncompressedDigester v = new UncompressedDigester(layer, algorithm);
+    return start("layer " + layer.digest(), algorithm);
+  }
+
+  /** Likewise for content {@code what} names in messages ("layer sha256:…", "archive entry x"). */
+  public static UncompressedDigester start(String what, DigestAlgorithm algorithm) {
+    UncompressedDigester v = new UncompressedDigester(what, algorithm);
     v.worker.start();
     return v;
   }
@@ -99,7 +106,7 @@ public final class UncompressedDigester extends OutputStream {
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
     if (ended) {
-      throw new IOException("write after the end of layer " + layer.digest());
+      throw new IOException("write after the end of " + what);
     }
     if (len > 0) {
       put(Arrays.copyOfRange(b, off, off + len));
@@ -120,13 +127,22 @@ public final class UncompressedDigester extends OutputStream {
       worker.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while verifying layer " + layer.digest());
+      throw new InterruptedIOException("interrupted while digesting " + what);
     }
     if (failure != null) {
-      throw new IOException("layer " + layer.digest() + " does not decompress: "
-          + failure.getMessage(), failure);
+      throw new IOException(what + " does not decompress: " + failure.getMessage(), failure);
     }
     return actual;
+  }
+
+  /** The compression the content was found to have; after {@link #finish()}. */
+  public Compression compression() {
+    return compression;
+  }
+
+  /** How many bytes the content decompresses to; after {@link #finish()}. */
+  public long uncompressedSize() {
+    return size;
   }
 
   /** Stops the worker if the digest was not asked for. */
@@ -147,7 +163,7 @@ public final class UncompressedDigester extends OutputStream {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while verifying layer " + layer.digest());
+      throw new InterruptedIOException("interrupted while digesting " + what);
     }
   }
 
@@ -156,7 +172,10 @@ public final class UncompressedDigester extends OutputStream {
       Compression c = Compression.detect(queued);
       DigestingInputStream plain =
           new DigestingInputStream(c.decompress(queued), algorithm);
-      actual = plain.drainAndDigest();
+      Digest d = plain.drainAndDigest();
+      compression = c;
+      size = plain.count();
+      actual = d;
       // A decompressor may stop before the blob's last byte; what follows still passes by.
       queued.transferTo(OutputStream.nullOutputStream());
     } catch (IOException e) {
@@ -185,8 +204,7 @@ public final class UncompressedDigester extends OutputStream {
         try {
           current = chunks.take();
         } catch (InterruptedException e) {
-          throw new InterruptedIOException("verification of layer " + layer.digest()
-              + " abandoned");
+          throw new InterruptedIOException("digesting " + what + " abandoned");
         }
         pos = 0;
         atEnd = current == END;
