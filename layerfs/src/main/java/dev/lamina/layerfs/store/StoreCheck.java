@@ -153,7 +153,7 @@ public final class StoreCheck {
     }
     Map<Digest, Descriptor> layers = index == null ? Map.of() : layers(index.manifests());
     // A layer is decompressed while it is re-hashed anyway, so its diff_id costs no extra read.
-    Map<Digest, Object> unpacked = new HashMap<>();
+    Map<Digest, Unpacked> unpacked = new HashMap<>();
     for (Digest d : all) {
       String failure = rehash(d, layers.get(d), unpacked);
       if (failure != null) {
@@ -236,22 +236,22 @@ public final class StoreCheck {
    * Why the layers of {@code manifest} differ from the diff_ids its config gives them, given
    * each layer's uncompressed digest (or why it does not decompress) in {@code unpacked}.
    */
-  private List<String> wrongDiffIds(Descriptor manifest, Map<Digest, Object> unpacked) {
+  private List<String> wrongDiffIds(Descriptor manifest, Map<Digest, Unpacked> unpacked) {
     List<String> out = new ArrayList<>();
     try {
       Manifest m = OciContent.manifest(blobs, manifest);
       List<Digest> ids = OciContent.diffIds(blobs, m).orElse(List.of());
       for (int i = 0; i < ids.size(); i++) {
         Descriptor layer = m.layers().get(i);
-        Object actual = unpacked.get(layer.digest());
-        if (actual instanceof Digest digest) {
+        Unpacked actual = unpacked.get(layer.digest());
+        if (actual != null && actual.failure() != null) {
+          out.add(actual.failure());
+        } else if (actual != null) {
           try {
-            UncompressedDigester.requireDiffId(layer, digest, ids.get(i));
+            UncompressedDigester.requireDiffId(layer, actual.digest(), ids.get(i));
           } catch (DigestMismatchException e) {
             out.add(e.getMessage());
           }
-        } else if (actual != null) {
-          out.add(actual.toString());
         }
       }
     } catch (IOException e) {
@@ -260,12 +260,15 @@ public final class StoreCheck {
     return out;
   }
 
+  /** A layer's uncompressed digest, or why it does not decompress. */
+  private record Unpacked(Digest digest, String failure) {}
+
   /**
    * Null if the blob hashes to its name, else why not. A {@code layer} is decompressed on the
    * same read, and its uncompressed digest (or why it does not decompress) put in {@code
    * unpacked}.
    */
-  private String rehash(Digest d, Descriptor layer, Map<Digest, Object> unpacked)
+  private String rehash(Digest d, Descriptor layer, Map<Digest, Unpacked> unpacked)
       throws IOException {
     try (VerifyingInputStream in = blobs.open(d, -1)) {
       if (layer == null) {
@@ -276,9 +279,9 @@ public final class StoreCheck {
         in.transferTo(u);
         in.drainAndDigest(); // a blob that differs from its name fails here, as corrupt
         try {
-          unpacked.put(d, u.finish());
+          unpacked.put(d, new Unpacked(u.finish(), null));
         } catch (IOException e) {
-          unpacked.put(d, e.getMessage());
+          unpacked.put(d, new Unpacked(null, e.getMessage()));
         }
       }
       return null;

@@ -307,13 +307,11 @@ class RegistryTest {
     assertTrue(b.check().run().isClean());
   }
 
-  /** Options whose transfers give up after half a second of silence. */
-  private static RegistryOptions impatient() {
-    return RegistryOptions.builder().idleTimeout(java.time.Duration.ofMillis(500)).build();
-  }
+  /** An image pushed as r/hello:1, whose big layer the proxy stalls after 1000 bytes. */
+  private record Stalled(RegistryProxy proxy, Store store, Images.ResolvedImage img,
+      Descriptor big) {}
 
-  @Test
-  void pull_blobStallingOnce_resumesWithRange() throws Exception {
+  private Stalled stalledBlob(int times) throws Exception {
     RegistryServer reg = registry();
     RegistryProxy proxy = proxy(reg);
     Store a = store("a");
@@ -322,10 +320,23 @@ class RegistryTest {
     Descriptor big = OciContent.manifest(a.blobs(), img.target()).layers().get(1);
     proxy.stallPath = "/blobs/" + big.digest();
     proxy.stallAfter = 1000;
-    proxy.stalls.set(1);
+    proxy.stalls.set(times);
+    return new Stalled(proxy, a, img, big);
+  }
+
+  /** Options whose transfers give up after half a second of silence. */
+  private static RegistryOptions impatient() {
+    return RegistryOptions.builder().idleTimeout(java.time.Duration.ofMillis(500)).build();
+  }
+
+  @Test
+  void pull_blobStallingOnce_resumesWithRange() throws Exception {
+    Stalled st = stalledBlob(1);
+    RegistryProxy proxy = st.proxy();
+    Descriptor big = st.big();
 
     Store b = store("b");
-    assertEquals(img.digest(),
+    assertEquals(st.img().digest(),
         pull(b, proxy.address(), "r/hello:1", impatient()).get(0).digest());
     List<RegistryProxy.Seen> gets = proxy.requests("GET", "/blobs/" + big.digest());
     assertEquals(2, gets.size(), gets.toString());
@@ -336,15 +347,11 @@ class RegistryTest {
   @Test
   void pull_blobStallingOnce_registryIgnoringRange_sendsItWhole_andItIsVerifiedWhole()
       throws Exception {
-    RegistryServer reg = registry();
-    RegistryProxy proxy = proxy(reg);
-    Store a = store("a");
-    Images.ResolvedImage img = image(a, "hello", 256);
-    push(a, "hello", reg.address(), "r/hello:1", RegistryOptions.defaults());
-    Descriptor big = OciContent.manifest(a.blobs(), img.target()).layers().get(1);
-    proxy.stallPath = "/blobs/" + big.digest();
-    proxy.stallAfter = 1000;
-    proxy.stalls.set(1);
+    Stalled st = stalledBlob(1);
+    RegistryProxy proxy = st.proxy();
+    Store a = st.store();
+    Images.ResolvedImage img = st.img();
+    Descriptor big = st.big();
     proxy.ignoreRange = true;
 
     Store b = store("b");
@@ -360,15 +367,9 @@ class RegistryTest {
 
   @Test
   void pull_blobAlwaysStalling_failsNamingRegistryPathAndWhatArrived() throws Exception {
-    RegistryServer reg = registry();
-    RegistryProxy proxy = proxy(reg);
-    Store a = store("a");
-    Images.ResolvedImage img = image(a, "hello", 256);
-    push(a, "hello", reg.address(), "r/hello:1", RegistryOptions.defaults());
-    Descriptor big = OciContent.manifest(a.blobs(), img.target()).layers().get(1);
-    proxy.stallPath = "/blobs/" + big.digest();
-    proxy.stallAfter = 1000;
-    proxy.stalls.set(Integer.MAX_VALUE);
+    Stalled st = stalledBlob(Integer.MAX_VALUE);
+    RegistryProxy proxy = st.proxy();
+    Descriptor big = st.big();
 
     Store b = store("b");
     java.io.IOException e = assertThrows(java.io.IOException.class,
