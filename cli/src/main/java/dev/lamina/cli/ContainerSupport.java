@@ -17,7 +17,14 @@ final class ContainerSupport {
   private ContainerSupport() {}
 
   static Containers open(Path root) {
-    return Containers.open(root, monitorLauncher());
+    return Containers.open(root, monitorLauncher()).reportLogFailuresTo(ContainerSupport::logFailed);
+  }
+
+  /** Said once per run of a container whose log cannot be written (a full store). */
+  static void logFailed(Path log, java.io.IOException cause) {
+    System.err.println(
+        "lamina: warning: cannot write the container's log " + log + ": " + cause.getMessage()
+            + "; its output goes on, left out of the log until the log can be written again");
   }
 
   /**

@@ -101,6 +101,7 @@ final class InspectCommand implements Callable<Integer> {
     state.put("Error", r.error() == null ? "" : r.error());
     state.put("StartedAt", r.startedAt());
     state.put("FinishedAt", r.finishedAt());
+    state.put("LogDroppedBytes", r.logDroppedBytes());
     m.put("State", state);
     m.put("Image", r.imageId());
     m.put("ImageName", r.image());

@@ -18,7 +18,14 @@ public final class ContainerMonitor {
    */
   public static int monitor(Path laminaRoot, String id) {
     try {
-      return Containers.open(laminaRoot).runDetached(id);
+      return Containers.open(laminaRoot)
+          .reportLogFailuresTo(
+              (log, cause) ->
+                  System.err.println(
+                      "lamina monitor: cannot write the container's log " + log + ": "
+                          + cause.getMessage() + "; its output is left out of the log until"
+                          + " the log can be written again"))
+          .runDetached(id);
     } catch (Exception e) {
       System.err.println("lamina monitor: " + e.getMessage());
       return 125;

@@ -24,6 +24,8 @@ import java.util.List;
  * @param memoryLimit {@code --memory} in bytes, null when unlimited
  * @param openStdin {@code -i}: attached clients' input reaches its terminal
  * @param paused its processes are frozen ({@code lamina pause}) while it runs
+ * @param logDropped bytes of its output that could not be written to its log (a full store),
+ *     over all its runs; null when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -51,7 +53,8 @@ public record ContainerRecord(
     @JsonProperty("hostname") String hostname,
     @JsonProperty("memoryLimit") Long memoryLimit,
     @JsonProperty("openStdin") boolean openStdin,
-    @JsonProperty("paused") boolean paused) {
+    @JsonProperty("paused") boolean paused,
+    @JsonProperty("logDropped") Long logDropped) {
 
   public ContainerRecord {
     command = command == null ? List.of() : List.copyOf(command);
@@ -70,27 +73,41 @@ public record ContainerRecord(
     return new ContainerRecord(
         id, name, image, imageId, c, created, state, exitCode, startedAt, finishedAt, error,
         runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, vols, anon,
-        oomKilled, host, memoryLimit, openStdin, paused);
+        oomKilled, host, memoryLimit, openStdin, paused, logDropped);
   }
 
   ContainerRecord withPaused(boolean p) {
     return new ContainerRecord(
         id, name, image, imageId, command, created, state, exitCode, startedAt, finishedAt, error,
         runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, volumes,
-        anonymousVolumes, oomKilled, hostname, memoryLimit, openStdin, p);
+        anonymousVolumes, oomKilled, hostname, memoryLimit, openStdin, p, logDropped);
   }
 
   ContainerRecord running(String started, long pid, String pidStarted) {
     return new ContainerRecord(
         id, name, image, imageId, command, created, ContainerState.RUNNING, null, started, null,
         null, runtime, autoRemove, pid, pidStarted, stopSignal, lowerDirs, volumes,
-        anonymousVolumes, false, hostname, memoryLimit, openStdin, false);
+        anonymousVolumes, false, hostname, memoryLimit, openStdin, false, logDropped);
   }
 
   ContainerRecord exited(Integer code, String finished, String why, boolean oom) {
     return new ContainerRecord(
         id, name, image, imageId, command, created, ContainerState.EXITED, code, startedAt,
         finished, why, runtime, autoRemove, null, null, stopSignal, lowerDirs, volumes,
-        anonymousVolumes, oom, hostname, memoryLimit, openStdin, false);
+        anonymousVolumes, oom, hostname, memoryLimit, openStdin, false, logDropped);
+  }
+
+  /** With {@code bytes} of output in all left out of its log (0 leaves none recorded). */
+  ContainerRecord withLogDropped(long bytes) {
+    return new ContainerRecord(
+        id, name, image, imageId, command, created, state, exitCode, startedAt, finishedAt, error,
+        runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, volumes,
+        anonymousVolumes, oomKilled, hostname, memoryLimit, openStdin, paused,
+        bytes == 0 ? null : bytes);
+  }
+
+  /** Bytes of its output left out of its log over all its runs (0 when none). */
+  public long logDroppedBytes() {
+    return logDropped == null ? 0 : logDropped;
   }
 }

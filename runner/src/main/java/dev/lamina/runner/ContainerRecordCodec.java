@@ -46,6 +46,7 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
         .number("memoryLimit", r.memoryLimit())
         .bool("openStdin", r.openStdin())
         .bool("paused", r.paused())
+        .number("logDropped", r.logDropped())
         .endObject();
   }
 
@@ -75,7 +76,8 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
         in.string("hostname"),
         in.longOrNull("memoryLimit"),
         in.bool("openStdin"),
-        in.bool("paused"));
+        in.bool("paused"),
+        in.longOrNull("logDropped"));
   }
 
   /** The record keeps immutable copies of its lists, which hold no null. */

@@ -15,6 +15,7 @@ import dev.lamina.runner.runtime.Cgroups;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.OciRuntimes;
+import dev.lamina.runner.runtime.OutputLog;
 import dev.lamina.runner.runtime.ResourceUsage;
 import dev.lamina.runner.runtime.RuntimeNotFoundException;
 import dev.lamina.runner.runtime.RuntimeState;
@@ -85,6 +86,7 @@ public final class Containers {
   private final Path dir;
   private final Volumes volumes;
   private final MonitorLauncher launcher;
+  private volatile OutputLog.FailureListener logFailures = (log, cause) -> {};
 
   private Containers(Path root, MonitorLauncher launcher) {
     this.root = root.toAbsolutePath().normalize();
@@ -101,6 +103,21 @@ public final class Containers {
   /** Likewise, with detached containers started by {@code launcher}. */
   public static Containers open(Path laminaRoot, MonitorLauncher launcher) {
     return new Containers(laminaRoot, launcher);
+  }
+
+  /**
+   * Tells {@code listener} when a container run by this object cannot write its log (once per
+   * run): its output goes on (to the terminal, to attached clients), and its log resumes when the
+   * file takes writes again; {@code inspect} counts what the log left out.
+   */
+  public Containers reportLogFailuresTo(OutputLog.FailureListener listener) {
+    this.logFailures = listener;
+    return this;
+  }
+
+  /** A new log for a run of the container in {@code cdir}. */
+  private OutputLog outputLog(Path cdir) {
+    return OutputLog.appendingTo(cdir.resolve(LOG), logFailures);
   }
 
   /** The store's volumes, which know which of them these containers use. */
@@ -234,7 +251,8 @@ public final class Containers {
                   null,
                   request.options().memoryBytes(),
                   request.openStdin(),
-                  false);
+                  false,
+                  null);
           write(record);
           return record;
         });
@@ -340,7 +358,7 @@ public final class Containers {
     Stdio stdio =
         request.options().terminal()
             ? Stdio.inherit()
-            : Stdio.tee(interactive, containerDir(record.id()).resolve(LOG));
+            : Stdio.tee(interactive, outputLog(containerDir(record.id())));
     return attach(record.id(), stdio, true, true);
   }
 
@@ -360,11 +378,12 @@ public final class Containers {
     ContainerRecord record = create(request, true);
     onCreated.accept(record);
     Path cdir = containerDir(record.id());
+    OutputLog log = outputLog(cdir);
     return attach(
         record.id(),
         (runtime, id, keep) ->
-            runtime.runOnTerminal(
-                id, cdir, cdir.resolve(LOG), record.openStdin(), true, true),
+            runtime.runOnTerminal(id, cdir, log, record.openStdin(), true, true),
+        log,
         true,
         true);
   }
@@ -409,7 +428,7 @@ public final class Containers {
   public int runDetached(String ref) throws IOException, InterruptedException {
     ContainerRecord found = find(ref);
     Path cdir = containerDir(found.id());
-    Path log = cdir.resolve(LOG);
+    OutputLog log = outputLog(cdir);
     RuntimeSpec spec = JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
     if (!spec.process().terminal()) {
       return attach(ref, Stdio.toLog(log), true, false);
@@ -419,6 +438,7 @@ public final class Containers {
         ref,
         (runtime, id, keep) ->
             runtime.runOnTerminal(id, cdir, log, found.openStdin(), false, true),
+        log,
         true,
         false);
   }
@@ -434,15 +454,18 @@ public final class Containers {
     return attach(
         ref,
         (runtime, id, keep) -> runtime.run(id, containerDir(id), stdio, keep, forwardSignals),
+        stdio.teeLog(),
         false,
         mounted);
   }
 
   /**
+   * @param log where {@code launch} keeps the output, if anywhere: what it leaves out is recorded
    * @param leavesState whether {@code launch} leaves the runtime's state after a normal end even
    *     when not asked to keep it
    */
-  private int attach(String ref, Launch launch, boolean leavesState, boolean mounted)
+  private int attach(
+      String ref, Launch launch, OutputLog log, boolean leavesState, boolean mounted)
       throws IOException, InterruptedException {
     ContainerRecord prior = find(ref);
     String id = prior.id();
@@ -470,6 +493,10 @@ public final class Containers {
     // With a memory limit, the stopped container's cgroup is kept until its OOM count is read.
     boolean keep = record.memoryLimit() != null;
     boolean ranToEnd = false;
+    long droppedBefore = record.logDroppedBytes();
+    LogDropRecorder drops =
+        LogDropRecorder.start(
+            log, n -> update(record.id(), r -> r.withLogDropped(droppedBefore + n)));
     try {
       // A container that ran before may have left runtime state behind (a killed monitor).
       if (prior.startedAt() != null) {
@@ -490,7 +517,11 @@ public final class Containers {
       code = 125;
       throw e;
     } finally {
-      finish(record, runtime, code, error, !ranToEnd || keep || leavesState);
+      if (drops != null) {
+        drops.close();
+      }
+      long dropped = droppedBefore + (log == null ? 0 : log.droppedBytes());
+      finish(record, runtime, code, error, !ranToEnd || keep || leavesState, dropped);
     }
   }
 
@@ -510,7 +541,8 @@ public final class Containers {
   }
 
   private void finish(
-      ContainerRecord record, OciRuntime runtime, Integer code, String error, boolean leftState)
+      ContainerRecord record, OciRuntime runtime, Integer code, String error, boolean leftState,
+      long logDropped)
       throws IOException {
     Path cdir = containerDir(record.id());
     boolean oom = false;
@@ -528,7 +560,10 @@ public final class Containers {
     try {
       unmountAll(cdir);
     } finally {
-      ContainerRecord done = update(record.id(), r -> r.exited(code, now(), error, oomKilled));
+      ContainerRecord done =
+          update(
+              record.id(),
+              r -> r.exited(code, now(), error, oomKilled).withLogDropped(logDropped));
       if (done != null && done.autoRemove()) {
         delete(done, false);
         removeAnonymousVolumes(done);

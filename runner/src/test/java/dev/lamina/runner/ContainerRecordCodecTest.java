@@ -29,12 +29,12 @@ class ContainerRecordCodecTest {
             List.of("sh", "-c", "echo \"hi\" > /tmp/x\n\t\\"), "2026-01-02T03:04:05.678Z",
             ContainerState.CREATED, null, null, null, null, "runc", true, null, null, "SIGQUIT",
             List.of("/store/layers/b", "/store/layers/a"), List.of(), List.of(), false, null,
-            null, false, false);
+            null, false, false, null);
     return Stream.of(
         // Every nullable field null, lists absent (the record makes them empty).
         new ContainerRecord(
             null, null, null, null, null, null, null, null, null, null, null, null, false, null,
-            null, null, null, null, null, false, null, null, false, false),
+            null, null, null, null, null, false, null, null, false, false, null),
         created,
         created.withCommand(List.of("é", "日本", "\u0000\u001f\u2028", ""), List.of("v1"),
             List.of("v1"), "host-ä"),
@@ -45,7 +45,8 @@ class ContainerRecordCodecTest {
         new ContainerRecord(
             ID, "n", "i", "d", List.of("true"), "c", ContainerState.EXITED, 137, "s", "f", "",
             "crun", false, 1L, "m", "", List.of(), List.of("a", "b"), List.of("b"), true, "h",
-            Long.MAX_VALUE, true, true));
+            Long.MAX_VALUE, true, true, Long.MAX_VALUE),
+        created.withLogDropped(3000));
   }
 
   @ParameterizedTest

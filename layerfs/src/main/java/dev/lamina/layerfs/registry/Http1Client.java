@@ -54,11 +54,26 @@ final class Http1Client implements AutoCloseable {
   private final ProxySelection proxies;
   private final Map<String, Deque<Connection>> idle = new HashMap<>();
   private final TlsLayer tls;
+  private final int idleTimeoutMs;
   private boolean closed;
 
-  Http1Client(boolean tlsVerify, ProxySelection proxies) {
+  /**
+   * @param idleTimeout how long reading a response body may receive nothing before it fails
+   */
+  Http1Client(boolean tlsVerify, ProxySelection proxies, Duration idleTimeout) {
     this.tls = new TlsLayer(tlsVerify);
     this.proxies = proxies;
+    this.idleTimeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(1, idleTimeout.toMillis()));
+  }
+
+  /** How long reading a response body may receive nothing. */
+  Duration idleTimeout() {
+    return Duration.ofMillis(idleTimeoutMs);
+  }
+
+  /** A duration as messages give it: {@code 30 s}, {@code 500 ms}. */
+  static String describe(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   /** Writes a request body; called again if the request must be sent again. */
@@ -410,7 +425,7 @@ final class Http1Client implements AutoCloseable {
               : new IOException("connection closed before a response", e);
         } catch (SocketTimeoutException e) {
           throw new SocketTimeoutException("no response from " + uri.getHost() + " within "
-              + Math.max(1, timeout / 1000) + " s");
+              + describe(Duration.ofMillis(timeout)));
         }
         if (!status.startsWith("HTTP/1.") || status.length() < 12) {
           throw new IOException("not an HTTP response from " + uri.getHost());
@@ -431,12 +446,42 @@ final class Http1Client implements AutoCloseable {
           throw new IOException("proxy " + c.proxy + " refused " + method + " " + uri + ": "
               + status.substring(9));
         }
-        // Reads of the body may stall as well; give them the same patience.
-        c.socket.setSoTimeout(Math.max(timeout, 300_000));
+        // A body that stops coming fails after the idle timeout, however long it is.
+        c.socket.setSoTimeout(idleTimeoutMs);
         boolean keepAlive = status.startsWith("HTTP/1.1")
             && !headerHas(headers, "connection", "close") && bodyEnded;
-        return new Response(code, uri, headers, body(code, headers, keepAlive));
+        return new Response(code, uri, headers, tellingStalls(body(code, headers, keepAlive)));
       }
+    }
+
+    /** {@code body}, whose read timing out says what happened in words. */
+    private InputStream tellingStalls(InputStream body) {
+      return new java.io.FilterInputStream(body) {
+        @Override
+        public int read() throws IOException {
+          try {
+            return super.read();
+          } catch (SocketTimeoutException e) {
+            throw stalled(e);
+          }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          try {
+            return super.read(b, off, len);
+          } catch (SocketTimeoutException e) {
+            throw stalled(e);
+          }
+        }
+      };
+    }
+
+    private SocketTimeoutException stalled(SocketTimeoutException e) {
+      SocketTimeoutException s = new SocketTimeoutException("nothing received from "
+          + uri.getHost() + " for " + describe(Duration.ofMillis(idleTimeoutMs)));
+      s.initCause(e);
+      return s;
     }
 
     private InputStream body(int code, Map<String, List<String>> headers, boolean keepAlive)

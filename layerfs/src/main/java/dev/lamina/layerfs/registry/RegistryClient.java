@@ -82,7 +82,8 @@ public final class RegistryClient implements AutoCloseable {
     if (creds == null) {
       creds = options.authFiles().find(registry).orElse(null);
     }
-    Http1Client http = new Http1Client(options.tlsVerify(), options.proxies());
+    Http1Client http =
+        new Http1Client(options.tlsVerify(), options.proxies(), options.idleTimeout());
     RegistryAuth auth = new RegistryAuth(registry, creds, http);
     try {
       return connect(registry, endpoint, options, http, auth);
@@ -211,13 +212,71 @@ public final class RegistryClient implements AutoCloseable {
    */
   public ManifestBytes getManifest(String repository, String reference) throws IOException {
     URI uri = api(repository, "manifests/" + reference);
-    Response r =
-        send("GET", uri, pull(repository), Map.of("Accept", String.join(", ", MANIFEST_TYPES)),
-            Body.EMPTY, 200);
-    byte[] bytes;
-    try (InputStream in = r.body()) {
-      bytes = Json.readCapped(in);
+    // A response that stops coming is asked for again, a little later each time.
+    for (int attempt = 1; ; attempt++) {
+      Response r =
+          send("GET", uri, pull(repository), Map.of("Accept", String.join(", ", MANIFEST_TYPES)),
+              Body.EMPTY, 200);
+      try {
+        return verifiedManifest(repository, reference, r, readBody(r, uri));
+      } catch (TransferFailedException e) {
+        if (attempt >= DOWNLOAD_ATTEMPTS) {
+          throw new IOException(e.getMessage() + " (" + attempt + " tries)", e);
+        }
+        sleep(attempt - 1);
+      }
     }
+  }
+
+  /**
+   * A small body read whole, capped at {@link Json#MAX_METADATA_BYTES}.
+   *
+   * @throws TransferFailedException if it stops coming or breaks off, saying where and how much
+   *     had arrived
+   */
+  private byte[] readBody(Response r, URI uri) throws IOException {
+    long expected = r.header("Content-Length").map(v -> {
+      try {
+        return Long.parseLong(v.trim());
+      } catch (NumberFormatException e) {
+        return -1L;
+      }
+    }).orElse(-1L);
+    long[] received = {0};
+    InputStream counted = new java.io.FilterInputStream(r.body()) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        try {
+          int n = super.read(b, off, len);
+          received[0] += Math.max(0, n);
+          return n;
+        } catch (IOException e) {
+          throw new TransferFailedException(
+              transferFailure("GET", uri, received[0], expected, e), e);
+        }
+      }
+    };
+    try (InputStream in = counted) {
+      return Json.readCapped(in);
+    }
+  }
+
+  /** "REGISTRY: GET PATH: received N of M bytes: CAUSE", for a transfer that broke off. */
+  private String transferFailure(
+      String method, URI uri, long received, long expected, IOException cause) {
+    return "registry " + registry + ": " + method + " " + uri.getRawPath() + ": received "
+        + received + (expected >= 0 ? " of " + expected : "") + " bytes: " + cause.getMessage();
+  }
+
+  /** A transfer that broke off or stopped coming: it may go better if tried again. */
+  static final class TransferFailedException extends IOException {
+    TransferFailedException(String message, IOException cause) {
+      super(message, cause);
+    }
+  }
+
+  private ManifestBytes verifiedManifest(
+      String repository, String reference, Response r, byte[] bytes) throws IOException {
     String what = "manifest " + repository + ":" + reference;
     String type = contentType(r);
     if (!MANIFEST_TYPES.contains(type)) {
@@ -346,9 +405,15 @@ public final class RegistryClient implements AutoCloseable {
       }
     }
     if (written < d.size()) {
+      IOException cause =
+          last instanceof PartialTransferException && last.getCause() instanceof IOException io
+              ? io
+              : last;
       throw new IOException(
-          "downloading blob " + d.digest() + ": got " + written + " of " + d.size() + " bytes"
-              + (last == null ? "" : ": " + last.getMessage()), last);
+          transferFailure("GET", api(repository, "blobs/" + d.digest()), written, d.size(),
+                  cause == null ? new IOException("no more data") : cause)
+              + " (" + DOWNLOAD_ATTEMPTS + " tries)",
+          last);
     }
   }
 
@@ -390,7 +455,8 @@ public final class RegistryClient implements AutoCloseable {
       }
       Map<String, String> range = offset > 0 ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
       try {
-        Response r = followRedirects(raw("GET", uri, range, Body.EMPTY, DEFAULT_TIMEOUT), range);
+        Response r =
+            followRedirects(raw("GET", uri, range, Body.EMPTY, headTimeout("GET")), range);
         return readBody(r, d, sink, offset, progress, "foreign layer " + d.digest() + " from "
             + uri.getHost());
       } catch (RegistryException e) {
@@ -491,7 +557,7 @@ public final class RegistryClient implements AutoCloseable {
         throw new IOException(registry + " redirected to a refused location " + to.getScheme()
             + "://" + to.getHost());
       }
-      r = raw("GET", to, headers, Body.EMPTY, DEFAULT_TIMEOUT);
+      r = raw("GET", to, headers, Body.EMPTY, headTimeout("GET"));
     }
     return r;
   }
@@ -693,7 +759,7 @@ public final class RegistryClient implements AutoCloseable {
       if (authz != null) {
         all.put("Authorization", authz);
       }
-      Response r = raw(method, uri, all, body, DEFAULT_TIMEOUT);
+      Response r = raw(method, uri, all, body, headTimeout(method));
       if (r.status() == 401 && own && attempt == 0) {
         drain(r);
         auth.challenged(challenges(r), scopes, authz);
@@ -705,6 +771,14 @@ public final class RegistryClient implements AutoCloseable {
       }
       return r;
     }
+  }
+
+  /**
+   * How long a request waits for its response's head: a GET or HEAD is answered at once by a
+   * registry that works, while one that sent a body may first have to store and verify it.
+   */
+  private Duration headTimeout(String method) {
+    return method.equals("GET") || method.equals("HEAD") ? http.idleTimeout() : DEFAULT_TIMEOUT;
   }
 
   /** One request as given: no credentials added, no redirect followed. */

@@ -3,8 +3,12 @@ package dev.lamina.layerfs.registry;
 import dev.lamina.layerfs.compress.Compression;
 import dev.lamina.layerfs.oci.Platform;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How to talk to registries and what to transfer. Build with {@link #builder()}; {@link
@@ -24,6 +28,10 @@ import java.util.Objects;
  * @param additionalTags tags the pushed image also gets, in the same repository
  * @param progress hears about each blob
  * @param proxies the HTTP proxies to go through; null for those the environment names
+ * @param idleTimeout how long a transfer may go without receiving anything (a response's head to
+ *     a GET or HEAD, or a body) before it is given up, and tried again where it can be; null for
+ *     {@code LAMINA_REGISTRY_TIMEOUT} from the environment (seconds, or with a unit: {@code 500ms},
+ *     {@code 30s}, {@code 2m}), else {@link #DEFAULT_IDLE_TIMEOUT}
  */
 public record RegistryOptions(
     Credentials credentials,
@@ -37,10 +45,19 @@ public record RegistryOptions(
     boolean allPlatforms,
     List<String> additionalTags,
     TransferProgress progress,
-    ProxySelection proxies) {
+    ProxySelection proxies,
+    Duration idleTimeout) {
 
   /** Blobs moved at once unless told otherwise. */
   public static final int DEFAULT_JOBS = 3;
+
+  /** How long a transfer may receive nothing, unless told otherwise. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The environment variable that sets {@link #idleTimeout()}. */
+  public static final String TIMEOUT_VARIABLE = "LAMINA_REGISTRY_TIMEOUT";
+
+  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)?");
 
   public RegistryOptions {
     Objects.requireNonNull(authFiles, "authFiles");
@@ -53,6 +70,34 @@ public record RegistryOptions(
     additionalTags = additionalTags == null ? List.of() : List.copyOf(additionalTags);
     progress = progress == null ? TransferProgress.NONE : progress;
     proxies = proxies == null ? ProxySelection.fromEnvironment(System.getenv()) : proxies;
+    idleTimeout = idleTimeout == null ? idleTimeoutFrom(System.getenv()) : idleTimeout;
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("the registry timeout must be positive");
+    }
+  }
+
+  /**
+   * The idle timeout {@code env} sets with {@value #TIMEOUT_VARIABLE}, else the default.
+   *
+   * @throws IllegalArgumentException if the variable is set to something else than a duration
+   */
+  public static Duration idleTimeoutFrom(Map<String, String> env) {
+    String v = env.get(TIMEOUT_VARIABLE);
+    if (v == null || v.isBlank()) {
+      return DEFAULT_IDLE_TIMEOUT;
+    }
+    Matcher m = DURATION.matcher(v.trim());
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new IllegalArgumentException(TIMEOUT_VARIABLE + "=" + v
+          + ": not a positive duration (seconds, or with ms, s or m)");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofSeconds(n);
+    };
   }
 
   /** The defaults (see the class comment). */
@@ -90,6 +135,7 @@ public record RegistryOptions(
     private List<String> additionalTags = List.of();
     private TransferProgress progress = TransferProgress.NONE;
     private ProxySelection proxies;
+    private Duration idleTimeout;
 
     private Builder() {}
 
@@ -155,6 +201,12 @@ public record RegistryOptions(
       return this;
     }
 
+    /** How long a transfer may receive nothing (see the record); null for the environment's. */
+    public Builder idleTimeout(Duration d) {
+      this.idleTimeout = d;
+      return this;
+    }
+
     public RegistryOptions build() {
       return new RegistryOptions(
           credentials,
@@ -168,7 +220,8 @@ public record RegistryOptions(
           allPlatforms,
           additionalTags,
           progress,
-          proxies);
+          proxies,
+          idleTimeout);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.registry;
 
+import dev.lamina.layerfs.compress.UncompressedDigester;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.digest.DigestMismatchException;
 import dev.lamina.layerfs.digest.DigestingOutputStream;
@@ -17,6 +18,8 @@ import dev.lamina.layerfs.store.OciContent;
 import dev.lamina.layerfs.store.Store;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,6 +147,7 @@ public final class RegistryPull {
       throws IOException {
     Manifest m = Json.readManifest(mb.bytes(), mb.mediaType());
     byte[] config = fetchSmall(m.config());
+    List<Digest> diffIds = null;
     if (m.config().mediaType().equals(MediaType.OCI_CONFIG)
         || m.config().mediaType().equals(MediaType.DOCKER_CONFIG)) {
       ImageConfig cfg = Json.read(config, ImageConfig.class);
@@ -151,11 +155,22 @@ public final class RegistryPull {
         throw new IOException(src + ": config lists " + cfg.diffIds().size() + " diff_ids for "
             + m.layers().size() + " layers");
       }
+      diffIds = cfg.diffIds();
     }
     stage(m.config(), null, config);
     List<Future<Staged>> downloads = new ArrayList<>();
-    for (Descriptor layer : m.layers()) {
+    for (int i = 0; i < m.layers().size(); i++) {
+      Descriptor layer = m.layers().get(i);
+      Digest diffId = diffIds == null ? null : diffIds.get(i);
       if (present(layer)) {
+        if (diffId != null) {
+          // Stored for another image, whose config may pair it with another diff_id.
+          try (InputStream in = store.blobs().open(layer.digest(), layer.size())) {
+            UncompressedDigester.check(in, layer, diffId);
+          } catch (DigestMismatchException e) {
+            throw new DigestMismatchException(src + ": " + e.getMessage());
+          }
+        }
         options.progress().finished(layer, TransferProgress.Outcome.SKIPPED);
         continue;
       }
@@ -170,7 +185,7 @@ public final class RegistryPull {
       synchronized (staged) {
         staged.put(layer.digest(), new Staged(layer, w, null, false));
       }
-      downloads.add(pool.submit(() -> download(layer, w)));
+      downloads.add(pool.submit(() -> download(layer, diffId, w)));
     }
     IOException failure = null;
     for (Future<Staged> f : downloads) {
@@ -220,11 +235,23 @@ public final class RegistryPull {
     return buf.toByteArray();
   }
 
-  private Staged download(Descriptor layer, BlobWriter w) throws IOException {
+  private Staged download(Descriptor layer, Digest diffId, BlobWriter w) throws IOException {
     options.progress().started(layer, "pulling");
     // The writer hashes what it stores: its digest is checked here, and again at the commit.
-    client.getBlob(src.repository(), layer, w, n -> options.progress().advanced(layer, n));
-    check(layer, w.written());
+    // The config's diff_id is checked on the same bytes as they arrive.
+    try (UncompressedDigester unpacked =
+        diffId == null ? null : UncompressedDigester.start(layer, diffId.algorithm())) {
+      OutputStream sink = unpacked == null ? w : unpacked.alongside(w);
+      client.getBlob(src.repository(), layer, sink, n -> options.progress().advanced(layer, n));
+      check(layer, w.written());
+      if (unpacked != null) {
+        try {
+          UncompressedDigester.requireDiffId(layer, unpacked.finish(), diffId);
+        } catch (DigestMismatchException e) {
+          throw new DigestMismatchException(src + ": " + e.getMessage());
+        }
+      }
+    }
     options.progress().finished(layer, TransferProgress.Outcome.PULLED);
     return new Staged(layer, w, null, true);
   }

@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.store;
 
+import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.oci.Index;
@@ -8,6 +9,7 @@ import dev.lamina.layerfs.oci.Manifest;
 import dev.lamina.layerfs.oci.MediaType;
 import dev.lamina.layerfs.oci.Platform;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /** Reading the JSON documents of an image out of any {@link BlobStore}, verified and capped. */
@@ -60,6 +62,27 @@ public final class OciContent {
     } catch (IOException e) {
       throw new IOException("config " + manifest.config().digest() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The diff_ids the image config of {@code manifest} gives its layers, one per layer, or empty
+   * when its config is not an image config (an artifact's).
+   *
+   * @throws BlobNotFoundException if the config is missing
+   * @throws IOException if the config is damaged, or lists another number of diff_ids
+   */
+  public static Optional<List<Digest>> diffIds(BlobStore blobs, Manifest manifest)
+      throws IOException {
+    String type = manifest.config().mediaType();
+    if (!type.equals(MediaType.OCI_CONFIG) && !type.equals(MediaType.DOCKER_CONFIG)) {
+      return Optional.empty();
+    }
+    List<Digest> ids = config(blobs, manifest).diffIds();
+    if (ids.size() != manifest.layers().size()) {
+      throw new IOException("config " + manifest.config().digest() + " lists " + ids.size()
+          + " diff_ids for " + manifest.layers().size() + " layers");
+    }
+    return Optional.of(ids);
   }
 
   /**

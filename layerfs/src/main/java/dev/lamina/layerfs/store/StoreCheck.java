@@ -1,12 +1,16 @@
 package dev.lamina.layerfs.store;
 
+import dev.lamina.layerfs.compress.UncompressedDigester;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.digest.DigestMismatchException;
 import dev.lamina.layerfs.digest.VerifyingInputStream;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.Index;
+import dev.lamina.layerfs.oci.Manifest;
+import dev.lamina.layerfs.oci.MediaType;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,7 +22,8 @@ import java.util.Set;
 /**
  * {@code system check}: verifies the whole store. Every blob is re-hashed (size and digest),
  * every name is followed (manifest, config, layers, index children must be present, intact and
- * parse), and blobs nothing references are reported. {@link #repair()} removes what is broken.
+ * parse), every layer is decompressed on the same read and checked against the diff_id each
+ * config gives it, and blobs nothing references are reported. {@link #repair()} removes what is broken.
  */
 public final class StoreCheck {
   /** The kinds of problem, each reported on one line. */
@@ -139,18 +144,24 @@ public final class StoreCheck {
     List<Digest> all = blobs.list();
     s.blobCount = all.size();
     Map<Digest, String> hashFailures = new LinkedHashMap<>();
+    Index index;
+    try {
+      index = store.layout().index();
+    } catch (IOException e) {
+      index = null;
+      s.problems.add(new Problem(Kind.BROKEN_INDEX, "index.json", e.getMessage()));
+    }
+    Map<Digest, Descriptor> layers = index == null ? Map.of() : layers(index.manifests());
+    // A layer is decompressed while it is re-hashed anyway, so its diff_id costs no extra read.
+    Map<Digest, Unpacked> unpacked = new HashMap<>();
     for (Digest d : all) {
-      String failure = rehash(d);
+      String failure = rehash(d, layers.get(d), unpacked);
       if (failure != null) {
         hashFailures.put(d, failure);
         s.corrupt.add(d);
       }
     }
-    Index index;
-    try {
-      index = store.layout().index();
-    } catch (IOException e) {
-      s.problems.add(new Problem(Kind.BROKEN_INDEX, "index.json", e.getMessage()));
+    if (index == null) {
       hashFailures.forEach((d, why) -> s.problems.add(new Problem(Kind.CORRUPT_BLOB, d + "", why)));
       return s;
     }
@@ -175,6 +186,8 @@ public final class StoreCheck {
           }
         } else if (s.corrupt.contains(d.digest())) {
           reasons.add("blob " + d.digest() + " is corrupt");
+        } else if (MediaType.isManifest(d.mediaType())) {
+          reasons.addAll(wrongDiffIds(d, unpacked));
         } else if (blobs.size(d.digest()) != d.size()) {
           reasons.add("blob " + d.digest() + " has the wrong size");
           s.corrupt.add(d.digest());
@@ -201,10 +214,76 @@ public final class StoreCheck {
     return List.copyOf(new LinkedHashSet<>(reasons));
   }
 
-  /** Null if the blob hashes to its name, else why not. */
-  private String rehash(Digest d) throws IOException {
+  /** The layers of the images whose configs give them a diff_id; what cannot be read is left out. */
+  private Map<Digest, Descriptor> layers(List<Descriptor> roots) {
+    Map<Digest, Descriptor> out = new HashMap<>();
+    for (Descriptor d : Reachability.from(blobs, roots).reached().values()) {
+      if (MediaType.isManifest(d.mediaType())) {
+        try {
+          Manifest m = OciContent.manifest(blobs, d);
+          if (OciContent.diffIds(blobs, m).isPresent()) {
+            m.layers().forEach(l -> out.putIfAbsent(l.digest(), l));
+          }
+        } catch (IOException e) {
+          // Reported when the name is followed.
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Why the layers of {@code manifest} differ from the diff_ids its config gives them, given
+   * each layer's uncompressed digest (or why it does not decompress) in {@code unpacked}.
+   */
+  private List<String> wrongDiffIds(Descriptor manifest, Map<Digest, Unpacked> unpacked) {
+    List<String> out = new ArrayList<>();
+    try {
+      Manifest m = OciContent.manifest(blobs, manifest);
+      List<Digest> ids = OciContent.diffIds(blobs, m).orElse(List.of());
+      for (int i = 0; i < ids.size(); i++) {
+        Descriptor layer = m.layers().get(i);
+        Unpacked actual = unpacked.get(layer.digest());
+        if (actual != null && actual.failure() != null) {
+          out.add(actual.failure());
+        } else if (actual != null) {
+          try {
+            UncompressedDigester.requireDiffId(layer, actual.digest(), ids.get(i));
+          } catch (DigestMismatchException e) {
+            out.add(e.getMessage());
+          }
+        }
+      }
+    } catch (IOException e) {
+      out.add(e.getMessage());
+    }
+    return out;
+  }
+
+  /** A layer's uncompressed digest, or why it does not decompress. */
+  private record Unpacked(Digest digest, String failure) {}
+
+  /**
+   * Null if the blob hashes to its name, else why not. A {@code layer} is decompressed on the
+   * same read, and its uncompressed digest (or why it does not decompress) put in {@code
+   * unpacked}.
+   */
+  private String rehash(Digest d, Descriptor layer, Map<Digest, Unpacked> unpacked)
+      throws IOException {
     try (VerifyingInputStream in = blobs.open(d, -1)) {
-      in.drainAndDigest();
+      if (layer == null) {
+        in.drainAndDigest();
+        return null;
+      }
+      try (UncompressedDigester u = UncompressedDigester.start(layer, d.algorithm())) {
+        in.transferTo(u);
+        in.drainAndDigest(); // a blob that differs from its name fails here, as corrupt
+        try {
+          unpacked.put(d, new Unpacked(u.finish(), null));
+        } catch (IOException e) {
+          unpacked.put(d, new Unpacked(null, e.getMessage()));
+        }
+      }
       return null;
     } catch (DigestMismatchException e) {
       return e.getMessage();

@@ -3,7 +3,9 @@ package dev.lamina.layerfs.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lamina.layerfs.compress.UncompressedDigester;
 import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.DigestMismatchException;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.ImageConfig;
@@ -15,6 +17,7 @@ import dev.lamina.layerfs.ref.Reference;
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.BlobInfo;
 import dev.lamina.layerfs.store.BlobStore;
+import dev.lamina.layerfs.store.BlobWriter;
 import dev.lamina.layerfs.store.OciContent;
 import dev.lamina.layerfs.store.Store;
 import java.io.IOException;
@@ -48,6 +51,9 @@ final class DockerArchiveTransport {
       throws IOException {
     BlobStore blobs = store.blobs();
     Map<String, BlobInfo> files = new HashMap<>();
+    // Which files are layers is known only once manifest.json is read, and it may come last:
+    // every file is measured decompressed on its way into the store.
+    Map<Digest, LayerDigests.Uncompressed> measured = new HashMap<>();
     Map<String, String> links = new HashMap<>();
     byte[] manifestJson = null;
     try (ArchiveInput in = ArchiveInput.open(from.file(), "docker-archive")) {
@@ -71,7 +77,21 @@ final class DockerArchiveTransport {
             || LEGACY_METADATA.matcher(name).matches()) {
           continue; // metadata Lamina does not need (manifest.json says it all)
         } else {
-          BlobInfo blob = blobs.put(in.content());
+          BlobInfo blob;
+          try (UncompressedDigester u =
+                  UncompressedDigester.start("archive entry " + name, DigestAlgorithm.SHA256);
+              BlobWriter w = blobs.newWriter()) {
+            in.content().transferTo(u.alongside(w));
+            blob = w.commit();
+            try {
+              Digest diffId = u.finish();
+              measured.put(blob.digest(), new LayerDigests.Uncompressed(
+                  LayerCompression.valueOf(u.compression().name()), diffId,
+                  u.uncompressedSize()));
+            } catch (IOException notALayer) {
+              // Measured again below, and refused, only if the manifest names it as a layer.
+            }
+          }
           checkNamedDigest(name, blob.digest());
           files.put(name, blob);
         }
@@ -84,7 +104,6 @@ final class DockerArchiveTransport {
         throw in.error("manifest.json is not a list");
       }
       List<ImageTransports.Source.Found> found = new ArrayList<>();
-      Map<Digest, LayerDigests.Uncompressed> measured = new HashMap<>();
       for (JsonNode entry : entries) {
         List<String> tags = new ArrayList<>();
         for (JsonNode t : entry.path("RepoTags")) {

@@ -1,15 +1,20 @@
 package dev.lamina.layerfs.transport;
 
+import dev.lamina.layerfs.compress.UncompressedDigester;
 import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.digest.DigestMismatchException;
 import dev.lamina.layerfs.digest.VerifyingInputStream;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.Index;
 import dev.lamina.layerfs.oci.Manifest;
 import dev.lamina.layerfs.oci.MediaType;
 import dev.lamina.layerfs.store.BlobStore;
+import dev.lamina.layerfs.store.BlobWriter;
 import dev.lamina.layerfs.store.OciContent;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The blobs an image consists of, and copying them from one blob store to another. */
@@ -54,18 +59,66 @@ final class ImageGraph {
   }
 
   /**
-   * Copies the image {@code root} from {@code from} to {@code to}, children first, each blob
-   * verified against its descriptor while it streams. Blobs the destination has are skipped.
+   * The diff_id the configs of the image {@code root} give each of their layers, by layer digest
+   * (manifests whose config is not an image config give none).
    *
-   * @throws IOException if a blob is missing or differs from its descriptor
+   * @throws DigestMismatchException if two configs give one layer different diff_ids
+   * @throws IOException if a manifest, index or config cannot be read
    */
-  static void copy(BlobStore from, BlobStore to, Descriptor root) throws IOException {
+  static Map<Digest, Digest> diffIds(BlobStore store, Descriptor root) throws IOException {
+    Map<Digest, Digest> out = new HashMap<>();
+    for (Descriptor d : blobs(store, root).values()) {
+      if (!MediaType.isManifest(d.mediaType())) {
+        continue;
+      }
+      Manifest m = OciContent.manifest(store, d);
+      List<Digest> ids = OciContent.diffIds(store, m).orElse(List.of());
+      for (int i = 0; i < ids.size(); i++) {
+        Digest layer = m.layers().get(i).digest();
+        Digest before = out.putIfAbsent(layer, ids.get(i));
+        if (before != null && !before.equals(ids.get(i))) {
+          throw new DigestMismatchException("layer " + layer + " has diff_id " + before
+              + " in one image config and " + ids.get(i) + " in another");
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Copies the image {@code root} from {@code from} to {@code to}, children first, each blob
+   * verified against its descriptor while it streams, and with {@code checkDiffIds} each layer's
+   * decompressed bytes against the diff_id its config gives (on the same read): a layer the
+   * destination has is not copied, but still checked. Other blobs it has are skipped.
+   *
+   * @throws DigestMismatchException if a blob differs from its descriptor, or a layer from its
+   *     diff_id
+   * @throws IOException if a blob is missing
+   */
+  static void copy(BlobStore from, BlobStore to, Descriptor root, boolean checkDiffIds)
+      throws IOException {
+    Map<Digest, Digest> diffIds = checkDiffIds ? diffIds(from, root) : Map.of();
     for (Descriptor d : blobs(from, root).values()) {
+      Digest diffId = diffIds.get(d.digest());
       if (to.exists(d.digest()) && to.size(d.digest()) == d.size()) {
+        if (diffId != null) {
+          try (VerifyingInputStream in = to.open(d.digest(), d.size())) {
+            UncompressedDigester.check(in, d, diffId);
+          }
+        }
         continue;
       }
       try (VerifyingInputStream in = from.open(d.digest(), d.size())) {
-        to.putVerified(in, d);
+        if (diffId == null) {
+          to.putVerified(in, d);
+          continue;
+        }
+        try (UncompressedDigester unpacked = UncompressedDigester.start(d, diffId.algorithm());
+            BlobWriter w = to.newWriter(d.digest().algorithm())) {
+          in.transferTo(unpacked.alongside(w));
+          UncompressedDigester.requireDiffId(d, unpacked.finish(), diffId);
+          w.commit(d.digest(), d.size());
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.transport;
 
+import dev.lamina.layerfs.compress.UncompressedDigester;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.Index;
@@ -7,11 +8,14 @@ import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.oci.MediaType;
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.BlobStore;
+import dev.lamina.layerfs.store.BlobWriter;
 import dev.lamina.layerfs.store.OciLayout;
 import dev.lamina.layerfs.store.Store;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +41,7 @@ final class OciArchiveTransport {
       throws IOException {
     byte[] layoutFile = null;
     byte[] indexFile = null;
+    Map<Digest, Digest> uncompressed = new HashMap<>();
     try (ArchiveInput in = ArchiveInput.open(from.file(), "oci-archive")) {
       for (TarArchiveEntry e = in.next(); e != null; e = in.next()) {
         String name = ArchiveInput.clean(e.getName());
@@ -58,8 +63,20 @@ final class OciArchiveTransport {
           Digest digest = Digest.parse(blob.group(1) + ":" + blob.group(2));
           BlobStore blobs = store.blobs();
           if (!(blobs.exists(digest) && blobs.size(digest) == e.getSize())) {
-            blobs.putVerified(
-                in.content(), Descriptor.of("application/octet-stream", digest, e.getSize()));
+            Descriptor d = Descriptor.of("application/octet-stream", digest, e.getSize());
+            // Which blobs are layers is known only once index.json is read, and it may come
+            // last: every blob is measured decompressed on its way in, and the measure kept.
+            try (UncompressedDigester unpacked =
+                    UncompressedDigester.start(d, digest.algorithm());
+                BlobWriter w = blobs.newWriter(digest.algorithm())) {
+              in.content().transferTo(unpacked.alongside(w));
+              w.commit(digest, e.getSize());
+              try {
+                uncompressed.put(digest, unpacked.finish());
+              } catch (IOException notALayer) {
+                // Checked below only if some config names it as a layer.
+              }
+            }
           }
         } else {
           throw in.error("unexpected entry " + name);
@@ -84,6 +101,19 @@ final class OciArchiveTransport {
           }
           if (store.blobs().size(d.digest()) != d.size()) {
             throw in.error("blob " + d.digest() + " has the wrong size");
+          }
+        }
+        Map<Digest, Descriptor> all = ImageGraph.blobs(store.blobs(), f.target());
+        for (Map.Entry<Digest, Digest> layer :
+            ImageGraph.diffIds(store.blobs(), f.target()).entrySet()) {
+          Descriptor d = all.get(layer.getKey());
+          Digest measured = uncompressed.get(layer.getKey());
+          if (measured != null) {
+            UncompressedDigester.requireDiffId(d, measured, layer.getValue());
+          } else {
+            try (InputStream stored = store.blobs().open(d.digest(), d.size())) {
+              UncompressedDigester.check(stored, d, layer.getValue());
+            }
           }
         }
       }

@@ -15,7 +15,7 @@ final class OciLayoutTransport {
     List<ImageTransports.Source.Found> found =
         ImageTransports.Source.select(layout.index().manifests(), from.ref(), from);
     for (ImageTransports.Source.Found f : found) {
-      ImageGraph.copy(layout.blobs(), store.blobs(), f.target());
+      ImageGraph.copy(layout.blobs(), store.blobs(), f.target(), true);
     }
     return found;
   }
@@ -25,7 +25,7 @@ final class OciLayoutTransport {
       throws IOException {
     OciLayout layout = OciLayout.openOrCreate(to.file());
     for (ImageTransports.Sink.Item item : items) {
-      ImageGraph.copy(store.blobs(), layout.blobs(), item.target());
+      ImageGraph.copy(store.blobs(), layout.blobs(), item.target(), false);
     }
     // Names last, all in one index update: a reader sees all of them or none.
     layout.updateIndex(

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A small HTTP front for a real registry on 127.0.0.1, for what a well-behaved registry never
  * does: it logs every request, and on demand corrupts a blob, cuts a blob download short once,
+ * stalls a download part-way (keeping the connection open, sending nothing more),
  * fails a chunk upload, redirects blob downloads to a separate "storage" server, or demands
  * Bearer tokens from its own token service.
  */
@@ -62,6 +63,15 @@ final class RegistryProxy implements AutoCloseable {
   volatile String bearerUser;
   volatile String bearerPassword;
   volatile boolean bearer;
+  /** GETs whose path ends so send {@link #stallAfter} bytes of their body, then nothing. */
+  volatile String stallPath;
+  volatile int stallAfter;
+  /** Range headers are not passed on: the registry answers with the whole blob. */
+  volatile boolean ignoreRange;
+  /** How many such GETs stall; those after are served whole. */
+  final AtomicInteger stalls = new AtomicInteger();
+  private final java.util.concurrent.CountDownLatch closing =
+      new java.util.concurrent.CountDownLatch(1);
 
   RegistryProxy(String upstreamAddress) throws IOException {
     this.upstream = "http://" + upstreamAddress;
@@ -153,6 +163,9 @@ final class RegistryProxy implements AutoCloseable {
       if (truncate) {
         truncateDigest = null; // once
       }
+      boolean stall = stallPath != null && method.equals("GET") && path.endsWith(stallPath)
+          && (r.statusCode() == 200 || r.statusCode() == 206)
+          && stalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
       ex.sendResponseHeaders(r.statusCode(), length < 0 ? 0 : length);
       OutputStream out = ex.getResponseBody();
       byte[] all = in.readAllBytes();
@@ -165,6 +178,17 @@ final class RegistryProxy implements AutoCloseable {
         // Cut the connection: the client sees a body shorter than Content-Length.
         throw new IOException("cut short on purpose");
       }
+      if (stall) {
+        out.write(all, 0, Math.min(stallAfter, all.length));
+        out.flush();
+        // The connection stays open with nothing more on it, until the proxy closes.
+        try {
+          closing.await(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        throw new IOException("stalled on purpose");
+      }
       out.write(all);
     }
   }
@@ -176,7 +200,7 @@ final class RegistryProxy implements AutoCloseable {
     ex.getRequestHeaders().forEach((k, vs) -> {
       String lk = k.toLowerCase(Locale.ROOT);
       if (!HOP_BY_HOP.contains(lk) && !lk.equals("expect") && !lk.equals("upgrade")
-          && !(bearer && lk.equals("authorization"))) {
+          && !(bearer && lk.equals("authorization")) && !(ignoreRange && lk.equals("range"))) {
         vs.forEach(v -> rb.header(k, v));
       }
     });
@@ -237,6 +261,7 @@ final class RegistryProxy implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.countDown();
     server.stop(0);
     storage.stop(0);
   }

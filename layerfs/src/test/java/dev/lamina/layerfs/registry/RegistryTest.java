@@ -235,6 +235,37 @@ class RegistryTest {
   }
 
   @Test
+  void pull_configWithWrongDiffId_refused_evenWhenTheLayerIsStored() throws Exception {
+    RegistryServer reg = registry();
+    Store a = store("a");
+    Path tar = TestImages.gnuTarLayer(work, "etc/hello", "hello\n");
+    Images.ResolvedImage truth = TestImages.imageOf(a, List.of(tar), true, "truth");
+    Manifest m = OciContent.manifest(a.blobs(), truth.target());
+    Digest wrong = Digest.sha256(Files.readAllBytes(TestImages.gnuTarLayer(work, "etc/x", "x")));
+    a.images().write(
+        a.images().inspect("truth").config()
+            .withRootFs(new ImageConfig.RootFs("layers", List.of(wrong))),
+        m.layers(), "lie");
+    push(a, "lie", reg.address(), "x/lie:1", RegistryOptions.defaults());
+    push(a, "truth", reg.address(), "x/truth:1", RegistryOptions.defaults());
+
+    Store b = store("b");
+    DigestMismatchException e = assertThrows(DigestMismatchException.class,
+        () -> pull(b, reg.address(), "x/lie:1", RegistryOptions.defaults()));
+    Digest right = Digest.sha256(Files.readAllBytes(tar));
+    for (Digest d : List.of(m.layers().get(0).digest(), right, wrong)) {
+      assertTrue(e.getMessage().contains(d.toString()), e.getMessage());
+    }
+    assertEquals(List.of(), b.images().list());
+
+    // With the layer already stored for a true image, the lie is refused all the same.
+    pull(b, reg.address(), "x/truth:1", RegistryOptions.defaults());
+    assertThrows(DigestMismatchException.class,
+        () -> pull(b, reg.address(), "x/lie:1", RegistryOptions.defaults()));
+    assertEquals(1, b.images().list().size());
+  }
+
+  @Test
   void pull_tamperedRegistryStorage_failsClearly() throws Exception {
     RegistryServer reg = registry();
     Store a = store("a");
@@ -274,6 +305,121 @@ class RegistryTest {
     assertEquals("bytes=100000-", gets.get(1).range());
     assertEquals(206, gets.get(1).status());
     assertTrue(b.check().run().isClean());
+  }
+
+  /** An image pushed as r/hello:1, whose big layer the proxy stalls after 1000 bytes. */
+  private record Stalled(RegistryProxy proxy, Store store, Images.ResolvedImage img,
+      Descriptor big) {}
+
+  private Stalled stalledBlob(int times) throws Exception {
+    RegistryServer reg = registry();
+    RegistryProxy proxy = proxy(reg);
+    Store a = store("a");
+    Images.ResolvedImage img = image(a, "hello", 256);
+    push(a, "hello", reg.address(), "r/hello:1", RegistryOptions.defaults());
+    Descriptor big = OciContent.manifest(a.blobs(), img.target()).layers().get(1);
+    proxy.stallPath = "/blobs/" + big.digest();
+    proxy.stallAfter = 1000;
+    proxy.stalls.set(times);
+    return new Stalled(proxy, a, img, big);
+  }
+
+  /** Options whose transfers give up after half a second of silence. */
+  private static RegistryOptions impatient() {
+    return RegistryOptions.builder().idleTimeout(java.time.Duration.ofMillis(500)).build();
+  }
+
+  @Test
+  void pull_blobStallingOnce_resumesWithRange() throws Exception {
+    Stalled st = stalledBlob(1);
+    RegistryProxy proxy = st.proxy();
+    Descriptor big = st.big();
+
+    Store b = store("b");
+    assertEquals(st.img().digest(),
+        pull(b, proxy.address(), "r/hello:1", impatient()).get(0).digest());
+    List<RegistryProxy.Seen> gets = proxy.requests("GET", "/blobs/" + big.digest());
+    assertEquals(2, gets.size(), gets.toString());
+    assertEquals("bytes=1000-", gets.get(1).range());
+    assertTrue(b.check().run().isClean());
+  }
+
+  @Test
+  void pull_blobStallingOnce_registryIgnoringRange_sendsItWhole_andItIsVerifiedWhole()
+      throws Exception {
+    Stalled st = stalledBlob(1);
+    RegistryProxy proxy = st.proxy();
+    Store a = st.store();
+    Images.ResolvedImage img = st.img();
+    Descriptor big = st.big();
+    proxy.ignoreRange = true;
+
+    Store b = store("b");
+    assertEquals(img.digest(),
+        pull(b, proxy.address(), "r/hello:1", impatient()).get(0).digest());
+    List<RegistryProxy.Seen> gets = proxy.requests("GET", "/blobs/" + big.digest());
+    assertEquals(2, gets.size(), gets.toString());
+    assertEquals("bytes=1000-", gets.get(1).range(), "asked for the rest");
+    assertEquals(200, gets.get(1).status(), "got the whole");
+    assertTrue(b.check().run().isClean());
+    assertEquals(a.blobs().list(), b.blobs().list());
+  }
+
+  @Test
+  void pull_blobAlwaysStalling_failsNamingRegistryPathAndWhatArrived() throws Exception {
+    Stalled st = stalledBlob(Integer.MAX_VALUE);
+    RegistryProxy proxy = st.proxy();
+    Descriptor big = st.big();
+
+    Store b = store("b");
+    java.io.IOException e = assertThrows(java.io.IOException.class,
+        () -> pull(b, proxy.address(), "r/hello:1", impatient()));
+    String m = e.getMessage();
+    assertTrue(m.contains("registry " + proxy.address()), m);
+    assertTrue(m.contains("GET /v2/r/hello/blobs/" + big.digest()), m);
+    // Each try resumed where the last one stopped, and got 1000 bytes more.
+    assertTrue(m.contains("received 5000 of " + big.size() + " bytes"), m);
+    assertTrue(m.contains("nothing received from 127.0.0.1 for 500 ms"), m);
+    assertEquals(List.of(), b.images().list());
+  }
+
+  @Test
+  void pull_manifestStalling_triedAgain_thenFailsNamingRegistryPathAndWhatArrived()
+      throws Exception {
+    RegistryServer reg = registry();
+    RegistryProxy proxy = proxy(reg);
+    Store a = store("a");
+    Images.ResolvedImage img = image(a, "hello", 4);
+    push(a, "hello", reg.address(), "m/hello:1", RegistryOptions.defaults());
+    proxy.stallPath = "/manifests/1";
+    proxy.stallAfter = 100;
+    proxy.stalls.set(1);
+
+    Store b = store("b");
+    assertEquals(img.digest(),
+        pull(b, proxy.address(), "m/hello:1", impatient()).get(0).digest());
+
+    proxy.stalls.set(Integer.MAX_VALUE);
+    Store c = store("c");
+    java.io.IOException e = assertThrows(java.io.IOException.class,
+        () -> pull(c, proxy.address(), "m/hello:1", impatient()));
+    String m = e.getMessage();
+    assertTrue(m.contains("registry " + proxy.address() + ": GET /v2/m/hello/manifests/1"), m);
+    assertTrue(m.contains("received 100 of " + img.target().size() + " bytes"), m);
+    assertTrue(m.contains("nothing received from 127.0.0.1 for 500 ms"), m);
+  }
+
+  @Test
+  void idleTimeout_fromTheEnvironment() {
+    assertEquals(java.time.Duration.ofSeconds(30), RegistryOptions.idleTimeoutFrom(java.util.Map.of()));
+    assertEquals(java.time.Duration.ofSeconds(7),
+        RegistryOptions.idleTimeoutFrom(java.util.Map.of("LAMINA_REGISTRY_TIMEOUT", "7")));
+    assertEquals(java.time.Duration.ofMillis(250),
+        RegistryOptions.idleTimeoutFrom(java.util.Map.of("LAMINA_REGISTRY_TIMEOUT", "250ms")));
+    assertEquals(java.time.Duration.ofMinutes(2),
+        RegistryOptions.idleTimeoutFrom(java.util.Map.of("LAMINA_REGISTRY_TIMEOUT", "2m")));
+    assertThrows(IllegalArgumentException.class,
+        () -> RegistryOptions.idleTimeoutFrom(java.util.Map.of("LAMINA_REGISTRY_TIMEOUT", "soon")));
   }
 
   @Test

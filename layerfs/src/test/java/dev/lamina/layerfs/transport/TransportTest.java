@@ -236,6 +236,73 @@ class TransportTest {
     assertTrue(other.images().list().isEmpty());
   }
 
+  /**
+   * Stores a true image "true" over a gzipped layer, and "lie" over the same layer whose config
+   * gives the diff_id of another tar; returns {layer digest, true diff_id, false diff_id}.
+   */
+  private List<Digest> lyingImage(Store store) throws Exception {
+    Path tar = TestImages.gnuTarLayer(work, "etc/hello", "hi\n");
+    Path other = TestImages.gnuTarLayer(work, "etc/evil", "x");
+    var img = TestImages.imageOf(store, List.of(tar), true, "true");
+    Manifest m = OciContent.manifest(store.blobs(), img.target());
+    Digest wrong = Digest.sha256(Files.readAllBytes(other));
+    ImageConfig lie =
+        store.images().inspect("true").config()
+            .withRootFs(new ImageConfig.RootFs("layers", List.of(wrong)));
+    store.images().write(lie, m.layers(), "lie");
+    return List.of(m.layers().get(0).digest(), Digest.sha256(Files.readAllBytes(tar)), wrong);
+  }
+
+  private static void assertNamesLayerAndBothDiffIds(List<Digest> lie, Exception e) {
+    for (Digest d : lie) {
+      assertTrue(e.getMessage().contains(d.toString()), e.getMessage());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"oci", "oci-archive"})
+  void load_configWithWrongDiffId_refusedAndNothingTagged(String transport) throws Exception {
+    Store store = Store.open(root);
+    List<Digest> lie = lyingImage(store);
+    Path saved = work.resolve("saved-" + transport);
+    ImageTransports.save(store, List.of("lie"), loc(transport + ":" + saved));
+    Store fresh = Store.open(work.resolve("fresh"));
+    DigestMismatchException e =
+        assertThrows(
+            DigestMismatchException.class,
+            () -> ImageTransports.load(fresh, loc(transport + ":" + saved), List.of()));
+    assertNamesLayerAndBothDiffIds(lie, e);
+    assertTrue(fresh.images().list().isEmpty());
+
+    // A store that has the layer already (from the true image) checks it all the same.
+    Store holder = Store.open(work.resolve("holder"));
+    ImageTransports.save(store, List.of("true"), loc(transport + ":" + work.resolve("true-" + transport)));
+    ImageTransports.load(holder, loc(transport + ":" + work.resolve("true-" + transport)), List.of());
+    e =
+        assertThrows(
+            DigestMismatchException.class,
+            () -> ImageTransports.load(holder, loc(transport + ":" + saved), List.of()));
+    assertNamesLayerAndBothDiffIds(lie, e);
+    assertEquals(1, holder.images().list().size());
+  }
+
+  @Test
+  void systemCheck_configWithWrongDiffId_reportedAndRepaired() throws Exception {
+    Store store = Store.open(root);
+    List<Digest> lie = lyingImage(store);
+    var result = store.check().run();
+    var broken = result.of(dev.lamina.layerfs.store.StoreCheck.Kind.BROKEN_NAME);
+    assertEquals(1, broken.size(), result.problems().toString());
+    assertEquals("localhost/lie:latest", broken.get(0).subject());
+    for (Digest d : lie) {
+      assertTrue(broken.get(0).detail().contains(d.toString()), broken.get(0).detail());
+    }
+    assertEquals(List.of(), result.of(dev.lamina.layerfs.store.StoreCheck.Kind.CORRUPT_BLOB));
+    store.check().repair();
+    assertTrue(store.check().run().isClean());
+    assertEquals(1, store.images().list().size());
+  }
+
   @Test
   void dockerArchive_withGzippedLayer_loadsItAsItIs() throws Exception {
     Store store = Store.open(root);

@@ -1,8 +1,6 @@
 package dev.lamina.runner.runtime;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -62,11 +60,11 @@ final class ConsoleMaster implements AutoCloseable {
    *
    * @throws InterruptedException if this thread is interrupted first; the process still runs
    */
-  int copyUntilExit(long pid, Path log, Consumer<byte[]> tap)
+  int copyUntilExit(long pid, OutputLog log, Consumer<byte[]> tap)
       throws IOException, InterruptedException {
     this.tap = tap;
     long buffer = calls.memory.allocateMemory(BUFFER, false);
-    try (OutputStream out = new FileOutputStream(log.toFile(), true)) {
+    try (OutputLog out = log) {
       while (true) {
         int status = calls.waitpid(pid, ConsoleCalls.WNOHANG);
         if (status != -1) {
@@ -90,7 +88,7 @@ final class ConsoleMaster implements AutoCloseable {
   }
 
   /** Copies what is left once the process has exited. */
-  private void drain(long buffer, OutputStream out) throws IOException {
+  private void drain(long buffer, OutputLog out) throws IOException {
     while (!hungUp && calls.readable(fd, 0)) {
       if (!copyOnce(buffer, out)) {
         return;
@@ -99,13 +97,12 @@ final class ConsoleMaster implements AutoCloseable {
   }
 
   /** One read(2) into {@code out}; false when nothing came (hang-up, or an interrupted call). */
-  private boolean copyOnce(long buffer, OutputStream out) throws IOException {
+  private boolean copyOnce(long buffer, OutputLog out) throws IOException {
     long n = calls.read(fd, buffer, BUFFER);
     if (n > 0) {
       byte[] bytes = new byte[(int) n];
       calls.memory.getByteArray(buffer, bytes, 0, bytes.length);
-      out.write(bytes);
-      out.flush();
+      out.write(bytes, 0, bytes.length); // never fails: the terminal is read on regardless
       tap.accept(bytes);
       return true;
     }

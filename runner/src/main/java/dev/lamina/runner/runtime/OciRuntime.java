@@ -56,7 +56,7 @@ public interface OciRuntime {
    * @throws OciRuntimeException when the runtime itself failed (the container never ran)
    * @throws InterruptedException if interrupted while waiting; the container is killed first
    */
-  int runOnTerminal(String id, Path bundle, Path log, boolean acceptInput, boolean awaitClient,
+  int runOnTerminal(String id, Path bundle, OutputLog log, boolean acceptInput, boolean awaitClient,
       boolean forwardSignals)
       throws IOException, InterruptedException;
 

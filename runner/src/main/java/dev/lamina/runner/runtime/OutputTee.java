@@ -1,36 +1,37 @@
 package dev.lamina.runner.runtime;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Copies a child's stdout and stderr to this process's {@code System.out} and {@code System.err}
- * and, when there is a log, appends both to it, byte for byte as they arrive (the log interleaves
- * the two streams in arrival order).
+ * (unless it only keeps a log) and, when there is a log, appends both to it, byte for byte as
+ * they arrive (the log interleaves the two streams in arrival order).
+ *
+ * <p>Each stream is read to its end whatever happens to where it goes: a log that cannot be
+ * written (a full store) or an output that went away only stops receiving, so the child never
+ * sees its pipe closed (and never dies of SIGPIPE) because of them.
  */
 final class OutputTee {
-  private final OutputStream log;
+  private final OutputLog log;
   private final List<Thread> pumps;
 
-  private OutputTee(Process p, Path logFile) throws IOException {
-    this.log =
-        logFile == null ? OutputStream.nullOutputStream() : new FileOutputStream(logFile.toFile(), true);
+  private OutputTee(Process p, OutputLog log, boolean echo) {
+    this.log = log;
     this.pumps =
         List.of(
-            pump(p.getInputStream(), System.out, "stdout"),
-            pump(p.getErrorStream(), System.err, "stderr"));
+            pump(p.getInputStream(), echo ? System.out : null, "stdout"),
+            pump(p.getErrorStream(), echo ? System.err : null, "stderr"));
   }
 
   /**
-   * Starts copying {@code p}'s output ({@code logFile} may be null); {@link #finish} waits for the
-   * end of both streams.
+   * Starts copying {@code p}'s output to {@code log} (may be null) and, with {@code echo}, to
+   * this process's; {@link #finish} waits for the end of both streams.
    */
-  static OutputTee start(Process p, Path logFile) throws IOException {
-    return new OutputTee(p, logFile);
+  static OutputTee start(Process p, OutputLog log, boolean echo) {
+    return new OutputTee(p, log, echo);
   }
 
   private Thread pump(InputStream from, OutputStream to, String name) {
@@ -38,12 +39,19 @@ final class OutputTee {
         new Thread(
             () -> {
               byte[] buf = new byte[8192];
+              OutputStream out = to;
               try (from) {
                 int n;
                 while ((n = from.read(buf)) > 0) {
-                  to.write(buf, 0, n);
-                  to.flush();
-                  synchronized (log) {
+                  if (out != null) {
+                    try {
+                      out.write(buf, 0, n);
+                      out.flush();
+                    } catch (IOException gone) {
+                      out = null; // what reads it has gone: the log still gets the rest
+                    }
+                  }
+                  if (log != null) {
                     log.write(buf, 0, n);
                   }
                 }
@@ -68,12 +76,8 @@ final class OutputTee {
         t.join(2000);
       }
     } finally {
-      try {
-        synchronized (log) {
-          log.close();
-        }
-      } catch (IOException ignored) {
-        // Nothing more to write.
+      if (log != null) {
+        log.close();
       }
     }
   }

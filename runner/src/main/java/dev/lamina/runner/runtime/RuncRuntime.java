@@ -107,7 +107,7 @@ public final class RuncRuntime implements OciRuntime {
     List<String> cmd = new ArrayList<>(Launch.ownSessionDyingWithParent());
     cmd.addAll(command(log, args.toArray(String[]::new)));
     Process p = stdio.applyTo(new ProcessBuilder(cmd)).start();
-    OutputTee tee = stdio.piped() ? OutputTee.start(p, stdio.teeLog()) : null;
+    OutputTee tee = stdio.piped() ? OutputTee.start(p, stdio.teeLog(), stdio.echo()) : null;
     int code;
     try (SignalForwarder f = forwardSignals ? new SignalForwarder(p) : null) {
       code = p.waitFor();
@@ -146,7 +146,7 @@ public final class RuncRuntime implements OciRuntime {
    * While it runs, {@code lamina attach} reaches the terminal through an {@link AttachServer}.
    */
   @Override
-  public int runOnTerminal(String id, Path bundle, Path log, boolean acceptInput,
+  public int runOnTerminal(String id, Path bundle, OutputLog log, boolean acceptInput,
       boolean awaitClient, boolean forwardSignals) throws IOException, InterruptedException {
     ConsoleCalls.get().becomeSubreaper();
     Path pidFile = logDir.resolve(id + ".pid");

@@ -6,11 +6,13 @@ import java.nio.file.Path;
 /**
  * Where a container's stdin, stdout and stderr go.
  *
- * <p>{@link Redirect#PIPE} for {@code out} and {@code err} means "copied to this process's {@code
- * System.out} and {@code System.err}" (which a caller may have replaced), and then to {@code
- * teeLog} too when it is set: a foreground container keeps a log, as Docker's do.
+ * <p>{@link Redirect#PIPE} for {@code out} and {@code err} means "copied by this process": with
+ * {@code echo} to its {@code System.out} and {@code System.err} (which a caller may have
+ * replaced), and to {@code teeLog} too when it is set: a foreground container keeps a log, as
+ * Docker's do, and a detached one has only its log. The copy goes on whatever happens to the log
+ * (see {@link OutputLog}).
  */
-public record Stdio(Redirect in, Redirect out, Redirect err, Path teeLog) {
+public record Stdio(Redirect in, Redirect out, Redirect err, OutputLog teeLog, boolean echo) {
   private static final Redirect NO_INPUT = Redirect.from(Path.of("/dev/null").toFile());
 
   public Stdio {
@@ -20,7 +22,7 @@ public record Stdio(Redirect in, Redirect out, Redirect err, Path teeLog) {
   }
 
   public Stdio(Redirect in, Redirect out, Redirect err) {
-    this(in, out, err, null);
+    this(in, out, err, null, true);
   }
 
   /**
@@ -40,15 +42,17 @@ public record Stdio(Redirect in, Redirect out, Redirect err, Path teeLog) {
    * Foreground without a terminal: stdin is this process's with {@code interactive} ({@code -i}),
    * else empty; stdout and stderr go to this process's and to {@code log}.
    */
-  public static Stdio tee(boolean interactive, Path log) {
+  public static Stdio tee(boolean interactive, OutputLog log) {
     return new Stdio(
-        interactive ? Redirect.INHERIT : NO_INPUT, Redirect.PIPE, Redirect.PIPE, log);
+        interactive ? Redirect.INHERIT : NO_INPUT, Redirect.PIPE, Redirect.PIPE, log, true);
   }
 
-  /** No input; stdout and stderr appended to {@code log} (detached containers). */
-  public static Stdio toLog(Path log) {
-    Redirect append = Redirect.appendTo(log.toFile());
-    return new Stdio(NO_INPUT, append, append);
+  /**
+   * No input; stdout and stderr appended to {@code log} (detached containers), through this
+   * process: the container's pipe stays open whatever happens to the log.
+   */
+  public static Stdio toLog(OutputLog log) {
+    return new Stdio(NO_INPUT, Redirect.PIPE, Redirect.PIPE, log, false);
   }
 
   /** Whether the output is copied by this process. */

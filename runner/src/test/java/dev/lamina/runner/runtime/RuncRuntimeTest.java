@@ -61,7 +61,7 @@ class RuncRuntimeTest {
   void run_exitCode_propagated() throws Exception {
     writeSpec("sh", "-c", "exit 7");
     Path out = tmp.resolve("out");
-    assertEquals(7, runc.run(id, bundle, Stdio.toLog(out), false, false));
+    assertEquals(7, runc.run(id, bundle, Stdio.toLog(OutputLog.appendingTo(out)), false, false));
     assertEquals(Optional.empty(), runc.state(id));
   }
 
@@ -70,7 +70,7 @@ class RuncRuntimeTest {
     writeSpec("/no/such/binary");
     OciRuntimeException e =
         assertThrows(
-            OciRuntimeException.class, () -> runc.run(id, bundle, Stdio.toLog(tmp.resolve("o")), false, false));
+            OciRuntimeException.class, () -> runc.run(id, bundle, Stdio.toLog(OutputLog.appendingTo(tmp.resolve("o"))), false, false));
     assertTrue(e.getMessage().contains("/no/such/binary"), e.getMessage());
     assertTrue(!e.getMessage().contains("\n"), e.getMessage());
   }
@@ -127,7 +127,7 @@ class RuncRuntimeTest {
     OciRuntime crun = OciRuntimes.select("crun", tmp.resolve("state"));
     OciRuntimeException e =
         assertThrows(
-            OciRuntimeException.class, () -> crun.run(id, bundle, Stdio.toLog(tmp.resolve("o")), false, false));
+            OciRuntimeException.class, () -> crun.run(id, bundle, Stdio.toLog(OutputLog.appendingTo(tmp.resolve("o"))), false, false));
     assertTrue(e.getMessage().contains("hybrid cgroup"), e.getMessage());
     assertTrue(e.getMessage().contains("--runtime runc"), e.getMessage());
   }
