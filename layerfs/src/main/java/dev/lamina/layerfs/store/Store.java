@@ -2,7 +2,9 @@ package dev.lamina.layerfs.store;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The content store at {@code $LAMINA_ROOT}:
@@ -20,6 +22,8 @@ import java.nio.file.Path;
  * <p>A {@code Store} is cheap and thread-safe; several processes may open the same root at once.
  */
 public final class Store {
+  private static final AtomicLong ASIDE_COUNTER = new AtomicLong();
+
   private final Path root;
   private final TempArea temp;
   private final FileLocks gcLock;
@@ -94,6 +98,51 @@ public final class Store {
     return root.resolve("locks");
   }
 
+  /**
+   * Takes {@code dir}, a directory of the store, away from its name in one step: it is renamed
+   * into {@code tmp/}, where the caller deletes it (see {@link Trees#deleteRecursively}). Why:
+   * deleting a large tree takes long, and a process killed half-way must not leave a partial
+   * tree under a name whose existence means "complete" (an extracted layer); a renamed-aside tree
+   * that its deleter did not finish is debris the next {@link #open} removes.
+   *
+   * @return where the directory now is, or null if it did not exist
+   * @throws IOException if it cannot be renamed (it is then unchanged)
+   */
+  public Path setAside(Path dir) throws IOException {
+    Files.createDirectories(temp.dir());
+    Path aside =
+        temp.dir()
+            .resolve(
+                "aside-"
+                    + ProcessHandle.current().pid()
+                    + "-"
+                    + ASIDE_COUNTER.incrementAndGet()
+                    + "-"
+                    + System.nanoTime());
+    try {
+      AtomicFiles.moveAtomically(dir, aside);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    return aside;
+  }
+
+  /**
+   * Deletes {@code dir}, a directory of the store, so that it is never seen half-deleted under
+   * its name: {@link #setAside} first, then the recursive delete.
+   *
+   * @return whether there was something to delete
+   * @throws IOException if it cannot be renamed or deleted
+   */
+  public boolean discard(Path dir) throws IOException {
+    Path aside = setAside(dir);
+    if (aside == null) {
+      return false;
+    }
+    Trees.deleteRecursively(aside);
+    return true;
+  }
+
   /** The store's blobs (those of {@code images/}). */
   public BlobStore blobs() {
     return images.blobs();
@@ -111,7 +160,16 @@ public final class Store {
 
   /** The images; {@code usage} says which images containers use, so removing them is refused. */
   public Images images(ImageUsage usage) {
-    return new StoreImages(this, usage);
+    return new StoreImages(this, usage, null);
+  }
+
+  /**
+   * The images, as {@link #images(ImageUsage)}; when removing an image's last name deletes its
+   * blobs, {@code released} runs too (under the GC lock, as a prune hook), so the other owners
+   * drop what they kept for it (its extracted layers), as podman's rmi does.
+   */
+  public Images images(ImageUsage usage, PruneHook released) {
+    return new StoreImages(this, usage, released);
   }
 
   /**
