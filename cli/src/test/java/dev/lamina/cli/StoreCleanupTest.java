@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.testing.Requirements;
+import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +46,93 @@ class StoreCleanupTest {
     }
     try (Stream<Path> s = Files.list(work)) {
       return s.toList();
+    }
+  }
+
+  /** Mounts a tmpfs of {@code megabytes} at {@code dir}. */
+  private static void mountTmpfs(Path dir, int megabytes) throws Exception {
+    Files.createDirectories(dir);
+    Process p =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + megabytes + "m", "tmpfs",
+                dir.toString())
+            .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), out);
+  }
+
+  private static void unmount(Path dir) throws Exception {
+    new ProcessBuilder("umount", dir.toString()).inheritIO().start().waitFor();
+  }
+
+  /** Writes zeros to {@code file} until the file system is full. */
+  private static void fill(Path file) throws Exception {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer zeros = ByteBuffer.allocate(4096);
+      while (true) {
+        zeros.clear();
+        ch.write(zeros);
+      }
+    } catch (IOException full) {
+      // as intended
+    }
+  }
+
+  private static List<String> list(Path dir) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void fullStore_rmiFreesSpace_andFailuresNameThePathAndLeaveNothing() throws Exception {
+    Requirements.tool("runc");
+    Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
+    Path small = tmp.resolve("small");
+    mountTmpfs(small, 16);
+    try {
+      Path store = small.resolve("store");
+      Cli full = new Cli(store);
+      full.run("import", rootfs.toString(), "bb").ok();
+      full.run("tag", "bb", "bb2").ok();
+      full.run("run", "--rm", "bb", "true").ok(); // extracts its layer
+      Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+      Files.writeString(ctx.resolve("Dockerfile"), "FROM bb\nCOPY f /f\n");
+      Files.write(ctx.resolve("f"), new byte[64 * 1024]);
+      fill(small.resolve("fill"));
+
+      Cli.Result tag = full.run("tag", "bb", "bb3");
+      assertEquals(125, tag.code(), tag.err());
+      assertTrue(tag.err().contains(store + "/") && tag.err().contains("No space left"),
+          tag.err());
+      Cli.Result imported = full.run("import", rootfs.toString(), "bb4");
+      assertTrue(imported.err().contains(store + "/") && imported.err().contains("No space"),
+          imported.err());
+      Cli.Result built = full.run("build", "-t", "bb5", ctx.toString());
+      assertTrue(built.err().contains(store + "/") && built.err().contains("No space"),
+          built.err());
+      Cli.Result ran = full.run("run", "--rm", "bb", "true");
+      assertEquals(125, ran.code(), ran.err());
+      assertEquals(
+          List.of(),
+          list(store.resolve("containers")).stream().filter(n -> !n.equals(".lock")).toList(),
+          "a failed create left files");
+      assertEquals(1, full.run("ps", "-a").ok().lines().size());
+
+      // The cleanup the user needs works: the last name takes the extracted layer with it.
+      full.run("rmi", "bb2").ok();
+      full.run("rmi", "bb").ok();
+      assertEquals(
+          List.of(),
+          list(store.resolve("layers")).stream().filter(n -> !n.startsWith(".")).toList());
+      assertEquals(List.of(), list(store.resolve("layers/.complete")));
+      Files.delete(small.resolve("fill"));
+      assertEquals(0, full.run("system", "check").code());
+    } finally {
+      unmount(small);
     }
   }
 

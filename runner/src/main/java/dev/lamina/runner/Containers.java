@@ -204,40 +204,57 @@ public final class Containers {
           }
           String id = RandomIds.hex64();
           Path cdir = containerDir(id);
-          Files.createDirectories(cdir);
-          for (String sub : List.of("upper", "work", "rootfs")) {
-            Files.createDirectory(cdir.resolve(sub));
+          try {
+            return writeNew(request, runtimeName, id, name, cdir);
+          } catch (IOException | RuntimeException e) {
+            // No record means ps cannot show it and rm cannot remove it: leave nothing.
+            try {
+              Trees.deleteRecursively(cdir);
+            } catch (IOException left) {
+              e.addSuppressed(left);
+            }
+            throw e;
           }
-          ImageConfig config = request.image().config();
-          ContainerRecord record =
-              new ContainerRecord(
-                  id,
-                  name,
-                  request.image().reference(),
-                  request.image().imageId(),
-                  List.of(),
-                  now(),
-                  ContainerState.CREATED,
-                  null,
-                  null,
-                  null,
-                  null,
-                  runtimeName,
-                  request.autoRemove(),
-                  null,
-                  null,
-                  config.config().stopSignal(),
-                  request.image().lowerDirsTopFirst().stream().map(Path::toString).toList(),
-                  List.of(),
-                  List.of(),
-                  false,
-                  null,
-                  request.options().memoryBytes(),
-                  request.openStdin(),
-                  false);
-          write(record);
-          return record;
         });
+  }
+
+  /** Makes the directory of a new container and writes its first record. */
+  private ContainerRecord writeNew(
+      ContainerRequest request, String runtimeName, String id, String name, Path cdir)
+      throws IOException {
+    Files.createDirectories(cdir);
+    for (String sub : List.of("upper", "work", "rootfs")) {
+      Files.createDirectory(cdir.resolve(sub));
+    }
+    ImageConfig config = request.image().config();
+    ContainerRecord record =
+        new ContainerRecord(
+            id,
+            name,
+            request.image().reference(),
+            request.image().imageId(),
+            List.of(),
+            now(),
+            ContainerState.CREATED,
+            null,
+            null,
+            null,
+            null,
+            runtimeName,
+            request.autoRemove(),
+            null,
+            null,
+            config.config().stopSignal(),
+            request.image().lowerDirsTopFirst().stream().map(Path::toString).toList(),
+            List.of(),
+            List.of(),
+            false,
+            null,
+            request.options().memoryBytes(),
+            request.openStdin(),
+            false);
+    write(record);
+    return record;
   }
 
   /**

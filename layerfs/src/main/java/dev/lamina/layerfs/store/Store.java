@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * cache/       build cache (owned by the builder)
  * tmp/         in-flight writes; stale entries are removed when the store is opened
  * locks/       lock files
+ * reserve      space set aside so that rmi works on a full file system
  * </pre>
  *
  * <p>A {@code Store} is cheap and thread-safe; several processes may open the same root at once.
@@ -39,7 +40,8 @@ public final class Store {
             root.resolve("images"),
             temp,
             gcLock::shared,
-            FileLocks.of(locks.resolve("images.lock")));
+            FileLocks.of(locks.resolve("images.lock")),
+            new SpaceReserve(root.resolve("reserve")));
   }
 
   /**
@@ -55,6 +57,7 @@ public final class Store {
     Store store = new Store(abs);
     Files.createDirectories(store.temp.dir());
     store.temp.clean();
+    store.images.refillReserve();
     return store;
   }
 

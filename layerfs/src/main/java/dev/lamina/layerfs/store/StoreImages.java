@@ -253,6 +253,7 @@ final class StoreImages implements Images {
           return next;
         });
     List<Digest> deleted = lastName ? deleteUnreferenced(target.target()) : List.of();
+    layout.refillReserve(); // if the index write used it, there may be room again now
     return new RemovedImage(toRemove, deleted);
   }
 
