@@ -181,8 +181,9 @@ public final class OciLayout {
   public Index updateIndex(IndexChange change) throws IOException {
     try (FileLocks.Held lock = indexLock.exclusive()) {
       Path file = dir.resolve(INDEX_FILE);
+      Index current = index();
       long before = Files.size(file);
-      Index next = change.apply(index());
+      Index next = change.apply(current);
       byte[] bytes = Json.toBytes(next);
       try {
         AtomicFiles.write(file, bytes);
