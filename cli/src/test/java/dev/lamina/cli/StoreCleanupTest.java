@@ -136,6 +136,60 @@ class StoreCleanupTest {
     }
   }
 
+  /** Counts the container's own files (not the runtime's mounts). */
+  private static final String COUNT = "find / -xdev | wc -l";
+
+  @Test
+  void pruneKilledWhileDeletingALayer_theNextRunGetsTheWholeLayer() throws Exception {
+    Requirements.tool("runc");
+    Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
+    // 10 directories of 500 files: deleting them takes long enough to be killed half-way.
+    for (int d = 0; d < 10; d++) {
+      Path dir = Files.createDirectories(rootfs.resolve("data/d" + d));
+      for (int f = 0; f < 500; f++) {
+        Files.writeString(dir.resolve("f" + f), "x");
+      }
+    }
+    lamina.run("import", rootfs.toString(), "big").ok();
+    String whole = lamina.run("run", "--rm", "big", "sh", "-c", COUNT).ok().out().strip();
+    // A container keeps the layer through rmi; once it is gone, only prune removes the layer.
+    lamina.run("create", "--name", "keeper", "big", "true").ok();
+    lamina.run("rmi", "-f", "big").ok();
+    lamina.run("rm", "keeper").ok();
+    List<Path> layers;
+    try (Stream<Path> s = Files.list(root.resolve("layers"))) {
+      layers = s.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+    }
+    assertEquals(1, layers.size(), layers.toString());
+    Path layer = layers.get(0);
+    int links = (Integer) Files.getAttribute(layer, "unix:nlink");
+
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    cmd.addAll(List.of("--root", root.toString(), "system", "prune"));
+    Process prune =
+        new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      // Deletion has begun once the layer loses its name or one of its directories.
+      while (prune.isAlive() && Files.exists(layer)
+          && (Integer) Files.getAttribute(layer, "unix:nlink") == links) {
+        Thread.sleep(1);
+      }
+    } catch (java.nio.file.NoSuchFileException gone) {
+      // renamed aside meanwhile
+    } finally {
+      prune.destroyForcibly().waitFor(); // SIGKILL
+    }
+
+    lamina.run("import", rootfs.toString(), "big").ok(); // the same layer again
+    Cli.Result count = lamina.run("run", "--rm", "big", "sh", "-c", COUNT).ok();
+    assertEquals(whole, count.out().strip(), "the container runs on a partial layer");
+    Cli.Result check = lamina.run("system", "check");
+    assertEquals(0, check.code(), check.out());
+  }
+
   /** The mounted root filesystems of build steps (not the build's brief overlay probe). */
   private List<Path> rootfsMounts() throws Exception {
     return MountTable.mountPointsUnder(root.resolve("cache/work")).stream()
