@@ -54,7 +54,7 @@ final class SystemCommand implements Runnable {
                           && p.kind() != StoreCheck.Kind.UNVERIFIED_LAYER);
       boolean unverified = !result.of(StoreCheck.Kind.UNVERIFIED_LAYER).isEmpty();
       StringBuilder parts = new StringBuilder();
-      result.partsChecked().forEach((noun, n) -> parts.append(", ").append(n).append(' ').append(noun));
+      result.partsChecked().forEach((noun, n) -> parts.append(", ").append(n + " " + noun));
       Output.out()
           .printf(
               "checked %d blobs, %d names%s: %s%n",

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.testing.ChildJvm;
 import dev.lamina.layerfs.testing.Requirements;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -13,7 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -164,13 +164,11 @@ class StoreCleanupTest {
     Path layer = layers.get(0);
     int links = (Integer) Files.getAttribute(layer, "unix:nlink");
 
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    cmd.addAll(List.of("--root", root.toString(), "system", "prune"));
     Process prune =
-        new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ChildJvm.of(Main.class, "--root", root.toString(), "system", "prune")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     try {
       // Deletion has begun once the layer loses its name or one of its directories.
       while (prune.isAlive() && Files.exists(layer)
@@ -208,13 +206,11 @@ class StoreCleanupTest {
       big.setLength(8L << 30);
     }
     Files.writeString(ctx.resolve("Dockerfile"), "FROM base\nCOPY big /big\n");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    cmd.addAll(List.of("--root", root.toString(), "build", "-t", "killed", ctx.toString()));
     Process build =
-        new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ChildJvm.of(Main.class, "--root", root.toString(), "build", "-t", "killed", ctx.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     try {
       while (build.isAlive() && rootfsMounts().isEmpty()) {
         Thread.sleep(5);

@@ -57,7 +57,8 @@ class WorkspaceTest {
         };
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
-      Future<BuildResult> first = pool.submit(() -> Builder.build(store, options(ctx, "first"), holding));
+      Future<BuildResult> first =
+          pool.submit(() -> Builder.build(store, options(ctx, "first"), holding));
       firstInStep.await();
       List<Path> firstWork = workspaces(store);
       assertEquals(1, firstWork.size());

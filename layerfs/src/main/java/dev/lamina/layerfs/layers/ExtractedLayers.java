@@ -42,7 +42,7 @@ import java.util.Set;
  *
  * <p>A layer directory appears only by an atomic rename of a fully extracted and verified
  * directory, so its existence means it is complete; it leaves its name the same way, renamed
- * aside into the store's {@code tmp/} before it is deleted ({@link Store#discard}), so a removal
+ * aside into the store's {@code tmp/} before it is deleted ({@link Store#setAside}), so a removal
  * that is killed half-way never leaves a partial layer under its name. Extraction of one layer is
  * serialised across processes by a lock file; a crashed extraction leaves only a {@code .tmp-}
  * directory that the next extraction of that layer (holding the lock) or prune removes.
@@ -139,7 +139,7 @@ public final class ExtractedLayers {
       return target;
     }
     Files.createDirectories(dir);
-    FileLocks lock = FileLocks.of(store.locksDir().resolve("layer-" + target.getFileName()));
+    FileLocks lock = lockOf(target.getFileName().toString());
     try (FileLocks.Held held = lock.exclusive()) {
       if (isExtracted(diffId)) {
         return target; // another process finished it while we waited
@@ -248,7 +248,7 @@ public final class ExtractedLayers {
   private long remove(Path p) throws IOException {
     String name = p.getFileName().toString();
     String layerName = name.startsWith(TMP_PREFIX) ? name.substring(TMP_PREFIX.length()) : name;
-    FileLocks.Held held = FileLocks.of(store.locksDir().resolve("layer-" + layerName)).tryExclusive();
+    FileLocks.Held held = lockOf(layerName).tryExclusive();
     if (held == null) {
       return 0; // being extracted right now
     }
@@ -264,6 +264,11 @@ public final class ExtractedLayers {
       Trees.deleteRecursively(aside);
       return size;
     }
+  }
+
+  /** The lock that serialises extracting and removing the layer named {@code name}. */
+  private FileLocks lockOf(String name) throws IOException {
+    return FileLocks.of(store.locksDir().resolve("layer-" + name));
   }
 
   /** The entries of {@code layers/}: layers and {@code .tmp-} leftovers, not the fixed ones. */
@@ -295,7 +300,7 @@ public final class ExtractedLayers {
         if (name.startsWith(".")) {
           continue; // an in-flight atomic write
         }
-        FileLocks.Held held = FileLocks.of(store.locksDir().resolve("layer-" + name)).tryExclusive();
+        FileLocks.Held held = lockOf(name).tryExclusive();
         if (held == null) {
           continue;
         }
@@ -352,7 +357,8 @@ public final class ExtractedLayers {
             new StoreCheck.Problem(
                 problem.kind(),
                 problem.subject(),
-                problem.detail() + "; not removed: a container uses it, remove the container first");
+                problem.detail()
+                    + "; not removed: a container uses it, remove the container first");
       } else if (repair) {
         remove(p);
       }

@@ -130,22 +130,6 @@ public final class Store {
     return aside;
   }
 
-  /**
-   * Deletes {@code dir}, a directory of the store, so that it is never seen half-deleted under
-   * its name: {@link #setAside} first, then the recursive delete.
-   *
-   * @return whether there was something to delete
-   * @throws IOException if it cannot be renamed or deleted
-   */
-  public boolean discard(Path dir) throws IOException {
-    Path aside = setAside(dir);
-    if (aside == null) {
-      return false;
-    }
-    Trees.deleteRecursively(aside);
-    return true;
-  }
-
   /** The store's blobs (those of {@code images/}). */
   public BlobStore blobs() {
     return images.blobs();

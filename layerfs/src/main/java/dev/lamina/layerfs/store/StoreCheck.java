@@ -59,7 +59,10 @@ public final class StoreCheck {
    * each other part (by its noun) were checked.
    */
   public record Result(
-      List<Problem> problems, int blobsChecked, int namesChecked, Map<String, Integer> partsChecked) {
+      List<Problem> problems,
+      int blobsChecked,
+      int namesChecked,
+      Map<String, Integer> partsChecked) {
     public Result {
       problems = List.copyOf(problems);
       partsChecked = Collections.unmodifiableMap(new LinkedHashMap<>(partsChecked));

@@ -232,7 +232,7 @@ class ExtractedLayersTest {
         "a partial layer kept its name");
     Store reopened = Store.open(store.root());
     try (Stream<Path> left = Files.list(reopened.tmpDir())) {
-      assertEquals(List.of(), left.toList(), "the half-deleted tree is removed when the store opens");
+      assertEquals(List.of(), left.toList(), "the half-deleted tree goes when the store opens");
     }
     ExtractedLayers again = ExtractedLayers.of(reopened);
     Path used = again.ensure(d.descriptor(), d.diffId());

@@ -1,9 +1,8 @@
 package dev.lamina.layerfs.layers;
 
 import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.testing.ChildJvm;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A second process removing a store's extracted layers, to be killed in the middle.
@@ -25,13 +24,6 @@ public final class LayerProcess {
 
   /** Starts this class in a new JVM with the test class path. */
   static Process start(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("-Xmx128m");
-    cmd.add(LayerProcess.class.getName());
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    return ChildJvm.start(LayerProcess.class, args);
   }
 }
