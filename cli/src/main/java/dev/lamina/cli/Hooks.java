@@ -25,9 +25,12 @@ final class Hooks {
     return ExtractedLayers.of(store).pruneHook(layerUsers(store));
   }
 
-  /** The store's check, with its extracted layers. */
+  /** The store's check, with its extracted layers and container directories. */
   static StoreCheck check(Store store) {
-    return store.check().withPart(ExtractedLayers.of(store).checkedPart(layerUsers(store)));
+    return store
+        .check()
+        .withPart(ExtractedLayers.of(store).checkedPart(layerUsers(store)))
+        .withPart(ContainerSupport.strayDirectories(store));
   }
 
   /** Extracted layers that containers stack, which prune must keep even if no image names them. */

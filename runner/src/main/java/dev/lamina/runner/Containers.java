@@ -1056,6 +1056,19 @@ public final class Containers {
         }
       }
     }
+    removed.addAll(strays(true));
+    return removed;
+  }
+
+  /**
+   * The ids of container directories without a readable record (left by a crash, or by a create
+   * that failed in an older version): {@code ps} cannot show them nor {@code rm} remove them.
+   * With {@code remove}, they are unmounted and deleted (those that stay mounted are kept).
+   *
+   * @throws IOException if listing or deleting fails
+   */
+  public List<String> strays(boolean remove) throws IOException {
+    List<String> found = new ArrayList<>();
     FileLocks.withExclusive(
         lock(),
         () -> {
@@ -1064,10 +1077,14 @@ public final class Containers {
               for (Path e : entries) {
                 String name = e.getFileName().toString();
                 if (ID.matcher(name).matches() && readable(e).isEmpty()) {
+                  if (!remove) {
+                    found.add(name);
+                    continue;
+                  }
                   unmountAll(e);
                   if (MountTable.mountPointsUnder(e).isEmpty()) {
                     Trees.deleteRecursively(e);
-                    removed.add(name);
+                    found.add(name);
                   }
                 }
               }
@@ -1075,7 +1092,8 @@ public final class Containers {
           }
           return null;
         });
-    return removed;
+    found.sort(null);
+    return found;
   }
 
   private static Optional<ContainerRecord> readable(Path cdir) {

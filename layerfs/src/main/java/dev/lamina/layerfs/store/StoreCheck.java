@@ -40,7 +40,9 @@ public final class StoreCheck {
      * An extracted layer without a completion marker: extracted before markers existed, or left by
      * something else; it cannot be vouched for (a repair removes it; its next use extracts it).
      */
-    UNVERIFIED_LAYER
+    UNVERIFIED_LAYER,
+    /** A container directory without a record: no command shows or removes it but a repair. */
+    STRAY_CONTAINER
   }
 
   /** One problem: its kind, what it concerns (a digest or a name) and why. */
