@@ -1,11 +1,14 @@
 package dev.lamina.cli;
 
 import dev.lamina.layerfs.layers.ExtractedLayers;
+import dev.lamina.layerfs.store.CheckedPart;
 import dev.lamina.layerfs.store.ImageUsage;
 import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.store.StoreCheck;
 import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.Containers;
 import dev.lamina.runner.MonitorLauncher;
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +85,31 @@ final class ContainerSupport {
   }
 
   /** The extracted layers containers stack, which prune must keep. */
+  /** Container directories without a record, as a part of system check (a repair removes them). */
+  static CheckedPart strayDirectories(Store store) {
+    return new CheckedPart() {
+      @Override
+      public String noun() {
+        return "container directories";
+      }
+
+      @Override
+      public Findings check(boolean repair) throws IOException {
+        Containers containers = open(store.root());
+        List<StoreCheck.Problem> problems = new ArrayList<>();
+        for (String id : containers.strays(repair)) {
+          problems.add(
+              new StoreCheck.Problem(
+                  StoreCheck.Kind.STRAY_CONTAINER,
+                  "containers/" + id,
+                  "a container directory without a record: ps does not show it; a repair"
+                      + " removes it"));
+        }
+        return new Findings(containers.list(true).size() + problems.size(), problems);
+      }
+    };
+  }
+
   static ExtractedLayers.LayerUsers layerUsers(Store store) {
     return () -> {
       List<Path> dirs = new ArrayList<>();

@@ -3,7 +3,9 @@ package dev.lamina.cli;
 import dev.lamina.builder.cache.BuildCache;
 import dev.lamina.layerfs.layers.ExtractedLayers;
 import dev.lamina.layerfs.registry.CompressedBlobCache;
+import dev.lamina.layerfs.store.PruneHook;
 import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.store.StoreCheck;
 import dev.lamina.layerfs.store.StorePrune;
 
 /** Wires the owners of the store's other parts (layers, containers, cache) into prune. */
@@ -16,6 +18,19 @@ final class Hooks {
         .withHook(BuildCache.pruneHook())
         .withHook(CompressedBlobCache.pruneHook())
         .withHook(ExtractedLayers.of(store).pruneHook(layerUsers(store)));
+  }
+
+  /** What rmi runs when it deletes an image's blobs: its extracted layers nothing else uses go. */
+  static PruneHook released(Store store) {
+    return ExtractedLayers.of(store).pruneHook(layerUsers(store));
+  }
+
+  /** The store's check, with its extracted layers and container directories. */
+  static StoreCheck check(Store store) {
+    return store
+        .check()
+        .withPart(ExtractedLayers.of(store).checkedPart(layerUsers(store)))
+        .withPart(ContainerSupport.strayDirectories(store));
   }
 
   /** Extracted layers that containers stack, which prune must keep even if no image names them. */

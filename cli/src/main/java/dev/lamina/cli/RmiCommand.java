@@ -26,7 +26,7 @@ final class RmiCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Store s = store.open();
-    var api = s.images(Usage.of(s));
+    var api = s.images(Usage.of(s), Hooks.released(s));
     int failed = 0;
     for (String image : images) {
       try {

@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.builder.exec.Workspace;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.StoreRoots;
 import java.io.IOException;
@@ -24,8 +25,19 @@ final class StoreOptions {
     return main.root != null ? main.root.toAbsolutePath() : StoreRoots.defaultRoot();
   }
 
-  /** Opens (creating if needed) the store. */
+  /**
+   * Opens (creating if needed) the store, and removes what builds that died left behind (their
+   * overlay mounts and scratch directories), so that no command leaves a leaked mount in place.
+   */
   Store open() throws IOException {
-    return Store.open(root());
+    Store store = Store.open(root());
+    try {
+      Workspace.removeStale(store);
+    } catch (IOException e) {
+      // The command itself can still work; the leftover is tried again by the next one.
+      System.err.println(
+          "lamina: warning: cannot remove a dead build's workspace: " + ErrorHandler.oneLine(e));
+    }
+    return store;
   }
 }

@@ -41,19 +41,32 @@ final class SystemCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      StoreCheck check = store.open().check();
+      StoreCheck check = Hooks.check(store.open());
       StoreCheck.Result found = repair ? check.repair() : check.run();
       found.problems().forEach(p -> Output.out().println((repair ? "repaired: " : "") + p));
       // A repair is judged by a fresh check of what is left.
       StoreCheck.Result result = repair ? check.run() : found;
       boolean corrupt =
-          result.problems().stream().anyMatch(p -> p.kind() != StoreCheck.Kind.DANGLING_BLOB);
+          result.problems().stream()
+              .anyMatch(
+                  p ->
+                      p.kind() != StoreCheck.Kind.DANGLING_BLOB
+                          && p.kind() != StoreCheck.Kind.UNVERIFIED_LAYER);
+      boolean unverified = !result.of(StoreCheck.Kind.UNVERIFIED_LAYER).isEmpty();
+      StringBuilder parts = new StringBuilder();
+      result.partsChecked().forEach((noun, n) -> parts.append(", ").append(n + " " + noun));
       Output.out()
           .printf(
-              "checked %d blobs and %d names: %s%n",
+              "checked %d blobs, %d names%s: %s%n",
               result.blobsChecked(),
               result.namesChecked(),
-              corrupt ? "CORRUPT" : result.isClean() ? "ok" : "ok (unreferenced blobs)");
+              parts,
+              corrupt
+                  ? "CORRUPT"
+                  : unverified
+                      ? "UNVERIFIED (system check --repair removes the unverified layers)"
+                      : result.isClean() ? "ok" : "ok (unreferenced blobs)");
+      corrupt |= unverified; // what cannot be vouched for is not ok
       return corrupt ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
     }
   }

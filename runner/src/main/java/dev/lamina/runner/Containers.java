@@ -221,41 +221,58 @@ public final class Containers {
           }
           String id = RandomIds.hex64();
           Path cdir = containerDir(id);
-          Files.createDirectories(cdir);
-          for (String sub : List.of("upper", "work", "rootfs")) {
-            Files.createDirectory(cdir.resolve(sub));
+          try {
+            return writeNew(request, runtimeName, id, name, cdir);
+          } catch (IOException | RuntimeException e) {
+            // No record means ps cannot show it and rm cannot remove it: leave nothing.
+            try {
+              Trees.deleteRecursively(cdir);
+            } catch (IOException left) {
+              e.addSuppressed(left);
+            }
+            throw e;
           }
-          ImageConfig config = request.image().config();
-          ContainerRecord record =
-              new ContainerRecord(
-                  id,
-                  name,
-                  request.image().reference(),
-                  request.image().imageId(),
-                  List.of(),
-                  now(),
-                  ContainerState.CREATED,
-                  null,
-                  null,
-                  null,
-                  null,
-                  runtimeName,
-                  request.autoRemove(),
-                  null,
-                  null,
-                  config.config().stopSignal(),
-                  request.image().lowerDirsTopFirst().stream().map(Path::toString).toList(),
-                  List.of(),
-                  List.of(),
-                  false,
-                  null,
-                  request.options().memoryBytes(),
-                  request.openStdin(),
-                  false,
-                  null);
-          write(record);
-          return record;
         });
+  }
+
+  /** Makes the directory of a new container and writes its first record. */
+  private ContainerRecord writeNew(
+      ContainerRequest request, String runtimeName, String id, String name, Path cdir)
+      throws IOException {
+    Files.createDirectories(cdir);
+    for (String sub : List.of("upper", "work", "rootfs")) {
+      Files.createDirectory(cdir.resolve(sub));
+    }
+    ImageConfig config = request.image().config();
+    ContainerRecord record =
+        new ContainerRecord(
+            id,
+            name,
+            request.image().reference(),
+            request.image().imageId(),
+            List.of(),
+            now(),
+            ContainerState.CREATED,
+            null,
+            null,
+            null,
+            null,
+            runtimeName,
+            request.autoRemove(),
+            null,
+            null,
+            config.config().stopSignal(),
+            request.image().lowerDirsTopFirst().stream().map(Path::toString).toList(),
+            List.of(),
+            List.of(),
+            false,
+            null,
+            request.options().memoryBytes(),
+            request.openStdin(),
+            false,
+            null);
+    write(record);
+    return record;
   }
 
   /**
@@ -1074,6 +1091,19 @@ public final class Containers {
         }
       }
     }
+    removed.addAll(strays(true));
+    return removed;
+  }
+
+  /**
+   * The ids of container directories without a readable record (left by a crash, or by a create
+   * that failed in an older version): {@code ps} cannot show them nor {@code rm} remove them.
+   * With {@code remove}, they are unmounted and deleted (those that stay mounted are kept).
+   *
+   * @throws IOException if listing or deleting fails
+   */
+  public List<String> strays(boolean remove) throws IOException {
+    List<String> found = new ArrayList<>();
     FileLocks.withExclusive(
         lock(),
         () -> {
@@ -1082,10 +1112,14 @@ public final class Containers {
               for (Path e : entries) {
                 String name = e.getFileName().toString();
                 if (ID.matcher(name).matches() && readable(e).isEmpty()) {
+                  if (!remove) {
+                    found.add(name);
+                    continue;
+                  }
                   unmountAll(e);
                   if (MountTable.mountPointsUnder(e).isEmpty()) {
                     Trees.deleteRecursively(e);
-                    removed.add(name);
+                    found.add(name);
                   }
                 }
               }
@@ -1093,7 +1127,8 @@ public final class Containers {
           }
           return null;
         });
-    return removed;
+    found.sort(null);
+    return found;
   }
 
   private static Optional<ContainerRecord> readable(Path cdir) {

@@ -1,18 +1,14 @@
 package dev.lamina.builder.exec;
 
 import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.store.Trees;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,21 +16,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A build's scratch space under {@code $LAMINA_ROOT/cache/work/<id>/}: overlay uppers and mount
  * points of RUN steps, unpacked archives, runtime bundles. It lives on the store's file system
- * (overlayfs needs upper and work dirs on one file system) and is locked while the build runs;
- * a later build removes the workspaces of builds that died (their lock is free), unmounting
- * anything still mounted there first.
+ * (overlayfs needs upper and work dirs on one file system) and its {@code .lock} is held while
+ * the build runs.
+ *
+ * <p>Why a lock rather than a pid: a record lock dies with its process whatever killed it, and
+ * a pid can be reused. So a workspace whose lock is free belongs to a build that died, and
+ * {@link #removeStale} unmounts what it left mounted and deletes it. The locks are the store's
+ * {@link FileLocks}: one descriptor per lock file per JVM, so a second build in the same JVM
+ * sees the first one's lock as taken, and never opens and closes a descriptor of it (which would
+ * drop the first build's lock). A guard lock orders making a workspace (directory, then its lock)
+ * against cleaning, so a cleaner never takes a workspace between the two.
  */
-final class Workspace implements AutoCloseable {
+public final class Workspace implements AutoCloseable {
+  private static final String LOCK = ".lock";
+
   private final Path dir;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final FileLocks.Held lock;
   private final AtomicInteger counter = new AtomicInteger();
   /** The result of {@link #overlayRefusal}; null until it is first asked. */
   private Optional<IOException> overlayProbe;
 
-  private Workspace(Path dir, FileChannel lockChannel, FileLock lock) {
+  private Workspace(Path dir, FileLocks.Held lock) {
     this.dir = dir;
-    this.lockChannel = lockChannel;
     this.lock = lock;
   }
 
@@ -42,12 +45,58 @@ final class Workspace implements AutoCloseable {
   static Workspace create(Store store) throws IOException {
     Path parent = store.cacheDir().resolve("work");
     Files.createDirectories(parent);
-    removeStale(parent);
-    Path dir = parent.resolve(UUID.randomUUID().toString());
-    Files.createDirectory(dir);
-    FileChannel ch =
-        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    return new Workspace(dir, ch, ch.lock());
+    removeStale(store);
+    try (FileLocks.Held creating = guard(store).shared()) {
+      Path dir = parent.resolve(UUID.randomUUID().toString());
+      Files.createDirectory(dir);
+      return new Workspace(dir, FileLocks.of(dir.resolve(LOCK)).exclusive());
+    }
+  }
+
+  /**
+   * Removes the workspaces of builds whose process is gone (their lock is free), unmounting first
+   * what they left mounted there (a build killed during a COPY or RUN). Every command that opens
+   * the store calls this, so a leaked mount does not outlive the next command.
+   *
+   * @return how many workspaces were removed
+   * @throws IOException if the workspaces cannot be listed, or one could not be unmounted or
+   *     deleted (it is then left, never deleted through a mount; the others are still removed)
+   */
+  public static int removeStale(Store store) throws IOException {
+    Path parent = store.cacheDir().resolve("work");
+    if (!Files.isDirectory(parent)) {
+      return 0;
+    }
+    int removed = 0;
+    IOException failed = null;
+    try (FileLocks.Held cleaning = guard(store).exclusive();
+        DirectoryStream<Path> ds = Files.newDirectoryStream(parent)) {
+      for (Path p : ds) {
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        FileLocks lock = FileLocks.of(p.resolve(LOCK));
+        FileLocks.Held owner = lock.isHeldHere() ? null : lock.tryExclusive();
+        if (owner == null) {
+          continue; // a live build, in this process or another
+        }
+        try (owner) {
+          OverlayMount.unmountAllUnder(p);
+          Trees.deleteRecursively(p);
+          removed++;
+        } catch (IOException e) {
+          failed = failed == null ? e : failed;
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+    return removed;
+  }
+
+  private static FileLocks guard(Store store) throws IOException {
+    return FileLocks.of(store.locksDir().resolve("build-work.lock"));
   }
 
   /** A fresh, empty directory in the workspace. */
@@ -80,54 +129,9 @@ final class Workspace implements AutoCloseable {
   public void close() throws IOException {
     try {
       OverlayMount.unmountAllUnder(dir);
-      deleteTree(dir);
+      Trees.deleteRecursively(dir);
     } finally {
-      lock.release();
-      lockChannel.close();
+      lock.close();
     }
-  }
-
-  private static void removeStale(Path parent) throws IOException {
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent)) {
-      for (Path p : ds) {
-        Path lockFile = p.resolve(".lock");
-        if (!Files.exists(lockFile)) {
-          continue; // being created right now, or not ours
-        }
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
-          FileLock l = ch.tryLock();
-          if (l == null) {
-            continue; // a live build
-          }
-          OverlayMount.unmountAllUnder(p);
-          deleteTree(p);
-        } catch (IOException e) {
-          // another build is cleaning it; leave it
-        }
-      }
-    }
-  }
-
-  /** Deletes a tree without following symlinks. */
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.deleteIfExists(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-            Files.deleteIfExists(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }

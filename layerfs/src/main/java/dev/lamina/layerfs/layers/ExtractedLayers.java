@@ -10,10 +10,12 @@ import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.oci.Manifest;
 import dev.lamina.layerfs.oci.MediaType;
+import dev.lamina.layerfs.store.CheckedPart;
 import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.layerfs.store.OciContent;
 import dev.lamina.layerfs.store.PruneHook;
 import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.store.StoreCheck;
 import dev.lamina.layerfs.store.StoreUsage;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.layerfs.tar.ApplyOptions;
@@ -39,9 +41,17 @@ import java.util.Set;
  * that stacks it as an overlay lower.
  *
  * <p>A layer directory appears only by an atomic rename of a fully extracted and verified
- * directory, so its existence means it is complete. Extraction of one layer is serialised across
- * processes by a lock file; a crashed extraction leaves only a {@code .tmp-} directory that the
- * next extraction of that layer (holding the lock) removes.
+ * directory, so its existence means it is complete; it leaves its name the same way, renamed
+ * aside into the store's {@code tmp/} before it is deleted ({@link Store#setAside}), so a removal
+ * that is killed half-way never leaves a partial layer under its name. Extraction of one layer is
+ * serialised across processes by a lock file; a crashed extraction leaves only a {@code .tmp-}
+ * directory that the next extraction of that layer (holding the lock) or prune removes.
+ *
+ * <p>Each extraction also leaves a completion marker ({@link CompletionMarkers}) that {@code
+ * system check} verifies the tree against. A layer without one was extracted before markers
+ * existed: it is still used as it is (re-extracting it could pull it from under a running
+ * container), but check reports it as unverified and a repair removes it when no container uses
+ * it, so its next use extracts it again.
  */
 public final class ExtractedLayers {
   private static final String TMP_PREFIX = ".tmp-";
@@ -49,10 +59,12 @@ public final class ExtractedLayers {
 
   private final Store store;
   private final Path dir;
+  private final CompletionMarkers markers;
 
   private ExtractedLayers(Store store) {
     this.store = store;
     this.dir = store.layersDir();
+    this.markers = new CompletionMarkers(dir);
   }
 
   /** The extracted layers of {@code store}. */
@@ -127,7 +139,7 @@ public final class ExtractedLayers {
       return target;
     }
     Files.createDirectories(dir);
-    FileLocks lock = FileLocks.of(store.locksDir().resolve("layer-" + target.getFileName()));
+    FileLocks lock = lockOf(target.getFileName().toString());
     try (FileLocks.Held held = lock.exclusive()) {
       if (isExtracted(diffId)) {
         return target; // another process finished it while we waited
@@ -137,6 +149,9 @@ public final class ExtractedLayers {
       Files.createDirectory(tmp);
       try {
         extract(layer, diffId, tmp);
+        // The marker first: a crash before the rename leaves a marker without a layer, which the
+        // next extraction overwrites; never a named layer without its marker.
+        markers.write(target.getFileName().toString(), tmp);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException | RuntimeException e) {
         Trees.deleteRecursively(tmp);
@@ -214,27 +229,168 @@ public final class ExtractedLayers {
       keep.add(p.toAbsolutePath().normalize());
     }
     long freed = 0;
+    for (Path p : layerEntries()) {
+      if (keep.contains(p.toAbsolutePath().normalize())) {
+        continue;
+      }
+      freed += remove(p);
+    }
+    removeOrphanMarkers();
+    return freed;
+  }
+
+  /**
+   * Removes one entry of {@code layers/} (a layer or a {@code .tmp-} leftover) unless its
+   * extraction is under way: renamed aside first, then its marker, then the tree.
+   *
+   * @return bytes freed (0 if it was left)
+   */
+  private long remove(Path p) throws IOException {
+    String name = p.getFileName().toString();
+    String layerName = name.startsWith(TMP_PREFIX) ? name.substring(TMP_PREFIX.length()) : name;
+    FileLocks.Held held = lockOf(layerName).tryExclusive();
+    if (held == null) {
+      return 0; // being extracted right now
+    }
+    try (held) {
+      long size = StoreUsage.du(p);
+      Path aside = store.setAside(p);
+      if (aside == null) {
+        return 0;
+      }
+      if (!name.startsWith(TMP_PREFIX)) {
+        markers.remove(layerName);
+      }
+      Trees.deleteRecursively(aside);
+      return size;
+    }
+  }
+
+  /** The lock that serialises extracting and removing the layer named {@code name}. */
+  private FileLocks lockOf(String name) throws IOException {
+    return FileLocks.of(store.locksDir().resolve("layer-" + name));
+  }
+
+  /** The entries of {@code layers/}: layers and {@code .tmp-} leftovers, not the fixed ones. */
+  private List<Path> layerEntries() throws IOException {
+    List<Path> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {
-        if (keep.contains(p.toAbsolutePath().normalize())) {
-          continue;
-        }
         String name = p.getFileName().toString();
-        if (name.equals(EMPTY)) {
-          continue;
-        }
-        String lockName = "layer-" + (name.startsWith(TMP_PREFIX) ? name.substring(5) : name);
-        FileLocks.Held held = FileLocks.of(store.locksDir().resolve(lockName)).tryExclusive();
-        if (held == null) {
-          continue; // being extracted right now
-        }
-        try (held) {
-          freed += StoreUsage.du(p);
-          Trees.deleteRecursively(p);
+        if (!name.equals(EMPTY) && !name.equals(CompletionMarkers.DIR)) {
+          out.add(p);
         }
       }
     }
-    return freed;
+    out.sort(null);
+    return out;
+  }
+
+  /** Markers left by a removal killed between the rename and the marker's deletion. */
+  private void removeOrphanMarkers() throws IOException {
+    if (!Files.isDirectory(markers.dir())) {
+      return;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(markers.dir())) {
+      for (Path m : entries) {
+        String name = m.getFileName().toString();
+        if (name.startsWith(".")) {
+          continue; // an in-flight atomic write
+        }
+        FileLocks.Held held = lockOf(name).tryExclusive();
+        if (held == null) {
+          continue;
+        }
+        try (held) {
+          if (!Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)
+              && !Files.exists(dir.resolve(TMP_PREFIX + name), LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(m);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The extracted layers as a part of {@code system check}: a layer whose tree no longer matches
+   * its completion marker is broken, one without a marker unverified; a repair removes both
+   * unless a container in {@code users} stacks them (those are reported again by the next check).
+   */
+  public CheckedPart checkedPart(LayerUsers users) {
+    return new CheckedPart() {
+      @Override
+      public String noun() {
+        return "extracted layers";
+      }
+
+      @Override
+      public Findings check(boolean repair) throws IOException {
+        return checkLayers(repair, users);
+      }
+    };
+  }
+
+  private CheckedPart.Findings checkLayers(boolean repair, LayerUsers users) throws IOException {
+    List<StoreCheck.Problem> problems = new ArrayList<>();
+    Set<Path> inUse = new HashSet<>();
+    if (repair) {
+      for (Path p : users.layersInUse()) {
+        inUse.add(p.toAbsolutePath().normalize());
+      }
+    }
+    int checked = 0;
+    for (Path p : layerEntries()) {
+      String name = p.getFileName().toString();
+      if (name.startsWith(TMP_PREFIX) || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        continue; // an extraction under way or its leftover: never used as a layer
+      }
+      checked++;
+      StoreCheck.Problem problem = checkLayer(p, name);
+      if (problem == null) {
+        continue;
+      }
+      if (repair && inUse.contains(p.toAbsolutePath().normalize())) {
+        problem =
+            new StoreCheck.Problem(
+                problem.kind(),
+                problem.subject(),
+                problem.detail()
+                    + "; not removed: a container uses it, remove the container first");
+      } else if (repair) {
+        remove(p);
+      }
+      problems.add(problem);
+    }
+    return new CheckedPart.Findings(checked, problems);
+  }
+
+  /** Null if the layer at {@code p} matches its marker, else the problem. */
+  private StoreCheck.Problem checkLayer(Path p, String name) throws IOException {
+    String subject = "layers/" + name;
+    var recorded = markers.read(name);
+    if (recorded.isEmpty()) {
+      return new StoreCheck.Problem(
+          StoreCheck.Kind.UNVERIFIED_LAYER,
+          subject,
+          "no completion marker: extracted by an older lamina or by something else; a repair"
+              + " removes it and its next use extracts it again");
+    }
+    CompletionMarkers.Tally now;
+    try {
+      now = CompletionMarkers.tally(p);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return null; // removed meanwhile by prune or rmi
+    }
+    if (!now.equals(recorded.get())) {
+      return new StoreCheck.Problem(
+          StoreCheck.Kind.BROKEN_LAYER,
+          subject,
+          "has " + now + ", its extraction left " + recorded.get());
+    }
+    return null;
   }
 
   /** The diff_ids of every named image (every platform of an index); damaged images add none. */

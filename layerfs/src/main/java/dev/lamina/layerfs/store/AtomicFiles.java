@@ -75,11 +75,15 @@ public final class AtomicFiles {
     try {
       try (FileChannel ch =
           FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        OutputStream out = Channels.newOutputStream(ch);
+        OutputStream out = new NamingOutputStream(Channels.newOutputStream(ch), target);
         content.writeTo(out);
         out.flush();
         if (durable) {
-          ch.force(true);
+          try {
+            ch.force(true);
+          } catch (IOException e) {
+            throw NamingOutputStream.naming(e, target);
+          }
         }
       }
       moveAtomically(temp, target);

@@ -56,7 +56,9 @@ public final class BlobWriter extends OutputStream {
     this.temp = temp;
     this.out =
         new DigestingOutputStream(
-            new BufferedOutputStream(Channels.newOutputStream(temp.channel()), 64 * 1024),
+            new BufferedOutputStream(
+                new NamingOutputStream(Channels.newOutputStream(temp.channel()), temp.path()),
+                64 * 1024),
             algorithm);
     this.store = store;
     this.onClose = onClose;

@@ -126,6 +126,15 @@ public final class FileLocks {
     });
   }
 
+  /**
+   * Whether some thread of this JVM holds the lock now. {@link #tryExclusive} answers for the
+   * other processes and threads, but is reentrant for the calling thread; this tells a thread that
+   * holds the lock itself (so it is not free for the owner's sake).
+   */
+  public synchronized boolean isHeldHere() {
+    return holders > 0;
+  }
+
   private synchronized void acquireOs(boolean shared) throws IOException {
     if (holders == 0) {
       FileChannel ch = open();

@@ -33,11 +33,13 @@ public final class OciLayout {
   private final Path dir;
   private final LayoutBlobStore blobs;
   private final FileLocks indexLock;
+  private final SpaceReserve reserve;
 
-  private OciLayout(Path dir, LayoutBlobStore blobs, FileLocks indexLock) {
+  private OciLayout(Path dir, LayoutBlobStore blobs, FileLocks indexLock, SpaceReserve reserve) {
     this.dir = dir;
     this.blobs = blobs;
     this.indexLock = indexLock;
+    this.reserve = reserve;
   }
 
   /**
@@ -67,15 +69,23 @@ public final class OciLayout {
     TempArea temp = new TempArea(dir, ".lamina-tmp-", null);
     return new OciLayout(
         dir, new LayoutBlobStore(dir.resolve("blobs"), temp, null),
-        FileLocks.of(dir.resolve(LAYOUT_FILE)));
+        FileLocks.of(dir.resolve(LAYOUT_FILE)), null);
   }
 
-  /** The layout inside a store, sharing the store's temp area, GC and index locks. */
+  /**
+   * The layout inside a store, sharing the store's temp area, GC and index locks, and its space
+   * reserve (which lets a change that shrinks index.json be written on a full file system).
+   */
   static OciLayout inStore(
-      Path dir, TempArea temp, LayoutBlobStore.WriteGuard guard, FileLocks indexLock)
+      Path dir,
+      TempArea temp,
+      LayoutBlobStore.WriteGuard guard,
+      FileLocks indexLock,
+      SpaceReserve reserve)
       throws IOException {
     initialise(dir);
-    return new OciLayout(dir, new LayoutBlobStore(dir.resolve("blobs"), temp, guard), indexLock);
+    return new OciLayout(
+        dir, new LayoutBlobStore(dir.resolve("blobs"), temp, guard), indexLock, reserve);
   }
 
   private static void initialise(Path dir) throws IOException {
@@ -170,9 +180,32 @@ public final class OciLayout {
    */
   public Index updateIndex(IndexChange change) throws IOException {
     try (FileLocks.Held lock = indexLock.exclusive()) {
-      Index next = change.apply(index());
-      AtomicFiles.write(dir.resolve(INDEX_FILE), Json.toBytes(next));
+      Path file = dir.resolve(INDEX_FILE);
+      Index current = index();
+      long before = Files.size(file);
+      Index next = change.apply(current);
+      byte[] bytes = Json.toBytes(next);
+      try {
+        AtomicFiles.write(file, bytes);
+      } catch (IOException full) {
+        // Only a change that does not grow the index may use the reserve: it is what lets rmi
+        // free space on a full store, and a tag would use it up for good.
+        if (reserve == null || bytes.length > before || !reserve.release()) {
+          throw full;
+        }
+        AtomicFiles.write(file, bytes);
+      }
+      if (reserve != null) {
+        reserve.refill(bytes.length);
+      }
       return next;
+    }
+  }
+
+  /** Makes the space reserve again if it is missing (best effort). */
+  void refillReserve() {
+    if (reserve != null) {
+      reserve.refill(0);
     }
   }
 

@@ -2,7 +2,9 @@ package dev.lamina.layerfs.store;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The content store at {@code $LAMINA_ROOT}:
@@ -15,11 +17,14 @@ import java.nio.file.Path;
  * cache/       build cache (owned by the builder)
  * tmp/         in-flight writes; stale entries are removed when the store is opened
  * locks/       lock files
+ * reserve      space set aside so that rmi works on a full file system
  * </pre>
  *
  * <p>A {@code Store} is cheap and thread-safe; several processes may open the same root at once.
  */
 public final class Store {
+  private static final AtomicLong ASIDE_COUNTER = new AtomicLong();
+
   private final Path root;
   private final TempArea temp;
   private final FileLocks gcLock;
@@ -35,7 +40,8 @@ public final class Store {
             root.resolve("images"),
             temp,
             gcLock::shared,
-            FileLocks.of(locks.resolve("images.lock")));
+            FileLocks.of(locks.resolve("images.lock")),
+            new SpaceReserve(root.resolve("reserve")));
   }
 
   /**
@@ -51,6 +57,7 @@ public final class Store {
     Store store = new Store(abs);
     Files.createDirectories(store.temp.dir());
     store.temp.clean();
+    store.images.refillReserve();
     return store;
   }
 
@@ -94,6 +101,35 @@ public final class Store {
     return root.resolve("locks");
   }
 
+  /**
+   * Takes {@code dir}, a directory of the store, away from its name in one step: it is renamed
+   * into {@code tmp/}, where the caller deletes it (see {@link Trees#deleteRecursively}). Why:
+   * deleting a large tree takes long, and a process killed half-way must not leave a partial
+   * tree under a name whose existence means "complete" (an extracted layer); a renamed-aside tree
+   * that its deleter did not finish is debris the next {@link #open} removes.
+   *
+   * @return where the directory now is, or null if it did not exist
+   * @throws IOException if it cannot be renamed (it is then unchanged)
+   */
+  public Path setAside(Path dir) throws IOException {
+    Files.createDirectories(temp.dir());
+    Path aside =
+        temp.dir()
+            .resolve(
+                "aside-"
+                    + ProcessHandle.current().pid()
+                    + "-"
+                    + ASIDE_COUNTER.incrementAndGet()
+                    + "-"
+                    + System.nanoTime());
+    try {
+      AtomicFiles.moveAtomically(dir, aside);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    return aside;
+  }
+
   /** The store's blobs (those of {@code images/}). */
   public BlobStore blobs() {
     return images.blobs();
@@ -111,7 +147,16 @@ public final class Store {
 
   /** The images; {@code usage} says which images containers use, so removing them is refused. */
   public Images images(ImageUsage usage) {
-    return new StoreImages(this, usage);
+    return new StoreImages(this, usage, null);
+  }
+
+  /**
+   * The images, as {@link #images(ImageUsage)}; when removing an image's last name deletes its
+   * blobs, {@code released} runs too (under the GC lock, as a prune hook), so the other owners
+   * drop what they kept for it (its extracted layers), as podman's rmi does.
+   */
+  public Images images(ImageUsage usage, PruneHook released) {
+    return new StoreImages(this, usage, released);
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.lamina.layerfs.oci.Manifest;
 import dev.lamina.layerfs.oci.MediaType;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,7 +38,16 @@ public final class StoreCheck {
     /** A blob nothing references (prune removes it). */
     DANGLING_BLOB,
     /** index.json itself cannot be read. */
-    BROKEN_INDEX
+    BROKEN_INDEX,
+    /** An extracted layer whose tree differs from what its extraction left (files lost). */
+    BROKEN_LAYER,
+    /**
+     * An extracted layer without a completion marker: extracted before markers existed, or left by
+     * something else; it cannot be vouched for (a repair removes it; its next use extracts it).
+     */
+    UNVERIFIED_LAYER,
+    /** A container directory without a record: no command shows or removes it but a repair. */
+    STRAY_CONTAINER
   }
 
   /** One problem: its kind, what it concerns (a digest or a name) and why. */
@@ -51,10 +61,18 @@ public final class StoreCheck {
     }
   }
 
-  /** The outcome: problems found, in a stable order. */
-  public record Result(List<Problem> problems, int blobsChecked, int namesChecked) {
+  /**
+   * The outcome: problems found, in a stable order; {@code partsChecked} says how many items of
+   * each other part (by its noun) were checked.
+   */
+  public record Result(
+      List<Problem> problems,
+      int blobsChecked,
+      int namesChecked,
+      Map<String, Integer> partsChecked) {
     public Result {
       problems = List.copyOf(problems);
+      partsChecked = Collections.unmodifiableMap(new LinkedHashMap<>(partsChecked));
     }
 
     /** Whether nothing is wrong (dangling blobs count as wrong: they waste space). */
@@ -70,10 +88,17 @@ public final class StoreCheck {
 
   private final Store store;
   private final BlobStore blobs;
+  private final List<CheckedPart> parts = new ArrayList<>();
 
   StoreCheck(Store store) {
     this.store = store;
     this.blobs = store.blobs();
+  }
+
+  /** Adds another part of the store to check (and repair); returns this. */
+  public StoreCheck withPart(CheckedPart part) {
+    parts.add(part);
+    return this;
   }
 
   /**
@@ -83,7 +108,18 @@ public final class StoreCheck {
    * @throws IOException if the store's directories cannot be read
    */
   public Result run() throws IOException {
-    return scan().result();
+    return withParts(scan().result(), false);
+  }
+
+  private Result withParts(Result blobResult, boolean repair) throws IOException {
+    List<Problem> problems = new ArrayList<>(blobResult.problems());
+    Map<String, Integer> checked = new LinkedHashMap<>();
+    for (CheckedPart part : parts) {
+      CheckedPart.Findings f = part.check(repair);
+      problems.addAll(f.problems());
+      checked.merge(part.noun(), f.checked(), Integer::sum);
+    }
+    return new Result(problems, blobResult.blobsChecked(), blobResult.namesChecked(), checked);
   }
 
   /**
@@ -91,7 +127,8 @@ public final class StoreCheck {
    * corrupt are removed, then unreferenced blobs are deleted. Holds the GC lock throughout, so it
    * waits for writers and never takes their blobs.
    *
-   * @return the problems found (and dealt with); a new {@link #run()} afterwards is clean
+   * @return the problems found (and dealt with); a new {@link #run()} afterwards is clean, but
+   *     for what a part could not repair (a broken layer a container still uses)
    * @throws IOException if the store cannot be changed
    */
   public Result repair() throws IOException {
@@ -123,7 +160,7 @@ public final class StoreCheck {
           blobs.delete(d);
         }
       }
-      return scan.result();
+      return withParts(scan.result(), true);
     }
   }
 
@@ -135,7 +172,7 @@ public final class StoreCheck {
     int nameCount;
 
     Result result() {
-      return new Result(problems, blobCount, nameCount);
+      return new Result(problems, blobCount, nameCount, Map.of());
     }
   }
 

@@ -30,12 +30,14 @@ final class StoreImages implements Images {
   private final OciLayout layout;
   private final BlobStore blobs;
   private final ImageUsage usage;
+  private final PruneHook released;
 
-  StoreImages(Store store, ImageUsage usage) {
+  StoreImages(Store store, ImageUsage usage, PruneHook released) {
     this.store = store;
     this.layout = store.layout();
     this.blobs = store.blobs();
     this.usage = usage;
+    this.released = released;
   }
 
   /** The named entries of index.json grouped by target digest, names in index order. */
@@ -251,6 +253,7 @@ final class StoreImages implements Images {
           return next;
         });
     List<Digest> deleted = lastName ? deleteUnreferenced(target.target()) : List.of();
+    layout.refillReserve(); // if the index write used it, there may be room again now
     return new RemovedImage(toRemove, deleted);
   }
 
@@ -282,6 +285,9 @@ final class StoreImages implements Images {
         if (!kept.contains(d) && blobs.delete(d)) {
           deleted.add(d);
         }
+      }
+      if (released != null && !deleted.isEmpty()) {
+        released.prune(store);
       }
       return deleted;
     }

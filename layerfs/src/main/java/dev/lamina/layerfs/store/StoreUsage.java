@@ -58,7 +58,8 @@ public final class StoreUsage {
     long count = 0;
     if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       try (var entries = Files.list(dir)) {
-        count = entries.count();
+        // Dot-entries are the owner's bookkeeping (lock files, completion markers), not items.
+        count = entries.filter(p -> !p.getFileName().toString().startsWith(".")).count();
       }
     }
     return new Part(name, dir, count, du(dir));

@@ -80,7 +80,9 @@ public final class LayerApplier {
         throw new IOException(
             "applying layer entry '"
                 + LayerFormatException.printable(header.name())
-                + "': "
+                + "' in "
+                + root
+                + ": "
                 + e.getMessage(),
             e);
       }

@@ -14,6 +14,7 @@ import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.store.BlobWriter;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.store.StoreCheck;
 import dev.lamina.layerfs.tar.ContentSource;
 import dev.lamina.layerfs.tar.LayerDigests;
 import dev.lamina.layerfs.tar.LayerEntry;
@@ -202,6 +203,84 @@ class ExtractedLayersTest {
     Descriptor odd = d.descriptor().withMediaType("application/x-something");
     IOException e = assertThrows(IOException.class, () -> layers.ensure(odd, d.diffId()));
     assertTrue(e.getMessage().contains("unsupported media type"), e.getMessage());
+  }
+
+  @Test
+  void prune_killedWhileDeleting_neverLeavesAPartialLayerUnderItsName() throws Exception {
+    // 10 directories of 500 files: deleting them takes long enough to be killed half-way.
+    List<LayerEntry> entries = new ArrayList<>();
+    for (int d = 0; d < 10; d++) {
+      entries.add(LayerEntry.directory("d" + d));
+      for (int f = 0; f < 500; f++) {
+        entries.add(file("d" + d + "/f" + f, "x"));
+      }
+    }
+    LayerDigests d = layer(Compression.NONE, entries.toArray(LayerEntry[]::new));
+    Path dir = layers.ensure(d.descriptor(), d.diffId());
+    CompletionMarkers.Tally complete = CompletionMarkers.tally(dir);
+    int links = nlink(dir);
+
+    Process prune = LayerProcess.start("prune", store.root().toString());
+    // Deletion has begun once the layer loses its name or one of its directories.
+    while (prune.isAlive() && Files.exists(dir) && nlink(dir) == links) {
+      Thread.sleep(1);
+    }
+    prune.destroyForcibly().waitFor(); // SIGKILL
+
+    assertTrue(
+        !Files.exists(dir) || CompletionMarkers.tally(dir).equals(complete),
+        "a partial layer kept its name");
+    Store reopened = Store.open(store.root());
+    try (Stream<Path> left = Files.list(reopened.tmpDir())) {
+      assertEquals(List.of(), left.toList(), "the half-deleted tree goes when the store opens");
+    }
+    ExtractedLayers again = ExtractedLayers.of(reopened);
+    Path used = again.ensure(d.descriptor(), d.diffId());
+    assertEquals(complete, CompletionMarkers.tally(used), "the next use gets the whole layer");
+    assertEquals(List.of(), again.checkedPart(List::of).check(false).problems());
+  }
+
+  @Test
+  void check_layerThatLostFiles_isBroken_andRepairRemovesIt() throws IOException {
+    LayerDigests d = layer(Compression.NONE, file("a", "1"), file("b", "2"));
+    Path dir = layers.ensure(d.descriptor(), d.diffId());
+    var part = layers.checkedPart(List::of);
+    assertEquals(List.of(), part.check(false).problems());
+    Files.delete(dir.resolve("b")); // as a removal killed half-way by an older version left it
+
+    var found = part.check(false);
+    assertEquals(1, found.checked());
+    assertEquals(StoreCheck.Kind.BROKEN_LAYER, found.problems().get(0).kind(), found.toString());
+
+    part.check(true);
+    assertFalse(Files.exists(dir));
+    assertEquals("2", Files.readString(layers.ensure(d.descriptor(), d.diffId()).resolve("b")));
+    assertEquals(List.of(), part.check(false).problems());
+  }
+
+  @Test
+  void check_layerWithoutMarker_isUnverified_repairKeepsItWhileAContainerUsesIt()
+      throws IOException {
+    LayerDigests d = layer(Compression.NONE, file("a", "1"));
+    Path dir = layers.ensure(d.descriptor(), d.diffId());
+    // A layer extracted before completion markers existed.
+    Files.delete(store.layersDir().resolve(".complete").resolve(dir.getFileName().toString()));
+
+    var found = layers.checkedPart(List::of).check(false).problems();
+    assertEquals(StoreCheck.Kind.UNVERIFIED_LAYER, found.get(0).kind(), found.toString());
+    var inUse = layers.checkedPart(() -> List.of(dir)).check(true).problems();
+    assertTrue(inUse.get(0).detail().contains("a container uses it"), inUse.toString());
+    assertTrue(Files.isDirectory(dir));
+    layers.checkedPart(List::of).check(true);
+    assertFalse(Files.exists(dir));
+  }
+
+  private static int nlink(Path p) throws IOException {
+    try {
+      return (Integer) Files.getAttribute(p, "unix:nlink", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return -1;
+    }
   }
 
   private void assertNoTempLeft() throws IOException {

@@ -2,11 +2,11 @@ package dev.lamina.layerfs.store;
 
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.oci.MediaType;
+import dev.lamina.layerfs.testing.ChildJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -65,14 +65,7 @@ public final class StoreProcess {
 
   /** Starts this class in a new JVM with the test class path. */
   static Process start(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("-Xmx128m");
-    cmd.add(StoreProcess.class.getName());
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    return ChildJvm.start(StoreProcess.class, args);
   }
 
   /** Waits for {@code p} to exit 0. */

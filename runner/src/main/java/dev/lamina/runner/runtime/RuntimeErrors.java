@@ -11,6 +11,7 @@ public final class RuntimeErrors {
    * Known host problems (a cgroup layout the runtime cannot handle) are explained with the fix.
    */
   public static String explain(String runtime, String verb, String error) {
+    error = clean(runtime, verb, error);
     String e = error.toLowerCase(Locale.ROOT);
     if (e.contains("hybrid mode not supported")) {
       return runtime
@@ -34,5 +35,19 @@ public final class RuntimeErrors {
       return "container command not found: " + error;
     }
     return runtime + " " + verb + " failed: " + error;
+  }
+
+  /**
+   * The runtime's own words, once: runc wraps its error in {@code "runc run failed: "} itself
+   * (which {@link #explain} says anyway), and some of its messages carry Go's rendering of a nil
+   * wrapped error, {@code %!w(<nil>)}, which says nothing.
+   */
+  static String clean(String runtime, String verb, String error) {
+    String e = error.replace(": %!w(<nil>)", "").replace("%!w(<nil>)", "").strip();
+    String own = runtime + " " + verb + " failed: ";
+    while (e.startsWith(own)) {
+      e = e.substring(own.length()).strip();
+    }
+    return e;
   }
 }

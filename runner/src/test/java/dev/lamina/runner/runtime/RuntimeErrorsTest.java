@@ -1,5 +1,6 @@
 package dev.lamina.runner.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,5 +21,23 @@ class RuntimeErrorsTest {
   void explain_knownErrors_plainWords(String runtime, String error, String expected) {
     String message = RuntimeErrors.explain(runtime, "run", error);
     assertTrue(message.contains(expected), message);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // runc 1.1 wraps its own error, and renders a nil wrapped error as %!w(<nil>)
+        "runc run failed: unable to start container process: error during container init:"
+            + " mkdir /etc/passwd: not a directory"
+            + " | runc run failed: unable to start container process: error during container init:"
+            + " mkdir /etc/passwd: not a directory",
+        "runc run failed: unable to create new parent process: %!w(<nil>)"
+            + " | runc run failed: unable to create new parent process",
+        "write /run/state.json: no space left on device: %!w(<nil>)"
+            + " | runc run failed: write /run/state.json: no space left on device",
+      })
+  void explain_runtimesOwnWrapping_isSaidOnce(String error, String expected) {
+    assertEquals(expected, RuntimeErrors.explain("runc", "run", error));
   }
 }
