@@ -19,6 +19,11 @@ public record NetworkDefaults(String name, String bridge, Subnet preferredSubnet
     return new NetworkDefaults("lamina", "lamina0", PREFERRED, HostRoutes.PROC_ROUTE);
   }
 
+  /** The same, reading host routes from another table (a copy, in tests). */
+  public NetworkDefaults withRoutes(Path table) {
+    return new NetworkDefaults(name, bridge, preferredSubnet, table);
+  }
+
   /** The same, with another preferred subnet (given by the user). */
   public NetworkDefaults withSubnet(Subnet subnet) {
     return new NetworkDefaults(name, bridge, subnet, routeTable);
