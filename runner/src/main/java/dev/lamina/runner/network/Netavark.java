@@ -132,6 +132,8 @@ public final class Netavark {
     CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
     try (OutputStream in = p.getOutputStream()) {
       in.write(options);
+    } catch (IOException e) {
+      // netavark stopped reading: it failed early, and says why on stdout.
     }
     byte[] out = drain(p.getInputStream());
     int code;

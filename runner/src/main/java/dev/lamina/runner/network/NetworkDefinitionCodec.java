@@ -31,6 +31,9 @@ final class NetworkDefinitionCodec implements JsonCodec<NetworkDefinition> {
     out.bool("ipv6_enabled", false)
         .bool("internal", n.internal())
         .bool("dns_enabled", n.dnsEnabled());
+    // Docker's rule, which netavark only keeps with this option: a container reaches no other
+    // network's containers through the host.
+    out.stringMap("options", Map.of("isolate", "true"));
     if (!n.labels().isEmpty()) {
       out.stringMap("labels", n.labels());
     }

@@ -37,6 +37,16 @@ public final class NetworkNamespace {
     return file;
   }
 
+  /**
+   * Adds an interface {@code name} in the namespace pinned at {@code file} (iproute2): one end of
+   * a veth pair, as netavark's own interfaces are (the dummy driver may not be loaded).
+   *
+   * @throws NetworkException when {@code ip} is missing or fails
+   */
+  static void addDummy(Path file, String name) throws IOException {
+    run(List.of("nsenter", "--net=" + file, "ip", "link", "add", name, "type", "veth", "peer", "name", "standin" + Math.abs(name.hashCode() % 10000)), "ip (iproute2)");
+  }
+
   /** Whether {@code file} is a pinned namespace (a mount point of an nsfs). */
   public static boolean isPinned(Path file) throws IOException {
     String target = file.toAbsolutePath().normalize().toString();

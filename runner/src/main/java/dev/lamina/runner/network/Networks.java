@@ -169,14 +169,14 @@ public final class Networks {
     byte[] json = Files.readAllBytes(rec);
     Set<String> names = JsonObject.parse(json).object("networks").names();
     IOException failure = null;
-    if (Files.exists(netns)) {
-      try {
+    try {
+      if (Files.exists(netns)) {
         netavark().teardown(configDir(), netns, json);
-      } catch (IOException e) {
-        failure = e;
+      } else {
+        teardownWithoutNamespace(containerId, json);
       }
-    } else {
-      failure = new NetworkException("network namespace " + netns + " is gone; cannot tear down " + containerId);
+    } catch (IOException e) {
+      failure = e;
     }
     for (String n : names) {
       addresses.release(n, containerId);
@@ -184,6 +184,27 @@ public final class Networks {
     Files.deleteIfExists(rec);
     if (failure != null) {
       throw failure;
+    }
+  }
+
+  /**
+   * The namespace went first (a crash, a host restart): its veth ends went with it, but the
+   * firewall rules, DNS records and the bridge are the host's. netavark is given a stand-in
+   * namespace holding a dummy interface of each name it will delete, so that its teardown runs to
+   * the end and removes the host's side.
+   */
+  private void teardownWithoutNamespace(String containerId, byte[] json) throws IOException {
+    Path standIn = runtimeDir.resolve("netns").resolve(containerId + ".teardown");
+    NetworkNamespace.remove(standIn);
+    NetworkNamespace.create(standIn);
+    try {
+      JsonObject nets = JsonObject.parse(json).object("networks");
+      for (String n : nets.names()) {
+        NetworkNamespace.addDummy(standIn, nets.object(n).string("interface_name"));
+      }
+      netavark().teardown(configDir(), standIn, json);
+    } finally {
+      NetworkNamespace.remove(standIn);
     }
   }
 
