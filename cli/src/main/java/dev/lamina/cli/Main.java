@@ -47,6 +47,7 @@ public final class Main implements Runnable {
           CommitCommand.class,
           ContainerCommand.class,
           VolumeCommand.class,
+          NetworkCommand.class,
           MonitorCommand.class,
           TrainCommand.class,
           ImportCommand.class,

@@ -38,6 +38,11 @@ public record NetworkDefinition(
     labels = Map.copyOf(labels);
   }
 
+  /** The network in podman's network JSON, as stored and as netavark reads it. */
+  public byte[] toJson() {
+    return dev.lamina.layerfs.json.JsonWriter.toBytes(this, NetworkDefinitionCodec.INSTANCE);
+  }
+
   /** The gateway as text. */
   public String gatewayText() {
     return Ipv4.format(gateway);

@@ -1,0 +1,183 @@
+package dev.lamina.cli;
+
+import dev.lamina.layerfs.oci.Json;
+import dev.lamina.runner.network.NetworkCreateRequest;
+import dev.lamina.runner.network.NetworkDefaults;
+import dev.lamina.runner.network.NetworkDefinition;
+import dev.lamina.runner.network.NetworkRegistry;
+import dev.lamina.runner.network.NetworkUsers;
+import dev.lamina.runner.network.Subnet;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lamina network create|ls|inspect|rm|prune}, with podman's output. */
+@Command(
+    name = "network",
+    description = "Manage networks.",
+    subcommands = {
+      NetworkCommand.Create.class,
+      NetworkCommand.Ls.class,
+      NetworkCommand.Inspect.class,
+      NetworkCommand.Rm.class,
+      NetworkCommand.Prune.class,
+    })
+final class NetworkCommand implements Runnable {
+  /** Overrides the default network's preferred subnet (podman's {@code default_subnet}). */
+  static final String DEFAULT_SUBNET_ENV = "LAMINA_DEFAULT_SUBNET";
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        new picocli.CommandLine(this), "a subcommand is required: create, ls, inspect, rm or prune");
+  }
+
+  static NetworkRegistry registry(StoreOptions store) {
+    NetworkDefaults defaults = NetworkDefaults.standard();
+    String subnet = System.getenv(DEFAULT_SUBNET_ENV);
+    if (subnet != null && !subnet.isBlank()) {
+      try {
+        defaults = defaults.withSubnet(Subnet.parse(subnet.strip()));
+      } catch (IllegalArgumentException e) {
+        throw new UserException(DEFAULT_SUBNET_ENV + ": " + e.getMessage(), ExitCodes.ERROR);
+      }
+    }
+    // Containers do not join networks yet; address leases alone mark a network in use.
+    return NetworkRegistry.at(store.root(), NetworkUsers.NONE, defaults);
+  }
+
+  static Object json(NetworkDefinition n) throws IOException {
+    return Json.mapper().readValue(n.toJson(), Map.class);
+  }
+
+  /** Creates a network and prints its name. */
+  @Command(name = "create", description = "Create a bridge network.")
+  static final class Create implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(names = "--subnet", paramLabel = "CIDR", description = "IPv4 subnet (default: a free 10.89.N.0/24).")
+    String subnet;
+
+    @Option(names = "--gateway", paramLabel = "IP", description = "Gateway address (default: the subnet's first).")
+    String gateway;
+
+    @Option(names = "--internal", description = "No outbound access.")
+    boolean internal;
+
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set a label (repeatable).")
+    List<String> labels = new ArrayList<>();
+
+    @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", description = "Only bridge.", defaultValue = "bridge")
+    String driver;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "Network name.")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!driver.equals("bridge")) {
+        throw new UserException("unsupported network driver " + driver + " (only bridge)", ExitCodes.ERROR);
+      }
+      Map<String, String> l = new LinkedHashMap<>();
+      for (String kv : labels) {
+        int eq = kv.indexOf('=');
+        l.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+      }
+      NetworkDefinition n =
+          registry(store).create(new NetworkCreateRequest(name, subnet, gateway, internal, l));
+      Output.out().println(n.name());
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Lists networks; the default one is always there. */
+  @Command(name = "ls", aliases = "list", description = "List networks.")
+  static final class Ls implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Mixin FormatOption format;
+
+    @Option(names = {"-q", "--quiet"}, description = "Only show names.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+      NetworkRegistry r = registry(store);
+      r.defaultNetwork();
+      List<NetworkDefinition> all = r.list();
+      if (format.json()) {
+        List<Object> out = new ArrayList<>();
+        for (NetworkDefinition n : all) {
+          out.add(json(n));
+        }
+        Output.json(out);
+      } else if (quiet) {
+        all.forEach(n -> Output.out().println(n.name()));
+      } else {
+        List<List<String>> rows = new ArrayList<>();
+        all.forEach(n -> rows.add(List.of(n.shortId(), n.name(), NetworkDefinition.DRIVER)));
+        Output.table(List.of("NETWORK ID", "NAME", "DRIVER"), rows);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Details of networks as podman's network JSON. */
+  @Command(name = "inspect", description = "Show details of networks as JSON.")
+  static final class Inspect implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Parameters(arity = "1..*", paramLabel = "NAME", description = "Network names.")
+    List<String> names;
+
+    @Override
+    public Integer call() throws Exception {
+      NetworkRegistry r = registry(store);
+      List<Object> out = new ArrayList<>();
+      for (String n : names) {
+        out.add(json(r.inspect(n)));
+      }
+      Output.json(out);
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Removes networks no container uses. */
+  @Command(name = "rm", aliases = "remove", description = "Remove networks (refused while a container uses one).")
+  static final class Rm implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(names = {"-f", "--force"}, description = "Accepted for compatibility.")
+    boolean force;
+
+    @Parameters(arity = "1..*", paramLabel = "NAME", description = "Network names.")
+    List<String> names;
+
+    @Override
+    public Integer call() {
+      NetworkRegistry r = registry(store);
+      return Each.apply(names, r::remove);
+    }
+  }
+
+  /** Removes every unused network but the default one. */
+  @Command(name = "prune", description = "Remove networks no container uses (never the default one).")
+  static final class Prune implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(names = {"-f", "--force"}, description = "Accepted for compatibility; lamina never prompts.")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+      registry(store).prune().forEach(Output.out()::println);
+      return ExitCodes.OK;
+    }
+  }
+}
