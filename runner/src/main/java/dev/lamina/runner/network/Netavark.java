@@ -44,14 +44,19 @@ public final class Netavark {
    * @throws NetavarkNotFoundException naming the Debian package to install
    */
   public static Netavark locate() throws NetavarkNotFoundException {
+    return locate(DIRECTORIES);
+  }
+
+  /** The same, looking in {@code directories}. */
+  static Netavark locate(List<Path> directories) throws NetavarkNotFoundException {
     Path n =
-        find("netavark")
+        find(directories, "netavark")
             .orElseThrow(
                 () ->
                     new NetavarkNotFoundException(
-                        "netavark is not installed (looked in " + DIRECTORIES
+                        "netavark is not installed (looked in " + directories
                             + "): install the Debian package netavark (apt-get install netavark aardvark-dns)"));
-    return new Netavark(n, find("aardvark-dns").orElse(null));
+    return new Netavark(n, find(directories, "aardvark-dns").orElse(null));
   }
 
   /** netavark at an explicit path (and aardvark-dns, or null). */
@@ -59,8 +64,8 @@ public final class Netavark {
     return new Netavark(netavark, aardvarkDns);
   }
 
-  private static Optional<Path> find(String name) {
-    for (Path d : DIRECTORIES) {
+  private static Optional<Path> find(List<Path> directories, String name) {
+    for (Path d : directories) {
       Path p = d.resolve(name);
       if (Files.isExecutable(p)) {
         return Optional.of(p);
