@@ -43,8 +43,7 @@ public final class Networks {
 
   /** The same, with a given netavark. */
   public Networks withNetavark(Netavark given) {
-    Networks n = new Networks(registry, runtimeDir, given);
-    return n;
+    return new Networks(registry, runtimeDir, given);
   }
 
   /** The network definitions. */
