@@ -66,7 +66,6 @@ public final class Containers {
   private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
   private static final String RECORD = "container.json";
   private static final String LOG = "ctr.log";
-  private static final Path HOST_ETC = Path.of("/etc");
   private static final Duration POLL = Duration.ofMillis(25);
   /**
    * Finer, for a terminal waiting to be attached: a foreground {@code run -t} waits on it before
@@ -175,7 +174,8 @@ public final class Containers {
       Set<String> taken = new HashSet<>();
       binds.forEach(b -> taken.add(b.destination()));
       List<BindMount> all =
-          new ArrayList<>(EtcFiles.write(cdir, HOST_ETC, hostname, options.network(), taken));
+          new ArrayList<>(EtcFiles.ofHost()
+              .write(cdir, EtcFiles.Setup.container(hostname, options.network()), taken));
       all.addAll(binds);
       options = options.toBuilder().binds(all).hostname(hostname).build();
       RuntimeSpec spec =

@@ -1,6 +1,7 @@
 package dev.lamina.builder.exec;
 
 import dev.lamina.layerfs.compress.Compression;
+import dev.lamina.runner.spec.EtcFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +34,8 @@ import java.util.Objects;
  * @param secrets {@code --secret} files by id, for {@code RUN --mount=type=secret}
  * @param ssh {@code --ssh} agents by id, for {@code RUN --mount=type=ssh} and ({@code default})
  *     git sources over ssh: an agent's socket, or key files for an agent the build starts
+ * @param hostFiles where the host's {@code hosts} and {@code resolv.conf} are read for the RUN
+ *     steps' own copies; the host's {@code /etc} by default
  */
 public record BuildOptions(
     Path contextDir,
@@ -52,7 +55,8 @@ public record BuildOptions(
     boolean reproducible,
     int parallelism,
     Map<String, Path> secrets,
-    Map<String, List<Path>> ssh) {
+    Map<String, List<Path>> ssh,
+    EtcFiles.HostFiles hostFiles) {
 
   public BuildOptions {
     Objects.requireNonNull(contextDir, "contextDir");
@@ -64,6 +68,7 @@ public record BuildOptions(
     parallelism = Math.max(1, parallelism);
     secrets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(secrets));
     ssh = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ssh));
+    hostFiles = hostFiles == null ? EtcFiles.HostFiles.system() : hostFiles;
   }
 
   /** A builder for a build of the context {@code contextDir}. */
@@ -91,6 +96,7 @@ public record BuildOptions(
     private int parallelism = 2;
     private final Map<String, Path> secrets = new LinkedHashMap<>();
     private final Map<String, List<Path>> ssh = new LinkedHashMap<>();
+    private EtcFiles.HostFiles hostFiles;
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -182,10 +188,16 @@ public record BuildOptions(
       return this;
     }
 
+    /** Where the host's {@code hosts} and {@code resolv.conf} are read for RUN steps. */
+    public Builder hostFiles(EtcFiles.HostFiles v) {
+      hostFiles = v;
+      return this;
+    }
+
     public BuildOptions build() {
       return new BuildOptions(contextDir, recipeFile, recipeText, tags, buildArgs, target,
           noCache, labels, platform, squash, volumes, explainCache, compression,
-          sourceDateEpoch, reproducible, parallelism, secrets, ssh);
+          sourceDateEpoch, reproducible, parallelism, secrets, ssh, hostFiles);
     }
   }
 }

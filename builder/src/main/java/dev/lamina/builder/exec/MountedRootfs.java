@@ -7,6 +7,7 @@ import dev.lamina.layerfs.overlay.TreeDiff;
 import dev.lamina.layerfs.overlay.UpperDiff;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.runner.spec.EtcFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,8 +57,10 @@ final class MountedRootfs implements Closeable {
   }
 
   /**
-   * The layers of {@code layers} in a new directory of {@code workspace}, to write to and take
-   * the {@link #changes} of.
+   * The layers of {@code layers} in a new directory of {@code workspace}, to run a container on,
+   * and to take the {@link #changes} of. The container's own {@code /etc} files have mount points
+   * below the layers (or, in a flattened copy, made before it is recorded), so that the runtime
+   * adds nothing for them to the changes.
    *
    * @throws IOException as {@link #mount(ExtractedLayers, List, Workspace)}
    */
@@ -77,7 +80,9 @@ final class MountedRootfs implements Closeable {
       for (LayerRef l : layers) {
         lowers.add(extracted.ensure(l.blob(), l.diffId()));
       }
-      if (lowers.isEmpty()) {
+      if (record) {
+        lowers.add(0, workspace.etcMountPoints());
+      } else if (lowers.isEmpty()) {
         lowers.add(extracted.empty());
       }
       Collections.reverse(lowers); // overlayfs wants the top-most layer first
@@ -101,6 +106,9 @@ final class MountedRootfs implements Closeable {
       throw refused.get();
     }
     noteFlattened(refused.get());
+    if (record) {
+      EtcFiles.addMountPoints(root);
+    }
     return new MountedRootfs(root, null, record ? TreeDiff.record(root) : null);
   }
 

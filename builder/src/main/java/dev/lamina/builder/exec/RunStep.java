@@ -19,6 +19,7 @@ import dev.lamina.runner.runtime.OciRuntimes;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.BindMount;
 import dev.lamina.runner.spec.ContainerOptions;
+import dev.lamina.runner.spec.EtcFiles;
 import dev.lamina.runner.spec.Network;
 import dev.lamina.runner.spec.RuntimeSpec;
 import dev.lamina.runner.spec.RuntimeSpecCodec;
@@ -38,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -47,9 +49,14 @@ import java.util.regex.Pattern;
  * changed turned into the step's layer. Build-time mounts (bind, cache, tmpfs, secret, ssh) are mounted
  * over the root filesystem, so they never reach the layer; the mount points the runtime had to
  * create for them are removed before the diff.
- * Secrets' values are in no layer, history entry or cache key.
+ * Secrets' values are in no layer, history entry or cache key. Each step gets its own {@code
+ * /etc/hosts}, {@code /etc/hostname} and {@code /etc/resolv.conf} ({@link EtcFiles}), as a {@code
+ * run} container does.
  */
 final class RunStep {
+  /** The name of every step's container, fixed so that it cannot make two builds differ. */
+  static final String STEP_HOSTNAME = "lamina";
+
   private static final Pattern HEREDOC_ONLY = Pattern.compile("\\s*<<-?\\s*([\"']?)[^\\s\"']+\\1\\s*");
 
   private RunStep() {}
@@ -136,6 +143,14 @@ final class RunStep {
         BindMount bm = volume(v);
         opts.bind(bm);
         targets.add(bm.destination());
+      }
+      // The step's own /etc/hosts, /etc/hostname and /etc/resolv.conf, read-only as in BuildKit,
+      // unless a mount of the step covers one; they are in no layer and no cache key.
+      boolean hostNetwork = "host".equalsIgnoreCase(run.network());
+      opts.hostname(STEP_HOSTNAME);
+      for (BindMount etc : new EtcFiles(b.options.hostFiles()).write(b.workspace.newDir("etc"),
+          EtcFiles.Setup.buildStep(STEP_HOSTNAME, hostNetwork), Set.copyOf(targets))) {
+        opts.bind(etc);
       }
       // BuildKit's environment has no HOSTNAME from the runtime; keep the spec's default.
       ContainerOptions options = opts.build();

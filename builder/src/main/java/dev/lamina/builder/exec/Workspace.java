@@ -4,6 +4,7 @@ import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.Trees;
+import dev.lamina.runner.spec.EtcFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -108,6 +109,16 @@ public final class Workspace implements AutoCloseable {
 
   Path dir() {
     return dir;
+  }
+
+  /**
+   * The lowest lower of every RUN step's overlay: empty mount points for the container's own
+   * {@code /etc} files (see {@link EtcFiles#mountPointLayer}). Made once per build.
+   *
+   * @throws IOException if it cannot be made
+   */
+  synchronized Path etcMountPoints() throws IOException {
+    return EtcFiles.mountPointLayer(dir.resolve("etc-mount-points"));
   }
 
   /**

@@ -68,7 +68,7 @@ class FlattenedBuildTest {
     Requirements.root();
     Requirements.tool("runc");
     Requirements.tool("tar");
-    Path base = busyboxContext();
+    Path base = BusyboxBase.context(tmp);
     Path ctx = Files.createDirectories(tmp.resolve("ctx"));
     Files.writeString(ctx.resolve("a.txt"), "from the context\n");
 
@@ -184,26 +184,5 @@ class FlattenedBuildTest {
       return "symlink" + owner + " -> " + Files.readSymbolicLink(p);
     }
     return "type " + Integer.toOctalString(st.type()) + owner;
-  }
-
-  /** The busybox sample's context, its rootfs.tar made by the sample's own make-rootfs. */
-  private Path busyboxContext() throws Exception {
-    Path sample = Path.of("../samples/busybox").toAbsolutePath().normalize();
-    Path ctx = Files.createDirectories(tmp.resolve("busybox"));
-    Path rootfs = tmp.resolve("busybox-rootfs");
-    run(sample.resolve("make-rootfs").toString(), rootfs.toString());
-    run("tar", "--numeric-owner", "--sort=name", "--mtime=@0", "-C", rootfs.toString(), "-cf",
-        ctx.resolve("rootfs.tar").toString(), ".");
-    Files.copy(sample.resolve("Containerfile"), ctx.resolve("Containerfile"));
-    return ctx;
-  }
-
-  private static void run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      fail(String.join(" ", command) + ":\n" + output);
-    }
   }
 }

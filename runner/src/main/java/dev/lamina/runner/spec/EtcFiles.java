@@ -1,21 +1,26 @@
 package dev.lamina.runner.spec;
 
+import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.store.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * A container's {@code /etc/hostname}, {@code /etc/hosts} and {@code /etc/resolv.conf}: files of
- * its own, next to its record, bind-mounted over the image's (as Docker and Podman do), so the
- * image's files are never changed and DNS works as on the host.
+ * its own, bind-mounted over the image's (as Docker, Podman and BuildKit do), so that the image's
+ * files are never changed, nothing written to them reaches a layer, and DNS works as on the host.
+ * Used for the containers of {@code run} and for a build's {@code RUN} steps alike.
  */
 public final class EtcFiles {
   /** The container paths these files cover. */
@@ -23,33 +28,97 @@ public final class EtcFiles {
 
   private static final int MAX_BYTES = 1024 * 1024;
 
-  private EtcFiles() {}
+  private final HostFiles host;
+
+  /**
+   * Where the host's own files are read.
+   *
+   * @param hosts the host's {@code hosts} file, copied for a container on the host's network
+   * @param resolvConf the host's resolver configuration
+   * @param systemdResolvConf systemd-resolved's list of the real upstream servers, read instead of
+   *     {@code resolvConf} when that names only resolved's local stub (127.0.0.53), which a
+   *     container outside the host's network cannot reach
+   */
+  public record HostFiles(Path hosts, Path resolvConf, Path systemdResolvConf) {
+    public HostFiles {
+      Objects.requireNonNull(hosts, "hosts");
+      Objects.requireNonNull(resolvConf, "resolvConf");
+      Objects.requireNonNull(systemdResolvConf, "systemdResolvConf");
+    }
+
+    /** The host's files where they are: {@code /etc/hosts}, {@code /etc/resolv.conf}. */
+    public static HostFiles system() {
+      return new HostFiles(
+          Path.of("/etc/hosts"),
+          Path.of("/etc/resolv.conf"),
+          Path.of("/run/systemd/resolve/resolv.conf"));
+    }
+
+    /** These files, with the resolver configuration read from {@code file}. */
+    public HostFiles withResolvConf(Path file) {
+      return new HostFiles(hosts, file, systemdResolvConf);
+    }
+  }
+
+  /**
+   * What a container's files say.
+   *
+   * @param hostname the container's name, in {@code /etc/hostname} and on a loopback line of
+   *     {@code /etc/hosts}
+   * @param hostResolvers whether the container is in the host's network namespace, where the
+   *     host's loopback resolvers answer: the host's resolver configuration is then kept as it is
+   * @param hostNames whether {@code /etc/hosts} starts with the host's own (Docker's {@code
+   *     --network=host}); otherwise it holds loopback names only, as BuildKit writes it
+   * @param readOnly whether the container may not write to them (a build step, as in BuildKit)
+   */
+  public record Setup(String hostname, boolean hostResolvers, boolean hostNames, boolean readOnly) {
+    public Setup {
+      Objects.requireNonNull(hostname, "hostname");
+    }
+
+    /** A container of {@code run} on {@code network}: writable, as in Docker. */
+    public static Setup container(String hostname, Network network) {
+      boolean host = network == Network.HOST;
+      return new Setup(hostname, host, host, false);
+    }
+
+    /**
+     * A build step: loopback names, read-only; the host's resolvers as they are only when the
+     * step shares the host's network ({@code RUN --network=host}), else with loopback ones
+     * replaced, as for BuildKit's sandboxed and {@code none} networks.
+     */
+    public static Setup buildStep(String hostname, boolean hostNetwork) {
+      return new Setup(hostname, hostNetwork, false, true);
+    }
+  }
+
+  /** The files made from the host's {@code host} files. */
+  public EtcFiles(HostFiles host) {
+    this.host = Objects.requireNonNull(host, "host");
+  }
+
+  /** The files made from the host's files where they are. */
+  public static EtcFiles ofHost() {
+    return new EtcFiles(HostFiles.system());
+  }
 
   /**
    * Writes the three files into {@code dir} and returns their binds, leaving out any path the
    * user binds himself ({@code taken}).
    *
-   * @param hostSide where the host's {@code hosts} and {@code resolv.conf} are read ({@code /etc})
    * @throws IOException if a file cannot be written
    */
-  public static List<BindMount> write(
-      Path dir, Path hostSide, String hostname, Network network, Set<String> taken)
-      throws IOException {
+  public List<BindMount> write(Path dir, Setup setup, Set<String> taken) throws IOException {
     List<BindMount> binds = new ArrayList<>();
-    add(binds, taken, dir.resolve("hostname"), "/etc/hostname", hostname + "\n");
-    add(binds, taken, dir.resolve("hosts"), "/etc/hosts", hosts(hostSide, hostname, network));
-    add(
-        binds,
-        taken,
-        dir.resolve("resolv.conf"),
-        "/etc/resolv.conf",
-        read(hostSide.resolve("resolv.conf")));
+    add(binds, taken, dir.resolve("hostname"), "/etc/hostname", setup.hostname() + "\n", setup);
+    add(binds, taken, dir.resolve("hosts"), "/etc/hosts", hosts(setup), setup);
+    add(binds, taken, dir.resolve("resolv.conf"), "/etc/resolv.conf", resolvConf(setup), setup);
     return binds;
   }
 
   private static void add(
-      List<BindMount> binds, Set<String> taken, Path file, String dest, String content)
-      throws IOException {
+      List<BindMount> binds, Set<String> taken, Path file, String dest, String content,
+      Setup setup) throws IOException {
     if (taken.contains(dest)) {
       return;
     }
@@ -57,28 +126,93 @@ public final class EtcFiles {
     AtomicFiles.write(file, content.getBytes(StandardCharsets.UTF_8), false);
     // Every user of the container reads them (the temp file was created 0600).
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    binds.add(new BindMount(file.toAbsolutePath(), dest, false));
+    binds.add(new BindMount(file.toAbsolutePath(), dest, setup.readOnly()));
   }
 
   /**
-   * With the host's network, the host's own hosts file (its names resolve as on the host) and the
-   * container's name; otherwise loopback alone.
+   * With the host's names, the host's own hosts file and the container's name on 127.0.1.1;
+   * otherwise loopback alone, the container's name on 127.0.0.1 (BuildKit's file).
    */
-  static String hosts(Path hostSide, String hostname, Network network) throws IOException {
+  String hosts(Setup setup) throws IOException {
     StringBuilder sb = new StringBuilder();
-    if (network == Network.HOST) {
-      String host = read(hostSide.resolve("hosts"));
-      sb.append(host);
-      if (!host.isEmpty() && !host.endsWith("\n")) {
+    if (setup.hostNames()) {
+      String own = read(host.hosts());
+      sb.append(own);
+      if (!own.isEmpty() && !own.endsWith("\n")) {
         sb.append('\n');
       }
+      if (sb.indexOf("localhost") < 0) {
+        sb.append("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+      }
+      return sb.append("127.0.1.1\t").append(setup.hostname()).append('\n').toString();
     }
-    if (sb.indexOf("localhost") < 0) {
-      sb.append("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    return "127.0.0.1\tlocalhost " + setup.hostname() + "\n"
+        + "::1\tlocalhost ip6-localhost ip6-loopback\n";
+  }
+
+  /**
+   * The host's resolver configuration: as it is for the host's network; for any other, with
+   * systemd-resolved's upstream list read in place of its stub, then loopback servers replaced.
+   */
+  String resolvConf(Setup setup) throws IOException {
+    ResolvConf conf = ResolvConf.parse(read(host.resolvConf()));
+    if (setup.hostResolvers()) {
+      return conf.withDefaultsIfEmpty().text();
     }
-    sb.append(network == Network.HOST ? "127.0.1.1" : "127.0.0.1").append('\t');
-    sb.append(hostname).append('\n');
-    return sb.toString();
+    if (conf.isSystemdResolvedStub()) {
+      conf = ResolvConf.parse(read(host.systemdResolvConf()));
+    }
+    return conf.outsideHostNetwork().text();
+  }
+
+  /**
+   * Makes {@code dir} a tree holding an empty file at each of {@link #PATHS} (in an {@code etc}
+   * directory): laid under a root filesystem's layers as the lowest overlay lower, it gives the
+   * runtime a mount point for each file where the image has none, so that it never has to create
+   * one, nor copy up the image's {@code /etc} to hold it, in the writable layer. An image's own
+   * files hide these. Idempotent.
+   *
+   * @return {@code dir}
+   * @throws IOException if the tree cannot be made
+   */
+  public static Path mountPointLayer(Path dir) throws IOException {
+    Path etc = Files.createDirectories(dir.resolve("etc"));
+    Posix.chmod(etc, 0755);
+    for (String p : PATHS) {
+      Path stub = etc.resolve(Path.of(p).getFileName().toString());
+      try {
+        Files.createFile(stub);
+      } catch (FileAlreadyExistsException e) {
+        continue;
+      }
+      Posix.chmod(stub, 0644);
+    }
+    return dir;
+  }
+
+  /**
+   * Adds an empty mount point for each of {@link #PATHS} that a plain root filesystem (a
+   * flattened copy of layers) lacks, where its {@code /etc} is a directory of its own: what
+   * {@link #mountPointLayer} gives an overlay mount. Nothing is followed out of {@code root}: an
+   * {@code /etc} or file that is a symbolic link is left to the runtime's own resolution.
+   *
+   * @throws IOException if a mount point cannot be made
+   */
+  public static void addMountPoints(Path root) throws IOException {
+    Path etc = root.resolve("etc");
+    if (!Files.exists(etc, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectory(etc);
+      Posix.chmod(etc, 0755);
+    } else if (!Files.isDirectory(etc, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    for (String p : PATHS) {
+      Path stub = etc.resolve(Path.of(p).getFileName().toString());
+      if (!Files.exists(stub, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createFile(stub);
+        Posix.chmod(stub, 0644);
+      }
+    }
   }
 
   /** The host file, or empty when it is missing; capped so that a huge file cannot stall us. */
