@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import dev.lamina.builder.context.BuildContext;
+import dev.lamina.builder.ignore.IgnoreRules;
 import dev.lamina.builder.lint.LintReport;
 import dev.lamina.builder.lint.Linter;
 import dev.lamina.builder.lint.RecipeDump;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code lamina check [-f FILE] [CONTEXT]}: parses a recipe without building it and prints
  * BuildKit-style lint warnings, or with {@code --format json} the parsed stages and instructions.
+ * Exits 1 when there are warnings, as {@code docker build --check} does, and 0 when clean.
  */
 @Command(name = "check", description = "Parse a recipe and report lint warnings, without building.")
 final class CheckCommand implements Callable<Integer> {
@@ -45,11 +47,12 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String name;
     String text;
+    Path recipe = null;
     if ("-".equals(file)) {
       name = "Dockerfile";
       text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
     } else {
-      Path recipe = file == null ? BuildContext.defaultRecipe(context) : Path.of(file);
+      recipe = file == null ? BuildContext.defaultRecipe(context) : Path.of(file);
       if (!Files.isRegularFile(recipe)) {
         throw new UserException("recipe not found: " + recipe);
       }
@@ -58,7 +61,9 @@ final class CheckCommand implements Callable<Integer> {
     }
     // Typing the instructions catches what the syntax alone lets through (bad flags, arity).
     Recipes.parse(text, name);
-    LintReport report = Linter.report(text, name, Set.of());
+    IgnoreRules ignore =
+        Files.isDirectory(context) ? IgnoreRules.load(context, recipe) : IgnoreRules.none();
+    LintReport report = Linter.report(text, name, Set.of(), ignore);
     if (format.equals("json")) {
       Map<String, Object> out = new LinkedHashMap<>(RecipeDump.of(Parser.parse(text, name)));
       out.put("warnings", report.warnings().stream().map(w -> Map.of(
@@ -85,6 +90,7 @@ final class CheckCommand implements Callable<Integer> {
     if (report.violation().isPresent()) {
       throw new UserException(report.violation().get(), ExitCodes.CHECK_FAILED);
     }
-    return ExitCodes.OK;
+    // As docker build --check: a recipe with warnings fails the check.
+    return report.warnings().isEmpty() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
   }
 }

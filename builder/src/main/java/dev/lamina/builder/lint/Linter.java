@@ -2,6 +2,7 @@ package dev.lamina.builder.lint;
 
 import dev.lamina.builder.expand.ExpansionException;
 import dev.lamina.builder.expand.ShellWords;
+import dev.lamina.builder.ignore.IgnoreRules;
 import dev.lamina.builder.parse.Node;
 import dev.lamina.builder.parse.ParseException;
 import dev.lamina.builder.parse.ParseResult;
@@ -29,6 +30,7 @@ import dev.lamina.builder.recipe.Suggestions;
 import dev.lamina.builder.recipe.User;
 import dev.lamina.builder.recipe.Volume;
 import dev.lamina.builder.recipe.Workdir;
+import dev.lamina.layerfs.oci.Platform;
 import dev.lamina.layerfs.ref.Reference;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,6 +69,10 @@ public final class Linter {
           "(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret"
               + "|token)(?:_|$)");
   private static final Pattern NOT_SECRET = Pattern.compile("(?i)(?:_|^)(?:public)(?:_|$)");
+  /** {@code user@host:path}, a git source. */
+  private static final Pattern GIT_SCP = Pattern.compile("^[^/:@]+@[^/:]+:");
+  /** Ignore patterns that exclude every entry of the context's root. */
+  private static final Set<String> ROOT_PATTERNS = Set.of("*", "**", "**/*");
 
   private Linter() {}
 
@@ -89,6 +95,18 @@ public final class Linter {
    */
   public static LintReport report(String recipeText, String name, Set<String> knownVariables)
       throws ParseException {
+    return report(recipeText, name, knownVariables, IgnoreRules.none());
+  }
+
+  /**
+   * The full report for a recipe built from a context with the ignore rules {@code ignore}
+   * (checked against the sources of COPY and ADD).
+   *
+   * @throws ParseException as {@link #report(String, String, Set)}
+   */
+  public static LintReport report(
+      String recipeText, String name, Set<String> knownVariables, IgnoreRules ignore)
+      throws ParseException {
     ParseResult parsed = Parser.parse(recipeText, name);
     CheckOptions options;
     try {
@@ -96,7 +114,7 @@ public final class Linter {
     } catch (IllegalArgumentException e) {
       throw ParseException.at(name, SourceRange.line(1), e.getMessage(), parsed.lines());
     }
-    List<Warning> all = new Run(parsed, knownVariables).run();
+    List<Warning> all = new Run(parsed, knownVariables, ignore).run();
     List<Warning> kept = new ArrayList<>();
     for (Warning w : all) {
       if (options.enabled(w.rule())) {
@@ -120,12 +138,14 @@ public final class Linter {
   private static final class Run {
     private final ParseResult parsed;
     private final Set<String> known;
+    private final IgnoreRules ignore;
     private final ShellWords lexer;
     private final List<Warning> out = new ArrayList<>();
 
-    Run(ParseResult parsed, Set<String> known) {
+    Run(ParseResult parsed, Set<String> known, IgnoreRules ignore) {
       this.parsed = parsed;
       this.known = known;
+      this.ignore = ignore;
       this.lexer = ShellWords.withEscape(parsed.directives().escape());
     }
 
@@ -287,6 +307,9 @@ public final class Linter {
           warn(Rule.UNDEFINED_ARG_IN_FROM, Messages.undefinedArgInFrom(undefined, suggestion), at);
         }
       }
+      if (from.platform() != null) {
+        platform(from, globalArgs, at);
+      }
       // An undeclared ARG is reported above; the default check is about declared ones.
       if (from.image().contains("$") && !undeclaredInImage) {
         Map<String, String> defaults = new HashMap<>(PLATFORM_ARGS);
@@ -318,6 +341,104 @@ public final class Linter {
         scope.workdirSet = parent.workdirSet;
       }
       return scope;
+    }
+
+    /**
+     * {@code FROM --platform=}: {@code $TARGETPLATFORM} alone is the default anyway; a constant
+     * pins the stage to one platform unless the stage's name says which.
+     */
+    private void platform(From from, Map<String, String> globalArgs, SourceRange at) {
+      Map<String, String> env = new HashMap<>(PLATFORM_ARGS);
+      globalArgs.forEach((k, v) -> {
+        if (v != null) {
+          env.put(k, v);
+        }
+      });
+      ShellWords.Result r;
+      try {
+        r = lexer.process(from.platform(), env);
+      } catch (ExpansionException e) {
+        return;
+      }
+      if (r.matched().equals(Set.of("TARGETPLATFORM")) && r.unmatched().isEmpty()
+          && r.word().equals(PLATFORM_ARGS.get("TARGETPLATFORM"))) {
+        warn(Rule.REDUNDANT_TARGET_PLATFORM, Messages.redundantTargetPlatform(from.platform()),
+            at);
+      }
+      if (!r.matched().isEmpty() || !r.unmatched().isEmpty()) {
+        return;
+      }
+      Platform p;
+      try {
+        p = Platform.parse(r.word());
+      } catch (IllegalArgumentException e) {
+        return; // the build says what is wrong with it
+      }
+      String stage = from.stageName() == null ? "" : from.stageName();
+      if (!stage.contains(p.os()) && !stage.contains(p.architecture())) {
+        warn(Rule.FROM_PLATFORM_FLAG_CONST_DISALLOWED,
+            Messages.fromPlatformFlagConstDisallowed(r.word()), at);
+      }
+    }
+
+    /**
+     * EXPOSE takes container ports only: an address or a host port ({@code 80:8080}) is a
+     * mapping, which only {@code run -p} makes; protocols are written in lowercase.
+     */
+    private void expose(Expose expose, SourceRange at) {
+      for (String port : expose.ports()) {
+        if (port.contains("$")) {
+          continue; // its value is known only when building
+        }
+        // [ip:][hostPort:]containerPort[/proto], an IPv6 address with colons of its own
+        String[] parts = port.split(":", -1);
+        int n = parts.length;
+        String container = parts[n - 1];
+        String hostPort = n >= 2 ? parts[n - 2] : "";
+        String ip = n >= 3 ? String.join(":", List.of(parts).subList(0, n - 2)) : "";
+        int slash = container.indexOf('/');
+        String proto = slash < 0 ? "" : container.substring(slash + 1);
+        if (!proto.equals(proto.toLowerCase(Locale.ROOT))) {
+          warn(Rule.EXPOSE_PROTO_CASING, Messages.exposeProtoCasing(port), at);
+        }
+        if (!ip.isEmpty() || !hostPort.isEmpty()) {
+          warn(Rule.EXPOSE_INVALID_FORMAT, Messages.exposeInvalidFormat(port), at);
+        }
+      }
+    }
+
+    /**
+     * A context source of COPY or ADD that the ignore file excludes is not in the context. Only
+     * checked when the file has no exceptions ({@code !pattern}): which paths those bring back is
+     * not decidable from the recipe alone (BuildKit's rule).
+     */
+    private void ignoredSources(String instruction, List<String> sources, SourceRange at) {
+      if (ignore.isEmpty() || ignore.patterns().stream().anyMatch(p -> p.startsWith("!"))) {
+        return;
+      }
+      for (String source : sources) {
+        if (source.contains("$") || source.contains("://") || GIT_SCP.matcher(source).find()) {
+          continue;
+        }
+        String clean = cleanSource(source);
+        if (clean.equals(".") || clean.equals("/")) {
+          // The context's root is excluded only by a pattern that excludes everything in it.
+          if (ignore.patterns().stream().noneMatch(p -> ROOT_PATTERNS.contains(p))) {
+            continue;
+          }
+        }
+        if (ignore.matches(clean)) {
+          warn(Rule.COPY_IGNORED_FILE, Messages.copyIgnoredFile(instruction, clean), at);
+        }
+      }
+    }
+
+    private static String cleanSource(String source) {
+      if (source.startsWith("/") && source.replace("/", "").isEmpty()) {
+        return "/";
+      }
+      String clean = java.nio.file.Path.of(source).normalize().toString();
+      return clean.isEmpty() ? "." : clean;
     }
 
     private void body(Item item, Scope scope) {
@@ -353,6 +474,12 @@ public final class Linter {
         scope.lastEntrypoint = once(scope.lastEntrypoint, ep);
       } else if (instruction instanceof Healthcheck hc) {
         scope.lastHealthcheck = once(scope.lastHealthcheck, hc);
+      } else if (instruction instanceof Expose e) {
+        expose(e, at);
+      } else if (instruction instanceof Copy c && c.from() == null) {
+        ignoredSources("Copy", c.sources(), at);
+      } else if (instruction instanceof Add a) {
+        ignoredSources("Add", a.sources(), at);
       }
     }
 

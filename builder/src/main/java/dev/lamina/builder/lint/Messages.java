@@ -86,6 +86,29 @@ public final class Messages {
         + "\")";
   }
 
+  public static String redundantTargetPlatform(String platform) {
+    return "Setting platform to predefined " + platform
+        + " in FROM is redundant as this is the default behavior";
+  }
+
+  public static String fromPlatformFlagConstDisallowed(String platform) {
+    return "FROM --platform flag should not use constant value \"" + platform + "\"";
+  }
+
+  public static String copyIgnoredFile(String instruction, String source) {
+    return "Attempting to " + instruction + " file \"" + source
+        + "\" that is excluded by .dockerignore";
+  }
+
+  public static String exposeProtoCasing(String port) {
+    return "Defined protocol '" + port + "' in EXPOSE instruction should be lowercase";
+  }
+
+  public static String exposeInvalidFormat(String port) {
+    return "EXPOSE instruction should not define an IP address or host-port mapping, found '"
+        + port + "'";
+  }
+
   public static String violation(String rules) {
     return "lint violation found for rules: " + rules;
   }

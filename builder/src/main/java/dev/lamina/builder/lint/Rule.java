@@ -34,7 +34,21 @@ public enum Rule {
       "InvalidDefaultArgInFrom",
       "Default value for global ARG results in an empty or invalid base image name"),
   SECRETS_USED_IN_ARG_OR_ENV(
-      "SecretsUsedInArgOrEnv", "Sensitive data should not be used in the ARG or ENV commands");
+      "SecretsUsedInArgOrEnv", "Sensitive data should not be used in the ARG or ENV commands"),
+  REDUNDANT_TARGET_PLATFORM(
+      "RedundantTargetPlatform",
+      "Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default"
+          + " behavior"),
+  FROM_PLATFORM_FLAG_CONST_DISALLOWED(
+      "FromPlatformFlagConstDisallowed", "FROM --platform flag should not use a constant value"),
+  COPY_IGNORED_FILE(
+      "CopyIgnoredFile", "Attempting to Copy file that is excluded by .dockerignore"),
+  EXPOSE_PROTO_CASING(
+      "ExposeProtoCasing", "Protocol in EXPOSE instruction should be lowercase"),
+  EXPOSE_INVALID_FORMAT(
+      "ExposeInvalidFormat",
+      "IP address and host-port mapping should not be used in EXPOSE instruction. This will"
+          + " become an error in a future release");
 
   private final String ruleName;
   private final String description;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.builder.ignore.IgnoreRules;
 import dev.lamina.builder.parse.ParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,7 +140,29 @@ class LinterTest {
             w(
                 1,
                 Rule.SECRETS_USED_IN_ARG_OR_ENV,
-                Messages.secretsUsedInArgOrEnv("ARG", "GITHUB_TOKEN"))));
+                Messages.secretsUsedInArgOrEnv("ARG", "GITHUB_TOKEN"))),
+        Arguments.of(
+            "FROM a\nEXPOSE 80:8080\n",
+            w(2, Rule.EXPOSE_INVALID_FORMAT, Messages.exposeInvalidFormat("80:8080"))),
+        Arguments.of(
+            "FROM a\nEXPOSE 127.0.0.1:80:8080/tcp\n",
+            w(2, Rule.EXPOSE_INVALID_FORMAT,
+                Messages.exposeInvalidFormat("127.0.0.1:80:8080/tcp"))),
+        Arguments.of(
+            "FROM a\nEXPOSE 53/UDP\n",
+            w(2, Rule.EXPOSE_PROTO_CASING, Messages.exposeProtoCasing("53/UDP"))),
+        Arguments.of(
+            "FROM --platform=$TARGETPLATFORM a\n",
+            w(1, Rule.REDUNDANT_TARGET_PLATFORM,
+                Messages.redundantTargetPlatform("$TARGETPLATFORM"))),
+        Arguments.of(
+            "FROM --platform=${TARGETPLATFORM} a\n",
+            w(1, Rule.REDUNDANT_TARGET_PLATFORM,
+                Messages.redundantTargetPlatform("${TARGETPLATFORM}"))),
+        Arguments.of(
+            "FROM --platform=linux/arm64 a AS build\n",
+            w(1, Rule.FROM_PLATFORM_FLAG_CONST_DISALLOWED,
+                Messages.fromPlatformFlagConstDisallowed("linux/arm64"))));
   }
 
   @ParameterizedTest
@@ -172,7 +195,14 @@ class LinterTest {
         "ARG BASE=scratch\nFROM $BASE\n",
         "FROM a AS build\nFROM a\nARG S=build\n",
         // not secrets
-        "FROM a\nARG PUBLIC_KEY\nENV KEYBOARD=us\nARG TOKENIZER\n");
+        "FROM a\nARG PUBLIC_KEY\nENV KEYBOARD=us\nARG TOKENIZER\n",
+        // container ports only, lowercase protocols, a port from a variable
+        "FROM a\nARG P=80:8080\nEXPOSE 80 53/udp 8000-8001/tcp :90 $P\n",
+        // a platform from a variable, or one the stage's name is about
+        "ARG P=linux/amd64\nFROM --platform=$P a\nFROM --platform=$BUILDPLATFORM a\n"
+            + "FROM --platform=linux/arm64 a AS build-arm64\n"
+            + "FROM --platform=linux/amd64 a AS linux-tools\n"
+            + "FROM --platform=${TARGETPLATFORM}-x a\n");
   }
 
   @ParameterizedTest
@@ -217,6 +247,42 @@ class LinterTest {
     assertEquals(List.of(1, 2, 2, 3), lines);
     assertEquals(
         "StageNameCasing: Stage name 'X' should be lowercase (line 1)", warnings.get(0).toString());
+  }
+
+  @Test
+  void copyIgnoredFile_contextSourcesOnly_andNotWithExceptions() throws Exception {
+    String recipe = "FROM a AS b\nCOPY secret.txt ./src/ /d/\nADD logs/app.log /l\n"
+        + "COPY --from=b secret.txt /x\nADD https://example.invalid/secret.txt /y\n"
+        + "COPY . /all\n";
+    List<String> warnings = new ArrayList<>();
+    for (Warning w : Linter.report(recipe, "Dockerfile", Set.of(),
+        IgnoreRules.parse("secret.txt\nlogs\n")).warnings()) {
+      warnings.add(w.range().startLine() + " " + w.ruleName() + ": " + w.message());
+    }
+    assertEquals(List.of(
+        w(2, Rule.COPY_IGNORED_FILE, Messages.copyIgnoredFile("Copy", "secret.txt")),
+        w(3, Rule.COPY_IGNORED_FILE, Messages.copyIgnoredFile("Add", "logs/app.log"))),
+        warnings);
+    assertEquals(List.of(), Linter.report(recipe, "Dockerfile", Set.of(),
+        IgnoreRules.parse("secret.txt\nlogs\n!logs/keep\n")).warnings(),
+        "an exception makes the outcome undecidable from the recipe");
+    assertEquals(List.of(Messages.copyIgnoredFile("Copy", ".")),
+        Linter.report("FROM a\nCOPY . /all\n", "Dockerfile", Set.of(), IgnoreRules.parse("*\n"))
+            .warnings().stream().map(Warning::message).toList(),
+        "the root, when everything in it is excluded");
+  }
+
+  @Test
+  void newRules_haveBuildKitsNamesAndUrls() {
+    assertEquals(
+        "https://docs.docker.com/go/dockerfile/rule/expose-invalid-format/",
+        Rule.EXPOSE_INVALID_FORMAT.url());
+    assertEquals(
+        "https://docs.docker.com/go/dockerfile/rule/from-platform-flag-const-disallowed/",
+        Rule.FROM_PLATFORM_FLAG_CONST_DISALLOWED.url());
+    assertEquals(Rule.EXPOSE_PROTO_CASING, Rule.byName("ExposeProtoCasing"));
+    assertEquals(Rule.COPY_IGNORED_FILE, Rule.byName("CopyIgnoredFile"));
+    assertEquals(Rule.REDUNDANT_TARGET_PLATFORM, Rule.byName("RedundantTargetPlatform"));
   }
 
   @Test
