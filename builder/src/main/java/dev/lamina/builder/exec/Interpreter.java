@@ -45,8 +45,11 @@ final class Interpreter {
   final BuildRun run;
   final Stage stage;
   private final String stageLabel;
-  private final int total;
+  /** The stage's steps: its own, then its base's ONBUILD triggers once they are known. */
+  private int total;
   private int index;
+  /** The text of the ONBUILD trigger being applied, or null. */
+  private String onbuildText;
 
   Interpreter(BuildRun run, Stage stage, String stageLabel, int total) {
     this.run = run;
@@ -73,7 +76,7 @@ final class Interpreter {
       throw at(from, "base name (" + from.image() + ") should not be blank");
     }
     BuildState state;
-    List<Instruction> triggers = new ArrayList<>();
+    List<Onbuild> triggers = new ArrayList<>();
     Stage baseStage = Stages.earlierStage(run.recipe, stage, base);
     if (base.equalsIgnoreCase("scratch")) {
       state = new BuildState(ImageConfig.empty(null), List.of(), Map.of(), Map.of(), false);
@@ -83,7 +86,7 @@ final class Interpreter {
       state = run.stageResult(baseStage);
       for (Instruction i : baseStage.instructions()) {
         if (i instanceof Onbuild o) {
-          triggers.add(o.trigger());
+          triggers.add(o);
         }
       }
       state = state.withContainer(state.container().toBuilder().onBuild(null).build())
@@ -100,7 +103,7 @@ final class Interpreter {
       List<String> onBuild = state.container().onBuild();
       if (onBuild != null) {
         for (String expression : onBuild) {
-          triggers.add(parseTrigger(expression));
+          triggers.add(new Onbuild(parseTrigger(expression), expression, from.location()));
         }
       }
       state = state.withContainer(state.container().toBuilder().onBuild(null).build());
@@ -110,8 +113,19 @@ final class Interpreter {
       // The variables of a new stage are its image's environment; ARGs come from the recipe.
       state = new BuildState(state.config(), state.layers(), state.env(), Map.of(), false);
     }
-    for (Instruction trigger : triggers) {
-      state = apply(state, trigger, true);
+    for (Onbuild trigger : triggers) {
+      if (Stages.isStep(trigger.trigger())) {
+        total++;
+      }
+    }
+    for (Onbuild trigger : triggers) {
+      // Shown as BuildKit shows it: the trigger's own text, after ONBUILD.
+      onbuildText = trigger.expression();
+      try {
+        state = apply(state, trigger.trigger(), true);
+      } finally {
+        onbuildText = null;
+      }
     }
     for (Instruction instruction : stage.instructions()) {
       state = apply(state, instruction, false);
@@ -217,12 +231,19 @@ final class Interpreter {
     return run.progress.begin(label + text);
   }
 
-  /** The instruction as written, keyword upper-cased and variables expanded, for progress. */
+  /**
+   * The instruction as written, keyword upper-cased and variables expanded, for progress; an
+   * ONBUILD trigger of the base as {@code ONBUILD} and its own text.
+   */
   String display(Instruction i, BuildState state) {
-    String original = run.originals.getOrDefault(i.location().startLine(), i.name());
+    String original = onbuildText != null ? onbuildText.strip()
+        : run.originals.getOrDefault(i.location().startLine(), i.name());
     int space = original.indexOf(' ');
     String text = space < 0 ? original.toUpperCase(Locale.ROOT)
         : original.substring(0, space).toUpperCase(Locale.ROOT) + original.substring(space);
+    if (onbuildText != null) {
+      text = "ONBUILD " + text;
+    }
     try {
       return ShellWords.withEscape(run.escape()).withRawQuotes(true).withSkipUnset(true)
           .word(text, state.vars());

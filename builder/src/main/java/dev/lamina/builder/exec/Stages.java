@@ -129,11 +129,16 @@ final class Stages {
     int total = base.equalsIgnoreCase("scratch") || earlierStage(recipe, stage, base) != null
         ? 0 : 1;
     for (Instruction i : stage.instructions()) {
-      if (i instanceof Add || i instanceof Copy || i instanceof Run || i instanceof Workdir) {
+      if (isStep(i)) {
         total++;
       }
     }
     return total;
+  }
+
+  /** Whether an instruction is a step of the progress output (one that touches files). */
+  static boolean isStep(Instruction i) {
+    return i instanceof Add || i instanceof Copy || i instanceof Run || i instanceof Workdir;
   }
 
   /** The label of a stage's steps: its name, {@code stage-N}, or nothing for a lone stage. */

@@ -14,7 +14,10 @@ import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.testing.RawNames;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -134,6 +137,35 @@ class BuildSemanticsTest {
     assertEquals(5_000_000_000L, c.healthcheck().interval());
     assertEquals(List.of("RUN echo later"), c.onBuild());
     assertTrue(config.history().stream().allMatch(h -> h.isEmptyLayer()));
+  }
+
+  @Test
+  void onbuildTriggers_areLabelledWithTheirInstruction_asBuildKitLabelsThem() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("a.txt"), "a");
+    Store store = Store.open(tmp.resolve("store"));
+    Builder.build(store, BuildOptions.builder(ctx).tag("rw-base")
+        .recipeText("FROM scratch\nONBUILD COPY a.txt /from-image\n").build(), Progress.quiet());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Builder.build(store, BuildOptions.builder(ctx).tag("test").recipeText(String.join("\n",
+            "FROM scratch AS stage",
+            "ONBUILD copy a.txt /from-stage",
+            "FROM stage AS second",
+            "COPY a.txt /own",
+            "FROM rw-base",
+            "COPY a.txt /b",
+            "COPY --from=second /own /own",
+            "")).build(),
+        Progress.plain(new PrintStream(out, true, StandardCharsets.UTF_8)));
+    List<String> steps = out.toString(StandardCharsets.UTF_8).lines()
+        .filter(l -> l.matches("#\\d+ \\[.*")).map(l -> l.substring(l.indexOf('['))).toList();
+    assertTrue(steps.contains("[second 1/2] ONBUILD COPY a.txt /from-stage"), steps.toString());
+    assertTrue(steps.contains("[second 2/2] COPY a.txt /own"), steps.toString());
+    assertTrue(steps.contains("[stage-2 2/4] ONBUILD COPY a.txt /from-image"),
+        steps.toString());
+    assertTrue(steps.contains("[stage-2 4/4] COPY --from=second /own /own"), steps.toString());
+    assertEquals(1, steps.stream().filter(l -> l.contains("FROM rw-base")).count(),
+        steps.toString());
   }
 
   @Test
