@@ -53,7 +53,7 @@ final class MountedRootfs implements Closeable {
    */
   static MountedRootfs mount(ExtractedLayers extracted, List<LayerRef> layers, Workspace workspace)
       throws IOException {
-    return mount(extracted, layers, workspace, false);
+    return mount(extracted, layers, workspace, false, List.of());
   }
 
   /**
@@ -66,12 +66,33 @@ final class MountedRootfs implements Closeable {
    */
   static MountedRootfs mountForChanges(
       ExtractedLayers extracted, List<LayerRef> layers, Workspace workspace) throws IOException {
-    return mount(extracted, layers, workspace, true);
+    List<Path> stubs = List.of(workspace.etcMountPoints());
+    MountedRootfs mounted = mount(extracted, layers, workspace, true, stubs);
+    if (mounted.upper == null) {
+      return mounted; // the copy's mount points were made where its links lead
+    }
+    List<String> missing;
+    try {
+      missing = EtcFiles.missingMountPoints(mounted.root);
+    } catch (IOException | RuntimeException e) {
+      mounted.close();
+      throw e;
+    }
+    if (missing.isEmpty()) {
+      return mounted;
+    }
+    // The image links one of the files elsewhere (/etc/resolv.conf to a file under /run, say),
+    // where the runtime would make its mount point: mount again with one there, below the layers.
+    mounted.close();
+    Path links = EtcFiles.mountPointLayer(workspace.newDir("etc-links"), missing);
+    return mount(extracted, layers, workspace, true, List.of(links, stubs.get(0)));
   }
 
-  private static MountedRootfs mount(
-      ExtractedLayers extracted, List<LayerRef> layers, Workspace workspace, boolean record)
-      throws IOException {
+  /**
+   * Mounts {@code layers}, with {@code bottom} (top-most first) as extra lowers below them.
+   */
+  private static MountedRootfs mount(ExtractedLayers extracted, List<LayerRef> layers,
+      Workspace workspace, boolean record, List<Path> bottom) throws IOException {
     Path dir = workspace.newDir("rootfs");
     Path root = Files.createDirectory(dir.resolve("merged"));
     Optional<IOException> refused = workspace.overlayRefusal(extracted.empty());
@@ -80,12 +101,11 @@ final class MountedRootfs implements Closeable {
       for (LayerRef l : layers) {
         lowers.add(extracted.ensure(l.blob(), l.diffId()));
       }
-      if (record) {
-        lowers.add(0, workspace.etcMountPoints());
-      } else if (lowers.isEmpty()) {
+      Collections.reverse(lowers); // overlayfs wants the top-most layer first
+      lowers.addAll(bottom);
+      if (lowers.isEmpty()) {
         lowers.add(extracted.empty());
       }
-      Collections.reverse(lowers); // overlayfs wants the top-most layer first
       Path upper = Files.createDirectory(dir.resolve("upper"));
       Path work = Files.createDirectory(dir.resolve("work"));
       try {

@@ -103,6 +103,37 @@ class RunEtcFilesTest {
     assertEquals(first.imageId(), again.imageId());
   }
 
+  @Test
+  void anImageWhoseResolvConfIsALink_getsNoMountPointAtTheLinksTarget() throws Exception {
+    Requirements.root();
+    Requirements.tool("runc");
+    Store store = Store.open(tmp.resolve("store"));
+    Path base = BusyboxBase.context(tmp);
+    build(store, base, Files.readString(base.resolve("Containerfile")), "busybox",
+        EtcFiles.HostFiles.system());
+    Path resolv = tmp.resolve("host-resolv.conf");
+    Files.writeString(resolv, "nameserver 10.0.0.2\n");
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    // As systemd-resolved's images have it: a link into /run, whose target is not in the image.
+    Path etc = Files.createDirectories(ctx.resolve("root/etc"));
+    Files.writeString(Files.createDirectories(ctx.resolve("root/run")).resolve("keep"), "");
+    Files.createSymbolicLink(etc.resolve("resolv.conf"),
+        Path.of("../run/systemd/resolve/stub-resolv.conf"));
+    Files.createSymbolicLink(etc.resolve("hostname"), Path.of("/etc/hostname.d/name"));
+    build(store, ctx, String.join("\n",
+            "FROM busybox",
+            "COPY root/ /",
+            "RUN cat /etc/resolv.conf /etc/hostname > /out",
+            ""),
+        "test", EtcFiles.HostFiles.system().withResolvConf(resolv));
+    ImageDetails image = store.images().inspect("test");
+    Path rootfs = rootfs(store, image);
+    assertEquals("nameserver 10.0.0.2\nlamina\n", Files.readString(rootfs.resolve("out")));
+    int layers = image.manifest().layers().size();
+    assertEquals(List.of("out"), entries(layer(store, image, layers - 1)),
+        "nothing at the links' targets, nor a copied-up /run or /etc");
+  }
+
   private static BuildResult build(
       Store store, Path context, String recipe, String tag, EtcFiles.HostFiles host)
       throws Exception {

@@ -5,16 +5,17 @@ import dev.lamina.layerfs.store.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A container's {@code /etc/hostname}, {@code /etc/hosts} and {@code /etc/resolv.conf}: files of
@@ -176,41 +177,74 @@ public final class EtcFiles {
    * @throws IOException if the tree cannot be made
    */
   public static Path mountPointLayer(Path dir) throws IOException {
-    Path etc = Files.createDirectories(dir.resolve("etc"));
-    Posix.chmod(etc, 0755);
-    for (String p : PATHS) {
-      Path stub = etc.resolve(Path.of(p).getFileName().toString());
-      try {
-        Files.createFile(stub);
-      } catch (FileAlreadyExistsException e) {
-        continue;
+    return mountPointLayer(dir, PATHS);
+  }
+
+  /**
+   * Like {@link #mountPointLayer(Path)}, with an empty file at each of {@code paths} (absolute
+   * container paths, such as those of {@link #missingMountPoints}); missing parents are made
+   * 0755. Existing entries are left as they are.
+   *
+   * @throws IOException if the tree cannot be made
+   */
+  public static Path mountPointLayer(Path dir, Collection<String> paths) throws IOException {
+    Files.createDirectories(dir);
+    for (String p : new TreeSet<>(paths)) {
+      Path file = dir.resolve(p.substring(1)).normalize();
+      if (!file.startsWith(dir) || file.equals(dir)) {
+        throw new IOException("not a path inside the root: " + p);
       }
-      Posix.chmod(stub, 0644);
+      makeParents(dir, file.getParent());
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createFile(file);
+        Posix.chmod(file, 0644);
+      }
     }
     return dir;
   }
 
   /**
-   * Adds an empty mount point for each of {@link #PATHS} that a plain root filesystem (a
-   * flattened copy of layers) lacks, where its {@code /etc} is a directory of its own: what
-   * {@link #mountPointLayer} gives an overlay mount. Nothing is followed out of {@code root}: an
-   * {@code /etc} or file that is a symbolic link is left to the runtime's own resolution.
+   * Where in {@code root} the runtime would have to create a mount point for one of {@link
+   * #PATHS}: each path that is missing, followed through the root's symlinks inside the root (an
+   * image's {@code /etc/resolv.conf} may be a link to {@code
+   * ../run/systemd/resolve/stub-resolv.conf}, which the runtime mounts over).
+   *
+   * @return absolute container paths, sorted
+   * @throws IOException on a symlink loop or an unreadable link
+   */
+  public static List<String> missingMountPoints(Path root) throws IOException {
+    List<String> missing = new ArrayList<>();
+    for (String p : new TreeSet<>(PATHS)) {
+      Path host = RootFiles.resolve(root, p);
+      if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+        missing.add("/" + root.relativize(host));
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * Adds the mount points a plain root filesystem (a flattened copy of layers) lacks for the
+   * files ({@link #missingMountPoints}): what {@link #mountPointLayer} gives an overlay mount.
+   * Nothing is followed out of {@code root}.
    *
    * @throws IOException if a mount point cannot be made
    */
   public static void addMountPoints(Path root) throws IOException {
-    Path etc = root.resolve("etc");
-    if (!Files.exists(etc, LinkOption.NOFOLLOW_LINKS)) {
-      Files.createDirectory(etc);
-      Posix.chmod(etc, 0755);
-    } else if (!Files.isDirectory(etc, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    for (String p : PATHS) {
-      Path stub = etc.resolve(Path.of(p).getFileName().toString());
-      if (!Files.exists(stub, LinkOption.NOFOLLOW_LINKS)) {
-        Files.createFile(stub);
-        Posix.chmod(stub, 0644);
+    mountPointLayer(root, missingMountPoints(root));
+  }
+
+  /** Makes each missing directory from {@code dir} down to {@code parent}, 0755, no links. */
+  private static void makeParents(Path dir, Path parent) throws IOException {
+    Path at = dir;
+    for (Path name : dir.relativize(parent)) {
+      at = at.resolve(name);
+      if (Files.isSymbolicLink(at)) {
+        throw new IOException("a mount point's parent is a link: " + at);
+      }
+      if (!Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(at);
+        Posix.chmod(at, 0755);
       }
     }
   }

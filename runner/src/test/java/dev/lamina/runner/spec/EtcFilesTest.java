@@ -123,8 +123,28 @@ class EtcFilesTest {
     assertEquals(0, Files.size(root.resolve("resolv.conf")));
 
     Path linked = Files.createDirectories(tmp.resolve("linked"));
-    Files.createSymbolicLink(linked.resolve("etc"), tmp.resolve("outside"));
+    Files.createSymbolicLink(linked.resolve("etc"), Path.of("/outside/etc"));
+    Files.createSymbolicLink(tmp.resolve("outside"), tmp.resolve("host"));
+    assertEquals(List.of("/outside/etc/hostname", "/outside/etc/hosts",
+        "/outside/etc/resolv.conf"), EtcFiles.missingMountPoints(linked));
     EtcFiles.addMountPoints(linked);
-    assertFalse(Files.exists(tmp.resolve("outside")), "a linked /etc is not followed");
+    assertFalse(Files.exists(tmp.resolve("host")), "a link is followed inside the root only");
+    assertEquals(0, Files.size(linked.resolve("outside/etc/hosts")));
+    assertEquals(List.of(), EtcFiles.missingMountPoints(linked));
+  }
+
+  @Test
+  void missingMountPoints_followTheImagesLinks_toWhereTheRuntimeWouldMount() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("root/etc"));
+    Files.createSymbolicLink(root.resolve("resolv.conf"),
+        Path.of("../run/systemd/resolve/stub-resolv.conf"));
+    Files.writeString(root.resolve("hosts"), "");
+    assertEquals(List.of("/etc/hostname", "/run/systemd/resolve/stub-resolv.conf"),
+        EtcFiles.missingMountPoints(root.getParent()));
+    Path layer = EtcFiles.mountPointLayer(tmp.resolve("layer"),
+        EtcFiles.missingMountPoints(root.getParent()));
+    assertEquals(0755, Posix.lstat(layer.resolve("run/systemd")).permissions());
+    assertTrue(Files.isRegularFile(layer.resolve("run/systemd/resolve/stub-resolv.conf")));
+    assertFalse(Files.exists(layer.resolve("etc/resolv.conf")));
   }
 }
