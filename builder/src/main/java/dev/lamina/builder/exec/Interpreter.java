@@ -252,9 +252,14 @@ final class Interpreter {
     }
   }
 
-  /** A build error located at instruction {@code i}. */
+  /**
+   * A build error located at instruction {@code i}; one of an ONBUILD trigger at the stage's
+   * FROM, as BuildKit locates it (the trigger's own line is in another recipe, or in none).
+   */
   BuildException at(Instruction i, String message) {
-    return new BuildException(run.recipe.name() + ":" + i.location().startLine() + ": "
-        + i.name() + ": " + message);
+    int line = onbuildText != null ? stage.from().location().startLine()
+        : i.location().startLine();
+    return new BuildException(run.recipe.name() + ":" + line + ": "
+        + (onbuildText != null ? "ONBUILD " : "") + i.name() + ": " + message);
   }
 }

@@ -169,6 +169,18 @@ class BuildSemanticsTest {
   }
 
   @Test
+  void onbuildTriggerErrors_areLocatedAtTheStagesFrom() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Store store = Store.open(tmp.resolve("store"));
+    Builder.build(store, BuildOptions.builder(ctx).tag("rw-base")
+        .recipeText("FROM scratch\nONBUILD COPY missing.txt /x\n").build(), Progress.quiet());
+    BuildException e = assertThrows(BuildException.class, () -> Builder.build(store,
+        BuildOptions.builder(ctx).tag("test").recipeText("# a comment\n\nFROM rw-base\n")
+            .build(), Progress.quiet()));
+    assertTrue(e.getMessage().startsWith("Dockerfile:3: ONBUILD COPY: "), e.getMessage());
+  }
+
+  @Test
   void cache_unchangedContextHitsEveryStep_changedFileRebuildsOnlyItsSteps() throws Exception {
     Path ctx = Files.createDirectories(tmp.resolve("ctx"));
     Files.writeString(ctx.resolve("a"), "a");

@@ -45,12 +45,7 @@ class RunEtcFilesTest {
 
   @Test
   void runSteps_getTheirOwnEtcFiles_inNoLayerAndNoCacheKey() throws Exception {
-    Requirements.root();
-    Requirements.tool("runc");
-    Store store = Store.open(tmp.resolve("store"));
-    Path base = BusyboxBase.context(tmp);
-    build(store, base, Files.readString(base.resolve("Containerfile")), "busybox",
-        EtcFiles.HostFiles.system());
+    Store store = storeWithBusybox();
     Path ctx = Files.createDirectories(tmp.resolve("ctx"));
     Files.writeString(ctx.resolve("image-hosts"), "10.9.9.9\timage-own\n");
     Path resolv = tmp.resolve("host-resolv.conf");
@@ -105,12 +100,7 @@ class RunEtcFilesTest {
 
   @Test
   void anImageWhoseResolvConfIsALink_getsNoMountPointAtTheLinksTarget() throws Exception {
-    Requirements.root();
-    Requirements.tool("runc");
-    Store store = Store.open(tmp.resolve("store"));
-    Path base = BusyboxBase.context(tmp);
-    build(store, base, Files.readString(base.resolve("Containerfile")), "busybox",
-        EtcFiles.HostFiles.system());
+    Store store = storeWithBusybox();
     Path resolv = tmp.resolve("host-resolv.conf");
     Files.writeString(resolv, "nameserver 10.0.0.2\n");
     Path ctx = Files.createDirectories(tmp.resolve("ctx"));
@@ -132,6 +122,17 @@ class RunEtcFilesTest {
     int layers = image.manifest().layers().size();
     assertEquals(List.of("out"), entries(layer(store, image, layers - 1)),
         "nothing at the links' targets, nor a copied-up /run or /etc");
+  }
+
+  /** A store holding the busybox sample as {@code busybox}: a base with no /etc files. */
+  private Store storeWithBusybox() throws Exception {
+    Requirements.root();
+    Requirements.tool("runc");
+    Store store = Store.open(tmp.resolve("store"));
+    Path base = BusyboxBase.context(tmp);
+    build(store, base, Files.readString(base.resolve("Containerfile")), "busybox",
+        EtcFiles.HostFiles.system());
+    return store;
   }
 
   private static BuildResult build(
