@@ -1,5 +1,6 @@
 package dev.lamina.runner.network;
 
+import dev.lamina.runner.internal.ResolvConfFile;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,23 +33,10 @@ public record ResolvConf(List<String> nameservers, List<String> search, List<Str
     List<String> servers = new ArrayList<>();
     List<String> search = new ArrayList<>();
     List<String> options = new ArrayList<>();
-    List<String> hostServers = new ArrayList<>();
-    List<String> hostSearch = new ArrayList<>();
-    for (String line : hostResolvConf.split("\n")) {
-      String[] f = line.trim().split("\\s+");
-      if (f.length >= 2 && f[0].equals("nameserver") && !isLoopback(f[1])) {
-        hostServers.add(f[1]);
-      } else if (f.length >= 2 && (f[0].equals("search") || f[0].equals("domain"))) {
-        hostSearch.clear();
-        for (int i = 1; i < f.length; i++) {
-          hostSearch.add(f[i]);
-        }
-      } else if (f.length >= 2 && f[0].equals("options")) {
-        for (int i = 1; i < f.length; i++) {
-          options.add(f[i]);
-        }
-      }
-    }
+    ResolvConfFile host = ResolvConfFile.parse(hostResolvConf).withoutLoopback();
+    List<String> hostServers = host.nameservers();
+    List<String> hostSearch = host.search();
+    options.addAll(host.options());
     for (NetworkAttachment a : status.attachments()) {
       a.dnsServers().stream().filter(s -> !servers.contains(s)).forEach(servers::add);
       a.searchDomains().stream().filter(s -> !search.contains(s)).forEach(search::add);
@@ -59,10 +47,6 @@ public record ResolvConf(List<String> nameservers, List<String> search, List<Str
     }
     search.addAll(dnsSearch.isEmpty() ? hostSearch : dnsSearch);
     return new ResolvConf(servers, search, dnsOptions.isEmpty() ? options : dnsOptions);
-  }
-
-  private static boolean isLoopback(String server) {
-    return server.startsWith("127.") || server.equals("::1");
   }
 
   /** The file's text. */

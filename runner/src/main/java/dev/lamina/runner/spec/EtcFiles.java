@@ -2,6 +2,7 @@ package dev.lamina.runner.spec;
 
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.runner.internal.ResolvConfFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -156,12 +157,12 @@ public final class EtcFiles {
    * systemd-resolved's upstream list read in place of its stub, then loopback servers replaced.
    */
   String resolvConf(Setup setup) throws IOException {
-    ResolvConf conf = ResolvConf.parse(read(host.resolvConf()));
+    ResolvConfFile conf = ResolvConfFile.parse(read(host.resolvConf()));
     if (setup.hostResolvers()) {
       return conf.withDefaultsIfEmpty().text();
     }
     if (conf.isSystemdResolvedStub()) {
-      conf = ResolvConf.parse(read(host.systemdResolvConf()));
+      conf = ResolvConfFile.parse(read(host.systemdResolvConf()));
     }
     return conf.outsideHostNetwork().text();
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.runner.internal.ResolvConfFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,7 +71,7 @@ class EtcFilesTest {
 
   @Test
   void resolvConf_nonAddressNameserversAreDropped_andNothingIsLookedUp() {
-    ResolvConf conf = ResolvConf.parse(
+    ResolvConfFile conf = ResolvConfFile.parse(
         "nameserver dns.example.invalid\nnameserver 999.1.1.1\nnameserver fe80::1%eth0\n");
     assertEquals(List.of("fe80::1%eth0"), conf.nameservers());
   }

@@ -1,4 +1,4 @@
-package dev.lamina.runner.spec;
+package dev.lamina.runner.internal;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -8,13 +8,15 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A container's {@code resolv.conf}, made from the host's as BuildKit and Docker make it: the
- * host's {@code nameserver}, {@code search} ({@code domain} counts as one) and {@code options}
- * lines and anything else it says, normalised to one line each; for a container outside the
- * host's network namespace, loopback nameservers are dropped (they answer only in the host's) and,
- * when none is left, public ones take their place.
+ * A {@code resolv.conf} file, parsed, and made into a container's from the host's as BuildKit
+ * and Docker make it: the host's {@code nameserver}, {@code search} ({@code domain} counts as one)
+ * and {@code options} lines and anything else it says, normalised to one line each; for a
+ * container outside the host's network namespace, loopback nameservers are dropped (they answer
+ * only in the host's) and, when none is left, public ones take their place. The one reader of
+ * resolver files, for build steps ({@code spec.EtcFiles}) and networked containers ({@code
+ * network.ResolvConf}) alike.
  */
-public final class ResolvConf {
+public final class ResolvConfFile {
   /** What is used when the host names no nameserver a container can reach (BuildKit's). */
   public static final List<String> DEFAULT_NAMESERVERS =
       List.of("8.8.8.8", "8.8.4.4", "2001:4860:4860::8888", "2001:4860:4860::8844");
@@ -27,7 +29,7 @@ public final class ResolvConf {
   private final List<String> options;
   private final List<String> other;
 
-  private ResolvConf(
+  private ResolvConfFile(
       List<String> nameservers, List<String> search, List<String> options, List<String> other) {
     this.nameservers = List.copyOf(nameservers);
     this.search = List.copyOf(search);
@@ -39,7 +41,7 @@ public final class ResolvConf {
    * Parses a {@code resolv.conf}. Comments and blank lines are dropped, as are nameservers that
    * are no IP address; the last {@code search} or {@code domain} line wins; options accumulate.
    */
-  public static ResolvConf parse(String text) {
+  public static ResolvConfFile parse(String text) {
     List<String> nameservers = new ArrayList<>();
     List<String> search = new ArrayList<>();
     List<String> options = new ArrayList<>();
@@ -65,7 +67,7 @@ public final class ResolvConf {
         default -> other.add(line);
       }
     }
-    return new ResolvConf(nameservers, search, options, other);
+    return new ResolvConfFile(nameservers, search, options, other);
   }
 
   /** The nameservers, as written. */
@@ -73,24 +75,42 @@ public final class ResolvConf {
     return nameservers;
   }
 
+  /** The search domains of the last {@code search} or {@code domain} line. */
+  public List<String> search() {
+    return search;
+  }
+
+  /** The options of every {@code options} line, in order. */
+  public List<String> options() {
+    return options;
+  }
+
   /**
-   * This configuration for a container with a network namespace of its own (or none): its
-   * loopback nameservers dropped, and the public defaults used when no nameserver is left.
+   * This configuration without its loopback nameservers ({@code 127.0.0.0/8}, {@code ::1},
+   * {@code ::ffff:127.x.y.z}), which answer only in the host's network namespace.
    */
-  public ResolvConf outsideHostNetwork() {
+  public ResolvConfFile withoutLoopback() {
     List<String> kept = new ArrayList<>();
     for (String ns : nameservers) {
       if (!address(ns).isLoopbackAddress() && !mappedLoopback(address(ns))) {
         kept.add(ns);
       }
     }
-    return new ResolvConf(kept, search, options, other).withDefaultsIfEmpty();
+    return new ResolvConfFile(kept, search, options, other);
+  }
+
+  /**
+   * This configuration for a container with a network namespace of its own (or none): its
+   * loopback nameservers dropped, and the public defaults used when no nameserver is left.
+   */
+  public ResolvConfFile outsideHostNetwork() {
+    return withoutLoopback().withDefaultsIfEmpty();
   }
 
   /** This configuration, with the public defaults when it names no nameserver. */
-  public ResolvConf withDefaultsIfEmpty() {
+  public ResolvConfFile withDefaultsIfEmpty() {
     return nameservers.isEmpty()
-        ? new ResolvConf(DEFAULT_NAMESERVERS, search, options, other)
+        ? new ResolvConfFile(DEFAULT_NAMESERVERS, search, options, other)
         : this;
   }
 
