@@ -63,6 +63,11 @@ public record ContainerRecord(
     anonymousVolumes = anonymousVolumes == null ? List.of() : List.copyOf(anonymousVolumes);
   }
 
+  /** The image's layer directories, top-most first. */
+  public List<java.nio.file.Path> lowerPaths() {
+    return lowerDirs.stream().map(java.nio.file.Path::of).toList();
+  }
+
   /** The first 12 hex digits, as {@code ps} shows. */
   public String shortId() {
     return id.substring(0, 12);

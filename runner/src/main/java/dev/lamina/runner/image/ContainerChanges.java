@@ -10,6 +10,7 @@ import dev.lamina.layerfs.tar.Whiteouts;
 import dev.lamina.runner.ContainerException;
 import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.Containers;
+import dev.lamina.runner.RootfsAssembly;
 import dev.lamina.runner.internal.JsonFiles;
 import dev.lamina.runner.spec.RuntimeSpec;
 import dev.lamina.runner.spec.RuntimeSpecCodec;
@@ -47,7 +48,7 @@ public final class ContainerChanges {
     ContainerRecord record = containers.inspect(ref);
     Path bundle = containers.bundle(ref);
     Path upper = bundle.resolve("upper");
-    if (!Files.isDirectory(upper) || Files.exists(bundle.resolve(Containers.FLATTENED))) {
+    if (!Files.isDirectory(upper) || RootfsAssembly.isFlattened(bundle)) {
       throw new ContainerException("cannot list the changes of " + record.name()
           + ": it runs on a flattened copy of its layers (overlayfs was not usable)");
     }

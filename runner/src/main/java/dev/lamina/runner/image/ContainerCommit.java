@@ -20,6 +20,7 @@ import dev.lamina.runner.spec.RuntimeSpecCodec;
 import dev.lamina.runner.ContainerException;
 import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.Containers;
+import dev.lamina.runner.RootfsAssembly;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ public final class ContainerCommit {
     ContainerRecord record = containers.inspect(ref);
     Path upper = containers.bundle(ref).resolve("upper");
     if (!Files.isDirectory(upper)
-        || Files.exists(containers.bundle(ref).resolve(Containers.FLATTENED))) {
+        || RootfsAssembly.isFlattened(containers.bundle(ref))) {
       throw new ContainerException(
           "cannot commit "
               + record.name()

@@ -1,0 +1,154 @@
+package dev.lamina.runner;
+
+import dev.lamina.runner.internal.JsonFiles;
+import dev.lamina.runner.runtime.OciRuntime;
+import dev.lamina.runner.runtime.ResourceUsage;
+import dev.lamina.runner.runtime.RuntimeState;
+import dev.lamina.runner.spec.RuntimeSpecCodec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** What containers there are and what they do: ps, inspect, top, stats, logs, wait. */
+final class ContainerQueries {
+  private final ContainerStore store;
+  private final ContainerRuntimes runtimes;
+  private final ContainerReaper reaper;
+
+  ContainerQueries(ContainerStore store, ContainerRuntimes runtimes, ContainerReaper reaper) {
+    this.store = store;
+    this.runtimes = runtimes;
+    this.reaper = reaper;
+  }
+
+  /**
+   * The container named {@code ref}: its full id, a unique id prefix, or its name. A container
+   * whose monitor is gone is brought up to date first (shown as exited, unmounted).
+   *
+   * @throws ContainerException when none or several match
+   */
+  public ContainerRecord inspect(String ref) throws IOException {
+    ContainerRecord r = reaper.refresh(store.find(ref));
+    if (r == null) {
+      throw new ContainerException("no such container: " + ref);
+    }
+    return r;
+  }
+
+  /**
+   * Containers, newest first: the running ones, or all with {@code all} (for {@code ps -a}).
+   *
+   * @throws IOException if the records cannot be read
+   */
+  public List<ContainerRecord> list(boolean all) throws IOException {
+    List<ContainerRecord> out = new ArrayList<>();
+    for (ContainerRecord r : store.readAll()) {
+      ContainerRecord fresh = reaper.refresh(r);
+      if (fresh != null && (all || fresh.state() == ContainerState.RUNNING)) {
+        out.add(fresh);
+      }
+    }
+    out.sort(Comparator.comparing(ContainerRecord::created).reversed());
+    return out;
+  }
+
+  /**
+   * The log of a container: the stdout and stderr of its runs, detached or in the foreground
+   * (not with a terminal), in arrival order.
+   */
+  public Path logFile(String ref) throws IOException {
+    return store.dir(store.find(ref).id()).resolve(Containers.LOG);
+  }
+
+  /**
+   * The processes of a running container, as {@code docker top} shows them.
+   *
+   * @throws ContainerException when it is not running
+   */
+  public String processes(String ref, List<String> psOptions) throws IOException {
+    ContainerRecord r = inspect(ref);
+    if (r.state() != ContainerState.RUNNING) {
+      throw new ContainerException("container " + r.name() + " is not running");
+    }
+    OciRuntime runtime = runtimes.of(r);
+    started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
+    return runtime.processes(r.id(), psOptions);
+  }
+
+
+  /**
+   * A running container's use of CPU, memory and processes now.
+   *
+   * @throws ContainerException when it is not running
+   */
+  public ResourceUsage usage(String ref) throws IOException {
+    ContainerRecord r = inspect(ref);
+    if (r.state() != ContainerState.RUNNING) {
+      throw new ContainerException("container " + r.name() + " is not running");
+    }
+    OciRuntime runtime = runtimes.of(r);
+    started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
+    return runtime.usage(r.id());
+  }
+
+  /** Whether the container's process has a terminal ({@code -t}). */
+  public boolean hasTerminal(String ref) throws IOException {
+    Path cdir = store.dir(store.find(ref).id());
+    return JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE)
+        .process()
+        .terminal();
+  }
+
+  /** The runtime bundle directory ({@code config.json}) of a container. */
+  public Path bundle(String ref) throws IOException {
+    return store.dir(store.find(ref).id());
+  }
+
+  /**
+   * Waits until the container is no longer running, for at most {@code timeout}.
+   *
+   * @return its record then (exited or still running when the time ran out)
+   */
+  public ContainerRecord await(String ref, Duration timeout) throws IOException {
+    ContainerRecord r = store.find(ref);
+    Instant deadline = Instant.now().plus(timeout);
+    while (true) {
+      Optional<ContainerRecord> now = store.read(store.dir(r.id()));
+      if (now.isEmpty()) {
+        return r.exited(null, Times.now(), null, false);
+      }
+      ContainerRecord fresh = reaper.refresh(now.get());
+      if (fresh == null
+          || fresh.state() != ContainerState.RUNNING
+          || !Instant.now().isBefore(deadline)) {
+        return fresh == null ? r.exited(null, Times.now(), null, false) : fresh;
+      }
+      Times.sleep(Times.POLL);
+    }
+  }
+
+  /**
+   * The runtime's state of a container recorded as running, once the runtime has started it (or
+   * it has stopped, or its monitor is gone, or {@code deadline} has passed): between "recorded
+   * as running" and "started", the runtime's own init stands in for its process.
+   */
+  Optional<RuntimeState> started(OciRuntime runtime, ContainerRecord r, Instant deadline)
+      throws IOException {
+    while (true) {
+      Optional<RuntimeState> state = runtime.state(r.id());
+      boolean beforeStart =
+          state.isEmpty()
+              || !Set.of("running", "stopped", "paused").contains(state.get().status());
+      if (!beforeStart || !Instant.now().isBefore(deadline) || !ContainerReaper.monitorAlive(r)) {
+        return state;
+      }
+      Times.sleep(Times.POLL);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package dev.lamina.runner;
+
+import dev.lamina.layerfs.json.JsonWriter;
+import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.store.FileLocks;
+import dev.lamina.runner.internal.JsonFiles;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/**
+ * The container records of a store, {@code containers/<id>/container.json}, and the lock under
+ * which they change, {@code containers/.lock}.
+ */
+final class ContainerStore {
+  static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
+  private static final String RECORD = "container.json";
+
+  private final Path dir;
+
+  ContainerStore(Path containersDir) {
+    this.dir = containersDir;
+  }
+
+  /** The directory holding every container's directory. */
+  Path root() {
+    return dir;
+  }
+
+  Path lock() {
+    return dir.resolve(".lock");
+  }
+
+  /** The directory of container {@code id}. */
+  Path dir(String id) {
+    return dir.resolve(id);
+  }
+
+  /**
+   * The container named {@code ref}: its full id, its name, or a unique id prefix.
+   *
+   * @throws ContainerException when none or several match
+   */
+  ContainerRecord find(String ref) throws IOException {
+    if (ref == null || ref.isEmpty()) {
+      throw new ContainerException("no container named");
+    }
+    if (ID.matcher(ref).matches()) {
+      Optional<ContainerRecord> r = read(dir(ref));
+      if (r.isPresent()) {
+        return r.get();
+      }
+    }
+    List<ContainerRecord> all = readAll();
+    for (ContainerRecord r : all) {
+      if (r.name().equals(ref)) {
+        return r;
+      }
+    }
+    List<ContainerRecord> byPrefix =
+        ref.matches("[0-9a-f]+") ? all.stream().filter(r -> r.id().startsWith(ref)).toList()
+            : List.of();
+    if (byPrefix.size() == 1) {
+      return byPrefix.get(0);
+    }
+    if (byPrefix.size() > 1) {
+      throw new ContainerException("container id prefix " + ref + " is ambiguous");
+    }
+    throw new ContainerException("no such container: " + ref);
+  }
+
+  /** Every readable record. */
+  List<ContainerRecord> readAll() throws IOException {
+    List<ContainerRecord> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path e : entries) {
+        if (ID.matcher(e.getFileName().toString()).matches()) {
+          try {
+            read(e).ifPresent(out::add);
+          } catch (IOException unreadable) {
+            // A damaged record must not hide the others.
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The record in the container directory {@code cdir}, if there is one. */
+  static Optional<ContainerRecord> read(Path cdir) throws IOException {
+    Path f = cdir.resolve(RECORD);
+    if (!Files.isRegularFile(f)) {
+      return Optional.empty();
+    }
+    return Optional.of(JsonFiles.read(f, ContainerRecordCodec.INSTANCE));
+  }
+
+  /** The record in {@code cdir}; empty when there is none or it is damaged. */
+  static Optional<ContainerRecord> readable(Path cdir) {
+    try {
+      return read(cdir);
+    } catch (IOException damaged) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Writes a record atomically. It is synced to disk only for a container that is kept: a {@code
+   * --rm} container is disposable, and should a crash lose its record, {@code prune} removes
+   * what is left of it.
+   */
+  void write(ContainerRecord r) throws IOException {
+    AtomicFiles.write(
+        dir(r.id()).resolve(RECORD),
+        JsonWriter.toBytes(r, ContainerRecordCodec.INSTANCE),
+        !r.autoRemove());
+  }
+
+  /** Changes a record under the lock; null (and nothing written) when it was removed meanwhile. */
+  ContainerRecord update(String id, UnaryOperator<ContainerRecord> change) throws IOException {
+    return FileLocks.withExclusive(
+        lock(),
+        () -> {
+          Optional<ContainerRecord> cur = read(dir(id));
+          if (cur.isEmpty()) {
+            return null;
+          }
+          ContainerRecord next = change.apply(cur.get());
+          write(next);
+          return next;
+        });
+  }
+
+  /** The names of the volumes any container references. */
+  Set<String> volumesInUse() throws IOException {
+    Set<String> used = new HashSet<>();
+    for (ContainerRecord r : readAll()) {
+      used.addAll(r.volumes());
+    }
+    return used;
+  }
+}

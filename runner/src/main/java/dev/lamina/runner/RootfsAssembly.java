@@ -1,0 +1,115 @@
+package dev.lamina.runner;
+
+import dev.lamina.layerfs.overlay.FlattenedRootfs;
+import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.store.Trees;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Assembles the root filesystem of a container from its image's layers, in a directory holding
+ * {@code upper/} and {@code work/} (the disposable writable layer) and {@code rootfs/}: an
+ * overlay of the layers under that upper, or where overlayfs cannot be used, a flattened copy of
+ * the layers written once into {@code rootfs/} and marked by a {@value #FLATTENED} file. The one
+ * place that chooses between the two.
+ */
+public final class RootfsAssembly {
+  /**
+   * A file in a container's directory marking that its {@code rootfs/} is a flattened copy of its
+   * layers (overlayfs could not be used), so it has no upper to diff.
+   */
+  public static final String FLATTENED = "flattened";
+
+  private static final AtomicBoolean FLATTEN_NOTED = new AtomicBoolean();
+
+  private RootfsAssembly() {}
+
+  /** Where the root filesystem of the container directory {@code dir} is. */
+  public static Path rootfs(Path dir) {
+    return dir.resolve("rootfs");
+  }
+
+  /** Whether the root filesystem of {@code dir} is a flattened copy, with no upper to diff. */
+  public static boolean isFlattened(Path dir) {
+    return Files.exists(dir.resolve(FLATTENED));
+  }
+
+  /**
+   * Mounts the root filesystem of {@code dir}: {@code lowersTopFirst} under its upper; or, when
+   * overlayfs refuses, a flattened copy of them. A copy made before is reused as it is.
+   *
+   * @throws IOException when neither overlayfs nor a copy works (the overlay's error, with the
+   *     copy's suppressed)
+   */
+  public static void mount(Path dir, List<Path> lowersTopFirst) throws IOException {
+    unmount(dir);
+    if (isFlattened(dir)) {
+      return; // the flattened copy made at its first start is its root filesystem
+    }
+    // overlayfs wants an empty work directory; a crash may have left index/work entries.
+    Trees.deleteRecursively(dir.resolve("work"));
+    Files.createDirectories(dir.resolve("work"));
+    try {
+      OverlayMount.of(lowersTopFirst, dir.resolve("upper"), dir.resolve("work"))
+          .mountOn(rootfs(dir));
+    } catch (IOException overlayFailed) {
+      flatten(dir, lowersTopFirst, overlayFailed);
+    }
+  }
+
+  /**
+   * For an image whose layers could not be extracted (see {@link ContainerImage#plainCopy}): its
+   * root filesystem is written once into the rootfs directory, as the flattened fallback does.
+   */
+  public static void copyImage(Path dir, ContainerImage.PlainCopy copy) throws IOException {
+    copy.into(rootfs(dir));
+    Files.createFile(dir.resolve(FLATTENED));
+    if (FLATTEN_NOTED.compareAndSet(false, true)) {
+      System.err.println(
+          "lamina: layers cannot be extracted for overlayfs here; using a flattened copy of the"
+              + " image's layers");
+    }
+  }
+
+  /** Unmounts everything mounted under {@code dir}. */
+  public static void unmount(Path dir) throws IOException {
+    OverlayMount.unmountAllUnder(dir);
+  }
+
+  /**
+   * Where kernel overlayfs cannot be used (no privilege, or a store on a filesystem overlayfs
+   * refuses as upper, such as overlayfs itself), the layers are copied once into the rootfs
+   * directory, which is then as disposable as an upper. Said once per process on stderr.
+   */
+  private static void flatten(Path dir, List<Path> lowers, IOException overlayFailed)
+      throws IOException {
+    Path rootfs = rootfs(dir);
+    try {
+      unmount(dir);
+      Trees.deleteRecursively(rootfs);
+      Files.createDirectories(rootfs);
+      FlattenedRootfs.assemble(lowers, rootfs);
+      Files.createFile(dir.resolve(FLATTENED));
+    } catch (IOException e) {
+      overlayFailed.addSuppressed(e);
+      throw overlayFailed;
+    }
+    if (FLATTEN_NOTED.compareAndSet(false, true)) {
+      System.err.println(
+          "lamina: overlayfs cannot be used here ("
+              + firstLine(overlayFailed.getMessage())
+              + "); using a flattened copy of the image's layers");
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unknown error";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}
