@@ -8,6 +8,7 @@ import dev.lamina.layerfs.store.StoreCheck;
 import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.Containers;
 import dev.lamina.runner.MonitorLauncher;
+import dev.lamina.runner.runtime.OciRuntimes;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -20,7 +21,8 @@ final class ContainerSupport {
   private ContainerSupport() {}
 
   static Containers open(Path root) {
-    return Containers.open(root, monitorLauncher()).reportLogFailuresTo(ContainerSupport::logFailed);
+    return Containers.open(root, monitorLauncher(), OciRuntimes.source(root))
+        .reportLogFailuresTo(ContainerSupport::logFailed);
   }
 
   /** Said once per run of a container whose log cannot be written (a full store). */
@@ -75,7 +77,7 @@ final class ContainerSupport {
   static ImageUsage imageUsage(Store store) {
     return (digest, id) -> {
       List<String> users = new ArrayList<>();
-      for (ContainerRecord r : Containers.open(store.root()).list(true)) {
+      for (ContainerRecord r : open(store.root()).list(true)) {
         if (id.toString().equals(r.imageId())) {
           users.add(r.shortId());
         }
@@ -113,7 +115,7 @@ final class ContainerSupport {
   static ExtractedLayers.LayerUsers layerUsers(Store store) {
     return () -> {
       List<Path> dirs = new ArrayList<>();
-      for (ContainerRecord r : Containers.open(store.root()).list(true)) {
+      for (ContainerRecord r : open(store.root()).list(true)) {
         r.lowerDirs().forEach(d -> dirs.add(Path.of(d)));
       }
       return dirs;

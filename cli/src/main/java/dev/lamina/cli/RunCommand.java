@@ -8,6 +8,7 @@ import dev.lamina.runner.ContainerRequest;
 import dev.lamina.runner.Containers;
 import dev.lamina.runner.image.StoreImageProvider;
 import dev.lamina.runner.runtime.OciRuntimeException;
+import dev.lamina.runner.runtime.OciRuntimes;
 import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.spec.Network;
 import java.util.ArrayList;
@@ -112,7 +113,7 @@ class RunCommand implements Callable<Integer> {
       ContainerImage img = new StoreImageProvider(s).prepare(image);
       ContainerRequest request =
           new ContainerRequest(
-              img, options, name, volumes, rm, runtime, interactive);
+              img, options, name, volumes, rm, runtimeSelector(), interactive);
       if (createOnly()) {
         Output.out().println(containers.create(request).id());
         return ExitCodes.OK;
@@ -134,6 +135,14 @@ class RunCommand implements Callable<Integer> {
             ErrorHandler.oneLine(e), Containers.failureExitCode(e.getMessage()));
       }
     }
+  }
+
+  /**
+   * {@code --runtime}, else the store's configured runtime ({@code LAMINA_RUNTIME}, {@code
+   * lamina.properties}): the container's record keeps it for every later command.
+   */
+  private String runtimeSelector() throws java.io.IOException {
+    return runtime != null ? runtime : OciRuntimes.configured(store.root());
   }
 
   /** Whether the container is only created ({@code lamina create}), to be started later. */

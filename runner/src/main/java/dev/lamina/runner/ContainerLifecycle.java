@@ -11,7 +11,6 @@ import dev.lamina.runner.runtime.AttachClient;
 import dev.lamina.runner.runtime.Cgroups;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimeException;
-import dev.lamina.runner.runtime.OciRuntimes;
 import dev.lamina.runner.runtime.OutputLog;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.BindMount;
@@ -94,11 +93,10 @@ final class ContainerLifecycle {
   /** Creates the container; with {@code leaveMounted} its overlay stays mounted for a start. */
   private ContainerRecord create(ContainerRequest request, boolean leaveMounted)
       throws IOException {
-    String name =
-        request.runtime() != null ? request.runtime() : OciRuntimes.configured(root);
+    String name = request.runtime() == null ? null : request.runtime().strip();
     OciRuntime runtime = runtimes.select(name);
     // A runtime given by path is recorded by path: every later command selects it again.
-    String selector = name.strip().startsWith("/") ? name.strip() : runtime.name();
+    String selector = name != null && name.startsWith("/") ? name : runtime.name();
     ContainerRecord record = reserve(request, selector);
     Path cdir = store.dir(record.id());
     List<String> anonymous = new ArrayList<>();
@@ -109,7 +107,8 @@ final class ContainerLifecycle {
       }
       RootfsAssembly.mount(store.dir(record.id()), record.lowerPaths());
       List<String> used = new ArrayList<>();
-      List<BindMount> binds = resolveVolumes(request, RootfsAssembly.rootfs(cdir), used, anonymous);
+      Path rootfs = RootfsAssembly.rootfs(cdir);
+      List<BindMount> binds = resolveVolumes(request, rootfs, used, anonymous);
       ContainerOptions options = request.options();
       String hostname = options.hostname() != null ? options.hostname() : record.shortId();
       Set<String> taken = new HashSet<>();
@@ -120,7 +119,7 @@ final class ContainerLifecycle {
       all.addAll(binds);
       options = options.toBuilder().binds(all).hostname(hostname).build();
       RuntimeSpec spec =
-          RuntimeSpecs.fromImageConfig(request.image().config(), options, RootfsAssembly.rootfs(cdir));
+          RuntimeSpecs.fromImageConfig(request.image().config(), options, rootfs);
       AtomicFiles.write(
           cdir.resolve("config.json"),
           JsonWriter.toBytes(spec, RuntimeSpecCodec.INSTANCE),

@@ -1,5 +1,7 @@
 package dev.lamina.runner;
 
+import dev.lamina.runner.runtime.OciRuntimes;
+
 import java.nio.file.Path;
 
 /**
@@ -18,7 +20,8 @@ public final class ContainerMonitor {
    */
   public static int monitor(Path laminaRoot, String id) {
     try {
-      return Containers.open(laminaRoot)
+      return Containers.open(
+              laminaRoot, MonitorLauncher.javaProcess(), OciRuntimes.source(laminaRoot))
           .reportLogFailuresTo(
               (log, cause) ->
                   System.err.println(

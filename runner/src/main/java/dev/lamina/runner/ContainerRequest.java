@@ -9,7 +9,8 @@ import java.util.List;
  * @param name {@code --name}; generated (adjective_noun) when null
  * @param volumes {@code -v} values: {@code NAME:/ctr[:ro]}, {@code /host:/ctr[:ro]}, {@code /ctr}
  * @param autoRemove {@code --rm}: removed, with its anonymous volumes, when it exits
- * @param runtime {@code --runtime}; runc when null
+ * @param runtime {@code --runtime}: a name or an absolute path, given to the runner's {@link
+ *     dev.lamina.runner.runtime.RuntimeSource}; its default when null
  * @param openStdin {@code -i}: for a detached container with a terminal, attached clients may type
  */
 public record ContainerRequest(

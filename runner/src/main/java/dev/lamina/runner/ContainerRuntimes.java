@@ -2,19 +2,14 @@ package dev.lamina.runner;
 
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.RuntimeNotFoundException;
+import dev.lamina.runner.runtime.RuntimeSource;
 import java.io.IOException;
 
-/** The OCI runtime each container runs under, as its record names it. */
+/** The OCI runtime each container runs under, as its record names it, from the runner's source. */
 final class ContainerRuntimes {
-  /** Gives the runtime a record names: a name, or an absolute path to a runtime binary. */
-  @FunctionalInterface
-  interface Source {
-    OciRuntime select(String selector) throws IOException;
-  }
+  private final RuntimeSource source;
 
-  private final Source source;
-
-  ContainerRuntimes(Source source) {
+  ContainerRuntimes(RuntimeSource source) {
     this.source = source;
   }
 

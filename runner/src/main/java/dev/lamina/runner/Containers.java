@@ -1,7 +1,7 @@
 package dev.lamina.runner;
 
 import dev.lamina.runner.runtime.AttachClient;
-import dev.lamina.runner.runtime.OciRuntimes;
+import dev.lamina.runner.runtime.RuntimeSource;
 import dev.lamina.runner.runtime.OutputLog;
 import dev.lamina.runner.runtime.ResourceUsage;
 import dev.lamina.runner.runtime.Stdio;
@@ -30,7 +30,7 @@ public final class Containers {
   private final ContainerControl control;
   private final ContainerExec exec;
 
-  private Containers(Path root, MonitorLauncher launcher, ContainerRuntimes.Source runtimeSource) {
+  private Containers(Path root, MonitorLauncher launcher, RuntimeSource runtimeSource) {
     Path laminaRoot = root.toAbsolutePath().normalize();
     ContainerStore store = new ContainerStore(laminaRoot.resolve("containers"));
     ContainerRuntimes runtimes = new ContainerRuntimes(runtimeSource);
@@ -43,15 +43,13 @@ public final class Containers {
     this.exec = new ContainerExec(store, runtimes, queries);
   }
 
-  /** The containers of the store at {@code laminaRoot}; detached ones run under a Java monitor. */
-  public static Containers open(Path laminaRoot) {
-    return open(laminaRoot, MonitorLauncher.javaProcess());
-  }
-
-  /** Likewise, with detached containers started by {@code launcher}. */
-  public static Containers open(Path laminaRoot, MonitorLauncher launcher) {
-    Path stateDir = laminaRoot.toAbsolutePath().normalize().resolve("runtime");
-    return new Containers(laminaRoot, launcher, name -> OciRuntimes.select(name, stateDir));
+  /**
+   * The containers of the store at {@code laminaRoot}, run under the runtimes {@code runtimes}
+   * gives, detached ones started by {@code launcher}.
+   */
+  public static Containers open(
+      Path laminaRoot, MonitorLauncher launcher, RuntimeSource runtimes) {
+    return new Containers(laminaRoot, launcher, runtimes);
   }
 
   /**

@@ -60,7 +60,7 @@ class ContainersTest {
   @BeforeEach
   void setUp() {
     root = tmp.resolve("lamina");
-    containers = Containers.open(root);
+    containers = Containers.open(root, MonitorLauncher.javaProcess(), OciRuntimes.source(root));
   }
 
   @AfterEach
@@ -107,23 +107,6 @@ class ContainersTest {
 
   private Result runRm(String script) throws Exception {
     return run(sh(script).withAutoRemove(true));
-  }
-
-  @Test
-  void run_exitCode_propagatedAndRecorded() throws Exception {
-    Result r = run(sh("exit 7").withName("seven"));
-    assertEquals(7, r.code());
-    ContainerRecord rec = containers.inspect("seven");
-    assertEquals(ContainerState.EXITED, rec.state());
-    assertEquals(7, rec.exitCode());
-    assertTrue(StatusText.of(rec, Instant.now()).startsWith("Exited (7) "));
-    assertEquals(List.of("sh", "-c", "exit 7"), rec.command());
-  }
-
-  @Test
-  void run_withRm_leavesNoContainer() throws Exception {
-    assertEquals(0, runRm("true").code());
-    assertEquals(List.of(), containers.list(true));
   }
 
   @Test
@@ -361,23 +344,6 @@ class ContainersTest {
         image(ContainerConfig.EMPTY.toBuilder().cmd(List.of("sh", "-c", "ls /layers | wc -l")).build(), lowers);
     Result r = run(ContainerRequest.of(img, ContainerOptions.defaults()).withAutoRemove(true));
     assertEquals("129", r.out());
-  }
-
-  @Test
-  void ps_listsRunningAndExited() throws Exception {
-    run(sh("exit 3").withName("done"));
-    List<ContainerRecord> all = containers.list(true);
-    assertEquals(1, all.size());
-    assertEquals(List.of(), containers.list(false));
-    assertEquals("done", all.get(0).name());
-    assertTrue(all.get(0).id().matches("[0-9a-f]{64}"));
-  }
-
-  @Test
-  void create_duplicateName_refused() throws Exception {
-    containers.create(sh("true").withName("twin"));
-    assertThrows(ContainerException.class, () -> containers.create(sh("true").withName("twin")));
-    assertEquals(1, containers.list(true).size());
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.testing.Requirements;
+import dev.lamina.runner.runtime.OciRuntimes;
 import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.testing.BusyboxRootfs;
 import java.io.ByteArrayOutputStream;
@@ -61,7 +62,10 @@ class FullStoreLogTest {
     run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", small.toString());
     ctl = Files.createDirectories(tmp.resolve("ctl"));
     containers =
-        Containers.open(small.resolve("lamina"))
+        Containers.open(
+                small.resolve("lamina"),
+                MonitorLauncher.javaProcess(),
+                OciRuntimes.source(small.resolve("lamina")))
             .reportLogFailuresTo((log, cause) -> failures.add(log + ": " + cause.getMessage()));
   }
 

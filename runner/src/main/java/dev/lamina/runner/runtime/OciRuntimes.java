@@ -56,6 +56,16 @@ public final class OciRuntimes {
   }
 
   /**
+   * The runtimes of the store at {@code laminaRoot}, each keeping its state under {@code
+   * runtime/<name>}: a selector is given to {@link #select}; null stands for {@link #configured}.
+   */
+  public static RuntimeSource source(Path laminaRoot) {
+    Path root = laminaRoot.toAbsolutePath().normalize();
+    return selector ->
+        select(selector == null ? configured(root) : selector, root.resolve("runtime"));
+  }
+
+  /**
    * The runtime to use when {@code --runtime} is not given: {@code $LAMINA_RUNTIME}, else the
    * {@code runtime} entry of {@code $LAMINA_ROOT/lamina.properties}, else {@link #DEFAULT}.
    *
