@@ -1,6 +1,5 @@
 package dev.lamina.cli;
 
-import dev.lamina.runner.Containers;
 import dev.lamina.runner.ExecRequest;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import java.util.ArrayList;
@@ -49,7 +48,7 @@ final class ExecCommand implements Callable<Integer> {
     try {
       return ContainerSupport.open(store.root()).exec(container, request, interactive);
     } catch (OciRuntimeException e) {
-      throw new UserException(ErrorHandler.oneLine(e), Containers.failureExitCode(e.getMessage()));
+      throw new UserException(ErrorHandler.oneLine(e), e.exitCode());
     }
   }
 }

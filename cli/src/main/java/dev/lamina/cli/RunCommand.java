@@ -132,7 +132,7 @@ class RunCommand implements Callable<Integer> {
         return containers.runForeground(request, interactive, lease::close);
       } catch (OciRuntimeException e) {
         throw new UserException(
-            ErrorHandler.oneLine(e), Containers.failureExitCode(e.getMessage()));
+            ErrorHandler.oneLine(e), e.exitCode());
       }
     }
   }

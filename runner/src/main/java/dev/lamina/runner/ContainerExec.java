@@ -43,8 +43,8 @@ final class ContainerExec {
    *
    * @throws ContainerException when the container is not running
    * @throws UnknownUserException when the user is not in the container's account files
-   * @throws OciRuntimeException when the runtime could not start the process (see {@link
-   *     Containers#failureExitCode})
+   * @throws OciRuntimeException when the runtime could not start the process (its {@link
+   *     OciRuntimeException#exitCode} says why)
    * @throws InterruptedException if interrupted while waiting; the process is killed
    */
   public int exec(String ref, ExecRequest request, boolean interactive)

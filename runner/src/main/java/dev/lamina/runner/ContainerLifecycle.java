@@ -467,7 +467,7 @@ final class ContainerLifecycle {
       return code;
     } catch (OciRuntimeException e) {
       error = e.getMessage();
-      code = failureExitCode(e.getMessage());
+      code = e.exitCode();
       throw e;
     } catch (IOException | RuntimeException e) {
       error = e.getMessage();
@@ -480,21 +480,6 @@ final class ContainerLifecycle {
       long dropped = droppedBefore + (log == null ? 0 : log.droppedBytes());
       finish(record, runtime, code, error, !ranToEnd || keep || leavesState, dropped);
     }
-  }
-
-  /**
-   * Docker's exit codes for a container that could not be started: 127 command not found, 126
-   * not executable, 125 anything else.
-   */
-  public static int failureExitCode(String message) {
-    String m = message.toLowerCase(java.util.Locale.ROOT);
-    if (m.contains("not found") || m.contains("no such file")) {
-      return 127;
-    }
-    if (m.contains("permission denied")) {
-      return 126;
-    }
-    return 125;
   }
 
   private void finish(

@@ -127,14 +127,6 @@ public final class Containers {
     return lifecycle.attach(ref, fromStart, rows, columns);
   }
 
-  /**
-   * Docker's exit codes for a container that could not be started: 127 command not found, 126
-   * not executable, 125 anything else.
-   */
-  public static int failureExitCode(String message) {
-    return ContainerLifecycle.failureExitCode(message);
-  }
-
   // ---------------------------------------------------------------- queries
 
   /** See {@link ContainerQueries#inspect}. */

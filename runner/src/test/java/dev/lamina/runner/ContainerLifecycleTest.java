@@ -9,6 +9,8 @@ import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.runner.runtime.CommandNotFoundException;
+import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.RuntimeSource;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.ContainerOptions;
@@ -147,5 +149,17 @@ class ContainerLifecycleTest {
     ContainerRecord c = containers.create(sh("true").withName("default"));
     assertEquals(List.of("null"), selected);
     assertEquals("recording", c.runtime());
+  }
+
+  @Test
+  void run_failedStart_exitCodeFromTheFailuresType_notItsWords() throws Exception {
+    runtime.failingToStart(new CommandNotFoundException("it is gone"));
+    assertThrows(CommandNotFoundException.class, () -> run(sh("true").withName("gone")));
+    assertEquals(127, containers.inspect("gone").exitCode());
+    assertEquals("it is gone", containers.inspect("gone").error());
+
+    runtime.failingToStart(new OciRuntimeException("mount /data: no such file or directory"));
+    assertThrows(OciRuntimeException.class, () -> run(sh("true").withName("unmounted")));
+    assertEquals(125, containers.inspect("unmounted").exitCode());
   }
 }

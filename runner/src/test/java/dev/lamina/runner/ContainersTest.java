@@ -325,10 +325,25 @@ class ContainersTest {
                             busybox(), ContainerOptions.builder().args("/no/such/cmd").build())
                         .withName("broken")));
     assertTrue(e.getMessage().contains("/no/such/cmd"), e.getMessage());
+    assertEquals(127, e.exitCode());
     ContainerRecord rec = containers.inspect("broken");
     assertEquals(ContainerState.EXITED, rec.state());
     assertEquals(127, rec.exitCode());
     assertEquals(List.of(), MountTable.mountPointsUnder(root));
+  }
+
+  @Test
+  void run_commandNotExecutable_126() throws Exception {
+    OciRuntimeException e =
+        assertThrows(
+            OciRuntimeException.class,
+            () ->
+                run(
+                    ContainerRequest.of(
+                            busybox(), ContainerOptions.builder().args("/etc/passwd").build())
+                        .withName("plain")));
+    assertEquals(126, e.exitCode(), e.getMessage());
+    assertEquals(126, containers.inspect("plain").exitCode());
   }
 
   @Test

@@ -7,4 +7,13 @@ public class OciRuntimeException extends IOException {
   public OciRuntimeException(String message) {
     super(message);
   }
+
+  /**
+   * Docker's exit code for a container or exec process that could not be started because of this:
+   * 125, or 127 when its command is not found ({@link CommandNotFoundException}) and 126 when it
+   * cannot be executed ({@link CommandNotExecutableException}).
+   */
+  public int exitCode() {
+    return 125;
+  }
 }

@@ -346,7 +346,7 @@ public final class RuncRuntime implements OciRuntime {
   }
 
   private OciRuntimeException failure(String verb, String error) {
-    return new OciRuntimeException(RuntimeErrors.explain(name, verb, error));
+    return RuntimeErrors.failure(name, verb, error);
   }
 
   /** The runtime's {@code state} output; fields Lamina does not use are ignored. */

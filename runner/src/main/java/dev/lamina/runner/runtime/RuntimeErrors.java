@@ -38,6 +38,33 @@ public final class RuntimeErrors {
   }
 
   /**
+   * The exception for {@code error}, which {@code runtime} logged while doing {@code verb}, with
+   * {@link #explain}'s message. The runtime says why it could not start a command only in words
+   * (runc and crun have no error codes), so they are read here, once, and become the exception's
+   * type: a command that is not there, or that may not be executed, or another failure.
+   */
+  public static OciRuntimeException failure(String runtime, String verb, String error) {
+    String message = explain(runtime, verb, error);
+    String e = clean(runtime, verb, error).toLowerCase(Locale.ROOT);
+    if (e.contains("cgroup")) {
+      return new OciRuntimeException(message);
+    }
+    // runc: exec: "x": executable file not found in $PATH; exec: "/x": stat /x: no such file
+    // or directory; exec: "/etc/passwd": permission denied. crun: executable file `x` not found
+    // in $PATH; open executable: Permission denied.
+    boolean aboutCommand =
+        e.contains("exec: ") || e.contains("executable") || e.contains("exec the container process");
+    if (e.contains("executable file not found")
+        || aboutCommand && e.contains("no such file or directory")) {
+      return new CommandNotFoundException(message);
+    }
+    if (aboutCommand && e.contains("permission denied")) {
+      return new CommandNotExecutableException(message);
+    }
+    return new OciRuntimeException(message);
+  }
+
+  /**
    * The runtime's own words, once: runc wraps its error in {@code "runc run failed: "} itself
    * (which {@link #explain} says anyway), and some of its messages carry Go's rendering of a nil
    * wrapped error, {@code %!w(<nil>)}, which says nothing.

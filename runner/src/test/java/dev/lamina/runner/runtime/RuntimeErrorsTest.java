@@ -40,4 +40,28 @@ class RuntimeErrorsTest {
   void explain_runtimesOwnWrapping_isSaidOnce(String error, String expected) {
     assertEquals(expected, RuntimeErrors.explain("runc", "run", error));
   }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "runc | unable to start container process: exec: \"nope\": executable file not found"
+            + " in $PATH | 127",
+        "runc | unable to start container process: exec: \"/no/such\": stat /no/such: no such"
+            + " file or directory | 127",
+        "crun | executable file `nope` not found in $PATH: No such file or directory | 127",
+        "runc | unable to start container process: exec: \"/etc/passwd\": permission denied"
+            + " | 126",
+        "crun | open executable: Permission denied | 126",
+        // Words about something else than the command: not a missing or unusable command.
+        "runc | error mounting \"/tmp/gone\" to rootfs at \"/data\": stat /tmp/gone: no such"
+            + " file or directory | 125",
+        "runc | mkdir /sys/fs/cgroup/pids/x: permission denied | 125",
+        "runc | container \"x\" not found | 125",
+      })
+  void failure_typeGivesTheExitCode(String runtime, String error, int code) {
+    OciRuntimeException e = RuntimeErrors.failure(runtime, "run", error);
+    assertEquals(code, e.exitCode(), e.getMessage());
+    assertEquals(RuntimeErrors.explain(runtime, "run", error), e.getMessage());
+  }
 }
