@@ -185,32 +185,20 @@ final class ContainerLifecycle {
     }
     ImageConfig config = request.image().config();
     ContainerRecord record =
-        new ContainerRecord(
-            id,
-            name,
-            request.image().reference(),
-            request.image().imageId(),
-            List.of(),
-            Times.now(),
-            ContainerState.CREATED,
-            null,
-            null,
-            null,
-            null,
-            runtimeName,
-            request.autoRemove(),
-            null,
-            null,
-            config.config().stopSignal(),
-            request.image().lowerDirsTopFirst().stream().map(Path::toString).toList(),
-            List.of(),
-            List.of(),
-            false,
-            null,
-            request.options().memoryBytes(),
-            request.openStdin(),
-            false,
-            null);
+        ContainerRecord.builder()
+            .id(id)
+            .name(name)
+            .image(request.image().reference())
+            .imageId(request.image().imageId())
+            .created(Times.now())
+            .state(ContainerState.CREATED)
+            .runtime(runtimeName)
+            .autoRemove(request.autoRemove())
+            .stopSignal(config.config().stopSignal())
+            .lowerDirs(request.image().lowerDirsTopFirst().stream().map(Path::toString).toList())
+            .memoryLimit(request.options().memoryBytes())
+            .openStdin(request.openStdin())
+            .build();
     store.write(record);
     return record;
   }

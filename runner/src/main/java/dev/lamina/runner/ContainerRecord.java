@@ -75,44 +75,268 @@ public record ContainerRecord(
 
   ContainerRecord withCommand(
       List<String> c, List<String> vols, List<String> anon, String host) {
-    return new ContainerRecord(
-        id, name, image, imageId, c, created, state, exitCode, startedAt, finishedAt, error,
-        runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, vols, anon,
-        oomKilled, host, memoryLimit, openStdin, paused, logDropped);
+    return toBuilder().command(c).volumes(vols).anonymousVolumes(anon).hostname(host).build();
   }
 
   ContainerRecord withPaused(boolean p) {
-    return new ContainerRecord(
-        id, name, image, imageId, command, created, state, exitCode, startedAt, finishedAt, error,
-        runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, volumes,
-        anonymousVolumes, oomKilled, hostname, memoryLimit, openStdin, p, logDropped);
+    return toBuilder().paused(p).build();
   }
 
   ContainerRecord running(String started, long pid, String pidStarted) {
-    return new ContainerRecord(
-        id, name, image, imageId, command, created, ContainerState.RUNNING, null, started, null,
-        null, runtime, autoRemove, pid, pidStarted, stopSignal, lowerDirs, volumes,
-        anonymousVolumes, false, hostname, memoryLimit, openStdin, false, logDropped);
+    return toBuilder()
+        .state(ContainerState.RUNNING)
+        .exitCode(null)
+        .startedAt(started)
+        .finishedAt(null)
+        .error(null)
+        .monitorPid(pid)
+        .monitorStarted(pidStarted)
+        .oomKilled(false)
+        .paused(false)
+        .build();
   }
 
   ContainerRecord exited(Integer code, String finished, String why, boolean oom) {
-    return new ContainerRecord(
-        id, name, image, imageId, command, created, ContainerState.EXITED, code, startedAt,
-        finished, why, runtime, autoRemove, null, null, stopSignal, lowerDirs, volumes,
-        anonymousVolumes, oom, hostname, memoryLimit, openStdin, false, logDropped);
+    return toBuilder()
+        .state(ContainerState.EXITED)
+        .exitCode(code)
+        .finishedAt(finished)
+        .error(why)
+        .monitorPid(null)
+        .monitorStarted(null)
+        .oomKilled(oom)
+        .paused(false)
+        .build();
   }
 
   /** With {@code bytes} of output in all left out of its log (0 leaves none recorded). */
   ContainerRecord withLogDropped(long bytes) {
-    return new ContainerRecord(
-        id, name, image, imageId, command, created, state, exitCode, startedAt, finishedAt, error,
-        runtime, autoRemove, monitorPid, monitorStarted, stopSignal, lowerDirs, volumes,
-        anonymousVolumes, oomKilled, hostname, memoryLimit, openStdin, paused,
-        bytes == 0 ? null : bytes);
+    return toBuilder().logDropped(bytes == 0 ? null : bytes).build();
   }
 
   /** Bytes of its output left out of its log over all its runs (0 when none). */
   public long logDroppedBytes() {
     return logDropped == null ? 0 : logDropped;
+  }
+
+  /** A record built field by field; every field not set is null, false or empty. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this record's fields, to change a few of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.id = id;
+    b.name = name;
+    b.image = image;
+    b.imageId = imageId;
+    b.command = command;
+    b.created = created;
+    b.state = state;
+    b.exitCode = exitCode;
+    b.startedAt = startedAt;
+    b.finishedAt = finishedAt;
+    b.error = error;
+    b.runtime = runtime;
+    b.autoRemove = autoRemove;
+    b.monitorPid = monitorPid;
+    b.monitorStarted = monitorStarted;
+    b.stopSignal = stopSignal;
+    b.lowerDirs = lowerDirs;
+    b.volumes = volumes;
+    b.anonymousVolumes = anonymousVolumes;
+    b.oomKilled = oomKilled;
+    b.hostname = hostname;
+    b.memoryLimit = memoryLimit;
+    b.openStdin = openStdin;
+    b.paused = paused;
+    b.logDropped = logDropped;
+    return b;
+  }
+
+  /** Builds a {@link ContainerRecord}; see the record's fields. */
+  public static final class Builder {
+    private String id;
+    private String name;
+    private String image;
+    private String imageId;
+    private List<String> command;
+    private String created;
+    private ContainerState state;
+    private Integer exitCode;
+    private String startedAt;
+    private String finishedAt;
+    private String error;
+    private String runtime;
+    private boolean autoRemove;
+    private Long monitorPid;
+    private String monitorStarted;
+    private String stopSignal;
+    private List<String> lowerDirs;
+    private List<String> volumes;
+    private List<String> anonymousVolumes;
+    private boolean oomKilled;
+    private String hostname;
+    private Long memoryLimit;
+    private boolean openStdin;
+    private boolean paused;
+    private Long logDropped;
+
+    private Builder() {}
+
+    public Builder id(String v) {
+      this.id = v;
+      return this;
+    }
+
+    public Builder name(String v) {
+      this.name = v;
+      return this;
+    }
+
+    public Builder image(String v) {
+      this.image = v;
+      return this;
+    }
+
+    public Builder imageId(String v) {
+      this.imageId = v;
+      return this;
+    }
+
+    public Builder command(List<String> v) {
+      this.command = v;
+      return this;
+    }
+
+    public Builder created(String v) {
+      this.created = v;
+      return this;
+    }
+
+    public Builder state(ContainerState v) {
+      this.state = v;
+      return this;
+    }
+
+    public Builder exitCode(Integer v) {
+      this.exitCode = v;
+      return this;
+    }
+
+    public Builder startedAt(String v) {
+      this.startedAt = v;
+      return this;
+    }
+
+    public Builder finishedAt(String v) {
+      this.finishedAt = v;
+      return this;
+    }
+
+    public Builder error(String v) {
+      this.error = v;
+      return this;
+    }
+
+    public Builder runtime(String v) {
+      this.runtime = v;
+      return this;
+    }
+
+    public Builder autoRemove(boolean v) {
+      this.autoRemove = v;
+      return this;
+    }
+
+    public Builder monitorPid(Long v) {
+      this.monitorPid = v;
+      return this;
+    }
+
+    public Builder monitorStarted(String v) {
+      this.monitorStarted = v;
+      return this;
+    }
+
+    public Builder stopSignal(String v) {
+      this.stopSignal = v;
+      return this;
+    }
+
+    public Builder lowerDirs(List<String> v) {
+      this.lowerDirs = v;
+      return this;
+    }
+
+    public Builder volumes(List<String> v) {
+      this.volumes = v;
+      return this;
+    }
+
+    public Builder anonymousVolumes(List<String> v) {
+      this.anonymousVolumes = v;
+      return this;
+    }
+
+    public Builder oomKilled(boolean v) {
+      this.oomKilled = v;
+      return this;
+    }
+
+    public Builder hostname(String v) {
+      this.hostname = v;
+      return this;
+    }
+
+    public Builder memoryLimit(Long v) {
+      this.memoryLimit = v;
+      return this;
+    }
+
+    public Builder openStdin(boolean v) {
+      this.openStdin = v;
+      return this;
+    }
+
+    public Builder paused(boolean v) {
+      this.paused = v;
+      return this;
+    }
+
+    public Builder logDropped(Long v) {
+      this.logDropped = v;
+      return this;
+    }
+
+    public ContainerRecord build() {
+      return new ContainerRecord(
+          id,
+          name,
+          image,
+          imageId,
+          command,
+          created,
+          state,
+          exitCode,
+          startedAt,
+          finishedAt,
+          error,
+          runtime,
+          autoRemove,
+          monitorPid,
+          monitorStarted,
+          stopSignal,
+          lowerDirs,
+          volumes,
+          anonymousVolumes,
+          oomKilled,
+          hostname,
+          memoryLimit,
+          openStdin,
+          paused,
+          logDropped);
+    }
   }
 }

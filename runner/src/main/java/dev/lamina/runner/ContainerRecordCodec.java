@@ -52,32 +52,33 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
 
   @Override
   public ContainerRecord read(JsonObject in) throws JsonFormatException {
-    return new ContainerRecord(
-        in.string("id"),
-        in.string("name"),
-        in.string("image"),
-        in.string("imageId"),
-        strings(in, "command"),
-        in.string("created"),
-        state(in),
-        in.intOrNull("exitCode"),
-        in.string("startedAt"),
-        in.string("finishedAt"),
-        in.string("error"),
-        in.string("runtime"),
-        in.bool("autoRemove"),
-        in.longOrNull("monitorPid"),
-        in.string("monitorStarted"),
-        in.string("stopSignal"),
-        strings(in, "lowerDirs"),
-        strings(in, "volumes"),
-        strings(in, "anonymousVolumes"),
-        in.bool("oomKilled"),
-        in.string("hostname"),
-        in.longOrNull("memoryLimit"),
-        in.bool("openStdin"),
-        in.bool("paused"),
-        in.longOrNull("logDropped"));
+    return ContainerRecord.builder()
+        .id(in.string("id"))
+        .name(in.string("name"))
+        .image(in.string("image"))
+        .imageId(in.string("imageId"))
+        .command(strings(in, "command"))
+        .created(in.string("created"))
+        .state(state(in))
+        .exitCode(in.intOrNull("exitCode"))
+        .startedAt(in.string("startedAt"))
+        .finishedAt(in.string("finishedAt"))
+        .error(in.string("error"))
+        .runtime(in.string("runtime"))
+        .autoRemove(in.bool("autoRemove"))
+        .monitorPid(in.longOrNull("monitorPid"))
+        .monitorStarted(in.string("monitorStarted"))
+        .stopSignal(in.string("stopSignal"))
+        .lowerDirs(strings(in, "lowerDirs"))
+        .volumes(strings(in, "volumes"))
+        .anonymousVolumes(strings(in, "anonymousVolumes"))
+        .oomKilled(in.bool("oomKilled"))
+        .hostname(in.string("hostname"))
+        .memoryLimit(in.longOrNull("memoryLimit"))
+        .openStdin(in.bool("openStdin"))
+        .paused(in.bool("paused"))
+        .logDropped(in.longOrNull("logDropped"))
+        .build();
   }
 
   /** The record keeps immutable copies of its lists, which hold no null. */

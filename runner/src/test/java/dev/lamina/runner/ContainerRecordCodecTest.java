@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -123,5 +124,29 @@ class ContainerRecordCodecTest {
                 JsonObject.read(
                     json.getBytes(StandardCharsets.UTF_8), ContainerRecordCodec.INSTANCE));
     assertTrue(e.getMessage() != null && !e.getMessage().isEmpty());
+  }
+
+  @ParameterizedTest
+  @MethodSource("records")
+  void toBuilder_keepsEveryField(ContainerRecord r) {
+    assertEquals(r, r.toBuilder().build());
+  }
+
+  @Test
+  void running_thenExited_changeOnlyTheirFields() {
+    ContainerRecord created = records().skip(1).findFirst().orElseThrow();
+    ContainerRecord ran =
+        created.withLogDropped(5).running("s", 42, "m").exited(3, "f", "why", true);
+    assertEquals(
+        created.toBuilder()
+            .state(ContainerState.EXITED)
+            .exitCode(3)
+            .startedAt("s")
+            .finishedAt("f")
+            .error("why")
+            .oomKilled(true)
+            .logDropped(5L)
+            .build(),
+        ran);
   }
 }
