@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -37,6 +38,43 @@ public final class RootfsAssembly {
     return Files.exists(dir.resolve(FLATTENED));
   }
 
+  /** What a root filesystem is made of: its layers, as overlayfs lowers or as one copy. */
+  public interface Layers {
+    /** The layers as overlayfs lowers, top-most first; asked only when overlayfs is tried. */
+    List<Path> lowersTopFirst() throws IOException;
+
+    /** Applies the layers, bottom-most first, to the empty directory {@code rootfs}. */
+    void copyInto(Path rootfs) throws IOException;
+
+    /** Why overlayfs cannot be used, when that is known without trying; then it is not tried. */
+    default Optional<IOException> overlayRefusal() throws IOException {
+      return Optional.empty();
+    }
+
+    /** The layer directories {@code lowersTopFirst}, copied by {@link FlattenedRootfs}. */
+    static Layers of(List<Path> lowersTopFirst) {
+      return new Layers() {
+        @Override
+        public List<Path> lowersTopFirst() {
+          return lowersTopFirst;
+        }
+
+        @Override
+        public void copyInto(Path rootfs) throws IOException {
+          FlattenedRootfs.assemble(lowersTopFirst, rootfs);
+        }
+      };
+    }
+  }
+
+  /** How a root filesystem was assembled. */
+  public enum Kind {
+    /** An overlay: what is written lands in {@code upper/}. */
+    OVERLAY,
+    /** A flattened copy: what is written changes the copy, and there is no upper. */
+    FLATTENED
+  }
+
   /**
    * Mounts the root filesystem of {@code dir}: {@code lowersTopFirst} under its upper; or, when
    * overlayfs refuses, a flattened copy of them. A copy made before is reused as it is.
@@ -44,20 +82,40 @@ public final class RootfsAssembly {
    * @throws IOException when neither overlayfs nor a copy works (the overlay's error, with the
    *     copy's suppressed)
    */
-  public static void mount(Path dir, List<Path> lowersTopFirst) throws IOException {
+  public static Kind mount(Path dir, List<Path> lowersTopFirst) throws IOException {
+    return mount(dir, Layers.of(lowersTopFirst));
+  }
+
+  /**
+   * Mounts the root filesystem of {@code dir}: the lowers of {@code layers} under its upper; or,
+   * when overlayfs refuses, a flattened copy of the layers. A copy made before is reused as it
+   * is.
+   *
+   * @throws IOException when neither overlayfs nor a copy works (the overlay's error, with the
+   *     copy's suppressed)
+   */
+  public static Kind mount(Path dir, Layers layers) throws IOException {
     unmount(dir);
     if (isFlattened(dir)) {
-      return; // the flattened copy made at its first start is its root filesystem
+      return Kind.FLATTENED; // the flattened copy made at its first start is its root filesystem
     }
-    // overlayfs wants an empty work directory; a crash may have left index/work entries.
-    Trees.deleteRecursively(dir.resolve("work"));
-    Files.createDirectories(dir.resolve("work"));
-    try {
-      OverlayMount.of(lowersTopFirst, dir.resolve("upper"), dir.resolve("work"))
-          .mountOn(rootfs(dir));
-    } catch (IOException overlayFailed) {
-      flatten(dir, lowersTopFirst, overlayFailed);
+    Optional<IOException> refused = layers.overlayRefusal();
+    if (refused.isEmpty()) {
+      // overlayfs wants an empty work directory; a crash may have left index/work entries.
+      Trees.deleteRecursively(dir.resolve("work"));
+      Files.createDirectories(dir.resolve("work"));
+      Files.createDirectories(dir.resolve("upper"));
+      Files.createDirectories(rootfs(dir));
+      try {
+        OverlayMount.of(layers.lowersTopFirst(), dir.resolve("upper"), dir.resolve("work"))
+            .mountOn(rootfs(dir));
+        return Kind.OVERLAY;
+      } catch (IOException overlayFailed) {
+        refused = Optional.of(overlayFailed);
+      }
     }
+    flatten(dir, layers, refused.get());
+    return Kind.FLATTENED;
   }
 
   /**
@@ -84,14 +142,14 @@ public final class RootfsAssembly {
    * refuses as upper, such as overlayfs itself), the layers are copied once into the rootfs
    * directory, which is then as disposable as an upper. Said once per process on stderr.
    */
-  private static void flatten(Path dir, List<Path> lowers, IOException overlayFailed)
+  private static void flatten(Path dir, Layers layers, IOException overlayFailed)
       throws IOException {
     Path rootfs = rootfs(dir);
     try {
       unmount(dir);
       Trees.deleteRecursively(rootfs);
       Files.createDirectories(rootfs);
-      FlattenedRootfs.assemble(lowers, rootfs);
+      layers.copyInto(rootfs);
       Files.createFile(dir.resolve(FLATTENED));
     } catch (IOException e) {
       overlayFailed.addSuppressed(e);
@@ -101,7 +159,7 @@ public final class RootfsAssembly {
       System.err.println(
           "lamina: overlayfs cannot be used here ("
               + firstLine(overlayFailed.getMessage())
-              + "); using a flattened copy of the image's layers");
+              + "); using a flattened copy of the layers");
     }
   }
 

@@ -7,17 +7,16 @@ import dev.lamina.layerfs.overlay.TreeDiff;
 import dev.lamina.layerfs.overlay.UpperDiff;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.runner.RootfsAssembly;
 import dev.lamina.runner.spec.EtcFiles;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A state's root filesystem mounted with overlayfs: its layers (each extracted once into the
@@ -27,11 +26,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Where the kernel refuses the mount (no privilege, or a store on a filesystem overlayfs
  * refuses as upper, such as overlayfs itself; see {@link Workspace#overlayRefusal}), the layers
  * are applied to a plain directory instead, a flattened copy, said once per process on stderr;
- * RUN's layer is then what changed in that copy ({@link TreeDiff}).
+ * RUN's layer is then what changed in that copy ({@link TreeDiff}). The choice is {@link
+ * RootfsAssembly}'s, as for containers.
  */
 final class MountedRootfs implements Closeable {
-  private static final AtomicBoolean FLATTEN_NOTED = new AtomicBoolean();
-
   private final Path root;
   /** The overlay upper; null for a flattened copy. */
   private final Path upper;
@@ -94,9 +92,32 @@ final class MountedRootfs implements Closeable {
   private static MountedRootfs mount(ExtractedLayers extracted, List<LayerRef> layers,
       Workspace workspace, boolean record, List<Path> bottom) throws IOException {
     Path dir = workspace.newDir("rootfs");
-    Path root = Files.createDirectory(dir.resolve("merged"));
-    Optional<IOException> refused = workspace.overlayRefusal(extracted.empty());
-    if (refused.isEmpty()) {
+    RootfsAssembly.Kind kind =
+        RootfsAssembly.mount(dir, new StateLayers(extracted, layers, bottom, workspace));
+    Path root = RootfsAssembly.rootfs(dir);
+    if (kind == RootfsAssembly.Kind.OVERLAY) {
+      return new MountedRootfs(root, dir.resolve("upper"), null);
+    }
+    if (record) {
+      EtcFiles.addMountPoints(root);
+    }
+    return new MountedRootfs(root, null, record ? TreeDiff.record(root) : null);
+  }
+
+  /**
+   * A build state's layers: extracted into the store as lowers, above {@code bottom}; or applied
+   * from their blobs to a flattened copy.
+   */
+  private record StateLayers(
+      ExtractedLayers extracted, List<LayerRef> layers, List<Path> bottom, Workspace workspace)
+      implements RootfsAssembly.Layers {
+    @Override
+    public Optional<IOException> overlayRefusal() throws IOException {
+      return workspace.overlayRefusal(extracted.empty());
+    }
+
+    @Override
+    public List<Path> lowersTopFirst() throws IOException {
       List<Path> lowers = new ArrayList<>();
       for (LayerRef l : layers) {
         lowers.add(extracted.ensure(l.blob(), l.diffId()));
@@ -106,47 +127,19 @@ final class MountedRootfs implements Closeable {
       if (lowers.isEmpty()) {
         lowers.add(extracted.empty());
       }
-      Path upper = Files.createDirectory(dir.resolve("upper"));
-      Path work = Files.createDirectory(dir.resolve("work"));
-      try {
-        OverlayMount.of(lowers, upper, work).mountOn(root);
-        return new MountedRootfs(root, upper, null);
-      } catch (IOException e) {
-        refused = Optional.of(e);
-      }
+      return lowers;
     }
-    // The copy is made from the layer blobs, never from extracted layers: a store where overlayfs
-    // refuses uppers may refuse the 0:0 character devices of overlay-format whiteouts as well.
-    try {
+
+    /**
+     * The copy is made from the layer blobs, never from extracted layers: a store where overlayfs
+     * refuses uppers may refuse the 0:0 character devices of overlay-format whiteouts as well.
+     */
+    @Override
+    public void copyInto(Path rootfs) throws IOException {
       for (LayerRef l : layers) {
-        extracted.applyOnto(l.blob(), l.diffId(), root);
+        extracted.applyOnto(l.blob(), l.diffId(), rootfs);
       }
-    } catch (IOException e) {
-      refused.get().addSuppressed(e);
-      throw refused.get();
     }
-    noteFlattened(refused.get());
-    if (record) {
-      EtcFiles.addMountPoints(root);
-    }
-    return new MountedRootfs(root, null, record ? TreeDiff.record(root) : null);
-  }
-
-  private static void noteFlattened(IOException overlayRefused) {
-    if (FLATTEN_NOTED.compareAndSet(false, true)) {
-      System.err.println(
-          "lamina: overlayfs cannot be used here ("
-              + firstLine(overlayRefused.getMessage())
-              + "); building on a flattened copy of the layers");
-    }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "unknown error";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   /** The root filesystem. */
