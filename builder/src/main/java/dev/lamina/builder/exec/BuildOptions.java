@@ -1,6 +1,7 @@
 package dev.lamina.builder.exec;
 
 import dev.lamina.layerfs.compress.Compression;
+import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.spec.EtcFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ import java.util.Objects;
  *     git sources over ssh: an agent's socket, or key files for an agent the build starts
  * @param hostFiles where the host's {@code hosts} and {@code resolv.conf} are read for the RUN
  *     steps' own copies; the host's {@code /etc} by default
+ * @param runtime the OCI runtime RUN steps run under; null for runc, keeping its state in the
+ *     store's {@code runtime/runc}
  */
 public record BuildOptions(
     Path contextDir,
@@ -56,7 +59,8 @@ public record BuildOptions(
     int parallelism,
     Map<String, Path> secrets,
     Map<String, List<Path>> ssh,
-    EtcFiles.HostFiles hostFiles) {
+    EtcFiles.HostFiles hostFiles,
+    OciRuntime runtime) {
 
   public BuildOptions {
     Objects.requireNonNull(contextDir, "contextDir");
@@ -97,6 +101,12 @@ public record BuildOptions(
     private final Map<String, Path> secrets = new LinkedHashMap<>();
     private final Map<String, List<Path>> ssh = new LinkedHashMap<>();
     private EtcFiles.HostFiles hostFiles;
+    private OciRuntime runtime;
+
+    public Builder runtime(OciRuntime v) {
+      runtime = v;
+      return this;
+    }
 
     private Builder(Path contextDir) {
       this.contextDir = contextDir;
@@ -197,7 +207,7 @@ public record BuildOptions(
     public BuildOptions build() {
       return new BuildOptions(contextDir, recipeFile, recipeText, tags, buildArgs, target,
           noCache, labels, platform, squash, volumes, explainCache, compression,
-          sourceDateEpoch, reproducible, parallelism, secrets, ssh, hostFiles);
+          sourceDateEpoch, reproducible, parallelism, secrets, ssh, hostFiles, runtime);
     }
   }
 }

@@ -20,6 +20,8 @@ import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.LayerWriter;
 import dev.lamina.layerfs.tar.Layers;
 import dev.lamina.layerfs.oci.Timestamps;
+import dev.lamina.runner.runtime.OciRuntime;
+import dev.lamina.runner.runtime.OciRuntimes;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -103,6 +105,17 @@ final class BuildRun {
     this.originals = originals;
     this.globals = globals;
     this.consumedArgs = consumedArgs;
+  }
+
+  /**
+   * The OCI runtime of the RUN steps: the options', or runc with its state in the store.
+   *
+   * @throws dev.lamina.runner.runtime.RuntimeNotFoundException when runc is not installed
+   */
+  OciRuntime runtime() throws IOException {
+    return options.runtime() != null
+        ? options.runtime()
+        : OciRuntimes.select(OciRuntimes.DEFAULT, store.root().resolve("runtime"));
   }
 
   /**

@@ -15,7 +15,6 @@ import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.runner.runtime.OciRuntime;
-import dev.lamina.runner.runtime.OciRuntimes;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.BindMount;
 import dev.lamina.runner.spec.ContainerOptions;
@@ -411,7 +410,7 @@ final class RunStep {
         bundle.resolve("config.json"), JsonWriter.toBytes(spec, RuntimeSpecCodec.INSTANCE));
     Path fifo = bundle.resolve("output");
     Posix.mknod(fifo, FileStat.S_IFIFO | 0600, 0, 0);
-    OciRuntime runtime = OciRuntimes.select(OciRuntimes.DEFAULT, b.store.root().resolve("runtime"));
+    OciRuntime runtime = b.runtime();
     String id = b.stepContainers.newId(runtime);
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(

@@ -72,7 +72,12 @@ public final class RecordingRuntime implements OciRuntime {
   public int run(String id, Path bundle, Stdio stdio, boolean keep, boolean forwardSignals)
       throws IOException {
     record("run " + id);
-    return end(id, bundle, keep);
+    try {
+      return end(id, bundle, keep);
+    } finally {
+      closeOutput(stdio.out());
+      closeOutput(stdio.err());
+    }
   }
 
   @Override
@@ -80,6 +85,16 @@ public final class RecordingRuntime implements OciRuntime {
       boolean awaitClient, boolean forwardSignals) throws IOException {
     record("runOnTerminal " + id);
     return end(id, bundle, true);
+  }
+
+  /**
+   * Opens and closes an output the container was given as a file, as a process that writes
+   * nothing does: a reader of a FIFO there sees its end.
+   */
+  private static void closeOutput(ProcessBuilder.Redirect out) throws IOException {
+    if (out.file() != null && out.type() != ProcessBuilder.Redirect.Type.READ) {
+      new java.io.FileOutputStream(out.file(), true).close();
+    }
   }
 
   private int end(String id, Path bundle, boolean keep) throws IOException {

@@ -1,0 +1,77 @@
+package dev.lamina.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.store.Store;
+import dev.lamina.runner.internal.JsonFiles;
+import dev.lamina.runner.spec.RuntimeSpec;
+import dev.lamina.runner.spec.RuntimeSpecCodec;
+import dev.lamina.runner.testing.RecordingRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a RUN step asks of the OCI runtime the build is given, with a runtime that records its
+ * calls (no runc, no base image): one run, on a bundle whose root filesystem holds the state's
+ * layers and whose process is the step's command. What runc then does is tested by the builds
+ * that run busybox.
+ */
+class RunStepRuntimeTest {
+  @TempDir Path tmp;
+
+  @AfterEach
+  void tearDown() throws IOException {
+    OverlayMount.unmountAllUnder(tmp);
+  }
+
+  private BuildResult build(RecordingRuntime runtime, String recipe) throws Exception {
+    Store store = Store.open(tmp.resolve("store"));
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("f"), "from the context");
+    return Builder.build(
+        store,
+        BuildOptions.builder(ctx).recipeText(recipe).tag("test").runtime(runtime).build(),
+        Progress.quiet());
+  }
+
+  @Test
+  void run_givenRuntime_runsTheStepOnItsLayers() throws Exception {
+    List<String> seen = new ArrayList<>();
+    RecordingRuntime runtime =
+        new RecordingRuntime()
+            .duringRun(
+                bundle -> {
+                  try {
+                    RuntimeSpec spec =
+                        JsonFiles.read(bundle.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
+                    seen.addAll(spec.process().args());
+                    seen.add(Files.readString(Path.of(spec.root().path()).resolve("f")));
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
+    build(runtime, "FROM scratch\nCOPY f /f\nRUN [\"/bin/step\", \"arg\"]\n");
+    assertEquals(List.of("/bin/step", "arg", "from the context"), seen);
+    assertEquals(1, runtime.calls().size(), runtime.calls().toString());
+    assertTrue(runtime.calls().get(0).startsWith("run lamina-build-"), runtime.calls().toString());
+  }
+
+  @Test
+  void run_stepFails_buildFailsWithItsExitCode() throws Exception {
+    RecordingRuntime runtime = new RecordingRuntime().exitingWith(3);
+    BuildException e =
+        assertThrows(
+            BuildException.class, () -> build(runtime, "FROM scratch\nRUN [\"/bin/step\"]\n"));
+    assertTrue(e.getMessage().contains("exit code: 3"), e.getMessage());
+  }
+}
