@@ -6,6 +6,7 @@ import dev.lamina.builder.exec.BuildResult;
 import dev.lamina.builder.exec.Builder;
 import dev.lamina.builder.exec.Progress;
 import dev.lamina.layerfs.posix.FileNames;
+import dev.lamina.layerfs.store.OutputFiles;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.transport.ImageLocation;
 import dev.lamina.layerfs.transport.ImageTransports;
@@ -178,7 +179,7 @@ final class BuildCommand implements Callable<Integer> {
     Store s = store.open();
     BuildResult result = Builder.build(s, b.build(), p);
     if (iidFile != null) {
-      Files.writeString(iidFile, result.imageId().toString());
+      OutputFiles.write(iidFile, result.imageId().toString().getBytes(StandardCharsets.UTF_8));
     }
     if (outputSpec != null) {
       String ref = result.names().isEmpty() ? result.imageId().toString() : result.names().get(0);

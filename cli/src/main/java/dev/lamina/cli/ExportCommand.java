@@ -1,13 +1,13 @@
 package dev.lamina.cli;
 
+import dev.lamina.layerfs.store.OutputFiles;
 import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.LayerWriter;
 import dev.lamina.runner.Containers;
 import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,22 +36,18 @@ final class ExportCommand implements Callable<Integer> {
       throw new UserException("refusing to write a tar to a terminal; use -o FILE or a pipe");
     }
     Containers containers = ContainerSupport.open(store.root());
-    Path partial =
-        output == null ? null : output.toAbsolutePath().resolveSibling(output.getFileName() + ".partial");
-    try (OutputStream out =
-        new BufferedOutputStream(
-            output == null ? System.out : Files.newOutputStream(partial), 1 << 16)) {
-      containers.withRootfs(container, root ->
-          LayerWriter.preservingMtimes().write(DirectoryScanner.scan(root), out));
-    } catch (Exception e) {
-      if (partial != null) {
-        Files.deleteIfExists(partial);
-      }
-      throw e;
-    }
-    if (partial != null) {
-      Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    if (output == null) {
+      writeTar(containers, System.out);
+    } else {
+      OutputFiles.write(output, out -> writeTar(containers, out));
     }
     return ExitCodes.OK;
+  }
+
+  private void writeTar(Containers containers, OutputStream out) throws IOException {
+    OutputStream buffered = new BufferedOutputStream(out, 1 << 16);
+    containers.withRootfs(container, root ->
+        LayerWriter.preservingMtimes().write(DirectoryScanner.scan(root), buffered));
+    buffered.flush();
   }
 }

@@ -3,10 +3,10 @@ package dev.lamina.cli;
 import dev.lamina.layerfs.compress.Compression;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.registry.RegistryOptions;
+import dev.lamina.layerfs.store.OutputFiles;
 import dev.lamina.layerfs.transport.ImageLocation;
 import dev.lamina.layerfs.transport.ImageTransports;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -108,7 +108,7 @@ final class PushCommand implements Callable<Integer> {
           b.progress(progress).build());
     }
     if (digestFile != null) {
-      Files.writeString(digestFile, pushed.digest().toString(), StandardCharsets.UTF_8);
+      OutputFiles.write(digestFile, pushed.digest().toString().getBytes(StandardCharsets.UTF_8));
     }
     return ExitCodes.OK;
   }

@@ -14,7 +14,7 @@ import dev.lamina.layerfs.oci.Manifest;
 import dev.lamina.layerfs.oci.MediaType;
 import dev.lamina.layerfs.oci.Platform;
 import dev.lamina.layerfs.ref.Reference;
-import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.store.OutputFiles;
 import dev.lamina.layerfs.store.BlobInfo;
 import dev.lamina.layerfs.store.BlobStore;
 import dev.lamina.layerfs.store.BlobWriter;
@@ -290,6 +290,6 @@ final class DockerArchiveTransport {
     }
     tar.add("manifest.json", Json.toBytes(manifestJson));
     tar.add("repositories", Json.toBytes(repositories));
-    AtomicFiles.write(to.file().toAbsolutePath(), tar::writeTo);
+    OutputFiles.write(to.file(), tar::writeTo);
   }
 }

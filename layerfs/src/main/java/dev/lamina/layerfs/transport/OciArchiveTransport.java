@@ -6,7 +6,7 @@ import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.Index;
 import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.oci.MediaType;
-import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.store.OutputFiles;
 import dev.lamina.layerfs.store.BlobStore;
 import dev.lamina.layerfs.store.BlobWriter;
 import dev.lamina.layerfs.store.OciLayout;
@@ -143,7 +143,7 @@ final class OciArchiveTransport {
     }
     tar.add("index.json", Json.toBytes(index));
     addBlobs(tar, store.blobs(), blobs.values());
-    AtomicFiles.write(to.file().toAbsolutePath(), tar::writeTo);
+    OutputFiles.write(to.file(), tar::writeTo);
   }
 
   /** Adds each blob as {@code blobs/<alg>/<hex>}, read verified when the archive is written. */
