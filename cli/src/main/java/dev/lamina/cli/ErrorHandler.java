@@ -15,9 +15,16 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
 
   @Override
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
-    PrintWriter err = cmd.getErr();
+    return handleThrowable(ex, cmd.getErr(), Main.debug(parseResult));
+  }
+
+  /**
+   * Reports any failure, an {@link Error} included, as one line; the stack trace only with
+   * {@code debug}.
+   */
+  int handleThrowable(Throwable ex, PrintWriter err, boolean debug) {
     err.println("lamina: " + oneLine(ex));
-    if (Main.debug(parseResult)) {
+    if (debug) {
       ex.printStackTrace(err);
     }
     err.flush();
@@ -28,7 +35,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   public int handleParseException(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("lamina: " + ex.getMessage());
+    err.println("lamina: " + Excerpts.shorten(String.valueOf(ex.getMessage())));
     err.println("See 'lamina " + commandPath(cmd) + "--help'.");
     err.flush();
     return ExitCodes.USAGE;
@@ -44,6 +51,12 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
 
   /** The message of {@code ex}, with the causes that add information, on one line. */
   static String oneLine(Throwable ex) {
+    // A wrapper made as new X(cause) has the cause's toString() as its message: it adds nothing.
+    while (ex.getCause() != null
+        && ex.getCause() != ex
+        && String.valueOf(ex.getCause()).equals(ex.getMessage())) {
+      ex = ex.getCause();
+    }
     String msg = message(ex);
     Throwable cause = ex.getCause();
     while (cause != null && cause != ex) {
@@ -54,11 +67,22 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
       ex = cause;
       cause = cause.getCause();
     }
-    return msg.replace('\n', ' ').strip();
+    return Excerpts.shorten(msg.replace('\n', ' ').strip());
   }
 
   private static String message(Throwable t) {
     String m = t.getMessage();
+    if (t instanceof StackOverflowError) {
+      return "internal error: stack overflow (input nested too deeply?)";
+    }
+    if (t instanceof OutOfMemoryError) {
+      return "internal error: out of memory"
+          + (m == null || m.isBlank() ? "" : " (" + m + ")")
+          + "; give the JVM more with JAVA_TOOL_OPTIONS=-Xmx...";
+    }
+    if (t instanceof Error) {
+      return "internal error: " + t.getClass().getName() + (m == null ? "" : ": " + m);
+    }
     if (m == null || m.isBlank()) {
       return t.getClass().getSimpleName();
     }

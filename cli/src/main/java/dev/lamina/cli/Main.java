@@ -93,7 +93,8 @@ public final class Main implements Runnable {
   public static int execute(String... args) {
     Class<?> named = named(args);
     ErrorHandler handler = new ErrorHandler();
-    CommandLine cli = new CommandLine(new Main());
+    Main main = new Main();
+    CommandLine cli = new CommandLine(main);
     // A CommandLine of its own applies the command's model transformer (see RunCommand), which
     // picocli otherwise applies only to a tree built from annotations.
     if (named != null) {
@@ -106,7 +107,14 @@ public final class Main implements Runnable {
         .setCaseInsensitiveEnumValuesAllowed(true)
         // A path argument keeps every byte (see Arguments).
         .registerConverter(Path.class, FileNames::path);
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (Throwable t) {
+      // picocli hands only Exceptions to the handler; an Error (a stack overflow, no memory
+      // left) would end the JVM with a stack trace. By now the stack has unwound and what the
+      // failed command held is garbage, so printing one line is possible.
+      return handler.handleThrowable(t, cli.getErr(), main.debug);
+    }
   }
 
   /**

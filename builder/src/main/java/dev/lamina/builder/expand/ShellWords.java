@@ -25,6 +25,14 @@ import java.util.Set;
  * <p>Instances are immutable; the {@code with...} methods return changed copies.
  */
 public final class ShellWords {
+  /**
+   * How deep {@code ${...}} substitutions may nest. The lexer recurses once per level; a bound
+   * turns a hostile recipe into an error instead of a stack overflow. Real recipes nest a few
+   * levels; BuildKit's Go stack grows instead, so a deeper text that BuildKit never expands (a
+   * shell-form RUN) is not refused, only not checked.
+   */
+  public static final int MAX_NESTING = 100;
+
   private static final String SPECIAL_PARAMETERS = "@*#?-$!0";
 
   private final char escape;
@@ -185,6 +193,7 @@ public final class ShellWords {
     private final Set<String> matched = new LinkedHashSet<>();
     private final Set<String> unmatched = new LinkedHashSet<>();
     private int pos;
+    private int depth;
 
     Scan(String s, Map<String, String> env) {
       this.s = s;
@@ -360,6 +369,20 @@ public final class ShellWords {
         return value;
       }
       pos++; // {
+      if (depth == MAX_NESTING) {
+        throw new ExpansionException(
+            "substitutions nested more than " + MAX_NESTING + " deep");
+      }
+      depth++;
+      try {
+        return braced();
+      } finally {
+        depth--;
+      }
+    }
+
+    /** The rest of a {@code ${...}} after the brace. */
+    private String braced() throws ExpansionException {
       int first = peek();
       if (first < 0) {
         throw new ExpansionException("syntax error: missing '}'");

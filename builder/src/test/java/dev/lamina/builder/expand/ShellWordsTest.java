@@ -96,6 +96,26 @@ class ShellWordsTest {
     assertEquals("a b", lex.word("a` b", ENV));
   }
 
+  private static String nested(int depth) {
+    return "${A:-".repeat(depth) + "x" + "}".repeat(depth);
+  }
+
+  @Test
+  void nesting_upToTheBound_expands() throws Exception {
+    assertEquals("x", LEX.word(nested(ShellWords.MAX_NESTING), ENV));
+    assertEquals("x", LEX.word("\"" + nested(ShellWords.MAX_NESTING) + "\"", ENV));
+  }
+
+  @Test
+  void nesting_beyondTheBound_isAnErrorNotAStackOverflow() {
+    for (String text : List.of(nested(ShellWords.MAX_NESTING + 1), nested(2000),
+        "\"${A:-".repeat(2000))) {
+      ExpansionException e = assertThrows(ExpansionException.class, () -> LEX.word(text, ENV));
+      assertTrue(e.getMessage().contains("nested more than " + ShellWords.MAX_NESTING + " deep"),
+          e.getMessage());
+    }
+  }
+
   @Test
   void process_reportsMatchedAndUnmatchedNames() throws Exception {
     ShellWords.Result r = LEX.process("$PWD ${NOPE} ${ALT:-x} ${NULL} ${GONE#a}", ENV);

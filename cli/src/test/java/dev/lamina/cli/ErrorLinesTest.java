@@ -1,0 +1,97 @@
+package dev.lamina.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whatever a user feeds Lamina, a failure is one located line on stderr and exit 125: never a
+ * stack trace, never a screenful of the user's own input echoed back.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ErrorLinesTest {
+  @TempDir static Path tmp;
+  private Cli lamina;
+
+  @BeforeAll
+  void busybox() throws Exception {
+    lamina = new Cli(tmp.resolve("store"));
+    Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
+    lamina.run("import", rootfs.toString(), "busybox").ok();
+  }
+
+  private Path context(String name, byte[] recipe) throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve(name));
+    Files.write(dir.resolve("Dockerfile"), recipe);
+    return dir;
+  }
+
+  private Path context(String name, String recipe) throws IOException {
+    return context(name, recipe.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static String nested(int depth) {
+    return "${a:-".repeat(depth) + "x" + "}".repeat(depth);
+  }
+
+  private static void assertOneLine(Cli.Result r, String... parts) {
+    assertEquals(ExitCodes.ERROR, r.code(), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("lamina: "), r.err());
+    for (String part : parts) {
+      assertTrue(r.err().contains(part), r.err());
+    }
+  }
+
+  @Test
+  void deepExpansion_isALocatedError() throws IOException {
+    Path ctx = context("deep", "FROM busybox\nARG a\nENV v=" + nested(2000) + "\n");
+    assertOneLine(lamina.run("build", "-q", ctx.toString()),
+        "Dockerfile:3:", "nested more than 100 deep");
+    Cli.Result check = lamina.run("check", ctx.toString());
+    assertFalse(check.err().contains("StackOverflow"), check.err());
+    assertTrue(check.code() == 0 || check.err().lines().count() == 1, check.err());
+  }
+
+  @Test
+  void deepExpansion_inAShellFormRun_isLeftToTheShell_andCheckDoesNotCrash() throws IOException {
+    Path ctx = context("deep-run", "FROM busybox\nARG a\nRUN echo " + nested(2000) + "\n");
+    Cli.Result check = lamina.run("check", ctx.toString());
+    assertEquals(0, check.code(), check.err());
+  }
+
+  @Test
+  void hugeQuotedInput_isCutInTheMessage() throws IOException {
+    String huge = "y".repeat(1 << 20);
+    Path ctx = context("huge", "FROM busybox\nENV v=${a:?" + huge + "\n");
+    Cli.Result r = lamina.run("build", "-q", ctx.toString());
+    assertOneLine(r, "Dockerfile:2:", "characters cut", "missing '}'");
+    assertTrue(r.err().length() < 2 * Excerpts.MAX_LINE, "length " + r.err().length());
+  }
+
+  @Test
+  void anError_isOneLineAndExit125_andDebugKeepsTheTrace() {
+    for (Throwable t : new Throwable[] {
+        new StackOverflowError(), new OutOfMemoryError("Java heap space"), new LinkageError("x")}) {
+      StringWriter out = new StringWriter();
+      int code = new ErrorHandler().handleThrowable(t, new PrintWriter(out), false);
+      assertEquals(ExitCodes.ERROR, code);
+      assertEquals(1, out.toString().lines().count(), out.toString());
+      assertTrue(out.toString().startsWith("lamina: internal error: "), out.toString());
+
+      StringWriter debug = new StringWriter();
+      new ErrorHandler().handleThrowable(t, new PrintWriter(debug), true);
+      assertTrue(debug.toString().contains("\tat "), debug.toString());
+    }
+  }
+}
