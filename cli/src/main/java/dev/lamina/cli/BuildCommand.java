@@ -5,6 +5,7 @@ import dev.lamina.builder.exec.BuildOptions;
 import dev.lamina.builder.exec.BuildResult;
 import dev.lamina.builder.exec.Builder;
 import dev.lamina.builder.exec.Progress;
+import dev.lamina.builder.parse.RecipeText;
 import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.store.OutputFiles;
 import dev.lamina.layerfs.store.Store;
@@ -102,7 +103,7 @@ final class BuildCommand implements Callable<Integer> {
     Path contextDir = context.toAbsolutePath().normalize();
     BuildOptions.Builder b = BuildOptions.builder(contextDir);
     if ("-".equals(file)) {
-      b.recipeText(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+      b.recipeText(RecipeText.decode(System.in.readAllBytes()));
     } else {
       Path recipe = file == null ? BuildContext.defaultRecipe(contextDir) : FileNames.path(file);
       if (!Files.isRegularFile(recipe)) {

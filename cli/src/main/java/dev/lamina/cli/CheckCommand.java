@@ -7,8 +7,8 @@ import dev.lamina.builder.lint.Linter;
 import dev.lamina.builder.lint.RecipeDump;
 import dev.lamina.builder.lint.Warning;
 import dev.lamina.builder.parse.Parser;
+import dev.lamina.builder.parse.RecipeText;
 import dev.lamina.builder.recipe.Recipes;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -50,14 +50,14 @@ final class CheckCommand implements Callable<Integer> {
     Path recipe = null;
     if ("-".equals(file)) {
       name = "Dockerfile";
-      text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+      text = RecipeText.decode(System.in.readAllBytes());
     } else {
       recipe = file == null ? BuildContext.defaultRecipe(context) : Path.of(file);
       if (!Files.isRegularFile(recipe)) {
         throw new UserException("recipe not found: " + recipe);
       }
       name = recipe.getFileName().toString();
-      text = Files.readString(recipe, StandardCharsets.UTF_8);
+      text = RecipeText.read(recipe);
     }
     // Typing the instructions catches what the syntax alone lets through (bad flags, arity).
     Recipes.parse(text, name);

@@ -35,7 +35,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   public int handleParseException(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("lamina: " + Excerpts.shorten(String.valueOf(ex.getMessage())));
+    err.println("lamina: " + Excerpts.line(String.valueOf(ex.getMessage())));
     err.println("See 'lamina " + commandPath(cmd) + "--help'.");
     err.flush();
     return ExitCodes.USAGE;
@@ -67,7 +67,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
       ex = cause;
       cause = cause.getCause();
     }
-    return Excerpts.shorten(msg.replace('\n', ' ').strip());
+    return Excerpts.line(msg.replace('\n', ' ').strip());
   }
 
   private static String message(Throwable t) {

@@ -14,6 +14,41 @@ final class Excerpts {
 
   private Excerpts() {}
 
+  /**
+   * {@code text} as one printable line: control characters and the bytes of input that was not
+   * UTF-8 (kept as U+DC80..U+DCFF escapes) shown as {@code \xNN}, and the middle of an over-long
+   * line cut ({@link #shorten}).
+   */
+  static String line(String text) {
+    return shorten(printable(text));
+  }
+
+  /** {@code text} with control characters and escaped non-UTF-8 bytes written as {@code \xNN}. */
+  static String printable(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      int b = -1;
+      if (c < 0x20 && c != '\t' || c == 0x7f) {
+        b = c;
+      } else if (c >= 0xDC80 && c <= 0xDCFF
+          && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)))) {
+        b = c & 0xff;
+      }
+      if (b >= 0 && out == null) {
+        out = new StringBuilder(text.length() + 16).append(text, 0, i);
+      }
+      if (out != null) {
+        if (b >= 0) {
+          out.append(String.format("\\x%02x", b));
+        } else {
+          out.append(c);
+        }
+      }
+    }
+    return out == null ? text : out.toString();
+  }
+
   /** {@code line}, or its head and tail with how much was cut between them. */
   static String shorten(String line) {
     if (line.length() <= MAX_LINE) {

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -77,6 +78,38 @@ class ErrorLinesTest {
     Cli.Result r = lamina.run("build", "-q", ctx.toString());
     assertOneLine(r, "Dockerfile:2:", "characters cut", "missing '}'");
     assertTrue(r.err().length() < 2 * Excerpts.MAX_LINE, "length " + r.err().length());
+  }
+
+  @Test
+  void randomBytes_isALocatedError_withTheBytesShownEscaped() throws IOException {
+    byte[] noise = new byte[3000];
+    new java.util.Random(7).nextBytes(noise);
+    noise[0] = 'x';
+    noise[1] = (byte) 0xff;
+    Path ctx = context("noise", noise);
+    for (Cli.Result r : List.of(
+        lamina.run("build", "-q", ctx.toString()), lamina.run("check", ctx.toString()))) {
+      assertOneLine(r, "Dockerfile:1: unknown instruction: x\\xff");
+      assertFalse(r.err().contains("Input length"), r.err());
+    }
+  }
+
+  @Test
+  void invalidUtf8InAnArgument_isKept_asBuildKitReadsBytes() throws IOException {
+    byte[] head = "FROM busybox\nLABEL a=".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] recipe = java.util.Arrays.copyOf(head, head.length + 2);
+    recipe[head.length] = (byte) 0xe9;
+    recipe[head.length + 1] = '\n';
+    Path ctx = context("latin1", recipe);
+    lamina.run("build", "-q", "-t", "latin1", ctx.toString()).ok();
+    assertEquals(0, lamina.run("check", ctx.toString()).code());
+  }
+
+  @Test
+  void nulInAReference_isRefused() throws IOException {
+    Path ctx = context("nul", "FROM busybox\0\n");
+    assertOneLine(lamina.run("build", "-q", ctx.toString()),
+        "Dockerfile:1:", "busybox\\x00: invalid reference format");
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.lamina.builder.recipe.Stage;
 import dev.lamina.layerfs.layers.ExtractedLayers;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.oci.Platform;
+import dev.lamina.layerfs.ref.Reference;
 import dev.lamina.layerfs.store.BlobWriter;
 import dev.lamina.layerfs.store.ImageNotFoundException;
 import dev.lamina.layerfs.store.Images.ImageDetails;
@@ -312,6 +313,10 @@ final class BuildRun {
    * @throws BuildException if the store has no such image for this platform
    */
   BuildState imageState(String name) throws IOException {
+    if (!Reference.isValid(name)) {
+      // As BuildKit: a name with a NUL, a space or an upper-case letter is no image's name.
+      throw new BuildException(name + ": invalid reference format");
+    }
     ImageDetails details;
     try {
       details = store.images().forPlatform(name, Platform.host());

@@ -6,6 +6,7 @@ import dev.lamina.builder.parse.Node;
 import dev.lamina.builder.parse.ParseException;
 import dev.lamina.builder.parse.ParseResult;
 import dev.lamina.builder.parse.Parser;
+import dev.lamina.builder.parse.RecipeText;
 import dev.lamina.builder.recipe.Recipe;
 import dev.lamina.builder.recipe.Recipes;
 import dev.lamina.builder.recipe.Stage;
@@ -16,8 +17,6 @@ import dev.lamina.layerfs.store.Lease;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.tar.LayerWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -64,7 +63,7 @@ public final class Builder {
       text = options.recipeText();
     } else {
       name = options.recipeFile().getFileName().toString();
-      text = Files.readString(options.recipeFile(), StandardCharsets.UTF_8);
+      text = RecipeText.read(options.recipeFile());
     }
     Progress.Step load = progress.begin("[internal] load build definition from " + name);
     ParseResult parsed = Parser.parse(text, name);

@@ -1,8 +1,6 @@
 package dev.lamina.builder.parse;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -34,7 +32,7 @@ public final class Parser {
    * @throws ParseException if the recipe is malformed
    */
   public static ParseResult parse(Path file) throws IOException, ParseException {
-    String text = Files.readString(file, StandardCharsets.UTF_8);
+    String text = RecipeText.read(file);
     return parse(text, String.valueOf(file.getFileName()));
   }
 

@@ -108,7 +108,8 @@ final class StoreImages implements Images {
 
   @Override
   public ResolvedImage resolve(String image) throws IOException {
-    String text = image.trim();
+    // Whitespace only: a NUL or another control character is never part of a name.
+    String text = image.strip();
     Map<Digest, Entry> entries = entries();
     // 1. A full digest: an id or a manifest digest.
     Digest full = fullDigest(text);
