@@ -92,6 +92,9 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     if (t instanceof java.nio.file.AccessDeniedException) {
       return "permission denied: " + m;
     }
+    if (t instanceof java.nio.file.NotDirectoryException) {
+      return "not a directory: " + m;
+    }
     if (t instanceof java.nio.file.FileAlreadyExistsException) {
       return "already exists: " + m;
     }

@@ -4,6 +4,7 @@ import dev.lamina.builder.exec.Workspace;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.StoreRoots;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,14 +16,29 @@ final class StoreOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 
-  /** The store root chosen by {@code --root} or the default rule. */
+  /**
+   * The store root chosen by {@code --root} or the default rule (where an empty {@code
+   * LAMINA_ROOT} counts as unset).
+   *
+   * @throws UserException for an empty {@code --root} (which would make the working directory
+   *     the store), or a root that exists and is not a directory
+   */
   Path root() {
     CommandSpec top = spec;
     while (top.parent() != null) {
       top = top.parent();
     }
     Main main = (Main) top.userObject();
-    return main.root != null ? main.root.toAbsolutePath() : StoreRoots.defaultRoot();
+    if (main.root != null && main.root.toString().isEmpty()) {
+      throw new UserException("--root is empty; name the store's directory");
+    }
+    Path root = main.root != null ? main.root.toAbsolutePath() : StoreRoots.defaultRoot();
+    // Every command goes through here, also those that only read containers/ (ps -a): a file in
+    // the store's place must fail them all alike rather than look like an empty store.
+    if (Files.exists(root) && !Files.isDirectory(root)) {
+      throw new UserException("not a directory: " + root);
+    }
+    return root;
   }
 
   /**

@@ -112,6 +112,39 @@ class ErrorLinesTest {
         "Dockerfile:1:", "busybox\\x00: invalid reference format");
   }
 
+  /** Runs {@code lamina ARGS} without the test store's {@code --root}. */
+  private static Cli.Result bare(String... args) {
+    java.io.PrintStream oldErr = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    try (java.io.PrintStream e = new java.io.PrintStream(err, true,
+        java.nio.charset.StandardCharsets.UTF_8)) {
+      System.setErr(e);
+      int code = Main.execute(args);
+      return new Cli.Result(code, "", err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void rootThatIsAFile_isNotADirectory_forEveryCommand() throws IOException {
+    Path file = Files.writeString(tmp.resolve("a-file"), "x");
+    for (String[] command : new String[][] {{"images"}, {"ps", "-a"}, {"volume", "ls"}}) {
+      String[] args = new String[command.length + 2];
+      args[0] = "--root";
+      args[1] = file.toString();
+      System.arraycopy(command, 0, args, 2, command.length);
+      assertOneLine(bare(args), "not a directory: " + file);
+    }
+    assertEquals("x", Files.readString(file));
+  }
+
+  @Test
+  void emptyRoot_isRefused() {
+    assertOneLine(bare("--root", "", "ps", "-a"), "--root is empty");
+    assertOneLine(bare("--root=", "images"), "--root is empty");
+  }
+
   @Test
   void anError_isOneLineAndExit125_andDebugKeepsTheTrace() {
     for (Throwable t : new Throwable[] {

@@ -3,6 +3,7 @@ package dev.lamina.layerfs.store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,11 +49,15 @@ public final class Store {
    * Opens (creating if needed) the store at {@code root} and removes temp files that no live
    * process is writing, e.g. those of a writer that was killed.
    *
+   * @throws NotDirectoryException if {@code root} exists and is not a directory
    * @throws IOException if the directories cannot be created, or {@code images/} exists but is not
    *     an OCI image layout
    */
   public static Store open(Path root) throws IOException {
     Path abs = root.toAbsolutePath().normalize();
+    if (Files.exists(abs) && !Files.isDirectory(abs)) {
+      throw new NotDirectoryException(abs.toString());
+    }
     Files.createDirectories(abs);
     Store store = new Store(abs);
     Files.createDirectories(store.temp.dir());

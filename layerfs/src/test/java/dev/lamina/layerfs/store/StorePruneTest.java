@@ -78,6 +78,8 @@ class StorePruneTest {
     assertEquals(
         Path.of("/x/y"), StoreRoots.defaultRoot(Map.of("LAMINA_ROOT", "/x/y"), true, home));
     assertEquals(Path.of("/var/lib/lamina"), StoreRoots.defaultRoot(Map.of(), true, home));
+    assertEquals(Path.of("/var/lib/lamina"),
+        StoreRoots.defaultRoot(Map.of("LAMINA_ROOT", ""), true, home), "empty is unset");
     assertEquals(
         Path.of("/home/u/.local/share/lamina"), StoreRoots.defaultRoot(Map.of(), false, home));
     assertEquals(
