@@ -1,7 +1,9 @@
 package dev.lamina.cli;
 
+import dev.lamina.layerfs.registry.AuthFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IHelpSectionRenderer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -11,11 +13,28 @@ final class HelpOption {
   @Option(names = "--help", usageHelp = true, description = "Show this help message and exit.")
   boolean help;
 
+  /**
+   * The system property that holds the default {@code --authfile} while help is printed, for
+   * descriptions to name as {@code ${sys:lamina.authfile}}: the real path, as podman shows it.
+   */
+  static final String AUTHFILE_PROPERTY = "lamina.authfile";
+
   /** Adds {@code --help} to {@code cli} and all its subcommands that lack it. */
   static CommandLine addTo(CommandLine cli) {
     CommandSpec spec = cli.getCommandSpec();
     if (spec.findOption("--help") == null) {
       spec.addMixin("help", CommandSpec.forAnnotatedObject(new HelpOption()));
+    }
+    if (spec.findOption("--authfile") != null) {
+      // Computed only when help is shown: it depends on the environment and the user id.
+      IHelpSectionRenderer options =
+          cli.getHelpSectionMap().get(CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST);
+      cli.getHelpSectionMap().put(
+          CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST,
+          help -> {
+            System.setProperty(AUTHFILE_PROPERTY, AuthFiles.of(null).writable().toString());
+            return options.render(help);
+          });
     }
     cli.getSubcommands().values().forEach(HelpOption::addTo);
     return cli;

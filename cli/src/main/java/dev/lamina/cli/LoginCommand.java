@@ -38,7 +38,7 @@ final class LoginCommand implements Callable<Integer> {
   @Option(
       names = "--authfile",
       paramLabel = "FILE",
-      description = "Auth file to write (default: ${XDG_RUNTIME_DIR}/containers/auth.json).")
+      description = "Auth file to write (default: ${sys:lamina.authfile}).")
   java.nio.file.Path authFile;
 
   @Option(

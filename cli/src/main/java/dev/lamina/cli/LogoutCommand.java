@@ -20,7 +20,7 @@ final class LogoutCommand implements Callable<Integer> {
   @Option(names = {"-a", "--all"}, description = "Remove the credentials of every registry.")
   boolean all;
 
-  @Option(names = "--authfile", paramLabel = "FILE", description = "Auth file to edit.")
+  @Option(names = "--authfile", paramLabel = "FILE", description = "Auth file to edit (default: ${sys:lamina.authfile}).")
   Path authFile;
 
   @Override

@@ -18,7 +18,7 @@ final class RegistryFlags {
   @Option(
       names = "--authfile",
       paramLabel = "FILE",
-      description = "Credentials file (default: ${XDG_RUNTIME_DIR}/containers/auth.json, then"
+      description = "Credentials file (default: ${sys:lamina.authfile}, then"
           + " ~/.config/containers/auth.json and ~/.docker/config.json).")
   Path authFile;
 

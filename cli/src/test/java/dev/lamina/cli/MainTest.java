@@ -84,6 +84,17 @@ class MainTest {
     }
   }
 
+  @Test
+  void execute_help_showsTheRealDefaultAuthFile() {
+    String expected = dev.lamina.layerfs.registry.AuthFiles.of(null).writable().toString();
+    for (String command : new String[] {"login", "logout", "pull", "push"}) {
+      // Help wraps long lines; compare without the wrapping.
+      String out = captureOut(() -> Main.execute(command, "--help")).replaceAll("\\s+", "");
+      assertTrue(out.contains("(default:" + expected), command + ": " + out);
+      assertFalse(out.contains("null/"), command + ": " + out);
+    }
+  }
+
   private static String captureOut(Runnable r) {
     PrintStream old = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
