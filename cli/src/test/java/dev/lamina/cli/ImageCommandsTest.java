@@ -107,6 +107,18 @@ class ImageCommandsTest {
   }
 
   @Test
+  void load_printsOnlyTheNamesInTheArchive() throws Exception {
+    lamina.run("import", rootfs.toString(), "busybox").ok();
+    Path archive = tmp.resolve("bb.tar");
+    lamina.run("save", "-o", archive.toString(), "busybox").ok();
+    lamina.run("tag", "busybox", "other:1").ok();
+    assertEquals(List.of("Loaded image: localhost/busybox:latest"),
+        lamina.run("load", "-i", archive.toString()).ok().lines());
+    assertEquals(List.of("Loaded image: localhost/again:latest"),
+        lamina.run("load", "-t", "again", "docker-archive:" + archive).ok().lines());
+  }
+
+  @Test
   void save_ociArchive_andPushToLayout_roundTrip() throws Exception {
     lamina.run("import", rootfs.toString(), "busybox").ok();
     Path archive = tmp.resolve("bb-oci.tar");

@@ -27,7 +27,8 @@ public final class ImageTransports {
    *
    * @param names names to give the loaded image instead of those at the location (then the
    *     location must hold exactly one image, or a REF must pick one); may be empty
-   * @return the loaded images with their names in the store
+   * @return the loaded images, each with the names this load gave it (in their stored form;
+   *     not the names it already had in the store)
    * @throws dev.lamina.layerfs.digest.DigestMismatchException if content differs from its digest
    * @throws IOException if the location cannot be read, holds no (such) image, or an image has no
    *     name and none was given
@@ -60,7 +61,14 @@ public final class ImageTransports {
           };
       List<Images.ResolvedImage> out = new ArrayList<>();
       for (Source.Found f : withNames(found, names, from)) {
-        out.add(store.images().name(f.target(), f.names()));
+        Images.ResolvedImage named = store.images().name(f.target(), f.names());
+        // Only the names this load gave: the image may have had others in the store already.
+        List<String> given = new ArrayList<>();
+        for (String n : f.names()) {
+          given.add(Reference.parse(n).toString());
+        }
+        out.add(new Images.ResolvedImage(named.target(), named.id(),
+            named.names().stream().filter(given::contains).toList()));
       }
       return out;
     }
