@@ -23,6 +23,8 @@ import dev.lamina.runner.spec.Network;
 import dev.lamina.runner.spec.RuntimeSpec;
 import dev.lamina.runner.spec.RuntimeSpecCodec;
 import dev.lamina.runner.spec.RuntimeSpecs;
+import dev.lamina.runner.volume.VolumeException;
+import dev.lamina.runner.volume.VolumeSpec;
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.File;
@@ -395,7 +397,12 @@ final class RunStep {
     if (parts.length < 2 || parts.length > 3) {
       throw new BuildException("invalid volume " + spec + " (HOST:CONTAINER[:ro|rw])");
     }
-    boolean readOnly = parts.length < 3 || !parts[2].equals("rw");
+    boolean readOnly;
+    try {
+      readOnly = parts.length < 3 || VolumeSpec.readOnly(parts[2], spec).orElse(true);
+    } catch (VolumeException e) {
+      throw new BuildException(e.getMessage());
+    }
     Path host = Path.of(parts[0]).toAbsolutePath();
     if (!Files.exists(host)) {
       throw new BuildException("volume source " + host + " does not exist");

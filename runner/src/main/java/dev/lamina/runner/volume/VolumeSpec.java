@@ -32,17 +32,7 @@ public sealed interface VolumeSpec {
     if (parts.length > 3 || parts[0].isEmpty()) {
       throw new VolumeException("invalid volume specification: " + spec);
     }
-    boolean ro = false;
-    if (parts.length == 3) {
-      for (String opt : parts[2].split(",")) {
-        switch (opt) {
-          case "ro" -> ro = true;
-          case "rw", "z", "Z", "" -> { }
-          default -> throw new VolumeException(
-              "invalid volume option '" + opt + "' in " + spec + " (supported: ro, rw)");
-        }
-      }
-    }
+    boolean ro = parts.length == 3 && readOnly(parts[2], spec).orElse(false);
     String dest = dest(parts[1], spec);
     if (parts[0].startsWith("/")) {
       return new Bind(Path.of(parts[0]).normalize(), dest, ro);
@@ -51,6 +41,37 @@ public sealed interface VolumeSpec {
       throw new VolumeException("bind source must be an absolute path: " + parts[0]);
     }
     return new Named(Volumes.validateName(parts[0]), dest, ro);
+  }
+
+  /**
+   * The mode the options of a bind or volume ({@code ro}, {@code rw}, {@code z}, {@code Z},
+   * comma-separated) ask for: read-only, read-write, or empty when they name none.
+   *
+   * @throws VolumeException for an unknown option, or options that contradict each other (as
+   *     docker's parser: at most one of ro/rw and one of z/Z)
+   */
+  static java.util.Optional<Boolean> readOnly(String options, String spec)
+      throws VolumeException {
+    Boolean ro = null;
+    int modes = 0;
+    int labels = 0;
+    for (String opt : options.split(",")) {
+      switch (opt) {
+        case "ro", "rw" -> {
+          ro = opt.equals("ro");
+          modes++;
+        }
+        case "z", "Z" -> labels++;
+        case "" -> { }
+        default -> throw new VolumeException(
+            "invalid volume option '" + opt + "' in " + spec + " (supported: ro, rw)");
+      }
+    }
+    if (modes > 1 || labels > 1) {
+      throw new VolumeException("invalid mode: " + options + " in volume " + spec
+          + " (give one of ro and rw" + (labels > 1 ? ", one of z and Z" : "") + ")");
+    }
+    return java.util.Optional.ofNullable(ro);
   }
 
   private static String dest(String d, String spec) throws VolumeException {

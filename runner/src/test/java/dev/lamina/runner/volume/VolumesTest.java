@@ -69,6 +69,13 @@ class VolumesTest {
     assertEquals(new VolumeSpec.Named(null, "/anon", false), VolumeSpec.parse("/anon"));
     assertThrows(VolumeException.class, () -> VolumeSpec.parse("data:rel"));
     assertThrows(VolumeException.class, () -> VolumeSpec.parse("../x:/x"));
+    for (String contradictory :
+        new String[] {"v:/x:rw,ro", "v:/x:ro,rw", "/h:/x:ro,ro", "v:/x:z,Z"}) {
+      VolumeException e =
+          assertThrows(VolumeException.class, () -> VolumeSpec.parse(contradictory), contradictory);
+      assertTrue(e.getMessage().startsWith("invalid mode: "), e.getMessage());
+    }
+    assertEquals(new VolumeSpec.Named("v", "/x", true), VolumeSpec.parse("v:/x:ro,z"));
     assertThrows(VolumeException.class, () -> VolumeSpec.parse("data:/x:rbind"));
     assertThrows(VolumeException.class, () -> VolumeSpec.parse("data:/"));
   }
