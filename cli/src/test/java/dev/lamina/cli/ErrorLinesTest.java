@@ -146,6 +146,14 @@ class ErrorLinesTest {
   }
 
   @Test
+  void badHostname_isRefusedBeforeTheRuntime() {
+    Cli.Result r = lamina.run("run", "--rm", "--hostname", "h".repeat(301), "busybox", "true");
+    assertOneLine(r, "invalid --hostname", "longer than 64 characters");
+    assertFalse(r.err().contains("sethostname"), r.err());
+    assertEquals(0, lamina.run("ps", "-a", "-q").ok().lines().size(), "nothing was created");
+  }
+
+  @Test
   void anError_isOneLineAndExit125_andDebugKeepsTheTrace() {
     for (Throwable t : new Throwable[] {
         new StackOverflowError(), new OutOfMemoryError("Java heap space"), new LinkageError("x")}) {

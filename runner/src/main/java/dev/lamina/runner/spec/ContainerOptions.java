@@ -15,7 +15,7 @@ import java.util.Set;
  * @param env {@code -e} entries, {@code KEY=VALUE}, applied over the image's Env
  * @param workdir {@code -w}
  * @param user {@code -u}: {@code name}, {@code uid}, {@code uid:gid}, {@code name:group}
- * @param hostname {@code --hostname}
+ * @param hostname {@code --hostname} (checked: {@link #checkHostname})
  * @param network {@code --network}
  * @param readOnly {@code --read-only}: the root filesystem is mounted read-only
  * @param tmpfs {@code --tmpfs} entries: {@code /path} or {@code /path:options}
@@ -60,6 +60,9 @@ public record ContainerOptions(
     capAdd = capAdd == null ? Set.of() : Set.copyOf(capAdd);
     capDrop = capDrop == null ? Set.of() : Set.copyOf(capDrop);
     seccomp = seccomp == null ? SeccompPolicy.DEFAULT : seccomp;
+    if (hostname != null) {
+      checkHostname(hostname);
+    }
     if (memoryBytes != null && memoryBytes < 6 * 1024 * 1024) {
       throw new IllegalArgumentException("--memory must be at least 6 MiB");
     }
@@ -68,6 +71,34 @@ public record ContainerOptions(
     }
     if (cpus != null && !(cpus > 0)) {
       throw new IllegalArgumentException("--cpus must be greater than 0");
+    }
+  }
+
+  /** The kernel's limit on a host name (HOST_NAME_MAX): sethostname(2) refuses longer ones. */
+  public static final int HOSTNAME_MAX = 64;
+
+  /**
+   * Checks a host name before any runtime sees it: at most {@link #HOSTNAME_MAX} bytes, letters,
+   * digits, '.', '-' and '_' only (RFC 1123, which docker applied, plus the '_' the kernel
+   * allows), starting and ending with a letter or digit. Otherwise runc would fail late, with
+   * its own wording.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  static void checkHostname(String hostname) {
+    String problem = null;
+    if (hostname.isEmpty()) {
+      problem = "it is empty";
+    } else if (hostname.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > HOSTNAME_MAX) {
+      problem = "it is longer than " + HOSTNAME_MAX + " characters";
+    } else if (!hostname.matches("[A-Za-z0-9._-]+")) {
+      problem = "use only letters, digits, '.', '-' and '_'";
+    } else if (!Character.isLetterOrDigit(hostname.charAt(0))
+        || !Character.isLetterOrDigit(hostname.charAt(hostname.length() - 1))) {
+      problem = "it must start and end with a letter or digit";
+    }
+    if (problem != null) {
+      throw new IllegalArgumentException("invalid --hostname \"" + hostname + "\": " + problem);
     }
   }
 
