@@ -14,9 +14,12 @@ final class FormatOption {
       defaultValue = "table")
   String format;
 
-  /** The template, for a format that is one ({@code {{.Names}}}); null for table or json. */
+  /**
+   * The template, for a format that is one ({@code {{.Names}}}); null for table or json. It
+   * applies to rows, so a field they lack is refused ({@link InspectTemplate#strict}).
+   */
   InspectTemplate template() {
-    return format.contains("{{") ? InspectTemplate.parse(format) : null;
+    return format.contains("{{") ? InspectTemplate.parse(format).strict() : null;
   }
 
   boolean json() {

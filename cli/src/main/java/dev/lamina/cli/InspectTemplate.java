@@ -15,10 +15,24 @@ import java.util.Locale;
  * {@code range}, a pipe) is refused with a clear error rather than printed wrong.
  */
 final class InspectTemplate {
+  private final String text;
   private final List<Object> parts;
+  private final boolean strict;
 
-  private InspectTemplate(List<Object> parts) {
+  private InspectTemplate(String text, List<Object> parts, boolean strict) {
+    this.text = text;
     this.parts = parts;
+    this.strict = strict;
+  }
+
+  /**
+   * This template applied to rows with a fixed set of fields (as {@code ps} and {@code images}
+   * print): a field a row lacks is an error, as docker's templates over a Go struct fail with
+   * "can't evaluate field", instead of printing {@code <no value>} as they do over a map
+   * (inspect's JSON).
+   */
+  InspectTemplate strict() {
+    return new InspectTemplate(text, parts, true);
   }
 
   /** An action: a function name (or none) and its arguments. */
@@ -48,7 +62,7 @@ final class InspectTemplate {
       parts.add(action(template, template.substring(open + 2, close).strip()));
       at = close + 2;
     }
-    return new InspectTemplate(List.copyOf(parts));
+    return new InspectTemplate(template, List.copyOf(parts), false);
   }
 
   private static Action action(String template, String text) {
@@ -117,7 +131,17 @@ final class InspectTemplate {
         continue;
       }
       Action a = (Action) part;
-      JsonNode v = path(root, a.args().get(0));
+      String field = a.args().get(0);
+      if (strict) {
+        String first = field.length() > 1 ? field.substring(1).split("\\.")[0] : "";
+        if (!first.isEmpty() && (!root.isObject() || !root.has(first))) {
+          List<String> known = new ArrayList<>();
+          root.fieldNames().forEachRemaining(known::add);
+          throw refused(text, "can't evaluate field " + first
+              + " (fields: " + String.join(", ", known) + ")");
+        }
+      }
+      JsonNode v = path(root, field);
       out.append(
           switch (a.function() == null ? "" : a.function()) {
             case "json" -> v == null ? "null" : v.toString();

@@ -147,10 +147,18 @@ class ErrorLinesTest {
 
   @Test
   void badHostname_isRefusedBeforeTheRuntime() {
+    int before = lamina.run("ps", "-a", "-q").ok().lines().size();
     Cli.Result r = lamina.run("run", "--rm", "--hostname", "h".repeat(301), "busybox", "true");
     assertOneLine(r, "invalid --hostname", "longer than 64 characters");
     assertFalse(r.err().contains("sethostname"), r.err());
-    assertEquals(0, lamina.run("ps", "-a", "-q").ok().lines().size(), "nothing was created");
+    assertEquals(before, lamina.run("ps", "-a", "-q").ok().lines().size(), "nothing was made");
+  }
+
+  @Test
+  void unknownTemplateField_isRefused() {
+    assertOneLine(lamina.run("images", "--format", "{{.Bogus}}"), "can't evaluate field Bogus");
+    assertTrue(lamina.run("images", "--format", "{{.Repository}}").ok().lines()
+        .contains("localhost/busybox"));
   }
 
   @Test

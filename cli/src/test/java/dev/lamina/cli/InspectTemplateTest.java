@@ -39,6 +39,18 @@ class InspectTemplateTest {
   }
 
   @Test
+  void strict_refusesAFieldTheRowLacks_asDockerDoesForItsStructs() {
+    UserException e = assertThrows(UserException.class,
+        () -> InspectTemplate.parse("{{.Bogus}}").strict().apply(container()));
+    assertTrue(e.getMessage().contains("can't evaluate field Bogus"), e.getMessage());
+    assertTrue(e.getMessage().contains("(fields: Args, Labels, Name, State)"), e.getMessage());
+    assertEquals("web <no value>",
+        InspectTemplate.parse("{{.Name}} {{.Labels.zz}}").strict().apply(container()),
+        "inside a map value a missing key is Go's <no value>");
+    assertEquals("<no value>", apply("{{.Bogus}}"), "inspect's JSON is a map: no error");
+  }
+
+  @Test
   void functions() {
     assertEquals("[\"-c\",\"exit 3\"]", apply("{{json .Args}}"));
     assertEquals("{\"a\":\"1\",\"b\":\"2\"}".length(), apply("{{json .Labels}}").length());
