@@ -183,9 +183,10 @@ final class BuildCommand implements Callable<Integer> {
       OutputFiles.write(iidFile, result.imageId().toString().getBytes(StandardCharsets.UTF_8));
     }
     if (outputSpec != null) {
-      String ref = result.names().isEmpty() ? result.imageId().toString() : result.names().get(0);
       String transport = outputSpec[0].equals("docker") ? "docker-archive:" : "oci-archive:";
-      ImageTransports.save(s, List.of(ref), ImageLocation.parse(transport + outputSpec[1]));
+      // By manifest, not by name: an untagged build has none in the store.
+      ImageTransports.save(s, result.manifest(), result.names(),
+          ImageLocation.parse(transport + outputSpec[1]));
     }
     if (!mode.equals("json")) {
       Output.out().println(result.imageId());

@@ -49,7 +49,8 @@ class OutputPathsTest {
         new String[] {"push", "busybox", "docker-archive:%s"},
         new String[] {"push", "busybox", "oci-archive:%s"},
         new String[] {"export", "-o", "%s", "ctr"},
-        new String[] {"build", "-q", "-t", "out", "-o", "type=oci,dest=%s", context.toString()},
+        new String[] {"build", "-q", "-o", "type=oci,dest=%s", context.toString()},
+        new String[] {"build", "-q", "-t", "out", "-o", "type=docker,dest=%s", context.toString()},
         new String[] {"build", "-q", "-t", "out", "--iidfile", "%s", context.toString()});
   }
 

@@ -1,6 +1,7 @@
 package dev.lamina.builder.exec;
 
 import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.ImageConfig;
 import java.util.List;
 
@@ -8,7 +9,7 @@ import java.util.List;
  * A finished build.
  *
  * @param imageId the image id (its config digest)
- * @param manifestDigest the digest of its manifest
+ * @param manifest its manifest (also when the image has no name)
  * @param names the names it was given
  * @param config its config
  * @param steps how many steps ran or were cached
@@ -16,12 +17,17 @@ import java.util.List;
  */
 public record BuildResult(
     Digest imageId,
-    Digest manifestDigest,
+    Descriptor manifest,
     List<String> names,
     ImageConfig config,
     int steps,
     int cachedSteps) {
   public BuildResult {
     names = List.copyOf(names);
+  }
+
+  /** The digest of its manifest. */
+  public Digest manifestDigest() {
+    return manifest.digest();
   }
 }

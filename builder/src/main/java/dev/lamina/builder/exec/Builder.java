@@ -171,7 +171,7 @@ public final class Builder {
         progress.message("#0 naming to " + n + " done");
       }
       export.done();
-      return new BuildResult(image.id(), image.digest(), image.names(), config,
+      return new BuildResult(image.id(), image.target(), image.names(), config,
           run.steps.get(), run.cachedSteps.get());
     } finally {
       pool.shutdownNow();

@@ -119,6 +119,12 @@ public final class ImageTransports {
       }
       items.add(new Sink.Item(r.target(), names));
     }
+    return write(store, items, to, registry);
+  }
+
+  private static Descriptor write(
+      Store store, List<Sink.Item> items, ImageLocation to, RegistryOptions registry)
+      throws IOException {
     switch (to.transport()) {
       case OCI -> OciLayoutTransport.write(store, items, to);
       case OCI_ARCHIVE -> OciArchiveTransport.write(store, items, to);
@@ -128,6 +134,23 @@ public final class ImageTransports {
       }
     }
     return items.get(0).target();
+  }
+
+  /**
+   * Copies the image {@code target} (a manifest or index in the store, named or not, such as an
+   * untagged build's) to the file or layout {@code to}, under {@code names} there (may be empty).
+   *
+   * @throws IllegalArgumentException for a registry destination (push by name)
+   * @throws IOException if the destination cannot be written, or stored content is damaged
+   */
+  public static void save(Store store, Descriptor target, List<String> names, ImageLocation to)
+      throws IOException {
+    if (to.transport() == ImageLocation.Transport.DOCKER) {
+      throw new IllegalArgumentException("push an image to a registry by name: " + to);
+    }
+    List<String> there = to.ref() != null ? List.of(to.ref()) : names;
+    write(store, List.of(new Sink.Item(target.withoutAnnotations(), there)), to,
+        RegistryOptions.defaults());
   }
 
   /** Applies the caller's names, and refuses images left without any. */
