@@ -164,7 +164,8 @@ class ErrorLinesTest {
   @Test
   void anError_isOneLineAndExit125_andDebugKeepsTheTrace() {
     for (Throwable t : new Throwable[] {
-        new StackOverflowError(), new OutOfMemoryError("Java heap space"), new LinkageError("x")}) {
+        new StackOverflowError(), new OutOfMemoryError("Java heap space"), new LinkageError("x"),
+        new java.util.concurrent.CompletionException(new StackOverflowError())}) {
       StringWriter out = new StringWriter();
       int code = new ErrorHandler().handleThrowable(t, new PrintWriter(out), false);
       assertEquals(ExitCodes.ERROR, code);

@@ -1,7 +1,7 @@
 package dev.lamina.builder.ignore;
 
+import dev.lamina.builder.parse.RecipeText;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -70,7 +70,8 @@ public final class IgnoreRules {
     if (file.isEmpty()) {
       return none();
     }
-    String text = Files.readString(file.get(), StandardCharsets.UTF_8);
+    // Bytes, as BuildKit reads it: a pattern that is not UTF-8 is kept, never an encoding error.
+    String text = RecipeText.read(file.get());
     try {
       return new IgnoreRules(compileAll(text), file.get());
     } catch (IllegalArgumentException e) {

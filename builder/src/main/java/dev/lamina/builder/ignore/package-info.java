@@ -3,6 +3,7 @@
  * <recipe>.dockerignore}) with moby patternmatcher semantics: {@link
  * dev.lamina.builder.ignore.IgnoreRules}.
  *
- * <p>Allowed dependencies: none outside the JDK.
+ * <p>Allowed dependencies: the JDK, and {@link dev.lamina.builder.parse.RecipeText} to read the
+ * file as bytes, as recipes are read.
  */
 package dev.lamina.builder.ignore;

@@ -126,6 +126,17 @@ class IgnoreRulesTest {
   }
 
   @Test
+  void load_aFileThatIsNotUtf8_isReadAsBytes(@TempDir Path dir) throws IOException {
+    Path context = Files.createDirectories(dir.resolve("ctx"));
+    Files.write(context.resolve(".dockerignore"),
+        new byte[] {'l', 'a', 't', (byte) 0xe9, '\n', 'p', 'l', 'a', 'i', 'n', '\n'});
+    IgnoreRules rules = IgnoreRules.load(context, null);
+    assertTrue(rules.matches("plain"));
+    assertTrue(rules.matches("lat\uDCE9"), "the byte is kept, as the file names keep theirs");
+    assertFalse(rules.matches("lat\uFFFD"));
+  }
+
+  @Test
   void load_prefersRecipeSpecificThenContainerignoreThenDockerignore(@TempDir Path dir)
       throws IOException {
     Path context = Files.createDirectories(dir.resolve("ctx"));
