@@ -163,7 +163,7 @@ final class BuildCommand implements Callable<Integer> {
     String mode = quiet ? "quiet" : progress;
     PrintStream err = System.err;
     Progress p = switch (mode) {
-      case "plain", "auto", "tty" -> Progress.plain(err);
+      case "plain", "auto", "tty" -> ShortMessages.of(Progress.plain(err));
       case "quiet" -> Progress.quiet();
       case "json", "rawjson" -> Progress.json(Output.out());
       default -> throw new UserException("invalid --progress " + progress
