@@ -1,5 +1,7 @@
 package dev.lamina.cli;
 
+import dev.lamina.layerfs.posix.FileNames;
+
 /**
  * Keeps what is printed to a person readable when a message quotes the user's input whole (a
  * 1 MB {@code RUN} line, a huge argument): the middle of an over-long line is cut, so the start
@@ -31,8 +33,7 @@ final class Excerpts {
       int b = -1;
       if (c < 0x20 && c != '\t' || c == 0x7f) {
         b = c;
-      } else if (c >= 0xDC80 && c <= 0xDCFF
-          && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)))) {
+      } else if (FileNames.isRawByte(text, i)) {
         b = c & 0xff;
       }
       if (b >= 0 && out == null) {
