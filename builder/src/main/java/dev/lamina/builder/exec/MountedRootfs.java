@@ -7,6 +7,7 @@ import dev.lamina.layerfs.overlay.TreeDiff;
 import dev.lamina.layerfs.overlay.UpperDiff;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.layerfs.tar.LayerWriter;
 import dev.lamina.runner.RootfsAssembly;
 import dev.lamina.runner.spec.EtcFiles;
 import java.io.Closeable;
@@ -17,6 +18,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A state's root filesystem mounted with overlayfs: its layers (each extracted once into the
@@ -36,6 +38,8 @@ final class MountedRootfs implements Closeable {
   /** The flattened copy as it was before any write; null for overlay mounts and views. */
   private final TreeDiff recorded;
   private boolean mounted;
+  /** The upper-relative paths {@link #changes} left out; null before it ran. */
+  private Set<String> leftOut;
 
   private MountedRootfs(Path root, Path upper, TreeDiff recorded) {
     this.root = root;
@@ -158,12 +162,29 @@ final class MountedRootfs implements Closeable {
   List<LayerEntry> changes(Collection<String> createdTargets) throws IOException {
     unmount();
     if (upper != null) {
-      return UpperDiff.trusted().entries(upper, MountPoints.createdIn(upper, createdTargets));
+      leftOut = MountPoints.createdIn(upper, createdTargets);
+      return UpperDiff.trusted().entries(upper, leftOut);
     }
     if (recorded == null) {
       throw new IllegalStateException("a flattened root filesystem to read has no changes");
     }
     return recorded.entries(MountPoints.createdIn(root, createdTargets));
+  }
+
+  /**
+   * Hands the upper, whose {@link #changes} were just written as {@code layer} by {@code writer},
+   * to {@code extracted} as that layer's extracted directory (see {@link ExtractedLayers#adopt}),
+   * so a later step that stacks the layer does not extract it again. Does nothing for a
+   * flattened copy or when the upper cannot be adopted; the layer is then extracted from its blob
+   * when first needed.
+   *
+   * @throws IOException if the upper cannot be read or changed
+   */
+  void keepAsLayer(ExtractedLayers extracted, LayerRef layer, LayerWriter writer,
+      List<LayerEntry> entries) throws IOException {
+    if (upper != null && leftOut != null) {
+      extracted.adopt(layer.diffId(), upper, writer.plan(entries), leftOut);
+    }
   }
 
   /**

@@ -181,6 +181,7 @@ final class RunStep {
       // Mount points the runtime had to create are artifacts of running, not the step's changes.
       List<LayerEntry> entries = rootfs.changes(created);
       LayerRef layer = b.writeLayer(entries);
+      rootfs.keepAsLayer(b.extracted, layer, b.layerWriter, entries);
       b.remember(key, layer);
       step.done();
       return state.withLayer(layer, b.history(history, false));

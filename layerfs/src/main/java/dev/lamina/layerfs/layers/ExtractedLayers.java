@@ -18,9 +18,16 @@ import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.StoreCheck;
 import dev.lamina.layerfs.store.StoreUsage;
 import dev.lamina.layerfs.store.Trees;
+import dev.lamina.layerfs.posix.FileNames;
+import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.ApplyOptions;
+import dev.lamina.layerfs.tar.DirectoryScanner;
+import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerApplier;
+import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.layerfs.tar.LayerWriter;
 import dev.lamina.layerfs.tar.WhiteoutFormat;
+import dev.lamina.layerfs.tar.Whiteouts;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -159,6 +166,89 @@ public final class ExtractedLayers {
       }
     }
     return target;
+  }
+
+  /**
+   * Makes {@code upper}, the overlay upper directory a layer was just written from, the extracted
+   * layer {@code diffId}, instead of extracting the layer's blob again: the same files, made
+   * exactly as an extraction of the blob would leave them. A RUN step that writes thousands of
+   * files would otherwise create every one of them twice (once by the command, once by the
+   * extraction) and delete the upper's copies at the end of the build.
+   *
+   * <p>{@code entries} are the layer's entries as its writer planned them ({@link
+   * LayerWriter#plan}); {@code leftOut} the upper-relative paths the layer leaves out (see {@link
+   * dev.lamina.layerfs.overlay.MountPoints#createdIn}), which are removed. Each entry then loses
+   * the xattrs no layer carries (overlayfs's private ones) and gets the time its tar header holds,
+   * directories last, as extraction sets them. An upper that is more than its entries (a socket,
+   * which layers leave out) or holds whiteouts or opaque directories is not adopted: extraction
+   * of the blob stays the one way those are made.
+   *
+   * <p>Only the caller that wrote the layer from {@code upper} may call this, after the blob is
+   * committed, with nothing mounted on or writing to {@code upper}. On success the upper is gone
+   * (renamed); otherwise it may have been changed and must be discarded.
+   *
+   * @return whether the upper became the layer (false if it could not, or the layer already was
+   *     extracted)
+   * @throws IOException if the upper cannot be read or changed
+   */
+  public boolean adopt(Digest diffId, Path upper, List<LayerEntry> entries, Set<String> leftOut)
+      throws IOException {
+    if (isExtracted(diffId)) {
+      return false;
+    }
+    for (LayerEntry e : entries) {
+      String name = e.path().substring(e.path().lastIndexOf('/') + 1);
+      if (name.startsWith(Whiteouts.PREFIX)) {
+        return false;
+      }
+    }
+    List<String> gone = new ArrayList<>(leftOut);
+    gone.sort(LayerEntry.PATH_ORDER.reversed()); // children before their parents
+    for (String path : gone) {
+      Files.deleteIfExists(FileNames.resolve(upper, path));
+    }
+    if (CompletionMarkers.tally(upper).entries() != entries.size()) {
+      return false;
+    }
+    stripLeftOutXattrs(upper); // the root: overlayfs may have marked it too
+    List<LayerEntry> dirs = new ArrayList<>();
+    for (LayerEntry e : entries) {
+      Path file = FileNames.resolve(upper, e.path());
+      stripLeftOutXattrs(file);
+      if (e.type() == EntryType.DIRECTORY) {
+        dirs.add(e);
+      } else {
+        Posix.lutimes(file, LayerWriter.headerTime(e), 0);
+      }
+    }
+    // A directory's time last, children first: setting a child's time does not change it, but
+    // removing a left-out mount point did.
+    for (int i = dirs.size() - 1; i >= 0; i--) {
+      LayerEntry d = dirs.get(i);
+      Posix.lutimes(FileNames.resolve(upper, d.path()), LayerWriter.headerTime(d), 0);
+    }
+    Path target = pathOf(diffId);
+    Files.createDirectories(dir);
+    try (FileLocks.Held held = lockOf(target.getFileName().toString()).exclusive()) {
+      if (isExtracted(diffId)) {
+        return false;
+      }
+      markers.write(target.getFileName().toString(), upper);
+      try {
+        Files.move(upper, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+        return false; // on another filesystem than the store: extraction makes it when needed
+      }
+    }
+    return true;
+  }
+
+  private static void stripLeftOutXattrs(Path file) throws IOException {
+    for (String xattr : Posix.llistxattr(file)) {
+      if (DirectoryScanner.isLeftOut(xattr)) {
+        Posix.lremovexattr(file, xattr);
+      }
+    }
   }
 
   /**

@@ -167,7 +167,7 @@ public final class DirectoryScanner {
   }
 
   /** Whether an xattr stays out of layers; see the class comment for why. */
-  static boolean isLeftOut(String name) {
+  public static boolean isLeftOut(String name) {
     return name.startsWith("trusted.overlay.")
         || name.startsWith("user.overlay.")
         || name.equals("security.selinux");

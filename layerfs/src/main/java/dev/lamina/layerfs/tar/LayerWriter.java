@@ -150,8 +150,11 @@ public final class LayerWriter {
     return plan;
   }
 
-  /** The entry's time as a header holds it: whole seconds, clamped to what ustar can hold. */
-  private static long headerTime(LayerEntry e) {
+  /**
+   * The entry's time as a header holds it, and as extraction sets it: whole seconds, clamped to
+   * what ustar can hold.
+   */
+  public static long headerTime(LayerEntry e) {
     return Math.min(Math.max(0, e.mtime().getEpochSecond()), TarHeaders.MAX_OCTAL_11);
   }
 

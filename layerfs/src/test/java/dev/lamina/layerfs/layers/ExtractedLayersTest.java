@@ -17,7 +17,9 @@ import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.StoreCheck;
 import dev.lamina.layerfs.tar.ContentSource;
 import dev.lamina.layerfs.tar.LayerDigests;
+import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.layerfs.tar.LayerWriter;
 import dev.lamina.layerfs.tar.Layers;
 import dev.lamina.layerfs.testing.Requirements;
 import dev.lamina.layerfs.oci.ImageConfig;
@@ -27,6 +29,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -281,6 +286,122 @@ class ExtractedLayersTest {
     } catch (java.nio.file.NoSuchFileException gone) {
       return -1;
     }
+  }
+
+  /**
+   * An overlay upper as a RUN step leaves it: its own files with nanosecond times, owners, modes,
+   * a user xattr and overlayfs's private ones, a hardlink, a symlink, and a mount point the
+   * runtime created ({@code etc/hosts}) that the layer leaves out.
+   */
+  private Path upperOfARun() throws IOException {
+    Path upper = Files.createDirectories(tmp.resolve("work/upper"));
+    Path data = Files.createDirectory(upper.resolve("data"));
+    Files.writeString(data.resolve("a"), "file a");
+    Files.writeString(data.resolve("b"), "file b");
+    Files.createLink(data.resolve("b-link"), data.resolve("b"));
+    Posix.symlink("a", data.resolve("to-a"));
+    Posix.chmod(data, 0750);
+    Posix.lchown(data.resolve("a"), 1001, 1002);
+    Posix.chmod(data.resolve("a"), 04755);
+    Posix.lsetxattr(data.resolve("a"), "user.kept", "v".getBytes(StandardCharsets.UTF_8));
+    Posix.lsetxattr(data.resolve("b"), "trusted.overlay.origin", new byte[] {1, 2});
+    Posix.lsetxattr(upper, "trusted.overlay.impure", new byte[] {'y'});
+    Files.createDirectory(upper.resolve("etc"));
+    Files.createFile(upper.resolve("etc/hosts"));
+    Posix.lsetxattr(upper.resolve("etc"), "trusted.overlay.origin", new byte[] {3});
+    Posix.lutimes(data.resolve("a"), 1_700_000_000L, 987_654_321);
+    Posix.lutimes(data, 1_700_000_100L, 123_456_789);
+    return upper;
+  }
+
+  private LayerDigests layerOf(Path upper, Set<String> leftOut) throws IOException {
+    List<LayerEntry> entries = DirectoryScanner.scan(upper, p -> !leftOut.contains(p));
+    try (BlobWriter w = store.blobs().newWriter()) {
+      LayerDigests d = Layers.write(entries, w, Compression.GZIP, Compression.GZIP.defaultLevel());
+      w.commit(d.digest(), d.size());
+      return d;
+    }
+  }
+
+  @Test
+  void adopt_upperBecomesTheLayer_exactlyAsItsExtractionWouldBe() throws IOException {
+    Path upper = upperOfARun();
+    Set<String> leftOut = Set.of("etc/hosts");
+    LayerDigests d = layerOf(upper, leftOut);
+    List<LayerEntry> planned =
+        LayerWriter.preservingMtimes()
+            .plan(DirectoryScanner.scan(upper, p -> !leftOut.contains(p)));
+    Path extracted = Files.createDirectory(tmp.resolve("extracted"));
+    layers.applyOnto(d.descriptor(), d.diffId(), extracted);
+    long inode = Posix.lstat(upper.resolve("data/a")).ino();
+
+    assertTrue(layers.adopt(d.diffId(), upper, planned, leftOut));
+
+    Path dir = layers.pathOf(d.diffId());
+    assertTrue(layers.isExtracted(d.diffId()));
+    assertFalse(Files.exists(upper));
+    assertEquals(inode, Posix.lstat(dir.resolve("data/a")).ino(), "the upper's own files");
+    assertEquals(describe(extracted), describe(dir));
+    assertEquals(dir, layers.ensure(d.descriptor(), d.diffId()));
+    assertEquals(inode, Posix.lstat(dir.resolve("data/a")).ino(), "not extracted again");
+    assertTrue(layers.checkedPart(ExtractedLayers.LayerUsers.NONE).check(false).problems()
+        .isEmpty());
+  }
+
+  @Test
+  void adopt_upperWithWhiteouts_isLeftToExtraction() throws IOException {
+    Path upper = upperOfARun();
+    Posix.mknod(upper.resolve("data/gone"), FileStat.S_IFCHR, 0, 0);
+    LayerDigests d = layerOf(upper, Set.of("etc/hosts"));
+    List<LayerEntry> planned =
+        LayerWriter.preservingMtimes().plan(List.of(LayerEntry.emptyFile("data/.wh.gone")));
+
+    assertFalse(layers.adopt(d.diffId(), upper, planned, Set.of("etc/hosts")));
+    assertFalse(layers.isExtracted(d.diffId()));
+  }
+
+  @Test
+  void adopt_upperHoldingMoreThanItsEntries_isLeftToExtraction() throws IOException {
+    Path upper = upperOfARun();
+    LayerDigests d = layerOf(upper, Set.of("etc/hosts"));
+    List<LayerEntry> planned =
+        LayerWriter.preservingMtimes()
+            .plan(DirectoryScanner.scan(upper, p -> !p.startsWith("etc")));
+
+    assertFalse(layers.adopt(d.diffId(), upper, planned, Set.of("etc/hosts")));
+    assertFalse(layers.isExtracted(d.diffId()));
+  }
+
+  /**
+   * Every path below {@code root} with what an overlay lower shows of it; the root itself only by
+   * its xattrs (its times are when it was made, and the upper of a mount hides its mode).
+   */
+  private static Map<String, String> describe(Path root) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) all::iterator) {
+        if (p.equals(root)) {
+          out.put("", Posix.llistxattr(p).toString());
+          continue;
+        }
+        FileStat st = Posix.lstat(p);
+        StringBuilder sb = new StringBuilder();
+        sb.append(Integer.toOctalString(st.mode())).append(' ').append(st.uid()).append(':')
+            .append(st.gid()).append(' ').append(st.size()).append(' ')
+            .append(st.mtimeSeconds()).append('.').append(st.mtimeNanos()).append(' ')
+            .append(st.nlink()).append(' ').append(DirectoryScanner.xattrs(p).keySet());
+        if (st.isSymlink()) {
+          sb.append(" -> ").append(Posix.readlink(p));
+        } else if (st.isRegularFile()) {
+          sb.append(' ').append(Files.readString(p));
+        }
+        for (String x : Posix.llistxattr(p)) {
+          sb.append(' ').append(x);
+        }
+        out.put(root.relativize(p).toString(), sb.toString());
+      }
+    }
+    return out;
   }
 
   private void assertNoTempLeft() throws IOException {
