@@ -252,6 +252,34 @@ class FileTimesTest {
         "without the epoch, the times are the files' own");
   }
 
+  /**
+   * A RUN step's upper becomes its layer's extracted directory as the build goes (no second
+   * extraction of the blob), and what the next step stacks is what the layer holds: its times in
+   * whole seconds, as an extraction of the blob would have set them.
+   */
+  @Test
+  void run_nextStepStacksTheLayerAsItsBlobHoldsIt_withoutExtractingItAgain() throws Exception {
+    Store store = busyboxStore();
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    ImageDetails image = build(store, ctx, String.join("\n",
+        "FROM busybox",
+        "RUN mkdir /made && echo made > /made/file && stat -c '%y' /made/file > /made/before",
+        "RUN stat -c '%y' /made/file > /seen",
+        ""), BuildOptions.builder(ctx));
+
+    var diffIds = image.config().diffIds();
+    var extracted = dev.lamina.layerfs.layers.ExtractedLayers.of(store);
+    assertTrue(extracted.isExtracted(diffIds.get(diffIds.size() - 1)),
+        "the last RUN's upper is its extracted layer, though no step stacked it");
+    String before = layerText(store, image, diffIds.size() - 2, "made/before").strip();
+    String seen = layerText(store, image, diffIds.size() - 1, "seen").strip();
+    assertTrue(seen.matches("\\S+ \\S+\\.000000000 \\S+"), seen);
+    assertEquals(before.replaceAll("\\.[0-9]+ ", ".000000000 "), seen);
+    var check = extracted.checkedPart(dev.lamina.layerfs.layers.ExtractedLayers.LayerUsers.NONE)
+        .check(false);
+    assertTrue(check.problems().isEmpty(), check.problems().toString());
+  }
+
   // --- helpers --------------------------------------------------------------------------------
 
   private ImageDetails build(Store store, Path ctx, String recipe, BuildOptions.Builder options)
