@@ -176,14 +176,16 @@ final class MountedRootfs implements Closeable {
    * to {@code extracted} as that layer's extracted directory (see {@link ExtractedLayers#adopt}),
    * so a later step that stacks the layer does not extract it again. Does nothing for a
    * flattened copy or when the upper cannot be adopted; the layer is then extracted from its blob
-   * when first needed.
-   *
-   * @throws IOException if the upper cannot be read or changed
+   * when first needed, so a failure here costs time, never the build (the blob is committed).
    */
   void keepAsLayer(ExtractedLayers extracted, LayerRef layer, LayerWriter writer,
-      List<LayerEntry> entries) throws IOException {
+      List<LayerEntry> entries) {
     if (upper != null && leftOut != null) {
-      extracted.adopt(layer.diffId(), upper, writer.plan(entries), leftOut);
+      try {
+        extracted.adopt(layer.diffId(), upper, writer.plan(entries), leftOut);
+      } catch (IOException e) {
+        // left to extraction; what is left of the upper goes with the workspace
+      }
     }
   }
 
