@@ -2,6 +2,7 @@ package dev.lamina.cli;
 
 import dev.lamina.builder.context.BuildContext;
 import dev.lamina.builder.exec.BuildOptions;
+import dev.lamina.builder.exec.RunNetwork;
 import dev.lamina.builder.exec.BuildResult;
 import dev.lamina.builder.exec.Builder;
 import dev.lamina.builder.exec.Progress;
@@ -95,6 +96,11 @@ final class BuildCommand implements Callable<Integer> {
           + " 1970-01-01T00:00:01Z when it is not set.")
   boolean reproducible;
 
+  @Option(names = "--network", paramLabel = "default|none|host", defaultValue = "default",
+      description = "The network of RUN steps that do not set --network: a sandboxed namespace"
+          + " on the default bridge network (default), only a loopback (none), or the host's.")
+  String network;
+
   @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
   Path context;
 
@@ -112,6 +118,12 @@ final class BuildCommand implements Callable<Integer> {
       b.recipeFile(recipe.toAbsolutePath());
     }
     tags.forEach(b::tag);
+    try {
+      b.network(RunNetwork.parse(network));
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--network: " + e.getMessage());
+    }
+    b.networkDefaults(NetworkCommand.defaults());
     for (String a : buildArgs) {
       int eq = a.indexOf('=');
       if (eq < 0) {

@@ -40,6 +40,12 @@ final class NetworkCommand implements Runnable {
   }
 
   static NetworkRegistry registry(StoreOptions store) {
+    // Containers do not join networks yet; address leases alone mark a network in use.
+    return NetworkRegistry.at(store.root(), NetworkUsers.NONE, defaults());
+  }
+
+  /** How the default network is made: the standard one, with {@value #DEFAULT_SUBNET_ENV}. */
+  static NetworkDefaults defaults() {
     NetworkDefaults defaults = NetworkDefaults.standard();
     String subnet = System.getenv(DEFAULT_SUBNET_ENV);
     if (subnet != null && !subnet.isBlank()) {
@@ -49,8 +55,7 @@ final class NetworkCommand implements Runnable {
         throw new UserException(DEFAULT_SUBNET_ENV + ": " + e.getMessage(), ExitCodes.ERROR);
       }
     }
-    // Containers do not join networks yet; address leases alone mark a network in use.
-    return NetworkRegistry.at(store.root(), NetworkUsers.NONE, defaults);
+    return defaults;
   }
 
   static Object json(NetworkDefinition n) throws IOException {

@@ -1,6 +1,7 @@
 package dev.lamina.builder.exec;
 
 import dev.lamina.layerfs.compress.Compression;
+import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.spec.EtcFiles;
 import java.nio.file.Path;
@@ -39,6 +40,10 @@ import java.util.Objects;
  *     steps' own copies; the host's {@code /etc} by default
  * @param runtime the OCI runtime RUN steps run under; null for runc, keeping its state in the
  *     store's {@code runtime/runc}
+ * @param network {@code --network}: the mode of the RUN steps that do not say, or say {@code
+ *     default}; {@link RunNetwork#DEFAULT} when null
+ * @param networkDefaults how the store's default network is made when a build first needs it;
+ *     {@link NetworkDefaults#standard()} when null
  */
 public record BuildOptions(
     Path contextDir,
@@ -60,7 +65,9 @@ public record BuildOptions(
     Map<String, Path> secrets,
     Map<String, List<Path>> ssh,
     EtcFiles.HostFiles hostFiles,
-    OciRuntime runtime) {
+    OciRuntime runtime,
+    RunNetwork network,
+    NetworkDefaults networkDefaults) {
 
   public BuildOptions {
     Objects.requireNonNull(contextDir, "contextDir");
@@ -73,6 +80,8 @@ public record BuildOptions(
     secrets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(secrets));
     ssh = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ssh));
     hostFiles = hostFiles == null ? EtcFiles.HostFiles.system() : hostFiles;
+    network = network == null ? RunNetwork.DEFAULT : network;
+    networkDefaults = networkDefaults == null ? NetworkDefaults.standard() : networkDefaults;
   }
 
   /** A builder for a build of the context {@code contextDir}. */
@@ -102,9 +111,21 @@ public record BuildOptions(
     private final Map<String, List<Path>> ssh = new LinkedHashMap<>();
     private EtcFiles.HostFiles hostFiles;
     private OciRuntime runtime;
+    private RunNetwork network;
+    private NetworkDefaults networkDefaults;
 
     public Builder runtime(OciRuntime v) {
       runtime = v;
+      return this;
+    }
+
+    public Builder network(RunNetwork v) {
+      network = v;
+      return this;
+    }
+
+    public Builder networkDefaults(NetworkDefaults v) {
+      networkDefaults = v;
       return this;
     }
 
@@ -207,7 +228,8 @@ public record BuildOptions(
     public BuildOptions build() {
       return new BuildOptions(contextDir, recipeFile, recipeText, tags, buildArgs, target,
           noCache, labels, platform, squash, volumes, explainCache, compression,
-          sourceDateEpoch, reproducible, parallelism, secrets, ssh, hostFiles, runtime);
+          sourceDateEpoch, reproducible, parallelism, secrets, ssh, hostFiles, runtime, network,
+          networkDefaults);
     }
   }
 }

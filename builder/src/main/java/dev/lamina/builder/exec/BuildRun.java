@@ -54,6 +54,8 @@ final class BuildRun {
   final Workspace workspace;
   final SshAgents sshAgents;
   final StepContainers stepContainers;
+  /** The namespace the default-network RUN steps share, set up at the first. */
+  final BuildNetwork network;
   final ExtractedLayers extracted;
   final LayerWriter layerWriter;
   /** The build's time: SOURCE_DATE_EPOCH when given, else when the build started. */
@@ -82,6 +84,7 @@ final class BuildRun {
       Workspace workspace,
       SshAgents sshAgents,
       StepContainers stepContainers,
+      BuildNetwork network,
       LayerWriter layerWriter,
       String created,
       Recipe recipe,
@@ -98,6 +101,7 @@ final class BuildRun {
     this.workspace = workspace;
     this.sshAgents = sshAgents;
     this.stepContainers = stepContainers;
+    this.network = network;
     this.extracted = ExtractedLayers.of(store);
     this.layerWriter = layerWriter;
     this.created = created;

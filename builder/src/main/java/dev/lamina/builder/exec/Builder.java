@@ -112,9 +112,12 @@ public final class Builder {
     try (Lease lease = store.lease();
         Workspace workspace = Workspace.create(store);
         SshAgents sshAgents = SshAgents.open(options.ssh());
+        BuildNetwork network =
+            BuildNetwork.of(store, workspace.dir(), options.networkDefaults());
+        // Closed before the network: no step is left in the namespace when it is torn down.
         StepContainers stepContainers = new StepContainers()) {
       BuildRun run = new BuildRun(store, options, context, progress, digests, workspace,
-          sshAgents, stepContainers, writer,
+          sshAgents, stepContainers, network, writer,
           created, recipe, originals, globals, consumed);
       for (Stage s : needed) {
         Set<Stage> deps = Stages.dependencies(recipe, s, globals.values(),

@@ -52,7 +52,8 @@ import java.util.regex.Pattern;
  * create for them are removed before the diff.
  * Secrets' values are in no layer, history entry or cache key. Each step gets its own {@code
  * /etc/hosts}, {@code /etc/hostname} and {@code /etc/resolv.conf} ({@link EtcFiles}), as a {@code
- * run} container does.
+ * run} container does. Its network is the build's sandboxed one ({@link BuildNetwork}), an empty
+ * one of its own ({@code none}) or the host's ({@code host}), as {@link RunNetwork} says.
  */
 final class RunStep {
   /** The name of every step's container, fixed so that it cannot make two builds differ. */
@@ -92,8 +93,7 @@ final class RunStep {
     }
     String workdir = state.container().workingDir();
     String user = state.container().user();
-    Network network = run.network() == null ? Network.HOST
-        : run.network().equals("default") ? Network.HOST : Network.parse(run.network());
+    RunNetwork network = RunNetwork.of(run.network(), b.options.network());
     CacheKey.Builder kb =
         b.cacheKey("RUN")
             .field("parent", state.chainId())
@@ -101,7 +101,7 @@ final class RunStep {
             .field("env", env)
             .field("user", user)
             .field("workdir", workdir)
-            .field("network", network.name())
+            .field("network", network.value())
             .field("volumes", b.options.volumes());
     for (Mount m : run.mounts()) {
       kb.field("mount", mountKey(in, state, m));
@@ -127,7 +127,8 @@ final class RunStep {
         MountedRootfs.mountForChanges(b.extracted, state.layers(), b.workspace)) {
       ContainerOptions.Builder opts = ContainerOptions.builder()
           .entrypoint(argv)
-          .network(network)
+          // The default mode's namespace is the build's, joined by path below.
+          .network(network == RunNetwork.HOST ? Network.HOST : Network.NONE)
           .workdir(workdir == null || workdir.isEmpty() ? "/" : workdir)
           .user(user == null || user.isEmpty() ? null : user);
       env.forEach((k, v) -> opts.env(k + "=" + v));
@@ -147,7 +148,7 @@ final class RunStep {
       }
       // The step's own /etc/hosts, /etc/hostname and /etc/resolv.conf, read-only as in BuildKit,
       // unless a mount of the step covers one; they are in no layer and no cache key.
-      boolean hostNetwork = "host".equalsIgnoreCase(run.network());
+      boolean hostNetwork = network == RunNetwork.HOST;
       opts.hostname(STEP_HOSTNAME);
       for (BindMount etc : new EtcFiles(b.options.hostFiles()).write(b.workspace.newDir("etc"),
           EtcFiles.Setup.buildStep(STEP_HOSTNAME, hostNetwork), Set.copyOf(targets))) {
@@ -159,6 +160,9 @@ final class RunStep {
           .build();
       RuntimeSpec spec =
           RuntimeSpecs.fromImageConfig(state.config().withConfig(bare), options, rootfs.root());
+      if (network == RunNetwork.DEFAULT) {
+        spec = BuildNetwork.joining(spec, b.network.namespace());
+      }
       for (RuntimeSpec.Mount m : spec.mounts()) {
         targets.add(m.destination());
       }

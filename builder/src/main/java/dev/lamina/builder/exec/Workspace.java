@@ -55,8 +55,9 @@ public final class Workspace implements AutoCloseable {
   }
 
   /**
-   * Removes the workspaces of builds whose process is gone (their lock is free), unmounting first
-   * what they left mounted there (a build killed during a COPY or RUN). Every command that opens
+   * Removes the workspaces of builds whose process is gone (their lock is free), first tearing
+   * down the network their RUN steps shared ({@link BuildNetwork#removeLeft}) and unmounting what
+   * they left mounted there (a build killed during a COPY or RUN). Every command that opens
    * the store calls this, so a leaked mount does not outlive the next command.
    *
    * @return how many workspaces were removed
@@ -82,6 +83,12 @@ public final class Workspace implements AutoCloseable {
           continue; // a live build, in this process or another
         }
         try (owner) {
+          try {
+            // Before the unmounts: its namespace pinned there is what netavark tears down in.
+            BuildNetwork.removeLeft(store, p);
+          } catch (IOException e) {
+            failed = failed == null ? e : failed;
+          }
           OverlayMount.unmountAllUnder(p);
           Trees.deleteRecursively(p);
           removed++;

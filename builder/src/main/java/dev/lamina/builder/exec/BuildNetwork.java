@@ -1,0 +1,141 @@
+package dev.lamina.builder.exec;
+
+import dev.lamina.layerfs.store.Store;
+import dev.lamina.runner.network.NetworkDefaults;
+import dev.lamina.runner.network.NetworkNamespace;
+import dev.lamina.runner.network.NetworkRequest;
+import dev.lamina.runner.network.NetworkUsers;
+import dev.lamina.runner.network.Networks;
+import dev.lamina.runner.spec.RuntimeSpec;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The sandboxed network of a build's RUN steps in the {@code default} mode: a network namespace of
+ * its own with {@code lo} and an {@code eth0} on the store's default bridge network (outbound NAT,
+ * no published port), set up through netavark. As BuildKit takes one namespace from its pool per
+ * step, and setup and teardown cost far more than a step's process, one namespace serves every
+ * default-network step of a build: it is made at the first step that needs it, and torn down when
+ * the build ends, however it ends.
+ *
+ * <p>Why in the workspace: the namespace is pinned at, and the netavark attachment recorded in,
+ * {@code WORKSPACE/network/}. A build killed with SIGKILL leaves its workspace with a free lock;
+ * {@link Workspace#removeStale} then calls {@link #removeLeft}, which detaches the recorded
+ * attachment (veth, firewall rules, address lease) and unpins the namespace before the workspace
+ * is deleted.
+ */
+final class BuildNetwork implements AutoCloseable {
+  static final String DIR = "network";
+
+  private final Networks networks;
+  private final String id;
+  private Path namespace;
+
+  private BuildNetwork(Networks networks, String id) {
+    this.networks = networks;
+    this.id = id;
+  }
+
+  /** The network of the build whose workspace is {@code workspace}; nothing is set up yet. */
+  static BuildNetwork of(Store store, Path workspace, NetworkDefaults defaults) {
+    Networks networks = Networks.open(store.root(), workspace.resolve(DIR), NetworkUsers.NONE,
+        defaults == null ? NetworkDefaults.standard() : defaults);
+    return new BuildNetwork(networks, "lamina-build-" + workspace.getFileName());
+  }
+
+  /**
+   * The pinned namespace, made and attached to the default network on first use.
+   *
+   * @throws dev.lamina.runner.network.NetavarkNotFoundException when netavark is not installed
+   *     (the message names the package)
+   * @throws dev.lamina.runner.network.NetworkException when setup fails; nothing is left set up
+   */
+  synchronized Path namespace() throws IOException {
+    if (namespace == null) {
+      Path ns = NetworkNamespace.create(networks.namespacePath(id));
+      try {
+        networks.attach(id, ns, NetworkRequest.defaults(RunStep.STEP_HOSTNAME));
+      } catch (IOException | RuntimeException e) {
+        try {
+          NetworkNamespace.remove(ns);
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+        throw e;
+      }
+      namespace = ns;
+    }
+    return namespace;
+  }
+
+  /** {@code spec} with its network namespace the one at {@code netns}, joined by path. */
+  static RuntimeSpec joining(RuntimeSpec spec, Path netns) {
+    List<RuntimeSpec.Namespace> out = new ArrayList<>();
+    for (RuntimeSpec.Namespace n : spec.linux().namespaces()) {
+      if (!n.type().equals("network")) {
+        out.add(n);
+      }
+    }
+    out.add(new RuntimeSpec.Namespace("network", netns.toString()));
+    RuntimeSpec.Linux l = spec.linux();
+    return new RuntimeSpec(spec.ociVersion(), spec.process(), spec.root(), spec.hostname(),
+        spec.mounts(), new RuntimeSpec.Linux(out, l.uidMappings(), l.gidMappings(),
+            l.resources(), l.cgroupsPath(), l.maskedPaths(), l.readonlyPaths(), l.seccomp()));
+  }
+
+  /** Detaches and unpins, when it was set up; the steps using it have ended. */
+  @Override
+  public synchronized void close() throws IOException {
+    if (namespace == null) {
+      return;
+    }
+    try {
+      networks.detach(id, namespace);
+    } finally {
+      NetworkNamespace.remove(namespace);
+      namespace = null;
+    }
+  }
+
+  /**
+   * Tears down what the dead build of {@code workspace} left: each recorded attachment is
+   * detached, then every namespace pinned there is unpinned. Nothing happens when it set up none.
+   *
+   * @throws IOException when a teardown or an unmount fails (the others are still done)
+   */
+  static void removeLeft(Store store, Path workspace) throws IOException {
+    Path dir = workspace.resolve(DIR);
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    Networks networks =
+        Networks.open(store.root(), dir, NetworkUsers.NONE, NetworkDefaults.standard());
+    IOException failed = null;
+    for (String id : networks.attached()) {
+      try {
+        networks.detach(id, networks.namespacePath(id));
+      } catch (IOException e) {
+        failed = failed == null ? e : failed;
+      }
+    }
+    Path pinned = dir.resolve("netns");
+    if (Files.isDirectory(pinned)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(pinned)) {
+        for (Path ns : ds) {
+          try {
+            NetworkNamespace.remove(ns);
+          } catch (IOException e) {
+            failed = failed == null ? e : failed;
+          }
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+  }
+}
