@@ -1,6 +1,7 @@
 package dev.lamina.builder.exec;
 
 import dev.lamina.layerfs.store.Store;
+import dev.lamina.runner.network.NetavarkNotFoundException;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.NetworkNamespace;
 import dev.lamina.runner.network.NetworkRequest;
@@ -50,8 +51,7 @@ final class BuildNetwork implements AutoCloseable {
   /**
    * The pinned namespace, made and attached to the default network on first use.
    *
-   * @throws dev.lamina.runner.network.NetavarkNotFoundException when netavark is not installed
-   *     (the message names the package)
+   * @throws BuildException when netavark is not installed (the message names the package)
    * @throws dev.lamina.runner.network.NetworkException when setup fails; nothing is left set up
    */
   synchronized Path namespace() throws IOException {
@@ -59,6 +59,11 @@ final class BuildNetwork implements AutoCloseable {
       Path ns = NetworkNamespace.create(networks.namespacePath(id));
       try {
         networks.attach(id, ns, NetworkRequest.defaults(RunStep.STEP_HOSTNAME));
+      } catch (NetavarkNotFoundException e) {
+        NetworkNamespace.remove(ns);
+        // No fallback to the host's network, as in BuildKit: that is the user's choice to make.
+        throw new BuildException(e.getMessage()
+            + "; or give RUN steps the host's network with build --network=host", e);
       } catch (IOException | RuntimeException e) {
         try {
           NetworkNamespace.remove(ns);
