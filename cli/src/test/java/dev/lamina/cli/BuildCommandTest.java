@@ -199,6 +199,18 @@ class BuildCommandTest {
   }
 
   @Test
+  void network_setsTheModeOfStepsThatGiveNone_andBadModesAreRefused() throws Exception {
+    Path ctx = context("FROM busybox\nRUN cut -d: -f1 /proc/net/dev | tail -n +3 > /ifaces\n");
+    cli.run("build", "-q", "--network", "none", "-t", "offline", ctx.toString()).ok();
+    assertEquals("lo\n", cli.run("run", "--rm", "offline", "sh", "-c", "tr -d ' ' < /ifaces")
+        .ok().out());
+    var bad = cli.run("build", "--network", "bridge", ctx.toString());
+    assertEquals(125, bad.code());
+    assertEquals("lamina: --network: unsupported network mode \"bridge\""
+        + " (supported: default, none, host)\n", bad.err());
+  }
+
+  @Test
   void squash_oneLayerOnTheBase() throws Exception {
     Path ctx = context("FROM busybox\nRUN echo a > /a\nRUN echo b > /b && rm /a\n");
     cli.run("build", "-q", "--squash", "-t", "squashed", ctx.toString()).ok();
