@@ -8,8 +8,10 @@ import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.testing.Requirements;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -103,11 +105,11 @@ class OutputPathsTest {
       try {
         lamina.run(at(command, fifo)).ok();
       } finally {
-        // A writer that never opened the FIFO would leave the reader blocked: release it.
+        // A writer that never opened the FIFO would leave the reader blocked: release it. Opened
+        // read-write, which never blocks on Linux: a write-only open would wait forever for a
+        // reader that has just finished (isDone can still be false right after its last read).
         if (!read.isDone()) {
-          try (var unblock = Files.newOutputStream(fifo)) {
-            unblock.flush();
-          }
+          FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
         }
       }
       assertTrue(read.get(60, TimeUnit.SECONDS) > 0, what);
