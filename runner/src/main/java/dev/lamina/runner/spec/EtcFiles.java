@@ -132,6 +132,31 @@ public final class EtcFiles {
   }
 
   /**
+   * Replaces the text of a file {@link #write} made in {@code dir} ({@code hosts} or {@code
+   * resolv.conf}); nothing when the user binds that path himself (no file was made).
+   *
+   * @throws IOException if the file cannot be written
+   */
+  public static void rewrite(Path dir, String file, String content) throws IOException {
+    Path f = dir.resolve(file);
+    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    AtomicFiles.write(f, content.getBytes(StandardCharsets.UTF_8), false);
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+  }
+
+  /** The text of {@code hosts} for {@code setup}, as {@link #write} writes it. */
+  public String hostsText(Setup setup) throws IOException {
+    return hosts(setup);
+  }
+
+  /** The text of {@code resolv.conf} for {@code setup}, as {@link #write} writes it. */
+  public String resolvConfText(Setup setup) throws IOException {
+    return resolvConf(setup);
+  }
+
+  /**
    * With the host's names, the host's own hosts file and the container's name on 127.0.1.1;
    * otherwise loopback alone, the container's name on 127.0.0.1 (BuildKit's file).
    */
