@@ -228,7 +228,8 @@ final class ContainerNetworking {
 
   /**
    * Takes off their networks the containers that are attached but not recorded as running (a
-   * lost record, a run that could not tidy up), and unpins namespaces nobody runs in. Returns the ids it tidied.
+   * lost record, a run that could not tidy up), unpins namespaces nobody runs in, and gives back
+   * the addresses of containers not running (after a host restart). Returns the ids it tidied.
    */
   List<String> reconcile() throws IOException {
     List<String> tidied = new ArrayList<>();
@@ -252,6 +253,17 @@ final class ContainerNetworking {
       if (!live.contains(id)) {
         tearDown(id, ContainerNetwork.parse("bridge", null));
         tidied.add(id);
+      }
+    }
+    // Leases are in the store and outlive a host restart, which takes the rest with it.
+    for (var n : networks.registry().list()) {
+      for (String id : networks.addresses().leases(n.name()).keySet()) {
+        if (!live.contains(id) && !networks.attached().contains(id)) {
+          networks.addresses().release(n.name(), id);
+          if (!tidied.contains(id)) {
+            tidied.add(id);
+          }
+        }
       }
     }
     return tidied;

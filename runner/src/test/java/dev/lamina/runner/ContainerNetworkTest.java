@@ -295,7 +295,7 @@ class ContainerNetworkTest {
     String address = containers.inspect(srv.id()).networkStatus().primary().orElseThrow().address();
     Result r =
         run(sh(ContainerNetwork.parse("container:srv", null),
-                "ip -o -4 addr show eth0; " + GET + " 127.0.0.1 80")
+                "ip -o -4 addr show eth0; for i in $(seq 50); do " + GET + " 127.0.0.1 80 | grep . && exit 0; sleep 0.1; done; exit 1")
             .withAutoRemove(true));
     assertEquals(0, r.code(), r.out());
     assertTrue(r.out().contains(address + "/"), r.out());
@@ -341,6 +341,18 @@ class ContainerNetworkTest {
     RootfsAssembly.unmount(cdir);
     Trees.deleteRecursively(cdir);
     assertEquals(List.of(c.id()), containers.reconcileNetworks());
+    assertNothingLeft();
+  }
+
+  @Test
+  void leaseOfAContainerNotRunning_isGivenBackByPrune() throws Exception {
+    ContainerRecord c = containers.create(sh(bridge("bridge", List.of()), "true"));
+    // As after a host restart: the run-time state is gone, the store's lease is not.
+    NetworkDefinition n = containers.networks().registry().inspect(tag);
+    containers.networks().addresses().allocate(n, c.id(), null);
+    assertEquals(Set.of(c.id()), containers.networks().addresses().leases(tag).keySet());
+    containers.prune();
+    assertEquals(Map.of(), containers.networks().addresses().leases(tag));
     assertNothingLeft();
   }
 
