@@ -1,6 +1,7 @@
 package dev.lamina.runner;
 
 import dev.lamina.runner.network.HostsEntries;
+import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.NetworkException;
 import dev.lamina.runner.network.NetworkNamespace;
 import dev.lamina.runner.network.NetworkRequest;
@@ -28,9 +29,14 @@ final class ContainerNetworking {
   private final Networks networks;
   private final ContainerStore store;
 
-  ContainerNetworking(Networks networks, ContainerStore store) {
-    this.networks = networks;
+  /**
+   * The networks of the store at {@code laminaRoot}, with run-time state under {@code
+   * runtimeDir}; the containers' records in {@code store} say which networks are in use.
+   */
+  ContainerNetworking(
+      ContainerStore store, Path laminaRoot, Path runtimeDir, NetworkDefaults defaults) {
     this.store = store;
+    this.networks = Networks.open(laminaRoot, runtimeDir, this::networksInUse, defaults);
   }
 
   Networks networks() {
@@ -152,9 +158,12 @@ final class ContainerNetworking {
    * none, or it is already gone. Both steps are tried, whatever the first did.
    */
   void tearDown(String id, ContainerNetwork n) throws IOException {
-    if (!n.ownNamespace()) {
-      return;
+    if (n.ownNamespace()) {
+      tearDown(id);
     }
+  }
+
+  private void tearDown(String id) throws IOException {
     Path ns = networks.namespacePath(id);
     IOException failure = null;
     try {
@@ -251,7 +260,7 @@ final class ContainerNetworking {
     }
     for (String id : candidates) {
       if (!live.contains(id)) {
-        tearDown(id, ContainerNetwork.parse("bridge", null));
+        tearDown(id);
         tidied.add(id);
       }
     }

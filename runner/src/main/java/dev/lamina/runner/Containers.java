@@ -40,10 +40,8 @@ public final class Containers {
     ContainerStore store = new ContainerStore(laminaRoot.resolve("containers"));
     ContainerRuntimes runtimes = new ContainerRuntimes(runtimeSource);
     this.volumes = Volumes.at(laminaRoot, store::volumesInUse);
-    ContainerNetworking[] self = new ContainerNetworking[1];
-    Networks networks =
-        Networks.open(laminaRoot, runtimeDir(laminaRoot), () -> self[0].networksInUse(), defaults);
-    this.networking = self[0] = new ContainerNetworking(networks, store);
+    this.networking =
+        new ContainerNetworking(store, laminaRoot, runtimeDir(laminaRoot), defaults);
     ContainerReaper reaper = new ContainerReaper(store, runtimes, volumes, networking);
     this.queries = new ContainerQueries(store, runtimes, reaper);
     this.lifecycle =
