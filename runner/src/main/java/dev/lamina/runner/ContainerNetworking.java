@@ -198,7 +198,9 @@ final class ContainerNetworking {
     }
     EtcFiles etc = EtcFiles.ofHost();
     EtcFiles.Setup setup = EtcFiles.Setup.container(r.hostname(), etcNetwork(n));
-    StringBuilder hosts = new StringBuilder(etc.hostsText(setup));
+    boolean ownAddress = status != null && !status.attachments().isEmpty();
+    StringBuilder hosts =
+        new StringBuilder(ownAddress ? EtcFiles.loopbackHosts() : etc.hostsText(setup));
     if (status != null) {
       for (String line : HostsEntries.forContainer(status, r.hostname(), r.name())) {
         hosts.append(line).append('\n');

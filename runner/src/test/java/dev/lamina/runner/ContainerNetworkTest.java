@@ -257,6 +257,8 @@ class ContainerNetworkTest {
     assertTrue(address.startsWith("10.232."), r.out());
     assertTrue(r.out().contains(address + "\t"), r.out());
     assertTrue(r.out().contains(" solo"), r.out());
+    // As docker writes it: the hostname on the container's own address, not on loopback.
+    assertTrue(r.out().lines().anyMatch(l -> l.equals("127.0.0.1\tlocalhost")), r.out());
     assertEquals(List.of(), containers.list(true));
     assertNothingLeft();
   }

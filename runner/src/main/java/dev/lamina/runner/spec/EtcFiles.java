@@ -173,8 +173,17 @@ public final class EtcFiles {
       }
       return sb.append("127.0.1.1\t").append(setup.hostname()).append('\n').toString();
     }
-    return "127.0.0.1\tlocalhost " + setup.hostname() + "\n"
-        + "::1\tlocalhost ip6-localhost ip6-loopback\n";
+    return "127.0.0.1\tlocalhost " + setup.hostname() + "\n" + IPV6_LOOPBACK;
+  }
+
+  private static final String IPV6_LOOPBACK = "::1\tlocalhost ip6-localhost ip6-loopback\n";
+
+  /**
+   * Loopback names alone, for a container with an address of its own: its hostname goes on that
+   * address's line instead, as Docker writes it.
+   */
+  public static String loopbackHosts() {
+    return "127.0.0.1\tlocalhost\n" + IPV6_LOOPBACK;
   }
 
   /**
