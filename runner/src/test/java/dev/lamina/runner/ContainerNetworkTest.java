@@ -339,7 +339,9 @@ class ContainerNetworkTest {
     monitor.onExit().get(30, TimeUnit.SECONDS);
     // Its record lost as well: only the networks' own state says it was attached.
     Path cdir = root.resolve("containers").resolve(c.id());
-    run(List.of("runc", "delete", "-f", c.id()));
+    String runcRoot = root.resolve("runtime/runc").toString();
+    run(List.of("runc", "--root", runcRoot, "delete", "-f", c.id()));
+    assertTrue(run(List.of("runc", "--root", runcRoot, "list", "-q")).isBlank(), "container left");
     RootfsAssembly.unmount(cdir);
     Trees.deleteRecursively(cdir);
     assertEquals(List.of(c.id()), containers.reconcileNetworks());
