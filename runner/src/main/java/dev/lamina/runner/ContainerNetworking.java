@@ -240,7 +240,8 @@ final class ContainerNetworking {
   /**
    * Takes off their networks the containers that are attached but not recorded as running (a
    * lost record, a run that could not tidy up), unpins namespaces nobody runs in, and gives back
-   * the addresses of containers not running (after a host restart). Returns the ids it tidied.
+   * the addresses of stopped containers (after a host restart); leases of others (build steps)
+   * are left alone. Returns the ids it tidied.
    */
   List<String> reconcile() throws IOException {
     List<String> tidied = new ArrayList<>();
@@ -266,10 +267,17 @@ final class ContainerNetworking {
         tidied.add(id);
       }
     }
-    // Leases are in the store and outlive a host restart, which takes the rest with it.
+    // Leases are in the store and outlive a host restart, which takes the rest with it. Only
+    // those of containers that are recorded and stopped: a build's steps hold leases too.
+    Set<String> stopped = new HashSet<>();
+    for (ContainerRecord r : store.readAll()) {
+      if (r.state() != ContainerState.RUNNING) {
+        stopped.add(r.id());
+      }
+    }
     for (var n : networks.registry().list()) {
       for (String id : networks.addresses().leases(n.name()).keySet()) {
-        if (!live.contains(id) && !networks.attached().contains(id)) {
+        if (stopped.contains(id) && !networks.attached().contains(id)) {
           networks.addresses().release(n.name(), id);
           if (!tidied.contains(id)) {
             tidied.add(id);
