@@ -21,7 +21,7 @@ final class ContainerSupport {
   private ContainerSupport() {}
 
   static Containers open(Path root) {
-    return Containers.open(root, monitorLauncher(), OciRuntimes.source(root))
+    return Containers.open(root, monitorLauncher(), OciRuntimes.source(root), NetworkCommand.defaults())
         .reportLogFailuresTo(ContainerSupport::logFailed);
   }
 

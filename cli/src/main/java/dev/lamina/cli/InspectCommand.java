@@ -5,6 +5,9 @@ import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.runner.ContainerException;
+import dev.lamina.runner.ContainerNetwork;
+import dev.lamina.runner.network.NetworkSettings;
+import dev.lamina.runner.network.NetworkStatus;
 import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.ContainerState;
 import dev.lamina.runner.Containers;
@@ -86,6 +89,17 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   /** A container as docker inspect shows one (the fields Lamina has). */
+  /** Docker's HostConfig.NetworkMode: {@code host}, {@code none}, a network's name, {@code container:ID}. */
+  static String networkMode(ContainerRecord r) {
+    ContainerNetwork n = r.networkMode();
+    return switch (n.mode()) {
+      case HOST -> "host";
+      case NONE -> "none";
+      case CONTAINER -> "container:" + n.container();
+      case BRIDGE -> String.join(",", n.request().networks());
+    };
+  }
+
   static Map<String, Object> container(ContainerRecord r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("Id", r.id());
@@ -118,6 +132,15 @@ final class InspectCommand implements Callable<Integer> {
     config.put("OpenStdin", r.openStdin());
     m.put("Config", config);
     m.put("Volumes", r.volumes());
+    host.put("NetworkMode", networkMode(r));
+    m.put(
+        "NetworkSettings",
+        new NetworkSettings(
+                r.networkStatus() == null
+                    ? new NetworkStatus(List.of(), List.of())
+                    : r.networkStatus(),
+                List.of())
+            .toDocker());
     return m;
   }
 

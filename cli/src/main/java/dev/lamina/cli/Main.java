@@ -30,6 +30,7 @@ public final class Main implements Runnable {
           StartCommand.class,
           RestartCommand.class,
           WaitCommand.class,
+          PortCommand.class,
           PsCommand.class,
           LogsCommand.class,
           AttachCommand.class,

@@ -5,7 +5,6 @@ import dev.lamina.runner.network.NetworkCreateRequest;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.NetworkDefinition;
 import dev.lamina.runner.network.NetworkRegistry;
-import dev.lamina.runner.network.NetworkUsers;
 import dev.lamina.runner.network.Subnet;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -40,8 +39,8 @@ final class NetworkCommand implements Runnable {
   }
 
   static NetworkRegistry registry(StoreOptions store) {
-    // Containers do not join networks yet; address leases alone mark a network in use.
-    return NetworkRegistry.at(store.root(), NetworkUsers.NONE, defaults());
+    // The containers' records say which networks are in use: rm and prune spare those.
+    return ContainerSupport.open(store.root()).networks().registry();
   }
 
   /** How the default network is made: the standard one, with {@value #DEFAULT_SUBNET_ENV}. */

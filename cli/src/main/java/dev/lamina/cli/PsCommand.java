@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import dev.lamina.runner.ContainerRecord;
+import dev.lamina.runner.network.NetworkSettings;
 import dev.lamina.runner.StatusText;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,9 +63,11 @@ class PsCommand implements Callable<Integer> {
               command(r.command(), noTrunc),
               StatusText.created(r, now),
               StatusText.of(r, now),
+              ports(r),
               r.name()));
     }
-    Output.table(List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"), rows);
+    Output.table(
+        List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"), rows);
     return ExitCodes.OK;
   }
 
@@ -78,8 +81,16 @@ class PsCommand implements Callable<Integer> {
     m.put("RunningFor", StatusText.created(r, now));
     m.put("Status", StatusText.of(r, now));
     m.put("State", r.state().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("Ports", ports(r));
     m.put("Names", r.name());
     return m;
+  }
+
+  /** Docker's PORTS: the ports a running container publishes ({@code 127.0.0.1:8080->80/tcp}). */
+  static String ports(ContainerRecord r) {
+    return r.networkStatus() == null
+        ? ""
+        : NetworkSettings.portsColumn(r.networkStatus().ports(), List.of());
   }
 
   /** {@code lamina container ls}. */

@@ -10,7 +10,6 @@ import dev.lamina.runner.image.StoreImageProvider;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.OciRuntimes;
 import dev.lamina.runner.spec.ContainerOptions;
-import dev.lamina.runner.spec.Network;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -80,8 +79,32 @@ class RunCommand implements Callable<Integer> {
   @Option(names = "--cpus", paramLabel = "N", description = "Number of CPUs (fractional).")
   Double cpus;
 
-  @Option(names = {"--network", "--net"}, paramLabel = "MODE", description = "host (default) or none.", defaultValue = "host")
+  @Option(names = {"--network", "--net"}, paramLabel = "MODE", description = "host (default), none, bridge (the default network), a network's NAME, or container:ID.", defaultValue = "host")
   String network;
+
+  @Option(names = {"-p", "--publish"}, paramLabel = "[IP:][HOST:]PORT[/PROTO]", description = "Publish a container's port (or range) on the host.")
+  List<String> publish = new ArrayList<>();
+
+  @Option(names = {"-P", "--publish-all"}, description = "Publish the image's exposed ports on random host ports.")
+  boolean publishAll;
+
+  @Option(names = "--dns", paramLabel = "IP", description = "DNS server (repeatable).")
+  List<String> dns = new ArrayList<>();
+
+  @Option(names = "--dns-search", paramLabel = "DOMAIN", description = "DNS search domain (repeatable).")
+  List<String> dnsSearch = new ArrayList<>();
+
+  @Option(names = {"--dns-option", "--dns-opt"}, paramLabel = "OPT", description = "resolv.conf option (repeatable).")
+  List<String> dnsOptions = new ArrayList<>();
+
+  @Option(names = "--add-host", paramLabel = "NAME:IP", description = "Add a line to /etc/hosts (repeatable).")
+  List<String> addHosts = new ArrayList<>();
+
+  @Option(names = "--ip", paramLabel = "IP", description = "The container's address on its network.")
+  String ip;
+
+  @Option(names = "--network-alias", paramLabel = "ALIAS", description = "Another name of the container on its network (repeatable).")
+  List<String> networkAliases = new ArrayList<>();
 
   @Option(names = "--cap-add", paramLabel = "CAP", description = "Add a capability.")
   List<String> capAdd = new ArrayList<>();
@@ -113,7 +136,10 @@ class RunCommand implements Callable<Integer> {
       ContainerImage img = new StoreImageProvider(s).prepare(image);
       ContainerRequest request =
           new ContainerRequest(
-              img, options, name, volumes, rm, runtimeSelector(), interactive);
+              img, options, name, volumes, rm, runtimeSelector(), interactive,
+              RunNetworkOptions.network(
+                  network, name, publish, publishAll, exposedPorts(img), dns, dnsSearch,
+                  dnsOptions, addHosts, ip, networkAliases));
       if (createOnly()) {
         Output.out().println(containers.create(request).id());
         return ExitCodes.OK;
@@ -145,6 +171,11 @@ class RunCommand implements Callable<Integer> {
     return runtime != null ? runtime : OciRuntimes.configured(store.root());
   }
 
+  private static List<String> exposedPorts(ContainerImage img) {
+    var c = img.config().config();
+    return c == null || c.exposedPorts() == null ? List.of() : List.copyOf(c.exposedPorts().keySet());
+  }
+
   /** Whether the container is only created ({@code lamina create}), to be started later. */
   boolean createOnly() {
     return false;
@@ -160,7 +191,6 @@ class RunCommand implements Callable<Integer> {
         .workdir(workdir)
         .user(user)
         .hostname(hostname)
-        .network(Network.parse(network))
         .readOnly(readOnly)
         .terminal(tty)
         .memoryBytes(memory == null ? null : ByteSizes.parse(memory))

@@ -78,7 +78,7 @@ class ContainerCommandsTest {
     assertEquals(7, r.code(), r.err());
     List<String> ps = lamina.run("ps", "-a").ok().lines();
     assertEquals(
-        List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"),
+        List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"),
         List.of(ps.get(0).split("\\s{2,}")));
     assertTrue(ps.get(1).contains("Exited (7) "), ps.toString());
     assertTrue(ps.get(1).contains("\"sh -c echo out; ech…\""), ps.toString());

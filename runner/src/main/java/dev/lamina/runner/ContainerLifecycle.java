@@ -6,6 +6,7 @@ import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.runner.internal.JsonFiles;
 import dev.lamina.runner.internal.RandomIds;
+import dev.lamina.runner.network.NetworkStatus;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.runtime.AttachClient;
 import dev.lamina.runner.runtime.Cgroups;
@@ -49,6 +50,7 @@ final class ContainerLifecycle {
   private final ContainerQueries queries;
   private final Volumes volumes;
   private final MonitorLauncher launcher;
+  private final ContainerNetworking networking;
   private volatile OutputLog.FailureListener logFailures = (log, cause) -> {};
 
   ContainerLifecycle(
@@ -58,7 +60,8 @@ final class ContainerLifecycle {
       ContainerReaper reaper,
       ContainerQueries queries,
       Volumes volumes,
-      MonitorLauncher launcher) {
+      MonitorLauncher launcher,
+      ContainerNetworking networking) {
     this.root = root;
     this.store = store;
     this.runtimes = runtimes;
@@ -66,6 +69,7 @@ final class ContainerLifecycle {
     this.queries = queries;
     this.volumes = volumes;
     this.launcher = launcher;
+    this.networking = networking;
   }
 
   /** See {@link Containers#reportLogFailuresTo}. */
@@ -97,7 +101,9 @@ final class ContainerLifecycle {
     OciRuntime runtime = runtimes.select(name);
     // A runtime given by path is recorded by path: every later command selects it again.
     String selector = name != null && name.startsWith("/") ? name : runtime.name();
-    ContainerRecord record = reserve(request, selector);
+    // Before anything exists: an unknown network or container leaves nothing behind.
+    ContainerNetwork network = networking.check(request.network());
+    ContainerRecord record = reserve(request.withNetwork(network), selector);
     Path cdir = store.dir(record.id());
     List<String> anonymous = new ArrayList<>();
     boolean done = false;
@@ -115,9 +121,15 @@ final class ContainerLifecycle {
       binds.forEach(b -> taken.add(b.destination()));
       List<BindMount> all =
           new ArrayList<>(EtcFiles.ofHost()
-              .write(cdir, EtcFiles.Setup.container(hostname, options.network()), taken));
+              .write(
+                  cdir,
+                  EtcFiles.Setup.container(hostname, ContainerNetworking.etcNetwork(network)),
+                  taken));
       all.addAll(binds);
-      options = options.toBuilder().binds(all).hostname(hostname).build();
+      options =
+          networking.apply(options.toBuilder(), record.id(), network)
+              .binds(all).hostname(hostname).build();
+      networking.writeEtc(cdir, record.toBuilder().hostname(hostname).build(), null);
       RuntimeSpec spec =
           RuntimeSpecs.fromImageConfig(request.image().config(), options, rootfs);
       AtomicFiles.write(
@@ -198,6 +210,8 @@ final class ContainerLifecycle {
             .lowerDirs(request.image().lowerDirsTopFirst().stream().map(Path::toString).toList())
             .memoryLimit(request.options().memoryBytes())
             .openStdin(request.openStdin())
+            // The host's network, as before networks, is recorded as no network at all.
+            .network(request.network().equals(ContainerNetwork.host()) ? null : request.network())
             .build();
     store.write(record);
     return record;
@@ -450,6 +464,11 @@ final class ContainerLifecycle {
       if (!mounted) {
         RootfsAssembly.mount(store.dir(record.id()), record.lowerPaths());
       }
+      // After the record says running: a concurrent reconcile spares what is set up now.
+      NetworkStatus net = networking.setUp(record, cdir);
+      if (net != null) {
+        store.update(record.id(), r -> r.withNetworkStatus(net));
+      }
       code = launch.run(runtime, record.id(), keep);
       ranToEnd = true;
       return code;
@@ -488,12 +507,18 @@ final class ContainerLifecycle {
     }
     boolean oomKilled = oom;
     try {
-      RootfsAssembly.unmount(cdir);
+      try {
+        networking.tearDown(record.id(), record.networkMode());
+      } finally {
+        RootfsAssembly.unmount(cdir);
+      }
     } finally {
       ContainerRecord done =
           store.update(
               record.id(),
-              r -> r.exited(code, Times.now(), error, oomKilled).withLogDropped(logDropped));
+              r -> r.exited(code, Times.now(), error, oomKilled)
+                  .withLogDropped(logDropped)
+                  .withNetworkStatus(null));
       if (done != null && done.autoRemove()) {
         reaper.delete(done, false);
         reaper.removeAnonymousVolumes(done);
@@ -522,7 +547,8 @@ final class ContainerLifecycle {
         // --rm and already gone.
         return record.exited(null, Times.now(), null, false);
       }
-      if (r.get().state() != ContainerState.CREATED && !r.get().equals(record)) {
+      if (r.get().state() != ContainerState.CREATED && !r.get().equals(record)
+          && !settingUpNetwork(r.get())) {
         return r.get();
       }
       if (!monitor.isAlive() && r.get().state() == ContainerState.CREATED) {
@@ -533,6 +559,14 @@ final class ContainerLifecycle {
       Times.sleep(Times.POLL);
     }
     throw new ContainerException("container " + record.name() + " did not start within 60s");
+  }
+
+  /** Whether it runs, on a network of its own it is not on yet: the monitor is setting it up. */
+  private static boolean settingUpNetwork(ContainerRecord r) {
+    return r.state() == ContainerState.RUNNING
+        && r.networkMode().ownNamespace()
+        && r.networkStatus() == null
+        && r.error() == null;
   }
 
   /**

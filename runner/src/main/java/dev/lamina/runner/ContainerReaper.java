@@ -19,11 +19,15 @@ final class ContainerReaper {
   private final ContainerStore store;
   private final ContainerRuntimes runtimes;
   private final Volumes volumes;
+  private final ContainerNetworking networking;
 
-  ContainerReaper(ContainerStore store, ContainerRuntimes runtimes, Volumes volumes) {
+  ContainerReaper(
+      ContainerStore store, ContainerRuntimes runtimes, Volumes volumes,
+      ContainerNetworking networking) {
     this.store = store;
     this.runtimes = runtimes;
     this.volumes = volumes;
+    this.networking = networking;
   }
 
   /**
@@ -42,6 +46,8 @@ final class ContainerReaper {
               // A missing runtime must not keep a container from being removed.
             }
           }
+          // Idempotent: a container that stopped normally was already taken off its networks.
+          networking.tearDown(r.id(), r.networkMode());
           RootfsAssembly.unmount(cdir);
           // Never delete through a mount: a still-mounted rootfs would delete inside volumes.
           if (!MountTable.mountPointsUnder(cdir).isEmpty()) {
@@ -93,9 +99,12 @@ final class ContainerReaper {
               if (runtime != null) {
                 runtime.delete(r.id(), true);
               }
+              networking.tearDown(r.id(), r.networkMode());
               RootfsAssembly.unmount(store.dir(r.id()));
               ContainerRecord exited =
-                  cur.get().exited(null, Times.now(), "its monitor process disappeared", false);
+                  cur.get()
+                      .exited(null, Times.now(), "its monitor process disappeared", false)
+                      .withNetworkStatus(null);
               store.write(exited);
               return exited;
             });

@@ -26,6 +26,8 @@ import java.util.List;
  * @param paused its processes are frozen ({@code lamina pause}) while it runs
  * @param logDropped bytes of its output that could not be written to its log (a full store),
  *     over all its runs; null when none
+ * @param network its {@code --network}; null (in records from before networks) is the host's
+ * @param networkStatus what its networks gave it while it runs, else null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -54,13 +56,25 @@ public record ContainerRecord(
     @JsonProperty("memoryLimit") Long memoryLimit,
     @JsonProperty("openStdin") boolean openStdin,
     @JsonProperty("paused") boolean paused,
-    @JsonProperty("logDropped") Long logDropped) {
+    @JsonProperty("logDropped") Long logDropped,
+    @JsonProperty("network") ContainerNetwork network,
+    @JsonProperty("networkStatus") dev.lamina.runner.network.NetworkStatus networkStatus) {
 
   public ContainerRecord {
     command = command == null ? List.of() : List.copyOf(command);
     lowerDirs = lowerDirs == null ? List.of() : List.copyOf(lowerDirs);
     volumes = volumes == null ? List.of() : List.copyOf(volumes);
     anonymousVolumes = anonymousVolumes == null ? List.of() : List.copyOf(anonymousVolumes);
+  }
+
+  /** Its {@code --network}, the host's when the record names none. */
+  public ContainerNetwork networkMode() {
+    return network == null ? ContainerNetwork.host() : network;
+  }
+
+  /** With {@code status} as its networks' state now (null when it has none). */
+  ContainerRecord withNetworkStatus(dev.lamina.runner.network.NetworkStatus status) {
+    return toBuilder().networkStatus(status).build();
   }
 
   /** The image's layer directories, top-most first. */
@@ -152,6 +166,8 @@ public record ContainerRecord(
     b.openStdin = openStdin;
     b.paused = paused;
     b.logDropped = logDropped;
+    b.network = network;
+    b.networkStatus = networkStatus;
     return b;
   }
 
@@ -182,6 +198,9 @@ public record ContainerRecord(
     private boolean openStdin;
     private boolean paused;
     private Long logDropped;
+
+    private ContainerNetwork network;
+    private dev.lamina.runner.network.NetworkStatus networkStatus;
 
     private Builder() {}
 
@@ -310,6 +329,16 @@ public record ContainerRecord(
       return this;
     }
 
+    public Builder network(ContainerNetwork v) {
+      this.network = v;
+      return this;
+    }
+
+    public Builder networkStatus(dev.lamina.runner.network.NetworkStatus v) {
+      this.networkStatus = v;
+      return this;
+    }
+
     public ContainerRecord build() {
       return new ContainerRecord(
           id,
@@ -336,7 +365,9 @@ public record ContainerRecord(
           memoryLimit,
           openStdin,
           paused,
-          logDropped);
+          logDropped,
+          network,
+          networkStatus);
     }
   }
 }

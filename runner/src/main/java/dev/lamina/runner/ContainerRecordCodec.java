@@ -47,6 +47,8 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
         .bool("openStdin", r.openStdin())
         .bool("paused", r.paused())
         .number("logDropped", r.logDropped())
+        .value("network", r.network(), ContainerNetworkCodec.NETWORK)
+        .value("networkStatus", r.networkStatus(), ContainerNetworkCodec.STATUS)
         .endObject();
   }
 
@@ -78,6 +80,9 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
         .openStdin(in.bool("openStdin"))
         .paused(in.bool("paused"))
         .logDropped(in.longOrNull("logDropped"))
+        .network(in.has("network") ? in.read("network", ContainerNetworkCodec.NETWORK) : null)
+        .networkStatus(
+            in.has("networkStatus") ? in.read("networkStatus", ContainerNetworkCodec.STATUS) : null)
         .build();
   }
 

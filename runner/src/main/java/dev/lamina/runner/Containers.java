@@ -1,5 +1,8 @@
 package dev.lamina.runner;
 
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.runner.network.NetworkDefaults;
+import dev.lamina.runner.network.Networks;
 import dev.lamina.runner.runtime.AttachClient;
 import dev.lamina.runner.runtime.RuntimeSource;
 import dev.lamina.runner.runtime.OutputLog;
@@ -29,16 +32,21 @@ public final class Containers {
   private final ContainerLifecycle lifecycle;
   private final ContainerControl control;
   private final ContainerExec exec;
+  private final ContainerNetworking networking;
 
-  private Containers(Path root, MonitorLauncher launcher, RuntimeSource runtimeSource) {
+  private Containers(
+      Path root, MonitorLauncher launcher, RuntimeSource runtimeSource, NetworkDefaults defaults) {
     Path laminaRoot = root.toAbsolutePath().normalize();
     ContainerStore store = new ContainerStore(laminaRoot.resolve("containers"));
     ContainerRuntimes runtimes = new ContainerRuntimes(runtimeSource);
     this.volumes = Volumes.at(laminaRoot, store::volumesInUse);
-    ContainerReaper reaper = new ContainerReaper(store, runtimes, volumes);
+    this.networking =
+        new ContainerNetworking(store, laminaRoot, runtimeDir(laminaRoot), defaults);
+    ContainerReaper reaper = new ContainerReaper(store, runtimes, volumes, networking);
     this.queries = new ContainerQueries(store, runtimes, reaper);
     this.lifecycle =
-        new ContainerLifecycle(laminaRoot, store, runtimes, reaper, queries, volumes, launcher);
+        new ContainerLifecycle(
+            laminaRoot, store, runtimes, reaper, queries, volumes, launcher, networking);
     this.control = new ContainerControl(store, runtimes, reaper, queries);
     this.exec = new ContainerExec(store, runtimes, queries);
   }
@@ -49,7 +57,36 @@ public final class Containers {
    */
   public static Containers open(
       Path laminaRoot, MonitorLauncher launcher, RuntimeSource runtimes) {
-    return new Containers(laminaRoot, launcher, runtimes);
+    return new Containers(laminaRoot, launcher, runtimes, NetworkDefaults.standard());
+  }
+
+  /** The same, with the default network made from {@code defaults} on first use. */
+  public static Containers open(
+      Path laminaRoot, MonitorLauncher launcher, RuntimeSource runtimes,
+      NetworkDefaults defaults) {
+    return new Containers(laminaRoot, launcher, runtimes, defaults);
+  }
+
+  /**
+   * Where the store's run-time network state lives (pinned namespaces, what netavark set up):
+   * under {@code /run}, a tmpfs, so that a host restart leaves none of it; one directory per
+   * store, named by a hash of its path.
+   */
+  static Path runtimeDir(Path laminaRoot) {
+    return Path.of("/run/lamina", Digest.sha256(laminaRoot.toString()).hex().substring(0, 16));
+  }
+
+  /** The store's networks, which know which of them these containers use. */
+  public Networks networks() {
+    return networking.networks();
+  }
+
+  /**
+   * Takes off their networks containers that are not running (after a crash), and returns their
+   * ids. {@link #prune} does it too.
+   */
+  public List<String> reconcileNetworks() throws IOException {
+    return networking.reconcile();
   }
 
   /**
@@ -209,6 +246,7 @@ public final class Containers {
 
   /** See {@link ContainerControl#prune}. */
   public List<String> prune() throws IOException {
+    networking.reconcile();
     return control.prune();
   }
 

@@ -30,12 +30,12 @@ class ContainerRecordCodecTest {
             List.of("sh", "-c", "echo \"hi\" > /tmp/x\n\t\\"), "2026-01-02T03:04:05.678Z",
             ContainerState.CREATED, null, null, null, null, "runc", true, null, null, "SIGQUIT",
             List.of("/store/layers/b", "/store/layers/a"), List.of(), List.of(), false, null,
-            null, false, false, null);
+            null, false, false, null, null, null);
     return Stream.of(
         // Every nullable field null, lists absent (the record makes them empty).
         new ContainerRecord(
             null, null, null, null, null, null, null, null, null, null, null, null, false, null,
-            null, null, null, null, null, false, null, null, false, false, null),
+            null, null, null, null, null, false, null, null, false, false, null, null, null),
         created,
         created.withCommand(List.of("é", "日本", "\u0000\u001f\u2028", ""), List.of("v1"),
             List.of("v1"), "host-ä"),
@@ -46,8 +46,29 @@ class ContainerRecordCodecTest {
         new ContainerRecord(
             ID, "n", "i", "d", List.of("true"), "c", ContainerState.EXITED, 137, "s", "f", "",
             "crun", false, 1L, "m", "", List.of(), List.of("a", "b"), List.of("b"), true, "h",
-            Long.MAX_VALUE, true, true, Long.MAX_VALUE),
-        created.withLogDropped(3000));
+            Long.MAX_VALUE, true, true, Long.MAX_VALUE, null, null),
+        created.withLogDropped(3000),
+        created.toBuilder()
+            .network(
+                ContainerNetwork.parse("front", "n")
+                    .withRequest(
+                        dev.lamina.runner.network.NetworkRequest.defaults("n")
+                            .withNetworks(List.of("front"))
+                            .withAliases(List.of("web"))
+                            .withStaticIp("10.1.2.3")
+                            .withPorts(List.of(
+                                new dev.lamina.runner.network.PortMapping("127.0.0.1", 8080, 80, "tcp", 1))))
+                    .withDns(List.of("1.1.1.1"), List.of("example"), List.of("ndots:2"))
+                    .withExtraHosts(List.of("10.0.0.1\tdb")))
+            .networkStatus(
+                new dev.lamina.runner.network.NetworkStatus(
+                    List.of(
+                        new dev.lamina.runner.network.NetworkAttachment(
+                            "front", "abc", "eth0", "10.1.2.3", 24, null, "aa:bb", List.of("10.1.2.1"),
+                            List.of("dns.podman"), List.of("n", "web"))),
+                    List.of(new dev.lamina.runner.network.PortMapping("", 8080, 80, "udp", 2))))
+            .build(),
+        created.toBuilder().network(ContainerNetwork.parse("container:abc", "n")).build());
   }
 
   @ParameterizedTest

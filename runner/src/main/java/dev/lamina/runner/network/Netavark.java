@@ -84,7 +84,7 @@ public final class Netavark {
    *
    * @throws NetavarkNotFoundException when aardvark-dns is missing
    */
-  void requireAardvark() throws NetavarkNotFoundException {
+  public void requireAardvark() throws NetavarkNotFoundException {
     if (aardvark == null || !Files.isExecutable(aardvark)) {
       throw new NetavarkNotFoundException(
           "aardvark-dns is not installed: install the Debian package aardvark-dns (apt-get install aardvark-dns)");

@@ -17,6 +17,8 @@ import java.util.Set;
  * @param user {@code -u}: {@code name}, {@code uid}, {@code uid:gid}, {@code name:group}
  * @param hostname {@code --hostname} (checked: {@link #checkHostname})
  * @param network {@code --network}
+ * @param networkNamespace a pinned network namespace to join (a file), or null: with it the
+ *     container joins that namespace whatever {@code network} says
  * @param readOnly {@code --read-only}: the root filesystem is mounted read-only
  * @param tmpfs {@code --tmpfs} entries: {@code /path} or {@code /path:options}
  * @param binds resolved {@code -v} binds and volumes
@@ -38,6 +40,7 @@ public record ContainerOptions(
     String user,
     String hostname,
     Network network,
+    String networkNamespace,
     boolean readOnly,
     List<String> tmpfs,
     List<BindMount> binds,
@@ -121,6 +124,7 @@ public record ContainerOptions(
     b.user = user;
     b.hostname = hostname;
     b.network = network;
+    b.networkNamespace = networkNamespace;
     b.readOnly = readOnly;
     b.tmpfs = new ArrayList<>(tmpfs);
     b.binds = new ArrayList<>(binds);
@@ -144,6 +148,7 @@ public record ContainerOptions(
     private String user;
     private String hostname;
     private Network network = Network.HOST;
+    private String networkNamespace;
     private boolean readOnly;
     private List<String> tmpfs = new ArrayList<>();
     private List<BindMount> binds = new ArrayList<>();
@@ -194,6 +199,11 @@ public record ContainerOptions(
 
     public Builder network(Network v) {
       network = v;
+      return this;
+    }
+
+    public Builder networkNamespace(String v) {
+      networkNamespace = v;
       return this;
     }
 
@@ -259,7 +269,7 @@ public record ContainerOptions(
 
     public ContainerOptions build() {
       return new ContainerOptions(
-          entrypoint, args, env, workdir, user, hostname, network, readOnly, tmpfs, binds, capAdd,
+          entrypoint, args, env, workdir, user, hostname, network, networkNamespace, readOnly, tmpfs, binds, capAdd,
           capDrop, memoryBytes, pidsLimit, cpus, terminal, seccomp, noNewPrivileges);
     }
   }

@@ -132,6 +132,31 @@ public final class EtcFiles {
   }
 
   /**
+   * Replaces the text of a file {@link #write} made in {@code dir} ({@code hosts} or {@code
+   * resolv.conf}); nothing when the user binds that path himself (no file was made).
+   *
+   * @throws IOException if the file cannot be written
+   */
+  public static void rewrite(Path dir, String file, String content) throws IOException {
+    Path f = dir.resolve(file);
+    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    AtomicFiles.write(f, content.getBytes(StandardCharsets.UTF_8), false);
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+  }
+
+  /** The text of {@code hosts} for {@code setup}, as {@link #write} writes it. */
+  public String hostsText(Setup setup) throws IOException {
+    return hosts(setup);
+  }
+
+  /** The text of {@code resolv.conf} for {@code setup}, as {@link #write} writes it. */
+  public String resolvConfText(Setup setup) throws IOException {
+    return resolvConf(setup);
+  }
+
+  /**
    * With the host's names, the host's own hosts file and the container's name on 127.0.1.1;
    * otherwise loopback alone, the container's name on 127.0.0.1 (BuildKit's file).
    */
@@ -148,8 +173,17 @@ public final class EtcFiles {
       }
       return sb.append("127.0.1.1\t").append(setup.hostname()).append('\n').toString();
     }
-    return "127.0.0.1\tlocalhost " + setup.hostname() + "\n"
-        + "::1\tlocalhost ip6-localhost ip6-loopback\n";
+    return "127.0.0.1\tlocalhost " + setup.hostname() + "\n" + IPV6_LOOPBACK;
+  }
+
+  private static final String IPV6_LOOPBACK = "::1\tlocalhost ip6-localhost ip6-loopback\n";
+
+  /**
+   * Loopback names alone, for a container with an address of its own: its hostname goes on that
+   * address's line instead, as Docker writes it.
+   */
+  public static String loopbackHosts() {
+    return "127.0.0.1\tlocalhost\n" + IPV6_LOOPBACK;
   }
 
   /**

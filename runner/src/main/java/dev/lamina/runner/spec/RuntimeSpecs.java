@@ -87,7 +87,7 @@ public final class RuntimeSpecs {
         hostname,
         mounts(options),
         new RuntimeSpec.Linux(
-            namespaces(options.network()),
+            namespaces(options.network(), options.networkNamespace()),
             null,
             null,
             resources(options),
@@ -243,12 +243,14 @@ public final class RuntimeSpecs {
     return new RuntimeSpec.Mount(ContainerPaths.clean(dest), "tmpfs", "tmpfs", opts);
   }
 
-  private static List<RuntimeSpec.Namespace> namespaces(Network network) {
+  private static List<RuntimeSpec.Namespace> namespaces(Network network, String pinned) {
     List<RuntimeSpec.Namespace> ns = new ArrayList<>();
     for (String type : List.of("pid", "mount", "uts", "ipc")) {
       ns.add(new RuntimeSpec.Namespace(type, null));
     }
-    if (network == Network.NONE) {
+    if (pinned != null) {
+      ns.add(new RuntimeSpec.Namespace("network", pinned));
+    } else if (network == Network.NONE) {
       ns.add(new RuntimeSpec.Namespace("network", null));
     }
     return ns;

@@ -1,0 +1,134 @@
+package dev.lamina.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lamina.layerfs.oci.Json;
+import dev.lamina.layerfs.overlay.MountTable;
+import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.testing.Requirements;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code run --network/-p}, {@code port}, {@code ps} and {@code inspect} end to end, with netavark. */
+class RunNetworkTest {
+  @TempDir static Path shared;
+  private static Path rootfs;
+
+  @TempDir Path tmp;
+  private Cli lamina;
+  private String net;
+
+  @BeforeAll
+  static void rootfs() throws Exception {
+    Requirements.root();
+    Requirements.tool("runc");
+    Requirements.require(
+        Files.isExecutable(Path.of("/usr/lib/podman/netavark"))
+            && Files.isExecutable(Path.of("/usr/lib/podman/aardvark-dns")),
+        "netavark and aardvark-dns in /usr/lib/podman (apt-get install netavark aardvark-dns)");
+    rootfs = Cli.busyboxRootfs(shared.resolve("rootfs"));
+    Files.createDirectories(rootfs.resolve("www"));
+    Files.writeString(rootfs.resolve("www/index.html"), "served by lamina\n");
+  }
+
+  @BeforeEach
+  void store() {
+    lamina = new Cli(tmp.resolve("store"));
+    lamina.run("import", "--change", "CMD [\"sh\"]", rootfs.toString(), "busybox").ok();
+    net = "rn" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+    int third = ThreadLocalRandom.current().nextInt(0, 256);
+    lamina.run("network", "create", "--subnet", "10.234." + third + ".0/24", net).ok();
+  }
+
+  @AfterEach
+  void tidy() throws Exception {
+    lamina.run("rm", "-f", "web").code();
+    lamina.run("network", "rm", net).code();
+    List<Path> left = MountTable.mountPointsUnder(tmp);
+    OverlayMount.unmountAllUnder(tmp);
+    assertEquals(List.of(), left);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static String httpGet(int port) throws Exception {
+    IOException last = null;
+    for (int i = 0; i < 100; i++) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        s.setSoTimeout(5000);
+        s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        String got = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!got.isEmpty()) {
+          return got;
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      Thread.sleep(100);
+    }
+    throw last == null ? new IOException("empty answers") : last;
+  }
+
+  @Test
+  void publishedPort_servesTheHost_andPsPortInspectShowIt() throws Exception {
+    int port = freePort();
+    lamina.run("run", "-d", "--name", "web", "--network", net, "-p", "127.0.0.1:" + port + ":80",
+        "busybox", "httpd", "-f", "-p", "80", "-h", "/www").ok();
+    assertTrue(httpGet(port).contains("served by lamina"));
+    String mapping = "127.0.0.1:" + port + "->80/tcp";
+    assertTrue(lamina.run("ps").ok().out().contains(mapping));
+    assertEquals(List.of("80/tcp -> 127.0.0.1:" + port), lamina.run("port", "web").ok().lines());
+    assertEquals(List.of("127.0.0.1:" + port), lamina.run("port", "web", "80/tcp").ok().lines());
+    assertEquals(ExitCodes.ERROR, lamina.run("port", "web", "81").code());
+    JsonNode settings =
+        Json.readTree(lamina.run("inspect", "web").ok().out().getBytes(StandardCharsets.UTF_8))
+            .get(0).get("NetworkSettings");
+    assertTrue(settings.get("IPAddress").asText().startsWith("10.234."), settings.toString());
+    assertEquals(
+        String.valueOf(port), settings.get("Ports").get("80/tcp").get(0).get("HostPort").asText());
+    assertTrue(settings.get("Networks").has(net), settings.toString());
+    Cli.Result inUse = lamina.run("network", "rm", net);
+    assertNotEquals(0, inUse.code());
+    assertTrue(inUse.err().contains("in use"), inUse.err());
+    lamina.run("rm", "-f", "web").ok();
+    // No held port: the host can bind it again.
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", port));
+    }
+  }
+
+  @Test
+  void badNetworkInput_failsClearly_andCreatesNothing() throws Exception {
+    Cli.Result spec = lamina.run("run", "--rm", "--network", net, "-p", "127.0.0.1:x:80", "busybox", "true");
+    assertEquals(ExitCodes.ERROR, spec.code());
+    assertTrue(spec.err().contains("invalid port spec '127.0.0.1:x:80'"), spec.err());
+    Cli.Result unknown = lamina.run("run", "--rm", "--network", "nosuch", "busybox", "true");
+    assertEquals(ExitCodes.ERROR, unknown.code());
+    assertTrue(unknown.err().contains("nosuch"), unknown.err());
+    Cli.Result hostPublish = lamina.run("run", "--rm", "--network", "host", "-p", "80", "busybox", "true");
+    assertEquals(ExitCodes.ERROR, hostPublish.code());
+    assertTrue(hostPublish.err().contains("--publish"), hostPublish.err());
+    assertEquals(List.of(), lamina.run("ps", "-aq").ok().lines());
+  }
+}

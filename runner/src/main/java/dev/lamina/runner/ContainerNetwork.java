@@ -1,0 +1,103 @@
+package dev.lamina.runner;
+
+import dev.lamina.runner.network.NetworkRequest;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A container's {@code --network}: the host's, none, its own namespace on bridge networks (with
+ * what it asks of them), or another container's namespace.
+ *
+ * @param mode which of these
+ * @param request for {@link Mode#BRIDGE}: networks, ports, aliases, address; else null
+ * @param container for {@link Mode#CONTAINER}: the container whose namespace it joins (its id
+ *     once created)
+ * @param dns {@code --dns}
+ * @param dnsSearch {@code --dns-search}
+ * @param dnsOptions {@code --dns-option}
+ * @param extraHosts {@code --add-host} lines of {@code /etc/hosts} ({@code ADDRESS<TAB>NAME})
+ */
+public record ContainerNetwork(
+    Mode mode,
+    NetworkRequest request,
+    String container,
+    List<String> dns,
+    List<String> dnsSearch,
+    List<String> dnsOptions,
+    List<String> extraHosts) {
+  /** The kinds of {@code --network}. */
+  public enum Mode {
+    HOST,
+    NONE,
+    BRIDGE,
+    CONTAINER
+  }
+
+  public ContainerNetwork {
+    dns = dns == null ? List.of() : List.copyOf(dns);
+    dnsSearch = dnsSearch == null ? List.of() : List.copyOf(dnsSearch);
+    dnsOptions = dnsOptions == null ? List.of() : List.copyOf(dnsOptions);
+    extraHosts = extraHosts == null ? List.of() : List.copyOf(extraHosts);
+    if ((mode == Mode.BRIDGE) != (request != null)) {
+      throw new IllegalArgumentException("a network request goes with bridge networking alone");
+    }
+  }
+
+  /** The host's network, as before networks existed. */
+  public static ContainerNetwork host() {
+    return new ContainerNetwork(Mode.HOST, null, null, null, null, null, null);
+  }
+
+  /**
+   * Parses a {@code --network} value: {@code host}, {@code none}, {@code container:ID}, or a
+   * network's name ({@code bridge} for the default one).
+   *
+   * @throws IllegalArgumentException when it is empty or names no container
+   */
+  public static ContainerNetwork parse(String value, String containerName) {
+    String v = value == null ? "" : value.strip();
+    if (v.isEmpty()) {
+      throw new IllegalArgumentException("--network needs a value: bridge, host, none, NAME or container:ID");
+    }
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "host" -> host();
+      case "none" -> new ContainerNetwork(Mode.NONE, null, null, null, null, null, null);
+      case "bridge", "default" -> bridge(NetworkRequest.defaults(containerName));
+      default -> {
+        if (v.startsWith("container:")) {
+          String ref = v.substring("container:".length());
+          if (ref.isEmpty()) {
+            throw new IllegalArgumentException("--network container: needs a container's name or id");
+          }
+          yield new ContainerNetwork(Mode.CONTAINER, null, ref, null, null, null, null);
+        }
+        yield bridge(NetworkRequest.defaults(containerName).withNetworks(List.of(v)));
+      }
+    };
+  }
+
+  private static ContainerNetwork bridge(NetworkRequest r) {
+    return new ContainerNetwork(Mode.BRIDGE, r, null, null, null, null, null);
+  }
+
+  /** Whether it has a namespace of its own, set up at each start. */
+  public boolean ownNamespace() {
+    return mode == Mode.BRIDGE;
+  }
+
+  public ContainerNetwork withRequest(NetworkRequest r) {
+    return new ContainerNetwork(mode, r, container, dns, dnsSearch, dnsOptions, extraHosts);
+  }
+
+  public ContainerNetwork withContainer(String id) {
+    return new ContainerNetwork(mode, request, id, dns, dnsSearch, dnsOptions, extraHosts);
+  }
+
+  public ContainerNetwork withDns(List<String> servers, List<String> search, List<String> options) {
+    return new ContainerNetwork(mode, request, container, servers, search, options, extraHosts);
+  }
+
+  public ContainerNetwork withExtraHosts(List<String> lines) {
+    return new ContainerNetwork(mode, request, container, dns, dnsSearch, dnsOptions, lines);
+  }
+}

@@ -1,0 +1,290 @@
+package dev.lamina.runner;
+
+import dev.lamina.runner.network.HostsEntries;
+import dev.lamina.runner.network.NetworkDefaults;
+import dev.lamina.runner.network.NetworkException;
+import dev.lamina.runner.network.NetworkNamespace;
+import dev.lamina.runner.network.NetworkRequest;
+import dev.lamina.runner.network.NetworkStatus;
+import dev.lamina.runner.network.Networks;
+import dev.lamina.runner.network.PortSpecs;
+import dev.lamina.runner.network.ResolvConf;
+import dev.lamina.runner.spec.ContainerOptions;
+import dev.lamina.runner.spec.EtcFiles;
+import dev.lamina.runner.spec.Network;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The containers' side of networking: checks a container's {@code --network} when it is created,
+ * gives it a pinned namespace on its networks at each start and takes it away when it stops or is
+ * removed, and writes its {@code /etc/hosts} and {@code /etc/resolv.conf} from what it was given.
+ */
+final class ContainerNetworking {
+  private final Networks networks;
+  private final ContainerStore store;
+
+  /**
+   * The networks of the store at {@code laminaRoot}, with run-time state under {@code
+   * runtimeDir}; the containers' records in {@code store} say which networks are in use.
+   */
+  ContainerNetworking(
+      ContainerStore store, Path laminaRoot, Path runtimeDir, NetworkDefaults defaults) {
+    this.store = store;
+    this.networks = Networks.open(laminaRoot, runtimeDir, this::networksInUse, defaults);
+  }
+
+  Networks networks() {
+    return networks;
+  }
+
+  /**
+   * Checks {@code n} before anything of the container exists: its networks must exist (the
+   * default one is made now), its ports must not repeat, and the container it joins must exist and
+   * have a namespace of its own. Returns it with that container named by id.
+   *
+   * @throws NetworkException for an unknown network or container, or bad ports
+   */
+  ContainerNetwork check(ContainerNetwork n) throws IOException {
+    switch (n.mode()) {
+      case BRIDGE -> {
+        NetworkRequest r = n.request();
+        // Named now, so that every later start (in a monitor, with its own defaults) joins the
+        // same network; the default one is made on first use.
+        List<String> names = new ArrayList<>();
+        if (r.networks().isEmpty()) {
+          names.add(networks.registry().defaultNetwork().name());
+        }
+        for (String name : r.networks()) {
+          names.add(
+              name.equals("bridge")
+                  ? networks.registry().defaultNetwork().name()
+                  : networks.registry().inspect(name).name());
+        }
+        if (r.staticIp() != null && names.size() > 1) {
+          throw new NetworkException("--ip applies to one network; " + names.size() + " given");
+        }
+        return n.withRequest(r.withNetworks(names));
+      }
+      case CONTAINER -> {
+        ContainerRecord other;
+        try {
+          other = store.find(n.container());
+        } catch (ContainerException e) {
+          throw new NetworkException("--network container:" + n.container() + ": no such container");
+        }
+        if (other.networkMode().mode() != ContainerNetwork.Mode.BRIDGE) {
+          throw new NetworkException(
+              "--network container:" + n.container()
+                  + ": that container has no network namespace of its own (its network is "
+                  + other.networkMode().mode().name().toLowerCase(java.util.Locale.ROOT) + ")");
+        }
+        return n.withContainer(other.id());
+      }
+      default -> {
+        return n;
+      }
+    }
+  }
+
+  /** {@code options} with the namespace {@code n} puts container {@code id} in. */
+  ContainerOptions.Builder apply(ContainerOptions.Builder options, String id, ContainerNetwork n) {
+    return switch (n.mode()) {
+      case HOST -> options.network(Network.HOST);
+      case NONE -> options.network(Network.NONE);
+      case BRIDGE -> options.network(Network.NONE)
+          .networkNamespace(networks.namespacePath(id).toString());
+      case CONTAINER -> options.network(Network.NONE)
+          .networkNamespace(networks.namespacePath(n.container()).toString());
+    };
+  }
+
+  /** What {@link EtcFiles} writes for a container on {@code n}. */
+  static Network etcNetwork(ContainerNetwork n) {
+    return n.mode() == ContainerNetwork.Mode.HOST ? Network.HOST : Network.NONE;
+  }
+
+  /**
+   * Before the container runs: pins its namespace and puts it on its networks (with {@code
+   * --network container:} checks that the other one's namespace is there), and writes its
+   * {@code /etc} files. Returns what its networks gave it, or null without a namespace of its own.
+   *
+   * @throws NetworkException when setup fails; nothing of it is left then
+   */
+  NetworkStatus setUp(ContainerRecord r, Path cdir) throws IOException {
+    ContainerNetwork n = r.networkMode();
+    if (n.mode() == ContainerNetwork.Mode.CONTAINER) {
+      Path ns = networks.namespacePath(n.container());
+      if (!NetworkNamespace.isPinned(ns)) {
+        throw new NetworkException(
+            "cannot join the network of container " + n.container().substring(0, 12)
+                + ": it is not running");
+      }
+      return null;
+    }
+    if (!n.ownNamespace()) {
+      return null;
+    }
+    Path ns = networks.namespacePath(r.id());
+    // Left by a run that could not tidy up (a killed monitor): start afresh.
+    tearDown(r.id(), n);
+    try {
+      NetworkNamespace.create(ns);
+      NetworkRequest request = n.request();
+      if (request.containerName() == null || !request.containerName().equals(r.name())) {
+        request = new NetworkRequest(r.name(), request.networks(), request.aliases(),
+            request.staticIp(), request.ports(), request.dnsServers());
+      }
+      NetworkStatus status = networks.attach(r.id(), ns, request);
+      writeEtc(cdir, r, status);
+      return status;
+    } catch (IOException | RuntimeException e) {
+      try {
+        tearDown(r.id(), n);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Takes container {@code id} off its networks and unpins its namespace; nothing when it has
+   * none, or it is already gone. Both steps are tried, whatever the first did.
+   */
+  void tearDown(String id, ContainerNetwork n) throws IOException {
+    if (n.ownNamespace()) {
+      tearDown(id);
+    }
+  }
+
+  private void tearDown(String id) throws IOException {
+    Path ns = networks.namespacePath(id);
+    IOException failure = null;
+    try {
+      networks.detach(id, ns);
+    } catch (IOException e) {
+      failure = e;
+    }
+    try {
+      NetworkNamespace.remove(ns);
+    } catch (IOException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * The container's {@code /etc/hosts} and {@code /etc/resolv.conf} (those it does not bind
+   * itself): loopback, its own addresses and {@code --add-host} lines; aardvark-dns on networks
+   * with DNS, else the host's resolvers, with {@code --dns} and friends applied.
+   */
+  void writeEtc(Path cdir, ContainerRecord r, NetworkStatus status) throws IOException {
+    ContainerNetwork n = r.networkMode();
+    if (status == null && n.extraHosts().isEmpty() && n.dns().isEmpty()
+        && n.dnsSearch().isEmpty() && n.dnsOptions().isEmpty()) {
+      return;
+    }
+    EtcFiles etc = EtcFiles.ofHost();
+    EtcFiles.Setup setup = EtcFiles.Setup.container(r.hostname(), etcNetwork(n));
+    boolean ownAddress = status != null && !status.attachments().isEmpty();
+    StringBuilder hosts =
+        new StringBuilder(ownAddress ? EtcFiles.loopbackHosts() : etc.hostsText(setup));
+    if (status != null) {
+      for (String line : HostsEntries.forContainer(status, r.hostname(), r.name())) {
+        hosts.append(line).append('\n');
+      }
+    }
+    for (String line : n.extraHosts()) {
+      hosts.append(line).append('\n');
+    }
+    EtcFiles.rewrite(cdir, "hosts", hosts.toString());
+    if (status != null || !n.dns().isEmpty() || !n.dnsSearch().isEmpty() || !n.dnsOptions().isEmpty()) {
+      ResolvConf conf =
+          ResolvConf.forContainer(
+              status == null ? new NetworkStatus(List.of(), List.of()) : status,
+              etc.resolvConfText(setup), n.dns(), n.dnsSearch(), n.dnsOptions());
+      EtcFiles.rewrite(cdir, "resolv.conf", conf.render());
+    }
+  }
+
+  /** The networks containers are configured to join: {@code network rm} spares them. */
+  Set<String> networksInUse() throws IOException {
+    Set<String> used = new HashSet<>();
+    for (ContainerRecord r : store.readAll()) {
+      ContainerNetwork n = r.networkMode();
+      if (n.ownNamespace()) {
+        List<String> names = n.request().networks();
+        if (names.isEmpty()) {
+          used.add(networks.registry().defaultName());
+        }
+        for (String name : names) {
+          used.add(name.equals("bridge") ? networks.registry().defaultName() : name);
+        }
+      }
+    }
+    return used;
+  }
+
+  /**
+   * Takes off their networks the containers that are attached but not recorded as running (a
+   * lost record, a run that could not tidy up), unpins namespaces nobody runs in, and gives back
+   * the addresses of stopped containers (after a host restart); leases of others (build steps)
+   * are left alone. Returns the ids it tidied.
+   */
+  List<String> reconcile() throws IOException {
+    List<String> tidied = new ArrayList<>();
+    Set<String> live = new HashSet<>();
+    for (ContainerRecord r : store.readAll()) {
+      // A running container whose monitor died may live on; refreshing it tidies it when not.
+      if (r.state() == ContainerState.RUNNING) {
+        live.add(r.id());
+      }
+    }
+    Set<String> candidates = new HashSet<>(networks.attached());
+    Path nsDir = networks.namespacePath("x").getParent();
+    if (Files.isDirectory(nsDir)) {
+      try (var files = Files.list(nsDir)) {
+        files.map(p -> p.getFileName().toString())
+            .filter(f -> f.matches("[0-9a-f]{64}"))
+            .forEach(candidates::add);
+      }
+    }
+    for (String id : candidates) {
+      if (!live.contains(id)) {
+        tearDown(id);
+        tidied.add(id);
+      }
+    }
+    // Leases are in the store and outlive a host restart, which takes the rest with it. Only
+    // those of containers that are recorded and stopped: a build's steps hold leases too.
+    Set<String> stopped = new HashSet<>();
+    for (ContainerRecord r : store.readAll()) {
+      if (r.state() != ContainerState.RUNNING) {
+        stopped.add(r.id());
+      }
+    }
+    for (var n : networks.registry().list()) {
+      for (String id : networks.addresses().leases(n.name()).keySet()) {
+        if (stopped.contains(id) && !networks.attached().contains(id)) {
+          networks.addresses().release(n.name(), id);
+          if (!tidied.contains(id)) {
+            tidied.add(id);
+          }
+        }
+      }
+    }
+    return tidied;
+  }
+}

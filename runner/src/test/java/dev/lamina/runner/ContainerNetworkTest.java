@@ -1,0 +1,383 @@
+package dev.lamina.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.oci.ContainerConfig;
+import dev.lamina.layerfs.oci.ImageConfig;
+import dev.lamina.layerfs.overlay.MountTable;
+import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.store.Trees;
+import dev.lamina.layerfs.testing.Requirements;
+import dev.lamina.runner.network.HostRoutes;
+import dev.lamina.runner.network.Netavark;
+import dev.lamina.runner.network.NetavarkNotFoundException;
+import dev.lamina.runner.network.NetworkCreateRequest;
+import dev.lamina.runner.network.NetworkDefaults;
+import dev.lamina.runner.network.NetworkDefinition;
+import dev.lamina.runner.network.NetworkException;
+import dev.lamina.runner.network.NetworkRequest;
+import dev.lamina.runner.network.NetworkStatus;
+import dev.lamina.runner.network.PortSpecs;
+import dev.lamina.runner.network.Subnet;
+import dev.lamina.runner.runtime.OciRuntimes;
+import dev.lamina.runner.runtime.Stdio;
+import dev.lamina.runner.spec.ContainerOptions;
+import dev.lamina.runner.testing.BusyboxRootfs;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Containers on networks of their own, with runc, netavark and aardvark-dns: real traffic to
+ * loopback and to the test networks' own addresses only. Every test ends by checking that the
+ * host's links, firewall rules, pinned namespaces and address leases are as they were.
+ */
+class ContainerNetworkTest {
+  /** Rules netavark installs once per host and keeps (see NetavarkNetworkingTest). */
+  private static final List<String> NETAVARK_SCAFFOLD =
+      List.of(
+          "-j NETAVARK_FORWARD",
+          "-j NETAVARK-HOSTPORT-DNAT",
+          "-j NETAVARK-HOSTPORT-MASQ",
+          "-A NETAVARK-HOSTPORT-MASQ ",
+          "-A NETAVARK-HOSTPORT-SETMARK ");
+
+  /** busybox's HTTP GET by nc (its wget cannot resolve names when static). */
+  private static final String GET = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2";
+
+  @TempDir static Path shared;
+  private static Path base;
+
+  @TempDir Path tmp;
+  private Path root;
+  private Containers containers;
+  private String tag;
+  private Set<String> linksBefore;
+  private List<String> rulesBefore;
+
+  record Result(int code, String out) {}
+
+  @BeforeAll
+  static void buildRootfs() throws IOException {
+    Requirements.root();
+    Requirements.tool("runc");
+    Requirements.require(
+        findNetavark(), "netavark and aardvark-dns in /usr/lib/podman (apt-get install netavark aardvark-dns)");
+    Requirements.tool("unshare");
+    Requirements.tool("iptables-save");
+    Requirements.tool("ip");
+    base = BusyboxRootfs.create(shared.resolve("layers/base"));
+    Files.createDirectories(base.resolve("www"));
+    Files.writeString(base.resolve("www/index.html"), "hello from the container\n");
+  }
+
+  private static boolean findNetavark() {
+    try {
+      Netavark.locate().requireAardvark();
+      return true;
+    } catch (NetavarkNotFoundException e) {
+      return false;
+    }
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    root = tmp.resolve("lamina");
+    tag = "lc" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+    int third = ThreadLocalRandom.current().nextInt(0, 256);
+    NetworkDefaults defaults =
+        new NetworkDefaults(tag, tag + "0", Subnet.parse("10.232." + third + ".0/24"), HostRoutes.PROC_ROUTE);
+    containers =
+        Containers.open(root, MonitorLauncher.javaProcess(), OciRuntimes.source(root), defaults);
+    linksBefore = links();
+    rulesBefore = rules();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (ContainerRecord r : containers.list(true)) {
+      containers.remove(r.id(), true, true);
+    }
+    List<Path> left = MountTable.mountPointsUnder(tmp);
+    OverlayMount.unmountAllUnder(tmp);
+    for (NetworkDefinition n : containers.networks().registry().list()) {
+      if (!n.name().equals(tag)) {
+        containers.networks().registry().remove(n.name());
+      }
+    }
+    Trees.deleteRecursively(Containers.runtimeDir(root.toAbsolutePath().normalize()));
+    assertEquals(List.of(), left);
+  }
+
+  private static ContainerImage busybox() {
+    return new ContainerImage(
+        "localhost/busybox:latest",
+        Digest.sha256("config".getBytes(StandardCharsets.UTF_8)).toString(),
+        ImageConfig.empty("2026-01-01T00:00:00Z")
+            .withConfig(ContainerConfig.EMPTY.toBuilder().cmd(List.of("sh")).build()),
+        List.of(base));
+  }
+
+  private ContainerRequest sh(ContainerNetwork network, String script) {
+    return ContainerRequest.of(busybox(), ContainerOptions.builder().args("sh", "-c", script).build())
+        .withNetwork(network);
+  }
+
+  private static ContainerNetwork bridge(String name, List<String> ports) throws IOException {
+    ContainerNetwork n = ContainerNetwork.parse(name, null);
+    return n.withRequest(n.request().withPorts(PortSpecs.parseAll(ports)));
+  }
+
+  private Result run(ContainerRequest request) throws Exception {
+    Path out = Files.createTempFile(tmp, "out", ".txt");
+    Stdio stdio =
+        new Stdio(
+            Redirect.from(Path.of("/dev/null").toFile()),
+            Redirect.appendTo(out.toFile()),
+            Redirect.appendTo(out.toFile()));
+    int code = containers.run(request, stdio, false);
+    return new Result(code, Files.readString(out).strip());
+  }
+
+  /** A detached web server ({@code busybox httpd}) on {@code network}. */
+  private ContainerRecord server(String name, ContainerNetwork network) throws IOException {
+    ContainerRecord c =
+        containers.create(sh(network, "exec httpd -f -p 80 -h /www").withName(name));
+    return containers.start(c.id());
+  }
+
+  private static String run(List<String> command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    return out;
+  }
+
+  private static Set<String> links() throws Exception {
+    return run(List.of("ip", "-o", "link")).lines()
+        .filter(l -> l.contains(": "))
+        .map(l -> l.split(": ")[1].split("@")[0])
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  private static List<String> rules() throws Exception {
+    return run(List.of("iptables-save")).lines()
+        .filter(l -> l.startsWith("-A "))
+        .filter(l -> NETAVARK_SCAFFOLD.stream().noneMatch(l::contains))
+        .sorted()
+        .toList();
+  }
+
+  /** No veth or bridge, firewall rule, pinned namespace, attachment or lease is left. */
+  private void assertNothingLeft() throws Exception {
+    assertEquals(linksBefore, links());
+    assertEquals(rulesBefore, rules());
+    assertEquals(Set.of(), containers.networks().attached());
+    Path pinned = Containers.runtimeDir(root.toAbsolutePath().normalize()).resolve("netns");
+    assertTrue(!Files.exists(pinned) || Files.list(pinned).findAny().isEmpty(), "pinned namespaces left");
+    for (NetworkDefinition n : containers.networks().registry().list()) {
+      assertEquals(Map.of(), containers.networks().addresses().leases(n.name()), n.name());
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** An HTTP GET of 127.0.0.1:{@code port}, retried while the server is still starting. */
+  private static String httpGet(int port) throws Exception {
+    IOException last = null;
+    for (int i = 0; i < 100; i++) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        s.setSoTimeout(5000);
+        s.getOutputStream().write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        String got = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!got.isEmpty()) {
+          return got;
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      Thread.sleep(100);
+    }
+    throw last == null ? new IOException("empty answers") : last;
+  }
+
+  @Test
+  void publishedPort_reachedFromHostLoopback_thenRmForceLeavesNothing() throws Exception {
+    int port = freePort();
+    ContainerRecord c = server("web", bridge("bridge", List.of("127.0.0.1:" + port + ":80")));
+    assertTrue(httpGet(port).contains("hello from the container"));
+    ContainerRecord r = containers.inspect(c.id());
+    NetworkStatus status = r.networkStatus();
+    assertNotNull(status);
+    assertEquals("127.0.0.1:" + port + "->80/tcp", status.ports().get(0).render());
+    String address = status.primary().orElseThrow().address();
+    assertTrue(address.startsWith("10.232."), address);
+    assertTrue(containers.networks().attached().contains(c.id()));
+    containers.remove(c.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
+  void runRm_ownAddressAndHostsFile_thenExitLeavesNothing() throws Exception {
+    Result r =
+        run(sh(bridge("bridge", List.of()), "ip -o -4 addr show eth0; cat /etc/hosts")
+            .withName("solo").withAutoRemove(true));
+    assertEquals(0, r.code(), r.out());
+    String address = r.out().lines().findFirst().orElseThrow().split("\\s+")[3].split("/")[0];
+    assertTrue(address.startsWith("10.232."), r.out());
+    assertTrue(r.out().contains(address + "\t"), r.out());
+    assertTrue(r.out().contains(" solo"), r.out());
+    // As docker writes it: the hostname on the container's own address, not on loopback.
+    assertTrue(r.out().lines().anyMatch(l -> l.equals("127.0.0.1\tlocalhost")), r.out());
+    assertEquals(List.of(), containers.list(true));
+    assertNothingLeft();
+  }
+
+  @Test
+  void exitedContainer_isOffItsNetwork_andStartsAgainOnIt() throws Exception {
+    ContainerRecord c =
+        containers.create(sh(bridge("bridge", List.of()), "ip -o -4 addr show eth0"));
+    assertEquals(0, containers.startAttached(c.id(), Stdio.inherit(), false));
+    assertNull(containers.inspect(c.id()).networkStatus());
+    assertNothingLeft();
+    assertEquals(0, containers.startAttached(c.id(), Stdio.inherit(), false));
+    assertNothingLeft();
+  }
+
+  @Test
+  void containersOnOneUserNetwork_reachEachOtherByName_andTheNetworkIsInUse() throws Exception {
+    containers.networks().registry().create(NetworkCreateRequest.named(tag + "u"));
+    ContainerNetwork net = ContainerNetwork.parse(tag + "u", null);
+    ContainerRecord srv = server("srv" + tag, net);
+    Result r =
+        run(sh(net, "for i in $(seq 50); do " + GET + " srv" + tag + " 80 | grep . && exit 0; sleep 0.1; done; exit 1")
+            .withAutoRemove(true));
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("hello from the container"), r.out());
+    IOException inUse =
+        assertThrows(IOException.class, () -> containers.networks().registry().remove(tag + "u"));
+    assertTrue(inUse.getMessage().contains("in use"), inUse.getMessage());
+    containers.remove(srv.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
+  void networkContainer_joinsTheOthersNamespace() throws Exception {
+    ContainerRecord srv = server("srv", bridge("bridge", List.of()));
+    String address = containers.inspect(srv.id()).networkStatus().primary().orElseThrow().address();
+    Result r =
+        run(sh(ContainerNetwork.parse("container:srv", null),
+                "ip -o -4 addr show eth0; for i in $(seq 50); do " + GET + " 127.0.0.1 80 | grep . && exit 0; sleep 0.1; done; exit 1")
+            .withAutoRemove(true));
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains(address + "/"), r.out());
+    assertTrue(r.out().contains("hello from the container"), r.out());
+    containers.remove(srv.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
+  void networkNone_hasLoopbackAlone_andHostHasTheHostsLinks() throws Exception {
+    Result none =
+        run(sh(ContainerNetwork.parse("none", null), "ip -o link").withAutoRemove(true));
+    assertEquals(0, none.code(), none.out());
+    assertEquals(1, none.out().lines().count(), none.out());
+    Result host =
+        run(sh(ContainerNetwork.parse("host", null), "ip -o link").withAutoRemove(true));
+    assertEquals(0, host.code(), host.out());
+    assertEquals(links().size(), host.out().lines().count(), host.out());
+    assertNothingLeft();
+  }
+
+  @Test
+  void killedMonitor_thenRm_leavesNothing() throws Exception {
+    int port = freePort();
+    ContainerRecord c = server("web", bridge("bridge", List.of("127.0.0.1:" + port + ":80")));
+    assertTrue(httpGet(port).contains("hello"));
+    ProcessHandle monitor = ProcessHandle.of(containers.inspect(c.id()).monitorPid()).orElseThrow();
+    monitor.destroyForcibly();
+    monitor.onExit().get(30, TimeUnit.SECONDS);
+    containers.remove(c.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
+  void killedMonitorAndLostRecord_areReconciled() throws Exception {
+    ContainerRecord c = server("web", bridge("bridge", List.of("127.0.0.1:" + freePort() + ":80")));
+    ProcessHandle monitor = ProcessHandle.of(containers.inspect(c.id()).monitorPid()).orElseThrow();
+    monitor.destroyForcibly();
+    monitor.onExit().get(30, TimeUnit.SECONDS);
+    // Its record lost as well: only the networks' own state says it was attached.
+    Path cdir = root.resolve("containers").resolve(c.id());
+    String runcRoot = root.resolve("runtime/runc").toString();
+    run(List.of("runc", "--root", runcRoot, "delete", "-f", c.id()));
+    assertTrue(run(List.of("runc", "--root", runcRoot, "list", "-q")).isBlank(), "container left");
+    RootfsAssembly.unmount(cdir);
+    Trees.deleteRecursively(cdir);
+    assertEquals(List.of(c.id()), containers.reconcileNetworks());
+    assertNothingLeft();
+  }
+
+  @Test
+  void leaseOfAContainerNotRunning_isGivenBackByPrune() throws Exception {
+    ContainerRecord c = containers.create(sh(bridge("bridge", List.of()), "true"));
+    // As after a host restart: the run-time state is gone, the store's lease is not.
+    NetworkDefinition n = containers.networks().registry().inspect(tag);
+    containers.networks().addresses().allocate(n, c.id(), null);
+    assertEquals(Set.of(c.id()), containers.networks().addresses().leases(tag).keySet());
+    containers.prune();
+    assertEquals(Map.of(), containers.networks().addresses().leases(tag));
+    assertNothingLeft();
+  }
+
+  @Test
+  void badInput_failsClearly_andLeavesNothing() throws Exception {
+    NetworkException unknown =
+        assertThrows(NetworkException.class,
+            () -> containers.create(sh(ContainerNetwork.parse("nosuch" + tag, null), "true")));
+    assertTrue(unknown.getMessage().contains("nosuch" + tag), unknown.getMessage());
+    assertEquals(List.of(), containers.list(true));
+    assertThrows(NetworkException.class, () -> PortSpecs.parseAll(List.of("127.0.0.1:x:80")));
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("127.0.0.1", 0));
+      int port = taken.getLocalPort();
+      NetworkException inUse =
+          assertThrows(NetworkException.class,
+              () -> run(sh(bridge("bridge", List.of("127.0.0.1:" + port + ":80")), "true")
+                  .withAutoRemove(true)));
+      assertTrue(inUse.getMessage().contains(Integer.toString(port)), inUse.getMessage());
+    }
+    assertEquals(List.of(), containers.list(true));
+    assertNothingLeft();
+  }
+}
