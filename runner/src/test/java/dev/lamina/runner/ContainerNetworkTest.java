@@ -1,5 +1,7 @@
 package dev.lamina.runner;
 
+import static dev.lamina.runner.testing.HostNetwork.links;
+import static dev.lamina.runner.testing.HostNetwork.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -41,10 +43,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,14 +57,6 @@ import org.junit.jupiter.api.io.TempDir;
  * host's links, firewall rules, pinned namespaces and address leases are as they were.
  */
 class ContainerNetworkTest {
-  /** Rules netavark installs once per host and keeps (see NetavarkNetworkingTest). */
-  private static final List<String> NETAVARK_SCAFFOLD =
-      List.of(
-          "-j NETAVARK_FORWARD",
-          "-j NETAVARK-HOSTPORT-DNAT",
-          "-j NETAVARK-HOSTPORT-MASQ",
-          "-A NETAVARK-HOSTPORT-MASQ ",
-          "-A NETAVARK-HOSTPORT-SETMARK ");
 
   /** busybox's HTTP GET by nc (its wget cannot resolve names when static). */
   private static final String GET = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2";
@@ -176,21 +168,6 @@ class ContainerNetworkTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     return out;
-  }
-
-  private static Set<String> links() throws Exception {
-    return run(List.of("ip", "-o", "link")).lines()
-        .filter(l -> l.contains(": "))
-        .map(l -> l.split(": ")[1].split("@")[0])
-        .collect(Collectors.toCollection(TreeSet::new));
-  }
-
-  private static List<String> rules() throws Exception {
-    return run(List.of("iptables-save")).lines()
-        .filter(l -> l.startsWith("-A "))
-        .filter(l -> NETAVARK_SCAFFOLD.stream().noneMatch(l::contains))
-        .sorted()
-        .toList();
   }
 
   /** No veth or bridge, firewall rule, pinned namespace, attachment or lease is left. */

@@ -1,5 +1,7 @@
 package dev.lamina.builder.exec;
 
+import static dev.lamina.runner.testing.HostNetwork.links;
+import static dev.lamina.runner.testing.HostNetwork.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -54,14 +56,6 @@ import org.junit.jupiter.api.io.TempDir;
  * after, as in the runner's NetavarkNetworkingTest.
  */
 class BuildNetworkTest {
-  /** Rules netavark installs once per host and keeps after the last network goes. */
-  private static final List<String> NETAVARK_SCAFFOLD =
-      List.of(
-          "-j NETAVARK_FORWARD",
-          "-j NETAVARK-HOSTPORT-DNAT",
-          "-j NETAVARK-HOSTPORT-MASQ",
-          "-A NETAVARK-HOSTPORT-MASQ ",
-          "-A NETAVARK-HOSTPORT-SETMARK ");
 
   @TempDir Path tmp;
 
@@ -281,29 +275,6 @@ class BuildNetworkTest {
         .filter(l -> l.contains(":"))
         .map(l -> l.substring(0, l.indexOf(':')).strip())
         .collect(Collectors.toCollection(TreeSet::new));
-  }
-
-  private static String run(List<String> command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    return out;
-  }
-
-  private static Set<String> links() throws Exception {
-    return run(List.of("ip", "-o", "link")).lines()
-        .filter(l -> l.contains(": "))
-        .map(l -> l.split(": ")[1].split("@")[0])
-        .collect(Collectors.toCollection(TreeSet::new));
-  }
-
-  private static List<String> rules() throws Exception {
-    return run(List.of("iptables-save")).lines()
-        .filter(l -> l.startsWith("-A "))
-        .filter(l -> NETAVARK_SCAFFOLD.stream().noneMatch(l::contains))
-        .sorted()
-        .toList();
   }
 
   private Path rootfs(ImageDetails image) throws IOException {

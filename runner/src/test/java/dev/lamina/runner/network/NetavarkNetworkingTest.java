@@ -1,5 +1,7 @@
 package dev.lamina.runner.network;
 
+import static dev.lamina.runner.testing.HostNetwork.links;
+import static dev.lamina.runner.testing.HostNetwork.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -23,10 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,17 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * that teardown leaves the host's links, pinned namespaces and firewall rules as they were.
  */
 class NetavarkNetworkingTest {
-  /**
-   * Rules netavark installs once per host and keeps after the last network goes (podman's too):
-   * jumps into its chains and the masquerade mark. Everything else it adds must go at teardown.
-   */
-  private static final List<String> NETAVARK_SCAFFOLD =
-      List.of(
-          "-j NETAVARK_FORWARD",
-          "-j NETAVARK-HOSTPORT-DNAT",
-          "-j NETAVARK-HOSTPORT-MASQ",
-          "-A NETAVARK-HOSTPORT-MASQ ",
-          "-A NETAVARK-HOSTPORT-SETMARK ");
 
   @TempDir Path root;
   @TempDir Path runtime;
@@ -150,21 +139,6 @@ class NetavarkNetworkingTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     return out + "\nexit=" + p.exitValue();
-  }
-
-  private static Set<String> links() throws Exception {
-    return run(List.of("ip", "-o", "link")).lines()
-        .filter(l -> l.contains(": "))
-        .map(l -> l.split(": ")[1].split("@")[0])
-        .collect(Collectors.toCollection(TreeSet::new));
-  }
-
-  private static List<String> rules() throws Exception {
-    return run(List.of("iptables-save")).lines()
-        .filter(l -> l.startsWith("-A "))
-        .filter(l -> NETAVARK_SCAFFOLD.stream().noneMatch(l::contains))
-        .sorted()
-        .toList();
   }
 
   /** After every teardown: no veth or bridge, no pinned namespace, no firewall rule left. */
