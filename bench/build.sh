@@ -108,7 +108,7 @@ R
     buildah_run $d bud --layers -q -t runbase -f "$base/Containerfile" "$base" >/dev/null
   done
   lamina_run_build() {
-    "$lamina" --root "$lroot" build -q --no-cache -t runbench "$ctx" >/dev/null
+    "$lamina" --root "$lroot" build -q --no-cache --network host -t runbench "$ctx" >/dev/null
   }
   buildah_run_build() {
     buildah_run "$1" bud --layers --no-cache --runtime runc --network host -q -t runbench \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh [N]: `lamina run --rm IMAGE true` next to `podman run --rm` (same image, runc) and a
-# raw `runc run` of a prepared bundle; best of N (default 10) each, with ratios.
+# raw `runc run` of a prepared bundle; N rounds (default 10), taking turns, medians and ratios.
+# Both tools run with the same network mode, --network none and then --network host.
 set -euo pipefail
 top=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$top/bench/common.sh"
@@ -29,19 +30,36 @@ if [ ! -f "$bundle/config.json" ]; then
 fi
 raw_runc() { runc --root "$work/runc-state" run --bundle "$bundle" "bench-$$-$RANDOM" </dev/null; }
 
-t_lamina=$(bench_best "$n" "$lamina" --root "$store" run --rm bench/busybox true)
-t_runc=$(bench_best "$n" raw_runc)
-echo "lamina run --rm:  ${t_lamina}s"
-echo "runc run:         ${t_runc}s"
-echo "lamina / runc:    $(bench_ratio "$t_lamina" "$t_runc")x"
+runc_times=()
+for ((i = 0; i < n; i++)); do runc_times+=("$(bench_time raw_runc)"); done
+t_runc=$(bench_median "${runc_times[@]}")
+echo "runc run:         ${t_runc}s (median of $n)"
+have_podman=
 if command -v podman >/dev/null; then
+  have_podman=1
   if ! podman image exists localhost/bench-busybox 2>/dev/null; then
     tar -C "$work/rootfs" -c . | podman import - localhost/bench-busybox >/dev/null
   fi
-  # runc: crun cannot run on hosts with the hybrid cgroup layout.
-  t_podman=$(bench_best "$n" podman run --runtime runc --rm --ulimit nofile=1024:1024 \
-    --ulimit nproc=1024:1024 localhost/bench-busybox true)
-  echo "podman run --rm:  ${t_podman}s"
-  echo "lamina / podman:  $(bench_ratio "$t_lamina" "$t_podman")x"
 fi
+# The same network mode on both sides: none (no network set up) and host (the host's namespace);
+# the two tools take turns, and the medians are compared.
+for mode in none host; do
+  lamina_times=() podman_times=()
+  for ((i = 0; i < n; i++)); do
+    lamina_times+=("$(bench_time "$lamina" --root "$store" run --rm --network "$mode" bench/busybox true)")
+    if [ -n "$have_podman" ]; then
+      # runc: crun cannot run on hosts with the hybrid cgroup layout.
+      podman_times+=("$(bench_time podman run --runtime runc --rm --network "$mode" \
+        --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/bench-busybox true)")
+    fi
+  done
+  t_lamina=$(bench_median "${lamina_times[@]}")
+  echo "lamina run --rm --network $mode:  ${t_lamina}s (median of $n)"
+  echo "lamina / runc:    $(bench_ratio "$t_lamina" "$t_runc")x"
+  if [ -n "$have_podman" ]; then
+    t_podman=$(bench_median "${podman_times[@]}")
+    echo "podman run --rm --network $mode:  ${t_podman}s (median of $n)"
+    echo "lamina / podman:  $(bench_ratio "$t_lamina" "$t_podman")x"
+  fi
+done
 echo "load average:     $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
