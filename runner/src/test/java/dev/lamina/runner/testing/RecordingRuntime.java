@@ -75,8 +75,7 @@ public final class RecordingRuntime implements OciRuntime {
     try {
       return end(id, bundle, keep);
     } finally {
-      closeOutput(stdio.out());
-      closeOutput(stdio.err());
+      closeOutputs(stdio.out(), stdio.err());
     }
   }
 
@@ -88,12 +87,23 @@ public final class RecordingRuntime implements OciRuntime {
   }
 
   /**
-   * Opens and closes an output the container was given as a file, as a process that writes
-   * nothing does: a reader of a FIFO there sees its end.
+   * Opens the outputs the container was given as files, then closes them, as a process that writes
+   * nothing does: a reader of a FIFO there sees its end. All are open before any is closed, as a
+   * process's stdout and stderr are: opening a FIFO for writing waits for a reader, and a reader
+   * that saw the end after the first close would never come back for a second open.
    */
-  private static void closeOutput(ProcessBuilder.Redirect out) throws IOException {
-    if (out.file() != null && out.type() != ProcessBuilder.Redirect.Type.READ) {
-      new java.io.FileOutputStream(out.file(), true).close();
+  private static void closeOutputs(ProcessBuilder.Redirect... outputs) throws IOException {
+    List<java.io.FileOutputStream> open = new ArrayList<>();
+    try {
+      for (ProcessBuilder.Redirect out : outputs) {
+        if (out.file() != null && out.type() != ProcessBuilder.Redirect.Type.READ) {
+          open.add(new java.io.FileOutputStream(out.file(), true));
+        }
+      }
+    } finally {
+      for (java.io.FileOutputStream o : open) {
+        o.close();
+      }
     }
   }
 
