@@ -1,5 +1,7 @@
 package dev.lamina.cli;
 
+import static dev.lamina.layerfs.testing.Loopback.freePort;
+import static dev.lamina.layerfs.testing.Loopback.httpGet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,10 +12,8 @@ import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.testing.Requirements;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,31 +63,6 @@ class RunNetworkTest {
     List<Path> left = MountTable.mountPointsUnder(tmp);
     OverlayMount.unmountAllUnder(tmp);
     assertEquals(List.of(), left);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static String httpGet(int port) throws Exception {
-    IOException last = null;
-    for (int i = 0; i < 100; i++) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        s.setSoTimeout(5000);
-        s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        String got = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!got.isEmpty()) {
-          return got;
-        }
-      } catch (IOException e) {
-        last = e;
-      }
-      Thread.sleep(100);
-    }
-    throw last == null ? new IOException("empty answers") : last;
   }
 
   @Test

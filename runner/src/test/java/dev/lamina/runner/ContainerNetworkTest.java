@@ -1,5 +1,7 @@
 package dev.lamina.runner;
 
+import static dev.lamina.layerfs.testing.Loopback.freePort;
+import static dev.lamina.layerfs.testing.Loopback.httpGet;
 import static dev.lamina.runner.testing.HostNetwork.links;
 import static dev.lamina.runner.testing.HostNetwork.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,10 +35,8 @@ import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.testing.BusyboxRootfs;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,32 +180,6 @@ class ContainerNetworkTest {
     for (NetworkDefinition n : containers.networks().registry().list()) {
       assertEquals(Map.of(), containers.networks().addresses().leases(n.name()), n.name());
     }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** An HTTP GET of 127.0.0.1:{@code port}, retried while the server is still starting. */
-  private static String httpGet(int port) throws Exception {
-    IOException last = null;
-    for (int i = 0; i < 100; i++) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        s.setSoTimeout(5000);
-        s.getOutputStream().write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        String got = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!got.isEmpty()) {
-          return got;
-        }
-      } catch (IOException e) {
-        last = e;
-      }
-      Thread.sleep(100);
-    }
-    throw last == null ? new IOException("empty answers") : last;
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.lamina.runner.network;
 
+import static dev.lamina.layerfs.testing.Loopback.freePort;
 import static dev.lamina.runner.testing.HostNetwork.links;
 import static dev.lamina.runner.testing.HostNetwork.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -157,12 +158,6 @@ class NetavarkNetworkingTest {
     assertEquals(rulesBefore, rules());
     Path pinned = runtime.resolve("netns");
     assertTrue(!Files.exists(pinned) || Files.list(pinned).findAny().isEmpty());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   private String httpGet(String url) throws Exception {
