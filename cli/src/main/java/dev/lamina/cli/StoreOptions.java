@@ -20,6 +20,8 @@ final class StoreOptions {
    * The store root chosen by {@code --root} or the default rule (where an empty {@code
    * LAMINA_ROOT} counts as unset).
    *
+   * Every command comes through here, so this is also where what dead builds left is removed.
+   *
    * @throws UserException for an empty {@code --root} (which would make the working directory
    *     the store), or a root that exists and is not a directory
    */
@@ -38,22 +40,29 @@ final class StoreOptions {
     if (Files.exists(root) && !Files.isDirectory(root)) {
       throw new UserException("not a directory: " + root);
     }
+    removeDeadBuilds(root);
     return root;
   }
 
-  /**
-   * Opens (creating if needed) the store, and removes what builds that died left behind (their
-   * overlay mounts and scratch directories), so that no command leaves a leaked mount in place.
-   */
+  /** Opens (creating if needed) the store; see {@link #root()}. */
   Store open() throws IOException {
-    Store store = Store.open(root());
+    return Store.open(root());
+  }
+
+  /**
+   * Removes what builds that died left behind (their network, overlay mounts and scratch
+   * directories), so that no command, also one that only reads containers (ps, run), leaves a
+   * leaked mount or network in place. One directory read when there is no workspace.
+   */
+  private static void removeDeadBuilds(Path root) {
     try {
-      Workspace.removeStale(store);
+      if (Workspace.anyIn(root)) {
+        Workspace.removeStale(Store.open(root));
+      }
     } catch (IOException e) {
       // The command itself can still work; the leftover is tried again by the next one.
       System.err.println(
           "lamina: warning: cannot remove a dead build's workspace: " + ErrorHandler.oneLine(e));
     }
-    return store;
   }
 }

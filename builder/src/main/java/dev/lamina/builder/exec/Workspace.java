@@ -55,6 +55,27 @@ public final class Workspace implements AutoCloseable {
   }
 
   /**
+   * Whether the store at {@code storeRoot} holds any build workspace, live or left by a dead
+   * build: one directory read, without opening the store, so that a command that only reads
+   * containers pays nothing more when there is none.
+   *
+   * @throws IOException if the workspaces' directory cannot be read
+   */
+  public static boolean anyIn(Path storeRoot) throws IOException {
+    Path parent = workspaces(Store.cacheDirOf(storeRoot));
+    if (!Files.isDirectory(parent)) {
+      return false;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent)) {
+      return ds.iterator().hasNext();
+    }
+  }
+
+  private static Path workspaces(Path cacheDir) {
+    return cacheDir.resolve("work");
+  }
+
+  /**
    * Removes the workspaces of builds whose process is gone (their lock is free), first tearing
    * down the network their RUN steps shared ({@link BuildNetwork#removeLeft}) and unmounting what
    * they left mounted there (a build killed during a COPY or RUN). Every command that opens
@@ -65,7 +86,7 @@ public final class Workspace implements AutoCloseable {
    *     deleted (it is then left, never deleted through a mount; the others are still removed)
    */
   public static int removeStale(Store store) throws IOException {
-    Path parent = store.cacheDir().resolve("work");
+    Path parent = workspaces(store.cacheDir());
     if (!Files.isDirectory(parent)) {
       return 0;
     }

@@ -93,6 +93,11 @@ public final class Store {
 
   /** {@code cache/}: not created here; its owner creates it. */
   public Path cacheDir() {
+    return cacheDirOf(root);
+  }
+
+  /** Where the store at {@code root} keeps build caches, without opening it. */
+  public static Path cacheDirOf(Path root) {
     return root.resolve("cache");
   }
 
