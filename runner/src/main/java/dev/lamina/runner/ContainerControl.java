@@ -132,10 +132,37 @@ final class ContainerControl {
    */
   public void kill(String ref, String signal) throws IOException {
     ContainerRecord r = queries.inspect(ref);
-    if (r.state() != ContainerState.RUNNING || !signal(r, signal)) {
+    if (r.state() != ContainerState.RUNNING) {
+      throw new ContainerException("container " + r.name() + " is not running");
+    }
+    markStoppedByUser(r);
+    if (!signal(r, signal)) {
       throw new ContainerException("container " + r.name() + " is not running");
     }
   }
+
+  /**
+   * Records that the user ended it, before the signal: its restart policy, applied once it has
+   * exited, must see that and leave it stopped, as docker's does.
+   */
+  private void markStoppedByUser(ContainerRecord r) throws IOException {
+    store.update(r.id(), now -> now.toBuilder().stoppedByUser(true).build());
+  }
+
+  /**
+   * {@link #stop(String, Duration)} with the container's own {@code --stop-timeout}, else 10
+   * seconds (-1: no limit).
+   */
+  public ContainerRecord stop(String ref) throws IOException {
+    ContainerRecord r = queries.inspect(ref);
+    Integer t = r.stopTimeout();
+    return stop(
+        ref,
+        t == null ? DEFAULT_STOP_TIMEOUT : t < 0 ? Duration.ofDays(365) : Duration.ofSeconds(t));
+  }
+
+  /** {@code stop}'s default wait before SIGKILL, as docker's. */
+  public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
 
   /**
    * Stops a running container: its image's StopSignal (or SIGTERM), then SIGKILL after {@code
@@ -149,6 +176,7 @@ final class ContainerControl {
       return r;
     }
     String signal = r.stopSignal() == null || r.stopSignal().isBlank() ? "TERM" : r.stopSignal();
+    markStoppedByUser(r);
     if (!signal(r, signal)) {
       return queries.await(r.id(), Duration.ofSeconds(10));
     }

@@ -49,6 +49,12 @@ final class ContainerExec {
    */
   public int exec(String ref, ExecRequest request, boolean interactive)
       throws IOException, InterruptedException {
+    return exec(ref, request, request.terminal() ? Stdio.inherit() : Stdio.piped(interactive));
+  }
+
+  /** {@link #exec(String, ExecRequest, boolean)} with the process's stdio as given. */
+  int exec(String ref, ExecRequest request, Stdio stdio)
+      throws IOException, InterruptedException {
     ContainerRecord r = queries.inspect(ref);
     if (r.state() != ContainerState.RUNNING) {
       throw new ContainerException("container " + r.name() + " is not running");
@@ -105,7 +111,6 @@ final class ContainerExec {
     Path file = cdir.resolve("exec-" + RandomIds.hex64().substring(0, 12) + ".json");
     AtomicFiles.write(file, JsonWriter.toBytes(process, RuntimeSpecCodec.PROCESS), false);
     try {
-      Stdio stdio = request.terminal() ? Stdio.inherit() : Stdio.piped(interactive);
       return runtimes.of(r).exec(r.id(), file, stdio, true);
     } finally {
       Files.deleteIfExists(file);

@@ -196,6 +196,12 @@ final class ContainerLifecycle {
       Files.createDirectory(cdir.resolve(sub));
     }
     ImageConfig config = request.image().config();
+    ContainerSettings settings = request.settings();
+    java.util.Map<String, String> labels = new java.util.TreeMap<>();
+    if (config.config().labels() != null) {
+      labels.putAll(config.config().labels());
+    }
+    labels.putAll(settings.labels());
     ContainerRecord record =
         ContainerRecord.builder()
             .id(id)
@@ -206,7 +212,19 @@ final class ContainerLifecycle {
             .state(ContainerState.CREATED)
             .runtime(runtimeName)
             .autoRemove(request.autoRemove())
-            .stopSignal(config.config().stopSignal())
+            .stopSignal(
+                settings.stopSignal() != null ? settings.stopSignal() : config.config().stopSignal())
+            .stopTimeout(settings.stopTimeout())
+            .labels(labels)
+            .restartPolicy(
+                settings.restart().equals(RestartPolicy.NO) ? null : settings.restart().toString())
+            .healthcheck(
+                settings.noHealthcheck()
+                    ? null
+                    : settings.healthcheck() != null
+                        ? settings.healthcheck()
+                        : dev.lamina.runner.health.HealthConfig.ofImage(
+                            config.config().healthcheck()))
             .lowerDirs(request.image().lowerDirsTopFirst().stream().map(Path::toString).toList())
             .memoryLimit(request.options().memoryBytes())
             .openStdin(request.openStdin())
@@ -229,6 +247,7 @@ final class ContainerLifecycle {
     for (String v : request.volumes()) {
       specs.add(VolumeSpec.parse(v));
     }
+    specs.addAll(request.mounts());
     Set<String> covered = new HashSet<>();
     specs.forEach(s -> covered.add(s.destination()));
     if (request.image().config().config().volumes() != null) {
@@ -245,7 +264,7 @@ final class ContainerLifecycle {
         if (!Files.exists(b.source())) {
           throw new IOException("bind source path does not exist: " + b.source());
         }
-        binds.add(new BindMount(b.source(), b.destination(), b.readOnly()));
+        binds.add(new BindMount(b.source(), b.destination(), b.readOnly(), b.propagation()));
       } else if (s instanceof VolumeSpec.Named n) {
         Volume v;
         if (n.name() == null) {
@@ -256,7 +275,9 @@ final class ContainerLifecycle {
         }
         used.add(v.name());
         // The image path is untrusted: resolve it inside the root filesystem only.
-        CopyUp.copyIfEmpty(RootFiles.resolve(rootfs, n.destination()), v.mountpoint());
+        if (!n.noCopy()) {
+          CopyUp.copyIfEmpty(RootFiles.resolve(rootfs, n.destination()), v.mountpoint());
+        }
         binds.add(new BindMount(v.mountpoint(), n.destination(), n.readOnly()));
       }
     }

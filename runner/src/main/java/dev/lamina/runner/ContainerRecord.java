@@ -28,6 +28,13 @@ import java.util.List;
  *     over all its runs; null when none
  * @param network its {@code --network}; null (in records from before networks) is the host's
  * @param networkStatus what its networks gave it while it runs, else null
+ * @param labels {@code --label}s over the image's labels
+ * @param stopTimeout {@code --stop-timeout}: seconds {@code stop} waits by default, null for 10
+ * @param restartPolicy {@code --restart}, null for {@code no}
+ * @param restartCount how often its restart policy has started it again since it was started
+ * @param stoppedByUser it was ended by {@code stop} or {@code kill}: its restart policy leaves it
+ * @param healthcheck how its health is checked, null when it is not
+ * @param health what its checks found during its current run, null when not checked
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -58,13 +65,29 @@ public record ContainerRecord(
     @JsonProperty("paused") boolean paused,
     @JsonProperty("logDropped") Long logDropped,
     @JsonProperty("network") ContainerNetwork network,
-    @JsonProperty("networkStatus") dev.lamina.runner.network.NetworkStatus networkStatus) {
+    @JsonProperty("networkStatus") dev.lamina.runner.network.NetworkStatus networkStatus,
+    @JsonProperty("labels") java.util.Map<String, String> labels,
+    @JsonProperty("stopTimeout") Integer stopTimeout,
+    @JsonProperty("restartPolicy") String restartPolicy,
+    @JsonProperty("restartCount") int restartCount,
+    @JsonProperty("stoppedByUser") boolean stoppedByUser,
+    @JsonProperty("healthcheck") dev.lamina.runner.health.HealthConfig healthcheck,
+    @JsonProperty("health") dev.lamina.runner.health.HealthState health) {
 
   public ContainerRecord {
     command = command == null ? List.of() : List.copyOf(command);
     lowerDirs = lowerDirs == null ? List.of() : List.copyOf(lowerDirs);
     volumes = volumes == null ? List.of() : List.copyOf(volumes);
     anonymousVolumes = anonymousVolumes == null ? List.of() : List.copyOf(anonymousVolumes);
+    labels =
+        labels == null
+            ? java.util.Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labels));
+  }
+
+  /** Its {@code --restart} policy. */
+  public RestartPolicy restart() {
+    return restartPolicy == null ? RestartPolicy.NO : RestartPolicy.parse(restartPolicy);
   }
 
   /** Its {@code --network}, the host's when the record names none. */
@@ -107,6 +130,8 @@ public record ContainerRecord(
         .monitorStarted(pidStarted)
         .oomKilled(false)
         .paused(false)
+        .stoppedByUser(false)
+        .health(healthcheck == null ? null : dev.lamina.runner.health.HealthState.starting())
         .build();
   }
 
@@ -168,6 +193,13 @@ public record ContainerRecord(
     b.logDropped = logDropped;
     b.network = network;
     b.networkStatus = networkStatus;
+    b.labels = labels;
+    b.stopTimeout = stopTimeout;
+    b.restartPolicy = restartPolicy;
+    b.restartCount = restartCount;
+    b.stoppedByUser = stoppedByUser;
+    b.healthcheck = healthcheck;
+    b.health = health;
     return b;
   }
 
@@ -201,8 +233,51 @@ public record ContainerRecord(
 
     private ContainerNetwork network;
     private dev.lamina.runner.network.NetworkStatus networkStatus;
+    private java.util.Map<String, String> labels;
+    private Integer stopTimeout;
+    private String restartPolicy;
+    private int restartCount;
+    private boolean stoppedByUser;
+    private dev.lamina.runner.health.HealthConfig healthcheck;
+    private dev.lamina.runner.health.HealthState health;
 
     private Builder() {}
+
+    public Builder labels(java.util.Map<String, String> v) {
+      this.labels = v;
+      return this;
+    }
+
+    public Builder stopTimeout(Integer v) {
+      this.stopTimeout = v;
+      return this;
+    }
+
+    public Builder restartPolicy(String v) {
+      this.restartPolicy = v;
+      return this;
+    }
+
+    public Builder restartCount(int v) {
+      this.restartCount = v;
+      return this;
+    }
+
+    public Builder stoppedByUser(boolean v) {
+      this.stoppedByUser = v;
+      return this;
+    }
+
+    public Builder healthcheck(dev.lamina.runner.health.HealthConfig v) {
+      this.healthcheck = v;
+      return this;
+    }
+
+    public Builder health(dev.lamina.runner.health.HealthState v) {
+      this.health = v;
+      return this;
+    }
+
 
     public Builder id(String v) {
       this.id = v;
@@ -367,7 +442,14 @@ public record ContainerRecord(
           paused,
           logDropped,
           network,
-          networkStatus);
+          networkStatus,
+          labels,
+          stopTimeout,
+          restartPolicy,
+          restartCount,
+          stoppedByUser,
+          healthcheck,
+          health);
     }
   }
 }

@@ -48,7 +48,20 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
         .bool("paused", r.paused())
         .number("logDropped", r.logDropped())
         .value("network", r.network(), ContainerNetworkCodec.NETWORK)
-        .value("networkStatus", r.networkStatus(), ContainerNetworkCodec.STATUS)
+        .value("networkStatus", r.networkStatus(), ContainerNetworkCodec.STATUS);
+    if (!r.labels().isEmpty()) {
+      out.stringMap("labels", r.labels());
+    }
+    out.number("stopTimeout", r.stopTimeout())
+        .string("restartPolicy", r.restartPolicy());
+    if (r.restartCount() != 0) {
+      out.number("restartCount", r.restartCount());
+    }
+    if (r.stoppedByUser()) {
+      out.bool("stoppedByUser", true);
+    }
+    out.value("healthcheck", r.healthcheck(), HealthCodecs.CONFIG)
+        .value("health", r.health(), HealthCodecs.STATE)
         .endObject();
   }
 
@@ -83,6 +96,13 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
         .network(in.has("network") ? in.read("network", ContainerNetworkCodec.NETWORK) : null)
         .networkStatus(
             in.has("networkStatus") ? in.read("networkStatus", ContainerNetworkCodec.STATUS) : null)
+        .labels(in.stringMap("labels"))
+        .stopTimeout(in.intOrNull("stopTimeout"))
+        .restartPolicy(in.string("restartPolicy"))
+        .restartCount(in.intValue("restartCount", 0))
+        .stoppedByUser(in.bool("stoppedByUser"))
+        .healthcheck(in.has("healthcheck") ? in.read("healthcheck", HealthCodecs.CONFIG) : null)
+        .health(in.has("health") ? in.read("health", HealthCodecs.STATE) : null)
         .build();
   }
 

@@ -33,6 +33,8 @@ public final class Containers {
   private final ContainerControl control;
   private final ContainerExec exec;
   private final ContainerNetworking networking;
+  private final HealthChecks health;
+  private final RestartPolicies restarts;
 
   private Containers(
       Path root, MonitorLauncher launcher, RuntimeSource runtimeSource, NetworkDefaults defaults) {
@@ -49,6 +51,18 @@ public final class Containers {
             laminaRoot, store, runtimes, reaper, queries, volumes, launcher, networking);
     this.control = new ContainerControl(store, runtimes, reaper, queries);
     this.exec = new ContainerExec(store, runtimes, queries);
+    this.health = new HealthChecks(store, queries, exec);
+    this.restarts = new RestartPolicies(store, lifecycle);
+  }
+
+  /** Health checks of its containers ({@code lamina healthcheck run}). */
+  public HealthChecks healthChecks() {
+    return health;
+  }
+
+  /** Restart policies, applied when a container has exited. */
+  public RestartPolicies restartPolicies() {
+    return restarts;
   }
 
   /**
@@ -235,6 +249,11 @@ public final class Containers {
   }
 
   /** See {@link ContainerControl#stop}. */
+  /** Stops it, waiting its own {@code --stop-timeout} (else 10 s) before SIGKILL. */
+  public ContainerRecord stop(String ref) throws IOException {
+    return control.stop(ref);
+  }
+
   public ContainerRecord stop(String ref, Duration timeout) throws IOException {
     return control.stop(ref, timeout);
   }

@@ -6,6 +6,7 @@ import dev.lamina.builder.parse.Node;
 import dev.lamina.builder.parse.ParseException;
 import dev.lamina.builder.parse.ParseResult;
 import dev.lamina.builder.parse.SourceRange;
+import dev.lamina.layerfs.oci.GoDuration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

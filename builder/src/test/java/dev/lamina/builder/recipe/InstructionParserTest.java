@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.builder.parse.ParseException;
 import dev.lamina.builder.parse.SourceRange;
+import dev.lamina.layerfs.oci.GoDuration;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;

@@ -31,6 +31,13 @@ import java.util.Set;
  * @param seccomp {@code --security-opt seccomp=}: the default filter unless given
  * @param noNewPrivileges {@code --security-opt no-new-privileges}: setuid and file capabilities
  *     grant nothing (off by default, as with Docker, so that {@code su} and {@code ping} work)
+ * @param privileged {@code --privileged}: every capability, no seccomp filter, no masked or
+ *     read-only paths, the host's devices, {@code /sys} and cgroups writable
+ * @param devices {@code --device} host devices made available
+ * @param ulimits {@code --ulimit} resource limits, over the defaults
+ * @param shmSize {@code --shm-size} in bytes: the size of {@code /dev/shm} (64 MiB by default)
+ * @param annotations {@code --annotation}: the runtime spec's annotations
+ * @param init {@code --init}: this host binary runs as PID 1 and starts the command (null: none)
  */
 public record ContainerOptions(
     List<String> entrypoint,
@@ -51,7 +58,13 @@ public record ContainerOptions(
     Double cpus,
     boolean terminal,
     SeccompPolicy seccomp,
-    boolean noNewPrivileges) {
+    boolean noNewPrivileges,
+    boolean privileged,
+    List<DeviceMapping> devices,
+    List<Ulimit> ulimits,
+    Long shmSize,
+    java.util.Map<String, String> annotations,
+    java.nio.file.Path init) {
 
   public ContainerOptions {
     entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
@@ -63,6 +76,15 @@ public record ContainerOptions(
     capAdd = capAdd == null ? Set.of() : Set.copyOf(capAdd);
     capDrop = capDrop == null ? Set.of() : Set.copyOf(capDrop);
     seccomp = seccomp == null ? SeccompPolicy.DEFAULT : seccomp;
+    devices = devices == null ? List.of() : List.copyOf(devices);
+    ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
+    annotations =
+        annotations == null
+            ? java.util.Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(annotations));
+    if (shmSize != null && shmSize <= 0) {
+      throw new IllegalArgumentException("--shm-size must be greater than 0");
+    }
     if (hostname != null) {
       checkHostname(hostname);
     }
@@ -136,6 +158,12 @@ public record ContainerOptions(
     b.terminal = terminal;
     b.seccomp = seccomp;
     b.noNewPrivileges = noNewPrivileges;
+    b.privileged = privileged;
+    b.devices = new ArrayList<>(devices);
+    b.ulimits = new ArrayList<>(ulimits);
+    b.shmSize = shmSize;
+    b.annotations = new java.util.TreeMap<>(annotations);
+    b.init = init;
     return b;
   }
 
@@ -160,8 +188,46 @@ public record ContainerOptions(
     private boolean terminal;
     private SeccompPolicy seccomp = SeccompPolicy.DEFAULT;
     private boolean noNewPrivileges;
+    private boolean privileged;
+    private List<DeviceMapping> devices = new ArrayList<>();
+    private List<Ulimit> ulimits = new ArrayList<>();
+    private Long shmSize;
+    private java.util.Map<String, String> annotations = new java.util.TreeMap<>();
+    private java.nio.file.Path init;
 
     private Builder() {}
+
+    public Builder privileged(boolean v) {
+      privileged = v;
+      return this;
+    }
+
+    public Builder device(DeviceMapping v) {
+      devices.add(v);
+      return this;
+    }
+
+    /** A later limit of the same type replaces an earlier one, as docker's flag does. */
+    public Builder ulimit(Ulimit v) {
+      ulimits.removeIf(u -> u.type().equals(v.type()));
+      ulimits.add(v);
+      return this;
+    }
+
+    public Builder shmSize(Long v) {
+      shmSize = v;
+      return this;
+    }
+
+    public Builder annotation(String key, String value) {
+      annotations.put(key, value);
+      return this;
+    }
+
+    public Builder init(java.nio.file.Path v) {
+      init = v;
+      return this;
+    }
 
     public Builder entrypoint(List<String> v) {
       entrypoint = v;
@@ -270,7 +336,8 @@ public record ContainerOptions(
     public ContainerOptions build() {
       return new ContainerOptions(
           entrypoint, args, env, workdir, user, hostname, network, networkNamespace, readOnly, tmpfs, binds, capAdd,
-          capDrop, memoryBytes, pidsLimit, cpus, terminal, seccomp, noNewPrivileges);
+          capDrop, memoryBytes, pidsLimit, cpus, terminal, seccomp, noNewPrivileges, privileged,
+          devices, ulimits, shmSize, annotations, init);
     }
   }
 }

@@ -18,7 +18,15 @@ public record RuntimeSpec(
     @JsonProperty("root") Root root,
     @JsonProperty("hostname") String hostname,
     @JsonProperty("mounts") List<Mount> mounts,
-    @JsonProperty("linux") Linux linux) {
+    @JsonProperty("linux") Linux linux,
+    @JsonProperty("annotations") java.util.Map<String, String> annotations) {
+
+  /** A spec without annotations. */
+  public RuntimeSpec(
+      String ociVersion, Process process, Root root, String hostname, List<Mount> mounts,
+      Linux linux) {
+    this(ociVersion, process, root, hostname, mounts, linux, null);
+  }
 
   /** The runtime-spec version written. runc 1.1 reads 1.0.x. */
   public static final String OCI_VERSION = "1.0.2";
@@ -83,7 +91,39 @@ public record RuntimeSpec(
       @JsonProperty("cgroupsPath") String cgroupsPath,
       @JsonProperty("maskedPaths") List<String> maskedPaths,
       @JsonProperty("readonlyPaths") List<String> readonlyPaths,
-      @JsonProperty("seccomp") Seccomp seccomp) {}
+      @JsonProperty("seccomp") Seccomp seccomp,
+      @JsonProperty("devices") List<Device> devices) {
+    /** Settings without device nodes of their own. */
+    public Linux(
+        List<Namespace> namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
+        Resources resources, String cgroupsPath, List<String> maskedPaths,
+        List<String> readonlyPaths, Seccomp seccomp) {
+      this(namespaces, uidMappings, gidMappings, resources, cgroupsPath, maskedPaths,
+          readonlyPaths, seccomp, null);
+    }
+  }
+
+  /** A device node the runtime creates in the container's {@code /dev}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Device(
+      @JsonProperty("path") String path,
+      @JsonProperty("type") String type,
+      @JsonProperty("major") long major,
+      @JsonProperty("minor") long minor,
+      @JsonProperty("fileMode") Integer fileMode,
+      @JsonProperty("uid") Integer uid,
+      @JsonProperty("gid") Integer gid) {}
+
+  /** A device cgroup rule: {@code access} (of {@code rwm}) allowed or denied; null matches all. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record DeviceRule(
+      @JsonProperty("allow") boolean allow,
+      @JsonProperty("type") String type,
+      @JsonProperty("major") Long major,
+      @JsonProperty("minor") Long minor,
+      @JsonProperty("access") String access) {}
 
   /**
    * A seccomp filter: {@code defaultAction} (with {@code defaultErrnoRet}) for every system call
@@ -132,7 +172,13 @@ public record RuntimeSpec(
   public record Resources(
       @JsonProperty("memory") Memory memory,
       @JsonProperty("pids") Pids pids,
-      @JsonProperty("cpu") Cpu cpu) {}
+      @JsonProperty("cpu") Cpu cpu,
+      @JsonProperty("devices") List<DeviceRule> devices) {
+    /** Limits without device rules. */
+    public Resources(Memory memory, Pids pids, Cpu cpu) {
+      this(memory, pids, cpu, null);
+    }
+  }
 
   /** Memory limit and swap (memory + swap) limit, bytes. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

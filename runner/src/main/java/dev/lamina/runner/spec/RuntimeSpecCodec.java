@@ -34,6 +34,12 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
   private static final JsonCodec<RuntimeSpec.Seccomp> SECCOMP = new SeccompCodec();
   private static final JsonCodec<RuntimeSpec.SyscallRule> SYSCALL_RULE = new SyscallRuleCodec();
   private static final JsonCodec<RuntimeSpec.SyscallArg> SYSCALL_ARG = new SyscallArgCodec();
+  private static final JsonCodec<RuntimeSpec.Device> DEVICE = new DeviceCodec();
+  private static final JsonCodec<RuntimeSpec.DeviceRule> DEVICE_RULE = new DeviceRuleCodec();
+
+  /** RLIM_INFINITY as the runtime reads it: the largest unsigned 64-bit number. */
+  private static final java.math.BigInteger RLIM_INFINITY =
+      java.math.BigInteger.ONE.shiftLeft(64).subtract(java.math.BigInteger.ONE);
 
   private RuntimeSpecCodec() {}
 
@@ -45,8 +51,11 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
         .value("root", s.root(), ROOT)
         .string("hostname", s.hostname())
         .list("mounts", s.mounts(), MOUNT)
-        .value("linux", s.linux(), LINUX)
-        .endObject();
+        .value("linux", s.linux(), LINUX);
+    if (s.annotations() != null && !s.annotations().isEmpty()) {
+      out.stringMap("annotations", s.annotations());
+    }
+    out.endObject();
   }
 
   @Override
@@ -57,7 +66,24 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
         in.read("root", ROOT),
         in.string("hostname"),
         in.list("mounts", MOUNT),
-        in.read("linux", LINUX));
+        in.read("linux", LINUX),
+        in.stringMap("annotations"));
+  }
+
+  /** A limit as the runtime reads it: unlimited (-1) as RLIM_INFINITY. */
+  private static void rlimitValue(JsonWriter out, String name, long v) throws IOException {
+    if (v == Ulimit.UNLIMITED) {
+      out.raw(name, RLIM_INFINITY);
+    } else {
+      out.number(name, v);
+    }
+  }
+
+  private static long rlimitValue(JsonObject in, String name) throws JsonFormatException {
+    if (in.raw(name) instanceof java.math.BigInteger) {
+      return Ulimit.UNLIMITED;
+    }
+    return in.longValue(name, 0);
   }
 
   /** A string written as {@code null} when absent, for the types without {@code NON_NULL}. */
@@ -161,13 +187,15 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
     public void write(JsonWriter out, RuntimeSpec.Rlimit r) throws IOException {
       out.startObject();
       stringOrNull(out, "type", r.type());
-      out.number("soft", r.soft()).number("hard", r.hard()).endObject();
+      rlimitValue(out, "soft", r.soft());
+      rlimitValue(out, "hard", r.hard());
+      out.endObject();
     }
 
     @Override
     public RuntimeSpec.Rlimit read(JsonObject in) throws JsonFormatException {
       return new RuntimeSpec.Rlimit(
-          in.string("type"), in.longValue("soft", 0), in.longValue("hard", 0));
+          in.string("type"), rlimitValue(in, "soft"), rlimitValue(in, "hard"));
     }
   }
 
@@ -215,6 +243,7 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
           .strings("maskedPaths", l.maskedPaths())
           .strings("readonlyPaths", l.readonlyPaths())
           .value("seccomp", l.seccomp(), SECCOMP)
+          .list("devices", l.devices(), DEVICE)
           .endObject();
     }
 
@@ -228,7 +257,8 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
           in.string("cgroupsPath"),
           in.strings("maskedPaths"),
           in.strings("readonlyPaths"),
-          in.read("seccomp", SECCOMP));
+          in.read("seccomp", SECCOMP),
+          in.list("devices", DEVICE));
     }
   }
 
@@ -331,13 +361,15 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
           .value("memory", r.memory(), MEMORY)
           .value("pids", r.pids(), PIDS)
           .value("cpu", r.cpu(), CPU)
+          .list("devices", r.devices(), DEVICE_RULE)
           .endObject();
     }
 
     @Override
     public RuntimeSpec.Resources read(JsonObject in) throws JsonFormatException {
       return new RuntimeSpec.Resources(
-          in.read("memory", MEMORY), in.read("pids", PIDS), in.read("cpu", CPU));
+          in.read("memory", MEMORY), in.read("pids", PIDS), in.read("cpu", CPU),
+          in.list("devices", DEVICE_RULE));
     }
   }
 
@@ -374,6 +406,49 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
     @Override
     public RuntimeSpec.Cpu read(JsonObject in) throws JsonFormatException {
       return new RuntimeSpec.Cpu(in.longOrNull("quota"), in.longOrNull("period"));
+    }
+  }
+
+  private static final class DeviceCodec implements JsonCodec<RuntimeSpec.Device> {
+    @Override
+    public void write(JsonWriter out, RuntimeSpec.Device d) throws IOException {
+      out.startObject()
+          .string("path", d.path())
+          .string("type", d.type())
+          .number("major", d.major())
+          .number("minor", d.minor())
+          .number("fileMode", d.fileMode())
+          .number("uid", d.uid())
+          .number("gid", d.gid())
+          .endObject();
+    }
+
+    @Override
+    public RuntimeSpec.Device read(JsonObject in) throws JsonFormatException {
+      return new RuntimeSpec.Device(
+          in.string("path"), in.string("type"), in.longValue("major", 0),
+          in.longValue("minor", 0), in.intOrNull("fileMode"), in.intOrNull("uid"),
+          in.intOrNull("gid"));
+    }
+  }
+
+  private static final class DeviceRuleCodec implements JsonCodec<RuntimeSpec.DeviceRule> {
+    @Override
+    public void write(JsonWriter out, RuntimeSpec.DeviceRule r) throws IOException {
+      out.startObject()
+          .bool("allow", r.allow())
+          .string("type", r.type())
+          .number("major", r.major())
+          .number("minor", r.minor())
+          .string("access", r.access())
+          .endObject();
+    }
+
+    @Override
+    public RuntimeSpec.DeviceRule read(JsonObject in) throws JsonFormatException {
+      return new RuntimeSpec.DeviceRule(
+          in.bool("allow"), in.string("type"), in.longOrNull("major"), in.longOrNull("minor"),
+          in.string("access"));
     }
   }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds the OCI runtime spec of a container from its image config and the user's options, with
@@ -60,10 +61,17 @@ public final class RuntimeSpecs {
       ImageConfig image, ContainerOptions options, Path rootfs) throws IOException {
     ContainerConfig config = image.config();
     List<String> args = command(config, options);
+    if (options.init() != null) {
+      args = InitBinary.wrap(args);
+    }
     String userSpec = options.user() != null ? options.user() : config.user();
     ResolvedUser user = ImageUsers.resolve(rootfs, userSpec);
     String hostname = options.hostname() != null ? options.hostname() : "lamina";
-    List<String> caps = Capabilities.effectiveSet(options.capAdd(), options.capDrop());
+    // --privileged gives every capability (and --cap-drop still takes some away, as in docker).
+    List<String> caps =
+        options.privileged()
+            ? Capabilities.effectiveSet(Set.of("ALL"), options.capDrop())
+            : Capabilities.effectiveSet(options.capAdd(), options.capDrop());
     // Docker gives a non-root user no effective or permitted capabilities (only bounding):
     // CapEff is 0 for uid != 0 unless it gains them through file capabilities or setuid.
     List<String> held = user.uid() == 0 ? caps : List.of();
@@ -78,8 +86,9 @@ public final class RuntimeSpecs {
             env(config, options, hostname, user),
             workdir(config, options),
             new RuntimeSpec.Capabilities(caps, held, held, List.of()),
-            rlimits(HostLimits.current()),
+            rlimits(HostLimits.current(), options.ulimits()),
             options.noNewPrivileges());
+    Devices devices = devices(options);
     return new RuntimeSpec(
         RuntimeSpec.OCI_VERSION,
         process,
@@ -90,11 +99,41 @@ public final class RuntimeSpecs {
             namespaces(options.network(), options.networkNamespace()),
             null,
             null,
-            resources(options),
+            resources(options, devices.rules()),
             null,
-            MASKED_PATHS,
-            READONLY_PATHS,
-            seccomp(options.seccomp(), caps)));
+            options.privileged() ? null : MASKED_PATHS,
+            options.privileged() ? null : READONLY_PATHS,
+            options.privileged() ? null : seccomp(options.seccomp(), caps),
+            devices.nodes().isEmpty() ? null : devices.nodes()),
+        options.annotations().isEmpty() ? null : options.annotations());
+  }
+
+  /** The device nodes a container gets beyond the runtime's defaults, and their cgroup rules. */
+  record Devices(List<RuntimeSpec.Device> nodes, List<RuntimeSpec.DeviceRule> rules) {}
+
+  /**
+   * {@code --device} nodes with a rule each; with {@code --privileged} every host device and one
+   * rule allowing all, as docker's privileged mode.
+   */
+  static Devices devices(ContainerOptions options) throws IOException {
+    List<RuntimeSpec.Device> nodes = new ArrayList<>();
+    List<RuntimeSpec.DeviceRule> rules = new ArrayList<>();
+    if (options.privileged()) {
+      nodes.addAll(HostDevices.all(Path.of("/dev")));
+      rules.add(new RuntimeSpec.DeviceRule(true, null, null, null, "rwm"));
+    }
+    for (DeviceMapping d : options.devices()) {
+      for (HostDevices.Resolved r : HostDevices.resolve(d)) {
+        nodes.removeIf(n -> n.path().equals(r.device().path()));
+        nodes.add(r.device());
+        rules.add(r.rule());
+      }
+    }
+    if (!rules.isEmpty() && !options.privileged()) {
+      // As docker's spec: deny all first; the runtime adds its default devices after.
+      rules.add(0, new RuntimeSpec.DeviceRule(false, null, null, null, "rwm"));
+    }
+    return new Devices(nodes, rules);
   }
 
   /** The filter {@code policy} gives a container whose bounding set is {@code caps}. */
@@ -181,15 +220,40 @@ public final class RuntimeSpecs {
     return ContainerPaths.clean(w);
   }
 
-  private static List<RuntimeSpec.Rlimit> rlimits(HostLimits host) {
+  /**
+   * RLIMIT_NOFILE at {@link #DEFAULT_NOFILE}, lowered to the host's hard limit, then {@code
+   * --ulimit} values. A value above the host's hard limit needs CAP_SYS_RESOURCE, which only
+   * root has: for anyone else it is refused here rather than by the runtime, late.
+   */
+  static List<RuntimeSpec.Rlimit> rlimits(HostLimits host, List<Ulimit> ulimits) {
     long nofile = host.capped("Max open files", DEFAULT_NOFILE);
-    return List.of(new RuntimeSpec.Rlimit("RLIMIT_NOFILE", nofile, nofile));
+    Map<String, RuntimeSpec.Rlimit> out = new LinkedHashMap<>();
+    out.put("RLIMIT_NOFILE", new RuntimeSpec.Rlimit("RLIMIT_NOFILE", nofile, nofile));
+    boolean root = "root".equals(System.getProperty("user.name"));
+    for (Ulimit u : ulimits) {
+      HostLimits.Limit h = host.get(u.procName()).orElse(null);
+      if (!root && h != null && h.hard() != HostLimits.Limit.UNLIMITED
+          && (u.hard() == Ulimit.UNLIMITED || u.hard() > h.hard())) {
+        throw new IllegalArgumentException(
+            "--ulimit " + u.type() + ": the hard limit " + limitText(u.hard())
+                + " is above this host's " + h.hard() + ", which only root may raise");
+      }
+      out.put(u.type(), new RuntimeSpec.Rlimit(u.type(), u.soft(), u.hard()));
+    }
+    return List.copyOf(out.values());
+  }
+
+  private static String limitText(long v) {
+    return v == Ulimit.UNLIMITED ? "unlimited" : Long.toString(v);
   }
 
   /** Docker's default mounts, then tmpfs entries, then binds and volumes. */
   static List<RuntimeSpec.Mount> mounts(ContainerOptions options) {
     List<RuntimeSpec.Mount> m = new ArrayList<>();
     m.add(mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"));
+    String shm = "size=" + (options.shmSize() == null ? "65536k" : options.shmSize() / 1024 + "k");
+    // --privileged: /sys and the cgroup tree writable, as docker mounts them.
+    String sysMode = options.privileged() ? "rw" : "ro";
     m.add(mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"));
     m.add(
         mount(
@@ -197,16 +261,24 @@ public final class RuntimeSpecs {
             "mode=0620", "gid=5"));
     m.add(
         mount(
-            "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k"));
+            "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", shm));
     m.add(mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"));
-    m.add(mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"));
+    m.add(mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", sysMode));
     m.add(
-        mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro"));
+        mount(
+            "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime",
+            sysMode));
+    if (options.init() != null) {
+      m.add(
+          new RuntimeSpec.Mount(
+              InitBinary.CONTAINER_PATH, "bind", options.init().toString(),
+              List.of("bind", "ro", "nosuid", "nodev")));
+    }
     for (String t : options.tmpfs()) {
       m.add(tmpfs(t));
     }
     for (BindMount b : options.binds()) {
-      List<String> opts = new ArrayList<>(List.of("rbind", "rprivate"));
+      List<String> opts = new ArrayList<>(List.of("rbind", b.propagation()));
       if (b.readOnly()) {
         opts.add("ro");
       }
@@ -256,8 +328,10 @@ public final class RuntimeSpecs {
     return ns;
   }
 
-  private static RuntimeSpec.Resources resources(ContainerOptions options) {
-    if (options.memoryBytes() == null && options.pidsLimit() == null && options.cpus() == null) {
+  private static RuntimeSpec.Resources resources(
+      ContainerOptions options, List<RuntimeSpec.DeviceRule> deviceRules) {
+    if (options.memoryBytes() == null && options.pidsLimit() == null && options.cpus() == null
+        && deviceRules.isEmpty()) {
       return null;
     }
     RuntimeSpec.Memory memory =
@@ -269,6 +343,6 @@ public final class RuntimeSpecs {
             ? null
             : new RuntimeSpec.Cpu(
                 Math.round(options.cpus() * CPU_PERIOD_MICROS), CPU_PERIOD_MICROS);
-    return new RuntimeSpec.Resources(memory, pids, cpu);
+    return new RuntimeSpec.Resources(memory, pids, cpu, deviceRules.isEmpty() ? null : deviceRules);
   }
 }

@@ -13,11 +13,29 @@ public sealed interface VolumeSpec {
 
   boolean readOnly();
 
-  /** A named (or anonymous, when {@code name} is null) volume. */
-  record Named(String name, String destination, boolean readOnly) implements VolumeSpec {}
+  /**
+   * A named (or anonymous, when {@code name} is null) volume.
+   *
+   * @param noCopy {@code volume-nocopy}: an empty volume is not filled from the image
+   */
+  record Named(String name, String destination, boolean readOnly, boolean noCopy)
+      implements VolumeSpec {
+    public Named(String name, String destination, boolean readOnly) {
+      this(name, destination, readOnly, false);
+    }
+  }
 
-  /** A host directory or file. */
-  record Bind(Path source, String destination, boolean readOnly) implements VolumeSpec {}
+  /**
+   * A host directory or file.
+   *
+   * @param propagation {@code bind-propagation}; null for {@code rprivate}
+   */
+  record Bind(Path source, String destination, boolean readOnly, String propagation)
+      implements VolumeSpec {
+    public Bind(Path source, String destination, boolean readOnly) {
+      this(source, destination, readOnly, null);
+    }
+  }
 
   /**
    * Parses a {@code -v} value.

@@ -1,0 +1,35 @@
+package dev.lamina.runner;
+
+import dev.lamina.runner.health.HealthConfig;
+import java.util.Map;
+
+/**
+ * What a container keeps in its record beyond its runtime spec: the flags {@code stop}, {@code
+ * ps}, its restart policy and its health checks read later.
+ *
+ * @param labels {@code --label}s, over the image's labels
+ * @param stopSignal {@code --stop-signal}, over the image's STOPSIGNAL; null for the image's
+ * @param stopTimeout {@code --stop-timeout} seconds; null for {@code stop}'s default (10)
+ * @param restart {@code --restart}
+ * @param healthcheck the health check to run instead of the image's HEALTHCHECK; null for the
+ *     image's
+ * @param noHealthcheck {@code --no-healthcheck}: none, whatever the image says
+ */
+public record ContainerSettings(
+    Map<String, String> labels,
+    String stopSignal,
+    Integer stopTimeout,
+    RestartPolicy restart,
+    HealthConfig healthcheck,
+    boolean noHealthcheck) {
+  public static final ContainerSettings DEFAULTS =
+      new ContainerSettings(Map.of(), null, null, RestartPolicy.NO, null, false);
+
+  public ContainerSettings {
+    labels = labels == null ? Map.of() : Map.copyOf(labels);
+    restart = restart == null ? RestartPolicy.NO : restart;
+    if (stopTimeout != null && stopTimeout < -1) {
+      throw new IllegalArgumentException("--stop-timeout must be -1 (no limit) or more");
+    }
+  }
+}
