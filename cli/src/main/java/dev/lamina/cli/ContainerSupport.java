@@ -37,11 +37,22 @@ final class ContainerSupport {
    * {@code lamina.home}), else this JVM running the jar or class path it was started from.
    */
   static MonitorLauncher monitorLauncher() {
+    List<String> cmd = new ArrayList<>(laminaCommand());
+    cmd.add(MonitorCommand.NAME);
+    return MonitorLauncher.command(cmd);
+  }
+
+  /**
+   * How to run {@code lamina} again from this process: {@code bin/lamina} when running through
+   * the launcher (which passes its checkout as {@code lamina.home}), else this JVM running the jar
+   * or class path it was started from.
+   */
+  static List<String> laminaCommand() {
     String home = System.getProperty("lamina.home");
     if (home != null) {
       Path launcher = Path.of(home, "bin", "lamina");
       if (Files.isExecutable(launcher)) {
-        return MonitorLauncher.command(List.of(launcher.toString(), MonitorCommand.NAME));
+        return List.of(launcher.toString());
       }
     }
     String java =
@@ -49,16 +60,14 @@ final class ContainerSupport {
             .info()
             .command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    return MonitorLauncher.command(
-        List.of(
-            java,
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-Xshare:auto",
-            "-cp",
-            classPath(),
-            Main.class.getName(),
-            MonitorCommand.NAME));
+    return List.of(
+        java,
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-Xshare:auto",
+        "-cp",
+        classPath(),
+        Main.class.getName());
   }
 
   private static String classPath() {

@@ -20,10 +20,12 @@ final class ForegroundTerminal {
 
   /**
    * Runs the container of {@code request} on this terminal and returns its exit code; {@code
-   * onCreated} runs on this thread once it exists (or could not be made).
+   * onCreated} runs on this thread once it exists, given its id (or null when it could not be
+   * made).
    */
   static int run(
-      Containers containers, ContainerRequest request, boolean interactive, Runnable onCreated)
+      Containers containers, ContainerRequest request, boolean interactive,
+      java.util.function.Consumer<String> onCreated)
       throws IOException, InterruptedException {
     CompletableFuture<String> created = new CompletableFuture<>();
     FutureTask<Integer> container =
@@ -47,7 +49,7 @@ final class ForegroundTerminal {
       id = null;
     }
     // On this thread: the store's lease is a lock of this thread's.
-    onCreated.run();
+    onCreated.accept(id);
     if (id == null) {
       return result(container);
     }

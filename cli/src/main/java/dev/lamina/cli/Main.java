@@ -50,6 +50,8 @@ public final class Main implements Runnable {
           VolumeCommand.class,
           NetworkCommand.class,
           MonitorCommand.class,
+          RestartPolicyCommand.class,
+          HealthcheckCommand.class,
           TrainCommand.class,
           ImportCommand.class,
           LoadCommand.class,

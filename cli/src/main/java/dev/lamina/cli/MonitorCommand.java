@@ -22,6 +22,14 @@ final class MonitorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return ContainerMonitor.monitor(root, id);
+    int code = ContainerMonitor.monitor(root, id);
+    // Once the container has exited and its end is recorded: its restart policy, as a monitor
+    // of another kind would run `lamina restart-policy` when the container exits.
+    try {
+      Supervision.applyRestartPolicy(root, id);
+    } catch (java.io.IOException | RuntimeException e) {
+      System.err.println("lamina monitor: restart policy: " + ErrorHandler.oneLine(e));
+    }
+    return code;
   }
 }

@@ -15,8 +15,8 @@ import picocli.CommandLine.Parameters;
 final class RestartCommand implements Callable<Integer> {
   @Mixin StoreOptions store;
 
-  @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", defaultValue = "10", description = "Seconds to wait before killing (default 10).")
-  int seconds;
+  @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds to wait before killing (default: the container's --stop-timeout, else 10).")
+  Integer seconds;
 
   @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container names or ids.")
   List<String> refs;
@@ -25,11 +25,12 @@ final class RestartCommand implements Callable<Integer> {
   public Integer call() {
     Containers containers = ContainerSupport.open(store.root());
     return Each.apply(refs, ref -> {
-      if (containers.stop(ref, Duration.ofSeconds(Math.max(0, seconds))).state()
+      if ((seconds == null ? containers.stop(ref)
+          : containers.stop(ref, Duration.ofSeconds(Math.max(0, seconds)))).state()
           == ContainerState.RUNNING) {
         throw new dev.lamina.runner.ContainerException("container " + ref + " did not stop");
       }
-      containers.start(ref);
+      Supervision.started(store.root(), containers.start(ref));
     });
   }
 }

@@ -118,6 +118,8 @@ class RunCommand implements Callable<Integer> {
   @Option(names = "--runtime", paramLabel = "RUNTIME", description = "OCI runtime: runc (default), crun, or a path.")
   String runtime;
 
+  @Mixin RunSettingsOptions more;
+
   @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name or id.")
   String image;
 
@@ -129,36 +131,62 @@ class RunCommand implements Callable<Integer> {
     if (tty && !detach && !createOnly()) {
       Terminals.requireTerminal();
     }
-    ContainerOptions options = options();
+    ContainerOptions.Builder builder = optionsBuilder();
+    List<dev.lamina.runner.volume.VolumeSpec> mounts = more.mounts(builder);
+    ContainerOptions options = builder.build();
+    more.checkCidfile();
     Store s = store.open();
     Containers containers = ContainerSupport.open(store.root());
     try (Lease lease = s.lease()) {
       ContainerImage img = new StoreImageProvider(s).prepare(image);
+      more.checkPlatform(image, img.config());
       ContainerRequest request =
           new ContainerRequest(
               img, options, name, volumes, rm, runtimeSelector(), interactive,
               RunNetworkOptions.network(
                   network, name, publish, publishAll, exposedPorts(img), dns, dnsSearch,
-                  dnsOptions, addHosts, ip, networkAliases));
+                  dnsOptions, addHosts, ip, networkAliases),
+              mounts, more.settings(img.config()));
       if (createOnly()) {
-        Output.out().println(containers.create(request).id());
+        ContainerRecord created = containers.create(request);
+        more.writeCidfile(created.id());
+        Output.out().println(created.id());
         return ExitCodes.OK;
       }
       if (detach) {
         ContainerRecord created = containers.create(request);
+        more.writeCidfile(created.id());
         lease.close();
-        containers.start(created.id());
+        Supervision.started(store.root(), containers.start(created.id()));
         Output.out().println(created.id());
         return ExitCodes.OK;
       }
+      String[] id = new String[1];
+      java.util.function.Consumer<String> onCreated = created -> {
+        lease.close();
+        id[0] = created;
+        if (created != null) {
+          try {
+            more.writeCidfile(created);
+            Supervision.started(store.root(), containers.inspect(created));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      };
       try {
         if (tty) {
-          return ForegroundTerminal.run(containers, request, interactive, lease::close);
+          return ForegroundTerminal.run(containers, request, interactive, onCreated);
         }
-        return containers.runForeground(request, interactive, lease::close);
+        return containers.runForeground(
+            request, interactive, (ContainerRecord r) -> onCreated.accept(r.id()));
       } catch (OciRuntimeException e) {
         throw new UserException(
             ErrorHandler.oneLine(e), e.exitCode());
+      } finally {
+        if (id[0] != null) {
+          Supervision.exited(store.root(), id[0]);
+        }
       }
     }
   }
@@ -181,8 +209,9 @@ class RunCommand implements Callable<Integer> {
     return false;
   }
 
-  private ContainerOptions options() throws java.io.IOException {
+  private ContainerOptions.Builder optionsBuilder() throws java.io.IOException {
     ContainerOptions.Builder b = ContainerOptions.builder();
+    more.apply(b);
     env.resolve().forEach(b::env);
     if (entrypoint != null) {
       b.entrypoint(entrypoint.isEmpty() ? List.of() : List.of(entrypoint));
@@ -200,7 +229,7 @@ class RunCommand implements Callable<Integer> {
     tmpfs.forEach(b::tmpfs);
     capAdd.forEach(b::capAdd);
     capDrop.forEach(b::capDrop);
-    return b.build();
+    return b;
   }
 
   /** Options after the image belong to the container's command, as with docker. */

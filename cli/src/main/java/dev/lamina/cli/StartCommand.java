@@ -40,7 +40,7 @@ final class StartCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Containers containers = ContainerSupport.open(store.root());
     if (!attach) {
-      return Each.apply(refs, containers::start);
+      return Each.apply(refs, ref -> Supervision.started(store.root(), containers.start(ref)));
     }
     if (refs.size() != 1) {
       throw new UserException("start -a takes one container");
@@ -51,12 +51,13 @@ final class StartCommand implements Callable<Integer> {
       Terminals.requireTerminal();
     }
     if (containers.hasTerminal(ref)) {
-      containers.start(ref);
+      Supervision.started(store.root(), containers.start(ref));
       return AttachCommand.attach(containers, ref, keys, interactive, true, false);
     }
     Path log = containers.logFile(ref);
     long before = Files.exists(log) ? Files.size(log) : 0;
     ContainerRecord started = containers.start(ref);
+    Supervision.started(store.root(), started);
     ContainerLogs.copy(containers, started.id(), System.out, true, before);
     System.out.flush();
     ContainerRecord done = containers.await(started.id(), Duration.ofSeconds(10));

@@ -14,8 +14,8 @@ import picocli.CommandLine.Parameters;
 final class StopCommand implements Callable<Integer> {
   @Mixin StoreOptions store;
 
-  @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", defaultValue = "10", description = "Seconds to wait before killing (default 10).")
-  int seconds;
+  @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds to wait before killing (default: the container's --stop-timeout, else 10).")
+  Integer seconds;
 
   @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container names or ids.")
   List<String> refs;
@@ -23,6 +23,12 @@ final class StopCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Containers containers = ContainerSupport.open(store.root());
-    return Each.apply(refs, ref -> containers.stop(ref, Duration.ofSeconds(Math.max(0, seconds))));
+    return Each.apply(refs, ref -> {
+      if (seconds == null) {
+        containers.stop(ref);
+      } else {
+        containers.stop(ref, Duration.ofSeconds(Math.max(0, seconds)));
+      }
+    });
   }
 }

@@ -331,10 +331,12 @@ final class ContainerLifecycle {
    * @throws IOException when creating the container fails
    * @throws InterruptedException if interrupted while waiting; the container is killed
    */
-  public int runForeground(ContainerRequest request, boolean interactive, Runnable onCreated)
+  public int runForeground(
+      ContainerRequest request, boolean interactive,
+      java.util.function.Consumer<ContainerRecord> onCreated)
       throws IOException, InterruptedException {
     ContainerRecord record = create(request, true);
-    onCreated.run();
+    onCreated.accept(record);
     Stdio stdio =
         request.options().terminal()
             ? Stdio.inherit()

@@ -141,6 +141,14 @@ public final class Containers {
   /** See {@link ContainerLifecycle#runForeground}. */
   public int runForeground(ContainerRequest request, boolean interactive, Runnable onCreated)
       throws IOException, InterruptedException {
+    return lifecycle.runForeground(request, interactive, r -> onCreated.run());
+  }
+
+  /** {@link #runForeground(ContainerRequest, boolean, Runnable)}, given the new record. */
+  public int runForeground(
+      ContainerRequest request, boolean interactive,
+      java.util.function.Consumer<ContainerRecord> onCreated)
+      throws IOException, InterruptedException {
     return lifecycle.runForeground(request, interactive, onCreated);
   }
 

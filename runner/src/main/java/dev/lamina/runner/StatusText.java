@@ -12,13 +12,24 @@ public final class StatusText {
     return switch (record.state()) {
       case CREATED -> "Created";
       case RUNNING -> "Up " + human(since(record.startedAt(), now))
-          + (record.paused() ? " (Paused)" : "");
+          + (record.paused() ? " (Paused)" : health(record));
       case EXITED -> "Exited ("
           + (record.exitCode() == null ? "unknown" : record.exitCode())
           + ") "
           + human(since(record.finishedAt(), now))
           + " ago";
     };
+  }
+
+  /** Docker's suffix: {@code (health: starting)}, {@code (healthy)}, {@code (unhealthy)}. */
+  private static String health(ContainerRecord record) {
+    if (record.health() == null) {
+      return "";
+    }
+    String status = record.health().status();
+    return status.equals(dev.lamina.runner.health.HealthState.STARTING)
+        ? " (health: starting)"
+        : " (" + status + ")";
   }
 
   /** The CREATED column: {@code 3 seconds ago}. */
