@@ -100,6 +100,24 @@ final class InspectCommand implements Callable<Integer> {
     };
   }
 
+  /** Docker's {@code State.Health}. */
+  private static Map<String, Object> health(dev.lamina.runner.health.HealthState h) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("Status", h.status());
+    out.put("FailingStreak", h.failingStreak());
+    List<Map<String, Object>> log = new java.util.ArrayList<>();
+    for (var c : h.log()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("Start", c.start());
+      e.put("End", c.end());
+      e.put("ExitCode", c.exitCode());
+      e.put("Output", c.output());
+      log.add(e);
+    }
+    out.put("Log", log);
+    return out;
+  }
+
   static Map<String, Object> container(ContainerRecord r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("Id", r.id());
@@ -116,20 +134,40 @@ final class InspectCommand implements Callable<Integer> {
     state.put("StartedAt", r.startedAt());
     state.put("FinishedAt", r.finishedAt());
     state.put("LogDroppedBytes", r.logDroppedBytes());
+    if (r.health() != null) {
+      state.put("Health", health(r.health()));
+    }
     m.put("State", state);
     m.put("Image", r.imageId());
     m.put("ImageName", r.image());
     m.put("Name", r.name());
     m.put("Status", StatusText.of(r, java.time.Instant.now()));
+    m.put("RestartCount", r.restartCount());
     Map<String, Object> host = new LinkedHashMap<>();
     host.put("Runtime", r.runtime());
     host.put("AutoRemove", r.autoRemove());
     host.put("Memory", r.memoryLimit() == null ? 0 : r.memoryLimit());
+    host.put(
+        "RestartPolicy",
+        Map.of("Name", r.restart().name(), "MaximumRetryCount", r.restart().maxRetries()));
     m.put("HostConfig", host);
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("Hostname", r.hostname());
     config.put("StopSignal", r.stopSignal());
     config.put("OpenStdin", r.openStdin());
+    config.put("Labels", r.labels());
+    if (r.stopTimeout() != null) {
+      config.put("StopTimeout", r.stopTimeout());
+    }
+    if (r.healthcheck() != null) {
+      Map<String, Object> h = new LinkedHashMap<>();
+      h.put("Test", r.healthcheck().test());
+      h.put("Interval", r.healthcheck().intervalNanos());
+      h.put("Timeout", r.healthcheck().timeoutNanos());
+      h.put("StartPeriod", r.healthcheck().startPeriodNanos());
+      h.put("Retries", r.healthcheck().retries());
+      config.put("Healthcheck", h);
+    }
     m.put("Config", config);
     m.put("Volumes", r.volumes());
     host.put("NetworkMode", networkMode(r));

@@ -173,6 +173,10 @@ final class ContainerControl {
   public ContainerRecord stop(String ref, Duration timeout) throws IOException {
     ContainerRecord r = queries.inspect(ref);
     if (r.state() != ContainerState.RUNNING) {
+      // Between two runs of its restart policy: the restart that is due does not happen.
+      if (r.restartPolicy() != null) {
+        markStoppedByUser(r);
+      }
       return r;
     }
     String signal = r.stopSignal() == null || r.stopSignal().isBlank() ? "TERM" : r.stopSignal();

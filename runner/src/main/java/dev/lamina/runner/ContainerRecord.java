@@ -66,11 +66,13 @@ public record ContainerRecord(
     @JsonProperty("logDropped") Long logDropped,
     @JsonProperty("network") ContainerNetwork network,
     @JsonProperty("networkStatus") dev.lamina.runner.network.NetworkStatus networkStatus,
-    @JsonProperty("labels") java.util.Map<String, String> labels,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("labels")
+        java.util.Map<String, String> labels,
     @JsonProperty("stopTimeout") Integer stopTimeout,
     @JsonProperty("restartPolicy") String restartPolicy,
-    @JsonProperty("restartCount") int restartCount,
-    @JsonProperty("stoppedByUser") boolean stoppedByUser,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonProperty("restartCount") int restartCount,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonProperty("stoppedByUser")
+        boolean stoppedByUser,
     @JsonProperty("healthcheck") dev.lamina.runner.health.HealthConfig healthcheck,
     @JsonProperty("health") dev.lamina.runner.health.HealthState health) {
 

@@ -7,7 +7,6 @@ import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.runner.health.HealthConfig;
 import dev.lamina.runner.health.HealthState;
 import java.io.IOException;
-import java.time.Duration;
 
 /** A record's health check and health, in {@code container.json} (durations in nanoseconds). */
 final class HealthCodecs {
@@ -19,9 +18,9 @@ final class HealthCodecs {
         public void write(JsonWriter out, HealthConfig c) throws IOException {
           out.startObject()
               .strings("test", c.test())
-              .number("interval", c.interval().toNanos())
-              .number("timeout", c.timeout().toNanos())
-              .number("startPeriod", c.startPeriod().toNanos())
+              .number("interval", c.intervalNanos())
+              .number("timeout", c.timeoutNanos())
+              .number("startPeriod", c.startPeriodNanos())
               .number("retries", c.retries())
               .endObject();
         }
@@ -31,9 +30,9 @@ final class HealthCodecs {
           try {
             return new HealthConfig(
                 in.strings("test"),
-                Duration.ofNanos(in.longValue("interval", 0)),
-                Duration.ofNanos(in.longValue("timeout", 0)),
-                Duration.ofNanos(in.longValue("startPeriod", 0)),
+                in.longValue("interval", 0),
+                in.longValue("timeout", 0),
+                in.longValue("startPeriod", 0),
                 in.intValue("retries", 0));
           } catch (IllegalArgumentException | NullPointerException e) {
             throw in.invalid("healthcheck", String.valueOf(e.getMessage()));

@@ -30,12 +30,13 @@ class ContainerRecordCodecTest {
             List.of("sh", "-c", "echo \"hi\" > /tmp/x\n\t\\"), "2026-01-02T03:04:05.678Z",
             ContainerState.CREATED, null, null, null, null, "runc", true, null, null, "SIGQUIT",
             List.of("/store/layers/b", "/store/layers/a"), List.of(), List.of(), false, null,
-            null, false, false, null, null, null);
+            null, false, false, null, null, null, null, null, null, 0, false, null, null);
     return Stream.of(
         // Every nullable field null, lists absent (the record makes them empty).
         new ContainerRecord(
             null, null, null, null, null, null, null, null, null, null, null, null, false, null,
-            null, null, null, null, null, false, null, null, false, false, null, null, null),
+            null, null, null, null, null, false, null, null, false, false, null, null, null, null,
+            null, null, 0, false, null, null),
         created,
         created.withCommand(List.of("é", "日本", "\u0000\u001f\u2028", ""), List.of("v1"),
             List.of("v1"), "host-ä"),
@@ -46,7 +47,24 @@ class ContainerRecordCodecTest {
         new ContainerRecord(
             ID, "n", "i", "d", List.of("true"), "c", ContainerState.EXITED, 137, "s", "f", "",
             "crun", false, 1L, "m", "", List.of(), List.of("a", "b"), List.of("b"), true, "h",
-            Long.MAX_VALUE, true, true, Long.MAX_VALUE, null, null),
+            Long.MAX_VALUE, true, true, Long.MAX_VALUE, null, null, null, null, null, 0, false,
+            null, null),
+        // What run's flags and its supervision add.
+        created.toBuilder()
+            .labels(java.util.Map.of("b", "2", "a", ""))
+            .stopTimeout(-1)
+            .restartPolicy("on-failure:3")
+            .restartCount(2)
+            .stoppedByUser(true)
+            .healthcheck(
+                new dev.lamina.runner.health.HealthConfig(
+                    List.of("CMD-SHELL", "test -f /ok"), 1_500_000_000L, 30_000_000_000L, 0L, 3))
+            .health(
+                new dev.lamina.runner.health.HealthState(
+                    "unhealthy", 4,
+                    List.of(new dev.lamina.runner.health.HealthState.Check(
+                        "2026-01-02T03:04:06Z", "2026-01-02T03:04:07Z", -1, "timed out\n"))))
+            .build(),
         created.withLogDropped(3000),
         created.toBuilder()
             .network(

@@ -1,5 +1,7 @@
 package dev.lamina.runner.health;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.lamina.layerfs.oci.ContainerConfig;
 import java.time.Duration;
 import java.util.List;
@@ -9,27 +11,36 @@ import java.util.List;
  * {@code --health-*} flags over it).
  *
  * @param test {@code ["CMD", prog, args...]} or {@code ["CMD-SHELL", "command"]}
- * @param interval time between two checks
- * @param timeout a check running longer fails
- * @param startPeriod failures during this time after the start do not count
+ * @param intervalNanos time between two checks
+ * @param timeoutNanos a check running longer fails
+ * @param startPeriodNanos failures during this time after the start do not count
  * @param retries consecutive failures that make it unhealthy
  */
 public record HealthConfig(
-    List<String> test, Duration interval, Duration timeout, Duration startPeriod, int retries) {
+    @JsonProperty("test") List<String> test,
+    @JsonProperty("interval") long intervalNanos,
+    @JsonProperty("timeout") long timeoutNanos,
+    @JsonProperty("startPeriod") long startPeriodNanos,
+    @JsonProperty("retries") int retries) {
   /** Docker's defaults for what a HEALTHCHECK leaves out. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_RETRIES = 3;
 
+  /** A check with these durations. */
+  public HealthConfig(
+      List<String> test, Duration interval, Duration timeout, Duration startPeriod, int retries) {
+    this(test, interval.toNanos(), timeout.toNanos(), startPeriod.toNanos(), retries);
+  }
+
   public HealthConfig {
-    test = List.copyOf(test);
+    test = test == null ? List.of() : List.copyOf(test);
     if (test.isEmpty() || !(test.get(0).equals("CMD") || test.get(0).equals("CMD-SHELL"))
         || test.size() < 2) {
       throw new IllegalArgumentException("a health check needs a command (CMD or CMD-SHELL)");
     }
-    if (interval.isNegative() || interval.isZero() || timeout.isNegative() || timeout.isZero()
-        || startPeriod.isNegative()) {
+    if (intervalNanos <= 0 || timeoutNanos <= 0 || startPeriodNanos < 0) {
       throw new IllegalArgumentException("health check durations must be positive");
     }
     if (retries < 1) {
@@ -56,7 +67,23 @@ public record HealthConfig(
     return n == null || n == 0 ? absent : Duration.ofNanos(n);
   }
 
+  @JsonIgnore
+  public Duration interval() {
+    return Duration.ofNanos(intervalNanos);
+  }
+
+  @JsonIgnore
+  public Duration timeout() {
+    return Duration.ofNanos(timeoutNanos);
+  }
+
+  @JsonIgnore
+  public Duration startPeriod() {
+    return Duration.ofNanos(startPeriodNanos);
+  }
+
   /** The argv to run in the container: {@code CMD-SHELL} through {@code /bin/sh -c}. */
+  @JsonIgnore
   public List<String> command() {
     if (test.get(0).equals("CMD-SHELL")) {
       return List.of("/bin/sh", "-c", String.join(" ", test.subList(1, test.size())));

@@ -1,5 +1,6 @@
 package dev.lamina.runner.health;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,7 +11,10 @@ import java.util.List;
  * @param failingStreak consecutive failed checks
  * @param log the last {@link #KEPT} checks, oldest first
  */
-public record HealthState(String status, int failingStreak, List<Check> log) {
+public record HealthState(
+    @JsonProperty("status") String status,
+    @JsonProperty("failingStreak") int failingStreak,
+    @JsonProperty("log") List<Check> log) {
   public static final String STARTING = "starting";
   public static final String HEALTHY = "healthy";
   public static final String UNHEALTHY = "unhealthy";
@@ -26,7 +30,11 @@ public record HealthState(String status, int failingStreak, List<Check> log) {
   }
 
   /** One check: when it ran, its exit code (-1 for a timeout) and its output. */
-  public record Check(String start, String end, int exitCode, String output) {}
+  public record Check(
+      @JsonProperty("start") String start,
+      @JsonProperty("end") String end,
+      @JsonProperty("exitCode") int exitCode,
+      @JsonProperty("output") String output) {}
 
   /** A container that has just started: no check has run. */
   public static HealthState starting() {

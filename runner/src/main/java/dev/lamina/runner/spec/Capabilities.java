@@ -21,6 +21,29 @@ public final class Capabilities {
           "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
           "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
 
+  /**
+   * The capabilities this process's {@code CapEff} or {@code CapBnd} line (of {@code
+   * /proc/self/status}) holds: what a container may get at most ({@code --privileged} gets
+   * these, as podman gives it its own bounding set), and whether limits can be raised.
+   *
+   * @param field {@code CapEff} or {@code CapBnd}
+   */
+  public static List<String> ofThisProcess(String field) throws java.io.IOException {
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+      if (line.startsWith(field + ":")) {
+        long mask = Long.parseUnsignedLong(line.substring(field.length() + 1).strip(), 16);
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < ALL.size(); i++) {
+          if ((mask & (1L << i)) != 0) {
+            out.add(ALL.get(i));
+          }
+        }
+        return out;
+      }
+    }
+    return ALL;
+  }
+
   /** Docker's default set (moby {@code oci/caps/defaults.go}): bounding mask 0xa80425fb. */
   public static final Set<String> DOCKER_DEFAULT =
       Set.of(

@@ -19,7 +19,8 @@ public record RuntimeSpec(
     @JsonProperty("hostname") String hostname,
     @JsonProperty("mounts") List<Mount> mounts,
     @JsonProperty("linux") Linux linux,
-    @JsonProperty("annotations") java.util.Map<String, String> annotations) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("annotations")
+        java.util.Map<String, String> annotations) {
 
   /** A spec without annotations. */
   public RuntimeSpec(

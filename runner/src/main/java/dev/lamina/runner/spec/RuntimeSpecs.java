@@ -70,7 +70,7 @@ public final class RuntimeSpecs {
     // --privileged gives every capability (and --cap-drop still takes some away, as in docker).
     List<String> caps =
         options.privileged()
-            ? Capabilities.effectiveSet(Set.of("ALL"), options.capDrop())
+            ? privilegedSet(options.capDrop())
             : Capabilities.effectiveSet(options.capAdd(), options.capDrop());
     // Docker gives a non-root user no effective or permitted capabilities (only bounding):
     // CapEff is 0 for uid != 0 unless it gains them through file capabilities or setuid.
@@ -134,6 +134,21 @@ public final class RuntimeSpecs {
       rules.add(0, new RuntimeSpec.DeviceRule(false, null, null, null, "rwm"));
     }
     return new Devices(nodes, rules);
+  }
+
+  /**
+   * {@code --privileged}: every capability this process may hand on (its own bounding set: a
+   * runtime cannot give more, and would fail), less {@code --cap-drop}.
+   */
+  private static List<String> privilegedSet(Set<String> drop) throws IOException {
+    List<String> held = Capabilities.ofThisProcess("CapBnd");
+    List<String> out = new ArrayList<>();
+    for (String c : Capabilities.effectiveSet(Set.of("ALL"), drop)) {
+      if (held.contains(c)) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   /** The filter {@code policy} gives a container whose bounding set is {@code caps}. */
@@ -222,21 +237,25 @@ public final class RuntimeSpecs {
 
   /**
    * RLIMIT_NOFILE at {@link #DEFAULT_NOFILE}, lowered to the host's hard limit, then {@code
-   * --ulimit} values. A value above the host's hard limit needs CAP_SYS_RESOURCE, which only
-   * root has: for anyone else it is refused here rather than by the runtime, late.
+   * --ulimit} values. A value above the host's hard limit needs CAP_SYS_RESOURCE: without it, it
+   * is refused here rather than by the runtime, late.
    */
-  static List<RuntimeSpec.Rlimit> rlimits(HostLimits host, List<Ulimit> ulimits) {
+  static List<RuntimeSpec.Rlimit> rlimits(HostLimits host, List<Ulimit> ulimits)
+      throws IOException {
     long nofile = host.capped("Max open files", DEFAULT_NOFILE);
     Map<String, RuntimeSpec.Rlimit> out = new LinkedHashMap<>();
     out.put("RLIMIT_NOFILE", new RuntimeSpec.Rlimit("RLIMIT_NOFILE", nofile, nofile));
-    boolean root = "root".equals(System.getProperty("user.name"));
+    // Raising a hard limit takes CAP_SYS_RESOURCE, which even root may lack (in a container).
+    boolean root =
+        ulimits.isEmpty() || Capabilities.ofThisProcess("CapEff").contains("CAP_SYS_RESOURCE");
     for (Ulimit u : ulimits) {
       HostLimits.Limit h = host.get(u.procName()).orElse(null);
       if (!root && h != null && h.hard() != HostLimits.Limit.UNLIMITED
           && (u.hard() == Ulimit.UNLIMITED || u.hard() > h.hard())) {
         throw new IllegalArgumentException(
             "--ulimit " + u.type() + ": the hard limit " + limitText(u.hard())
-                + " is above this host's " + h.hard() + ", which only root may raise");
+                + " is above this host's " + h.hard()
+                + ", which only a process with CAP_SYS_RESOURCE may raise");
       }
       out.put(u.type(), new RuntimeSpec.Rlimit(u.type(), u.soft(), u.hard()));
     }

@@ -32,7 +32,8 @@ public record MountFlag(VolumeSpec volume, String tmpfs) {
     for (String field : csv(value)) {
       int eq = field.indexOf('=');
       String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase(Locale.ROOT).strip();
-      String v = eq < 0 ? null : field.substring(eq + 1);
+      // A bare key (readonly, volume-nocopy) is a flag that is set.
+      String v = eq < 0 ? "" : field.substring(eq + 1);
       if (key.equals("volume-opt")) {
         volumeOpts.add(v);
         continue;

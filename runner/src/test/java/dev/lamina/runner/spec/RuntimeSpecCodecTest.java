@@ -93,6 +93,16 @@ class RuntimeSpecCodecTest {
             .cpus(0.01)
             .capDrop("ALL")
             .build());
+    options.add(
+        ContainerOptions.builder()
+            .privileged(true)
+            .shmSize(128L * 1024 * 1024)
+            .annotation("org.example/a", "1")
+            .annotation("b", "")
+            .ulimit(dev.lamina.runner.spec.Ulimit.parse("nproc=100:200"))
+            .init(Path.of("/usr/bin/catatonit"))
+            .bind(new BindMount(Path.of("/host/shared"), "/s", false, "rshared"))
+            .build());
     ImageConfig config = ImageConfig.empty("2026-01-01T00:00:00Z").withConfig(image);
     for (ContainerOptions o : options) {
       assertSameBytes(RuntimeSpecs.fromImageConfig(config, o, rootfs));
@@ -169,6 +179,40 @@ class RuntimeSpecCodecTest {
             new RuntimeSpec.Linux(
                 null, null, null, new RuntimeSpec.Resources(null, null, null), null, null,
                 null, new RuntimeSpec.Seccomp(null, null, null, null))));
+  }
+
+  @Test
+  void write_devicesAndAnnotations_sameBytesAsDataBinding() throws IOException {
+    assertSameBytes(
+        new RuntimeSpec(
+            "1.0.2", null, null, null, null,
+            new RuntimeSpec.Linux(
+                null, null, null,
+                new RuntimeSpec.Resources(
+                    null, null, null,
+                    List.of(
+                        new RuntimeSpec.DeviceRule(false, null, null, null, "rwm"),
+                        new RuntimeSpec.DeviceRule(true, "c", 1L, 3L, "rw"))),
+                null, null, null, null,
+                List.of(new RuntimeSpec.Device("/dev/x", "c", 1, 3, 0666, 0, 0),
+                    new RuntimeSpec.Device("/dev/y", "b", 8, 0, null, null, null))),
+            java.util.Map.of("k", "v", "a", "")));
+  }
+
+  /** The runtime reads limits as unsigned: unlimited is RLIM_INFINITY, not -1. */
+  @Test
+  void write_unlimitedRlimit_isRlimInfinity() throws IOException {
+    RuntimeSpec.Rlimit unlimited = new RuntimeSpec.Rlimit("RLIMIT_CORE", -1, -1);
+    RuntimeSpec spec =
+        new RuntimeSpec(
+            "1.0.2",
+            new RuntimeSpec.Process(
+                false, null, null, null, null, null, List.of(unlimited), false),
+            null, null, null, null);
+    String json = new String(JsonWriter.toBytes(spec, RuntimeSpecCodec.INSTANCE), StandardCharsets.UTF_8);
+    org.junit.jupiter.api.Assertions.assertTrue(
+        json.contains("\"soft\":18446744073709551615,\"hard\":18446744073709551615"), json);
+    assertEquals(spec, JsonObject.read(json.getBytes(StandardCharsets.UTF_8), RuntimeSpecCodec.INSTANCE));
   }
 
   @Test
