@@ -116,7 +116,14 @@ public record MountFlag(VolumeSpec volume, String tmpfs) {
               + " options)");
     }
     keys.remove("volume-driver");
-    String name = source == null || source.isEmpty() ? null : Volumes.validateName(source);
+    String name = null;
+    if (source != null && !source.isEmpty()) {
+      try {
+        name = Volumes.validateName(source);
+      } catch (VolumeException e) {
+        throw new VolumeException("invalid --mount " + value + ": " + e.getMessage());
+      }
+    }
     return new MountFlag(new VolumeSpec.Named(name, dest, readOnly, noCopy), null);
   }
 
