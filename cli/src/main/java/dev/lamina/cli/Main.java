@@ -52,6 +52,7 @@ public final class Main implements Runnable {
           MonitorCommand.class,
           RestartPolicyCommand.class,
           HealthcheckCommand.class,
+          EventsCommand.class,
           TrainCommand.class,
           ImportCommand.class,
           LoadCommand.class,

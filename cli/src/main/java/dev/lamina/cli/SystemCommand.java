@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
       SystemCommand.Check.class,
       SystemCommand.Prune.class,
       SystemCommand.Df.class,
+      SystemInfoCommand.class,
     })
 final class SystemCommand implements Runnable {
   @Override

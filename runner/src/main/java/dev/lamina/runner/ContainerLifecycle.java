@@ -140,6 +140,7 @@ final class ContainerLifecycle {
       ContainerRecord created =
           store.update(record.id(), r -> r.withCommand(command, used, anonymous, hostname));
       done = true;
+      store.report("create", created, java.util.Map.of());
       return created;
     } catch (IOException | RuntimeException e) {
       discard(record.id(), anonymous);
@@ -469,6 +470,7 @@ final class ContainerLifecycle {
               store.write(next);
               return next;
             });
+    store.report("start", record, java.util.Map.of());
     Path cdir = store.dir(record.id());
     Integer code = null;
     String error = null;
@@ -542,6 +544,11 @@ final class ContainerLifecycle {
               r -> r.exited(code, Times.now(), error, oomKilled)
                   .withLogDropped(logDropped)
                   .withNetworkStatus(null));
+      if (done != null) {
+        store.report(
+            "die", done,
+            java.util.Map.of("exitCode", String.valueOf(done.exitCode() == null ? -1 : done.exitCode())));
+      }
       if (done != null && done.autoRemove()) {
         reaper.delete(done, false);
         reaper.removeAnonymousVolumes(done);

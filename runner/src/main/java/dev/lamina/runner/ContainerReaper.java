@@ -57,6 +57,7 @@ final class ContainerReaper {
           Trees.deleteRecursively(cdir);
           return null;
         });
+    store.report("destroy", r, java.util.Map.of());
   }
 
   void removeAnonymousVolumes(ContainerRecord r) {

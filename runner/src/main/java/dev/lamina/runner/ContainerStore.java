@@ -25,9 +25,35 @@ final class ContainerStore {
   private static final String RECORD = "container.json";
 
   private final Path dir;
+  private volatile dev.lamina.layerfs.events.EventListener events;
 
   ContainerStore(Path containersDir) {
     this.dir = containersDir;
+    this.events = dev.lamina.layerfs.events.EventJournal.at(containersDir.getParent());
+  }
+
+  /** Reports container events to {@code listener} (the store's journal by default). */
+  void reportEventsTo(dev.lamina.layerfs.events.EventListener listener) {
+    this.events = listener;
+  }
+
+  /**
+   * Reports {@code action} on container {@code r}, with docker's attributes ({@code name},
+   * {@code image}) and {@code extra} ones.
+   */
+  void report(String action, ContainerRecord r, java.util.Map<String, String> extra) {
+    // As docker's: the container's labels are attributes too (for --filter label=...).
+    java.util.Map<String, String> a = new java.util.TreeMap<>(r.labels());
+    a.putAll(extra);
+    if (r.name() != null) {
+      a.put("name", r.name());
+    }
+    if (r.image() != null) {
+      a.put("image", r.image());
+    }
+    events.event(
+        dev.lamina.layerfs.events.Event.now(
+            dev.lamina.layerfs.events.Event.CONTAINER, action, r.id(), a));
   }
 
   /** The directory holding every container's directory. */

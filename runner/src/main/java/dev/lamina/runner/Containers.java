@@ -34,12 +34,14 @@ public final class Containers {
   private final ContainerExec exec;
   private final ContainerNetworking networking;
   private final HealthChecks health;
+  private final ContainerStore store;
   private final RestartPolicies restarts;
 
   private Containers(
       Path root, MonitorLauncher launcher, RuntimeSource runtimeSource, NetworkDefaults defaults) {
     Path laminaRoot = root.toAbsolutePath().normalize();
     ContainerStore store = new ContainerStore(laminaRoot.resolve("containers"));
+    this.store = store;
     ContainerRuntimes runtimes = new ContainerRuntimes(runtimeSource);
     this.volumes = Volumes.at(laminaRoot, store::volumesInUse);
     this.networking =
@@ -53,6 +55,12 @@ public final class Containers {
     this.exec = new ContainerExec(store, runtimes, queries);
     this.health = new HealthChecks(store, queries, exec);
     this.restarts = new RestartPolicies(store, lifecycle);
+  }
+
+  /** Reports container events to {@code listener} instead of the store's event journal. */
+  public Containers reportEventsTo(dev.lamina.layerfs.events.EventListener listener) {
+    store.reportEventsTo(listener);
+    return this;
   }
 
   /** Health checks of its containers ({@code lamina healthcheck run}). */

@@ -76,6 +76,8 @@ public final class HealthChecks {
     if (after == null || after.health() == null) {
       throw new ContainerException("container " + r.name() + " is not running");
     }
+    // Docker reports every check's outcome as "health_status: STATUS".
+    store.report("health_status: " + after.health().status(), after, java.util.Map.of());
     return after.health();
   }
 

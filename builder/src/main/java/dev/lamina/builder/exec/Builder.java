@@ -174,6 +174,12 @@ public final class Builder {
         progress.message("#0 naming to " + n + " done");
       }
       export.done();
+      store.events().event(
+          dev.lamina.layerfs.events.Event.now(
+              dev.lamina.layerfs.events.Event.IMAGE, "build", image.id().toString(),
+              image.names().isEmpty()
+                  ? java.util.Map.of()
+                  : java.util.Map.of("name", image.names().get(0))));
       return new BuildResult(image.id(), image.target(), image.names(), config,
           run.steps.get(), run.cachedSteps.get());
     } finally {

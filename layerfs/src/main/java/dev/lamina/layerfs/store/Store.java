@@ -30,9 +30,11 @@ public final class Store {
   private final TempArea temp;
   private final FileLocks gcLock;
   private final OciLayout images;
+  private volatile dev.lamina.layerfs.events.EventListener events;
 
   private Store(Path root) throws IOException {
     this.root = root;
+    this.events = dev.lamina.layerfs.events.EventJournal.at(root);
     Path locks = Files.createDirectories(root.resolve("locks"));
     this.temp = new TempArea(root.resolve("tmp"), "blob-", FileLocks.of(locks.resolve("tmp.lock")));
     this.gcLock = FileLocks.of(locks.resolve("gc.lock"));
@@ -64,6 +66,20 @@ public final class Store {
     store.temp.clean();
     store.images.refillReserve();
     return store;
+  }
+
+  /**
+   * Where this store's work is reported (tags, removals, pulls, pushes, builds): its event
+   * journal unless {@link #reportEventsTo} said otherwise.
+   */
+  public dev.lamina.layerfs.events.EventListener events() {
+    return events;
+  }
+
+  /** Reports this store's events to {@code listener} instead of the journal. */
+  public Store reportEventsTo(dev.lamina.layerfs.events.EventListener listener) {
+    this.events = listener;
+    return this;
   }
 
   /** The root directory. */

@@ -172,7 +172,9 @@ final class StoreImages implements Images {
   public ResolvedImage tag(String source, String newName) throws IOException {
     try (Lease lease = store.lease()) {
       ResolvedImage src = resolve(source);
-      return name(src.target(), List.of(newName));
+      ResolvedImage named = name(src.target(), List.of(newName));
+      store.events().event(imageEvent("tag", named.id(), normaliseName(newName)));
+      return named;
     }
   }
 
@@ -195,6 +197,13 @@ final class StoreImages implements Images {
           return next;
         });
     return namesOf(plain);
+  }
+
+  /** An image event as docker's: the id, and the name it concerns. */
+  static dev.lamina.layerfs.events.Event imageEvent(String action, Digest id, String name) {
+    return dev.lamina.layerfs.events.Event.now(
+        dev.lamina.layerfs.events.Event.IMAGE, action, id.toString(),
+        name == null ? java.util.Map.of() : java.util.Map.of("name", name));
   }
 
   private ResolvedImage namesOf(Descriptor target) throws IOException {
@@ -255,6 +264,13 @@ final class StoreImages implements Images {
         });
     List<Digest> deleted = lastName ? deleteUnreferenced(target.target()) : List.of();
     layout.refillReserve(); // if the index write used it, there may be room again now
+    for (String n : toRemove) {
+      store.events().event(imageEvent("untag", target.id(), n));
+    }
+    if (lastName) {
+      store.events().event(
+          imageEvent("delete", target.id(), toRemove.isEmpty() ? null : toRemove.get(0)));
+    }
     return new RemovedImage(toRemove, deleted);
   }
 

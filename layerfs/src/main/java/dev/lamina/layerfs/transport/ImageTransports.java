@@ -70,6 +70,13 @@ public final class ImageTransports {
         out.add(new Images.ResolvedImage(named.target(), named.id(),
             named.names().stream().filter(given::contains).toList()));
       }
+      String action = from.transport() == ImageLocation.Transport.DOCKER ? "pull" : "load";
+      for (Images.ResolvedImage r : out) {
+        store.events().event(
+            dev.lamina.layerfs.events.Event.now(
+                dev.lamina.layerfs.events.Event.IMAGE, action, r.id().toString(),
+                r.names().isEmpty() ? java.util.Map.of() : java.util.Map.of("name", r.names().get(0))));
+      }
       return out;
     }
   }
@@ -119,7 +126,16 @@ public final class ImageTransports {
       }
       items.add(new Sink.Item(r.target(), names));
     }
-    return write(store, items, to, registry);
+    Descriptor written = write(store, items, to, registry);
+    String action = to.transport() == ImageLocation.Transport.DOCKER ? "push" : "save";
+    for (String image : images) {
+      Images.ResolvedImage r = store.images().resolve(image);
+      store.events().event(
+          dev.lamina.layerfs.events.Event.now(
+              dev.lamina.layerfs.events.Event.IMAGE, action, r.id().toString(),
+              java.util.Map.of("name", to.ref() != null ? to.toString() : image)));
+    }
+    return written;
   }
 
   private static Descriptor write(
