@@ -41,7 +41,7 @@ final class SystemInfoCommand implements Callable<Integer> {
     if ("json".equals(format)) {
       Output.json(info);
     } else if (format != null) {
-      Output.out().println(InspectTemplate.parse(format).apply(info));
+      Output.out().println(InspectTemplate.parse(format).strict().apply(info));
     } else {
       print(info, "");
     }
