@@ -268,6 +268,15 @@ class RunOptionsTest {
     // The timer checks every second: healthy without anyone asking.
     awaitInspect("img", n -> n.get("State").has("Health")
         && n.get("State").get("Health").get("Status").asText().equals("healthy"));
+    // Its timer is a process of its own that ends with the container.
+    String id = inspect("img").get("Id").asText();
+    assertTrue(watchers(id) > 0, "a timer runs");
+    lamina.run("rm", "-f", "img").ok();
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    while (watchers(id) > 0 && Instant.now().isBefore(deadline)) {
+      Thread.sleep(100);
+    }
+    assertEquals(0, watchers(id), "the timer ended with its container");
     lamina.run("run", "-d", "--name", "off", "--no-healthcheck", "checked", "sleep", "300").ok();
     assertFalse(inspect("off").get("State").has("Health"));
     assertFalse(lamina.run("ps", "--format", "{{.Names}} {{.Status}}").ok().out().lines()
@@ -280,6 +289,14 @@ class RunOptionsTest {
     assertEquals(-1, last.get("ExitCode").asInt());
     assertEquals("Health check exceeded timeout (500ms)", last.get("Output").asText());
     assertEquals(125, lamina.run("run", "--rm", "--health-interval", "x", "busybox", "true").code());
+  }
+
+  /** Processes whose command line names container {@code id}: its health-check timer. */
+  private static long watchers(String id) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().arguments().map(a -> List.of(a).contains(id)
+            && List.of(a).contains("watch")).orElse(false))
+        .count();
   }
 
   @Test

@@ -28,6 +28,9 @@ import java.util.concurrent.TimeoutException;
  * 0 is healthy, anything else (or running past the timeout) a failure.
  */
 public final class HealthChecks {
+  /** How often a watcher looks whether its container still runs. */
+  static final Duration WATCH_POLL = Duration.ofMillis(500);
+
   private final ContainerStore store;
   private final ContainerQueries queries;
   private final ContainerExec exec;
@@ -146,20 +149,23 @@ public final class HealthChecks {
       r = queries.inspect(ref);
     }
     String run = r.startedAt();
-    while (r.state() == ContainerState.RUNNING && Objects.equals(run, r.startedAt())
-        && r.healthcheck() != null) {
-      Thread.sleep(r.healthcheck().interval().toMillis());
-      java.util.Optional<ContainerRecord> now = store.read(store.dir(r.id()));
-      if (now.isEmpty()) {
-        return;
-      }
-      r = now.get();
-      if (r.state() != ContainerState.RUNNING || !Objects.equals(run, r.startedAt())) {
-        return;
+    while (r.healthcheck() != null) {
+      // Waits for the next check while looking at the record often, so that a watcher of a
+      // container that stopped or went does not outlive it by a whole interval (an hour, say).
+      Instant due = Instant.now().plus(r.healthcheck().interval());
+      while (Instant.now().isBefore(due)) {
+        long left = Duration.between(Instant.now(), due).toMillis();
+        Thread.sleep(Math.max(1, Math.min(left, WATCH_POLL.toMillis())));
+        java.util.Optional<ContainerRecord> now = store.read(store.dir(r.id()));
+        if (now.isEmpty() || now.get().state() != ContainerState.RUNNING
+            || !Objects.equals(run, now.get().startedAt())) {
+          return;
+        }
       }
       try {
         run(r.id());
-      } catch (ContainerException stopped) {
+        r = queries.inspect(r.id());
+      } catch (ContainerException stoppedOrRemoved) {
         return;
       }
     }
