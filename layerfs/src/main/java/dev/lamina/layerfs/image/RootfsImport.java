@@ -110,6 +110,11 @@ public final class RootfsImport {
             .withLayer(
                 diffId,
                 new ImageConfig.History(when, "lamina import", null, comment, null));
-    return store.images().write(c, List.of(layer), names.toArray(String[]::new));
+    ResolvedImage image = store.images().write(c, List.of(layer), names.toArray(String[]::new));
+    store.events().event(
+        dev.lamina.layerfs.events.Event.now(
+            dev.lamina.layerfs.events.Event.IMAGE, "import", image.id().toString(),
+            image.names().isEmpty() ? java.util.Map.of() : java.util.Map.of("name", image.names().get(0))));
+    return image;
   }
 }

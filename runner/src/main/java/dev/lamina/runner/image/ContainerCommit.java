@@ -111,7 +111,18 @@ public final class ContainerCommit {
       }
       List<Descriptor> layers = new ArrayList<>(base.manifest().layers());
       layers.add(layer.descriptor(Compression.NONE.layerMediaType()));
-      return store.images().write(config, layers, names.toArray(String[]::new));
+      ResolvedImage image = store.images().write(config, layers, names.toArray(String[]::new));
+      // Docker reports a commit as the container's event, naming the image it made.
+      java.util.Map<String, String> attrs = new java.util.TreeMap<>();
+      attrs.put("name", record.name());
+      attrs.put("imageID", image.id().toString());
+      if (!image.names().isEmpty()) {
+        attrs.put("imageName", image.names().get(0));
+      }
+      store.events().event(
+          dev.lamina.layerfs.events.Event.now(
+              dev.lamina.layerfs.events.Event.CONTAINER, "commit", record.id(), attrs));
+      return image;
     }
   }
 }
