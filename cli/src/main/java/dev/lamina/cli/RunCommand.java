@@ -162,13 +162,18 @@ class RunCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       String[] id = new String[1];
+      // Quick when there is nothing to do: with -t this terminal attaches only after it, and
+      // the container's terminal has its size once attached.
+      boolean checked = Supervision.hasHealthcheck(request);
       java.util.function.Consumer<String> onCreated = created -> {
         lease.close();
         id[0] = created;
         if (created != null) {
           try {
             more.writeCidfile(created);
-            Supervision.started(store.root(), containers.inspect(created));
+            if (checked) {
+              Supervision.watchHealth(store.root(), created);
+            }
           } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
           }

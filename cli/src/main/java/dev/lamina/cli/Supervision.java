@@ -24,12 +24,28 @@ import java.util.Optional;
 final class Supervision {
   private Supervision() {}
 
+  /** Whether the container {@code request} makes will have a health check. */
+  static boolean hasHealthcheck(dev.lamina.runner.ContainerRequest request) {
+    var settings = request.settings();
+    var image = request.image().config().config();
+    return !settings.noHealthcheck()
+        && (settings.healthcheck() != null
+            || dev.lamina.runner.health.HealthConfig.ofImage(
+                    image == null ? null : image.healthcheck())
+                != null);
+  }
+
   /** Starts the health-check timer of a container that has just started, if it has a check. */
   static void started(Path root, ContainerRecord r) throws IOException {
     if (r.healthcheck() == null || r.state() == ContainerState.EXITED) {
       return;
     }
-    launch(root, r.id(), List.of("healthcheck", "watch"), "health.log");
+    watchHealth(root, r.id());
+  }
+
+  /** Starts the health-check timer of container {@code id}, known to have a check. */
+  static void watchHealth(Path root, String id) throws IOException {
+    launch(root, id, List.of("healthcheck", "watch"), "health.log");
   }
 
   /**
