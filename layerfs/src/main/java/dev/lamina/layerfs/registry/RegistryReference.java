@@ -40,7 +40,10 @@ public record RegistryReference(String registry, String repository, String tag, 
     String full = hasHost ? text : DOCKER_HUB + "/" + (text.contains("/") ? "" : "library/") + text;
     Reference r = Reference.parse(full);
     String registry = r.domain().equals("index.docker.io") ? DOCKER_HUB : r.domain();
-    return new RegistryReference(registry, r.path(), r.tag(), r.digest());
+    // As docker: an official image is under library/ whether or not the name says so.
+    String path = registry.equals(DOCKER_HUB) && !r.path().contains("/")
+        ? "library/" + r.path() : r.path();
+    return new RegistryReference(registry, path, r.tag(), r.digest());
   }
 
   /** What addresses the manifest: the digest when there is one, else the tag. */

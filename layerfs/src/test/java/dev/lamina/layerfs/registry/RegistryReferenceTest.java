@@ -22,6 +22,8 @@ class RegistryReferenceTest {
   @CsvSource({
     "busybox, docker.io, library/busybox, latest, registry-1.docker.io",
     "user/app:1, docker.io, user/app, 1, registry-1.docker.io",
+    "docker.io/alpine:3, docker.io, library/alpine, 3, registry-1.docker.io",
+    "index.docker.io/alpine, docker.io, library/alpine, latest, registry-1.docker.io",
     "127.0.0.1:5000/a/b:v2, 127.0.0.1:5000, a/b, v2, 127.0.0.1:5000",
     "localhost/x, localhost, x, latest, localhost",
     "quay.io/org/img, quay.io, org/img, latest, quay.io",
