@@ -30,12 +30,22 @@ public interface Images {
 
   /**
    * Finds an image. Order: a full digest ({@code sha256:...} or 64 hex) is matched against ids and
-   * manifest digests; then the text as a name; then as a short id prefix.
+   * manifest digests; then the text as a name; then, for a short name (no registry), the same
+   * repository path and tag under any registry, as podman does ({@code alpine:3} finds {@code
+   * docker.io/library/alpine:3}); then as a short id prefix.
    *
    * @throws ImageNotFoundException if nothing matches, or a short id matches several images
-   * @throws IOException if the store cannot be read
+   * @throws IOException if the store cannot be read, or a short name matches several images
    */
   ResolvedImage resolve(String image) throws IOException;
+
+  /**
+   * The stored name {@code image} stands for when {@link #resolve} finds it by a name (the full
+   * one, or the one a short name matched); null when it is found by id, or not at all.
+   *
+   * @throws IOException if the store cannot be read, or a short name matches several images
+   */
+  String nameOf(String image) throws IOException;
 
   /**
    * Gives the image {@code source} the name {@code newName} too (moving the name if another image

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -121,25 +122,13 @@ final class StoreImages implements Images {
       }
       throw new ImageNotFoundException("no image with id or digest " + full);
     }
-    // 2. A name, or name@digest.
-    if (Reference.isValid(text)) {
-      Reference ref = Reference.parse(text);
-      if (ref.digest() != null) {
-        for (Entry e : entries.values()) {
-          if (e.target().digest().equals(ref.digest())
-              && e.names().stream().anyMatch(n -> Reference.parse(n).repository()
-                  .equals(ref.repository()))) {
-            return resolved(e);
-          }
-        }
-        throw new ImageNotFoundException("no image " + ref);
-      }
-      String name = ref.toString();
-      for (Entry e : entries.values()) {
-        if (e.names().contains(name)) {
-          return resolved(e);
-        }
-      }
+    // 2. A name, or name@digest; a short name also under any registry.
+    Match named = byName(text, entries);
+    if (named != null) {
+      return resolved(named.entry());
+    }
+    if (Reference.isValid(text) && Reference.parse(text).digest() != null) {
+      throw new ImageNotFoundException("no image " + Reference.parse(text));
     }
     // 3. A short id (or short manifest digest).
     if (SHORT_ID.matcher(text).matches()) {
@@ -159,6 +148,84 @@ final class StoreImages implements Images {
       }
     }
     throw new ImageNotFoundException("no such image: " + image);
+  }
+
+  /** An entry found by one of its names, and that name. */
+  private record Match(Entry entry, String name) {}
+
+  /**
+   * The entry {@code text} names, as podman finds it: the full name ({@code hello} is {@code
+   * localhost/hello:latest}); else, for a short name, the same repository path and tag under any
+   * registry ({@code alpine:3} finds {@code docker.io/library/alpine:3}). Null if none.
+   *
+   * @throws IOException if a short name matches several images
+   */
+  private static Match byName(String text, Map<Digest, Entry> entries) throws IOException {
+    if (!Reference.isValid(text)) {
+      return null;
+    }
+    Reference ref = Reference.parse(text);
+    if (ref.digest() != null) {
+      for (Entry e : entries.values()) {
+        if (!e.target().digest().equals(ref.digest())) {
+          continue;
+        }
+        for (String n : e.names()) {
+          Reference stored = Reference.parse(n);
+          if (stored.repository().equals(ref.repository())
+              || isShort(text) && underAnyRegistry(stored, ref)) {
+            return new Match(e, n);
+          }
+        }
+      }
+      return null;
+    }
+    String name = ref.toString();
+    for (Entry e : entries.values()) {
+      if (e.names().contains(name)) {
+        return new Match(e, name);
+      }
+    }
+    if (!isShort(text)) {
+      return null;
+    }
+    Map<Digest, Match> found = new LinkedHashMap<>();
+    for (Entry e : entries.values()) {
+      for (String n : e.names()) {
+        Reference stored = Reference.parse(n);
+        if (Objects.equals(stored.tag(), ref.tag()) && underAnyRegistry(stored, ref)) {
+          found.putIfAbsent(e.target().digest(), new Match(e, n));
+        }
+      }
+    }
+    if (found.size() > 1) {
+      throw new IOException("short name " + text + " matches several images: "
+          + String.join(", ", found.values().stream().map(Match::name).toList())
+          + "; use the full name");
+    }
+    return found.isEmpty() ? null : found.values().iterator().next();
+  }
+
+  /** Whether {@code text} names no registry (its first component is no host). */
+  private static boolean isShort(String text) {
+    int slash = text.indexOf('/');
+    if (slash < 0) {
+      return true;
+    }
+    String first = text.substring(0, slash);
+    return !(first.contains(".") || first.contains(":") || first.equals(Reference.LOCAL_DOMAIN)
+        || first.startsWith("["));
+  }
+
+  /** Whether {@code stored}'s path is {@code ref}'s, or ends with it after a slash. */
+  private static boolean underAnyRegistry(Reference stored, Reference ref) {
+    return stored.path().equals(ref.path()) || stored.path().endsWith("/" + ref.path());
+  }
+
+  @Override
+  public String nameOf(String image) throws IOException {
+    Match m = byName(image.strip(), entries());
+    return m == null ? null : m.name();
   }
 
   private static Digest fullDigest(String text) {
@@ -228,7 +295,7 @@ final class StoreImages implements Images {
   public RemovedImage remove(String image, boolean force) throws IOException {
     ResolvedImage target = resolve(image);
     List<String> toRemove;
-    String asName = Reference.isValid(image) ? Reference.parse(image).toString() : null;
+    String asName = nameOf(image);
     if (asName != null && target.names().contains(asName)) {
       toRemove = List.of(asName);
     } else {

@@ -116,11 +116,11 @@ public final class ImageTransports {
     for (String image : images) {
       Images.ResolvedImage r = store.images().resolve(image);
       List<String> names;
+      String named = store.images().nameOf(image);
       if (to.ref() != null) {
         names = List.of(to.ref());
-      } else if (Reference.isValid(image)
-          && r.names().contains(Reference.parse(image).toString())) {
-        names = List.of(Reference.parse(image).toString());
+      } else if (named != null && r.names().contains(named)) {
+        names = List.of(named);
       } else {
         names = r.names();
       }

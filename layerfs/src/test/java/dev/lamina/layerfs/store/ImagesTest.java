@@ -79,6 +79,38 @@ class ImagesTest {
   }
 
   @Test
+  void shortName_findsTheImageUnderAnyRegistry_asPodmanDoes() throws Exception {
+    Store store = Store.open(root);
+    var alpine = TestImages.image(store, work, "docker.io/library/alpine:3", "etc/a", "a");
+    var quay = TestImages.image(store, work, "quay.io/org/tool", "etc/t", "t");
+    Images images = store.images();
+    assertEquals(alpine.digest(), images.resolve("alpine:3").digest());
+    assertEquals(alpine.digest(), images.resolve("library/alpine:3").digest());
+    assertEquals("docker.io/library/alpine:3", images.nameOf("alpine:3"));
+    assertEquals(alpine.digest(), images.resolve("alpine@" + alpine.digest()).digest());
+    assertEquals(quay.digest(), images.resolve("tool").digest());
+    assertEquals(quay.digest(), images.resolve("org/tool").digest());
+    assertThrows(ImageNotFoundException.class, () -> images.resolve("alpine"), "tag latest");
+    assertThrows(ImageNotFoundException.class, () -> images.resolve("pine:3"), "whole components");
+    assertThrows(ImageNotFoundException.class, () -> images.resolve("example.com/alpine:3"),
+        "a name with a registry is only itself");
+    assertNull(images.nameOf(alpine.id().toString()));
+
+    // The same short name under two registries is ambiguous; a local image goes first.
+    TestImages.image(store, work, "quay.io/library/alpine:3", "etc/b", "b");
+    java.io.IOException e =
+        assertThrows(java.io.IOException.class, () -> images.resolve("alpine:3"));
+    assertTrue(e.getMessage().contains("docker.io/library/alpine:3"), e.getMessage());
+    var local = TestImages.image(store, work, "alpine:3", "etc/c", "c");
+    assertEquals(local.digest(), images.resolve("alpine:3").digest());
+
+    // rmi by the short name removes the name it stands for, not the image's others.
+    store.images().tag("quay.io/org/tool", "quay.io/org/tool:2");
+    assertEquals(List.of("quay.io/org/tool:latest"), images.remove("tool", false).untagged());
+    assertEquals(quay.digest(), images.resolve("tool:2").digest());
+  }
+
+  @Test
   void list_showsOneRowPerName() throws Exception {
     Store store = Store.open(root);
     var img = TestImages.image(store, work, "hello", "f", "1");

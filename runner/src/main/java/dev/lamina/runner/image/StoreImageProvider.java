@@ -5,7 +5,6 @@ import dev.lamina.layerfs.layers.ExtractedLayers;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.Platform;
 import dev.lamina.layerfs.overlay.OverlayMount;
-import dev.lamina.layerfs.ref.Reference;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.runner.ContainerImage;
@@ -55,7 +54,7 @@ public final class StoreImageProvider implements ImageProvider {
       List<Descriptor> blobs = details.manifest().layers();
       List<Digest> diffIds = details.config().diffIds();
       return new ContainerImage(
-          displayName(image, details),
+          displayName(store.images().nameOf(image), details),
           details.image().id().toString(),
           details.config(),
           List.of(layers.empty()),
@@ -70,16 +69,14 @@ public final class StoreImageProvider implements ImageProvider {
     }
     Collections.reverse(lowers); // overlayfs wants the top-most layer first
     return new ContainerImage(
-        displayName(image, details), details.image().id().toString(), details.config(), lowers);
+        displayName(store.images().nameOf(image), details), details.image().id().toString(),
+        details.config(), lowers);
   }
 
-  /** What {@code ps} shows: the normalised name the user gave, or the image id. */
-  private static String displayName(String image, ImageDetails details) {
-    if (Reference.isValid(image)) {
-      String full = Reference.parse(image).toString();
-      if (details.image().names().contains(full)) {
-        return full;
-      }
+  /** What {@code ps} shows: the stored name the user's name stands for, or the image id. */
+  private static String displayName(String named, ImageDetails details) {
+    if (named != null && details.image().names().contains(named)) {
+      return named;
     }
     return details.image().names().isEmpty()
         ? details.image().id().shortHex()
