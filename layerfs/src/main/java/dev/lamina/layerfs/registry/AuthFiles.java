@@ -28,18 +28,25 @@ import java.util.UUID;
 /**
  * Registry credentials in the files podman, skopeo and docker share: {@code {"auths": {"HOST":
  * {"auth": base64("user:password")}}}}. Lookup order (as containers/image): the file given with
- * {@code --authfile} alone; else {@code ${XDG_RUNTIME_DIR}/containers/auth.json} (or {@code
- * /run/containers/UID/auth.json}), {@code ~/.config/containers/auth.json}, {@code
- * ~/.docker/config.json}. Credential helpers ({@code credsStore}, {@code credHelpers}) are not
- * run. Files are written atomically with mode 0600.
+ * {@code --authfile} alone, else the one {@code REGISTRY_AUTH_FILE} names alone; else {@code
+ * ${XDG_RUNTIME_DIR}/containers/auth.json} (or {@code /run/containers/UID/auth.json}), {@code
+ * ~/.config/containers/auth.json}, {@code ~/.docker/config.json}. In each file, a {@code
+ * credHelpers} entry for the registry runs that helper ({@link CredentialHelper}), then an {@code
+ * auths} entry is used, then the {@code credsStore} helper is asked. Files are written atomically
+ * with mode 0600.
  */
 public final class AuthFiles {
+  /** The variable naming the auth file to use when {@code --authfile} is not given. */
+  public static final String AUTH_FILE_VARIABLE = "REGISTRY_AUTH_FILE";
+
   private final List<Path> searched;
   private final Path writable;
+  private final String path;
 
-  private AuthFiles(List<Path> searched, Path writable) {
+  private AuthFiles(List<Path> searched, Path writable, String path) {
     this.searched = List.copyOf(searched);
     this.writable = writable;
+    this.path = path;
   }
 
   /** The default files for this user, or only {@code authFile} when it is not null. */
@@ -49,8 +56,12 @@ public final class AuthFiles {
 
   /** {@link #of(Path)} with the environment and home directory made explicit (for tests). */
   public static AuthFiles of(Path authFile, Map<String, String> env, Path home) {
+    if (authFile == null && env.get(AUTH_FILE_VARIABLE) != null
+        && !env.get(AUTH_FILE_VARIABLE).isEmpty()) {
+      authFile = Path.of(env.get(AUTH_FILE_VARIABLE));
+    }
     if (authFile != null) {
-      return new AuthFiles(List.of(authFile), authFile);
+      return new AuthFiles(List.of(authFile), authFile, env.get("PATH"));
     }
     String runtime = env.get("XDG_RUNTIME_DIR");
     Path primary =
@@ -68,7 +79,7 @@ public final class AuthFiles {
         dockerConfig != null && !dockerConfig.isEmpty()
             ? Path.of(dockerConfig, "config.json")
             : home.resolve(".docker/config.json"));
-    return new AuthFiles(all, primary);
+    return new AuthFiles(all, primary, env.get("PATH"));
   }
 
   /** The file {@code login} writes and {@code logout} edits. */
@@ -86,23 +97,68 @@ public final class AuthFiles {
     // Read with the streaming parser: every push and pull looks here, login alone writes.
     for (Path file : searched) {
       JsonObject root = parse(file);
-      if (root == null || !root.isObject("auths")) {
+      if (root == null) {
         continue;
       }
-      JsonObject auths = root.object("auths");
-      for (String key : auths.names()) {
-        if (!keyMatches(key, registry) || !auths.isObject(key)) {
-          continue;
+      Optional<Credentials> helped = fromHelper(root, "credHelpers", registry, file);
+      if (helped.isPresent()) {
+        return helped;
+      }
+      Optional<Credentials> stored = fromAuths(root, registry, file);
+      if (stored.isPresent()) {
+        return stored;
+      }
+      helped = fromHelper(root, "credsStore", registry, file);
+      if (helped.isPresent()) {
+        return helped;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The helper {@code credHelpers[registry]} or {@code credsStore} names, asked. */
+  private Optional<Credentials> fromHelper(
+      JsonObject root, String key, String registry, Path file) throws IOException {
+    String helper = null;
+    if (key.equals("credsStore")) {
+      helper = root.isObject(key) ? null : root.string(key);
+    } else if (root.isObject(key)) {
+      JsonObject helpers = root.object(key);
+      for (String k : helpers.names()) {
+        if (keyMatches(k, registry) && !helpers.isObject(k)) {
+          helper = helpers.string(k);
+          break;
         }
-        String auth = auths.object(key).string("auth");
-        if (auth == null || auth.isEmpty()) {
-          continue;
-        }
-        try {
-          return Optional.of(Credentials.fromBasic(auth));
-        } catch (IllegalArgumentException ex) {
-          throw new IOException(file + ": bad auth entry for " + key, ex);
-        }
+      }
+    }
+    if (helper == null || helper.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return new CredentialHelper(helper, path).get(registry);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<Credentials> fromAuths(JsonObject root, String registry, Path file)
+      throws IOException {
+    if (!root.isObject("auths")) {
+      return Optional.empty();
+    }
+    JsonObject auths = root.object("auths");
+    for (String key : auths.names()) {
+      if (!keyMatches(key, registry) || !auths.isObject(key)) {
+        continue;
+      }
+      String auth = auths.object(key).string("auth");
+      if (auth == null || auth.isEmpty()) {
+        continue;
+      }
+      try {
+        return Optional.of(Credentials.fromBasic(auth));
+      } catch (IllegalArgumentException ex) {
+        throw new IOException(file + ": bad auth entry for " + key, ex);
       }
     }
     return Optional.empty();

@@ -61,7 +61,15 @@ final class Http1Client implements AutoCloseable {
    * @param idleTimeout how long reading a response body may receive nothing before it fails
    */
   Http1Client(boolean tlsVerify, ProxySelection proxies, Duration idleTimeout) {
-    this.tls = new TlsLayer(tlsVerify);
+    this(new TlsLayer(tlsVerify), proxies, idleTimeout);
+  }
+
+  /**
+   * @param tls how TLS is spoken (to the registry and to an https proxy)
+   * @param idleTimeout how long reading a response body may receive nothing before it fails
+   */
+  Http1Client(TlsLayer tls, ProxySelection proxies, Duration idleTimeout) {
+    this.tls = tls;
     this.proxies = proxies;
     this.idleTimeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(1, idleTimeout.toMillis()));
   }
@@ -216,7 +224,12 @@ final class Http1Client implements AutoCloseable {
     try {
       socket.setTcpNoDelay(true);
       if (proxy == null) {
-        socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+        try {
+          socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+        } catch (IOException | IllegalArgumentException e) {
+          String where = port == (https ? 443 : 80) ? host : uri.getRawAuthority();
+          throw UnreachableException.of(where, e, Duration.ofMillis(CONNECT_TIMEOUT_MS));
+        }
       } else {
         socket = throughProxy(socket, proxy, https, host, port);
       }

@@ -82,8 +82,9 @@ public final class RegistryClient implements AutoCloseable {
     if (creds == null) {
       creds = options.authFiles().find(registry).orElse(null);
     }
-    Http1Client http =
-        new Http1Client(options.tlsVerify(), options.proxies(), options.idleTimeout());
+    TlsLayer tls =
+        new TlsLayer(options.tlsVerify(), CertsDirs.forRegistry(options.certDir(), registry));
+    Http1Client http = new Http1Client(tls, options.proxies(), options.idleTimeout());
     RegistryAuth auth = new RegistryAuth(registry, creds, http);
     try {
       return connect(registry, endpoint, options, http, auth);
@@ -121,6 +122,9 @@ public final class RegistryClient implements AutoCloseable {
     try {
       return ping(registry, http, auth, https, probe);
     } catch (SSLException | ConnectException | SocketTimeoutException e) {
+      if (!httpAllowed && e instanceof UnreachableException) {
+        throw e;
+      }
       if (!httpAllowed) {
         throw new IOException("cannot reach registry " + registry + " over https: "
             + e.getMessage(), e);

@@ -2,6 +2,7 @@ package dev.lamina.layerfs.registry;
 
 import dev.lamina.layerfs.compress.Compression;
 import dev.lamina.layerfs.oci.Platform;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,10 @@ import java.util.regex.Pattern;
  *     a GET or HEAD, or a body) before it is given up, and tried again where it can be; null for
  *     {@code LAMINA_REGISTRY_TIMEOUT} from the environment (seconds, or with a unit: {@code 500ms},
  *     {@code 30s}, {@code 2m}), else {@link #DEFAULT_IDLE_TIMEOUT}
+ * @param registries what registries.conf says (short names, rewriting, mirrors, insecure and
+ *     blocked registries); null to read the files podman reads, when first needed
+ * @param certDir the one directory of {@code HOST[:PORT]} directories with TLS material ({@code
+ *     --cert-dir}); null for {@link CertsDirs#DEFAULT}
  */
 public record RegistryOptions(
     Credentials credentials,
@@ -46,7 +51,9 @@ public record RegistryOptions(
     List<String> additionalTags,
     TransferProgress progress,
     ProxySelection proxies,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    RegistriesConf registries,
+    Path certDir) {
 
   /** Blobs moved at once unless told otherwise. */
   public static final int DEFAULT_JOBS = 3;
@@ -100,6 +107,22 @@ public record RegistryOptions(
     };
   }
 
+  /**
+   * What registries.conf says: the given configuration, else the files podman reads.
+   *
+   * @throws IOException if a file cannot be read or is not valid
+   */
+  public RegistriesConf registriesConf() throws IOException {
+    return registries != null ? registries : RegistriesConf.load();
+  }
+
+  /** These options with TLS verification (and plain HTTP) as {@code verify} says. */
+  public RegistryOptions withTlsVerify(boolean verify) {
+    return new RegistryOptions(credentials, authFiles, verify, compression, compressionLevel,
+        chunkSize, jobs, platform, allPlatforms, additionalTags, progress, proxies, idleTimeout,
+        registries, certDir);
+  }
+
   /** The defaults (see the class comment). */
   public static RegistryOptions defaults() {
     return builder().build();
@@ -136,8 +159,22 @@ public record RegistryOptions(
     private TransferProgress progress = TransferProgress.NONE;
     private ProxySelection proxies;
     private Duration idleTimeout;
+    private RegistriesConf registries;
+    private Path certDir;
 
     private Builder() {}
+
+    /** The registries.conf to follow instead of the files podman reads. */
+    public Builder registries(RegistriesConf conf) {
+      this.registries = conf;
+      return this;
+    }
+
+    /** The one directory of TLS material per registry ({@code --cert-dir}); null for defaults. */
+    public Builder certDir(Path dir) {
+      this.certDir = dir;
+      return this;
+    }
 
     public Builder credentials(Credentials c) {
       this.credentials = c;
@@ -221,7 +258,9 @@ public record RegistryOptions(
           additionalTags,
           progress,
           proxies,
-          idleTimeout);
+          idleTimeout,
+          registries,
+          certDir);
     }
   }
 }

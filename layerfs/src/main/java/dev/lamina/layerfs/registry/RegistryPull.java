@@ -72,11 +72,31 @@ public final class RegistryPull {
    * RegistryOptions#allPlatforms()}.
    *
    * @return the descriptor of the manifest or index now in the store
+   * @throws BlockedRegistryException if registries.conf blocks {@code src}
    * @throws RegistryException if the registry refuses or lacks something
    * @throws DigestMismatchException if content differs from its digest or size
    * @throws IOException if the image has no manifest for the platform, or the transfer fails
    */
   public static Descriptor pull(Store store, RegistryReference src, RegistryOptions options)
+      throws IOException {
+    // registries.conf: the mirrors first, in order, then the (possibly moved) location; the
+    // first that serves the image whole wins, and the last one's failure is the error.
+    List<RegistriesConf.Endpoint> from = options.registriesConf().pullEndpoints(src);
+    for (int i = 0; ; i++) {
+      RegistriesConf.Endpoint e = from.get(i);
+      RegistryOptions o = e.insecure() ? options.withTlsVerify(false) : options;
+      if (i == from.size() - 1) {
+        return pullFrom(store, e.ref(), o);
+      }
+      try {
+        return pullFrom(store, e.ref(), o);
+      } catch (IOException failed) {
+        options.progress().message("mirror " + e.ref().registry() + ": " + failed.getMessage());
+      }
+    }
+  }
+
+  private static Descriptor pullFrom(Store store, RegistryReference src, RegistryOptions options)
       throws IOException {
     RegistryClient client = RegistryClient.connect(src.registry(), src.endpoint(), options);
     RegistryPull p = new RegistryPull(store, client, src, options);

@@ -64,10 +64,19 @@ public final class RegistryPush {
    *
    * @return the descriptor of what the tags point at in the registry
    * @throws IllegalArgumentException if {@code dest} has a digest the pushed image would not have
+   * @throws BlockedRegistryException if registries.conf blocks {@code dest}
    * @throws RegistryException if the registry refuses something
    * @throws IOException if stored content is damaged or the transfer fails
    */
   public static Descriptor push(
+      Store store, Descriptor root, RegistryReference dest, RegistryOptions options)
+      throws IOException {
+    // registries.conf may move the namespace elsewhere, allow it without TLS, or forbid it.
+    RegistriesConf.Endpoint to = options.registriesConf().pushEndpoint(dest);
+    return pushTo(store, root, to.ref(), to.insecure() ? options.withTlsVerify(false) : options);
+  }
+
+  private static Descriptor pushTo(
       Store store, Descriptor root, RegistryReference dest, RegistryOptions options)
       throws IOException {
     RegistryClient client = RegistryClient.connect(dest.registry(), dest.endpoint(), options);

@@ -88,4 +88,56 @@ class RegistryReferenceTest {
     assertEquals("hub", f.find("docker.io").orElseThrow().username());
     assertTrue(f.find("quay.io").isEmpty());
   }
+
+  @Test
+  void authFiles_registryAuthFileVariable_isTheDefault() throws Exception {
+    Path file = tmp.resolve("elsewhere/auth.json");
+    AuthFiles f = AuthFiles.of(null, Map.of(AuthFiles.AUTH_FILE_VARIABLE, file.toString(),
+        "XDG_RUNTIME_DIR", tmp.resolve("run").toString()), tmp.resolve("home"));
+    assertEquals(file, f.writable());
+    f.store("r.io", new Credentials("u", "p"));
+    assertEquals("u", AuthFiles.of(file).find("r.io").orElseThrow().username());
+    Path given = tmp.resolve("given.json");
+    assertEquals(given, AuthFiles.of(given, Map.of(AuthFiles.AUTH_FILE_VARIABLE,
+        file.toString()), tmp.resolve("home")).writable(), "--authfile wins");
+  }
+
+  /** A docker-credential-NAME script that answers for one server and logs what it was asked. */
+  private Path helper(String name, String server, String user, String secret) throws Exception {
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path script = bin.resolve("docker-credential-" + name);
+    Files.writeString(script, "#!/bin/sh\n"
+        + "[ \"$1\" = get ] || exit 2\n"
+        + "read -r server\n"
+        + "echo \"$server\" >> " + tmp.resolve(name + ".log") + "\n"
+        + "if [ \"$server\" = '" + server + "' ]; then\n"
+        + "  printf '{\"ServerURL\":\"%s\",\"Username\":\"" + user + "\",\"Secret\":\""
+        + secret + "\"}' \"$server\"\n"
+        + "else\n  echo 'credentials not found in native keychain'; exit 1\nfi\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return bin;
+  }
+
+  @Test
+  void authFiles_credHelpers_thenAuths_thenCredsStore() throws Exception {
+    Path bin = helper("perhost", "r.io", "helped", "s1");
+    helper("store", "https://index.docker.io/v1/", "hub", "s2");
+    Path config = tmp.resolve("config.json");
+    Files.writeString(config, "{\"credHelpers\":{\"r.io\":\"perhost\"},"
+        + "\"credsStore\":\"store\","
+        + "\"auths\":{\"r.io\":{\"auth\":\"" + new Credentials("file", "x").basic() + "\"},"
+        + "\"q.io\":{\"auth\":\"" + new Credentials("fromfile", "y").basic() + "\"}}}");
+    AuthFiles f = AuthFiles.of(config, Map.of("PATH", "/nonexistent:" + bin), tmp);
+    assertEquals(new Credentials("helped", "s1"), f.find("r.io").orElseThrow());
+    assertEquals("fromfile", f.find("q.io").orElseThrow().username());
+    assertEquals(new Credentials("hub", "s2"), f.find("docker.io").orElseThrow());
+    assertTrue(f.find("none.io").isEmpty(), "the store has nothing for it");
+    assertEquals(List.of("https://index.docker.io/v1/", "none.io"),
+        Files.readAllLines(tmp.resolve("store.log")));
+
+    AuthFiles noPath = AuthFiles.of(config, Map.of("PATH", tmp.resolve("empty").toString()), tmp);
+    java.io.IOException e = assertThrows(java.io.IOException.class, () -> noPath.find("r.io"));
+    assertTrue(e.getMessage().contains("docker-credential-perhost is not on PATH"),
+        e.getMessage());
+  }
 }
