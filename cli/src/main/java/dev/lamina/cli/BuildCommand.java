@@ -12,6 +12,7 @@ import dev.lamina.layerfs.store.OutputFiles;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.transport.ImageLocation;
 import dev.lamina.layerfs.transport.ImageTransports;
+import dev.lamina.layerfs.transport.PullPolicy;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +31,16 @@ import picocli.CommandLine.Parameters;
     description = "Build an image from a Containerfile or Dockerfile and a context directory.")
 final class BuildCommand implements Callable<Integer> {
   @Mixin StoreOptions store;
+  @Mixin RegistryFlags registry;
+
+  @Option(
+      names = "--pull",
+      arity = "0..1",
+      fallbackValue = "always",
+      paramLabel = "POLICY",
+      description = "When to pull FROM images: missing (default), always (--pull alone), never,"
+          + " or newer.")
+  String pull = "missing";
 
   @Option(names = {"-t", "--tag"}, paramLabel = "NAME", description = "Name the image (repeatable).")
   List<String> tags = new ArrayList<>();
@@ -189,8 +200,17 @@ final class BuildCommand implements Callable<Integer> {
         .explainCache(explainCache)
         .sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"))
         .reproducible(reproducible);
+    try {
+      b.pull(PullPolicy.parse(pull));
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--pull: " + e.getMessage(), ExitCodes.USAGE);
+    }
     Store s = store.open();
-    BuildResult result = Builder.build(s, b.build(), p);
+    BuildResult result;
+    try (TransferPrinter transfers = new TransferPrinter(mode.equals("quiet"))) {
+      b.registry(registry.builder().progress(transfers).build());
+      result = Builder.build(s, b.build(), p);
+    }
     if (iidFile != null) {
       OutputFiles.write(iidFile, result.imageId().toString().getBytes(StandardCharsets.UTF_8));
     }

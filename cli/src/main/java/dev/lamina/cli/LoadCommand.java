@@ -3,6 +3,8 @@ package dev.lamina.cli;
 import dev.lamina.layerfs.store.Images.ResolvedImage;
 import dev.lamina.layerfs.transport.ImageLocation;
 import dev.lamina.layerfs.transport.ImageTransports;
+import dev.lamina.layerfs.store.Store;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,19 +15,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lamina load -i FILE} (a docker-archive or oci-archive, told apart by content) or {@code
- * lamina load oci:DIR[:REF]} (any location in skopeo's syntax).
+ * {@code lamina load -i FILE} (a docker-archive or oci-archive, told apart by content), {@code
+ * lamina load oci:DIR[:REF]} (any location in skopeo's syntax), or {@code lamina load < FILE} (an
+ * archive on stdin, as {@code docker load}).
  */
 @Command(
     name = "load",
-    description = "Load images from an archive (-i FILE) or a location such as oci:DIR[:REF].")
+    description = "Load images from an archive (-i FILE, or stdin) or a location such as"
+        + " oci:DIR[:REF].")
 final class LoadCommand implements Callable<Integer> {
   @Mixin StoreOptions store;
 
   @Option(
       names = {"-i", "--input"},
       paramLabel = "FILE",
-      description = "A docker-archive or oci-archive tar file.")
+      description = "A docker-archive or oci-archive tar file (default: stdin; - is stdin).")
   Path input;
 
   @Parameters(
@@ -43,11 +47,17 @@ final class LoadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if ((input == null) == (location == null)) {
+    if (input != null && location != null) {
       throw new UserException("give either -i FILE or a LOCATION", ExitCodes.USAGE);
     }
-    ImageLocation from = input != null ? archive(input) : ImageLocation.parse(location);
-    List<ResolvedImage> loaded = ImageTransports.load(store.open(), from, names);
+    List<ResolvedImage> loaded;
+    if (location != null) {
+      loaded = ImageTransports.load(store.open(), ImageLocation.parse(location), names);
+    } else if (input != null && !input.toString().equals("-")) {
+      loaded = ImageTransports.load(store.open(), archive(input), names);
+    } else {
+      loaded = fromStdin();
+    }
     for (ResolvedImage r : loaded) {
       if (r.names().isEmpty()) {
         Output.out().println("Loaded image: " + r.id());
@@ -55,6 +65,25 @@ final class LoadCommand implements Callable<Integer> {
       r.names().forEach(n -> Output.out().println("Loaded image: " + n));
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * The archive on stdin, copied into the store's tmp first: which kind it is, and where its
+   * manifest is, is only known once it has all been read (docker and podman do the same).
+   */
+  private List<ResolvedImage> fromStdin() throws java.io.IOException {
+    if (Terminals.stdinIsTerminal()) {
+      throw new UserException("give -i FILE, a LOCATION, or an archive on stdin (not a terminal)",
+          ExitCodes.USAGE);
+    }
+    Store s = store.open();
+    try (Store.Scratch copy = s.scratch()) {
+      OutputStream out = copy.output(); // not closed: that would close the locked descriptor
+      if (System.in.transferTo(out) == 0) {
+        throw new UserException("nothing to load: stdin is empty");
+      }
+      return ImageTransports.load(s, archive(copy.path()), names);
+    }
   }
 
   /** An archive file: an oci-archive has an oci-layout entry, anything else is docker-archive. */

@@ -4,6 +4,7 @@ import dev.lamina.layerfs.oci.Platform;
 import dev.lamina.layerfs.registry.RegistryOptions;
 import dev.lamina.layerfs.store.Images.ResolvedImage;
 import dev.lamina.layerfs.transport.ImageLocation;
+import dev.lamina.layerfs.transport.ImagePulls;
 import dev.lamina.layerfs.transport.ImageTransports;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -77,9 +78,15 @@ final class PullCommand implements Callable<Integer> {
       }
     }
     List<ResolvedImage> pulled;
+    List<String> names = name == null ? List.of() : List.of(name);
     try (TransferPrinter progress = new TransferPrinter(quiet)) {
-      pulled = ImageTransports.load(store.open(), from, name == null ? List.of() : List.of(name),
-          b.progress(progress).build());
+      if (from.transport() == ImageLocation.Transport.DOCKER) {
+        // A name as typed: a short one resolves through registries.conf, as in podman.
+        pulled = List.of(ImagePulls.pull(store.open(), source, names,
+            b.progress(progress).build()));
+      } else {
+        pulled = ImageTransports.load(store.open(), from, names, b.progress(progress).build());
+      }
     }
     for (ResolvedImage r : pulled) {
       Output.out().println(r.id());

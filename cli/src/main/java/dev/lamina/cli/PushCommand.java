@@ -2,7 +2,9 @@ package dev.lamina.cli;
 
 import dev.lamina.layerfs.compress.Compression;
 import dev.lamina.layerfs.oci.Descriptor;
+import dev.lamina.layerfs.ref.Reference;
 import dev.lamina.layerfs.registry.RegistryOptions;
+import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.OutputFiles;
 import dev.lamina.layerfs.transport.ImageLocation;
 import dev.lamina.layerfs.transport.ImageTransports;
@@ -17,9 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lamina push IMAGE DESTINATION}: copies an image out, to a registry ({@code
+ * {@code lamina push IMAGE [DESTINATION]}: copies an image out, to a registry ({@code
  * docker://HOST/NAME:TAG}, or the reference alone, as for pull) or to {@code oci:DIR:REF} and the
- * archives.
+ * archives. Without a destination, to the registry the image's name names, as docker pushes.
  */
 @Command(
     name = "push",
@@ -34,9 +36,11 @@ final class PushCommand implements Callable<Integer> {
 
   @Parameters(
       index = "1",
+      arity = "0..1",
       paramLabel = "DESTINATION",
       description = "docker://HOST[:PORT]/NAME[:TAG|@DIGEST] (docker:// may be left out),"
-          + " oci:DIR[:REF], oci-archive:FILE[:REF] or docker-archive:FILE[:REF].")
+          + " oci:DIR[:REF], oci-archive:FILE[:REF] or docker-archive:FILE[:REF]"
+          + " (default: the registry and name in IMAGE's name).")
   String destination;
 
   @Option(
@@ -83,7 +87,9 @@ final class PushCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ImageLocation to = ImageLocation.parse(PullCommand.location(destination));
+    Store s = store.open();
+    String dest = destination != null ? destination : registryOf(s, image);
+    ImageLocation to = ImageLocation.parse(PullCommand.location(dest));
     boolean toRegistry = to.transport() == ImageLocation.Transport.DOCKER;
     if (!toRegistry && (compressionFormat != null || chunkSize != null
         || !additionalTags.isEmpty())) {
@@ -104,13 +110,32 @@ final class PushCommand implements Callable<Integer> {
     }
     Descriptor pushed;
     try (TransferPrinter progress = new TransferPrinter(quiet)) {
-      pushed = ImageTransports.save(store.open(), List.of(image), to,
+      pushed = ImageTransports.save(s, List.of(image), to,
           b.progress(progress).build());
     }
     if (digestFile != null) {
       OutputFiles.write(digestFile, pushed.digest().toString().getBytes(StandardCharsets.UTF_8));
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * Where {@code push IMAGE} goes: the registry and repository of the name {@code image} stands
+   * for in the store ({@code alpine} may be {@code docker.io/library/alpine:latest}).
+   */
+  private static String registryOf(Store s, String image) throws java.io.IOException {
+    s.images().resolve(image); // an unknown image is said as such, before any name is checked
+    String named = s.images().nameOf(image);
+    if (named == null) {
+      throw new UserException("give a DESTINATION: " + image
+          + " is not a name, so it names no registry", ExitCodes.USAGE);
+    }
+    Reference ref = Reference.parse(named);
+    if (ref.domain().equals(Reference.LOCAL_DOMAIN)) {
+      throw new UserException("give a DESTINATION: " + named + " is a local name (localhost/),"
+          + " it names no registry", ExitCodes.USAGE);
+    }
+    return "docker://" + named;
   }
 
   private static Compression compression(String name) {

@@ -19,7 +19,8 @@ final class RegistryFlags {
       names = "--authfile",
       paramLabel = "FILE",
       description = "Credentials file (default: ${sys:lamina.authfile}, then"
-          + " ~/.config/containers/auth.json and ~/.docker/config.json).")
+          + " ~/.config/containers/auth.json and ~/.docker/config.json; REGISTRY_AUTH_FILE"
+          + " names another). Their credHelpers and credsStore run docker-credential-NAME.")
   Path authFile;
 
   @Option(
@@ -32,9 +33,18 @@ final class RegistryFlags {
           + " Plain HTTP is always allowed to localhost and 127.0.0.1.")
   boolean tlsVerify = true;
 
+  @Option(
+      names = "--cert-dir",
+      paramLabel = "DIR",
+      description = "Look for a registry's certificates in DIR/HOST[:PORT] (*.crt authorities,"
+          + " NAME.cert with NAME.key for a client certificate) instead of"
+          + " ~/.config/containers/certs.d, /etc/containers/certs.d and /etc/docker/certs.d.")
+  Path certDir;
+
   /** A builder with these flags applied. */
   RegistryOptions.Builder builder() {
-    RegistryOptions.Builder b = RegistryOptions.builder().authFile(authFile).tlsVerify(tlsVerify);
+    RegistryOptions.Builder b = RegistryOptions.builder().authFile(authFile).tlsVerify(tlsVerify)
+        .certDir(certDir);
     if (creds != null) {
       try {
         b.credentials(Credentials.parse(creds));

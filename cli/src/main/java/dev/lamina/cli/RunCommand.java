@@ -48,6 +48,8 @@ class RunCommand implements Callable<Integer> {
 
   @Mixin EnvOptions env;
 
+  @Mixin PullFlags pull;
+
 
   @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container.")
   String workdir;
@@ -136,9 +138,10 @@ class RunCommand implements Callable<Integer> {
     ContainerOptions options = builder.build();
     more.checkCidfile();
     Store s = store.open();
+    String stored = pull.ensure(s, image);
     Containers containers = ContainerSupport.open(store.root());
     try (Lease lease = s.lease()) {
-      ContainerImage img = new StoreImageProvider(s).prepare(image);
+      ContainerImage img = new StoreImageProvider(s).prepare(stored);
       more.checkPlatform(image, img.config());
       ContainerRequest request =
           new ContainerRequest(

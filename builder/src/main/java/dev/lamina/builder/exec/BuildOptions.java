@@ -1,6 +1,8 @@
 package dev.lamina.builder.exec;
 
 import dev.lamina.layerfs.compress.Compression;
+import dev.lamina.layerfs.registry.RegistryOptions;
+import dev.lamina.layerfs.transport.PullPolicy;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.spec.EtcFiles;
@@ -44,6 +46,10 @@ import java.util.Objects;
  *     default}; {@link RunNetwork#DEFAULT} when null
  * @param networkDefaults how the store's default network is made when a build first needs it;
  *     {@link NetworkDefaults#standard()} when null
+ * @param pull when a {@code FROM} image is pulled ({@code --pull}); {@link PullPolicy#MISSING}
+ *     when null
+ * @param registry how images are pulled (credentials, TLS, registries.conf, progress); the
+ *     defaults when null
  */
 public record BuildOptions(
     Path contextDir,
@@ -67,7 +73,9 @@ public record BuildOptions(
     EtcFiles.HostFiles hostFiles,
     OciRuntime runtime,
     RunNetwork network,
-    NetworkDefaults networkDefaults) {
+    NetworkDefaults networkDefaults,
+    PullPolicy pull,
+    RegistryOptions registry) {
 
   public BuildOptions {
     Objects.requireNonNull(contextDir, "contextDir");
@@ -82,6 +90,8 @@ public record BuildOptions(
     hostFiles = hostFiles == null ? EtcFiles.HostFiles.system() : hostFiles;
     network = network == null ? RunNetwork.DEFAULT : network;
     networkDefaults = networkDefaults == null ? NetworkDefaults.standard() : networkDefaults;
+    pull = pull == null ? PullPolicy.MISSING : pull;
+    registry = registry == null ? RegistryOptions.defaults() : registry;
   }
 
   /** A builder for a build of the context {@code contextDir}. */
@@ -113,6 +123,20 @@ public record BuildOptions(
     private OciRuntime runtime;
     private RunNetwork network;
     private NetworkDefaults networkDefaults;
+    private PullPolicy pull;
+    private RegistryOptions registry;
+
+    /** When FROM images are pulled ({@code --pull}). */
+    public Builder pull(PullPolicy v) {
+      pull = v;
+      return this;
+    }
+
+    /** How FROM images are pulled. */
+    public Builder registry(RegistryOptions v) {
+      registry = v;
+      return this;
+    }
 
     public Builder runtime(OciRuntime v) {
       runtime = v;
@@ -229,7 +253,7 @@ public record BuildOptions(
       return new BuildOptions(contextDir, recipeFile, recipeText, tags, buildArgs, target,
           noCache, labels, platform, squash, volumes, explainCache, compression,
           sourceDateEpoch, reproducible, parallelism, secrets, ssh, hostFiles, runtime, network,
-          networkDefaults);
+          networkDefaults, pull, registry);
     }
   }
 }

@@ -12,6 +12,7 @@ import dev.lamina.layerfs.layers.ExtractedLayers;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.oci.Platform;
 import dev.lamina.layerfs.ref.Reference;
+import dev.lamina.layerfs.transport.ImagePulls;
 import dev.lamina.layerfs.store.BlobWriter;
 import dev.lamina.layerfs.store.ImageNotFoundException;
 import dev.lamina.layerfs.store.Images.ImageDetails;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,6 +47,8 @@ final class BuildRun {
 
   final Store store;
   final BuildOptions options;
+  /** FROM images pulled so far: the name in the recipe, and what names it in the store. */
+  private final Map<String, String> pulledImages = new HashMap<>();
   final BuildContext context;
   /** What the context's ignore file hides from COPY and ADD. */
   final ContextFilter hidden;
@@ -323,11 +327,9 @@ final class BuildRun {
     }
     ImageDetails details;
     try {
-      details = store.images().forPlatform(name, Platform.host());
+      details = store.images().forPlatform(pulled(name), Platform.host());
     } catch (ImageNotFoundException e) {
-      throw new BuildException(
-          name + ": image not found in the store (load, import or pull it first): "
-              + e.getMessage());
+      throw new BuildException(name + ": " + e.getMessage());
     }
     ImageConfig config = details.config().withCreated(null);
     List<LayerRef> layers = new ArrayList<>();
@@ -340,6 +342,27 @@ final class BuildRun {
       layers.add(new LayerRef(blobs.get(i), diffIds.get(i)));
     }
     return new BuildState(config, layers, Map.of(), Map.of(), false);
+  }
+
+  /**
+   * What names {@code name} in the store once it has been pulled as {@code --pull} says: once per
+   * build, however many stages and steps use it.
+   */
+  private String pulled(String name) throws IOException {
+    synchronized (pulledImages) {
+      String stored = pulledImages.get(name);
+      if (stored == null) {
+        try {
+          stored = ImagePulls.ensure(store, name, options.pull(), options.registry());
+        } catch (ImageNotFoundException e) {
+          throw e;
+        } catch (IOException | IllegalArgumentException e) {
+          throw new BuildException(name + ": cannot pull: " + e.getMessage(), e);
+        }
+        pulledImages.put(name, stored);
+      }
+      return stored;
+    }
   }
 
   /** The built state of an earlier stage (its future is complete: stages wait for their deps). */

@@ -40,7 +40,8 @@ public final class UnreachableException extends ConnectException {
           : m.toLowerCase(Locale.ROOT).replaceAll(" \\(.*\\)$", "");
     }
     UnreachableException e = new UnreachableException(host, reason);
-    e.initCause(cause);
+    // Kept for --debug, not as the cause: the message already says it, in words.
+    e.addSuppressed(cause);
     return e;
   }
 }

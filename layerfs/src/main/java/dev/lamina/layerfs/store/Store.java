@@ -122,6 +122,42 @@ public final class Store {
     return temp.dir();
   }
 
+  /**
+   * A new, empty file in {@code tmp/} that no clean-up removes while it is open; closing it
+   * deletes it. For input that must have arrived whole before it can be read (an archive on
+   * stdin, whose kind and manifest are known only at its end).
+   */
+  public Scratch scratch() throws IOException {
+    return new Scratch(temp.create());
+  }
+
+  /** A temp file of {@link #scratch()}. */
+  public static final class Scratch implements AutoCloseable {
+    private final TempArea.TempFile file;
+
+    private Scratch(TempArea.TempFile file) {
+      this.file = file;
+    }
+
+    public Path path() {
+      return file.path();
+    }
+
+    /**
+     * Writes to the file through the descriptor that holds its lock (opening and closing another
+     * one would drop the lock).
+     */
+    public java.io.OutputStream output() {
+      return java.nio.channels.Channels.newOutputStream(file.channel());
+    }
+
+    /** Deletes the file. */
+    @Override
+    public void close() throws IOException {
+      file.close();
+    }
+  }
+
   /** {@code locks/}: where other owners may put their lock files. */
   public Path locksDir() {
     return root.resolve("locks");

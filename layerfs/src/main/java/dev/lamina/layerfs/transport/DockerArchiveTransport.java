@@ -227,6 +227,12 @@ final class DockerArchiveTransport {
   /** Writes {@code items} as one archive, replacing {@code to}'s file atomically. */
   static void write(Store store, List<ImageTransports.Sink.Item> items, ImageLocation to)
       throws IOException {
+    OutputFiles.write(to.file(), archive(store, items)::writeTo);
+  }
+
+  /** The archive of {@code items}, written when asked to. */
+  static ReproducibleTar archive(Store store, List<ImageTransports.Sink.Item> items)
+      throws IOException {
     BlobStore blobs = store.blobs();
     ReproducibleTar tar = new ReproducibleTar();
     ArrayNode manifestJson = Json.mapper().createArrayNode();
@@ -290,6 +296,6 @@ final class DockerArchiveTransport {
     }
     tar.add("manifest.json", Json.toBytes(manifestJson));
     tar.add("repositories", Json.toBytes(repositories));
-    OutputFiles.write(to.file(), tar::writeTo);
+    return tar;
   }
 }

@@ -7,6 +7,7 @@ import dev.lamina.layerfs.store.Images;
 import dev.lamina.layerfs.store.Lease;
 import dev.lamina.layerfs.store.Store;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,13 +113,58 @@ public final class ImageTransports {
       throw new IllegalArgumentException(
           "cannot save " + images.size() + " images under the one name in " + to);
     }
+    Descriptor written = write(store, items(store, images, to.ref()), to, registry);
+    String action = to.transport() == ImageLocation.Transport.DOCKER ? "push" : "save";
+    recordEvents(store, images, action, to.ref() != null ? to.toString() : null);
+    return written;
+  }
+
+  /** An image event per image ({@code name}: the destination's, else the image as given). */
+  private static void recordEvents(Store store, List<String> images, String action, String name)
+      throws IOException {
+    for (String image : images) {
+      Images.ResolvedImage r = store.images().resolve(image);
+      store.events().event(
+          dev.lamina.layerfs.events.Event.now(
+              dev.lamina.layerfs.events.Event.IMAGE, action, r.id().toString(),
+              java.util.Map.of("name", name != null ? name : image)));
+    }
+  }
+
+  /**
+   * Writes {@code images} as one archive of {@code format} ({@link ImageLocation.Transport#DOCKER_ARCHIVE}
+   * or {@link ImageLocation.Transport#OCI_ARCHIVE}) to {@code out}, as {@link #save} writes a
+   * file: for {@code save} to stdout.
+   *
+   * @throws IllegalArgumentException if {@code format} is not an archive
+   * @throws dev.lamina.layerfs.store.ImageNotFoundException if an image is unknown
+   * @throws IOException if stored content is damaged or {@code out} fails
+   */
+  public static void saveArchive(Store store, List<String> images, ImageLocation.Transport format,
+      OutputStream out) throws IOException {
+    if (images.isEmpty()) {
+      throw new IllegalArgumentException("no image to save");
+    }
+    List<Sink.Item> items = items(store, images, null);
+    switch (format) {
+      case DOCKER_ARCHIVE -> DockerArchiveTransport.archive(store, items).writeTo(out);
+      case OCI_ARCHIVE -> OciArchiveTransport.archive(store, items).writeTo(out);
+      default -> throw new IllegalArgumentException(format.prefix() + " is not an archive");
+    }
+    out.flush();
+    recordEvents(store, images, "save", null);
+  }
+
+  /** Each image with the names it gets: {@code ref}, else the one it was named by, else all. */
+  private static List<Sink.Item> items(Store store, List<String> images, String ref)
+      throws IOException {
     List<Sink.Item> items = new ArrayList<>();
     for (String image : images) {
       Images.ResolvedImage r = store.images().resolve(image);
       List<String> names;
       String named = store.images().nameOf(image);
-      if (to.ref() != null) {
-        names = List.of(to.ref());
+      if (ref != null) {
+        names = List.of(ref);
       } else if (named != null && r.names().contains(named)) {
         names = List.of(named);
       } else {
@@ -126,16 +172,7 @@ public final class ImageTransports {
       }
       items.add(new Sink.Item(r.target(), names));
     }
-    Descriptor written = write(store, items, to, registry);
-    String action = to.transport() == ImageLocation.Transport.DOCKER ? "push" : "save";
-    for (String image : images) {
-      Images.ResolvedImage r = store.images().resolve(image);
-      store.events().event(
-          dev.lamina.layerfs.events.Event.now(
-              dev.lamina.layerfs.events.Event.IMAGE, action, r.id().toString(),
-              java.util.Map.of("name", to.ref() != null ? to.toString() : image)));
-    }
-    return written;
+    return items;
   }
 
   private static Descriptor write(

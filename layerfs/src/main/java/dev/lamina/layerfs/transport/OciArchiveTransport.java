@@ -126,6 +126,12 @@ final class OciArchiveTransport {
   /** Writes a new archive of {@code items}, replacing {@code to}'s file atomically. */
   static void write(Store store, List<ImageTransports.Sink.Item> items, ImageLocation to)
       throws IOException {
+    OutputFiles.write(to.file(), archive(store, items)::writeTo);
+  }
+
+  /** The archive of {@code items}, written when asked to. */
+  static ReproducibleTar archive(Store store, List<ImageTransports.Sink.Item> items)
+      throws IOException {
     ReproducibleTar tar = new ReproducibleTar();
     tar.add("oci-layout", LAYOUT);
     Index index = Index.of(List.of());
@@ -143,7 +149,7 @@ final class OciArchiveTransport {
     }
     tar.add("index.json", Json.toBytes(index));
     addBlobs(tar, store.blobs(), blobs.values());
-    OutputFiles.write(to.file(), tar::writeTo);
+    return tar;
   }
 
   /** Adds each blob as {@code blobs/<alg>/<hex>}, read verified when the archive is written. */
