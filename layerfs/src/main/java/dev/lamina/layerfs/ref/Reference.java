@@ -71,9 +71,7 @@ public record Reference(String domain, String path, String tag, Digest digest) {
     String path;
     int slash = rest.indexOf('/');
     String first = slash < 0 ? rest : rest.substring(0, slash);
-    if (slash >= 0
-        && (first.contains(".") || first.contains(":") || first.equals(LOCAL_DOMAIN)
-            || first.startsWith("["))) {
+    if (namesRegistry(rest)) {
       domain = first;
       path = rest.substring(slash + 1);
       if (!DOMAIN.matcher(domain).matches()) {
@@ -98,6 +96,21 @@ public record Reference(String domain, String path, String tag, Digest digest) {
       throw new IllegalArgumentException("invalid image reference " + text + ": name too long");
     }
     return new Reference(domain, path, tag, digest);
+  }
+
+  /**
+   * Whether {@code text}'s first component names a registry host, as docker tells: it has a dot
+   * or a port, is {@code localhost}, or is an IPv6 address in brackets, and more follows it. A
+   * name without one is a short name ({@code alpine}, {@code library/alpine}).
+   */
+  public static boolean namesRegistry(String text) {
+    int slash = text.indexOf('/');
+    if (slash < 0) {
+      return false;
+    }
+    String first = text.substring(0, slash);
+    return first.contains(".") || first.contains(":") || first.equals(LOCAL_DOMAIN)
+        || first.startsWith("[");
   }
 
   /** Whether {@code text} parses as a reference. */

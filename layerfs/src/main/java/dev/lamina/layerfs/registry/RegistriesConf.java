@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.registry;
 
+import dev.lamina.layerfs.ref.Reference;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -225,7 +226,7 @@ public final class RegistriesConf {
           throw new IOException(source + ": alias " + e.getKey() + " must be a string");
         }
         String key = (String) e.getKey();
-        if (hasRegistry(key) || key.contains(":") || key.contains("@")) {
+        if (Reference.namesRegistry(key) || key.contains(":") || key.contains("@")) {
           throw new IOException(source + ": alias " + key
               + " must be a short name without a tag or digest");
         }
@@ -314,7 +315,7 @@ public final class RegistriesConf {
 
   private static String checkedQualified(String name, String source, String what)
       throws IOException {
-    if (!hasRegistry(name + "/x")) {
+    if (!Reference.namesRegistry(name + "/x")) {
       throw new IOException(source + ": " + what + " " + name + " must start with a registry host");
     }
     return name;
@@ -357,17 +358,6 @@ public final class RegistriesConf {
     return out;
   }
 
-  /** Whether {@code name}'s first component names a registry host (has a dot or a port). */
-  public static boolean hasRegistry(String name) {
-    int slash = name.indexOf('/');
-    if (slash < 0) {
-      return false;
-    }
-    String first = name.substring(0, slash);
-    return first.contains(".") || first.contains(":") || first.equals("localhost")
-        || first.startsWith("[");
-  }
-
   /** The files read, in order. */
   public List<Path> files() {
     return files;
@@ -402,7 +392,7 @@ public final class RegistriesConf {
    * @throws IllegalArgumentException if {@code name} is not a valid reference
    */
   public List<RegistryReference> candidates(String name) throws ShortNameException {
-    if (hasRegistry(name)) {
+    if (Reference.namesRegistry(name)) {
       return List.of(RegistryReference.parse(name));
     }
     // The tag or digest stays with the name; the alias is looked up without them.

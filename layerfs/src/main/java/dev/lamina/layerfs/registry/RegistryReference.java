@@ -33,10 +33,7 @@ public record RegistryReference(String registry, String repository, String tag, 
    */
   public static RegistryReference parse(String text) {
     Objects.requireNonNull(text, "registry reference");
-    String first = text.contains("/") ? text.substring(0, text.indexOf('/')) : "";
-    boolean hasHost =
-        first.contains(".") || first.contains(":") || first.equals("localhost")
-            || first.startsWith("[");
+    boolean hasHost = Reference.namesRegistry(text);
     String full = hasHost ? text : DOCKER_HUB + "/" + (text.contains("/") ? "" : "library/") + text;
     Reference r = Reference.parse(full);
     String registry = r.domain().equals("index.docker.io") ? DOCKER_HUB : r.domain();

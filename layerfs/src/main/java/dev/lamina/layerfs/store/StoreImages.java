@@ -173,7 +173,7 @@ final class StoreImages implements Images {
         for (String n : e.names()) {
           Reference stored = Reference.parse(n);
           if (stored.repository().equals(ref.repository())
-              || isShort(text) && underAnyRegistry(stored, ref)) {
+              || !Reference.namesRegistry(text) && underAnyRegistry(stored, ref)) {
             return new Match(e, n);
           }
         }
@@ -186,7 +186,7 @@ final class StoreImages implements Images {
         return new Match(e, name);
       }
     }
-    if (!isShort(text)) {
+    if (!!Reference.namesRegistry(text)) {
       return null;
     }
     Map<Digest, Match> found = new LinkedHashMap<>();
@@ -204,17 +204,6 @@ final class StoreImages implements Images {
           + "; use the full name");
     }
     return found.isEmpty() ? null : found.values().iterator().next();
-  }
-
-  /** Whether {@code text} names no registry (its first component is no host). */
-  private static boolean isShort(String text) {
-    int slash = text.indexOf('/');
-    if (slash < 0) {
-      return true;
-    }
-    String first = text.substring(0, slash);
-    return !(first.contains(".") || first.contains(":") || first.equals(Reference.LOCAL_DOMAIN)
-        || first.startsWith("["));
   }
 
   /** Whether {@code stored}'s path is {@code ref}'s, or ends with it after a slash. */

@@ -1,6 +1,5 @@
 package dev.lamina.layerfs.transport;
 
-import dev.lamina.layerfs.registry.RegistriesConf;
 import dev.lamina.layerfs.registry.RegistryException;
 import dev.lamina.layerfs.registry.RegistryOptions;
 import dev.lamina.layerfs.registry.RegistryReference;
@@ -55,7 +54,7 @@ public final class ImagePulls {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(reference + ": " + e.getMessage(), e);
       }
-      shortName = !RegistriesConf.hasRegistry(reference);
+      shortName = !Reference.namesRegistry(reference);
     }
     List<String> failures = new ArrayList<>();
     IOException last = null;
