@@ -22,11 +22,12 @@ import java.util.stream.Stream;
  * The version 1 tables ({@code [registries.search]}, {@code .insecure}, {@code .block}) are read
  * too.
  *
- * <p>Files, as containers/image reads them: {@code $CONTAINERS_REGISTRIES_CONF} alone when it is
- * set; otherwise {@code ~/.config/containers/registries.conf} if it exists, else {@code
- * /etc/containers/registries.conf}, then the {@code *.conf} drop-ins of {@code
- * /etc/containers/registries.conf.d} and {@code ~/.config/containers/registries.conf.d} in name
- * order. A later file replaces the search list and the mode when it sets them, adds or replaces
+ * <p>Files, as containers-registries.conf.d(5) orders them: {@code ~/.config/containers/registries.conf}
+ * and the {@code *.conf} drop-ins of {@code ~/.config/containers/registries.conf.d} in name order
+ * if that file exists; else {@code /etc/containers/registries.conf}, the drop-ins of {@code
+ * /etc/containers/registries.conf.d}, then the user's drop-ins. {@code
+ * $CONTAINERS_REGISTRIES_CONF}, when set, is read alone (so that a test or a script sees only
+ * its own file). A later file replaces the search list and the mode when it sets them, adds or replaces
  * aliases, and replaces the {@code [[registry]]} of the same prefix (or adds one).
  *
  * <p>Where no file sets {@code unqualified-search-registries}, a short name is looked for on
@@ -139,8 +140,13 @@ public final class RegistriesConf {
             "containers");
     Path userFile = userDir.resolve("registries.conf");
     List<Path> files = new ArrayList<>();
-    files.add(Files.exists(userFile) ? userFile : etc.resolve("containers/registries.conf"));
-    files.addAll(dropIns(etc.resolve("containers/registries.conf.d")));
+    if (Files.exists(userFile)) {
+      // The user's own file replaces the system's, drop-ins included.
+      files.add(userFile);
+    } else {
+      files.add(etc.resolve("containers/registries.conf"));
+      files.addAll(dropIns(etc.resolve("containers/registries.conf.d")));
+    }
     files.addAll(dropIns(userDir.resolve("registries.conf.d")));
     return read(files);
   }

@@ -173,11 +173,20 @@ class RegistriesConfTest {
         "unqualified-search-registries = [\"home.io\"]\n");
     Files.writeString(user.resolve("50.conf"),
         "[aliases]\n\"a\" = \"home.io/a\"\n[[registry]]\nlocation = \"r.io\"\n");
+    Files.writeString(user.resolve("40.conf"),
+        "[[registry]]\nlocation = \"r.io\"\ninsecure = true\n");
     RegistriesConf after = RegistriesConf.load(Map.of(), home, tmp.resolve("etc"));
     assertEquals(List.of("home.io"), after.searchRegistries());
     assertEquals("home.io/a", after.aliases().get("a"));
+    assertEquals(ShortNameMode.ENFORCING, after.shortNameMode(), "/etc's drop-ins are not read");
     assertEquals(1, after.registries().size());
     assertFalse(after.registries().get(0).insecure(), "the later table replaces the earlier");
+
+    Files.delete(user.resolveSibling("registries.conf"));
+    RegistriesConf dropInsOnly = RegistriesConf.load(Map.of(), home, tmp.resolve("etc"));
+    assertEquals(List.of("etc.io"), dropInsOnly.searchRegistries());
+    assertEquals(ShortNameMode.DISABLED, dropInsOnly.shortNameMode());
+    assertEquals("home.io/a", dropInsOnly.aliases().get("a"), "the user's drop-ins come last");
   }
 
   @ParameterizedTest
