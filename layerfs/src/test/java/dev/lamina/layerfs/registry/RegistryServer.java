@@ -48,6 +48,14 @@ public final class RegistryServer implements AutoCloseable {
   }
 
   /**
+   * Starts a registry serving https only (as {@link #startTls}) that accepts only clients with a
+   * certificate signed by {@code clientCa}.
+   */
+  public static RegistryServer startTlsWithClientCa(Path dir, Path clientCa) throws Exception {
+    return start(dir, "127.0.0.1", null, null, true, clientCa);
+  }
+
+  /**
    * Starts a registry on {@code host}, an IPv4 address of this host; with {@code tls}, https
    * only, its certificate (for 127.0.0.1) not matching that address.
    */
@@ -58,6 +66,11 @@ public final class RegistryServer implements AutoCloseable {
 
   private static RegistryServer start(Path dir, String host, String user, String password,
       boolean tls) throws Exception {
+    return start(dir, host, user, password, tls, null);
+  }
+
+  private static RegistryServer start(Path dir, String host, String user, String password,
+      boolean tls, Path clientCa) throws Exception {
     Path binary = Requirements.tool("docker-registry");
     Files.createDirectories(dir.resolve("storage"));
     int port = freePort();
@@ -82,6 +95,9 @@ public final class RegistryServer implements AutoCloseable {
       }
       config.append("  tls:\n    certificate: ").append(dir.resolve("cert.pem"))
           .append("\n    key: ").append(dir.resolve("key.pem")).append('\n');
+      if (clientCa != null) {
+        config.append("    clientcas:\n      - ").append(clientCa).append('\n');
+      }
     }
     if (user != null) {
       byte[] salt = new byte[16];
