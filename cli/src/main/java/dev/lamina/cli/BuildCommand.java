@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,7 +37,7 @@ final class BuildCommand implements Callable<Integer> {
   @Option(
       names = "--pull",
       arity = "0..1",
-      fallbackValue = "always",
+      parameterConsumer = PullValue.class,
       paramLabel = "POLICY",
       description = "When to pull FROM images: missing (default), always (--pull alone), never,"
           + " or newer.")
@@ -114,6 +115,23 @@ final class BuildCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
   Path context;
+
+  /**
+   * {@code --pull} alone means {@code always}, as {@code docker build --pull .}: the next argument
+   * is its value only when it is a policy's name, never the context that follows.
+   */
+  static final class PullValue implements CommandLine.IParameterConsumer {
+    private static final java.util.Set<String> POLICIES =
+        java.util.Set.of("missing", "always", "never", "newer", "true", "false");
+
+    @Override
+    public void consumeParameters(java.util.Stack<String> args, CommandLine.Model.ArgSpec arg,
+        CommandLine.Model.CommandSpec command) {
+      boolean given = !args.isEmpty()
+          && POLICIES.contains(args.peek().toLowerCase(java.util.Locale.ROOT));
+      arg.setValue(given ? args.pop() : "always");
+    }
+  }
 
   @Override
   public Integer call() throws Exception {

@@ -182,6 +182,11 @@ class NamesAndPullsTest {
       Run build = lamina(c, env, "build", "-t", "built", ctx.toString()).ok();
       assertTrue(build.err().contains("Trying to pull " + host + "/team/base:1"), build.err());
       assertTrue(lamina(c, env, "images").ok().out().contains("localhost/built"));
+      // --pull alone is always, as docker build --pull: the context after it is no policy.
+      Run again = lamina(c, env, "build", "--pull", ctx.toString()).ok();
+      assertTrue(again.err().contains("Trying to pull " + host + "/team/base:1"), again.err());
+      Run cached = lamina(c, env, "build", ctx.toString()).ok();
+      assertFalse(cached.err().contains("Trying to pull"), "missing: the stored one");
     }
   }
 
