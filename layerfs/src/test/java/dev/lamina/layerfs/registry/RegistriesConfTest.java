@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.registry.RegistriesConf.Endpoint;
 import dev.lamina.layerfs.registry.RegistriesConf.ShortNameMode;
+import dev.lamina.layerfs.testing.Requirements;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,24 @@ class RegistriesConfTest {
     assertEquals("quay.io/skopeo/stable", c.aliases().get("skopeo"));
     assertEquals("docker.io/library/bang", c.aliases().get("quoted!"));
     assertEquals(4, c.registries().size());
+  }
+
+  /**
+   * The files podman's packages ship (golang-github-containers-image's commented example,
+   * golang-github-containers-common's short-name aliases) are read as they are: only read here,
+   * never changed.
+   */
+  @Test
+  void podmansInstalledFiles_areRead() throws IOException {
+    Path example = Path.of("/etc/containers/registries.conf");
+    Path aliases = Path.of("/etc/containers/registries.conf.d/shortnames.conf");
+    Requirements.require(Files.isRegularFile(example), "golang-github-containers-image");
+    Requirements.require(Files.isRegularFile(aliases), "golang-github-containers-common");
+    RegistriesConf c = RegistriesConf.read(List.of(example, aliases));
+    assertEquals(List.of(example, aliases), c.files());
+    assertTrue(c.aliases().size() > 20, c.aliases().toString());
+    assertEquals("docker.io/library/alpine:3", c.candidates("alpine:3").get(0).toString());
+    assertEquals(1, c.candidates("fedora").size());
   }
 
   @Test
