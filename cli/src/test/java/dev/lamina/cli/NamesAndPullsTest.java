@@ -112,7 +112,8 @@ class NamesAndPullsTest {
     assertEquals("Loaded image: docker.io/library/alpine:3\n",
         other.run("load", "-i", tmp.resolve("a.tar").toString()).ok().out());
     assertTrue(other.run("inspect", "library/alpine:3").ok().out().contains(id));
-    assertEquals("Untagged: docker.io/library/alpine:3\n", lamina.run("rmi", "alpine:3").ok().out());
+    assertEquals("Untagged: docker.io/library/alpine:3\n",
+        lamina.run("rmi", "alpine:3").ok().out());
     assertTrue(lamina.run("inspect", "mine:1").ok().out().contains(id), "the other name stays");
   }
 

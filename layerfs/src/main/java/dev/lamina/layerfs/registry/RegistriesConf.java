@@ -18,17 +18,18 @@ import java.util.stream.Stream;
  * What {@code containers-registries.conf(5)} says, as podman, buildah and skopeo read it: the
  * registries a short name is searched in ({@code unqualified-search-registries}), short-name
  * {@code [aliases]} and {@code short-name-mode}, and per-namespace {@code [[registry]]} tables
- * ({@code prefix}, {@code location}, {@code insecure}, {@code blocked}, {@code [[registry.mirror]]}).
- * The version 1 tables ({@code [registries.search]}, {@code .insecure}, {@code .block}) are read
- * too.
+ * ({@code prefix}, {@code location}, {@code insecure}, {@code blocked}, {@code
+ * [[registry.mirror]]}). The version 1 tables ({@code [registries.search]}, {@code .insecure},
+ * {@code .block}) are read too.
  *
- * <p>Files, as containers-registries.conf.d(5) orders them: {@code ~/.config/containers/registries.conf}
- * and the {@code *.conf} drop-ins of {@code ~/.config/containers/registries.conf.d} in name order
- * if that file exists; else {@code /etc/containers/registries.conf}, the drop-ins of {@code
- * /etc/containers/registries.conf.d}, then the user's drop-ins. {@code
- * $CONTAINERS_REGISTRIES_CONF}, when set, is read alone (so that a test or a script sees only
- * its own file). A later file replaces the search list and the mode when it sets them, adds or replaces
- * aliases, and replaces the {@code [[registry]]} of the same prefix (or adds one).
+ * <p>Files, as containers-registries.conf.d(5) orders them: {@code
+ * ~/.config/containers/registries.conf} and the {@code *.conf} drop-ins of {@code
+ * ~/.config/containers/registries.conf.d} in name order if that file exists; else {@code
+ * /etc/containers/registries.conf}, the drop-ins of {@code /etc/containers/registries.conf.d},
+ * then the user's drop-ins. {@code $CONTAINERS_REGISTRIES_CONF}, when set, is read alone (so
+ * that a test or a script sees only its own file). A later file replaces the search list and the
+ * mode when it sets them, adds or replaces aliases, and replaces the {@code [[registry]]} of the
+ * same prefix (or adds one).
  *
  * <p>Where no file sets {@code unqualified-search-registries}, a short name is looked for on
  * Docker Hub, as docker does (podman would refuse it).

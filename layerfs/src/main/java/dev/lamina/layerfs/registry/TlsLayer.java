@@ -84,7 +84,8 @@ final class TlsLayer {
     KeyManager[] keys = null;
     if (material.key() != null) {
       char[] password = new char[0];
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(CertsDirs.keyStore(material, password), password);
       keys = kmf.getKeyManagers();
     }

@@ -83,8 +83,9 @@ final class TomlSubset {
     Map<String, Object> t = root;
     for (String p : path) {
       Object next = t.computeIfAbsent(p, k -> new LinkedHashMap<String, Object>());
-      if (next instanceof List<?> list && !list.isEmpty() && list.get(list.size() - 1) instanceof Map) {
-        next = list.get(list.size() - 1);
+      if (next instanceof List<?> list && !list.isEmpty()
+          && list.get(list.size() - 1) instanceof Map) {
+        next = list.get(list.size() - 1); // [[a]] then [a.b]: b is in a's last table
       }
       if (!(next instanceof Map)) {
         throw error(String.join(".", path) + " is not a table");

@@ -132,9 +132,9 @@ public final class ImageTransports {
   }
 
   /**
-   * Writes {@code images} as one archive of {@code format} ({@link ImageLocation.Transport#DOCKER_ARCHIVE}
-   * or {@link ImageLocation.Transport#OCI_ARCHIVE}) to {@code out}, as {@link #save} writes a
-   * file: for {@code save} to stdout.
+   * Writes {@code images} as one archive of {@code format} ({@link
+   * ImageLocation.Transport#DOCKER_ARCHIVE} or {@link ImageLocation.Transport#OCI_ARCHIVE}) to
+   * {@code out}, as {@link #save} writes a file: for {@code save} to stdout.
    *
    * @throws IllegalArgumentException if {@code format} is not an archive
    * @throws dev.lamina.layerfs.store.ImageNotFoundException if an image is unknown

@@ -2,7 +2,9 @@ package dev.lamina.layerfs.transport;
 
 import java.util.Locale;
 
-/** When {@code run}, {@code create} and a build's {@code FROM} pull their image ({@code --pull}). */
+/**
+ * When {@code run}, {@code create} and a build's {@code FROM} pull their image ({@code --pull}).
+ */
 public enum PullPolicy {
   /** Only when the store lacks it (the default). */
   MISSING,
