@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import dev.lamina.layerfs.posix.FileNames;
+import dev.lamina.runner.RootfsAssembly;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine;
@@ -96,6 +97,7 @@ public final class Main implements Runnable {
   /** Runs the CLI and returns its exit code (for tests). */
   public static int execute(String... args) {
     Class<?> named = named(args);
+    RootfsAssembly.reportTo(new FlattenNote(System.err));
     ErrorHandler handler = new ErrorHandler();
     Main main = new Main();
     CommandLine cli = new CommandLine(main);

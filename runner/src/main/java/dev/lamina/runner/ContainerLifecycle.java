@@ -1,8 +1,6 @@
 package dev.lamina.runner;
 
-import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.oci.ImageConfig;
-import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.runner.internal.JsonFiles;
 import dev.lamina.runner.internal.RandomIds;
@@ -15,6 +13,7 @@ import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.OutputLog;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.BindMount;
+import dev.lamina.runner.spec.Bundles;
 import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.spec.EtcFiles;
 import dev.lamina.runner.spec.RootFiles;
@@ -132,10 +131,7 @@ final class ContainerLifecycle {
       networking.writeEtc(cdir, record.toBuilder().hostname(hostname).build(), null);
       RuntimeSpec spec =
           RuntimeSpecs.fromImageConfig(request.image().config(), options, rootfs);
-      AtomicFiles.write(
-          cdir.resolve("config.json"),
-          JsonWriter.toBytes(spec, RuntimeSpecCodec.INSTANCE),
-          !request.autoRemove());
+      spec = Bundles.write(cdir, spec, !request.autoRemove());
       List<String> command = spec.process().args();
       ContainerRecord created =
           store.update(record.id(), r -> r.withCommand(command, used, anonymous, hostname));

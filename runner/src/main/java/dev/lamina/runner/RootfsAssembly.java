@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Assembles the root filesystem of a container from its image's layers, in a directory holding
@@ -24,9 +23,32 @@ public final class RootfsAssembly {
    */
   public static final String FLATTENED = "flattened";
 
-  private static final AtomicBoolean FLATTEN_NOTED = new AtomicBoolean();
+  private static volatile Listener listener = event -> {};
 
   private RootfsAssembly() {}
+
+  /** Why a root filesystem is a flattened copy rather than an overlay. */
+  public sealed interface Flattened {
+    /** overlayfs refused the mount; {@code reason} is the first line of its error. */
+    record OverlayRefused(String reason) implements Flattened {}
+
+    /** The image's layers could not even be extracted as overlayfs lowers here. */
+    record LayersNotExtractable() implements Flattened {}
+  }
+
+  /** Hears when a root filesystem is made a flattened copy; the caller decides what to say. */
+  @FunctionalInterface
+  public interface Listener {
+    void flattened(Flattened event);
+  }
+
+  /**
+   * Where the events of this process go (the CLI prints a note once); replaces the one before.
+   * Process-wide, as the assembly's methods are.
+   */
+  public static void reportTo(Listener l) {
+    listener = l == null ? event -> {} : l;
+  }
 
   /** Where the root filesystem of the container directory {@code dir} is. */
   public static Path rootfs(Path dir) {
@@ -125,11 +147,7 @@ public final class RootfsAssembly {
   public static void copyImage(Path dir, ContainerImage.PlainCopy copy) throws IOException {
     copy.into(rootfs(dir));
     Files.createFile(dir.resolve(FLATTENED));
-    if (FLATTEN_NOTED.compareAndSet(false, true)) {
-      System.err.println(
-          "lamina: layers cannot be extracted for overlayfs here; using a flattened copy of the"
-              + " image's layers");
-    }
+    listener.flattened(new Flattened.LayersNotExtractable());
   }
 
   /** Unmounts everything mounted under {@code dir}. */
@@ -140,7 +158,7 @@ public final class RootfsAssembly {
   /**
    * Where kernel overlayfs cannot be used (no privilege, or a store on a filesystem overlayfs
    * refuses as upper, such as overlayfs itself), the layers are copied once into the rootfs
-   * directory, which is then as disposable as an upper. Said once per process on stderr.
+   * directory, which is then as disposable as an upper. Reported to the {@link Listener}.
    */
   private static void flatten(Path dir, Layers layers, IOException overlayFailed)
       throws IOException {
@@ -155,12 +173,7 @@ public final class RootfsAssembly {
       overlayFailed.addSuppressed(e);
       throw overlayFailed;
     }
-    if (FLATTEN_NOTED.compareAndSet(false, true)) {
-      System.err.println(
-          "lamina: overlayfs cannot be used here ("
-              + firstLine(overlayFailed.getMessage())
-              + "); using a flattened copy of the layers");
-    }
+    listener.flattened(new Flattened.OverlayRefused(firstLine(overlayFailed.getMessage())));
   }
 
   private static String firstLine(String s) {

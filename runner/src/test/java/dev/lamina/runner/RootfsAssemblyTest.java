@@ -115,4 +115,21 @@ class RootfsAssemblyTest {
     assertEquals("disk full", e.getSuppressed()[0].getMessage());
     assertFalse(RootfsAssembly.isFlattened(dir));
   }
+
+  @Test
+  void mount_flattened_reportedToTheListenerNotPrinted() throws Exception {
+    List<RootfsAssembly.Flattened> heard = new ArrayList<>();
+    java.io.PrintStream oldErr = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    try (java.io.PrintStream e = new java.io.PrintStream(err, true)) {
+      System.setErr(e);
+      RootfsAssembly.reportTo(heard::add);
+      RootfsAssembly.mount(tmp.resolve("c"), new Probe(lower(), new IOException("no overlay\nmore")));
+    } finally {
+      RootfsAssembly.reportTo(null);
+      System.setErr(oldErr);
+    }
+    assertEquals(List.of(new RootfsAssembly.Flattened.OverlayRefused("no overlay")), heard);
+    assertEquals("", err.toString(), "library code prints nothing");
+  }
 }

@@ -117,14 +117,16 @@ final class BuildRun {
   }
 
   /**
-   * The OCI runtime of the RUN steps: the options', or runc with its state in the store.
+   * The OCI runtime of the RUN steps: the options', or the store's configured one as {@code run}
+   * chooses it ({@code LAMINA_RUNTIME}, the store's {@code lamina.properties}, else runc), with
+   * its state in the store.
    *
-   * @throws dev.lamina.runner.runtime.RuntimeNotFoundException when runc is not installed
+   * @throws dev.lamina.runner.runtime.RuntimeNotFoundException when it is not installed
    */
   OciRuntime runtime() throws IOException {
     return options.runtime() != null
         ? options.runtime()
-        : OciRuntimes.select(OciRuntimes.DEFAULT, store.root().resolve("runtime"));
+        : OciRuntimes.source(store.root()).select(null);
   }
 
   /**

@@ -27,7 +27,7 @@ import java.util.Set;
  *
  * <p>Where the kernel refuses the mount (no privilege, or a store on a filesystem overlayfs
  * refuses as upper, such as overlayfs itself; see {@link Workspace#overlayRefusal}), the layers
- * are applied to a plain directory instead, a flattened copy, said once per process on stderr;
+ * are applied to a plain directory instead, a flattened copy (an event of {@link RootfsAssembly});
  * RUN's layer is then what changed in that copy ({@link TreeDiff}). The choice is {@link
  * RootfsAssembly}'s, as for containers.
  */

@@ -9,7 +9,6 @@ import dev.lamina.builder.recipe.Mount;
 import dev.lamina.builder.recipe.Run;
 import dev.lamina.builder.recipe.Stage;
 import dev.lamina.layerfs.digest.Digest;
-import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
@@ -17,11 +16,11 @@ import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.BindMount;
+import dev.lamina.runner.spec.Bundles;
 import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.spec.EtcFiles;
 import dev.lamina.runner.spec.Network;
 import dev.lamina.runner.spec.RuntimeSpec;
-import dev.lamina.runner.spec.RuntimeSpecCodec;
 import dev.lamina.runner.spec.RuntimeSpecs;
 import dev.lamina.runner.volume.VolumeException;
 import dev.lamina.runner.volume.VolumeSpec;
@@ -418,8 +417,7 @@ final class RunStep {
   private static int runContainer(BuildRun b, RuntimeSpec spec, Progress.Step step)
       throws IOException, InterruptedException {
     Path bundle = b.workspace.newDir("bundle");
-    Files.write(
-        bundle.resolve("config.json"), JsonWriter.toBytes(spec, RuntimeSpecCodec.INSTANCE));
+    Bundles.write(bundle, spec, false);
     Path fifo = bundle.resolve("output");
     Posix.mknod(fifo, FileStat.S_IFIFO | 0600, 0, 0);
     OciRuntime runtime = b.runtime();

@@ -74,4 +74,26 @@ class RunStepRuntimeTest {
             BuildException.class, () -> build(runtime, "FROM scratch\nRUN [\"/bin/step\"]\n"));
     assertTrue(e.getMessage().contains("exit code: 3"), e.getMessage());
   }
+
+  @Test
+  void run_noRuntimeGiven_usesTheStoresConfiguredOne() throws Exception {
+    Store store = Store.open(tmp.resolve("store"));
+    Path missing = tmp.resolve("no-such-runtime");
+    // The store's configuration names the runtime, as for run (LAMINA_RUNTIME overrides it).
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("LAMINA_RUNTIME") == null);
+    Files.writeString(store.root().resolve("lamina.properties"), "runtime=" + missing + "\n");
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("f"), "x");
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                Builder.build(
+                    store,
+                    BuildOptions.builder(ctx)
+                        .recipeText("FROM scratch\nCOPY f /f\nRUN [\"/bin/step\"]\n")
+                        .build(),
+                    Progress.quiet()));
+    assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+  }
 }
