@@ -2,6 +2,8 @@ package dev.lamina.cli;
 
 import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.runner.RootfsAssembly;
+import dev.lamina.runner.userns.UserNamespace;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine;
@@ -68,6 +70,7 @@ public final class Main implements Runnable {
           TagCommand.class,
           RmiCommand.class,
           SystemCommand.class,
+          UnshareCommand.class,
           VersionCommand.class,
           CommandLine.HelpCommand.class);
 
@@ -91,7 +94,29 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    if (UserNamespace.needed()) {
+      enterUserNamespace();
+    }
     System.exit(execute(Arguments.withBytes(args)));
+  }
+
+  /**
+   * An unprivileged user's command runs inside the user's namespace (see {@link UserNamespace}):
+   * this JVM is replaced by itself there, before it has done anything else. A failure is one line
+   * and exit code 125, as any error.
+   */
+  private static void enterUserNamespace() {
+    try {
+      UserNamespace userns = UserNamespace.ofThisUser();
+      UserNamespace.Entry entry = userns.ensure();
+      if (entry.note() != null) {
+        System.err.println("lamina: note: " + entry.note());
+      }
+      userns.reenter(entry);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("lamina: " + ErrorHandler.oneLine(e));
+      System.exit(ExitCodes.ERROR);
+    }
   }
 
   /** Runs the CLI and returns its exit code (for tests). */

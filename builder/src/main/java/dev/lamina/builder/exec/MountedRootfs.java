@@ -163,7 +163,7 @@ final class MountedRootfs implements Closeable {
     unmount();
     if (upper != null) {
       leftOut = MountPoints.createdIn(upper, createdTargets);
-      return UpperDiff.trusted().entries(upper, leftOut);
+      return UpperDiff.here().entries(upper, leftOut);
     }
     if (recorded == null) {
       throw new IllegalStateException("a flattened root filesystem to read has no changes");

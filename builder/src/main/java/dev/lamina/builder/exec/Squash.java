@@ -32,10 +32,10 @@ final class Squash {
           .orElseThrow(() -> new BuildException("unknown layer type " + l.blob().mediaType()));
       try (InputStream in = c.decompress(new BufferedInputStream(
           run.store.blobs().open(l.blob().digest(), l.blob().size()), 65536))) {
-        LayerApplier.apply(in, dir, ApplyOptions.defaults(WhiteoutFormat.overlay()));
+        LayerApplier.apply(in, dir, ApplyOptions.defaults(WhiteoutFormat.overlayHere()));
       }
     }
-    LayerRef squashed = run.writeLayer(UpperDiff.trusted().entries(dir));
+    LayerRef squashed = run.writeLayer(UpperDiff.here().entries(dir));
     List<LayerRef> layers = new ArrayList<>(state.layers().subList(0, baseLayers));
     layers.add(squashed);
     List<dev.lamina.layerfs.digest.Digest> diffIds = new ArrayList<>();

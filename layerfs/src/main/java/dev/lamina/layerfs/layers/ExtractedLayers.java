@@ -266,7 +266,7 @@ public final class ExtractedLayers {
   }
 
   private void extract(Descriptor layer, Digest diffId, Path into) throws IOException {
-    extract(layer, diffId, into, ApplyOptions.defaults(WhiteoutFormat.overlay()));
+    extract(layer, diffId, into, ApplyOptions.defaults(WhiteoutFormat.overlayHere()));
   }
 
   private void extract(Descriptor layer, Digest diffId, Path into, ApplyOptions options)

@@ -39,7 +39,7 @@ public final class FlattenedRootfs {
     Collections.reverse(bottomFirst);
     ApplyOptions options = ApplyOptions.defaults(WhiteoutFormat.flatten());
     for (Path lower : bottomFirst) {
-      List<LayerEntry> entries = UpperDiff.trusted().entries(lower);
+      List<LayerEntry> entries = UpperDiff.here().entries(lower);
       copy(entries, target, options);
     }
   }

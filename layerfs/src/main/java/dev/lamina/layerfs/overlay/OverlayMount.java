@@ -2,6 +2,7 @@ package dev.lamina.layerfs.overlay;
 
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.posix.PosixException;
+import dev.lamina.layerfs.posix.Rootless;
 import dev.lamina.layerfs.store.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -122,6 +123,9 @@ public final class OverlayMount {
       }
       Posix.fsconfigString(fsfd, "upperdir", upper.toString());
       Posix.fsconfigString(fsfd, "workdir", work.toString());
+      if (userXattrs()) {
+        Posix.fsconfigFlag(fsfd, "userxattr");
+      }
       Posix.fsconfigCreate(fsfd);
       int mountfd = Posix.fsmount(fsfd, 0);
       try {
@@ -174,7 +178,20 @@ public final class OverlayMount {
     }
     sb.append(",upperdir=").append(checkedOption(upper));
     sb.append(",workdir=").append(checkedOption(work));
+    if (userXattrs()) {
+      sb.append(",userxattr");
+    }
     return sb.toString();
+  }
+
+  /**
+   * Whether the mount keeps its whiteouts and opaque markers in {@code user.overlay.*} xattrs:
+   * in a user namespace (rootless), where {@code trusted.*} is out of reach, overlayfs needs {@code
+   * userxattr}, and the layers' opaque markers are written in that form ({@link
+   * dev.lamina.layerfs.tar.WhiteoutFormat#overlayHere}).
+   */
+  private static boolean userXattrs() {
+    return Rootless.inUserNamespace();
   }
 
   private static String checkedOption(Path p) {

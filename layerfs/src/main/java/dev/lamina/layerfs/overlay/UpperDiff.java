@@ -42,6 +42,14 @@ public final class UpperDiff {
     return new UpperDiff("trusted.overlay.");
   }
 
+  /**
+   * For uppers of this process's mounts: {@code user.overlay.*} in a user namespace (see {@link
+   * OverlayMount}), {@code trusted.overlay.*} otherwise.
+   */
+  public static UpperDiff here() {
+    return dev.lamina.layerfs.posix.Rootless.inUserNamespace() ? user() : trusted();
+  }
+
   /** For uppers of mounts made with {@code userxattr} in a user namespace. */
   public static UpperDiff user() {
     return new UpperDiff("user.overlay.");

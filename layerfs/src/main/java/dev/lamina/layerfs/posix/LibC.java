@@ -83,4 +83,8 @@ public interface LibC {
   @SaveError
   @ssize_t
   long read(int fd, @Out byte[] buf, @size_t long count);
+
+  /** {@code argv} and {@code envp} are NULL-terminated arrays of C strings. */
+  @SaveError
+  int execve(@In byte[] path, Pointer argv, Pointer envp);
 }

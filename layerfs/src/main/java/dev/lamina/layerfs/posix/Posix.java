@@ -272,6 +272,7 @@ public final class Posix {
   private static final long SYS_FSMOUNT = 432;
   private static final int FSOPEN_CLOEXEC = 1;
   private static final int FSMOUNT_CLOEXEC = 1;
+  private static final int FSCONFIG_SET_FLAG = 0;
   private static final int FSCONFIG_SET_STRING = 1;
   private static final int FSCONFIG_CMD_CREATE = 6;
   private static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
@@ -298,6 +299,13 @@ public final class Posix {
   public static void fsconfigString(int fsfd, String key, String value) throws PosixException {
     if (libc().syscall(SYS_FSCONFIG, fsfd, FSCONFIG_SET_STRING, key, value, 0) < 0) {
       throw failureWithLog("fsconfig " + key, value, fsfd);
+    }
+  }
+
+  /** fsconfig(2) FSCONFIG_SET_FLAG: an option without a value ({@code userxattr}). */
+  public static void fsconfigFlag(int fsfd, String key) throws PosixException {
+    if (libc().syscall(SYS_FSCONFIG, fsfd, FSCONFIG_SET_FLAG, key, null, 0) < 0) {
+      throw failureWithLog("fsconfig " + key, "", fsfd);
     }
   }
 
@@ -363,5 +371,36 @@ public final class Posix {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * execve(2): replaces this process (the JVM and all its threads) with {@code path}, given
+   * {@code argv} and {@code env} as bytes, so that arguments that are not valid in the locale's
+   * charset pass unchanged. Returns only by throwing.
+   *
+   * @throws PosixException when the kernel refuses to run it
+   */
+  public static void execve(Path path, List<byte[]> argv, List<byte[]> env) throws PosixException {
+    jnr.ffi.Runtime rt = Runtime.getRuntime(libc());
+    List<jnr.ffi.Pointer> keep = new ArrayList<>();
+    jnr.ffi.Pointer args = cStrings(rt, argv, keep);
+    jnr.ffi.Pointer envp = cStrings(rt, env, keep);
+    libc().execve(FileNames.cString(path), args, envp);
+    throw failure("execve", path);
+  }
+
+  private static jnr.ffi.Pointer cStrings(
+      jnr.ffi.Runtime rt, List<byte[]> strings, List<jnr.ffi.Pointer> keep) {
+    int size = rt.addressSize();
+    jnr.ffi.Pointer array = jnr.ffi.Memory.allocateDirect(rt, (strings.size() + 1) * size, true);
+    keep.add(array);
+    for (int i = 0; i < strings.size(); i++) {
+      byte[] b = strings.get(i);
+      jnr.ffi.Pointer s = jnr.ffi.Memory.allocateDirect(rt, b.length + 1, true);
+      s.put(0, b, 0, b.length);
+      keep.add(s);
+      array.putPointer((long) i * size, s);
+    }
+    return array;
   }
 }

@@ -25,6 +25,17 @@ public sealed interface WhiteoutFormat permits WhiteoutFormat.Flatten, WhiteoutF
     return new Overlay(Overlay.TRUSTED);
   }
 
+  /**
+   * Overlay lower in the form this process's mounts read: {@code user.overlay.*} in a user
+   * namespace (rootless), where overlayfs is mounted with {@code userxattr}; {@code
+   * trusted.overlay.*} otherwise.
+   */
+  static WhiteoutFormat overlayHere() {
+    return dev.lamina.layerfs.posix.Rootless.inUserNamespace()
+        ? overlayInUserNamespace()
+        : overlay();
+  }
+
   /** Overlay lower with {@code user.overlay.*} attributes (overlayfs with {@code userxattr}). */
   static WhiteoutFormat overlayInUserNamespace() {
     return new Overlay(Overlay.USER);
