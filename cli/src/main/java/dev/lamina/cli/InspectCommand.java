@@ -96,6 +96,7 @@ final class InspectCommand implements Callable<Integer> {
       case HOST -> "host";
       case NONE -> "none";
       case CONTAINER -> "container:" + n.container();
+      case PASTA -> "pasta";
       case BRIDGE -> String.join(",", n.request().networks());
     };
   }

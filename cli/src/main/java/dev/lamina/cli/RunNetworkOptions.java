@@ -23,6 +23,9 @@ final class RunNetworkOptions {
       List<String> dns, List<String> dnsSearch, List<String> dnsOptions, List<String> addHosts,
       String ip, List<String> aliases) throws IOException {
     ContainerNetwork n;
+    if (mode == null) {
+      mode = ContainerNetwork.defaultMode("host");
+    }
     try {
       n = ContainerNetwork.parse(mode, name);
     } catch (IllegalArgumentException e) {
@@ -44,7 +47,7 @@ final class RunNetworkOptions {
           : ip != null ? "--ip" : !aliases.isEmpty() ? "--network-alias" : null;
       if (what != null) {
         throw new UserException(
-            what + " needs a network of the container's own (--network bridge or NAME), not --network " + mode,
+            what + " needs a network of the container's own (--network bridge, NAME or pasta), not --network " + mode,
             ExitCodes.ERROR);
       }
     }

@@ -40,6 +40,11 @@ final class StoreOptions {
     if (Files.exists(root) && !Files.isDirectory(root)) {
       throw new UserException("not a directory: " + root);
     }
+    try {
+      StoreRoots.checkOwner(root);
+    } catch (IOException e) {
+      throw new UserException(e.getMessage());
+    }
     removeDeadBuilds(root);
     return root;
   }

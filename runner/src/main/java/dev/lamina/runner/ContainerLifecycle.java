@@ -96,6 +96,7 @@ final class ContainerLifecycle {
   /** Creates the container; with {@code leaveMounted} its overlay stays mounted for a start. */
   private ContainerRecord create(ContainerRequest request, boolean leaveMounted)
       throws IOException {
+    RootlessLimits.check(request.options());
     String name = request.runtime() == null ? null : request.runtime().strip();
     OciRuntime runtime = runtimes.select(name);
     // A runtime given by path is recorded by path: every later command selects it again.

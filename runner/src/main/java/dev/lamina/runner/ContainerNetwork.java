@@ -6,10 +6,12 @@ import java.util.Locale;
 
 /**
  * A container's {@code --network}: the host's, none, its own namespace on bridge networks (with
- * what it asks of them), or another container's namespace.
+ * what it asks of them), its own namespace connected by pasta (an unprivileged user's default,
+ * with its published ports), or another container's namespace.
  *
  * @param mode which of these
- * @param request for {@link Mode#BRIDGE}: networks, ports, aliases, address; else null
+ * @param request for {@link Mode#BRIDGE}: networks, ports, aliases, address; for {@link
+ *     Mode#PASTA}: ports; else null
  * @param container for {@link Mode#CONTAINER}: the container whose namespace it joins (its id
  *     once created)
  * @param dns {@code --dns}
@@ -30,7 +32,8 @@ public record ContainerNetwork(
     HOST,
     NONE,
     BRIDGE,
-    CONTAINER
+    CONTAINER,
+    PASTA
   }
 
   public ContainerNetwork {
@@ -38,8 +41,8 @@ public record ContainerNetwork(
     dnsSearch = dnsSearch == null ? List.of() : List.copyOf(dnsSearch);
     dnsOptions = dnsOptions == null ? List.of() : List.copyOf(dnsOptions);
     extraHosts = extraHosts == null ? List.of() : List.copyOf(extraHosts);
-    if ((mode == Mode.BRIDGE) != (request != null)) {
-      throw new IllegalArgumentException("a network request goes with bridge networking alone");
+    if ((mode == Mode.BRIDGE || mode == Mode.PASTA) != (request != null)) {
+      throw new IllegalArgumentException("a network request goes with bridge or pasta alone");
     }
   }
 
@@ -62,6 +65,7 @@ public record ContainerNetwork(
     return switch (v.toLowerCase(Locale.ROOT)) {
       case "host" -> host();
       case "none" -> new ContainerNetwork(Mode.NONE, null, null, null, null, null, null);
+      case "pasta" -> pasta(containerName);
       case "bridge", "default" -> bridge(NetworkRequest.defaults(containerName));
       default -> {
         if (v.startsWith("container:")) {
@@ -76,13 +80,27 @@ public record ContainerNetwork(
     };
   }
 
+  /** A namespace of its own connected by pasta, no ports yet. */
+  public static ContainerNetwork pasta(String containerName) {
+    return new ContainerNetwork(
+        Mode.PASTA, NetworkRequest.defaults(containerName), null, null, null, null, null);
+  }
+
+  /**
+   * The mode {@code run} takes when {@code --network} is not given: for an unprivileged user
+   * {@code pasta}, as podman's rootless default; for root {@code rootDefault}.
+   */
+  public static String defaultMode(String rootDefault) {
+    return dev.lamina.layerfs.posix.Rootless.active() ? "pasta" : rootDefault;
+  }
+
   private static ContainerNetwork bridge(NetworkRequest r) {
     return new ContainerNetwork(Mode.BRIDGE, r, null, null, null, null, null);
   }
 
   /** Whether it has a namespace of its own, set up at each start. */
   public boolean ownNamespace() {
-    return mode == Mode.BRIDGE;
+    return mode == Mode.BRIDGE || mode == Mode.PASTA;
   }
 
   public ContainerNetwork withRequest(NetworkRequest r) {

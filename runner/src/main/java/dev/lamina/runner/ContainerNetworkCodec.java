@@ -89,7 +89,7 @@ final class ContainerNetworkCodec {
           try {
             mode = ContainerNetwork.Mode.valueOf(in.string("mode"));
           } catch (IllegalArgumentException | NullPointerException e) {
-            throw in.invalid("mode", "not one of host, none, bridge, container");
+            throw in.invalid("mode", "not one of host, none, bridge, container, pasta");
           }
           return new ContainerNetwork(
               mode,

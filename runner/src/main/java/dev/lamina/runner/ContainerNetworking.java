@@ -1,11 +1,14 @@
 package dev.lamina.runner;
 
+import dev.lamina.runner.network.HostPorts;
 import dev.lamina.runner.network.HostsEntries;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.NetworkException;
 import dev.lamina.runner.network.NetworkNamespace;
 import dev.lamina.runner.network.NetworkRequest;
 import dev.lamina.runner.network.NetworkStatus;
+import dev.lamina.runner.network.Pasta;
+import dev.lamina.runner.network.PortMapping;
 import dev.lamina.runner.network.Networks;
 import dev.lamina.runner.network.PortSpecs;
 import dev.lamina.runner.network.ResolvConf;
@@ -97,7 +100,7 @@ final class ContainerNetworking {
     return switch (n.mode()) {
       case HOST -> options.network(Network.HOST);
       case NONE -> options.network(Network.NONE);
-      case BRIDGE -> options.network(Network.NONE)
+      case BRIDGE, PASTA -> options.network(Network.NONE)
           .networkNamespace(networks.namespacePath(id).toString());
       case CONTAINER -> options.network(Network.NONE)
           .networkNamespace(networks.namespacePath(n.container()).toString());
@@ -140,7 +143,14 @@ final class ContainerNetworking {
         request = new NetworkRequest(r.name(), request.networks(), request.aliases(),
             request.staticIp(), request.ports(), request.dnsServers());
       }
-      NetworkStatus status = networks.attach(r.id(), ns, request);
+      NetworkStatus status;
+      if (n.mode() == ContainerNetwork.Mode.PASTA) {
+        List<PortMapping> ports = HostPorts.resolve(request.ports());
+        Pasta.attach(ns, ports);
+        status = new NetworkStatus(List.of(), ports);
+      } else {
+        status = networks.attach(r.id(), ns, request);
+      }
       writeEtc(cdir, r, status);
       return status;
     } catch (IOException | RuntimeException e) {
@@ -159,15 +169,22 @@ final class ContainerNetworking {
    */
   void tearDown(String id, ContainerNetwork n) throws IOException {
     if (n.ownNamespace()) {
-      tearDown(id);
+      tearDown(id, n.mode() == ContainerNetwork.Mode.BRIDGE);
     }
   }
 
   private void tearDown(String id) throws IOException {
+    tearDown(id, true);
+  }
+
+  /** Unpins the namespace; pasta, watching its file, then exits by itself. */
+  private void tearDown(String id, boolean onNetworks) throws IOException {
     Path ns = networks.namespacePath(id);
     IOException failure = null;
     try {
-      networks.detach(id, ns);
+      if (onNetworks) {
+        networks.detach(id, ns);
+      }
     } catch (IOException e) {
       failure = e;
     }
@@ -224,7 +241,7 @@ final class ContainerNetworking {
     Set<String> used = new HashSet<>();
     for (ContainerRecord r : store.readAll()) {
       ContainerNetwork n = r.networkMode();
-      if (n.ownNamespace()) {
+      if (n.mode() == ContainerNetwork.Mode.BRIDGE) {
         List<String> names = n.request().networks();
         if (names.isEmpty()) {
           used.add(networks.registry().defaultName());

@@ -1,6 +1,7 @@
 package dev.lamina.runner;
 
 import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.store.StoreRoots;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.Networks;
 import dev.lamina.runner.runtime.AttachClient;
@@ -91,11 +92,13 @@ public final class Containers {
 
   /**
    * Where the store's run-time network state lives (pinned namespaces, what netavark set up):
-   * under {@code /run}, a tmpfs, so that a host restart leaves none of it; one directory per
-   * store, named by a hash of its path.
+   * under the runtime directory ({@code /run/lamina} for root, the user's own otherwise, see
+   * {@link StoreRoots#runtimeDir}), a tmpfs, so that a host restart leaves none of it; one
+   * directory per store, named by a hash of its path.
    */
   static Path runtimeDir(Path laminaRoot) {
-    return Path.of("/run/lamina", Digest.sha256(laminaRoot.toString()).hex().substring(0, 16));
+    return StoreRoots.runtimeDir()
+        .resolve(Digest.sha256(laminaRoot.toString()).hex().substring(0, 16));
   }
 
   /** The store's networks, which know which of them these containers use. */

@@ -56,4 +56,33 @@ public final class Cgroups {
     }
     return Optional.empty();
   }
+
+  /**
+   * The controllers an unprivileged user may set limits with: those of this process's cgroup
+   * when cgroup v2 is the only hierarchy ({@code cgroup.controllers} at the mount's top) and that
+   * cgroup is the user's own, as systemd delegates it ({@code Delegate=yes}). None on cgroup v1 or
+   * a hybrid host, nor where nothing was delegated.
+   */
+  public static java.util.Set<String> delegatedControllers() {
+    try {
+      if (!Files.isRegularFile(MOUNT.resolve("cgroup.controllers"))) {
+        return java.util.Set.of(); // v1 or hybrid: a user cannot be given v1 controllers
+      }
+      for (String line :
+          Files.readAllLines(Path.of("/proc/self/cgroup"), StandardCharsets.UTF_8)) {
+        if (!line.startsWith("0::")) {
+          continue;
+        }
+        Path own = MOUNT.resolve("." + line.substring(3)).normalize();
+        Path controllers = own.resolve("cgroup.controllers");
+        if (Files.isWritable(own.resolve("cgroup.subtree_control"))
+            && Files.isRegularFile(controllers)) {
+          return java.util.Set.of(Files.readString(controllers).strip().split("\\s+"));
+        }
+      }
+    } catch (IOException unreadable) {
+      // No cgroup information: nothing delegated.
+    }
+    return java.util.Set.of();
+  }
 }

@@ -130,8 +130,9 @@ public final class UserNamespace {
     try {
       long pid = Long.parseLong(f[0]);
       Optional<String> started = startTime(pid);
+      // A holder being killed lingers as a zombie, whose namespaces are gone already.
       if (f.length == 2 && started.isPresent() && started.get().equals(f[1])
-          && mapsZeroTo(pid, uid)) {
+          && Files.exists(Path.of("/proc/" + pid + "/ns/mnt")) && mapsZeroTo(pid, uid)) {
         return Optional.of(pid);
       }
     } catch (NumberFormatException | IOException e) {
