@@ -73,7 +73,9 @@ final class ContainerSupport {
   private static String classPath() {
     try {
       Path self = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      if (Files.isRegularFile(self)) {
+      // The jar alone when it is not on the class path as one of several (java -cp A:B Main).
+      if (Files.isRegularFile(self) && !List.of(System.getProperty("java.class.path", "")
+          .split(java.io.File.pathSeparator)).contains(self.toString())) {
         return self.toString();
       }
     } catch (URISyntaxException | SecurityException | NullPointerException e) {

@@ -1,5 +1,6 @@
 package dev.lamina.builder.exec;
 
+import dev.lamina.layerfs.posix.Rootless;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.runner.network.NetavarkNotFoundException;
 import dev.lamina.runner.network.NetworkDefaults;
@@ -7,6 +8,7 @@ import dev.lamina.runner.network.NetworkNamespace;
 import dev.lamina.runner.network.NetworkRequest;
 import dev.lamina.runner.network.NetworkUsers;
 import dev.lamina.runner.network.Networks;
+import dev.lamina.runner.network.Pasta;
 import dev.lamina.runner.spec.RuntimeSpec;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -18,7 +20,8 @@ import java.util.List;
 /**
  * The sandboxed network of a build's RUN steps in the {@code default} mode: a network namespace of
  * its own with {@code lo} and an {@code eth0} on the store's default bridge network (outbound NAT,
- * no published port), set up through netavark. As BuildKit takes one namespace from its pool per
+ * no published port), set up through netavark; for an unprivileged user, whom a bridge is out of
+ * reach of, connected by pasta instead, as podman's rootless builds are. As BuildKit takes one namespace from its pool per
  * step, and setup and teardown cost far more than a step's process, one namespace serves every
  * default-network step of a build: it is made at the first step that needs it, and torn down when
  * the build ends, however it ends.
@@ -58,7 +61,12 @@ final class BuildNetwork implements AutoCloseable {
     if (namespace == null) {
       Path ns = NetworkNamespace.create(networks.namespacePath(id));
       try {
-        networks.attach(id, ns, NetworkRequest.defaults(RunStep.STEP_HOSTNAME));
+        if (Rootless.active()) {
+          // A user's bridge is out of reach; pasta connects the namespace, as for its containers.
+          Pasta.attach(ns, List.of());
+        } else {
+          networks.attach(id, ns, NetworkRequest.defaults(RunStep.STEP_HOSTNAME));
+        }
       } catch (NetavarkNotFoundException e) {
         NetworkNamespace.remove(ns);
         // No fallback to the host's network, as in BuildKit: that is the user's choice to make.
@@ -99,7 +107,9 @@ final class BuildNetwork implements AutoCloseable {
       return;
     }
     try {
-      networks.detach(id, namespace);
+      if (!Rootless.active()) {
+        networks.detach(id, namespace);
+      } // pasta leaves once the namespace's file is gone
     } finally {
       NetworkNamespace.remove(namespace);
       namespace = null;

@@ -1,0 +1,204 @@
+package dev.lamina.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.testing.Loopback;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI as a real unprivileged user, created by the test with subordinate ranges: builds with
+ * RUN and chown, containers and their owners, volumes, exec, published ports, the store's owners
+ * and image ids compared with root's, and the errors a user can act on.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RootlessTest {
+  private static final String EPOCH = "1700000000";
+  private static final String RECIPE =
+      "FROM scratch\n"
+          + "ADD rootfs.tar /\n"
+          + "RUN echo 'app:x:1000:1000::/home/app:/bin/sh' >> /etc/passwd"
+          + " && mkdir -p /home/app/gone && touch /home/app/gone/f /home/app/owned"
+          + " && chown -R 1000:1000 /home/app && rm /bin/vi\n"
+          + "RUN rm -rf /home/app/gone && mkdir /home/app/gone && echo new > /home/app/gone/n\n"
+          + "USER app\n";
+
+  static RootlessUsers users;
+  static RootlessUsers.User user;
+  static Path context;
+
+  @TempDir static Path tmp;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    users = RootlessUsers.open();
+    user = users.add("lamina-rl-user", true);
+    Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
+    context = Files.createDirectories(users.base().resolve("context"));
+    RootlessUsers.run(List.of("tar", "--numeric-owner", "-C", rootfs.toString(), "-cf",
+        context.resolve("rootfs.tar").toString(), "."));
+    Files.writeString(context.resolve("Containerfile"), RECIPE);
+    RootlessUsers.run(List.of("chmod", "-R", "a+rX", context.toString()));
+  }
+
+  @AfterAll
+  static void tearDown() throws IOException {
+    if (users != null) {
+      users.close();
+    }
+  }
+
+  private static Cli.Result ok(Cli.Result r) {
+    return r.ok();
+  }
+
+  @Test
+  @Order(1)
+  void build_withRunAndChown_sameIdAsRoot_ownersInside_noHostRootFileInTheStore()
+      throws Exception {
+    String asUser = ok(user.lamina(Map.of("SOURCE_DATE_EPOCH", EPOCH), "build", "-q",
+        "--network", "none", "-t", "app", context.toString())).out().strip();
+
+    Cli root = new Cli(tmp.resolve("root-store"));
+    String asRoot;
+    try {
+      asRoot = root.run("build", "-q", "--network", "none", "--build-arg",
+          "SOURCE_DATE_EPOCH=" + EPOCH, "-t", "app", context.toString()).ok().out().strip();
+    } finally {
+      OverlayMount.unmountAllUnder(tmp);
+    }
+    assertEquals(asRoot, asUser, "the same recipe gives the same image as root and as a user");
+
+    Cli.Result inside = ok(user.lamina("run", "--rm", "--network", "none", "app", "sh", "-c",
+        "id -u; stat -c '%u:%g' /home/app/owned /home/app/gone/n; ls /home/app/gone;"
+            + " test -e /bin/vi || echo no-vi"));
+    assertEquals(List.of("1000", "1000:1000", "0:0", "n", "no-vi"), inside.lines());
+
+    // Container ids land on the user's ranges on the host, never on the host's root.
+    assertEquals(List.of(), RootlessUsers.ownedByHostRoot(user.store()));
+    Path layers = user.store().resolve("layers");
+    long mapped1000 = user.rangeStart + 999;
+    try (var walk = Files.walk(layers)) {
+      assertTrue(walk.anyMatch(p -> {
+        try {
+          return Posix.lstat(p).uid() == mapped1000;
+        } catch (IOException e) {
+          return false;
+        }
+      }), "container uid 1000 is host uid " + mapped1000);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void detached_withVolume_exec_logs_stop_rm_volumeSurvives() throws Exception {
+    String id = ok(user.lamina("run", "-d", "--name", "keeper", "--network", "none", "-v",
+        "data:/data", "-u", "0", "app", "sh", "-c",
+        "echo started; echo kept > /data/k; chown 1000 /data/k; exec sleep 600"))
+        .out().strip();
+    assertEquals(64, id.length(), id);
+    assertTrue(ok(user.lamina("ps")).out().contains("keeper"));
+    Cli.Result exec = ok(user.lamina("exec", "keeper", "sh", "-c",
+        "cat /data/k; stat -c %u /data/k; id -u"));
+    assertEquals(List.of("kept", "1000", "0"), exec.lines());
+    assertEquals("started\n", ok(user.lamina("logs", "keeper")).out());
+    ok(user.lamina("stop", "-t", "1", "keeper"));
+    ok(user.lamina("rm", "keeper"));
+    assertEquals("kept\n", ok(user.lamina("run", "--rm", "--network", "none", "-v", "data:/data",
+        "app", "cat", "/data/k")).out());
+    assertEquals(List.of(), RootlessUsers.ownedByHostRoot(user.store()));
+  }
+
+  @Test
+  @Order(3)
+  void publishedPort_reachedFromTheHost() throws Exception {
+    Path www = Files.createDirectories(users.base().resolve("www"));
+    Files.writeString(www.resolve("index.html"), "served as a user\n");
+    RootlessUsers.run(List.of("chmod", "-R", "a+rX", www.toString()));
+    int port = Loopback.freePort();
+    ok(user.lamina("run", "-d", "--name", "web", "-p", "127.0.0.1:" + port + ":8080", "-v",
+        www + ":/www:ro", "app", "httpd", "-f", "-p", "8080", "-h", "/www"));
+    try {
+      assertTrue(Loopback.httpGet(port).endsWith("\r\n\r\nserved as a user\n"));
+      assertTrue(ok(user.lamina("ps")).out().contains("127.0.0.1:" + port + "->8080/tcp"));
+    } finally {
+      ok(user.lamina("rm", "-f", "web"));
+    }
+  }
+
+  @Test
+  @Order(4)
+  void unshare_andSystemCheck() throws Exception {
+    Cli.Result map = ok(user.lamina("unshare", "cat", "/proc/self/uid_map"));
+    List<String> lines = map.lines().stream().map(l -> l.strip().replaceAll("\\s+", " ")).toList();
+    assertEquals(List.of("0 " + user.uid + " 1", "1 " + user.rangeStart + " 65536"), lines);
+    assertEquals(0, user.lamina("system", "check").code());
+  }
+
+  @Test
+  @Order(5)
+  void limitsWithoutDelegation_refusedInOneLine() throws Exception {
+    Cli.Result r = user.lamina("run", "--rm", "--network", "none", "--pids-limit", "10", "app",
+        "true");
+    if (r.code() == 0) {
+      return; // cgroup v2 is delegated to users on this host
+    }
+    assertEquals(ExitCodes.ERROR, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("--pids-limit") && r.err().contains("cgroup v2"), r.err());
+  }
+
+  @Test
+  @Order(6)
+  void noNewuidmap_namesThePackage() throws Exception {
+    RootlessUsers.User other = users.add("lamina-rl-nomap", true);
+    Path bin = Files.createDirectories(users.base().resolve("bin-without-uidmap"));
+    for (String tool : List.of("nsenter", "unshare", "setsid", "catatonit", "sleep", "runc")) {
+      for (String dir : List.of("/usr/bin", "/usr/sbin", "/bin", "/sbin")) {
+        if (Files.isExecutable(Path.of(dir, tool)) && !Files.exists(bin.resolve(tool))) {
+          Files.createSymbolicLink(bin.resolve(tool), Path.of(dir, tool));
+        }
+      }
+    }
+    Cli.Result r = other.lamina(Map.of("PATH", bin.toString()), "images");
+    assertEquals(ExitCodes.ERROR, r.code(), r.toString());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("newuidmap") && r.err().contains("apt-get install uidmap"),
+        r.err());
+  }
+
+  @Test
+  @Order(7)
+  void noRanges_singleIdMappingWithANote_andAnotherUsersStoreRefused() throws Exception {
+    RootlessUsers.User other = users.add("lamina-rl-noranges", false);
+    Cli.Result r = other.lamina("unshare", "cat", "/proc/self/uid_map");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(List.of("0 " + other.uid + " 1"),
+        r.lines().stream().map(l -> l.strip().replaceAll("\\s+", " ")).toList());
+    assertTrue(r.err().contains("/etc/subuid") && r.err().contains("only your own uid"),
+        r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+
+    Cli.Result refused = other.lamina("--root", user.store().toString(), "images");
+    assertEquals(ExitCodes.ERROR, refused.code());
+    assertTrue(refused.err().contains("belongs to another user"), refused.err());
+    assertFalse(Files.exists(other.store()) && !RootlessUsers.ownedByHostRoot(other.store())
+        .isEmpty());
+    assertNotEquals(0, other.uid);
+  }
+}
