@@ -117,7 +117,23 @@ class RootlessTest {
         "cat /data/k; stat -c %u /data/k; id -u"));
     assertEquals(List.of("kept", "1000", "0"), exec.lines());
     assertEquals("started\n", ok(user.lamina("logs", "keeper")).out());
+    // Without a cgroup freezer a running container cannot be paused to copy safely: refused.
+    Path local = Files.writeString(users.base().resolve("shared-in"), "in\n");
+    RootlessUsers.run(List.of("chmod", "a+r", local.toString()));
+    Cli.Result running = user.lamina("cp", local.toString(), "keeper:/copied");
+    if (running.code() != 0) {
+      assertTrue(running.err().contains("stop it first"), running.err());
+    }
     ok(user.lamina("stop", "-t", "1", "keeper"));
+    // cp in: owned by the container's root; cp out: owned by the user on the host.
+    ok(user.lamina("cp", local.toString(), "keeper:/copied"));
+    Path out = user.home.resolve("k-out");
+    ok(user.lamina("cp", "keeper:/copied", out.toString()));
+    assertEquals("in\n", Files.readString(out));
+    assertEquals(user.uid, Posix.lstat(out).uid(), "the user owns what it copies out");
+    ok(user.lamina("commit", "keeper", "committed"));
+    assertEquals("0 in\n", ok(user.lamina("run", "--rm", "--network", "none", "committed",
+        "sh", "-c", "echo $(stat -c %u /copied) $(cat /copied)")).out());
     ok(user.lamina("rm", "keeper"));
     assertEquals("kept\n", ok(user.lamina("run", "--rm", "--network", "none", "-v", "data:/data",
         "app", "cat", "/data/k")).out());

@@ -1,6 +1,7 @@
 package dev.lamina.runner;
 
 import dev.lamina.layerfs.overlay.MountTable;
+import dev.lamina.layerfs.posix.Rootless;
 import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.runtime.OciRuntime;
@@ -96,7 +97,17 @@ final class ContainerControl {
         return work.on(RootfsAssembly.rootfs(cdir)); // paused by the user, and left so
       }
       if (state.isPresent() && state.get().status().equals("running")) {
-        runtime.pause(r.id());
+        try {
+          runtime.pause(r.id());
+        } catch (IOException e) {
+          if (!Rootless.active()) {
+            throw e;
+          }
+          // Never copied unpaused (CVE-2018-15664): a user without a cgroup freezer stops it.
+          throw new ContainerException("cannot pause container " + r.name() + " to work on its"
+              + " files safely: this user has no cgroup freezer here (cgroup v2 not delegated);"
+              + " stop it first");
+        }
         try {
           return work.on(RootfsAssembly.rootfs(cdir));
         } finally {

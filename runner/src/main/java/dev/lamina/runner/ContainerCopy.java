@@ -2,6 +2,7 @@ package dev.lamina.runner;
 
 import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.posix.Rootless;
 import dev.lamina.runner.spec.RootFiles;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -29,7 +30,8 @@ import java.util.List;
  * /.}; to a path that does not exist, created with the contents; never onto a file. A symlink is
  * copied as a link unless {@code followLink} ({@code -L}). What is copied into a container is owned
  * by root unless {@code archive} ({@code -a}), which keeps the host's owners; what is copied out
- * keeps its modes, times and (for root, which Lamina runs as) owners. Special files (devices,
+ * keeps its modes, times and, for root, owners (an unprivileged user owns what it copies out, as
+ * docker's caller does). Special files (devices,
  * FIFOs, sockets) are left out either way.
  */
 public final class ContainerCopy {
@@ -47,7 +49,9 @@ public final class ContainerCopy {
       if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
         throw new NoSuchFileException("no such file in the container: " + src);
       }
-      copyTree(from, target(from, src, dest), new Owner(false, false));
+      // For a user, docker's rule (the caller owns what it copies out): the container's owners
+      // would be ids of the user's ranges on the host, files the user could not even remove.
+      copyTree(from, target(from, src, dest), new Owner(Rootless.active(), false));
       return null;
     });
   }
