@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.testing.Loopback;
+import dev.lamina.layerfs.testing.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ class RootlessTest {
   static RootlessUsers users;
   static RootlessUsers.User user;
   static Path context;
+  static String builtAsUser;
 
   @TempDir static Path tmp;
 
@@ -83,6 +85,7 @@ class RootlessTest {
       OverlayMount.unmountAllUnder(tmp);
     }
     assertEquals(asRoot, asUser, "the same recipe gives the same image as root and as a user");
+    builtAsUser = asUser;
 
     Cli.Result inside = ok(user.lamina("run", "--rm", "--network", "none", "app", "sh", "-c",
         "id -u; stat -c '%u:%g' /home/app/owned /home/app/gone/n; ls /home/app/gone;"
@@ -166,8 +169,43 @@ class RootlessTest {
     assertEquals(0, user.lamina("system", "check").code());
   }
 
+  /**
+   * Where kernel overlayfs cannot be mounted in the user namespace (simulated by forcing the
+   * tier), fuse-overlayfs stands in, and failing that a flattened copy: the same recipe still
+   * gives the same files, deletions and opaque directories included.
+   */
   @Test
   @Order(5)
+  void overlayFallbacks_fuseOverlayfsThenCopy_sameFiles() throws Exception {
+    Requirements.tool("fuse-overlayfs");
+    Cli.Result fuse = ok(user.lamina(Map.of("SOURCE_DATE_EPOCH", EPOCH, "LAMINA_OVERLAY",
+        "fuse-overlayfs"), "build", "-q", "--no-cache", "--network", "none", "-t", "app-fuse",
+        context.toString()));
+    assertTrue(fuse.err().contains("using fuse-overlayfs"), fuse.err());
+    // The same files, owners, deletions and opaque directories. (Not the same bytes: where a
+    // step changes a file, fuse-overlayfs gives its copied-up directory the time of the change,
+    // which kernel overlayfs restores, and it marks every new directory opaque.)
+    assertEquals(List.of("1000", "1000:1000", "0:0", "n", "no-vi"),
+        ok(user.lamina("run", "--rm", "--network", "none", "app-fuse", "sh", "-c",
+            "id -u; stat -c '%u:%g' /home/app/owned /home/app/gone/n; ls /home/app/gone;"
+                + " test -e /bin/vi || echo no-vi")).lines());
+    Cli.Result copy = ok(user.lamina(Map.of("SOURCE_DATE_EPOCH", EPOCH, "LAMINA_OVERLAY",
+        "copy"), "build", "-q", "--no-cache", "--network", "none", "-t", "app-copy",
+        context.toString()));
+    assertTrue(copy.err().contains("using a flattened copy"), copy.err());
+    // (Not the same bytes either: a flattened copy gives /etc the time of the step that appended
+    // to /etc/passwd, as root's flattened builds do.)
+    assertEquals(List.of("1000", "1000:1000", "0:0", "n", "no-vi"),
+        ok(user.lamina("run", "--rm", "--network", "none", "app-copy", "sh", "-c",
+            "id -u; stat -c '%u:%g' /home/app/owned /home/app/gone/n; ls /home/app/gone;"
+                + " test -e /bin/vi || echo no-vi")).lines());
+    Cli.Result run = ok(user.lamina(Map.of("LAMINA_OVERLAY", "fuse-overlayfs"), "run", "--rm",
+        "--network", "none", "-u", "0", "app", "sh", "-c", "ls /home/app/gone; rm -r /home/app/gone"));
+    assertEquals("n\n", run.out());
+  }
+
+  @Test
+  @Order(6)
   void limitsWithoutDelegation_refusedInOneLine() throws Exception {
     Cli.Result r = user.lamina("run", "--rm", "--network", "none", "--pids-limit", "10", "app",
         "true");
@@ -180,7 +218,7 @@ class RootlessTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void noNewuidmap_namesThePackage() throws Exception {
     RootlessUsers.User other = users.add("lamina-rl-nomap", true);
     Path bin = Files.createDirectories(users.base().resolve("bin-without-uidmap"));
@@ -199,7 +237,7 @@ class RootlessTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void noRanges_singleIdMappingWithANote_andAnotherUsersStoreRefused() throws Exception {
     RootlessUsers.User other = users.add("lamina-rl-noranges", false);
     Cli.Result r = other.lamina("unshare", "cat", "/proc/self/uid_map");

@@ -27,9 +27,10 @@ import java.util.concurrent.TimeUnit;
  * a clean environment. Closing stops what their commands left (their namespace's holder, whose
  * end takes its mounts and containers with it), removes the users and restores the files.
  *
- * <p>Where this host keeps {@code /dev/net/tun} from users (mode 0600, where Debian makes it
- * 0666), commands run in a private mount namespace in which a tun node of the test's own, made
- * under the test's directory, is bound over it; the host's {@code /dev} is never changed.
+ * <p>Where this host keeps {@code /dev/net/tun} or {@code /dev/fuse} from users (mode 0600, where
+ * Debian makes them 0666), commands run in a private mount namespace in which nodes of the test's
+ * own, made under the test's directory, are bound over them; the host's {@code /dev} is never
+ * changed. The user's namespace, made by its first command, keeps them.
  */
 final class RootlessUsers implements AutoCloseable {
   private static final Path SUBUID = Path.of("/etc/subuid");
@@ -88,10 +89,12 @@ final class RootlessUsers implements AutoCloseable {
     private Cli.Result runAs(Map<String, String> e, List<String> command)
         throws IOException, InterruptedException {
       List<String> cmd = new ArrayList<>();
-      if (!tunForUsers()) {
+      if (!devicesForUsers()) {
         cmd.addAll(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
             "mount -t tmpfs -o mode=755 tmpfs \"$0\" && mknod -m 666 \"$0/tun\" c 10 200"
-                + " && mount --bind \"$0/tun\" /dev/net/tun && exec \"$@\"",
+                + " && mount --bind \"$0/tun\" /dev/net/tun"
+                + " && mknod -m 666 \"$0/fuse\" c 10 229 && mount --bind \"$0/fuse\" /dev/fuse"
+                + " && exec \"$@\"",
             Files.createDirectories(base.resolve("dev")).toString()));
       }
       cmd.addAll(List.of("runuser", "-u", name, "--", "env", "-i"));
@@ -178,9 +181,13 @@ final class RootlessUsers implements AutoCloseable {
     return u;
   }
 
-  /** Whether this host's {@code /dev/net/tun} is usable by users, as Debian makes it. */
-  static boolean tunForUsers() throws IOException {
-    return (Posix.lstat(Path.of("/dev/net/tun")).mode() & 0066) == 0066;
+  /**
+   * Whether this host's {@code /dev/net/tun} (pasta) and {@code /dev/fuse} (fuse-overlayfs) are
+   * usable by users, as Debian makes them.
+   */
+  static boolean devicesForUsers() throws IOException {
+    return (Posix.lstat(Path.of("/dev/net/tun")).mode() & 0066) == 0066
+        && (Posix.lstat(Path.of("/dev/fuse")).mode() & 0066) == 0066;
   }
 
   /** Files under {@code dir} owned by host uid 0, as root sees them. */

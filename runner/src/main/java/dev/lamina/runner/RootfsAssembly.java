@@ -2,6 +2,8 @@ package dev.lamina.runner;
 
 import dev.lamina.layerfs.overlay.FlattenedRootfs;
 import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.overlay.UpperDiff;
+import dev.lamina.layerfs.posix.Rootless;
 import dev.lamina.layerfs.store.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,6 +36,30 @@ public final class RootfsAssembly {
 
     /** The image's layers could not even be extracted as overlayfs lowers here. */
     record LayersNotExtractable() implements Flattened {}
+
+    /**
+     * Kernel overlayfs refused ({@code reason}) in a user namespace, and fuse-overlayfs stands
+     * in: not a flattened copy, but slower.
+     */
+    record FuseOverlay(String reason) implements Flattened {}
+  }
+
+  /**
+   * A file in a container's directory marking that its overlay is fuse-overlayfs's, whose upper
+   * records deletions in its own form ({@link UpperDiff#fuseOverlayfs}).
+   */
+  public static final String FUSE = "fuse-overlayfs";
+
+  /**
+   * The environment variable that forces a tier: {@code fuse-overlayfs} skips kernel overlayfs
+   * (in a user namespace), {@code copy} makes a flattened copy; anything else (or unset) tries the
+   * kernel first. Where a tier cannot be had on a host, this is how it is tried anyway.
+   */
+  public static final String FORCE_ENV = "LAMINA_OVERLAY";
+
+  /** The diff of the upper of container or step directory {@code dir}, in the form it was made. */
+  public static UpperDiff upperDiff(Path dir) {
+    return Files.exists(dir.resolve(FUSE)) ? UpperDiff.fuseOverlayfs() : UpperDiff.here();
   }
 
   /** Hears when a root filesystem is made a flattened copy; the caller decides what to say. */
@@ -121,13 +147,12 @@ public final class RootfsAssembly {
     if (isFlattened(dir)) {
       return Kind.FLATTENED; // the flattened copy made at its first start is its root filesystem
     }
-    Optional<IOException> refused = layers.overlayRefusal();
+    String forced = System.getenv(FORCE_ENV) == null ? "" : System.getenv(FORCE_ENV);
+    Optional<IOException> refused = forced.equals("copy") || forced.equals(FUSE)
+        ? Optional.of(new IOException("kernel overlayfs skipped (" + FORCE_ENV + "=" + forced + ")"))
+        : layers.overlayRefusal();
     if (refused.isEmpty()) {
-      // overlayfs wants an empty work directory; a crash may have left index/work entries.
-      Trees.deleteRecursively(dir.resolve("work"));
-      Files.createDirectories(dir.resolve("work"));
-      Files.createDirectories(dir.resolve("upper"));
-      Files.createDirectories(rootfs(dir));
+      prepareUpper(dir);
       try {
         OverlayMount.of(layers.lowersTopFirst(), dir.resolve("upper"), dir.resolve("work"))
             .mountOn(rootfs(dir));
@@ -136,8 +161,47 @@ public final class RootfsAssembly {
         refused = Optional.of(overlayFailed);
       }
     }
+    Optional<Path> fuse = forced.equals("copy") ? Optional.empty() : fuseOverlayfs();
+    if (fuse.isPresent()) {
+      // In a user namespace kernel overlayfs may be refused (a kernel before 5.11, a policy
+      // that forbids it); fuse-overlayfs reads the same lowers, as podman falls back to it.
+      prepareUpper(dir);
+      try {
+        OverlayMount.of(layers.lowersTopFirst(), dir.resolve("upper"), dir.resolve("work"))
+            .mountWithFuseOverlayfs(rootfs(dir), fuse.get());
+        if (!Files.exists(dir.resolve(FUSE))) {
+          Files.createFile(dir.resolve(FUSE));
+        }
+        listener.flattened(new Flattened.FuseOverlay(firstLine(refused.get().getMessage())));
+        return Kind.OVERLAY;
+      } catch (IOException fuseFailed) {
+        refused.get().addSuppressed(fuseFailed);
+      }
+    }
     flatten(dir, layers, refused.get());
     return Kind.FLATTENED;
+  }
+
+  /** fuse-overlayfs, where it may stand in: in a user namespace, when installed. */
+  private static Optional<Path> fuseOverlayfs() {
+    if (!Rootless.inUserNamespace()) {
+      return Optional.empty();
+    }
+    for (String d : (System.getenv().getOrDefault("PATH", "") + ":/usr/bin").split(":")) {
+      if (!d.isEmpty() && Files.isExecutable(Path.of(d, FUSE))) {
+        return Optional.of(Path.of(d, FUSE));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** An upper and an empty work directory (a crash may have left index/work entries). */
+  private static void prepareUpper(Path dir) throws IOException {
+    unmount(dir);
+    Trees.deleteRecursively(dir.resolve("work"));
+    Files.createDirectories(dir.resolve("work"));
+    Files.createDirectories(dir.resolve("upper"));
+    Files.createDirectories(rootfs(dir));
   }
 
   /**

@@ -163,7 +163,7 @@ final class MountedRootfs implements Closeable {
     unmount();
     if (upper != null) {
       leftOut = MountPoints.createdIn(upper, createdTargets);
-      return UpperDiff.here().entries(upper, leftOut);
+      return RootfsAssembly.upperDiff(upper.getParent()).entries(upper, leftOut);
     }
     if (recorded == null) {
       throw new IllegalStateException("a flattened root filesystem to read has no changes");

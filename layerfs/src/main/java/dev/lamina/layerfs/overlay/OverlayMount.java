@@ -103,6 +103,38 @@ public final class OverlayMount {
     }
   }
 
+  /**
+   * Mounts the stack on {@code target} with {@code fuse-overlayfs} (Debian {@code
+   * fuse-overlayfs}), the fallback where kernel overlayfs cannot be mounted in a user namespace:
+   * it reads the same lowers (whiteouts as 0:0 devices, opaque directories as {@code
+   * user.overlay.opaque}) and writes its upper in its own form (see {@link
+   * UpperDiff#fuseOverlayfs}). Unmounted like any mount.
+   *
+   * @throws IOException when it is not installed or cannot mount (its own message)
+   */
+  public void mountWithFuseOverlayfs(Path target, Path fuseOverlayfs) throws IOException {
+    requireDirectory(target, "mount target");
+    StringBuilder lowerdir = new StringBuilder();
+    for (Path dir : lowers) {
+      requireDirectory(dir, "lower directory");
+      lowerdir.append(lowerdir.length() == 0 ? "" : ":").append(checkedOption(dir));
+    }
+    String options = "lowerdir=" + lowerdir + ",upperdir=" + checkedOption(upper) + ",workdir="
+        + checkedOption(work);
+    Process p = new ProcessBuilder(fuseOverlayfs.toString(), "-o", options, target.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      if (p.waitFor() != 0) {
+        throw new IOException("fuse-overlayfs cannot mount on " + target + ": "
+            + out.strip().replace('\n', ' '));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while mounting fuse-overlayfs", e);
+    }
+  }
+
   private boolean fitsMountCommand(Path target) {
     for (Path dir : lowers) {
       if (!MountCommands.plain(dir)) {

@@ -31,10 +31,28 @@ import java.util.Set;
  * directories ({@code redirect_dir}) and metadata-only copies ({@code metacopy}).
  */
 public final class UpperDiff {
+  /** fuse-overlayfs's markers of an opaque directory, files in it. */
+  private static final Set<String> FUSE_OPAQUE = Set.of(Whiteouts.OPAQUE, ".wh..opq");
+
   private final String xattrPrefix;
+  private final boolean fuse;
 
   private UpperDiff(String xattrPrefix) {
+    this(xattrPrefix, false);
+  }
+
+  private UpperDiff(String xattrPrefix, boolean fuse) {
     this.xattrPrefix = xattrPrefix;
+    this.fuse = fuse;
+  }
+
+  /**
+   * For uppers written by fuse-overlayfs, which marks an opaque directory with files in it (an
+   * empty {@code .wh..wh..opq}, as an OCI layer does, and a {@code .wh..opq} whiteout) rather than
+   * an xattr; whiteouts are 0:0 devices as the kernel's.
+   */
+  public static UpperDiff fuseOverlayfs() {
+    return new UpperDiff("user.fuseoverlayfs.", true);
   }
 
   /** For uppers of mounts made by root ({@code trusted.overlay.*} xattrs). */
@@ -83,6 +101,12 @@ public final class UpperDiff {
     for (LayerEntry e : scanned) {
       Path file = FileNames.resolve(upper, e.path());
       String name = baseName(e.path());
+      if (fuse && FUSE_OPAQUE.contains(name)) {
+        if (name.equals(Whiteouts.OPAQUE)) {
+          out.add(LayerEntry.emptyFile(e.path()).withMtime(e.mtime()));
+        }
+        continue;
+      }
       if (Whiteouts.isWhiteout(name)) {
         throw new IOException(
             "cannot make a layer: " + e.path() + " has a name reserved for OCI whiteouts");
@@ -96,7 +120,7 @@ public final class UpperDiff {
         continue;
       }
       out.add(e);
-      if (e.type() == EntryType.DIRECTORY && isOpaque(file)) {
+      if (!fuse && e.type() == EntryType.DIRECTORY && isOpaque(file)) {
         out.add(LayerEntry.emptyFile(join(e.path(), Whiteouts.OPAQUE)).withMtime(e.mtime()));
       }
     }

@@ -59,7 +59,7 @@ public final class ContainerChanges {
     List<Path> lowers = record.lowerDirs().stream().map(Path::of).toList();
     List<Change> changes = new ArrayList<>();
     Set<String> directories = new java.util.HashSet<>();
-    for (LayerEntry e : UpperDiff.here().entries(upper, artifacts)) {
+    for (LayerEntry e : RootfsAssembly.upperDiff(upper.getParent()).entries(upper, artifacts)) {
       if (e.type() == dev.lamina.layerfs.tar.EntryType.DIRECTORY) {
         directories.add("/" + e.path().replaceAll("/+$", ""));
       }

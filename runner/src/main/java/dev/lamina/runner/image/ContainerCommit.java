@@ -91,7 +91,7 @@ public final class ContainerCommit {
         BlobWriter blob = store.blobs().newWriter()) {
       Set<String> artifacts = MountPoints.createdIn(upper, mountDestinations(ref));
       // The layer is uncompressed: the blob is the tar, so the writer's digest is the diff_id.
-      writer.write(UpperDiff.here().entries(upper, artifacts), blob);
+      writer.write(RootfsAssembly.upperDiff(upper.getParent()).entries(upper, artifacts), blob);
       BlobInfo layer = blob.commit();
       String when = Timestamps.format(now);
       ImageConfig config =

@@ -1,5 +1,6 @@
 package dev.lamina.runner.userns;
 
+import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.posix.Rootless;
 import dev.lamina.layerfs.store.StoreRoots;
@@ -100,9 +101,13 @@ public final class UserNamespace {
     List<byte[]> self = split(Files.readAllBytes(Path.of("/proc/self/cmdline")));
     List<byte[]> argv = new ArrayList<>();
     for (String a : List.of(nsenter.toString(), "--target", Long.toString(entry.pid()), "--user",
-        "--mount", "--preserve-credentials", "--")) {
+        "--mount", "--preserve-credentials")) {
       argv.add(a.getBytes(StandardCharsets.UTF_8));
     }
+    // Joining a mount namespace moves a process to its root; relative paths must still resolve.
+    argv.add(concat("--wd=".getBytes(StandardCharsets.UTF_8),
+        FileNames.cString(Path.of("/proc/self/cwd").toRealPath())));
+    argv.add("--".getBytes(StandardCharsets.UTF_8));
     argv.add(Path.of("/proc/self/exe").toRealPath().toString().getBytes(StandardCharsets.UTF_8));
     // Inside, uid 0's password entry would give the JVM root's home and name.
     String home = env.getOrDefault("HOME", "");
@@ -119,6 +124,13 @@ public final class UserNamespace {
     }
     envp.add((Rootless.ENV + "=" + uid).getBytes(StandardCharsets.UTF_8));
     Posix.execve(nsenter, argv, envp);
+  }
+
+  /** {@code a} then {@code b} without its NUL terminator. */
+  private static byte[] concat(byte[] a, byte[] cString) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + cString.length - 1);
+    System.arraycopy(cString, 0, out, a.length, cString.length - 1);
+    return out;
   }
 
   /** The holder recorded in {@code pidFile}, if it still runs and holds this user's mapping. */
