@@ -37,8 +37,8 @@ public final class UserNamespace {
   private static final String PID_FILE = "pause.pid";
 
   /**
-   * The namespace to enter: its holder's pid, and a note for the user when it maps only the
-   * user's own id (null otherwise).
+   * The namespace to enter: its holder's pid, and, when it was made just now mapping only the
+   * user's own id, a note for the user (null otherwise).
    */
   public record Entry(long pid, String note) {}
 
@@ -84,7 +84,7 @@ public final class UserNamespace {
       String note = ranges ? null : singleIdNote(subuids.isEmpty() ? SUBUID : SUBGID);
       Optional<Long> running = running(pidFile);
       if (running.isPresent()) {
-        return new Entry(running.get(), note);
+        return new Entry(running.get(), null); // said when it was made
       }
       long pid = start(ranges ? subuids : null, ranges ? subgids : null);
       Files.writeString(pidFile, pid + " " + startTime(pid).orElse("") + "\n");
