@@ -208,6 +208,15 @@ class RootlessTest {
 
   @Test
   @Order(6)
+  void bridgeNetworks_refusedInOneLine() throws Exception {
+    Cli.Result r = user.lamina("run", "--rm", "--network", "bridge", "app", "true");
+    assertEquals(ExitCodes.ERROR, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("not available to an unprivileged user"), r.err());
+  }
+
+  @Test
+  @Order(6)
   void limitsWithoutDelegation_refusedInOneLine() throws Exception {
     Cli.Result r = user.lamina("run", "--rm", "--network", "none", "--pids-limit", "10", "app",
         "true");

@@ -56,6 +56,11 @@ final class ContainerNetworking {
   ContainerNetwork check(ContainerNetwork n) throws IOException {
     switch (n.mode()) {
       case BRIDGE -> {
+        if (dev.lamina.layerfs.posix.Rootless.active()) {
+          // netavark needs the host's network namespace, which a user's namespace does not own.
+          throw new NetworkException("bridge networks are not available to an unprivileged user"
+              + " yet; use --network pasta (a user's default), none or host");
+        }
         NetworkRequest r = n.request();
         // Named now, so that every later start (in a monitor, with its own defaults) joins the
         // same network; the default one is made on first use.
