@@ -18,7 +18,7 @@ class RootlessLimitsTest {
   @Test
   void limitWithoutDelegation_refusedNamingTheFlag() {
     ContainerException e = assertThrows(ContainerException.class,
-        () -> RootlessLimits.check(opts().memoryBytes(1L << 20).build(), Set.of()));
+        () -> RootlessLimits.check(opts().memoryBytes(64L << 20).build(), Set.of()));
     assertTrue(e.getMessage().startsWith("--memory is not available"), e.getMessage());
     assertTrue(e.getMessage().contains("cgroup v2"), e.getMessage());
     assertThrows(ContainerException.class,
@@ -31,7 +31,7 @@ class RootlessLimitsTest {
   void delegatedOrNoLimit_accepted() {
     assertDoesNotThrow(() -> RootlessLimits.check(opts().build(), Set.of()));
     assertDoesNotThrow(() -> RootlessLimits.check(
-        opts().memoryBytes(1L << 20).pidsLimit(5L).cpus(0.5).build(),
+        opts().memoryBytes(64L << 20).pidsLimit(5L).cpus(0.5).build(),
         Set.of("cpu", "memory", "pids")));
   }
 }
