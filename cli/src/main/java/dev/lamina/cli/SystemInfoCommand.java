@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import dev.lamina.layerfs.oci.Platform;
+import dev.lamina.layerfs.posix.Rootless;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.ContainerState;
@@ -125,7 +126,8 @@ final class SystemInfoCommand implements Callable<Integer> {
     net.put("Names", names);
     info.put("Networks", net);
 
-    info.put("Rootless", !"root".equals(System.getProperty("user.name")) && uid() != 0);
+    // Inside the user's namespace this process is uid 0, and still rootless.
+    info.put("Rootless", Rootless.active());
     return info;
   }
 
@@ -138,19 +140,6 @@ final class SystemInfoCommand implements Callable<Integer> {
       return "2";
     }
     return Files.isDirectory(cgroupRoot.resolve("unified")) ? "1 (hybrid)" : "1";
-  }
-
-  private static long uid() {
-    try {
-      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (l.startsWith("Uid:")) {
-          return Long.parseLong(l.substring(4).strip().split("\\s+")[1]);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // Said as not rootless below.
-    }
-    return 0;
   }
 
   private static String read(Path p) {

@@ -167,6 +167,7 @@ class RootlessTest {
     List<String> lines = map.lines().stream().map(l -> l.strip().replaceAll("\\s+", " ")).toList();
     assertEquals(List.of("0 " + user.uid + " 1", "1 " + user.rangeStart + " 65536"), lines);
     assertEquals(0, user.lamina("system", "check").code());
+    assertEquals("true\n", ok(user.lamina("system", "info", "--format", "{{.Rootless}}")).out());
     // Entering the namespace keeps the working directory: relative paths still resolve.
     assertEquals(user.home + "\n", ok(user.lamina("unshare", "pwd")).out());
   }
