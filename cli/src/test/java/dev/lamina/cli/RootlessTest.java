@@ -168,6 +168,11 @@ class RootlessTest {
     assertEquals(List.of("0 " + user.uid + " 1", "1 " + user.rangeStart + " 65536"), lines);
     assertEquals(0, user.lamina("system", "check").code());
     assertEquals("true\n", ok(user.lamina("system", "info", "--format", "{{.Rootless}}")).out());
+    // A terminal: run -t, and exec -t into a running container.
+    Requirements.tool("script");
+    Cli.Result tty = ok(user.laminaOnTerminal("run", "--rm", "-t", "--network", "none", "app",
+        "sh", "-c", "tty; id -u"));
+    assertTrue(tty.out().replace("\r", "").contains("/dev/pts/0\n1000\n"), tty.out());
     // Entering the namespace keeps the working directory: relative paths still resolve.
     assertEquals(user.home + "\n", ok(user.lamina("unshare", "pwd")).out());
   }

@@ -71,19 +71,33 @@ final class RootlessUsers implements AutoCloseable {
     /** {@code lamina ARGS} as this user, with {@code extraEnv} added to its environment. */
     Cli.Result lamina(Map<String, String> extraEnv, String... args)
         throws IOException, InterruptedException {
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-          "-XX:-UsePerfData", "-cp", classPath.resolve("*").toString(), Main.class.getName()));
-      cmd.addAll(List.of(args));
       Map<String, String> e = new LinkedHashMap<>(env);
       e.putAll(extraEnv);
-      return runAs(e, cmd);
+      return runAs(e, javaCommand(args));
     }
 
     /** {@code lamina ARGS} as this user. */
     Cli.Result lamina(String... args) throws IOException, InterruptedException {
       return lamina(Map.of(), args);
+    }
+
+    /** {@code lamina ARGS} as this user, on a terminal of its own ({@code script}). */
+    Cli.Result laminaOnTerminal(String... args) throws IOException, InterruptedException {
+      StringBuilder line = new StringBuilder();
+      for (String a : javaCommand(args)) {
+        line.append(line.length() == 0 ? "" : " ").append("'").append(a.replace("'", "'\\''"))
+            .append("'");
+      }
+      return runAs(env, List.of("script", "-qec", line.toString(), "/dev/null"));
+    }
+
+    private List<String> javaCommand(String... args) {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+          "-XX:-UsePerfData", "-cp", classPath.resolve("*").toString(), Main.class.getName()));
+      cmd.addAll(List.of(args));
+      return cmd;
     }
 
     private Cli.Result runAs(Map<String, String> e, List<String> command)
