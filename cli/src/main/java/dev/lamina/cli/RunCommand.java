@@ -81,7 +81,9 @@ class RunCommand implements Callable<Integer> {
   @Option(names = "--cpus", paramLabel = "N", description = "Number of CPUs (fractional).")
   Double cpus;
 
-  @Option(names = {"--network", "--net"}, paramLabel = "MODE", description = "host (default; pasta for a user), none, bridge (the default network), a network's NAME, pasta, or container:ID.")
+  @Option(names = {"--network", "--net"}, paramLabel = "MODE",
+      description = "host (default; pasta for a user), none, bridge (the default network),"
+          + " a network's NAME, pasta, or container:ID.")
   String network;
 
   @Option(names = {"-p", "--publish"}, paramLabel = "[IP:][HOST:]PORT[/PROTO]", description = "Publish a container's port (or range) on the host.")

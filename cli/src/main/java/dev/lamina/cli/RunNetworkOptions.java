@@ -47,7 +47,8 @@ final class RunNetworkOptions {
           : ip != null ? "--ip" : !aliases.isEmpty() ? "--network-alias" : null;
       if (what != null) {
         throw new UserException(
-            what + " needs a network of the container's own (--network bridge, NAME or pasta), not --network " + mode,
+            what + " needs a network of the container's own (--network bridge, NAME or pasta),"
+                + " not --network " + mode,
             ExitCodes.ERROR);
       }
     }

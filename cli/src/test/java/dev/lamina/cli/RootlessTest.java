@@ -208,7 +208,8 @@ class RootlessTest {
             "id -u; stat -c '%u:%g' /home/app/owned /home/app/gone/n; ls /home/app/gone;"
                 + " test -e /bin/vi || echo no-vi")).lines());
     Cli.Result run = ok(user.lamina(Map.of("LAMINA_OVERLAY", "fuse-overlayfs"), "run", "--rm",
-        "--network", "none", "-u", "0", "app", "sh", "-c", "ls /home/app/gone; rm -r /home/app/gone"));
+        "--network", "none", "-u", "0", "app", "sh", "-c",
+        "ls /home/app/gone; rm -r /home/app/gone"));
     assertEquals("n\n", run.out());
   }
 

@@ -149,7 +149,8 @@ public final class RootfsAssembly {
     }
     String forced = System.getenv(FORCE_ENV) == null ? "" : System.getenv(FORCE_ENV);
     Optional<IOException> refused = forced.equals("copy") || forced.equals(FUSE)
-        ? Optional.of(new IOException("kernel overlayfs skipped (" + FORCE_ENV + "=" + forced + ")"))
+        ? Optional.of(
+            new IOException("kernel overlayfs skipped (" + FORCE_ENV + "=" + forced + ")"))
         : layers.overlayRefusal();
     if (refused.isEmpty()) {
       prepareUpper(dir);

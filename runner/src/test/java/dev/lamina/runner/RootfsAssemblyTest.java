@@ -124,7 +124,8 @@ class RootfsAssemblyTest {
     try (java.io.PrintStream e = new java.io.PrintStream(err, true)) {
       System.setErr(e);
       RootfsAssembly.reportTo(heard::add);
-      RootfsAssembly.mount(tmp.resolve("c"), new Probe(lower(), new IOException("no overlay\nmore")));
+      RootfsAssembly.mount(
+          tmp.resolve("c"), new Probe(lower(), new IOException("no overlay\nmore")));
     } finally {
       RootfsAssembly.reportTo(null);
       System.setErr(oldErr);

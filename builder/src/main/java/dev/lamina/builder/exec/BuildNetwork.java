@@ -21,10 +21,10 @@ import java.util.List;
  * The sandboxed network of a build's RUN steps in the {@code default} mode: a network namespace of
  * its own with {@code lo} and an {@code eth0} on the store's default bridge network (outbound NAT,
  * no published port), set up through netavark; for an unprivileged user, whom a bridge is out of
- * reach of, connected by pasta instead, as podman's rootless builds are. As BuildKit takes one namespace from its pool per
- * step, and setup and teardown cost far more than a step's process, one namespace serves every
- * default-network step of a build: it is made at the first step that needs it, and torn down when
- * the build ends, however it ends.
+ * reach of, connected by pasta instead, as podman's rootless builds are. As BuildKit takes one
+ * namespace from its pool per step, and setup and teardown cost far more than a step's process,
+ * one namespace serves every default-network step of a build: it is made at the first step that
+ * needs it, and torn down when the build ends, however it ends.
  *
  * <p>Why in the workspace: the namespace is pinned at, and the netavark attachment recorded in,
  * {@code WORKSPACE/network/}. A build killed with SIGKILL leaves its workspace with a free lock;

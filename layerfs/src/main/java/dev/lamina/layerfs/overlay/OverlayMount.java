@@ -123,7 +123,8 @@ public final class OverlayMount {
         + checkedOption(work);
     Process p = new ProcessBuilder(fuseOverlayfs.toString(), "-o", options, target.toString())
         .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     try {
       if (p.waitFor() != 0) {
         throw new IOException("fuse-overlayfs cannot mount on " + target + ": "

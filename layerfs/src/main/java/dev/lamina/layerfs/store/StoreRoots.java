@@ -91,8 +91,8 @@ public final class StoreRoots {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       Files.createDirectories(dir.getParent());
       try {
-        Files.createDirectory(
-            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } catch (java.nio.file.FileAlreadyExistsException raced) {
         // Another process made it: checked below like any existing one.
       }

@@ -60,7 +60,7 @@ public final class UserNamespace {
     return new UserNamespace(System.getenv(), ids[0], ids[1], userName(ids[0]));
   }
 
-  /** Whether this process must enter its user's namespace before doing anything: a user, outside. */
+  /** Whether this process must enter its user's namespace first: a user's, still outside. */
   public static boolean needed() {
     return Posix.geteuid() != 0 && System.getenv(Rootless.ENV) == null;
   }
