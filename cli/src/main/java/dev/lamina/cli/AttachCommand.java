@@ -46,7 +46,7 @@ final class AttachCommand implements Callable<Integer> {
     if (!noStdin) {
       Terminals.requireTerminal();
     }
-    return attach(containers, container, keys, !noStdin, false, false);
+    return attach(containers, container, keys, !noStdin);
   }
 
   /**
@@ -68,25 +68,36 @@ final class AttachCommand implements Callable<Integer> {
   }
 
   /**
-   * Attaches this terminal to {@code ref}'s until it exits (its exit code) or {@code keys} are
-   * typed ({@link ExitCodes#DETACHED}); this terminal's keys go to a container opened with
-   * {@code -i} when {@code stdin}. With {@code fromStart}, what it wrote since it started is
-   * shown first ({@code start -a}, which attaches just after starting it); {@code onStart} waits
-   * for a container about to start, whose monitor is this process (a foreground {@code run -t}):
-   * the exit code is then not this method's to give. Null {@code keys}: no detaching.
+   * Attaches this terminal to running container {@code ref}'s until it exits (its exit code) or
+   * {@code keys} are typed ({@link ExitCodes#DETACHED}); this terminal's keys go to a container
+   * opened with {@code -i} when {@code stdin}.
    */
-  static int attach(Containers containers, String ref, DetachKeys keys, boolean stdin,
-      boolean fromStart, boolean onStart) throws IOException, InterruptedException {
+  static int attach(Containers containers, String ref, DetachKeys keys, boolean stdin)
+      throws IOException, InterruptedException {
     ContainerRecord record = containers.inspect(ref);
-    boolean input = stdin && record.openStdin();
+    int[] size = Terminals.size().orElse(new int[] {0, 0});
+    boolean detached;
+    try (AttachClient client = containers.attach(ref, size[0], size[1])) {
+      detached = proxy(client, keys, stdin && record.openStdin());
+    }
+    if (detached) {
+      return ExitCodes.DETACHED;
+    }
+    ContainerRecord done = containers.await(record.id(), Duration.ofSeconds(10));
+    return done.exitCode() == null ? ExitCodes.OK : done.exitCode();
+  }
+
+  /**
+   * This terminal on {@code client}'s container's terminal until the container's output ends
+   * (false) or {@code keys} are typed (true, said on stderr). With {@code input}, this terminal
+   * is in raw mode and its keys are passed on; its window size follows this terminal's. Null
+   * {@code keys}: no detaching.
+   */
+  static boolean proxy(AttachClient client, DetachKeys keys, boolean input)
+      throws IOException, InterruptedException {
     PrintStream out = System.out;
     AtomicBoolean detached = new AtomicBoolean();
-    int[] size = Terminals.size().orElse(new int[] {0, 0});
-    try (AttachClient client =
-            onStart
-                ? containers.attachOnStart(record.id(), size[0], size[1])
-                : containers.attach(ref, fromStart, size[0], size[1]);
-        RawTerminal raw = input ? RawTerminal.enter() : null) {
+    try (RawTerminal raw = input ? RawTerminal.enter() : null) {
       WindowChanges.onChange(() -> Terminals.size().ifPresent(now -> resize(client, now)));
       if (input) {
         Thread typing = new Thread(() -> type(client, keys, detached), "attach-stdin");
@@ -108,13 +119,8 @@ final class AttachCommand implements Callable<Integer> {
     }
     if (detached.get()) {
       System.err.println("read escape sequence");
-      return ExitCodes.DETACHED;
     }
-    if (onStart) {
-      return ExitCodes.OK; // its monitor, in this process, has the exit code
-    }
-    ContainerRecord done = containers.await(record.id(), Duration.ofSeconds(10));
-    return done.exitCode() == null ? ExitCodes.OK : done.exitCode();
+    return detached.get();
   }
 
   private static void resize(AttachClient client, int[] size) {

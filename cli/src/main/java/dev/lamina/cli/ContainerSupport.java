@@ -7,7 +7,7 @@ import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.StoreCheck;
 import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.Containers;
-import dev.lamina.runner.MonitorLauncher;
+import dev.lamina.runner.ExitCommand;
 import dev.lamina.runner.runtime.OciRuntimes;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -16,43 +16,37 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Opens the containers of a store, with detached containers monitored by {@code lamina monitor}. */
+/** Opens the containers of a store, with {@code lamina cleanup} as their monitors' exit command. */
 final class ContainerSupport {
   private ContainerSupport() {}
 
   static Containers open(Path root) {
-    return Containers.open(root, monitorLauncher(), OciRuntimes.source(root), NetworkCommand.defaults())
-        .reportLogFailuresTo(ContainerSupport::logFailed);
-  }
-
-  /** Said once per run of a container whose log cannot be written (a full store). */
-  static void logFailed(Path log, java.io.IOException cause) {
-    System.err.println(
-        "lamina: warning: cannot write the container's log " + log + ": " + cause.getMessage()
-            + "; its output goes on, left out of the log until the log can be written again");
+    return Containers.open(root, exitCommand(), OciRuntimes.source(root), NetworkCommand.defaults());
   }
 
   /**
-   * {@code bin/lamina monitor} when running through the launcher (which passes its checkout as
-   * {@code lamina.home}), else this JVM running the jar or class path it was started from.
+   * The command a container's monitor runs when it ends: {@code bin/lamina cleanup} when running
+   * through the launcher (which passes its checkout as {@code lamina.home}), else this JVM running
+   * the jar or class path it was started from.
    */
-  static MonitorLauncher monitorLauncher() {
+  static ExitCommand exitCommand() {
     List<String> cmd = new ArrayList<>(laminaCommand());
-    cmd.add(MonitorCommand.NAME);
-    return MonitorLauncher.command(cmd);
+    cmd.add(CleanupCommand.NAME);
+    return ExitCommand.command(cmd);
   }
 
   /**
    * How to run {@code lamina} again from this process: {@code bin/lamina} when running through
    * the launcher (which passes its checkout as {@code lamina.home}), else this JVM running the jar
-   * or class path it was started from.
+   * or class path it was started from. Its first word is an absolute path (conmon runs its exit
+   * command without a {@code PATH} lookup).
    */
   static List<String> laminaCommand() {
     String home = System.getProperty("lamina.home");
     if (home != null) {
       Path launcher = Path.of(home, "bin", "lamina");
       if (Files.isExecutable(launcher)) {
-        return List.of(launcher.toString());
+        return List.of(launcher.toAbsolutePath().toString());
       }
     }
     String java =

@@ -16,6 +16,23 @@ final class Each {
 
   private Each() {}
 
+  /**
+   * Prints the outcomes of an action the library applied to many containers at once, in the
+   * arguments' order, as {@link #apply} does; exit code 0 when every one succeeded, else 125.
+   */
+  static int report(List<dev.lamina.runner.Containers.Outcome> outcomes) {
+    int failed = 0;
+    for (dev.lamina.runner.Containers.Outcome o : outcomes) {
+      if (o.failure() == null) {
+        Output.out().println(o.ref());
+      } else {
+        System.err.println("lamina: " + ErrorHandler.oneLine(o.failure()));
+        failed++;
+      }
+    }
+    return failed == 0 ? ExitCodes.OK : ExitCodes.ERROR;
+  }
+
   /** Exit code 0 when every argument succeeded, else 125. */
   static int apply(List<String> refs, Action action) {
     int failed = 0;

@@ -26,6 +26,6 @@ final class KillCommand implements Callable<Integer> {
       throw new UserException("invalid signal: " + signal, ExitCodes.USAGE);
     }
     Containers containers = ContainerSupport.open(store.root());
-    return Each.apply(refs, ref -> containers.kill(ref, sig));
+    return Each.report(containers.kill(refs, sig));
   }
 }

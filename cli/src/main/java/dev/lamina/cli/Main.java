@@ -52,7 +52,7 @@ public final class Main implements Runnable {
           ContainerCommand.class,
           VolumeCommand.class,
           NetworkCommand.class,
-          MonitorCommand.class,
+          CleanupCommand.class,
           RestartPolicyCommand.class,
           HealthcheckCommand.class,
           EventsCommand.class,

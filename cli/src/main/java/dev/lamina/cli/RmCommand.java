@@ -25,6 +25,6 @@ final class RmCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Containers containers = ContainerSupport.open(store.root());
-    return Each.apply(refs, ref -> containers.remove(ref, force, volumes));
+    return Each.report(containers.remove(refs, force, volumes));
   }
 }

@@ -158,14 +158,6 @@ class RunCommand implements Callable<Integer> {
         Output.out().println(created.id());
         return ExitCodes.OK;
       }
-      if (detach) {
-        ContainerRecord created = containers.create(request);
-        more.writeCidfile(created.id());
-        lease.close();
-        Supervision.started(store.root(), containers.start(created.id()));
-        Output.out().println(created.id());
-        return ExitCodes.OK;
-      }
       String[] id = new String[1];
       // Quick when there is nothing to do: with -t this terminal attaches only after it, and
       // the container's terminal has its size once attached.
@@ -185,14 +177,19 @@ class RunCommand implements Callable<Integer> {
         }
       };
       try {
-        if (tty) {
-          return ForegroundTerminal.run(containers, request, interactive, onCreated);
+        if (detach) {
+          ContainerRecord created = containers.create(request);
+          more.writeCidfile(created.id());
+          lease.close();
+          Supervision.started(store.root(), containers.start(created.id()));
+          Output.out().println(created.id());
+          return ExitCodes.OK;
         }
-        return containers.runForeground(
-            request, interactive, (ContainerRecord r) -> onCreated.accept(r.id()));
+        return ForegroundRun.run(containers, request, interactive, onCreated);
       } catch (OciRuntimeException e) {
-        throw new UserException(
-            ErrorHandler.oneLine(e), e.exitCode());
+        UserException failed = new UserException(ErrorHandler.oneLine(e), e.exitCode());
+        failed.initCause(e); // --debug shows the runtime's own words
+        throw failed;
       } finally {
         if (id[0] != null) {
           Supervision.exited(store.root(), id[0]);

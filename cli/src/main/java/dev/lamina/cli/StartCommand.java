@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
-import dev.lamina.runner.ContainerLogs;
+import dev.lamina.runner.ContainerSession;
+import dev.lamina.runner.spec.RuntimeSpec;
 import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.Containers;
 import java.nio.file.Files;
@@ -50,17 +51,27 @@ final class StartCommand implements Callable<Integer> {
     if (interactive) {
       Terminals.requireTerminal();
     }
-    if (containers.hasTerminal(ref)) {
-      Supervision.started(store.root(), containers.start(ref));
-      return AttachCommand.attach(containers, ref, keys, interactive, true, false);
+    boolean terminal = containers.hasTerminal(ref);
+    int[] size = Terminals.size().orElse(new int[] {0, 0});
+    // Attached before it starts, so nothing it writes is missed.
+    ContainerSession session =
+        containers.startAttached(ref, new RuntimeSpec.ConsoleSize(size[0], size[1]));
+    try {
+      ContainerRecord r = containers.inspect(session.id());
+      Supervision.started(store.root(), r);
+      if (terminal) {
+        if (AttachCommand.proxy(session.client(), keys, interactive && r.openStdin())) {
+          // Detached: its monitor's exit command finishes it, and applies its restart policy.
+          return ExitCodes.DETACHED;
+        }
+      } else {
+        ForegroundRun.copy(session, interactive);
+      }
+    } finally {
+      session.close();
     }
-    Path log = containers.logFile(ref);
-    long before = Files.exists(log) ? Files.size(log) : 0;
-    ContainerRecord started = containers.start(ref);
-    Supervision.started(store.root(), started);
-    ContainerLogs.copy(containers, started.id(), System.out, true, before);
-    System.out.flush();
-    ContainerRecord done = containers.await(started.id(), Duration.ofSeconds(10));
-    return done.exitCode() == null ? ExitCodes.OK : done.exitCode();
+    int code = session.await();
+    Supervision.exited(store.root(), session.id());
+    return code;
   }
 }

@@ -23,12 +23,7 @@ final class StopCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Containers containers = ContainerSupport.open(store.root());
-    return Each.apply(refs, ref -> {
-      if (seconds == null) {
-        containers.stop(ref);
-      } else {
-        containers.stop(ref, Duration.ofSeconds(Math.max(0, seconds)));
-      }
-    });
+    return Each.report(
+        containers.stop(refs, seconds == null ? null : Duration.ofSeconds(Math.max(0, seconds))));
   }
 }

@@ -31,6 +31,7 @@ class CommitCommandTest {
   void setUp() throws Exception {
     Requirements.root();
     Requirements.tool("runc");
+    Requirements.tool("conmon");
     lamina = new Cli(tmp.resolve("store"));
     lamina.run("import", "--change", "CMD [\"sh\"]", Cli.busyboxRootfs(tmp.resolve("rootfs"))
         .toString(), "busybox").ok();

@@ -31,6 +31,7 @@ class CpCommandTest {
   void setUp() throws Exception {
     Requirements.root();
     Requirements.tool("runc");
+    Requirements.tool("conmon");
     lamina = new Cli(tmp.resolve("store"));
     lamina.run("import", Cli.busyboxRootfs(tmp.resolve("rootfs")).toString(), "busybox").ok();
     host = Files.createDirectories(tmp.resolve("host/dir/sub"));

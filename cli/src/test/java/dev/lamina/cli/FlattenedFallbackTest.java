@@ -37,6 +37,7 @@ class FlattenedFallbackTest {
   void run_onAStoreInsideOverlayfs_usesAFlattenedCopy() throws Exception {
     Requirements.root();
     Requirements.tool("runc");
+    Requirements.tool("conmon");
     Path outer = Files.createDirectories(tmp.resolve("outer"));
     OverlayMount.of(
             List.of(Files.createDirectories(tmp.resolve("l"))),

@@ -28,6 +28,7 @@ class LowerLayersTest {
   void containerWrites_leaveLayersAndBlobsUnchanged() throws Exception {
     Requirements.root();
     Requirements.tool("runc");
+    Requirements.tool("conmon");
     Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
     Cli lamina = new Cli(tmp.resolve("store"));
     lamina.run("import", rootfs.toString(), "busybox").ok();

@@ -53,6 +53,7 @@ class NoDataBindingTest {
   void containerCommands_loadNoDataBinding() throws Exception {
     Requirements.root();
     Requirements.tool("runc");
+    Requirements.tool("conmon");
     Path store = tmp.resolve("store");
     Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
     new Cli(store).run("import", rootfs.toString(), "busybox").ok();

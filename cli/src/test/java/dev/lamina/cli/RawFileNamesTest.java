@@ -32,6 +32,7 @@ class RawFileNamesTest {
   void store() throws Exception {
     Requirements.root();
     Requirements.tool("runc");
+    Requirements.tool("conmon");
     Requirements.tool("tar");
     lamina = new Cli(tmp.resolve("store"));
     rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));

@@ -29,6 +29,7 @@ class RegistryCommandsTest {
   void push_pullIntoAnEmptyStore_run() throws Exception {
     Requirements.root();
     Requirements.tool("runc");
+    Requirements.tool("conmon");
     Cli builder = new Cli(tmp.resolve("a"));
     builder
         .run("import", "--change", "CMD [\"sh\", \"-c\", \"echo pulled and running\"]",

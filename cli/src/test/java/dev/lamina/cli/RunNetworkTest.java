@@ -38,6 +38,7 @@ class RunNetworkTest {
   static void rootfs() throws Exception {
     Requirements.root();
     Requirements.tool("runc");
+    Requirements.tool("conmon");
     Requirements.require(
         Files.isExecutable(Path.of("/usr/lib/podman/netavark"))
             && Files.isExecutable(Path.of("/usr/lib/podman/aardvark-dns")),

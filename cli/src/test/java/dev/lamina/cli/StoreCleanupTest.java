@@ -90,6 +90,7 @@ class StoreCleanupTest {
   @Test
   void fullStore_rmiFreesSpace_andFailuresNameThePathAndLeaveNothing() throws Exception {
     Requirements.tool("runc");
+    Requirements.tool("conmon");
     Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
     Path small = tmp.resolve("small");
     mountTmpfs(small, 16);

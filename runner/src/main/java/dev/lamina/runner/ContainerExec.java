@@ -101,6 +101,7 @@ final class ContainerExec {
     RuntimeSpec.Process process =
         new RuntimeSpec.Process(
             request.terminal(),
+            null,
             user,
             request.args(),
             envList,

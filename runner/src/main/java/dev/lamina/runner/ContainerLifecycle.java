@@ -7,7 +7,8 @@ import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.runner.network.NetworkStatus;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.runtime.AttachClient;
-import dev.lamina.runner.runtime.Cgroups;
+import dev.lamina.runner.runtime.Conmon;
+import dev.lamina.runner.runtime.RuntimeCommand;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.OutputLog;
@@ -36,9 +37,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The life of a container: create (record, writable layer, volumes, bundle), start (in the
- * foreground, or detached under a monitor), attach, and finish (exit code recorded, unmounted,
- * removed with {@code --rm}). The overlay is mounted only while a container runs, and every exit
+ * The life of a container: create (record, writable layer, volumes, bundle), start (under its
+ * monitor, conmon, detached or with this process attached; or in this process, through the
+ * runtime alone), attach, and finish (exit code recorded, unmounted, removed with {@code --rm}). The overlay is mounted only while a container runs, and every exit
  * path unmounts it.
  */
 final class ContainerLifecycle {
@@ -48,9 +49,8 @@ final class ContainerLifecycle {
   private final ContainerReaper reaper;
   private final ContainerQueries queries;
   private final Volumes volumes;
-  private final MonitorLauncher launcher;
+  private final ExitCommand exitCommand;
   private final ContainerNetworking networking;
-  private volatile OutputLog.FailureListener logFailures = (log, cause) -> {};
 
   ContainerLifecycle(
       Path root,
@@ -59,7 +59,7 @@ final class ContainerLifecycle {
       ContainerReaper reaper,
       ContainerQueries queries,
       Volumes volumes,
-      MonitorLauncher launcher,
+      ExitCommand exitCommand,
       ContainerNetworking networking) {
     this.root = root;
     this.store = store;
@@ -67,18 +67,8 @@ final class ContainerLifecycle {
     this.reaper = reaper;
     this.queries = queries;
     this.volumes = volumes;
-    this.launcher = launcher;
+    this.exitCommand = exitCommand;
     this.networking = networking;
-  }
-
-  /** See {@link Containers#reportLogFailuresTo}. */
-  void reportLogFailuresTo(OutputLog.FailureListener listener) {
-    this.logFailures = listener;
-  }
-
-  /** A new log for a run of the container in {@code cdir}. */
-  private OutputLog outputLog(Path cdir) {
-    return OutputLog.appendingTo(cdir.resolve(Containers.LOG), logFailures);
   }
 
   /**
@@ -319,70 +309,6 @@ final class ContainerLifecycle {
   }
 
   /**
-   * {@code lamina run} in the foreground, on this process's own stdio, with signals forwarded:
-   * with a terminal ({@code -t}) the runtime proxies it; otherwise stdout and stderr are also
-   * kept in the container's log, and stdin is passed only when {@code interactive}.
-   *
-   * @param onCreated called once the container's record exists (to release a store lease that
-   *     kept its layers from being pruned), before it starts
-   * @throws OciRuntimeException when the runtime could not start the container
-   * @throws IOException when creating the container fails
-   * @throws InterruptedException if interrupted while waiting; the container is killed
-   */
-  public int runForeground(
-      ContainerRequest request, boolean interactive,
-      java.util.function.Consumer<ContainerRecord> onCreated)
-      throws IOException, InterruptedException {
-    ContainerRecord record = create(request, true);
-    onCreated.accept(record);
-    Stdio stdio =
-        request.options().terminal()
-            ? Stdio.inherit()
-            : Stdio.tee(interactive, outputLog(store.dir(record.id())));
-    return attach(record.id(), stdio, true, true);
-  }
-
-  /**
-   * {@code lamina run -t} in the foreground the way a detached container runs: this process is
-   * its monitor, holds its pty, keeps its log and serves its terminal to attached clients, the
-   * first of which is meant to be this process's own terminal ({@link #attachOnStart}); SIGINT,
-   * SIGTERM and SIGHUP it receives are passed on. Returns the container's exit code.
-   *
-   * @param onCreated given the record once it exists, before the container starts
-   * @throws OciRuntimeException when the runtime could not start the container
-   * @throws InterruptedException if interrupted while waiting; the container is killed
-   */
-  public int runForegroundOnTerminal(
-      ContainerRequest request, java.util.function.Consumer<ContainerRecord> onCreated)
-      throws IOException, InterruptedException {
-    ContainerRecord record = create(request, true);
-    onCreated.accept(record);
-    Path cdir = store.dir(record.id());
-    OutputLog log = outputLog(cdir);
-    return attach(
-        record.id(),
-        (runtime, id, keep) ->
-            runtime.runOnTerminal(id, cdir, log, record.openStdin(), true, true),
-        log,
-        true,
-        true);
-  }
-
-  /**
-   * {@link #attach(String, boolean, int, int)} from the start, for a container that is about to start:
-   * waits while it is still only created.
-   *
-   * @throws ContainerException when it ended, or never started, before a client could attach
-   */
-  public AttachClient attachOnStart(String id, int rows, int columns) throws IOException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    while (queries.inspect(id).state() == ContainerState.CREATED && Instant.now().isBefore(deadline)) {
-      Times.sleep(Times.ATTACH_POLL);
-    }
-    return attach(id, true, rows, columns);
-  }
-
-  /**
    * Starts a created (or exited) container in the foreground of this process and waits for it:
    * mounts its overlay, runs it, records its exit code, unmounts, and removes it when it was
    * created with {@code --rm}.
@@ -394,33 +320,6 @@ final class ContainerLifecycle {
   public int startAttached(String ref, Stdio stdio, boolean forwardSignals)
       throws IOException, InterruptedException {
     return attach(ref, stdio, forwardSignals, false);
-  }
-
-  /**
-   * Runs a created (or exited) container as its monitor does (see {@link #startAttached}), with
-   * signals forwarded and output appended to its log: stdout and stderr, or with a terminal
-   * ({@code -t}) what the container writes to it.
-   *
-   * @throws ContainerException when it is unknown or already running
-   * @throws OciRuntimeException when the runtime could not start it
-   * @throws InterruptedException if interrupted while waiting; the container is killed
-   */
-  public int runDetached(String ref) throws IOException, InterruptedException {
-    ContainerRecord found = store.find(ref);
-    Path cdir = store.dir(found.id());
-    OutputLog log = outputLog(cdir);
-    RuntimeSpec spec = JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
-    if (!spec.process().terminal()) {
-      return attach(ref, Stdio.toLog(log), true, false);
-    }
-    // The terminal's runtime call always leaves the state, for finish to delete.
-    return attach(
-        ref,
-        (runtime, id, keep) ->
-            runtime.runOnTerminal(id, cdir, log, found.openStdin(), false, true),
-        log,
-        true,
-        false);
   }
 
   /** How {@link #attach} runs the container, once it is recorded as running and mounted. */
@@ -435,62 +334,29 @@ final class ContainerLifecycle {
         ref,
         (runtime, id, keep) -> runtime.run(id, store.dir(id), stdio, keep, forwardSignals),
         stdio.teeLog(),
-        false,
         mounted);
   }
 
   /**
    * @param log where {@code launch} keeps the output, if anywhere: what it leaves out is recorded
-   * @param leavesState whether {@code launch} leaves the runtime's state after a normal end even
-   *     when not asked to keep it
    */
-  private int attach(
-      String ref, Launch launch, OutputLog log, boolean leavesState, boolean mounted)
+  private int attach(String ref, Launch launch, OutputLog log, boolean mounted)
       throws IOException, InterruptedException {
     ContainerRecord prior = store.find(ref);
-    String id = prior.id();
     // Before it is recorded as running: a runtime that cannot be found leaves it as it was.
     OciRuntime runtime = runtimes.of(prior);
-    ProcessHandle self = ProcessHandle.current();
-    String selfStart = self.info().startInstant().map(Instant::toString).orElse(null);
-    ContainerRecord record =
-        FileLocks.withExclusive(
-            store.lock(),
-            () -> {
-              ContainerRecord r =
-                  store.read(store.dir(id))
-                      .orElseThrow(() -> new ContainerException("no such container: " + ref));
-              if (r.state() == ContainerState.RUNNING) {
-                throw new ContainerException("container " + r.name() + " is already running");
-              }
-              ContainerRecord next = r.running(Times.now(), self.pid(), selfStart);
-              store.write(next);
-              return next;
-            });
-    store.report("start", record, java.util.Map.of());
-    Path cdir = store.dir(record.id());
+    ContainerRecord record = markRunning(ref, prior.id());
     Integer code = null;
     String error = null;
     // With a memory limit, the stopped container's cgroup is kept until its OOM count is read.
     boolean keep = record.memoryLimit() != null;
-    boolean ranToEnd = false;
     long droppedBefore = record.logDroppedBytes();
     LogDropRecorder drops =
         LogDropRecorder.start(
             log, n -> store.update(record.id(), r -> r.withLogDropped(droppedBefore + n)));
+    boolean ranToEnd = false;
     try {
-      // A container that ran before may have left runtime state behind (a killed monitor).
-      if (prior.startedAt() != null) {
-        runtime.delete(record.id(), true);
-      }
-      if (!mounted) {
-        RootfsAssembly.mount(store.dir(record.id()), record.lowerPaths());
-      }
-      // After the record says running: a concurrent reconcile spares what is set up now.
-      NetworkStatus net = networking.setUp(record, cdir);
-      if (net != null) {
-        store.update(record.id(), r -> r.withNetworkStatus(net));
-      }
+      prepare(prior, record, runtime, mounted);
       code = launch.run(runtime, record.id(), keep);
       ranToEnd = true;
       return code;
@@ -507,126 +373,320 @@ final class ContainerLifecycle {
         drops.close();
       }
       long dropped = droppedBefore + (log == null ? 0 : log.droppedBytes());
-      finish(record, runtime, code, error, !ranToEnd || keep || leavesState, dropped);
-    }
-  }
-
-  private void finish(
-      ContainerRecord record, OciRuntime runtime, Integer code, String error, boolean leftState,
-      long logDropped)
-      throws IOException {
-    Path cdir = store.dir(record.id());
-    boolean oom = false;
-    if (leftState) {
-      // A foreground run that returned normally has had its state removed by the runtime,
-      // unless it was kept to read the cgroup.
-      oom = record.memoryLimit() != null && Cgroups.oomKills(record.id()).orElse(0L) > 0;
-      try {
-        runtime.delete(record.id(), true);
-      } catch (IOException ignored) {
-        // The unmount and the record matter more.
-      }
-    }
-    boolean oomKilled = oom;
-    try {
-      try {
-        networking.tearDown(record.id(), record.networkMode());
-      } finally {
-        RootfsAssembly.unmount(cdir);
-      }
-    } finally {
-      ContainerRecord done =
-          store.update(
-              record.id(),
-              r -> r.exited(code, Times.now(), error, oomKilled)
-                  .withLogDropped(logDropped)
-                  .withNetworkStatus(null));
-      if (done != null) {
-        store.report(
-            "die", done,
-            java.util.Map.of("exitCode", String.valueOf(done.exitCode() == null ? -1 : done.exitCode())));
-      }
-      if (done != null && done.autoRemove()) {
-        reaper.delete(done, false);
-        reaper.removeAnonymousVolumes(done);
-      }
+      // A run that returned normally has had its state removed by the runtime, unless it was
+      // kept to read the cgroup.
+      end(record, !ranToEnd || keep ? runtime : null, code, error, dropped);
     }
   }
 
   /**
-   * Starts a created (or exited) container detached: a monitor process runs it with its output
-   * in {@code ctr.log} and records its exit code after this process has gone. Returns once the
-   * monitor has taken it over.
+   * Records the container as running, with this process as the one that waits for it (until a
+   * monitor takes over), and clears the exit file of an earlier run.
    *
-   * @throws ContainerException when it is unknown or already running, or the monitor died first
+   * @throws ContainerException when it is gone or already running
+   */
+  private ContainerRecord markRunning(String ref, String id) throws IOException {
+    ProcessHandle self = ProcessHandle.current();
+    String selfStart = self.info().startInstant().map(Instant::toString).orElse(null);
+    ContainerRecord started = FileLocks.withExclusive(
+        store.lock(),
+        () -> {
+          Path cdir = store.dir(id);
+          ContainerRecord r =
+              store.read(cdir)
+                  .orElseThrow(() -> new ContainerException("no such container: " + ref));
+          if (r.state() == ContainerState.RUNNING) {
+            throw new ContainerException("container " + r.name() + " is already running");
+          }
+          Files.deleteIfExists(reaper.exitDir().resolve(id));
+          ContainerRecord next = r.running(Times.now(), self.pid(), selfStart);
+          store.write(next);
+          return next;
+        });
+    store.report("start", started, java.util.Map.of());
+    return started;
+  }
+
+  /** Clears an earlier run's runtime state, mounts the root filesystem, sets up the network. */
+  private void prepare(
+      ContainerRecord prior, ContainerRecord record, OciRuntime runtime, boolean mounted)
+      throws IOException {
+    Path cdir = store.dir(record.id());
+    // A container that ran before may have left runtime state behind (a killed monitor).
+    if (prior.startedAt() != null) {
+      runtime.delete(record.id(), true);
+    }
+    if (!mounted) {
+      RootfsAssembly.mount(cdir, record.lowerPaths());
+    }
+    // After the record says running: a concurrent reconcile spares what is set up now.
+    NetworkStatus net = networking.setUp(record, cdir);
+    if (net != null) {
+      store.update(record.id(), r -> r.withNetworkStatus(net));
+    }
+  }
+
+  /**
+   * Ends the run {@code record} began, unless someone else already has: records {@code code}
+   * (null: unknown), {@code error} and the bytes the log left out, deletes the runtime's state,
+   * tears down, unmounts, and removes a {@code --rm} container.
+   */
+  private void end(
+      ContainerRecord record, OciRuntime runtime, Integer code, String error, long logDropped)
+      throws IOException {
+    boolean[] finished = {false};
+    ContainerRecord done =
+        FileLocks.withExclusive(
+            store.lock(),
+            () -> {
+              Optional<ContainerRecord> cur = store.read(store.dir(record.id()));
+              if (cur.isEmpty()
+                  || cur.get().state() != ContainerState.RUNNING
+                  || !java.util.Objects.equals(cur.get().startedAt(), record.startedAt())) {
+                return cur.orElse(null);
+              }
+              finished[0] = true;
+              return reaper.finish(cur.get().withLogDropped(logDropped), runtime, code, error);
+            });
+    if (finished[0]) {
+      reaper.reportDeath(done);
+    }
+    reaper.removeIfAuto(done);
+  }
+
+  // ---------------------------------------------------------------- under conmon
+
+  /**
+   * Starts a created (or exited) container detached: conmon creates and holds it, writes its
+   * output to {@code ctr.log} and its exit code to a file, and runs Lamina's cleanup when it ends,
+   * after this process has gone. Returns once the container runs.
+   *
+   * @throws ContainerException when it is unknown or already running
+   * @throws OciRuntimeException when the runtime could not start it (recorded with the error and
+   *     exit code 125, 126 or 127); {@link dev.lamina.runner.runtime.MonitorNotFoundException}
+   *     when conmon is not installed
    */
   public ContainerRecord start(String ref) throws IOException {
     ContainerRecord record = store.find(ref);
-    if (record.state() == ContainerState.RUNNING) {
-      throw new ContainerException("container " + record.name() + " is already running");
+    try (ContainerSession session = launch(ref, false, false, false, false, null)) {
+      // Only started: conmon has it now.
     }
-    Path cdir = store.dir(record.id());
-    Process monitor = launcher.launch(root, record.id(), cdir.resolve("monitor.log"));
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    while (Instant.now().isBefore(deadline)) {
-      Optional<ContainerRecord> r = store.read(cdir);
-      if (r.isEmpty()) {
-        // --rm and already gone.
-        return record.exited(null, Times.now(), null, false);
-      }
-      if (r.get().state() != ContainerState.CREATED && !r.get().equals(record)
-          && !settingUpNetwork(r.get())) {
-        return r.get();
-      }
-      if (!monitor.isAlive() && r.get().state() == ContainerState.CREATED) {
-        throw new ContainerException(
-            "the monitor of container " + record.name() + " exited before starting it; see "
-                + cdir.resolve("monitor.log"));
-      }
-      Times.sleep(Times.POLL);
-    }
-    throw new ContainerException("container " + record.name() + " did not start within 60s");
-  }
-
-  /** Whether it runs, on a network of its own it is not on yet: the monitor is setting it up. */
-  private static boolean settingUpNetwork(ContainerRecord r) {
-    return r.state() == ContainerState.RUNNING
-        && r.networkMode().ownNamespace()
-        && r.networkStatus() == null
-        && r.error() == null;
+    Optional<ContainerRecord> now = store.read(store.dir(record.id()));
+    ContainerRecord fresh = now.isPresent() ? reaper.refresh(now.get()) : null;
+    // Gone: it ended, and went with --rm, already.
+    return fresh != null ? fresh : record.exited(null, Times.now(), null, false);
   }
 
   /**
-   * Connects to the terminal of a running detached container ({@code run -dt}) through its
-   * monitor: its output from now on, or with {@code fromStart} all since it started (as much as
-   * the monitor keeps, for {@code start -a}) and on; {@code rows} and {@code columns} (0 when
-   * unknown) the client's window size.
+   * Starts a container under conmon as {@link #start} does, with this process attached from its
+   * first output on ({@link ContainerSession#client}); this process waits for it ({@link
+   * ContainerSession#await}), and conmon's exit command leaves the finishing to it while it lives.
    *
-   * @throws ContainerException when it is not running, or has no terminal
+   * @param mounted whether its root filesystem is mounted already (just created)
+   * @param size for a container with a terminal, its size when it starts (null: 24x80)
+   * @throws OciRuntimeException when the runtime could not start it, in one line typed by the
+   *     runtime's error (the runtime's own words reach no terminal)
    */
-  public AttachClient attach(String ref, boolean fromStart, int rows, int columns)
+  public ContainerSession startAttached(String ref, boolean mounted, RuntimeSpec.ConsoleSize size)
       throws IOException {
+    return launch(ref, true, true, false, mounted, size);
+  }
+
+  /**
+   * Creates a container and starts it attached ({@link #startAttached}), as {@code run} in the
+   * foreground: should this process die, the container gets SIGTERM.
+   *
+   * @param onCreated called once the container's record exists, before it starts
+   */
+  public ContainerSession runAttached(
+      ContainerRequest request, java.util.function.Consumer<ContainerRecord> onCreated,
+      RuntimeSpec.ConsoleSize size) throws IOException {
+    ContainerRecord record = create(request, true);
+    onCreated.accept(record);
+    return launch(record.id(), true, true, true, true, size);
+  }
+
+  /**
+   * @param waiting whether this process waits for the container and finishes it
+   * @param dyingWithThis whether the container gets SIGTERM should this process die ({@code run}
+   *     in the foreground, as it has no detach keys)
+   */
+  private ContainerSession launch(
+      String ref, boolean attach, boolean waiting, boolean dyingWithThis, boolean mounted,
+      RuntimeSpec.ConsoleSize size) throws IOException {
+    ContainerRecord prior = store.find(ref);
+    String id = prior.id();
+    Path cdir = store.dir(id);
+    OciRuntime runtime;
+    Conmon conmon;
+    RuntimeSpec spec;
+    try {
+      // Before it is recorded as running: what is missing leaves it as it was.
+      runtime = runtimes.of(prior);
+      conmon = Conmon.locate();
+      spec = JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
+    } catch (IOException | RuntimeException e) {
+      if (mounted) {
+        RootfsAssembly.unmount(cdir);
+      }
+      throw e;
+    }
+    ContainerRecord record = markRunning(ref, id);
+    ProcessHandle monitor = null;
+    AttachClient client = null;
+    try {
+      prepare(prior, record, runtime, mounted);
+      boolean terminal = spec.process().terminal();
+      if (terminal && size != null && size.height() > 0 && size.width() > 0) {
+        spec = new RuntimeSpec(spec.ociVersion(), spec.process().withConsoleSize(size),
+            spec.root(), spec.hostname(), spec.mounts(), spec.linux(), spec.annotations());
+        AtomicFiles.write(
+            cdir.resolve("config.json"), JsonWriter.toBytes(spec, RuntimeSpecCodec.INSTANCE), true);
+      }
+      RuntimeCommand command =
+          runtime.command(id).orElseThrow(() -> new ContainerException(
+              "the runtime " + runtime.name() + " cannot run a container under conmon"));
+      Path socketDir = attachSocketDir();
+      Conmon.Started started =
+          conmon.launch(
+              new Conmon.Request(
+                  id, record.name(), cdir, command, terminal, record.openStdin(), !waiting,
+                  cdir.resolve(Containers.LOG), reaper.exitDir(), socketDir,
+                  exitCommand(id, waiting), cdir.resolve("monitor.log"), dyingWithThis,
+                  waiting));
+      monitor = started.conmon();
+      if (attach) {
+        client = AttachClient.connect(socketDir.resolve(id).resolve("attach"), cdir.resolve("ctl"));
+      }
+      runtime.start(id);
+      handOver(record, monitor);
+      return new ContainerSession(this, id, monitor, client, runtime);
+    } catch (OciRuntimeException e) {
+      abandon(record, runtime, e.exitCode(), e.getMessage(), monitor, client);
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      abandon(record, runtime, 125, e.getMessage(), monitor, client);
+      throw e;
+    }
+  }
+
+  /** Where conmon makes the short links to bundles through which attach sockets are reached. */
+  private Path attachSocketDir() {
+    return reaper.attachDir();
+  }
+
+  /**
+   * conmon's exit command for container {@code id}. When {@code waiting}, a process of this
+   * command waits for the container and finishes it itself, so the exit command does nothing
+   * while this process lives (one JVM less per run), and finishes it when this process was
+   * killed or detached. Its output goes to the container's {@code monitor.log}.
+   */
+  private List<String> exitCommand(String id, boolean waiting) {
+    List<String> cmd = new ArrayList<>(List.of(
+        "/bin/sh", "-c",
+        "if [ \"$1\" != 0 ] && kill -0 \"$1\" 2>/dev/null; then exit 0; fi;"
+            + " log=$2; shift 2; exec \"$@\" >>\"$log\" 2>&1",
+        "lamina-exit",
+        waiting ? Long.toString(ProcessHandle.current().pid()) : "0",
+        store.dir(id).resolve("monitor.log").toString()));
+    cmd.addAll(exitCommand.argv(root, id));
+    return cmd;
+  }
+
+  /** Records conmon as the container's monitor, unless its run has ended meanwhile. */
+  private void handOver(ContainerRecord record, ProcessHandle monitor) throws IOException {
+    String started = monitor.info().startInstant().map(Instant::toString).orElse(null);
+    FileLocks.withExclusive(
+        store.lock(),
+        () -> {
+          Optional<ContainerRecord> cur = store.read(store.dir(record.id()));
+          if (cur.isPresent()
+              && cur.get().state() == ContainerState.RUNNING
+              && java.util.Objects.equals(cur.get().startedAt(), record.startedAt())) {
+            store.write(
+                cur.get().toBuilder().monitorPid(monitor.pid()).monitorStarted(started).build());
+          }
+          return null;
+        });
+  }
+
+  /**
+   * A start that failed: records it, and waits for conmon (whose container the runtime's forced
+   * delete has ended) so that no exit file of this run lands after a later start.
+   */
+  private void abandon(ContainerRecord record, OciRuntime runtime, int code, String error,
+      ProcessHandle monitor, AttachClient client) throws IOException {
+    if (client != null) {
+      client.close();
+    }
+    try {
+      end(record, runtime, code, error, record.logDroppedBytes());
+    } finally {
+      if (monitor != null) {
+        try {
+          monitor.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
+          monitor.destroyForcibly();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        Files.deleteIfExists(reaper.exitDir().resolve(record.id()));
+      }
+    }
+  }
+
+  /**
+   * What a session's wait ends with: conmon has gone; its exit code, and the run finished (by
+   * this process, unless the exit command or another command was first).
+   */
+  int awaitEnd(String id, ProcessHandle monitor) throws IOException, InterruptedException {
+    try {
+      monitor.onExit().get();
+    } catch (java.util.concurrent.ExecutionException cannotHappen) {
+      throw new IOException(cannotHappen.getCause());
+    }
+    Path cdir = store.dir(id);
+    Optional<Integer> code = reaper.exitCode(id);
+    Optional<ContainerRecord> r = store.read(cdir);
+    ContainerRecord after = r.isEmpty() ? null : reaper.refresh(r.get());
+    if (code.isPresent()) {
+      return code.get();
+    }
+    if (after != null && after.state() == ContainerState.RUNNING) {
+      // conmon was killed and the container runs on: wait for it through the runtime.
+      while ((after = queries.await(id, Duration.ofSeconds(60))).state()
+          == ContainerState.RUNNING) {
+        // Still running.
+      }
+    }
+    return after == null || after.exitCode() == null ? 125 : after.exitCode();
+  }
+
+  /**
+   * Connects to a running container through its monitor: its output from now on, and input for
+   * its terminal ({@code -dit}); {@code rows} and {@code columns} (0 when unknown) the client's
+   * window size.
+   *
+   * @throws ContainerException when it is not running
+   */
+  public AttachClient attach(String ref, int rows, int columns) throws IOException {
     ContainerRecord r = queries.inspect(ref);
     if (r.state() != ContainerState.RUNNING) {
       throw new ContainerException("container " + r.name() + " is not running");
     }
-    Path cdir = store.dir(r.id());
-    if (!queries.hasTerminal(r.id())) {
-      throw new ContainerException("container " + r.name()
-          + " has no terminal to attach to (run it with -dt; see logs -f for its output)");
+    Path socket = attachSocketDir().resolve(r.id()).resolve("attach");
+    AttachClient client;
+    try {
+      client = AttachClient.connect(socket, store.dir(r.id()).resolve("ctl"));
+    } catch (IOException e) {
+      throw new ContainerException("cannot attach to " + r.name() + ": " + e.getMessage());
     }
-    // Just after run -dt the monitor may not serve the terminal yet: it does once runc has
-    // created the container.
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-    while (true) {
-      try {
-        return AttachClient.connect(cdir, fromStart, rows, columns);
-      } catch (IOException e) {
-        if (!Instant.now().isBefore(deadline) || queries.inspect(r.id()).state() != ContainerState.RUNNING) {
-          throw new ContainerException("cannot attach to " + r.name() + ": " + e.getMessage());
-        }
-        Times.sleep(Times.ATTACH_POLL);
-      }
+    try {
+      client.resize(rows, columns);
+    } catch (IOException ended) {
+      // It ended meanwhile: the client sees the end of its output.
     }
+    return client;
   }
 }

@@ -8,7 +8,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Prints a container's log, and with {@code follow} what it writes next, until it exits. */
+/**
+ * Prints a container's log (the k8s-file records its monitor writes, as the output they hold),
+ * and with {@code follow} what it writes next, until it exits.
+ */
 public final class ContainerLogs {
   private static final long POLL_MILLIS = 100;
 
@@ -50,11 +53,11 @@ public final class ContainerLogs {
     // An open file keeps its content readable after rm --rm unlinks it.
     try (InputStream log1 = in) {
       log1.skipNBytes(Math.min(skip, Files.size(log)));
-      byte[] buf = new byte[8192];
+      java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
       while (true) {
-        drain(log1, out, buf);
+        LogRecords.drain(log1, out, pending, false);
         if (!follow || !running(containers, r.id())) {
-          drain(log1, out, buf);
+          LogRecords.drain(log1, out, pending, true);
           return;
         }
         try {
@@ -73,52 +76,7 @@ public final class ContainerLogs {
    * without its line end counts as a line. The log is read backwards, a block at a time.
    */
   public static long tailOffset(Containers containers, String ref, int lines) throws IOException {
-    Path log = containers.logFile(containers.inspect(ref).id());
-    if (!Files.exists(log)) {
-      return 0;
-    }
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log)) {
-      long size = ch.size();
-      if (lines <= 0) {
-        return size;
-      }
-      java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(64 * 1024);
-      long end = size;
-      int seen = 0;
-      boolean first = true;
-      while (end > 0) {
-        long start = Math.max(0, end - block.capacity());
-        block.clear().limit((int) (end - start));
-        ch.read(block, start);
-        for (int i = (int) (end - start) - 1; i >= 0; i--) {
-          if (block.get(i) == '\n') {
-            // The log's final line end closes the last line; it starts none.
-            if (first && start + i == size - 1) {
-              first = false;
-              continue;
-            }
-            if (++seen == lines) {
-              return start + i + 1;
-            }
-          }
-          first = false;
-        }
-        end = start;
-      }
-      return 0;
-    }
-  }
-
-  private static void drain(InputStream in, OutputStream out, byte[] buf) throws IOException {
-    int n;
-    boolean wrote = false;
-    while ((n = in.read(buf)) > 0) {
-      out.write(buf, 0, n);
-      wrote = true;
-    }
-    if (wrote) {
-      out.flush();
-    }
+    return LogRecords.tailOffset(containers.logFile(containers.inspect(ref).id()), lines);
   }
 
   private static boolean running(Containers containers, String id) throws IOException {

@@ -3,10 +3,12 @@ package dev.lamina.runner;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.layerfs.store.Trees;
+import dev.lamina.runner.runtime.Cgroups;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.RuntimeState;
 import dev.lamina.runner.volume.Volumes;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -20,14 +22,28 @@ final class ContainerReaper {
   private final ContainerRuntimes runtimes;
   private final Volumes volumes;
   private final ContainerNetworking networking;
+  private final Path exitDir;
+  private final Path attachDir;
 
+  /**
+   * @param runDir the store's run-time directory (under {@code /run}): containers' monitors
+   *     write their exit codes there, apart from the store, so that a full store does not lose
+   *     one, and make the short links to their bundles through which attach sockets are reached
+   */
   ContainerReaper(
       ContainerStore store, ContainerRuntimes runtimes, Volumes volumes,
-      ContainerNetworking networking) {
+      ContainerNetworking networking, Path runDir) {
     this.store = store;
     this.runtimes = runtimes;
     this.volumes = volumes;
     this.networking = networking;
+    this.exitDir = runDir.resolve("exits");
+    this.attachDir = runDir.resolve("attach");
+  }
+
+  /** Where conmon makes the short links to bundles, {@code attachDir/ID -> bundle}. */
+  Path attachDir() {
+    return attachDir;
   }
 
   /**
@@ -55,6 +71,7 @@ final class ContainerReaper {
                 "container " + r.name() + " still has mounts under " + cdir);
           }
           Trees.deleteRecursively(cdir);
+          Files.deleteIfExists(exitDir.resolve(r.id()));
           return null;
         });
     store.report("destroy", r, java.util.Map.of());
@@ -70,45 +87,115 @@ final class ContainerReaper {
     }
   }
 
+  /** Where containers' monitors write their exit codes, each in a file named by its id. */
+  Path exitDir() {
+    return exitDir;
+  }
+
+  /** The exit code the monitor of container {@code id} wrote when it ended, if it did. */
+  Optional<Integer> exitCode(String id) {
+    try {
+      return Optional.of(Integer.parseInt(Files.readString(exitDir.resolve(id)).strip()));
+    } catch (IOException | NumberFormatException notWritten) {
+      return Optional.empty();
+    }
+  }
+
   /**
-   * Brings a running record up to date when its monitor is gone (a killed monitor or foreground
-   * CLI, a host restart): if the runtime says the container stopped, it is marked exited (exit
-   * code unknown) and unmounted, and removed when it was started with {@code --rm}. Returns null
-   * when the record is gone.
+   * Brings a running record up to date when its run has ended: its monitor (conmon) wrote the
+   * exit code, or its monitor is gone (killed, or a host restart) and the runtime says the
+   * container stopped (the exit code is then unknown). The run is finished ({@link #finish}),
+   * whoever sees it first: this process, another command, or the monitor's exit command. Returns
+   * null when the record is gone (removed with {@code --rm}).
    */
   ContainerRecord refresh(ContainerRecord r) throws IOException {
-    if (r.state() != ContainerState.RUNNING || monitorAlive(r)) {
+    if (r.state() != ContainerState.RUNNING) {
       return r;
     }
+    Path cdir = store.dir(r.id());
     OciRuntime runtime = runtimes.ofIfAny(r);
-    Optional<RuntimeState> state = runtime == null ? Optional.empty() : runtime.state(r.id());
-    if (state.isPresent() && state.get().isRunning()) {
-      // Its monitor died, but the container lives on (a foreground CLI killed while its
-      // container ignored the SIGTERM passed on to it): stop, kill and rm still reach it.
-      return r;
+    if (exitCode(r.id()).isEmpty()) {
+      if (monitorAlive(r)) {
+        return r;
+      }
+      Optional<RuntimeState> state = runtime == null ? Optional.empty() : runtime.state(r.id());
+      if (state.isPresent() && state.get().isRunning()) {
+        // Its monitor died, but the container lives on (a killed conmon): stop, kill and rm
+        // still reach it through the runtime, and finish it then.
+        return r;
+      }
     }
+    boolean[] finished = {false};
     ContainerRecord done =
         FileLocks.withExclusive(
             store.lock(),
             () -> {
-              Optional<ContainerRecord> cur = store.read(store.dir(r.id()));
+              Optional<ContainerRecord> cur = store.read(cdir);
               if (cur.isEmpty()
                   || cur.get().state() != ContainerState.RUNNING
-                  || monitorAlive(cur.get())) {
+                  || !java.util.Objects.equals(cur.get().startedAt(), r.startedAt())) {
                 return cur.orElse(null);
               }
-              if (runtime != null) {
-                runtime.delete(r.id(), true);
+              Optional<Integer> code = exitCode(r.id());
+              if (code.isEmpty() && monitorAlive(cur.get())) {
+                return cur.get();
               }
-              networking.tearDown(r.id(), r.networkMode());
-              RootfsAssembly.unmount(store.dir(r.id()));
-              ContainerRecord exited =
-                  cur.get()
-                      .exited(null, Times.now(), "its monitor process disappeared", false)
-                      .withNetworkStatus(null);
-              store.write(exited);
-              return exited;
+              finished[0] = true;
+              return finish(
+                  cur.get(), runtime, code.orElse(null),
+                  code.isPresent() ? null : "its monitor process disappeared");
             });
+    if (finished[0]) {
+      reportDeath(done);
+    }
+    return removeIfAuto(done);
+  }
+
+  /**
+   * Ends a run, under the store's lock: reads whether the kernel killed it for memory (before its
+   * cgroup goes), deletes its runtime state (killing what is left of it), takes it off its
+   * networks, unmounts it, and records it as exited with {@code code} (null: unknown) and {@code
+   * error}.
+   */
+  ContainerRecord finish(ContainerRecord r, OciRuntime runtime, Integer code, String error)
+      throws IOException {
+    boolean oom = false;
+    if (runtime != null) {
+      try {
+        oom = r.memoryLimit() != null && Cgroups.oomKills(r.id()).orElse(0L) > 0;
+      } catch (RuntimeException unreadable) {
+        // Not known; the rest matters more.
+      }
+      try {
+        runtime.delete(r.id(), true);
+      } catch (IOException ignored) {
+        // The unmount and the record matter more.
+      }
+    }
+    ContainerRecord exited = r.exited(code, Times.now(), error, oom).withNetworkStatus(null);
+    // conmon removes its socket, but leaves its link to the bundle.
+    Files.deleteIfExists(attachDir.resolve(r.id()));
+    try {
+      try {
+        networking.tearDown(r.id(), r.networkMode());
+      } finally {
+        RootfsAssembly.unmount(store.dir(r.id()));
+      }
+    } finally {
+      store.write(exited);
+    }
+    return exited;
+  }
+
+  /** Tells the store's events that {@code r}'s run ended ({@code die}, with its exit code). */
+  void reportDeath(ContainerRecord r) {
+    store.report(
+        "die", r,
+        java.util.Map.of("exitCode", String.valueOf(r.exitCode() == null ? -1 : r.exitCode())));
+  }
+
+  /** Removes a container started with {@code --rm} once it has exited; null when removed. */
+  ContainerRecord removeIfAuto(ContainerRecord done) throws IOException {
     if (done != null && done.autoRemove() && done.state() == ContainerState.EXITED) {
       delete(done, false);
       removeAnonymousVolumes(done);

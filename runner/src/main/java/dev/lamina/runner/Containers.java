@@ -6,7 +6,6 @@ import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.Networks;
 import dev.lamina.runner.runtime.AttachClient;
 import dev.lamina.runner.runtime.RuntimeSource;
-import dev.lamina.runner.runtime.OutputLog;
 import dev.lamina.runner.runtime.ResourceUsage;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.volume.Volumes;
@@ -19,10 +18,11 @@ import java.util.List;
  * The containers of a store, under {@code $LAMINA_ROOT/containers/<id>/}: {@code container.json}
  * (the record), {@code config.json} (the runtime bundle), {@code upper/} and {@code work/} (the
  * disposable writable layer), {@code rootfs/} (where the overlay is mounted while it runs) and
- * {@code ctr.log} (a detached container's output).
+ * {@code ctr.log} (its output, in the k8s-file format its monitor, conmon, writes).
  *
  * <p>The overlay is mounted only while a container runs, and every exit path unmounts it; a
- * container whose monitor died is found by {@link #list} and cleaned up then, so no mount
+ * container that ended is finished by its monitor's exit command or by whichever command sees it
+ * first, and one whose monitor died is found by {@link #list} and cleaned up then, so no mount
  * outlives its container. Records change only under {@code containers/.lock}.
  */
 public final class Containers {
@@ -39,7 +39,7 @@ public final class Containers {
   private final RestartPolicies restarts;
 
   private Containers(
-      Path root, MonitorLauncher launcher, RuntimeSource runtimeSource, NetworkDefaults defaults) {
+      Path root, ExitCommand exitCommand, RuntimeSource runtimeSource, NetworkDefaults defaults) {
     Path laminaRoot = root.toAbsolutePath().normalize();
     ContainerStore store = new ContainerStore(laminaRoot.resolve("containers"));
     this.store = store;
@@ -47,11 +47,13 @@ public final class Containers {
     this.volumes = Volumes.at(laminaRoot, store::volumesInUse);
     this.networking =
         new ContainerNetworking(store, laminaRoot, runtimeDir(laminaRoot), defaults);
-    ContainerReaper reaper = new ContainerReaper(store, runtimes, volumes, networking);
+    ContainerReaper reaper =
+        new ContainerReaper(
+            store, runtimes, volumes, networking, runtimeDir(laminaRoot));
     this.queries = new ContainerQueries(store, runtimes, reaper);
     this.lifecycle =
         new ContainerLifecycle(
-            laminaRoot, store, runtimes, reaper, queries, volumes, launcher, networking);
+            laminaRoot, store, runtimes, reaper, queries, volumes, exitCommand, networking);
     this.control = new ContainerControl(store, runtimes, reaper, queries);
     this.exec = new ContainerExec(store, runtimes, queries);
     this.health = new HealthChecks(store, queries, exec);
@@ -76,18 +78,18 @@ public final class Containers {
 
   /**
    * The containers of the store at {@code laminaRoot}, run under the runtimes {@code runtimes}
-   * gives, detached ones started by {@code launcher}.
+   * gives and monitored by conmon, which runs {@code exitCommand} when one ends.
    */
   public static Containers open(
-      Path laminaRoot, MonitorLauncher launcher, RuntimeSource runtimes) {
-    return new Containers(laminaRoot, launcher, runtimes, NetworkDefaults.standard());
+      Path laminaRoot, ExitCommand exitCommand, RuntimeSource runtimes) {
+    return new Containers(laminaRoot, exitCommand, runtimes, NetworkDefaults.standard());
   }
 
   /** The same, with the default network made from {@code defaults} on first use. */
   public static Containers open(
-      Path laminaRoot, MonitorLauncher launcher, RuntimeSource runtimes,
+      Path laminaRoot, ExitCommand exitCommand, RuntimeSource runtimes,
       NetworkDefaults defaults) {
-    return new Containers(laminaRoot, launcher, runtimes, defaults);
+    return new Containers(laminaRoot, exitCommand, runtimes, defaults);
   }
 
   /**
@@ -112,16 +114,6 @@ public final class Containers {
    */
   public List<String> reconcileNetworks() throws IOException {
     return networking.reconcile();
-  }
-
-  /**
-   * Tells {@code listener} when a container run by this object cannot write its log (once per
-   * run): its output goes on (to the terminal, to attached clients), and its log resumes when the
-   * file takes writes again; {@code inspect} counts what the log left out.
-   */
-  public Containers reportLogFailuresTo(OutputLog.FailureListener listener) {
-    lifecycle.reportLogFailuresTo(listener);
-    return this;
   }
 
   /** The store's volumes, which know which of them these containers use. */
@@ -149,30 +141,17 @@ public final class Containers {
     return lifecycle.run(request, stdio, forwardSignals);
   }
 
-  /** See {@link ContainerLifecycle#runForeground}. */
-  public int runForeground(ContainerRequest request, boolean interactive, Runnable onCreated)
-      throws IOException, InterruptedException {
-    return lifecycle.runForeground(request, interactive, r -> onCreated.run());
+  /** See {@link ContainerLifecycle#runAttached}. */
+  public ContainerSession runAttached(
+      ContainerRequest request, java.util.function.Consumer<ContainerRecord> onCreated,
+      dev.lamina.runner.spec.RuntimeSpec.ConsoleSize size) throws IOException {
+    return lifecycle.runAttached(request, onCreated, size);
   }
 
-  /** {@link #runForeground(ContainerRequest, boolean, Runnable)}, given the new record. */
-  public int runForeground(
-      ContainerRequest request, boolean interactive,
-      java.util.function.Consumer<ContainerRecord> onCreated)
-      throws IOException, InterruptedException {
-    return lifecycle.runForeground(request, interactive, onCreated);
-  }
-
-  /** See {@link ContainerLifecycle#runForegroundOnTerminal}. */
-  public int runForegroundOnTerminal(
-      ContainerRequest request, java.util.function.Consumer<ContainerRecord> onCreated)
-      throws IOException, InterruptedException {
-    return lifecycle.runForegroundOnTerminal(request, onCreated);
-  }
-
-  /** See {@link ContainerLifecycle#attachOnStart}. */
-  public AttachClient attachOnStart(String id, int rows, int columns) throws IOException {
-    return lifecycle.attachOnStart(id, rows, columns);
+  /** See {@link ContainerLifecycle#startAttached(String, boolean, dev.lamina.runner.spec.RuntimeSpec.ConsoleSize)}. */
+  public ContainerSession startAttached(
+      String ref, dev.lamina.runner.spec.RuntimeSpec.ConsoleSize size) throws IOException {
+    return lifecycle.startAttached(ref, false, size);
   }
 
   /** See {@link ContainerLifecycle#startAttached}. */
@@ -181,20 +160,27 @@ public final class Containers {
     return lifecycle.startAttached(ref, stdio, forwardSignals);
   }
 
-  /** See {@link ContainerLifecycle#runDetached}. */
-  public int runDetached(String ref) throws IOException, InterruptedException {
-    return lifecycle.runDetached(ref);
-  }
-
   /** See {@link ContainerLifecycle#start}. */
   public ContainerRecord start(String ref) throws IOException {
     return lifecycle.start(ref);
   }
 
-  /** See {@link ContainerLifecycle#attach(String, boolean, int, int)}. */
-  public AttachClient attach(String ref, boolean fromStart, int rows, int columns)
-      throws IOException {
-    return lifecycle.attach(ref, fromStart, rows, columns);
+  /** See {@link ContainerLifecycle#attach(String, int, int)}. */
+  public AttachClient attach(String ref, int rows, int columns) throws IOException {
+    return lifecycle.attach(ref, rows, columns);
+  }
+
+  /**
+   * Finishes container {@code id} if its run has ended (what its monitor's exit command asks):
+   * exit code recorded, runtime state deleted, networks torn down, unmounted, removed with
+   * {@code --rm}. A container that is gone, or still runs, is left as it is.
+   */
+  public void cleanUp(String id) throws IOException {
+    try {
+      queries.inspect(id);
+    } catch (ContainerException gone) {
+      // Removed already.
+    }
   }
 
   // ---------------------------------------------------------------- queries
@@ -275,6 +261,34 @@ public final class Containers {
 
   public ContainerRecord stop(String ref, Duration timeout) throws IOException {
     return control.stop(ref, timeout);
+  }
+
+  /** What became of one container of a command on many: {@code failure} is null on success. */
+  public record Outcome(String ref, IOException failure) {}
+
+  /**
+   * {@link #stop} of every container in {@code refs} at once, each waiting {@code timeout} (null:
+   * its own {@code --stop-timeout}, else 10 s) before SIGKILL; outcomes in their order.
+   */
+  public List<Outcome> stop(List<String> refs, Duration timeout) {
+    return ContainerBatch.apply(
+        refs, ref -> {
+          if (timeout == null) {
+            control.stop(ref);
+          } else {
+            control.stop(ref, timeout);
+          }
+        });
+  }
+
+  /** {@link #kill} of every container in {@code refs} at once; outcomes in their order. */
+  public List<Outcome> kill(List<String> refs, String signal) {
+    return ContainerBatch.apply(refs, ref -> control.kill(ref, signal));
+  }
+
+  /** {@link #remove} of every container in {@code refs} at once; outcomes in their order. */
+  public List<Outcome> remove(List<String> refs, boolean force, boolean removeVolumes) {
+    return ContainerBatch.apply(refs, ref -> control.remove(ref, force, removeVolumes));
   }
 
   /** See {@link ContainerControl#remove}. */

@@ -52,7 +52,7 @@ class ContainerLifecycleTest {
           selected.add(String.valueOf(selector));
           return runtime;
         };
-    containers = Containers.open(tmp.resolve("lamina"), MonitorLauncher.javaProcess(), source);
+    containers = Containers.open(tmp.resolve("lamina"), ExitCommand.javaProcess(), source);
   }
 
   @AfterEach

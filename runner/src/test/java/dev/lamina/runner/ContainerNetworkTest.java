@@ -77,6 +77,7 @@ class ContainerNetworkTest {
   static void buildRootfs() throws IOException {
     Requirements.root();
     Requirements.tool("runc");
+    Requirements.tool("conmon");
     Requirements.require(
         findNetavark(), "netavark and aardvark-dns in /usr/lib/podman (apt-get install netavark aardvark-dns)");
     Requirements.tool("unshare");
@@ -104,7 +105,7 @@ class ContainerNetworkTest {
     NetworkDefaults defaults =
         new NetworkDefaults(tag, tag + "0", Subnet.parse("10.232." + third + ".0/24"), HostRoutes.PROC_ROUTE);
     containers =
-        Containers.open(root, MonitorLauncher.javaProcess(), OciRuntimes.source(root), defaults);
+        Containers.open(root, ExitCommand.javaProcess(), OciRuntimes.source(root), defaults);
     linksBefore = links();
     rulesBefore = rules();
   }

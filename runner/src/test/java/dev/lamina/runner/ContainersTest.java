@@ -11,7 +11,9 @@ import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.testing.Requirements;
 import dev.lamina.runner.runtime.OciRuntimeException;
+import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimes;
+import dev.lamina.runner.runtime.RuntimeSource;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.testing.BusyboxRootfs;
@@ -52,6 +54,7 @@ class ContainersTest {
   static void buildRootfs() throws IOException {
     Requirements.root();
     Requirements.tool("runc");
+    Requirements.tool("conmon");
     base = BusyboxRootfs.create(shared.resolve("layers/base"));
     Files.createDirectories(base.resolve("seed"));
     Files.writeString(base.resolve("seed/from-image"), "seeded");
@@ -60,7 +63,7 @@ class ContainersTest {
   @BeforeEach
   void setUp() {
     root = tmp.resolve("lamina");
-    containers = Containers.open(root, MonitorLauncher.javaProcess(), OciRuntimes.source(root));
+    containers = Containers.open(root, ExitCommand.javaProcess(), OciRuntimes.source(root));
   }
 
   @AfterEach
@@ -420,12 +423,11 @@ class ContainersTest {
     ContainerRecord done = containers.await("bg", Duration.ofSeconds(30));
     assertEquals(ContainerState.EXITED, done.state());
     assertEquals(5, done.exitCode());
-    assertEquals("hello\n", Files.readString(containers.logFile("bg")));
+    assertEquals("hello\n", logText("bg"));
   }
 
   @Test
   void start_detachedTerminal_logHasTerminalOutputAndExitCode() throws Exception {
-    List<Path> consolesBefore = consoleDirs();
     ContainerRecord rec =
         containers.create(
             sh(
@@ -437,8 +439,7 @@ class ContainersTest {
     assertEquals(ContainerState.EXITED, done.state());
     assertEquals(5, done.exitCode());
     // As a terminal gives it: CRLF line ends, and the default size.
-    assertEquals("/dev/pts/0\r\nTTY\r\n24 80\r\n", Files.readString(containers.logFile("bg")));
-    assertEquals(consolesBefore, consoleDirs());
+    assertEquals("/dev/pts/0\r\nTTY\r\n24 80\r\n", logText("bg"));
     try (Stream<Path> s = Files.walk(root.resolve("runtime"))) {
       assertEquals(List.of(), s.filter(p -> p.toString().endsWith(".pid")).toList());
     }
@@ -468,7 +469,7 @@ class ContainersTest {
     awaitLog("trap", "up");
     ContainerRecord trapped = containers.stop("trap", Duration.ofSeconds(10));
     assertEquals(4, trapped.exitCode());
-    assertEquals("up\r\nterm\r\n", Files.readString(containers.logFile("trap")));
+    assertEquals("up\r\nterm\r\n", logText("trap"));
   }
 
   @Test
@@ -515,10 +516,165 @@ class ContainersTest {
     throw new AssertionError(name + " never wrote " + text);
   }
 
-  /** The console sockets' private directories in the temporary directory. */
-  private static List<Path> consoleDirs() throws IOException {
-    try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return s.filter(p -> p.getFileName().toString().startsWith("lamina-console-")).toList();
+  /** The output a container's log holds, as {@code logs} prints it. */
+  private String logText(String name) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ContainerLogs.copy(containers, name, out, false);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * {@code stop} of many containers whose first process ignores SIGTERM takes one timeout, not one
+   * each: every one gets its stop signal before any gets SIGKILL.
+   */
+  @Test
+  void stop_manyIgnoringTerm_allSignalledBeforeAnyIsKilled() throws Exception {
+    SignalLog signals = new SignalLog(OciRuntimes.select("runc", root.resolve("runtime")));
+    Containers watched =
+        Containers.open(root, ExitCommand.javaProcess(), RuntimeSource.of(signals));
+    int n = 50;
+    List<String> ids = new java.util.ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<String>> started = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        // sleep as pid 1 has no handler for SIGTERM: the kernel ignores it.
+        ContainerRequest r = sh("sleep 60").withName("sleeper" + i);
+        started.add(pool.submit(() -> watched.start(watched.create(r).id()).id()));
+      }
+      for (var f : started) {
+        ids.add(f.get());
+      }
+    } finally {
+      pool.shutdown();
+    }
+    List<Containers.Outcome> outcomes = watched.stop(ids, Duration.ofSeconds(2));
+    assertEquals(ids, outcomes.stream().map(Containers.Outcome::ref).toList());
+    assertTrue(outcomes.stream().allMatch(o -> o.failure() == null), outcomes.toString());
+    List<String> sent = signals.sent();
+    int firstKill = sent.indexOf("KILL");
+    assertEquals(n, sent.stream().filter("TERM"::equals).count(), sent.toString());
+    assertEquals(n, sent.stream().filter("KILL"::equals).count(), sent.toString());
+    assertEquals(n, firstKill, "every TERM before the first KILL: " + sent);
+    for (String id : ids) {
+      assertEquals(137, watched.inspect(id).exitCode());
+    }
+  }
+
+  /**
+   * A container whose monitor (conmon) was killed runs on, and is still stopped and removed with
+   * nothing left: no runtime state, no mount.
+   */
+  @Test
+  void killedMonitor_stopAndRemove_leaveNoRuntimeStateNorMount() throws Exception {
+    OciRuntime runc = OciRuntimes.select("runc", root.resolve("runtime"));
+    for (String name : List.of("stopped", "forced")) {
+      ContainerRecord r = containers.start(containers.create(
+          sh("trap 'exit 9' TERM; while :; do sleep 0.1; done").withName(name)).id());
+      awaitRunning(name);
+      signalMonitor(name, "KILL");
+      ProcessHandle monitor = ProcessHandle.of(r.monitorPid()).orElse(null);
+      for (int i = 0; i < 200 && monitor != null && monitor.isAlive(); i++) {
+        Thread.sleep(25);
+      }
+      assertEquals(ContainerState.RUNNING, containers.inspect(name).state(), "it runs on");
+      if (name.equals("stopped")) {
+        ContainerRecord stopped = containers.stop(name, Duration.ofSeconds(10));
+        assertEquals(ContainerState.EXITED, stopped.state());
+        assertEquals(List.of(), MountTable.mountPointsUnder(root));
+        containers.remove(name, false, true);
+      } else {
+        containers.remove(name, true, true);
+      }
+      assertTrue(runc.state(r.id()).isEmpty(), "no runtime state left");
+      assertEquals(List.of(), MountTable.mountPointsUnder(root));
+      assertFalse(Files.exists(root.resolve("containers").resolve(r.id())));
+    }
+  }
+
+  /** A real runtime whose signals are written down in the order they are sent. */
+  private static final class SignalLog implements OciRuntime {
+    private final OciRuntime runc;
+    private final List<String> sent = new java.util.ArrayList<>();
+
+    SignalLog(OciRuntime runc) {
+      this.runc = runc;
+    }
+
+    synchronized List<String> sent() {
+      return List.copyOf(sent);
+    }
+
+    @Override
+    public void kill(String id, String signal) throws IOException {
+      runc.kill(id, signal);
+      synchronized (this) {
+        sent.add(signal.replaceFirst("^SIG", ""));
+      }
+    }
+
+    @Override
+    public String name() {
+      return runc.name();
+    }
+
+    @Override
+    public int run(String id, Path bundle, Stdio stdio, boolean keep, boolean forwardSignals)
+        throws IOException, InterruptedException {
+      return runc.run(id, bundle, stdio, keep, forwardSignals);
+    }
+
+    @Override
+    public int exec(String id, Path process, Stdio stdio, boolean forwardSignals)
+        throws IOException, InterruptedException {
+      return runc.exec(id, process, stdio, forwardSignals);
+    }
+
+    @Override
+    public void create(String id, Path bundle, Stdio stdio) throws IOException {
+      runc.create(id, bundle, stdio);
+    }
+
+    @Override
+    public java.util.Optional<dev.lamina.runner.runtime.RuntimeCommand> command(String id)
+        throws IOException {
+      return runc.command(id);
+    }
+
+    @Override
+    public void start(String id) throws IOException {
+      runc.start(id);
+    }
+
+    @Override
+    public java.util.Optional<dev.lamina.runner.runtime.RuntimeState> state(String id)
+        throws IOException {
+      return runc.state(id);
+    }
+
+    @Override
+    public dev.lamina.runner.runtime.ResourceUsage usage(String id) throws IOException {
+      return runc.usage(id);
+    }
+
+    @Override
+    public String processes(String id, List<String> psOptions) throws IOException {
+      return runc.processes(id, psOptions);
+    }
+
+    @Override
+    public void pause(String id) throws IOException {
+      runc.pause(id);
+    }
+
+    @Override
+    public void resume(String id) throws IOException {
+      runc.resume(id);
+    }
+
+    @Override
+    public void delete(String id, boolean force) throws IOException {
+      runc.delete(id, force);
     }
   }
 

@@ -18,6 +18,16 @@ final class Launch {
    * exec the next command in place, so the child's pid is the runtime's. Parts missing on the host
    * are left out.
    */
+  /**
+   * {@code setpriv --pdeathsig TERM}: SIGTERM when the parent dies; empty where setpriv is
+   * missing.
+   */
+  static List<String> dyingWithParent() {
+    return Files.isExecutable(SETPRIV)
+        ? List.of(SETPRIV.toString(), "--pdeathsig", "TERM")
+        : List.of();
+  }
+
   static List<String> ownSessionDyingWithParent() {
     List<String> p = prefix;
     if (p == null) {

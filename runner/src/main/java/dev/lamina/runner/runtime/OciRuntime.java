@@ -42,25 +42,6 @@ public interface OciRuntime {
   }
 
   /**
-   * Runs the container, whose process has a terminal ({@code process.terminal}), with no terminal
-   * of this process's: the runtime hands the container's pty to this process, which gives it 80x24
-   * columns, appends its output to {@code log} and waits for the container, which it inherits as
-   * child subreaper. Clients attach to the terminal meanwhile ({@link AttachClient}). Its state is
-   * left for {@link #delete}.
-   *
-   * @param acceptInput whether attached clients' input reaches the terminal ({@code -i})
-   * @param awaitClient start the container only once a client has attached (a foreground run,
-   *     whose own terminal must see all of it)
-   * @param forwardSignals pass SIGINT, SIGTERM and SIGHUP this process receives to the container
-   * @return the container's exit code (128 + signal number when a signal killed it)
-   * @throws OciRuntimeException when the runtime itself failed (the container never ran)
-   * @throws InterruptedException if interrupted while waiting; the container is killed first
-   */
-  int runOnTerminal(String id, Path bundle, OutputLog log, boolean acceptInput, boolean awaitClient,
-      boolean forwardSignals)
-      throws IOException, InterruptedException;
-
-  /**
    * Runs one more process in a running container and waits for it.
    *
    * @param process a runtime-spec {@code process} JSON file
@@ -78,6 +59,15 @@ public interface OciRuntime {
    * @throws OciRuntimeException when the runtime refuses
    */
   void create(String id, Path bundle, Stdio stdio) throws IOException;
+
+  /**
+   * The command line with which a monitor (conmon) creates container {@code id} under this
+   * runtime; empty for a runtime without runc's command line, whose containers run only through
+   * {@link #run} in this process.
+   */
+  default java.util.Optional<RuntimeCommand> command(String id) throws IOException {
+    return java.util.Optional.empty();
+  }
 
   /**
    * Starts the process of a created container.

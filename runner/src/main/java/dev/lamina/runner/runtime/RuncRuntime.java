@@ -6,7 +6,6 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,11 +17,6 @@ import java.util.Optional;
  * the runtime's log as JSON to a file of its own, from which a failure is reported in one line.
  */
 public final class RuncRuntime implements OciRuntime {
-  /** How long {@code runc create} may take to send the terminal after it has returned. */
-  private static final Duration CONSOLE_TIMEOUT = Duration.ofSeconds(10);
-  /** How long a foreground run waits for its own terminal to attach before starting. */
-  private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
-
   private final String name;
   private final Path binary;
   private final Path stateRoot;
@@ -139,71 +133,6 @@ public final class RuncRuntime implements OciRuntime {
     }
   }
 
-  /**
-   * {@code runc run} proxies a terminal only to one of its own, so the container is created with
-   * a console socket instead, which the pty's master comes through, and started; {@code runc
-   * create} exits at once, leaving the container's first process to this process as subreaper.
-   * While it runs, {@code lamina attach} reaches the terminal through an {@link AttachServer}.
-   */
-  @Override
-  public int runOnTerminal(String id, Path bundle, OutputLog log, boolean acceptInput,
-      boolean awaitClient, boolean forwardSignals) throws IOException, InterruptedException {
-    ConsoleCalls.get().becomeSubreaper();
-    Path pidFile = logDir.resolve(id + ".pid");
-    Files.deleteIfExists(pidFile);
-    try (ConsoleSocket socket = ConsoleSocket.open()) {
-      Path createLog = freshLog(id, "create");
-      ProcessBuilder pb =
-          new ProcessBuilder(
-                  command(
-                      createLog,
-                      "create",
-                      "--bundle=" + bundle.toAbsolutePath(),
-                      "--console-socket=" + socket.path(),
-                      "--pid-file=" + pidFile,
-                      id))
-              .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
-              .redirectOutput(Redirect.DISCARD)
-              .redirectError(Redirect.DISCARD);
-      finish("create", createLog, waitFor(pb.start()));
-      try (ConsoleMaster master =
-              new ConsoleMaster(socket.receiveDescriptor(CONSOLE_TIMEOUT));
-          AttachServer attach = AttachServer.open(master, acceptInput, bundle)) {
-        socket.close();
-        long pid = Long.parseLong(Files.readString(pidFile).strip());
-        master.resize(24, 80);
-        if (awaitClient && !attach.awaitFirstClient(CLIENT_TIMEOUT.toSeconds())) {
-          killQuietly(id, "KILL");
-          ConsoleCalls.get().waitpid(pid, 0);
-          throw new IOException("no terminal attached within " + CLIENT_TIMEOUT.toSeconds() + "s");
-        }
-        start(id);
-        // Not SIGWINCH: the terminal's size comes from attached clients' resize frames.
-        try (SignalForwarder f =
-            forwardSignals
-                ? new SignalForwarder(
-                    signal -> killQuietly(id, signal), List.of("INT", "TERM", "HUP"))
-                : null) {
-          return master.copyUntilExit(pid, log, attach);
-        } catch (InterruptedException e) {
-          killQuietly(id, "KILL");
-          ConsoleCalls.get().waitpid(pid, 0);
-          throw e;
-        }
-      }
-    } finally {
-      Files.deleteIfExists(pidFile);
-    }
-  }
-
-  private void killQuietly(String id, String signal) {
-    try {
-      kill(id, signal);
-    } catch (IOException alreadyGone) {
-      // Nothing left to signal.
-    }
-  }
-
   @Override
   public void create(String id, Path bundle, Stdio stdio) throws IOException {
     Path log = freshLog(id, "create");
@@ -213,6 +142,15 @@ public final class RuncRuntime implements OciRuntime {
             .redirectOutput(stdio.out())
             .redirectError(stdio.err());
     finish("create", log, waitFor(pb.start()));
+  }
+
+  @Override
+  public Optional<RuntimeCommand> command(String id) throws IOException {
+    Files.createDirectories(stateRoot);
+    Path log = freshLog(id, "create");
+    return Optional.of(
+        new RuntimeCommand(
+            name, binary, List.of("--root=" + stateRoot, "--log=" + log, "--log-format=json"), log));
   }
 
   @Override

@@ -15,7 +15,7 @@ import sun.misc.SignalHandler;
  * once, through here, and not a second time through the terminal's process group. The previous
  * handlers come back on close.
  */
-final class SignalForwarder implements AutoCloseable {
+public final class SignalForwarder implements AutoCloseable {
   private static final List<String> FORWARDED = List.of("INT", "TERM", "HUP", "WINCH");
 
   private final List<Signal> signals = new ArrayList<>();
@@ -32,7 +32,7 @@ final class SignalForwarder implements AutoCloseable {
   }
 
   /** Forwards the signals {@code names} only, by calling {@code send}. */
-  SignalForwarder(Consumer<String> send, List<String> names) {
+  public SignalForwarder(Consumer<String> send, List<String> names) {
     for (String name : names) {
       Signal s = new Signal(name);
       SignalHandler handler = sig -> send.accept(sig.getName());

@@ -8,9 +8,8 @@ import java.nio.file.Path;
  *
  * <p>{@link Redirect#PIPE} for {@code out} and {@code err} means "copied by this process": with
  * {@code echo} to its {@code System.out} and {@code System.err} (which a caller may have
- * replaced), and to {@code teeLog} too when it is set: a foreground container keeps a log, as
- * Docker's do, and a detached one has only its log. The copy goes on whatever happens to the log
- * (see {@link OutputLog}).
+ * replaced), and to {@code teeLog} too when it is set (a run through the runtime alone that keeps
+ * a log). The copy goes on whatever happens to the log (see {@link OutputLog}).
  */
 public record Stdio(Redirect in, Redirect out, Redirect err, OutputLog teeLog, boolean echo) {
   private static final Redirect NO_INPUT = Redirect.from(Path.of("/dev/null").toFile());
@@ -48,7 +47,7 @@ public record Stdio(Redirect in, Redirect out, Redirect err, OutputLog teeLog, b
   }
 
   /**
-   * No input; stdout and stderr appended to {@code log} (detached containers), through this
+   * No input; stdout and stderr appended to {@code log}, through this
    * process: the container's pipe stays open whatever happens to the log.
    */
   public static Stdio toLog(OutputLog log) {

@@ -37,13 +37,24 @@ public record RuntimeSpec(
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Process(
       @JsonProperty("terminal") boolean terminal,
+      @JsonProperty("consoleSize") ConsoleSize consoleSize,
       @JsonProperty("user") User user,
       @JsonProperty("args") List<String> args,
       @JsonProperty("env") List<String> env,
       @JsonProperty("cwd") String cwd,
       @JsonProperty("capabilities") Capabilities capabilities,
       @JsonProperty("rlimits") List<Rlimit> rlimits,
-      @JsonProperty("noNewPrivileges") boolean noNewPrivileges) {}
+      @JsonProperty("noNewPrivileges") boolean noNewPrivileges) {
+    /** The same process with a terminal of {@code size} when it starts. */
+    public Process withConsoleSize(ConsoleSize size) {
+      return new Process(
+          terminal, size, user, args, env, cwd, capabilities, rlimits, noNewPrivileges);
+    }
+  }
+
+  /** The size of the process's terminal when it starts (the runtime sets it on the pty). */
+  public record ConsoleSize(
+      @JsonProperty("height") int height, @JsonProperty("width") int width) {}
 
   /** Numeric identity; names are resolved before the spec is written. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -20,6 +20,7 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
   public static final JsonCodec<RuntimeSpec.Process> PROCESS = new ProcessCodec();
 
   private static final JsonCodec<RuntimeSpec.User> USER = new UserCodec();
+  private static final JsonCodec<RuntimeSpec.ConsoleSize> CONSOLE_SIZE = new ConsoleSizeCodec();
   private static final JsonCodec<RuntimeSpec.Capabilities> CAPABILITIES = new CapabilitiesCodec();
   private static final JsonCodec<RuntimeSpec.Rlimit> RLIMIT = new RlimitCodec();
   private static final JsonCodec<RuntimeSpec.Root> ROOT = new RootCodec();
@@ -110,6 +111,7 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
     public void write(JsonWriter out, RuntimeSpec.Process p) throws IOException {
       out.startObject()
           .bool("terminal", p.terminal())
+          .value("consoleSize", p.consoleSize(), CONSOLE_SIZE)
           .value("user", p.user(), USER)
           .strings("args", p.args())
           .strings("env", p.env())
@@ -124,6 +126,7 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
     public RuntimeSpec.Process read(JsonObject in) throws JsonFormatException {
       return new RuntimeSpec.Process(
           in.bool("terminal"),
+          in.read("consoleSize", CONSOLE_SIZE),
           in.read("user", USER),
           in.strings("args"),
           in.strings("env"),
@@ -131,6 +134,19 @@ public final class RuntimeSpecCodec implements JsonCodec<RuntimeSpec> {
           in.read("capabilities", CAPABILITIES),
           in.list("rlimits", RLIMIT),
           in.bool("noNewPrivileges"));
+    }
+  }
+
+  private static final class ConsoleSizeCodec implements JsonCodec<RuntimeSpec.ConsoleSize> {
+    @Override
+    public void write(JsonWriter out, RuntimeSpec.ConsoleSize c) throws IOException {
+      out.startObject().number("height", c.height()).number("width", c.width()).endObject();
+    }
+
+    @Override
+    public RuntimeSpec.ConsoleSize read(JsonObject in) throws JsonFormatException {
+      return new RuntimeSpec.ConsoleSize(
+          (int) in.longValue("height", 0), (int) in.longValue("width", 0));
     }
   }
 

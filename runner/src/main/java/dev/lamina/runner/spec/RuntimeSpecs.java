@@ -78,6 +78,8 @@ public final class RuntimeSpecs {
     RuntimeSpec.Process process =
         new RuntimeSpec.Process(
             options.terminal(),
+            // Docker's size for a terminal no client has sized yet.
+            options.terminal() ? new RuntimeSpec.ConsoleSize(24, 80) : null,
             new RuntimeSpec.User(
                 user.uid(),
                 user.gid(),

@@ -119,6 +119,7 @@ class RuntimeSpecCodecTest {
             "1.0.2",
             new RuntimeSpec.Process(
                 false,
+                null,
                 new RuntimeSpec.User(0, 0, null),
                 null,
                 null,
@@ -135,6 +136,7 @@ class RuntimeSpecCodecTest {
             "1.0.2",
             new RuntimeSpec.Process(
                 true,
+                new RuntimeSpec.ConsoleSize(24, 80),
                 new RuntimeSpec.User(
                     Integer.MAX_VALUE, Integer.MIN_VALUE, List.of(Integer.MIN_VALUE, 0, 5)),
                 List.of(),
@@ -207,7 +209,7 @@ class RuntimeSpecCodecTest {
         new RuntimeSpec(
             "1.0.2",
             new RuntimeSpec.Process(
-                false, null, null, null, null, null, List.of(unlimited), false),
+                false, null, null, null, null, null, null, List.of(unlimited), false),
             null, null, null, null);
     String json = new String(JsonWriter.toBytes(spec, RuntimeSpecCodec.INSTANCE), StandardCharsets.UTF_8);
     org.junit.jupiter.api.Assertions.assertTrue(

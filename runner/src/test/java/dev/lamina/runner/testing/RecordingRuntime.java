@@ -79,13 +79,6 @@ public final class RecordingRuntime implements OciRuntime {
     }
   }
 
-  @Override
-  public int runOnTerminal(String id, Path bundle, OutputLog log, boolean acceptInput,
-      boolean awaitClient, boolean forwardSignals) throws IOException {
-    record("runOnTerminal " + id);
-    return end(id, bundle, true);
-  }
-
   /**
    * Opens the outputs the container was given as files, then closes them, as a process that writes
    * nothing does: a reader of a FIFO there sees its end. All are open before any is closed, as a
