@@ -538,10 +538,11 @@ final class ContainerLifecycle {
       prepare(prior, record, runtime, mounted);
       boolean terminal = spec.process().terminal();
       if (terminal && size != null && size.height() > 0 && size.width() > 0) {
-        spec = new RuntimeSpec(spec.ociVersion(), spec.process().withConsoleSize(size),
-            spec.root(), spec.hostname(), spec.mounts(), spec.linux(), spec.annotations());
-        AtomicFiles.write(
-            cdir.resolve("config.json"), JsonWriter.toBytes(spec, RuntimeSpecCodec.INSTANCE), true);
+        spec = Bundles.write(
+            cdir,
+            new RuntimeSpec(spec.ociVersion(), spec.process().withConsoleSize(size),
+                spec.root(), spec.hostname(), spec.mounts(), spec.linux(), spec.annotations()),
+            true);
       }
       RuntimeCommand command =
           runtime.command(id).orElseThrow(() -> new ContainerException(
@@ -550,13 +551,14 @@ final class ContainerLifecycle {
       Conmon.Started started =
           conmon.launch(
               new Conmon.Request(
-                  id, record.name(), cdir, command, terminal, record.openStdin(), !waiting,
+                  id, reaper.attachLink(id).getFileName().toString(), record.name(), cdir,
+                  command, terminal, record.openStdin(), !waiting,
                   cdir.resolve(Containers.LOG), reaper.exitDir(), socketDir,
                   exitCommand(id, waiting), cdir.resolve("monitor.log"), dyingWithThis,
                   waiting));
       monitor = started.conmon();
       if (attach) {
-        client = AttachClient.connect(socketDir.resolve(id).resolve("attach"), cdir.resolve("ctl"));
+        client = AttachClient.connect(reaper.attachLink(id).resolve("attach"), cdir.resolve("ctl"));
       }
       runtime.start(id);
       handOver(record, monitor);
@@ -675,7 +677,7 @@ final class ContainerLifecycle {
     if (r.state() != ContainerState.RUNNING) {
       throw new ContainerException("container " + r.name() + " is not running");
     }
-    Path socket = attachSocketDir().resolve(r.id()).resolve("attach");
+    Path socket = reaper.attachLink(r.id()).resolve("attach");
     AttachClient client;
     try {
       client = AttachClient.connect(socket, store.dir(r.id()).resolve("ctl"));

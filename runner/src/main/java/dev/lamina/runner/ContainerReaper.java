@@ -41,9 +41,18 @@ final class ContainerReaper {
     this.attachDir = runDir.resolve("attach");
   }
 
-  /** Where conmon makes the short links to bundles, {@code attachDir/ID -> bundle}. */
+  /** Where conmon makes the short links to bundles. */
   Path attachDir() {
     return attachDir;
+  }
+
+  /**
+   * conmon's link to the bundle of container {@code id}, through which its attach socket is
+   * reached ({@code LINK/attach}): named by the id's first 128 bits, so that the socket's path
+   * stays within the 107 bytes a unix socket path may have, under a user's runtime directory too.
+   */
+  Path attachLink(String id) {
+    return attachDir.resolve(id.substring(0, Math.min(32, id.length())));
   }
 
   /**
@@ -174,7 +183,7 @@ final class ContainerReaper {
     }
     ContainerRecord exited = r.exited(code, Times.now(), error, oom).withNetworkStatus(null);
     // conmon removes its socket, but leaves its link to the bundle.
-    Files.deleteIfExists(attachDir.resolve(r.id()));
+    Files.deleteIfExists(attachLink(r.id()));
     try {
       try {
         networking.tearDown(r.id(), r.networkMode());

@@ -87,8 +87,9 @@ public final class Conmon {
    * @param leaveStdinOpen keep it open when a client leaves (a detached container)
    * @param log the container's log, written in the k8s-file format
    * @param exitDir where conmon writes a file named by the id, holding the exit code
+   * @param link the name of conmon's link to the bundle in {@code socketDir}
    * @param socketDir a short directory for the link to the bundle through which the attach socket
-   *     is reached ({@code socketDir/ID/attach}), as a unix socket path is limited to 107 bytes
+   *     is reached ({@code socketDir/LINK/attach}), as a unix socket path is limited to 107 bytes
    * @param exitCommand run when the container has ended (after the exit file is written)
    * @param diagnostics where conmon's own messages go before it leaves its stdio
    * @param dyingWithThis conmon gets SIGTERM should this process die, which it passes to the
@@ -99,6 +100,7 @@ public final class Conmon {
    */
   public record Request(
       String id,
+      String link,
       String name,
       Path bundle,
       RuntimeCommand runtime,
@@ -137,7 +139,7 @@ public final class Conmon {
         List.of(
             "--api-version", "1",
             "-c", r.id(),
-            "-u", r.id(),
+            "-u", r.link(),
             "-n", r.name(),
             "-r", r.runtime().binary().toString(),
             "-b", r.bundle().toAbsolutePath().toString(),
