@@ -34,8 +34,8 @@ final class ImagesCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Store s = store.open();
     List<ImageSummary> images = s.images().list();
-    InspectTemplate template = format.template();
-    if (template != null) {
+    if (!format.json() && !format.defaultTable()) {
+      List<Map<String, Object>> rows = new ArrayList<>();
       for (ImageSummary i : images) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Repository", i.repository());
@@ -45,8 +45,9 @@ final class ImagesCommand implements Callable<Integer> {
         m.put("CreatedAt", i.created());
         m.put("CreatedSince", Humanize.ago(i.created()));
         m.put("Size", Humanize.size(i.size()));
-        Output.out().println(template.apply(m));
+        rows.add(m);
       }
+      format.printed(rows, Map.of("ID", "IMAGE ID", "CreatedSince", "CREATED"));
       return ExitCodes.OK;
     }
     if (format.json()) {

@@ -1,6 +1,9 @@
 package dev.lamina.cli;
 
+import dev.lamina.cli.template.Template;
+import dev.lamina.cli.template.TemplateException;
 import dev.lamina.layerfs.oci.Descriptor;
+import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Store;
@@ -25,7 +28,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code lamina inspect [--type container|image] [-f TEMPLATE] NAME...}: a JSON array describing
  * each container or image, like docker inspect (a name is looked up among containers first, then
- * images), or with {@code -f} a line per one from a Go template ({@link InspectTemplate}).
+ * images), or with {@code -f} a line per one from a Go template ({@link Template}).
  */
 @Command(name = "inspect", description = "Show details of containers or images as JSON.")
 final class InspectCommand implements Callable<Integer> {
@@ -54,7 +57,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     boolean containers = !"image".equals(type);
     boolean images = !"container".equals(type);
-    InspectTemplate template = format == null ? null : InspectTemplate.parse(format);
+    Template template = format == null ? null : FormatOption.parse(format, format);
     Containers c = ContainerSupport.open(store.root());
     Store s = null;
     List<Object> out = new ArrayList<>();
@@ -83,7 +86,13 @@ final class InspectCommand implements Callable<Integer> {
     if (template == null) {
       Output.json(out);
     } else {
-      out.forEach(o -> Output.out().println(template.apply(o)));
+      for (Object o : out) {
+        try {
+          Output.out().println(template.apply(Json.mapper().convertValue(o, Object.class)));
+        } catch (TemplateException e) {
+          throw FormatOption.invalid(format, e);
+        }
+      }
     }
     return failed == 0 ? ExitCodes.OK : ExitCodes.ERROR;
   }

@@ -33,12 +33,12 @@ class PsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<ContainerRecord> records = ContainerSupport.open(store.root()).list(all);
-    InspectTemplate template = format.template();
-    if (template != null) {
-      Instant now = Instant.now();
-      for (ContainerRecord r : records) {
-        Output.out().println(template.apply(row(r, now)));
-      }
+    Instant now0 = Instant.now();
+    List<Map<String, Object>> rows0 = new ArrayList<>();
+    if (!format.defaultTable()) {
+      records.forEach(r -> rows0.add(row(r, now0)));
+    }
+    if (format.printed(rows0, TITLES)) {
       return ExitCodes.OK;
     }
     if (format.json()) {
@@ -70,6 +70,8 @@ class PsCommand implements Callable<Integer> {
         List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"), rows);
     return ExitCodes.OK;
   }
+
+  static final Map<String, String> TITLES = Map.of("ID", "CONTAINER ID", "RunningFor", "CREATED");
 
   /** A row as docker's {@code ps --format} templates name its fields. */
   private Map<String, Object> row(ContainerRecord r, Instant now) {
