@@ -110,7 +110,7 @@ class ContainerCommandsTest {
     assertTrue(err.get(err.size() - 1).startsWith("lamina: container command not found"), err.toString());
     assertEquals(125, lamina.run("run", "no-such-image").code());
     assertEquals(125, lamina.run("run", "--user", "ghost", "busybox", "true").code());
-    assertEquals(2, lamina.run("run", "--no-such-flag", "busybox").code());
+    assertEquals(ExitCodes.USAGE, lamina.run("run", "--no-such-flag", "busybox").code());
     Cli.Result tty = lamina.run("run", "-t", "busybox", "true");
     assertEquals(125, tty.code());
     assertTrue(tty.err().contains("not a TTY"), tty.err());
