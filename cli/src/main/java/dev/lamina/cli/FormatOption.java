@@ -72,6 +72,25 @@ final class FormatOption {
     return table ? TabWriter.align(out.toString()) : out.toString();
   }
 
+  /**
+   * Prints each of {@code objects} (as inspect shows them) by the template {@code format}, a line
+   * each, as {@code docker inspect -f} does: a missing key is {@code <no value>}.
+   */
+  static void printEach(String format, List<?> objects) {
+    Template t = parse(format, format);
+    StringBuilder out = new StringBuilder();
+    for (Object o : objects) {
+      try {
+        out.append(t.apply(dev.lamina.layerfs.oci.Json.mapper().convertValue(o, Object.class)))
+            .append('\n');
+      } catch (TemplateException e) {
+        throw invalid(format, e);
+      }
+    }
+    Output.out().print(out);
+    Output.out().flush();
+  }
+
   /** {@code template} parsed for the option's value {@code format}. */
   static Template parse(String format, String template) {
     try {

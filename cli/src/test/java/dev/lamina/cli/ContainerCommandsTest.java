@@ -358,7 +358,9 @@ class ContainerCommandsTest {
                 + "{{.Path}} {{.Args}}", "bg").ok().out());
     assertEquals("[\"sh\"]\n", lamina.run("inspect", "-f", "{{json .Config.Cmd}}", "busybox")
         .ok().out());
-    assertEquals(125, lamina.run("inspect", "-f", "{{range .Args}}{{end}}", "bg").code());
+    assertEquals("-c|", lamina.run("inspect", "-f", "{{range .Args}}{{.}}|{{break}}{{end}}", "bg")
+        .ok().out().strip());
+    assertEquals(125, lamina.run("inspect", "-f", "{{template \"x\"}}", "bg").code());
 
     assertEquals("bg exited\n",
         lamina.run("ps", "-a", "--format", "{{.Names}} {{.State}}").ok().out());

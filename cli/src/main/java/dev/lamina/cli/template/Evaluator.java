@@ -230,7 +230,7 @@ final class Evaluator {
   private Object field(Object v, String name) {
     if (v instanceof Map<?, ?> m) {
       if (m.containsKey(name)) {
-        return m.get(name);
+        return Values.resolve(m.get(name));
       }
       if (v == root && mode == Mode.STRICT) {
         List<String> known = new ArrayList<>();

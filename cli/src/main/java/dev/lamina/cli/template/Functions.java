@@ -224,7 +224,7 @@ final class Functions {
           throw new TemplateException("error calling index: value has type " + Values.kind(k)
               + "; should be string");
         }
-        v = m.containsKey(key) ? m.get(key) : Values.MISSING;
+        v = m.containsKey(key) ? Values.resolve(m.get(key)) : Values.MISSING;
       } else if (v instanceof String s) {
         int i = indexNumber(k);
         byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);

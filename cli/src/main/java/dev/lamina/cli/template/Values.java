@@ -23,8 +23,17 @@ final class Values {
     }
   };
 
+  /**
+   * A field given as a {@link java.util.function.Supplier} is worked out when it is used (a
+   * column that costs a read only when a template asks for it).
+   */
+  static Object resolve(Object v) {
+    return v instanceof java.util.function.Supplier<?> s ? s.get() : v;
+  }
+
   /** As {@code fmt.Sprint} prints a value decoded from JSON: {@code [a b]}, {@code map[k:v]}. */
   static String print(Object v) {
+    v = resolve(v);
     if (v == MISSING) {
       return "<no value>";
     }
@@ -132,6 +141,7 @@ final class Values {
   }
 
   private static void json(Object v, StringBuilder sb) {
+    v = resolve(v);
     if (v == null || v == MISSING) {
       sb.append("null");
     } else if (v instanceof String s) {
