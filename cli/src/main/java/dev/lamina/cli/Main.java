@@ -72,6 +72,9 @@ public final class Main implements Runnable {
           SystemCommand.class,
           UnshareCommand.class,
           VersionCommand.class,
+          CompletionCommand.class,
+          CompletionCommand.Names.class,
+          ManCommand.class,
           CommandLine.HelpCommand.class);
 
   @Option(
