@@ -32,10 +32,12 @@ final class NetworkCommand implements Runnable {
   /** Overrides the default network's preferred subnet (podman's {@code default_subnet}). */
   static final String DEFAULT_SUBNET_ENV = "LAMINA_DEFAULT_SUBNET";
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "a subcommand is required: create, ls, inspect, rm or prune");
+        spec.commandLine(), "a subcommand is required: create, ls, inspect, rm or prune");
   }
 
   static NetworkRegistry registry(StoreOptions store) {

@@ -24,10 +24,12 @@ import picocli.CommandLine.Option;
       SystemInfoCommand.class,
     })
 final class SystemCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "a subcommand is required: check, prune or df");
+        spec.commandLine(), "a subcommand is required: check, prune or df");
   }
 
   /** Re-hashes every blob and follows every name; exit 1 on corruption. */

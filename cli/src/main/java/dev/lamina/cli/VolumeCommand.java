@@ -24,10 +24,12 @@ import picocli.CommandLine.Parameters;
       VolumeCommand.Prune.class,
     })
 final class VolumeCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "a subcommand is required: create, ls, inspect, rm or prune");
+        spec.commandLine(), "a subcommand is required: create, ls, inspect, rm or prune");
   }
 
   static Volumes volumes(StoreOptions store) {

@@ -178,6 +178,9 @@ class ErrorLinesTest {
     assertOneLine(lamina.run("tag", "busybox"), "Missing required parameter",
         "see 'lamina tag --help'");
     assertOneLine(lamina.run("volume", "create", "a", "b"), "'b'");
+    assertOneLine(lamina.run("volume"), "a subcommand is required",
+        "(see 'lamina volume --help')");
+    assertOneLine(bare(), "a command is required (see 'lamina --help')");
   }
 
   @Test
