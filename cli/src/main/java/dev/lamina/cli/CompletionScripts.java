@@ -176,8 +176,9 @@ final class CompletionScripts {
           esac
         }
 
+        # (Not "path": zsh ties that name to PATH.)
         _lamina() {
-          local cur="${COMP_WORDS[COMP_CWORD]}" path= npos=0 i=1 w kind subs opts vopts pos
+          local cur="${COMP_WORDS[COMP_CWORD]}" words_path= npos=0 i=1 w kind subs opts vopts pos
           local -a _lamina_root=()
           _lamina_spec ''
           while [ "$i" -lt "$COMP_CWORD" ]; do
@@ -189,8 +190,8 @@ final class CompletionScripts {
               -*) if _lamina_value_kind "$w" >/dev/null; then i=$((i + 1)); fi ;;
               *)
                 if [ "$npos" -eq 0 ] && [[ " $subs " == *" $w "* ]]; then
-                  path="${path:+$path }$w"
-                  _lamina_spec "$path"
+                  words_path="${words_path:+$words_path }$w"
+                  _lamina_spec "$words_path"
                 else
                   npos=$((npos + 1))
                 fi ;;

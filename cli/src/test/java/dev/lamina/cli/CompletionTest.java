@@ -75,6 +75,49 @@ class CompletionTest {
         Files.readString(tmp.resolve("calls")).strip(), "the store given is the one read");
   }
 
+  /** Runs {@code shell -c script} with the stand-in {@code lamina} first on the PATH. */
+  private String shell(String shell, String script) throws Exception {
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path stub = bin.resolve("lamina");
+    Files.writeString(stub, "#!/bin/bash\n"
+        + "[ \"${@: -2:1}\" = __complete ] && printf '%s\\n' \"${@: -1}-a\" \"${@: -1}-b\"\n");
+    stub.toFile().setExecutable(true);
+    ProcessBuilder pb = new ProcessBuilder(Requirements.tool(shell).toString(), "-c", script)
+        .redirectErrorStream(true);
+    pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+    pb.environment().put("HOME", tmp.toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    return out;
+  }
+
+  @Test
+  void fish_completesFromItsOwnScript() throws Exception {
+    Path script = tmp.resolve("lamina.fish");
+    Files.writeString(script, new Cli(tmp.resolve("store")).run("completion", "fish").ok().out());
+    String out = shell("fish", "source " + script + "; complete -C 'lamina volume '; echo ==;"
+        + " complete -C 'lamina volume rm '; echo ==; complete -C 'lamina run --rm -e A=1 ';"
+        + " echo ==; complete -C 'lamina ps --fil'; echo ==; complete -C 'lamina net'");
+    List<String> parts = List.of(out.split("==\n"));
+    assertEquals(List.of("create", "inspect", "list", "ls", "prune", "remove", "rm"),
+        parts.get(0).lines().toList());
+    assertEquals(List.of("volumes-a", "volumes-b"), parts.get(1).lines().toList());
+    assertEquals(List.of("images-a", "images-b"), parts.get(2).lines().toList());
+    assertTrue(parts.get(3).startsWith("--filter"), parts.get(3));
+    assertEquals(List.of("network"), parts.get(4).lines().toList());
+  }
+
+  @Test
+  void zsh_runsTheScriptAsBashcompinitDoes() throws Exception {
+    Path script = tmp.resolve("_lamina");
+    Files.writeString(script, new Cli(tmp.resolve("store")).run("completion", "zsh").ok().out());
+    // bashcompinit calls the function under sh emulation (arrays from 0), as here.
+    String out = shell("zsh", "source " + script + " && emulate sh -c"
+        + " 'COMP_WORDS=(lamina stop \"\"); COMP_CWORD=2; _lamina; echo \"${COMPREPLY[@]}\"'");
+    assertEquals("containers-a containers-b", out.lines().reduce((a, b) -> b).orElse(""), out);
+  }
+
   @Test
   void everyCommandOfTheModel_isInTheScripts() {
     CommandLine model = CommandModel.full();
