@@ -225,7 +225,9 @@ final class ContainerView {
       // 0, as for a stopped container.
     }
     state.put("Pid", pid);
-    state.put("ExitCode", r.exitCode() == null ? 0 : r.exitCode());
+    // -1 for an exit that was not observed, as wait prints; 0 before any exit, as docker's.
+    state.put("ExitCode", r.exitCode() != null ? r.exitCode()
+        : r.state() == ContainerState.EXITED ? -1 : 0);
     state.put("Error", r.error() == null ? "" : r.error());
     state.put("StartedAt", r.startedAt() == null ? ZERO_TIME : r.startedAt());
     state.put("FinishedAt", r.finishedAt() == null ? ZERO_TIME : r.finishedAt());
