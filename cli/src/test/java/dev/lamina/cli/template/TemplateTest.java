@@ -77,6 +77,20 @@ class TemplateTest {
   }
 
   @Test
+  void docsFormattingPage() {
+    assertEquals("[-c exit 3]", apply("{{split (join .Args \"/\") \"/\"}}"));
+    assertEquals("10.88.0.5\n",
+        apply("{{range .NetworkSettings.Networks}}{{println .IPAddress}}{{end}}"));
+    Map<String, Object> image = map("ID", "4e0f52c5e7a1", "Repository", "busybox", "Tag", "latest",
+        "Size", "2.13MB");
+    Template table = Template.parse("{{.ID}}\t{{.Repository}}\t{{.Tag}}\t{{.Size}}");
+    assertEquals("IMAGE ID       REPOSITORY   TAG       SIZE\n"
+            + "4e0f52c5e7a1   busybox      latest    2.13MB\n",
+        TabWriter.align(table.header(Map.of("ID", "IMAGE ID", "Repository", "REPOSITORY",
+            "Tag", "TAG", "Size", "SIZE")) + "\n" + table.applyToRow(image) + "\n"));
+  }
+
+  @Test
   void docsInspectExamples() {
     assertEquals("10.88.0.5",
         apply("{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"));
