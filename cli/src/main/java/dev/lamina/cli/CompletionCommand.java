@@ -8,8 +8,7 @@ import picocli.CommandLine.Parameters;
 /** {@code lamina completion bash|zsh|fish}: a shell completion script, on stdout. */
 @Command(
     name = "completion",
-    description = "Print a shell completion script: source <(lamina completion bash),"
-        + " lamina completion fish | source.")
+    description = "Print a shell completion script for bash, zsh or fish.")
 final class CompletionCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SHELL", description = "bash, zsh or fish.")
   String shell;

@@ -21,7 +21,7 @@ import java.util.Set;
  */
 final class ContainerFilter {
   static final Set<String> KEYS = Set.of("id", "name", "label", "status", "ancestor", "exited",
-      "volume", "network", "before", "since", "health");
+      "volume", "network", "before", "since");
 
   private static final Set<String> STATUSES =
       Set.of("created", "restarting", "running", "removing", "paused", "exited", "dead");
@@ -47,10 +47,6 @@ final class ContainerFilter {
         throw new UserException("invalid filter 'exited=" + s + "' (want an exit code)",
             ExitCodes.USAGE);
       }
-    }
-    if (f.has("health")) {
-      throw new UserException("filter 'health' is not supported: Lamina runs no health checks",
-          ExitCodes.USAGE);
     }
     return new ContainerFilter(f);
   }
