@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code lamina inspect [--type container|image] [-f TEMPLATE] NAME...}: a JSON array describing
  * each container or image, like docker inspect (a name is looked up among containers first, then
- * images), or with {@code -f} a line per one from a Go template (see {@link FormatOption#printEach}).
+ * images), or with {@code -f} a line per one from a Go template (see {@link InspectFormat}).
  */
 @Command(name = "inspect", description = "Show details of containers or images as JSON.")
 final class InspectCommand implements Callable<Integer> {
@@ -37,11 +37,7 @@ final class InspectCommand implements Callable<Integer> {
       description = "Only look for a container or only for an image.")
   String type;
 
-  @Option(
-      names = {"-f", "--format"},
-      paramLabel = "TEMPLATE",
-      description = "Print each as a Go template would ({{.State.Status}}, {{json .Config}}).")
-  String format;
+  @Mixin InspectFormat format;
 
   @Parameters(arity = "1..*", paramLabel = "NAME", description = "Container or image names or ids.")
   List<String> names;
@@ -54,9 +50,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     boolean containers = !"image".equals(type);
     boolean images = !"container".equals(type);
-    if (format != null) {
-      FormatOption.parse(format, format);
-    }
+    format.check();
     Containers c = ContainerSupport.open(store.root());
     ContainerView view = new ContainerView(c, store);
     Store s = null;
@@ -83,11 +77,7 @@ final class InspectCommand implements Callable<Integer> {
         failed++;
       }
     }
-    if (format == null) {
-      Output.json(out);
-    } else {
-      FormatOption.printEach(format, out);
-    }
+    format.print(out);
     return failed == 0 ? ExitCodes.OK : ExitCodes.ERROR;
   }
 

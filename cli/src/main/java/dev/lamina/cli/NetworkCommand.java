@@ -196,11 +196,7 @@ final class NetworkCommand implements Runnable {
     @Parameters(arity = "1..*", paramLabel = "NAME", description = "Network names.")
     List<String> names;
 
-    @Option(
-        names = {"-f", "--format"},
-        paramLabel = "TEMPLATE",
-        description = "Print each as a Go template would ({{.Name}}, {{json .}}).")
-    String format;
+    @Mixin InspectFormat format;
 
     @Override
     public Integer call() throws Exception {
@@ -209,11 +205,7 @@ final class NetworkCommand implements Runnable {
       for (String n : names) {
         out.add(json(r.inspect(n)));
       }
-      if (format != null) {
-        FormatOption.printEach(format, out);
-        return ExitCodes.OK;
-      }
-      Output.json(out);
+      format.print(out);
       return ExitCodes.OK;
     }
   }

@@ -136,11 +136,7 @@ final class VolumeCommand implements Runnable {
     @Parameters(arity = "1..*", paramLabel = "NAME", description = "Volume names.")
     List<String> names;
 
-    @Option(
-        names = {"-f", "--format"},
-        paramLabel = "TEMPLATE",
-        description = "Print each as a Go template would ({{.Name}}, {{json .}}).")
-    String format;
+    @Mixin InspectFormat format;
 
     @Override
     public Integer call() throws Exception {
@@ -149,11 +145,7 @@ final class VolumeCommand implements Runnable {
       for (String n : names) {
         out.add(json(v.inspect(n)));
       }
-      if (format != null) {
-        FormatOption.printEach(format, out);
-        return ExitCodes.OK;
-      }
-      Output.json(out);
+      format.print(out);
       return ExitCodes.OK;
     }
   }
