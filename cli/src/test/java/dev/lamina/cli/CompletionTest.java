@@ -183,5 +183,8 @@ class CompletionTest {
     String shown = new Cli(tmp.resolve("store")).run("man", "volume", "ls").ok().out();
     assertEquals(pages.get("lamina-volume-ls.1"), shown, "lamina man prints the page off a terminal");
     assertEquals(125, new Cli(tmp.resolve("store")).run("man", "volum").code());
+    // man looks in ../man beside each PATH directory: bin/../man leads to the built pages.
+    Path top = Cli.projectRoot();
+    assertEquals(Path.of("cli/target/man"), Files.readSymbolicLink(top.resolve("man")));
   }
 }
