@@ -17,11 +17,12 @@ import java.util.Set;
  * {@code ps --filter}, with docker's keys: {@code id} (a prefix), {@code name} (a regular
  * expression), {@code label}, {@code status}, {@code ancestor} (the image or one it was built
  * on), {@code exited} (an exit code), {@code volume} (a name or mount point), {@code network},
- * {@code before} and {@code since} (another container, by creation).
+ * {@code before} and {@code since} (another container, by creation), {@code health} ({@code
+ * starting}, {@code healthy}, {@code unhealthy}, or {@code none} without a health check).
  */
 final class ContainerFilter {
   static final Set<String> KEYS = Set.of("id", "name", "label", "status", "ancestor", "exited",
-      "volume", "network", "before", "since");
+      "volume", "network", "before", "since", "health");
 
   private static final Set<String> STATUSES =
       Set.of("created", "restarting", "running", "removing", "paused", "exited", "dead");
@@ -86,6 +87,8 @@ final class ContainerFilter {
           && filters.any("exited", v -> r.state() == ContainerState.EXITED
               && r.exitCode() != null && r.exitCode() == Integer.parseInt(v))
           && filters.any("network", v -> ContainerView.networks(r).contains(v))
+          && filters.any("health", v -> v.equals(r.health() == null ? "none"
+              : r.health().status()))
           && filters.any("volume", v -> usesVolume(r, view, v))
           && (!filters.has("ancestor") || descends(r, ancestorIds, ancestors))
           && (before == null || r.created().compareTo(before) < 0)

@@ -78,8 +78,14 @@ final class ContainerView {
     });
   }
 
-  /** Docker's {@code Config.Labels} of a container: its image's labels. */
+  /**
+   * Docker's {@code Config.Labels} of a container: its {@code --label}s over its image's labels,
+   * as its record keeps them (a record from before labels were kept: its image's).
+   */
   Map<String, String> labels(ContainerRecord r) {
+    if (!r.labels().isEmpty()) {
+      return r.labels();
+    }
     ImageConfig c = imageConfig(r);
     Map<String, String> labels = c == null || c.config() == null ? null : c.config().labels();
     return labels == null ? Map.of() : new TreeMap<>(labels);
@@ -171,8 +177,7 @@ final class ContainerView {
     m.put("HostsPath", file(dir, "hosts"));
     m.put("LogPath", logPath(r));
     m.put("Name", r.name());
-    // Restarts by a restart policy; Lamina has none yet, so none happened.
-    m.put("RestartCount", 0);
+    m.put("RestartCount", r.restartCount());
     m.put("Driver", "overlay");
     m.put("Platform", "linux");
     m.put("Status", dev.lamina.runner.StatusText.of(r, java.time.Instant.now()));
@@ -195,7 +200,19 @@ final class ContainerView {
     config.put("Entrypoint", fromImage ? entrypoint : null);
     config.put("Labels", labels(r));
     config.put("StopSignal", r.stopSignal());
+    if (r.stopTimeout() != null) {
+      config.put("StopTimeout", r.stopTimeout());
+    }
     config.put("ExposedPorts", exposedPorts(r, ic));
+    if (r.healthcheck() != null) {
+      Map<String, Object> h = new LinkedHashMap<>();
+      h.put("Test", r.healthcheck().test());
+      h.put("Interval", r.healthcheck().intervalNanos());
+      h.put("Timeout", r.healthcheck().timeoutNanos());
+      h.put("StartPeriod", r.healthcheck().startPeriodNanos());
+      h.put("Retries", r.healthcheck().retries());
+      config.put("Healthcheck", h);
+    }
     m.put("Config", config);
     m.put("Volumes", r.volumes());
     m.put(
@@ -232,7 +249,28 @@ final class ContainerView {
     state.put("StartedAt", r.startedAt() == null ? ZERO_TIME : r.startedAt());
     state.put("FinishedAt", r.finishedAt() == null ? ZERO_TIME : r.finishedAt());
     state.put("LogDroppedBytes", r.logDroppedBytes());
+    if (r.health() != null) {
+      state.put("Health", health(r.health()));
+    }
     return state;
+  }
+
+  /** Docker's {@code State.Health}: status, failing streak and the last checks. */
+  private static Map<String, Object> health(dev.lamina.runner.health.HealthState h) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("Status", h.status());
+    out.put("FailingStreak", h.failingStreak());
+    List<Map<String, Object>> log = new ArrayList<>();
+    for (var c : h.log()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("Start", c.start());
+      e.put("End", c.end());
+      e.put("ExitCode", c.exitCode());
+      e.put("Output", c.output());
+      log.add(e);
+    }
+    out.put("Log", log);
+    return out;
   }
 
   /** Docker's time for "never": Go's zero time. */
@@ -255,8 +293,8 @@ final class ContainerView {
     host.put("PortBindings", r.networkStatus() == null ? Map.of()
         : new NetworkSettings(r.networkStatus(), List.of()).ports());
     Map<String, Object> restart = new LinkedHashMap<>();
-    restart.put("Name", "no");
-    restart.put("MaximumRetryCount", 0);
+    restart.put("Name", r.restart().name());
+    restart.put("MaximumRetryCount", r.restart().maxRetries());
     host.put("RestartPolicy", restart);
     host.put("AutoRemove", r.autoRemove());
     host.put("Runtime", r.runtime());
@@ -272,7 +310,6 @@ final class ContainerView {
     }
     host.put("NanoCpus", nanoCpus);
     host.put("PidsLimit", res == null || res.pids() == null ? null : res.pids().limit());
-    host.put("Privileged", false);
     return host;
   }
 

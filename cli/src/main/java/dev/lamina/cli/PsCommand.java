@@ -38,7 +38,7 @@ class PsCommand implements Callable<Integer> {
       names = {"-f", "--filter"},
       paramLabel = "KEY=VALUE",
       description = "Only containers that match: id, name, label, status, ancestor, exited,"
-          + " volume, network, before, since (repeatable).")
+          + " volume, network, before, since, health (repeatable).")
   List<String> filters = List.of();
 
   @Option(

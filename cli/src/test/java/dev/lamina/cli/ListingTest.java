@@ -93,6 +93,25 @@ class ListingTest {
   }
 
   @Test
+  void psHealthFilter() {
+    lamina.run("run", "-d", "--name", "checked", "--health-cmd", "true", "busybox", "sleep", "60")
+        .ok();
+    try {
+      lamina.run("healthcheck", "run", "checked").ok();
+      assertEquals(List.of("checked"), names("--filter", "health=healthy"));
+      assertEquals(List.of(), names("--filter", "health=unhealthy"));
+      assertEquals(List.of("up"), names("--filter", "health=none"));
+      JsonNode health = Json.readTree(lamina.run("inspect", "checked").ok().out().getBytes())
+          .get(0).get("State").get("Health");
+      assertEquals("healthy", health.get("Status").asText());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      lamina.run("rm", "-f", "checked").ok();
+    }
+  }
+
+  @Test
   void psFormats() throws Exception {
     List<String> table = lamina.run("ps", "-a", "--format",
         "table {{.ID}}\\t{{.Names}}\\t{{.State}}").ok().lines();
