@@ -228,6 +228,11 @@ final class BuildCommand implements Callable<Integer> {
     try (TransferPrinter transfers = new TransferPrinter(mode.equals("quiet"))) {
       b.registry(registry.builder().progress(transfers).build());
       result = Builder.build(s, b.build(), p);
+    } catch (InterruptedException | UserException e) {
+      throw e;
+    } catch (Exception e) {
+      // Once under way, a build that fails exits 1, as docker build does.
+      throw new BuildFailedException(e);
     }
     if (iidFile != null) {
       OutputFiles.write(iidFile, result.imageId().toString().getBytes(StandardCharsets.UTF_8));

@@ -17,10 +17,12 @@ import picocli.CommandLine.Option;
       InspectCommand.class,
     })
 final class ContainerCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "a subcommand is required: prune, ls, rm or inspect");
+        spec.commandLine(), "a subcommand is required: prune, ls, rm or inspect");
   }
 
   /** Removes every container that is not running. */

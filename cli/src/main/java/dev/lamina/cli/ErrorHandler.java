@@ -28,6 +28,9 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
       ex.printStackTrace(err);
     }
     err.flush();
+    if (ex instanceof BuildFailedException) {
+      return ExitCodes.BUILD_FAILED;
+    }
     return ex instanceof UserException u ? u.exitCode() : ExitCodes.ERROR;
   }
 
@@ -35,8 +38,12 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   public int handleParseException(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("lamina: " + Excerpts.line(String.valueOf(ex.getMessage())));
-    err.println("See 'lamina " + commandPath(cmd) + "--help'.");
+    String help = "see 'lamina " + commandPath(cmd) + "--help'";
+    String nearest = ex instanceof CommandLine.UnmatchedArgumentException u
+        ? UnknownCommands.describe(cmd, u.getUnmatched()) : null;
+    String message = nearest != null ? nearest
+        : Excerpts.line(String.valueOf(ex.getMessage()).replace('\n', ' ').strip());
+    err.println("lamina: " + message + " (" + help + ")");
     err.flush();
     return ExitCodes.USAGE;
   }

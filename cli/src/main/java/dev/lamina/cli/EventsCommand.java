@@ -1,5 +1,7 @@
 package dev.lamina.cli;
 
+import dev.lamina.cli.template.Template;
+import dev.lamina.cli.template.TemplateException;
 import dev.lamina.layerfs.events.Event;
 import dev.lamina.layerfs.events.EventJournal;
 import dev.lamina.layerfs.oci.GoDuration;
@@ -48,8 +50,8 @@ final class EventsCommand implements Callable<Integer> {
     Instant from = since == null ? null : time(since, now, "--since");
     Instant to = until == null ? null : time(until, now, "--until");
     Map<String, List<String>> filter = filters(filters);
-    InspectTemplate template =
-        format == null || format.equals("json") ? null : InspectTemplate.parse(format);
+    Template template =
+        format == null || format.equals("json") ? null : FormatOption.parse(format, format);
     EventJournal journal = EventJournal.at(store.root());
     long last = 0;
     for (EventJournal.Entry e : journal.read(0)) {
@@ -73,14 +75,18 @@ final class EventsCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private void print(Event e, Map<String, List<String>> filter, InspectTemplate template)
+  private void print(Event e, Map<String, List<String>> filter, Template template)
       throws IOException {
     if (!matches(e, filter)) {
       return;
     }
     Map<String, Object> m = fields(e);
     if (template != null) {
-      Output.out().println(template.apply(m));
+      try {
+        Output.out().println(template.apply(m));
+      } catch (TemplateException bad) {
+        throw FormatOption.invalid(format, bad);
+      }
     } else if ("json".equals(format)) {
       Output.out().println(
           new String(dev.lamina.layerfs.oci.Json.mapper().writeValueAsBytes(m),

@@ -10,14 +10,17 @@ public final class ExitCodes {
   /** Success. */
   public static final int OK = 0;
 
+  /** A build failed (its recipe, a step, a missing source), as {@code docker build} exits. */
+  public static final int BUILD_FAILED = 1;
+
   /** A check found problems ({@code system check} with corruption, {@code check} with errors). */
   public static final int CHECK_FAILED = 1;
 
   /** {@code attach} ended by the detach keys; the container runs on (docker's code). */
   public static final int DETACHED = 1;
 
-  /** The command line was wrong (unknown flag, missing argument). */
-  public static final int USAGE = 2;
+  /** The command line was wrong (unknown flag, missing argument): 125, as docker and podman. */
+  public static final int USAGE = 125;
 
   /** Lamina itself failed: bad input, missing image, I/O error, runtime error. */
   public static final int ERROR = 125;

@@ -33,6 +33,22 @@ final class HistoryCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Store s = store.open();
     List<HistoryEntry> history = s.images().history(image);
+    if (!format.json() && !format.defaultTable()) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (HistoryEntry h : history) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ID", h.layer() == null ? "<missing>"
+            : noTrunc ? h.layer().digest().toString() : h.layer().digest().shortHex());
+        m.put("CreatedSince", Humanize.ago(h.created()));
+        m.put("CreatedAt", h.created() == null ? "" : h.created());
+        m.put("CreatedBy", h.createdBy() == null ? "" : h.createdBy());
+        m.put("Size", Humanize.size(h.size()));
+        m.put("Comment", h.comment() == null ? "" : h.comment());
+        rows.add(m);
+      }
+      format.printed(rows, Map.of("ID", "IMAGE", "CreatedSince", "CREATED"));
+      return ExitCodes.OK;
+    }
     if (format.json()) {
       List<Map<String, Object>> out = new ArrayList<>();
       for (HistoryEntry h : history) {

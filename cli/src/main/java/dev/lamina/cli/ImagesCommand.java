@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code lamina images}: the named images of the store, like {@code docker images}. */
 @Command(name = "images", description = "List images in the store.")
@@ -30,12 +31,27 @@ final class ImagesCommand implements Callable<Integer> {
   @Option(names = "--no-trunc", description = "Do not truncate ids.")
   boolean noTrunc;
 
+  @Option(
+      names = {"-f", "--filter"},
+      paramLabel = "KEY=VALUE",
+      description = "Only images that match: dangling, reference, label, before, since"
+          + " (repeatable).")
+  List<String> filters = List.of();
+
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "REPOSITORY[:TAG]",
+      description = "Only images of this name (a short name matches it under any registry).")
+  String reference;
+
   @Override
   public Integer call() throws Exception {
+    ImageFilter filter = ImageFilter.parse(filters, reference);
     Store s = store.open();
-    List<ImageSummary> images = s.images().list();
-    InspectTemplate template = format.template();
-    if (template != null) {
+    List<ImageSummary> images = filter.apply(s.images().list(), s);
+    if (!format.json() && !format.defaultTable()) {
+      List<Map<String, Object>> rows = new ArrayList<>();
       for (ImageSummary i : images) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Repository", i.repository());
@@ -45,8 +61,9 @@ final class ImagesCommand implements Callable<Integer> {
         m.put("CreatedAt", i.created());
         m.put("CreatedSince", Humanize.ago(i.created()));
         m.put("Size", Humanize.size(i.size()));
-        Output.out().println(template.apply(m));
+        rows.add(m);
       }
+      format.printed(rows, Map.of("ID", "IMAGE ID", "CreatedSince", "CREATED"));
       return ExitCodes.OK;
     }
     if (format.json()) {

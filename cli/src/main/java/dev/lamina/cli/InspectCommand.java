@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code lamina inspect [--type container|image] [-f TEMPLATE] NAME...}: a JSON array describing
  * each container or image, like docker inspect (a name is looked up among containers first, then
- * images), or with {@code -f} a line per one from a Go template ({@link InspectTemplate}).
+ * images), or with {@code -f} a line per one from a Go template (see {@link InspectFormat}).
  */
 @Command(name = "inspect", description = "Show details of containers or images as JSON.")
 final class InspectCommand implements Callable<Integer> {
@@ -37,11 +37,7 @@ final class InspectCommand implements Callable<Integer> {
       description = "Only look for a container or only for an image.")
   String type;
 
-  @Option(
-      names = {"-f", "--format"},
-      paramLabel = "TEMPLATE",
-      description = "Print each as a Go template would ({{.State.Status}}, {{json .Config}}).")
-  String format;
+  @Mixin InspectFormat format;
 
   @Parameters(arity = "1..*", paramLabel = "NAME", description = "Container or image names or ids.")
   List<String> names;
@@ -54,8 +50,9 @@ final class InspectCommand implements Callable<Integer> {
     }
     boolean containers = !"image".equals(type);
     boolean images = !"container".equals(type);
-    InspectTemplate template = format == null ? null : InspectTemplate.parse(format);
+    format.check();
     Containers c = ContainerSupport.open(store.root());
+    ContainerView view = new ContainerView(c, store);
     Store s = null;
     List<Object> out = new ArrayList<>();
     int failed = 0;
@@ -63,7 +60,7 @@ final class InspectCommand implements Callable<Integer> {
       try {
         if (containers) {
           try {
-            out.add(container(c.inspect(name)));
+            out.add(view.inspect(c.inspect(name)));
             continue;
           } catch (ContainerException notAContainer) {
             if (!images) {
@@ -80,15 +77,10 @@ final class InspectCommand implements Callable<Integer> {
         failed++;
       }
     }
-    if (template == null) {
-      Output.json(out);
-    } else {
-      out.forEach(o -> Output.out().println(template.apply(o)));
-    }
+    format.print(out);
     return failed == 0 ? ExitCodes.OK : ExitCodes.ERROR;
   }
 
-  /** A container as docker inspect shows one (the fields Lamina has). */
   /** Docker's HostConfig.NetworkMode: {@code host}, {@code none}, a network's name, {@code container:ID}. */
   static String networkMode(ContainerRecord r) {
     ContainerNetwork n = r.networkMode();
@@ -99,88 +91,6 @@ final class InspectCommand implements Callable<Integer> {
       case PASTA -> "pasta";
       case BRIDGE -> String.join(",", n.request().networks());
     };
-  }
-
-  /** Docker's {@code State.Health}. */
-  private static Map<String, Object> health(dev.lamina.runner.health.HealthState h) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("Status", h.status());
-    out.put("FailingStreak", h.failingStreak());
-    List<Map<String, Object>> log = new java.util.ArrayList<>();
-    for (var c : h.log()) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("Start", c.start());
-      e.put("End", c.end());
-      e.put("ExitCode", c.exitCode());
-      e.put("Output", c.output());
-      log.add(e);
-    }
-    out.put("Log", log);
-    return out;
-  }
-
-  static Map<String, Object> container(ContainerRecord r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("Id", r.id());
-    m.put("Created", r.created());
-    m.put("Path", r.command().isEmpty() ? null : r.command().get(0));
-    m.put("Args", r.command().size() > 1 ? r.command().subList(1, r.command().size()) : List.of());
-    Map<String, Object> state = new LinkedHashMap<>();
-    state.put("Status", r.state().name().toLowerCase(java.util.Locale.ROOT));
-    state.put("Running", r.state() == ContainerState.RUNNING);
-    state.put("Paused", r.paused());
-    state.put("OOMKilled", r.oomKilled());
-    state.put("ExitCode", r.exitCode());
-    state.put("Error", r.error() == null ? "" : r.error());
-    state.put("StartedAt", r.startedAt());
-    state.put("FinishedAt", r.finishedAt());
-    state.put("LogDroppedBytes", r.logDroppedBytes());
-    if (r.health() != null) {
-      state.put("Health", health(r.health()));
-    }
-    m.put("State", state);
-    m.put("Image", r.imageId());
-    m.put("ImageName", r.image());
-    m.put("Name", r.name());
-    m.put("Status", StatusText.of(r, java.time.Instant.now()));
-    m.put("RestartCount", r.restartCount());
-    Map<String, Object> host = new LinkedHashMap<>();
-    host.put("Runtime", r.runtime());
-    host.put("AutoRemove", r.autoRemove());
-    host.put("Memory", r.memoryLimit() == null ? 0 : r.memoryLimit());
-    host.put(
-        "RestartPolicy",
-        Map.of("Name", r.restart().name(), "MaximumRetryCount", r.restart().maxRetries()));
-    m.put("HostConfig", host);
-    Map<String, Object> config = new LinkedHashMap<>();
-    config.put("Hostname", r.hostname());
-    config.put("StopSignal", r.stopSignal());
-    config.put("OpenStdin", r.openStdin());
-    config.put("Labels", r.labels());
-    if (r.stopTimeout() != null) {
-      config.put("StopTimeout", r.stopTimeout());
-    }
-    if (r.healthcheck() != null) {
-      Map<String, Object> h = new LinkedHashMap<>();
-      h.put("Test", r.healthcheck().test());
-      h.put("Interval", r.healthcheck().intervalNanos());
-      h.put("Timeout", r.healthcheck().timeoutNanos());
-      h.put("StartPeriod", r.healthcheck().startPeriodNanos());
-      h.put("Retries", r.healthcheck().retries());
-      config.put("Healthcheck", h);
-    }
-    m.put("Config", config);
-    m.put("Volumes", r.volumes());
-    host.put("NetworkMode", networkMode(r));
-    m.put(
-        "NetworkSettings",
-        new NetworkSettings(
-                r.networkStatus() == null
-                    ? new NetworkStatus(List.of(), List.of())
-                    : r.networkStatus(),
-                List.of())
-            .toDocker());
-    return m;
   }
 
   static Map<String, Object> image(ImageDetails d) {

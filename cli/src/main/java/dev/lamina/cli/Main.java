@@ -72,6 +72,9 @@ public final class Main implements Runnable {
           SystemCommand.class,
           UnshareCommand.class,
           VersionCommand.class,
+          CompletionCommand.class,
+          CompletionCommand.Names.class,
+          ManCommand.class,
           CommandLine.HelpCommand.class);
 
   @Option(
@@ -90,7 +93,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        new CommandLine(this), "a command is required (see 'lamina --help')");
+        new CommandLine(this), "a command is required");
   }
 
   public static void main(String[] args) {

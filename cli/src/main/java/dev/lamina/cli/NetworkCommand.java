@@ -32,10 +32,12 @@ final class NetworkCommand implements Runnable {
   /** Overrides the default network's preferred subnet (podman's {@code default_subnet}). */
   static final String DEFAULT_SUBNET_ENV = "LAMINA_DEFAULT_SUBNET";
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "a subcommand is required: create, ls, inspect, rm or prune");
+        spec.commandLine(), "a subcommand is required: create, ls, inspect, rm or prune");
   }
 
   static NetworkRegistry registry(StoreOptions store) {
@@ -110,11 +112,65 @@ final class NetworkCommand implements Runnable {
     @Option(names = {"-q", "--quiet"}, description = "Only show names.")
     boolean quiet;
 
+    @Option(
+        names = {"-f", "--filter"},
+        paramLabel = "KEY=VALUE",
+        description = "Only networks that match: name, id, driver, label, type (custom or"
+            + " builtin), scope, dangling (repeatable).")
+    List<String> filters = List.of();
+
     @Override
     public Integer call() throws Exception {
+      Filters f = Filters.parse(filters,
+          java.util.Set.of("name", "id", "driver", "label", "type", "scope", "dangling"));
+      for (String t : f.get("type")) {
+        if (!t.equals("custom") && !t.equals("builtin")) {
+          throw new UserException("invalid filter 'type=" + t + "' (custom or builtin)",
+              ExitCodes.USAGE);
+        }
+      }
+      Boolean dangling = f.bool("dangling");
       NetworkRegistry r = registry(store);
-      r.defaultNetwork();
-      List<NetworkDefinition> all = r.list();
+      NetworkDefinition builtin = r.defaultNetwork();
+      java.util.Set<String> used = new java.util.HashSet<>();
+      if (dangling != null) {
+        for (dev.lamina.runner.ContainerRecord c : ContainerSupport.open(store.root()).list(true)) {
+          used.addAll(ContainerView.networks(c));
+        }
+      }
+      List<NetworkDefinition> all = new ArrayList<>();
+      for (NetworkDefinition n : r.list()) {
+        boolean isBuiltin = n.name().equals(builtin.name());
+        if (f.any("name", v -> Filters.nameMatches(v, n.name()))
+            && f.any("id", v -> n.id().startsWith(v))
+            && f.any("driver", v -> v.equals(NetworkDefinition.DRIVER))
+            && f.any("scope", v -> v.equals("local"))
+            && f.any("type", v -> v.equals(isBuiltin ? "builtin" : "custom"))
+            && f.labels(n.labels())
+            && (dangling == null || dangling != (isBuiltin || used.contains(n.name())))) {
+          all.add(n);
+        }
+      }
+      List<Map<String, Object>> templateRows = new ArrayList<>();
+      if (!format.json() && !format.defaultTable()) {
+        for (NetworkDefinition n : all) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("ID", n.shortId());
+          row.put("Name", n.name());
+          row.put("Driver", NetworkDefinition.DRIVER);
+          row.put("Scope", "local");
+          row.put("IPv6", false);
+          row.put("Internal", n.internal());
+          List<String> kv = new ArrayList<>();
+          new java.util.TreeMap<>(n.labels()).forEach((k, v) -> kv.add(k + "=" + v));
+          row.put("Labels", String.join(",", kv));
+          row.put("CreatedAt", n.created());
+          templateRows.add(row);
+        }
+      }
+      if (format.printed(templateRows, Map.of("ID", "NETWORK ID"))) {
+        return ExitCodes.OK;
+      }
       if (format.json()) {
         List<Object> out = new ArrayList<>();
         for (NetworkDefinition n : all) {
@@ -140,6 +196,8 @@ final class NetworkCommand implements Runnable {
     @Parameters(arity = "1..*", paramLabel = "NAME", description = "Network names.")
     List<String> names;
 
+    @Mixin InspectFormat format;
+
     @Override
     public Integer call() throws Exception {
       NetworkRegistry r = registry(store);
@@ -147,7 +205,7 @@ final class NetworkCommand implements Runnable {
       for (String n : names) {
         out.add(json(r.inspect(n)));
       }
-      Output.json(out);
+      format.print(out);
       return ExitCodes.OK;
     }
   }

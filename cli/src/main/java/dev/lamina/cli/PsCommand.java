@@ -1,20 +1,24 @@
 package dev.lamina.cli;
 
+import dev.lamina.cli.template.TemplateMethod;
 import dev.lamina.runner.ContainerRecord;
-import dev.lamina.runner.network.NetworkSettings;
+import dev.lamina.runner.Containers;
 import dev.lamina.runner.StatusText;
+import dev.lamina.runner.network.NetworkSettings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code lamina ps [-a] [-q] [--format table|json|TEMPLATE]}: containers, like {@code docker ps}.
+ * {@code lamina ps [-a] [-q] [-l|-n N] [--filter K=V]... [--format table|json|TEMPLATE]}:
+ * containers, like {@code docker ps}.
  */
 @Command(name = "ps", description = "List containers (running ones, or all with -a).")
 class PsCommand implements Callable<Integer> {
@@ -30,30 +34,74 @@ class PsCommand implements Callable<Integer> {
   @Option(names = "--no-trunc", description = "Do not truncate ids and commands.")
   boolean noTrunc;
 
+  @Option(
+      names = {"-f", "--filter"},
+      paramLabel = "KEY=VALUE",
+      description = "Only containers that match: id, name, label, status, ancestor, exited,"
+          + " volume, network, before, since, health (repeatable).")
+  List<String> filters = List.of();
+
+  @Option(
+      names = {"-n", "--last"},
+      paramLabel = "N",
+      defaultValue = "-1",
+      description = "Show the N containers created last, in any state.")
+  int last;
+
+  @Option(names = {"-l", "--latest"}, description = "Show the container created last, in any state.")
+  boolean latest;
+
+  /** Column titles of {@code --format 'table ...'}, as docker's. */
+  static final Map<String, String> TITLES = titles();
+
+  private static Map<String, String> titles() {
+    Map<String, String> t = new LinkedHashMap<>();
+    t.put("ID", "CONTAINER ID");
+    t.put("Image", "IMAGE");
+    t.put("Command", "COMMAND");
+    t.put("CreatedAt", "CREATED AT");
+    t.put("RunningFor", "CREATED");
+    t.put("Ports", "PORTS");
+    t.put("State", "STATE");
+    t.put("Status", "STATUS");
+    t.put("Names", "NAMES");
+    t.put("Labels", "LABELS");
+    t.put("Mounts", "MOUNTS");
+    t.put("Networks", "NETWORKS");
+    t.put("LocalVolumes", "LOCAL VOLUMES");
+    return t;
+  }
+
   @Override
   public Integer call() throws Exception {
-    List<ContainerRecord> records = ContainerSupport.open(store.root()).list(all);
-    InspectTemplate template = format.template();
-    if (template != null) {
-      Instant now = Instant.now();
-      for (ContainerRecord r : records) {
-        Output.out().println(template.apply(row(r, now)));
-      }
-      return ExitCodes.OK;
+    ContainerFilter filter = ContainerFilter.parse(filters);
+    int limit = latest ? 1 : last;
+    Containers containers = ContainerSupport.open(store.root());
+    ContainerView view = new ContainerView(containers, store);
+    // -n and -l, and a status filter, look at containers in every state, as docker's do.
+    List<ContainerRecord> records =
+        containers.list(all || limit > 0 || filter.wantsAll());
+    records = filter.apply(records, view, store);
+    if (limit >= 0 && records.size() > limit) {
+      records = records.subList(0, limit);
     }
-    if (format.json()) {
-      List<Object> out = new ArrayList<>();
-      for (ContainerRecord r : records) {
-        out.add(InspectCommand.container(r));
+    Instant now = Instant.now();
+    if (!format.defaultTable()) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      records.forEach(r -> rows.add(row(r, now, view)));
+      if (format.json()) {
+        // As docker's: --format json is {{json .}}, one line per container.
+        Output.out().print(FormatOption.render("{{json .}}", rows, TITLES));
+        Output.out().flush();
+      } else {
+        format.printed(rows, TITLES);
       }
-      Output.json(out);
       return ExitCodes.OK;
     }
     if (quiet) {
       records.forEach(r -> Output.out().println(noTrunc ? r.id() : r.shortId()));
       return ExitCodes.OK;
     }
-    Instant now = Instant.now();
     List<List<String>> rows = new ArrayList<>();
     for (ContainerRecord r : records) {
       rows.add(
@@ -71,18 +119,45 @@ class PsCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** A row as docker's {@code ps --format} templates name its fields. */
-  private Map<String, Object> row(ContainerRecord r, Instant now) {
+  /**
+   * A row as docker's {@code ps --format} templates name its fields; the ones that need the
+   * image's config or the runtime bundle are read only when a template asks for them.
+   */
+  private Map<String, Object> row(ContainerRecord r, Instant now, ContainerView view) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("ID", noTrunc ? r.id() : r.shortId());
     m.put("Image", r.image());
     m.put("Command", command(r.command(), noTrunc));
     m.put("CreatedAt", r.created());
     m.put("RunningFor", StatusText.created(r, now));
-    m.put("Status", StatusText.of(r, now));
-    m.put("State", r.state().name().toLowerCase(java.util.Locale.ROOT));
     m.put("Ports", ports(r));
+    m.put("State", r.state() == dev.lamina.runner.ContainerState.RUNNING && r.paused() ? "paused"
+        : r.state().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("Status", StatusText.of(r, now));
     m.put("Names", r.name());
+    m.put("Labels", (Supplier<Object>) () -> {
+      List<String> kv = new ArrayList<>();
+      view.labels(r).forEach((k, v) -> kv.add(k + "=" + v));
+      return String.join(",", kv);
+    });
+    m.put("Mounts", (Supplier<Object>) () -> {
+      List<String> names = new ArrayList<>();
+      for (Map<String, Object> mount : view.mounts(r)) {
+        Object name = mount.getOrDefault("Name", mount.get("Source"));
+        names.add(String.valueOf(name));
+      }
+      return String.join(",", names);
+    });
+    m.put("Networks", String.join(",", ContainerView.networks(r)));
+    m.put("LocalVolumes", (Supplier<Object>) () -> String.valueOf(
+        view.mounts(r).stream().filter(x -> "volume".equals(x.get("Type"))).count()));
+    TemplateMethod label = args -> {
+      if (args.size() != 1 || !(args.get(0) instanceof String key)) {
+        throw new UserException("invalid --format: Label takes one label name");
+      }
+      return view.labels(r).getOrDefault(key, "");
+    };
+    m.put("Label", label);
     return m;
   }
 

@@ -24,10 +24,12 @@ import picocli.CommandLine.Option;
       SystemInfoCommand.class,
     })
 final class SystemCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "a subcommand is required: check, prune or df");
+        spec.commandLine(), "a subcommand is required: check, prune or df");
   }
 
   /** Re-hashes every blob and follows every name; exit 1 on corruption. */
@@ -109,6 +111,19 @@ final class SystemCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       List<StoreUsage.Part> parts = store.open().usage().measure();
+      if (!format.json() && !format.defaultTable()) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (StoreUsage.Part p : parts) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("Type", p.name());
+          m.put("TotalCount", p.count());
+          m.put("Size", Humanize.size(p.bytes()));
+          m.put("Path", p.dir().toString());
+          rows.add(m);
+        }
+        format.printed(rows, Map.of("TotalCount", "COUNT"));
+        return ExitCodes.OK;
+      }
       if (format.json()) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (StoreUsage.Part p : parts) {

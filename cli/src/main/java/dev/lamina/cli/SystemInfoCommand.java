@@ -42,7 +42,8 @@ final class SystemInfoCommand implements Callable<Integer> {
     if ("json".equals(format)) {
       Output.json(info);
     } else if (format != null) {
-      Output.out().println(InspectTemplate.parse(format).strict().apply(info));
+      // A struct in docker: a field it lacks is an error.
+      Output.out().print(FormatOption.render(format, List.of(info), Map.of()));
     } else {
       print(info, "");
     }

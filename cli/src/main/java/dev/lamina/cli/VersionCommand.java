@@ -15,6 +15,18 @@ final class VersionCommand implements Callable<Integer> {
     info.put("Version", Main.version());
     info.put("Java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
     info.put("OS/Arch", "linux/" + dev.lamina.layerfs.oci.Platform.host().architecture());
+    if (!format.json() && !format.defaultTable()) {
+      // docker's template names: {{.Client.Version}}, {{.Client.Os}}, {{.Client.Arch}}.
+      var client = new java.util.LinkedHashMap<String, Object>();
+      client.put("Version", Main.version());
+      client.put("JavaVersion", System.getProperty("java.version"));
+      client.put("Os", "linux");
+      client.put("Arch", dev.lamina.layerfs.oci.Platform.host().architecture());
+      var row = new java.util.LinkedHashMap<String, Object>(info);
+      row.put("Client", client);
+      format.printed(java.util.List.of(row), java.util.Map.of());
+      return ExitCodes.OK;
+    }
     if (format.json()) {
       Output.json(info);
     } else {

@@ -24,10 +24,12 @@ import picocli.CommandLine.Parameters;
       VolumeCommand.Prune.class,
     })
 final class VolumeCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "a subcommand is required: create, ls, inspect, rm or prune");
+        spec.commandLine(), "a subcommand is required: create, ls, inspect, rm or prune");
   }
 
   static Volumes volumes(StoreOptions store) {
@@ -69,9 +71,48 @@ final class VolumeCommand implements Runnable {
     @Option(names = {"-q", "--quiet"}, description = "Only show names.")
     boolean quiet;
 
+    @Option(
+        names = {"-f", "--filter"},
+        paramLabel = "KEY=VALUE",
+        description = "Only volumes that match: name, driver, label, dangling (repeatable).")
+    List<String> filters = List.of();
+
     @Override
     public Integer call() throws Exception {
-      List<Volume> all = volumes(store).list();
+      Filters f = Filters.parse(filters, java.util.Set.of("name", "driver", "label", "dangling"));
+      Boolean dangling = f.bool("dangling");
+      java.util.Set<String> used = new java.util.HashSet<>();
+      if (dangling != null) {
+        for (dev.lamina.runner.ContainerRecord r : ContainerSupport.open(store.root()).list(true)) {
+          used.addAll(r.volumes());
+        }
+      }
+      List<Volume> all = new ArrayList<>();
+      for (Volume v : volumes(store).list()) {
+        if (f.any("name", n -> v.name().contains(n))
+            && f.any("driver", d -> d.equals(v.driver()))
+            && f.labels(Map.of())
+            && (dangling == null || dangling != used.contains(v.name()))) {
+          all.add(v);
+        }
+      }
+      List<Map<String, Object>> templateRows = new ArrayList<>();
+      if (!format.json() && !format.defaultTable()) {
+        for (Volume v : all) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("Name", v.name());
+          row.put("Driver", v.driver());
+          row.put("Scope", "local");
+          row.put("Mountpoint", v.mountpoint().toString());
+          row.put("CreatedAt", v.created());
+          row.put("Labels", "");
+          row.put("Anonymous", v.anonymous());
+          templateRows.add(row);
+        }
+      }
+      if (format.printed(templateRows, Map.of("Name", "VOLUME NAME"))) {
+        return ExitCodes.OK;
+      }
       if (format.json()) {
         List<Object> out = new ArrayList<>();
         all.forEach(v -> out.add(json(v)));
@@ -95,6 +136,8 @@ final class VolumeCommand implements Runnable {
     @Parameters(arity = "1..*", paramLabel = "NAME", description = "Volume names.")
     List<String> names;
 
+    @Mixin InspectFormat format;
+
     @Override
     public Integer call() throws Exception {
       Volumes v = volumes(store);
@@ -102,7 +145,7 @@ final class VolumeCommand implements Runnable {
       for (String n : names) {
         out.add(json(v.inspect(n)));
       }
-      Output.json(out);
+      format.print(out);
       return ExitCodes.OK;
     }
   }

@@ -116,7 +116,7 @@ class ContainerCommandsTest {
     assertEquals(List.of(), lamina.run("ps", "-aq").ok().lines());
     assertEquals(125, lamina.run("run", "no-such-image").code());
     assertEquals(125, lamina.run("run", "--user", "ghost", "busybox", "true").code());
-    assertEquals(2, lamina.run("run", "--no-such-flag", "busybox").code());
+    assertEquals(ExitCodes.USAGE, lamina.run("run", "--no-such-flag", "busybox").code());
     Cli.Result tty = lamina.run("run", "-t", "busybox", "true");
     assertEquals(125, tty.code());
     assertTrue(tty.err().contains("not a TTY"), tty.err());
@@ -364,7 +364,9 @@ class ContainerCommandsTest {
                 + "{{.Path}} {{.Args}}", "bg").ok().out());
     assertEquals("[\"sh\"]\n", lamina.run("inspect", "-f", "{{json .Config.Cmd}}", "busybox")
         .ok().out());
-    assertEquals(125, lamina.run("inspect", "-f", "{{range .Args}}{{end}}", "bg").code());
+    assertEquals("-c|", lamina.run("inspect", "-f", "{{range .Args}}{{.}}|{{break}}{{end}}", "bg")
+        .ok().out().strip());
+    assertEquals(125, lamina.run("inspect", "-f", "{{template \"x\"}}", "bg").code());
 
     assertEquals("bg exited\n",
         lamina.run("ps", "-a", "--format", "{{.Names}} {{.State}}").ok().out());

@@ -46,7 +46,16 @@ class ErrorLinesTest {
   }
 
   private static void assertOneLine(Cli.Result r, String... parts) {
-    assertEquals(ExitCodes.ERROR, r.code(), r.err());
+    assertOneLine(ExitCodes.ERROR, r, parts);
+  }
+
+  /** A failed build exits 1, as docker build does. */
+  private static void assertBuildFailed(Cli.Result r, String... parts) {
+    assertOneLine(ExitCodes.BUILD_FAILED, r, parts);
+  }
+
+  private static void assertOneLine(int code, Cli.Result r, String... parts) {
+    assertEquals(code, r.code(), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
     assertTrue(r.err().startsWith("lamina: "), r.err());
     for (String part : parts) {
@@ -57,7 +66,7 @@ class ErrorLinesTest {
   @Test
   void deepExpansion_isALocatedError() throws IOException {
     Path ctx = context("deep", "FROM busybox\nARG a\nENV v=" + nested(2000) + "\n");
-    assertOneLine(lamina.run("build", "-q", ctx.toString()),
+    assertBuildFailed(lamina.run("build", "-q", ctx.toString()),
         "Dockerfile:3:", "nested more than 100 deep");
     Cli.Result check = lamina.run("check", ctx.toString());
     assertFalse(check.err().contains("StackOverflow"), check.err());
@@ -76,7 +85,7 @@ class ErrorLinesTest {
     String huge = "y".repeat(1 << 20);
     Path ctx = context("huge", "FROM busybox\nENV v=${a:?" + huge + "\n");
     Cli.Result r = lamina.run("build", "-q", ctx.toString());
-    assertOneLine(r, "Dockerfile:2:", "characters cut", "missing '}'");
+    assertBuildFailed(r, "Dockerfile:2:", "characters cut", "missing '}'");
     assertTrue(r.err().length() < 2 * Excerpts.MAX_LINE, "length " + r.err().length());
   }
 
@@ -87,9 +96,11 @@ class ErrorLinesTest {
     noise[0] = 'x';
     noise[1] = (byte) 0xff;
     Path ctx = context("noise", noise);
-    for (Cli.Result r : List.of(
-        lamina.run("build", "-q", ctx.toString()), lamina.run("check", ctx.toString()))) {
-      assertOneLine(r, "Dockerfile:1: unknown instruction: x\\xff");
+    Cli.Result build = lamina.run("build", "-q", ctx.toString());
+    assertBuildFailed(build, "Dockerfile:1: unknown instruction: x\\xff");
+    Cli.Result check = lamina.run("check", ctx.toString());
+    assertOneLine(check, "Dockerfile:1: unknown instruction: x\\xff");
+    for (Cli.Result r : List.of(build, check)) {
       assertFalse(r.err().contains("Input length"), r.err());
     }
   }
@@ -108,7 +119,7 @@ class ErrorLinesTest {
   @Test
   void nulInAReference_isRefused() throws IOException {
     Path ctx = context("nul", "FROM busybox\0\n");
-    assertOneLine(lamina.run("build", "-q", ctx.toString()),
+    assertBuildFailed(lamina.run("build", "-q", ctx.toString()),
         "Dockerfile:1:", "busybox\\x00: invalid reference format");
   }
 
@@ -159,6 +170,28 @@ class ErrorLinesTest {
     assertOneLine(lamina.run("images", "--format", "{{.Bogus}}"), "can't evaluate field Bogus");
     assertTrue(lamina.run("images", "--format", "{{.Repository}}").ok().lines()
         .contains("localhost/busybox"));
+  }
+
+  @Test
+  void usageErrors_areOneLineAndExit125_asDockers() {
+    assertOneLine(lamina.run("ps", "--bogus"), "Unknown option: '--bogus'", "see 'lamina ps --help'");
+    assertOneLine(lamina.run("tag", "busybox"), "Missing required parameter",
+        "see 'lamina tag --help'");
+    assertOneLine(lamina.run("volume", "create", "a", "b"), "'b'");
+    assertOneLine(lamina.run("volume"), "a subcommand is required",
+        "(see 'lamina volume --help')");
+    assertOneLine(bare(), "a command is required (see 'lamina --help')");
+  }
+
+  @Test
+  void unknownCommand_suggestsTheNearest() {
+    assertOneLine(lamina.run("imgaes"), "'imgaes' is not a lamina command; did you mean images?");
+    assertOneLine(lamina.run("volume", "lss"),
+        "'lss' is not a lamina volume command; did you mean ls?");
+    Cli.Result far = lamina.run("frobnicate");
+    assertOneLine(far, "'frobnicate' is not a lamina command (see 'lamina --help')");
+    assertEquals("images", UnknownCommands.nearest("imgs", List.of("images", "inspect", "rmi")));
+    assertEquals("ps", UnknownCommands.nearest("sp", List.of("ps", "rm")));
   }
 
   @Test

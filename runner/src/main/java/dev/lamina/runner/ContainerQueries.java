@@ -97,6 +97,17 @@ final class ContainerQueries {
     return runtime.usage(r.id());
   }
 
+  /**
+   * The host's process id of a running container's first process (inspect's {@code State.Pid}),
+   * as its runtime reports it; 0 when it is not running, as docker's.
+   */
+  public long pid(ContainerRecord r) throws IOException {
+    if (r.state() != ContainerState.RUNNING) {
+      return 0;
+    }
+    return runtimes.of(r).state(r.id()).map(RuntimeState::pid).orElse(0L);
+  }
+
   /** Whether the container's process has a terminal ({@code -t}). */
   public boolean hasTerminal(String ref) throws IOException {
     Path cdir = store.dir(store.find(ref).id());

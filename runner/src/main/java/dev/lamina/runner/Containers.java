@@ -210,6 +210,11 @@ public final class Containers {
     return queries.usage(ref);
   }
 
+  /** See {@link ContainerQueries#pid}. */
+  public long pid(ContainerRecord r) throws IOException {
+    return queries.pid(r);
+  }
+
   /** See {@link ContainerQueries#hasTerminal}. */
   public boolean hasTerminal(String ref) throws IOException {
     return queries.hasTerminal(ref);

@@ -66,14 +66,16 @@ public final class RuntimeErrors {
 
   /**
    * The runtime's own words, once: runc wraps its error in {@code "runc run failed: "} itself
-   * (which {@link #explain} says anyway), and some of its messages carry Go's rendering of a nil
+   * ({@code runc exec}: in {@code "exec failed: "}), which {@link #explain} says anyway, and some
+   * of its messages carry Go's rendering of a nil
    * wrapped error, {@code %!w(<nil>)}, which says nothing.
    */
   static String clean(String runtime, String verb, String error) {
     String e = error.replace(": %!w(<nil>)", "").replace("%!w(<nil>)", "").strip();
     String own = runtime + " " + verb + " failed: ";
-    while (e.startsWith(own)) {
-      e = e.substring(own.length()).strip();
+    String bare = verb + " failed: ";
+    while (e.startsWith(own) || e.startsWith(bare)) {
+      e = e.substring(e.startsWith(own) ? own.length() : bare.length()).strip();
     }
     return e;
   }

@@ -45,6 +45,21 @@ class RuntimeErrorsTest {
   @CsvSource(
       delimiter = '|',
       value = {
+        // runc exec wraps its error in "exec failed: ", without its own name
+        "exec failed: unable to start container process: exec: \"nope\": executable file not"
+            + " found in $PATH | container command not found: unable to start container process:"
+            + " exec: \"nope\": executable file not found in $PATH",
+        "exec failed: container is paused | runc exec failed: container is paused",
+        "runc exec failed: exec failed: container is paused | runc exec failed: container is paused",
+      })
+  void explain_execsOwnWrapping_isSaidOnce(String error, String expected) {
+    assertEquals(expected, RuntimeErrors.explain("runc", "exec", error));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
         "runc | unable to start container process: exec: \"nope\": executable file not found"
             + " in $PATH | 127",
         "runc | unable to start container process: exec: \"/no/such\": stat /no/such: no such"

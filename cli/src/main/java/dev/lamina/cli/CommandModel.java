@@ -1,0 +1,20 @@
+package dev.lamina.cli;
+
+import picocli.CommandLine;
+
+/**
+ * The whole command tree, every command and subcommand with its options, as completion scripts
+ * and man pages describe it. (A run of one command builds only that command's model; see {@link
+ * Main#execute}.)
+ */
+final class CommandModel {
+  private CommandModel() {}
+
+  static CommandLine full() {
+    CommandLine root = new CommandLine(new Main());
+    for (Class<?> c : Main.SUBCOMMANDS) {
+      root.addSubcommand(HelpOption.addTo(new CommandLine(c)));
+    }
+    return HelpOption.addTo(root);
+  }
+}
