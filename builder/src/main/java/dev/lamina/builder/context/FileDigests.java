@@ -3,65 +3,65 @@ package dev.lamina.builder.context;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.Hasher;
-import dev.lamina.layerfs.store.AtomicFiles;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
+import dev.lamina.layerfs.tar.LayerEntry;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The sha256 of context files, remembered between builds the way git's index remembers them: a
- * digest is reused only while the file's size, modification time, change time and inode are
- * exactly those it had when it was hashed. The digest is what the cache keys hold; the memo only
- * spares reading unchanged files again.
+ * The sha256 of context files, remembered between builds the way git's index and BuildKit's
+ * fsutil remember them: a digest is reused only while the file's size, modification time, change
+ * time and inode are exactly those it had when it was hashed, so only files whose metadata
+ * changed are read again. The digest is what the cache keys hold; the memo only spares reading
+ * unchanged files again.
  *
  * <p>A file changed within the same clock tick as its hashing could keep all four values, so an
  * entry is remembered only when the file was last changed at least {@link #RACY_SECONDS} before
  * the hash was taken ("racy" entries are hashed again next time).
  *
  * <p>The memo of a context lives in {@code $LAMINA_ROOT/cache/digests/<sha256 of its path>}; it
- * names the context only to find the memo again, never in a cache key.
+ * names the context only to find the memo again, never in a cache key. It stays on disk ({@link
+ * MemoFile}): the digests a build learns are appended to a spill file of each thread in the order
+ * its walk learns them (runs of ascending keys), and merged with the old memo when the build
+ * saves, so neither side of a million-file context is ever held in memory.
  */
-public final class FileDigests {
+public final class FileDigests implements Closeable {
   static final long RACY_SECONDS = 2;
-  private static final int FORMAT = 0x4c4d4432; // "LMD2"
-  private static final int DIGEST_BYTES = 32;
   private static final HexFormat HEX = HexFormat.of();
 
   private final Path memoFile;
-  private final Map<String, Entry> memo;
-  private final Map<String, Entry> learned = new ConcurrentHashMap<>();
+  private final MemoFile memo;
   private final long startedSeconds = System.currentTimeMillis() / 1000;
+  private final Map<Thread, Spill> spills = new ConcurrentHashMap<>();
+  private final AtomicInteger runs = new AtomicInteger();
 
-  private record Entry(long size, long mtimeNanos, long ctimeNanos, long inode, String hex) {
-    boolean matches(FileStamp s) {
-      return size == s.size()
-          && mtimeNanos == s.mtimeNanos()
-          && ctimeNanos == s.ctimeNanos()
-          && inode == s.inode();
-    }
-  }
-
-  private FileDigests(Path memoFile, Map<String, Entry> memo) {
+  private FileDigests(Path memoFile, MemoFile memo) {
     this.memoFile = memoFile;
     this.memo = memo;
   }
 
   /** Digests without a memo (every file is read). */
   public static FileDigests uncached() {
-    return new FileDigests(null, new HashMap<>());
+    return new FileDigests(null, null);
   }
 
   /**
@@ -73,42 +73,26 @@ public final class FileDigests {
     String name =
         Digest.sha256(contextDir.toString().getBytes(StandardCharsets.UTF_8)).hex();
     Path file = memoDir.resolve(name);
-    Map<String, Entry> memo = new HashMap<>();
-    try (DataInputStream in =
-        new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 64 * 1024))) {
-      if (in.readInt() == FORMAT) {
-        int count = in.readInt();
-        for (int i = 0; i < count; i++) {
-          String key = in.readUTF();
-          long size = in.readLong();
-          long mtime = in.readLong();
-          long ctime = in.readLong();
-          long inode = in.readLong();
-          byte[] raw = new byte[DIGEST_BYTES];
-          in.readFully(raw);
-          memo.put(key, new Entry(size, mtime, ctime, inode, HEX.formatHex(raw)));
-        }
-      }
-    } catch (NoSuchFileException e) {
-      // first build of this context
-    } catch (EOFException | RuntimeException e) {
-      memo.clear(); // a damaged memo only costs re-hashing
-    } catch (IOException e) {
-      memo.clear();
-    }
-    return new FileDigests(file, memo);
+    return new FileDigests(file, MemoFile.open(file));
   }
 
   /**
    * The remembered sha256 (hex) of the file known as {@code key} if it still has {@code stamp},
-   * else null.
+   * else null. Cheapest when asked in {@link LayerEntry#PATH_ORDER}, as a walk asks.
    */
   public String knownHex(String key, FileStamp stamp) {
-    Entry e = learned.get(key);
-    if (e == null) {
-      e = memo.get(key);
+    if (memo == null) {
+      return null;
     }
-    return e != null && e.matches(stamp) ? e.hex : null;
+    MemoFile.Record r;
+    synchronized (memo) {
+      try {
+        r = memo.find(key);
+      } catch (IOException e) {
+        return null; // an unreadable memo only costs reading the file
+      }
+    }
+    return r != null && r.matches(stamp) ? HEX.formatHex(r.digest()) : null;
   }
 
   /**
@@ -117,9 +101,16 @@ public final class FileDigests {
    */
   public void remember(String key, FileStamp stamp, Digest digest) {
     long newest = Math.max(stamp.mtimeNanos(), stamp.ctimeNanos()) / 1_000_000_000L;
-    if (newest + RACY_SECONDS <= startedSeconds && digest.algorithm() == DigestAlgorithm.SHA256) {
-      learned.put(key, new Entry(stamp.size(), stamp.mtimeNanos(), stamp.ctimeNanos(),
-          stamp.inode(), digest.hex()));
+    if (memoFile == null || newest + RACY_SECONDS > startedSeconds
+        || digest.algorithm() != DigestAlgorithm.SHA256 || key.length() > 16_000) {
+      return;
+    }
+    MemoFile.Record r = new MemoFile.Record(key, stamp.size(), stamp.mtimeNanos(),
+        stamp.ctimeNanos(), stamp.inode(), HEX.parseHex(digest.hex()));
+    try {
+      spills.computeIfAbsent(Thread.currentThread(), t -> Spill.create(memoFile)).add(r, runs);
+    } catch (IOException | UncheckedIOException e) {
+      // not remembered: the file is read again next time
     }
   }
 
@@ -140,32 +131,42 @@ public final class FileDigests {
   }
 
   /**
-   * Writes the memo back when this build learned anything.
+   * Writes the memo back when this build learned anything: the old records and the learned ones
+   * merged in key order, a learned record replacing an old one of the same key.
    *
    * @throws IOException if it cannot be written
    */
   public void save() throws IOException {
-    if (memoFile == null || learned.isEmpty()) {
+    if (memoFile == null || spills.isEmpty()) {
       return;
     }
-    Map<String, Entry> out = new HashMap<>(memo);
-    out.putAll(learned);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(out.size() * 96);
-    try (DataOutputStream d = new DataOutputStream(bytes)) {
-      d.writeInt(FORMAT);
-      d.writeInt(out.size());
-      for (Map.Entry<String, Entry> e : out.entrySet()) {
-        Entry v = e.getValue();
-        d.writeUTF(e.getKey());
-        d.writeLong(v.size);
-        d.writeLong(v.mtimeNanos);
-        d.writeLong(v.ctimeNanos);
-        d.writeLong(v.inode);
-        d.write(HEX.parseHex(v.hex));
+    List<Source> sources = new ArrayList<>();
+    if (memo != null) {
+      synchronized (memo) {
+        sources.add(new Source(memo.records(), -1));
       }
     }
-    Files.createDirectories(memoFile.getParent());
-    AtomicFiles.write(memoFile, bytes.toByteArray());
+    for (Spill s : spills.values()) {
+      sources.addAll(s.runs());
+    }
+    try {
+      MemoFile.write(memoFile, new Merge(sources));
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    close();
+  }
+
+  /** Deletes the spill files (what a build learned and did not save is forgotten). */
+  @Override
+  public void close() throws IOException {
+    for (Spill s : spills.values()) {
+      s.delete();
+    }
+    spills.clear();
+    if (memo != null) {
+      memo.close();
+    }
   }
 
   /**
@@ -183,5 +184,142 @@ public final class FileDigests {
       }
     }
     return h.digest();
+  }
+
+  /** Records in key order from one place, and how new they are (higher wins a tie). */
+  private static final class Source {
+    final Iterator<MemoFile.Record> records;
+    final int age;
+    MemoFile.Record head;
+
+    Source(Iterator<MemoFile.Record> records, int age) {
+      this.records = records;
+      this.age = age;
+      head = records.hasNext() ? records.next() : null;
+    }
+
+    void advance() {
+      head = records.hasNext() ? records.next() : null;
+    }
+  }
+
+  /** Several sorted sources as one, each key once, from the newest source that has it. */
+  private static final class Merge implements Iterator<MemoFile.Record> {
+    private final PriorityQueue<Source> queue = new PriorityQueue<>((a, b) -> {
+      int c = LayerEntry.PATH_ORDER.compare(a.head.key(), b.head.key());
+      return c != 0 ? c : Integer.compare(b.age, a.age);
+    });
+
+    Merge(List<Source> sources) {
+      for (Source s : sources) {
+        if (s.head != null) {
+          queue.add(s);
+        }
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return !queue.isEmpty();
+    }
+
+    @Override
+    public MemoFile.Record next() {
+      if (queue.isEmpty()) {
+        throw new NoSuchElementException();
+      }
+      Source newest = queue.poll();
+      MemoFile.Record out = newest.head;
+      reinsert(newest);
+      while (!queue.isEmpty() && queue.peek().head.key().equals(out.key())) {
+        reinsert(queue.poll()); // older records of the same file
+      }
+      return out;
+    }
+
+    private void reinsert(Source s) {
+      s.advance();
+      if (s.head != null) {
+        queue.add(s);
+      }
+    }
+  }
+
+  /**
+   * The records one thread learned, appended as learned: each walk learns in key order, so the
+   * file is a few runs of ascending keys, which {@link #save} merges.
+   */
+  private static final class Spill {
+    private final Path file;
+    private final MemoFile.Counting counted;
+    private final DataOutputStream out;
+    private final List<long[]> runs = new ArrayList<>(); // {start offset, records, age}
+    private String lastKey;
+    private FileChannel reading;
+
+    private Spill(Path file) throws IOException {
+      this.file = file;
+      this.counted = new MemoFile.Counting(
+          new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.WRITE),
+              64 * 1024));
+      this.out = new DataOutputStream(counted);
+    }
+
+    static Spill create(Path memoFile) {
+      try {
+        Files.createDirectories(memoFile.getParent());
+        return new Spill(Files.createTempFile(memoFile.getParent(),
+            memoFile.getFileName() + ".", ".learned"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    void add(MemoFile.Record r, AtomicInteger ages) throws IOException {
+      if (lastKey == null || LayerEntry.PATH_ORDER.compare(lastKey, r.key()) >= 0) {
+        out.flush();
+        runs.add(new long[] {counted.count, 0, ages.incrementAndGet()});
+      }
+      r.writeTo(out);
+      runs.get(runs.size() - 1)[1]++;
+      lastKey = r.key();
+    }
+
+    List<Source> runs() throws IOException {
+      out.flush();
+      reading = FileChannel.open(file, StandardOpenOption.READ);
+      List<Source> sources = new ArrayList<>();
+      for (long[] run : runs) {
+        DataInputStream in = MemoFile.reader(reading, run[0]);
+        long count = run[1];
+        sources.add(new Source(new Iterator<>() {
+          private long read;
+
+          @Override
+          public boolean hasNext() {
+            return read < count;
+          }
+
+          @Override
+          public MemoFile.Record next() {
+            try {
+              read++;
+              return MemoFile.Record.readFrom(in);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+        }, (int) run[2]));
+      }
+      return sources;
+    }
+
+    void delete() throws IOException {
+      out.close();
+      if (reading != null) {
+        reading.close();
+      }
+      Files.deleteIfExists(file);
+    }
   }
 }

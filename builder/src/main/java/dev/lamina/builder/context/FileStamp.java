@@ -1,5 +1,6 @@
 package dev.lamina.builder.context;
 
+import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,6 +62,14 @@ public record FileStamp(
         (Long) a.get("dev"),
         (Long) a.get("ino"),
         (Long) a.get("rdev"));
+  }
+
+  /** The stamp of what {@code lstat} said about a file. */
+  public static FileStamp of(FileStat st) {
+    return new FileStamp(st.mode(), st.nlink(), st.size(),
+        st.mtimeSeconds() * 1_000_000_000L + st.mtimeNanos(),
+        st.ctimeSeconds() * 1_000_000_000L + st.ctimeNanos(),
+        st.dev(), st.ino(), Posix.makedev(st.rdevMajor(), st.rdevMinor()));
   }
 
   /** The modification time. */

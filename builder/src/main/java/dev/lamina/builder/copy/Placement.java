@@ -7,13 +7,16 @@ import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.LayerFormatException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -64,6 +67,11 @@ public final class Placement {
   private final RootView root;
   private final Options options;
   private final TreeMap<String, LayerEntry> entries = new TreeMap<>(LayerEntry.PATH_ORDER);
+  /** Whether a directory source's contents are left to stream (when it is the only source). */
+  private boolean streaming;
+  /** The contents that stream, placed under {@link #splicedBase}; null when none do. */
+  private Iterable<LayerEntry> spliced;
+  private String splicedBase;
 
   private Placement(RootView root, Options options) {
     this.root = root;
@@ -72,17 +80,90 @@ public final class Placement {
 
   /**
    * The layer entries of copying {@code sources} to {@code dest} (absolute, cleaned, a trailing
-   * {@code /} kept) in {@code root}.
+   * {@code /} kept) in {@code root}, in {@link LayerEntry#PATH_ORDER}. When a directory is the
+   * only source, its contents are placed as they are iterated, one at a time, never held: the
+   * iteration then throws {@link java.io.UncheckedIOException} with what {@link
+   * dev.lamina.layerfs.tar.LayerWriter#writeSorted} reports.
    *
    * @throws CopySourceException when a directory would replace a non-directory, or a file a
    *     directory
    * @throws IOException when the root or an archive cannot be read
    */
-  public static List<LayerEntry> place(
+  public static Iterable<LayerEntry> place(
       SourceSet sources, String dest, RootView root, Options options) throws IOException {
     Placement p = new Placement(root, options);
+    p.streaming = sources.items().size() == 1;
     p.placeAll(sources, dest);
-    return new ArrayList<>(p.entries.values());
+    List<LayerEntry> placed = new ArrayList<>(p.entries.values());
+    if (p.spliced == null) {
+      return placed;
+    }
+    String base = p.splicedBase;
+    Iterable<LayerEntry> contents = p.spliced;
+    return () -> new Merged(placed.iterator(), new Iterator<>() {
+      private final Iterator<LayerEntry> in = contents.iterator();
+
+      @Override
+      public boolean hasNext() {
+        return in.hasNext();
+      }
+
+      @Override
+      public LayerEntry next() {
+        try {
+          return p.placedContent(base, in.next());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    });
+  }
+
+  /**
+   * Two sorted sequences as one; where both hold a path, the second's entry (placed later)
+   * replaces the first's. The second is asked for an entry only once its last one was handed on.
+   */
+  private static final class Merged implements Iterator<LayerEntry> {
+    private final Iterator<LayerEntry> first;
+    private final Iterator<LayerEntry> second;
+    private LayerEntry a;
+    private LayerEntry b;
+
+    Merged(Iterator<LayerEntry> first, Iterator<LayerEntry> second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (a == null && first.hasNext()) {
+        a = first.next();
+      }
+      if (b == null && second.hasNext()) {
+        b = second.next();
+      }
+      return a != null || b != null;
+    }
+
+    @Override
+    public LayerEntry next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      int c = a == null ? 1 : b == null ? -1 : LayerEntry.PATH_ORDER.compare(a.path(), b.path());
+      LayerEntry out;
+      if (c < 0) {
+        out = a;
+        a = null;
+      } else {
+        out = b;
+        b = null;
+        if (c == 0) {
+          a = null;
+        }
+      }
+      return out;
+    }
   }
 
   /**
@@ -156,28 +237,38 @@ public final class Placement {
     }
   }
 
-  private void placeDirectory(LayerEntry top, List<LayerEntry> contents, String at)
+  private void placeDirectory(LayerEntry top, Iterable<LayerEntry> contents, String at)
       throws IOException {
     String base = placeTop(top, at, true);
-    for (LayerEntry e : contents) {
-      String path = base.isEmpty() ? e.path() : base + "/" + e.path();
-      if (e.type() == EntryType.DIRECTORY) {
-        if (!entries.containsKey(path)) {
-          Optional<FileStat> existing = root.lstat("/" + path);
-          if (existing.isPresent() && !existing.get().isDirectory()) {
-            throw new CopySourceException("cannot copy to non-directory: /" + path);
-          }
-        }
-      } else {
-        refuseDirectory("/" + path);
-      }
-      LayerEntry placed = copied(e, path, true);
-      if (e.type() == EntryType.HARDLINK) {
-        placed = placed.withLinkTarget(base.isEmpty() ? e.linkTarget()
-            : base + "/" + e.linkTarget());
-      }
-      put(placed);
+    if (streaming) {
+      spliced = contents;
+      splicedBase = base;
+      return;
     }
+    for (LayerEntry e : contents) {
+      put(placedContent(base, e));
+    }
+  }
+
+  /** Entry {@code e} of a directory source, placed under {@code base}. */
+  private LayerEntry placedContent(String base, LayerEntry e) throws IOException {
+    String path = base.isEmpty() ? e.path() : base + "/" + e.path();
+    if (e.type() == EntryType.DIRECTORY) {
+      if (!entries.containsKey(path)) {
+        Optional<FileStat> existing = root.lstat("/" + path);
+        if (existing.isPresent() && !existing.get().isDirectory()) {
+          throw new CopySourceException("cannot copy to non-directory: /" + path);
+        }
+      }
+    } else {
+      refuseDirectory("/" + path);
+    }
+    LayerEntry placed = copied(e, path, true);
+    if (e.type() == EntryType.HARDLINK) {
+      placed = placed.withLinkTarget(base.isEmpty() ? e.linkTarget()
+          : base + "/" + e.linkTarget());
+    }
+    return placed;
   }
 
   /**

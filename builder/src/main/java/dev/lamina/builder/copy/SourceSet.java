@@ -6,6 +6,8 @@ import dev.lamina.builder.context.FileStamp;
 import dev.lamina.builder.context.FileDigests;
 import dev.lamina.builder.ignore.IgnoreRules;
 import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.digest.DigestAlgorithm;
+import dev.lamina.layerfs.digest.Hasher;
 import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +47,8 @@ public final class SourceSet {
    * @param relPath the match's path relative to its tree, {@code ""} for the tree's root
    * @param parentsPath with {@code --parents}, the path kept under the destination, else null
    * @param top the match itself as an entry (path = {@code name}), metadata from the followed file
-   * @param contents for a directory, the entries below it, paths relative to it; else empty
+   * @param contents for a directory, the entries below it, paths relative to it, in {@link
+   *     LayerEntry#PATH_ORDER} (found afresh, as a walk, each time they are iterated); else empty
    * @param archive whether ADD unpacks it (a local tar archive, compressed or not)
    * @param host the followed host file or directory
    */
@@ -53,11 +57,13 @@ public final class SourceSet {
       String relPath,
       String parentsPath,
       LayerEntry top,
-      List<LayerEntry> contents,
+      Iterable<LayerEntry> contents,
       boolean archive,
       Path host) {
     public Item {
-      contents = List.copyOf(contents);
+      if (contents instanceof List<LayerEntry> list) {
+        contents = List.copyOf(list);
+      }
     }
 
     public boolean isDirectory() {
@@ -110,28 +116,6 @@ public final class SourceSet {
   }
 
   /**
-   * Whether {@link #fingerprint} can be computed without reading files: every context file's
-   * digest is known (from the memo, or because a layer write already read it).
-   */
-  public boolean fingerprintIsCheap() {
-    for (Item item : items) {
-      if (unknown(item.top())) {
-        return false;
-      }
-      for (LayerEntry e : item.contents()) {
-        if (unknown(e)) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  private static boolean unknown(LayerEntry e) {
-    return e.content() instanceof ContextFile f && f.knownHex() == null;
-  }
-
-  /**
    * A digest of everything that decides the layer, for the cache key. Context files whose digests
    * are not known yet are read now.
    *
@@ -139,8 +123,7 @@ public final class SourceSet {
    */
   public synchronized Digest fingerprint() throws IOException {
     if (fingerprint == null) {
-      // One text of a line per entry, hashed at once: cheaper than many small digest updates.
-      StringBuilder text = new StringBuilder(128 * items.size() + 1024);
+      StringBuilder text = new StringBuilder();
       for (Item item : items) {
         if (item.host() == null) {
           continue; // an inline file, described below
@@ -151,8 +134,12 @@ public final class SourceSet {
         }
         text.append(item.archive() ? " archive" : "").append('\n');
         describe(text.append("top "), item.top(), tree, item.host(), null);
-        for (LayerEntry e : item.contents()) {
-          describe(text.append("entry "), e, tree, item.host(), e.path());
+        if (item.contents() instanceof Contents c) {
+          text.append("contents ").append(c.digest()).append('\n');
+        } else {
+          for (LayerEntry e : item.contents()) {
+            describe(text.append("entry "), e, tree, item.host(), e.path());
+          }
         }
       }
       for (Map.Entry<String, byte[]> f : inline.entrySet()) {
@@ -162,6 +149,98 @@ public final class SourceSet {
       fingerprint = Digest.sha256(text.toString());
     }
     return fingerprint;
+  }
+
+  /**
+   * The entries below a directory source, walked afresh each time they are iterated, that
+   * describe themselves for the cache key while they are iterated: a layer write that reads them
+   * also leaves their digest behind, so the key of a step written before its key was known costs
+   * no second walk. An entry is described when the next one is asked for (or the end), so a
+   * context file read by the writer meanwhile has its content digest known by then.
+   */
+  private static final class Contents implements Iterable<LayerEntry> {
+    private final Iterable<LayerEntry> walk;
+    private final SourceTree tree;
+    private final Path host;
+    private Digest digest;
+
+    Contents(Iterable<LayerEntry> walk, SourceTree tree, Path host) {
+      this.walk = walk;
+      this.tree = tree;
+      this.host = host;
+    }
+
+    /** The digest of every entry's description; walks (and reads files) if none has yet. */
+    synchronized Digest digest() throws IOException {
+      if (digest == null) {
+        try {
+          for (LayerEntry e : this) {
+            // described as it goes
+          }
+        } catch (java.io.UncheckedIOException e) {
+          throw e.getCause();
+        }
+      }
+      return digest;
+    }
+
+    @Override
+    public Iterator<LayerEntry> iterator() {
+      Iterator<LayerEntry> entries = walk.iterator();
+      Hasher hasher = DigestAlgorithm.SHA256.newHasher();
+      StringBuilder text = new StringBuilder(64 * 1024 + 1024);
+      return new Iterator<>() {
+        private LayerEntry pending;
+        private boolean done;
+
+        @Override
+        public boolean hasNext() {
+          if (entries.hasNext()) {
+            return true;
+          }
+          if (!done) {
+            done = true;
+            settle();
+            flush();
+            Digest d = hasher.digest();
+            synchronized (Contents.this) {
+              digest = d;
+            }
+          }
+          return false;
+        }
+
+        @Override
+        public LayerEntry next() {
+          LayerEntry e = entries.next();
+          settle();
+          pending = e;
+          return e;
+        }
+
+        /** Describes the entry handed out last: the reader is done with it by now. */
+        private void settle() {
+          if (pending == null) {
+            return;
+          }
+          try {
+            describe(text.append("entry "), pending, tree, host, pending.path());
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          pending = null;
+          if (text.length() >= 64 * 1024) {
+            flush();
+          }
+        }
+
+        private void flush() {
+          byte[] bytes = FileNames.encode(text.toString()); // raw name bytes kept
+          hasher.update(bytes, 0, bytes.length);
+          text.setLength(0);
+        }
+      };
+    }
   }
 
   /**
@@ -291,7 +370,7 @@ public final class SourceSet {
     String name = rel.isEmpty() ? "" : rel.substring(rel.lastIndexOf('/') + 1);
     String entryName = name.isEmpty() ? "root" : name;
     LayerEntry top;
-    List<LayerEntry> contents = List.of();
+    Iterable<LayerEntry> contents = List.of();
     boolean archive = false;
     if (st.isDirectory()) {
       top = owned(tree, LayerEntry.directory(entryName).withMode(st.permissions())
@@ -301,11 +380,11 @@ public final class SourceSet {
           ? p -> !tree.ignored().test(prefix + p)
           : p -> !tree.ignored().test(prefix + p) && !excludes.matches(p)
               && !excludes.matches(prefix + p);
-      if (tree.isContext()) {
-        contents = ContextScanner.scan(host, prefix, include, memo(options));
-      } else {
-        contents = DirectoryScanner.scan(host, include);
-      }
+      contents = new Contents(
+          tree.isContext()
+              ? ContextScanner.walk(host, prefix, include, memo(options))
+              : DirectoryScanner.walk(host, include),
+          tree, host);
     } else if (st.isRegularFile()) {
       ContentSource content = tree.isContext()
           ? new ContextFile(host, rel, FileStamp.of(host), memo(options))

@@ -235,10 +235,20 @@ final class BuildRun {
    * @throws IOException if reading a source or writing the blob fails
    */
   LayerRef writeLayer(List<LayerEntry> entries) throws IOException {
+    return writeSortedLayer(layerWriter.plan(entries));
+  }
+
+  /**
+   * Writes a layer of entries that come sorted ({@link LayerWriter#writeSorted}), streamed into
+   * the store one at a time.
+   *
+   * @throws IOException if reading a source or writing the blob fails
+   */
+  LayerRef writeSortedLayer(Iterable<LayerEntry> sorted) throws IOException {
     try (BlobWriter w = store.blobs().newWriter()) {
       if (options.compression() == dev.lamina.layerfs.compress.Compression.NONE) {
         // The blob is the tar: the writer's own digest is the diff_id, no second hash needed.
-        layerWriter.write(entries, w);
+        layerWriter.writeSorted(sorted, w);
         dev.lamina.layerfs.store.BlobInfo info = w.commit();
         return new LayerRef(
             dev.lamina.layerfs.oci.Descriptor.of(
@@ -246,9 +256,9 @@ final class BuildRun {
             info.digest());
       }
       LayerDigests d =
-          Layers.write(
+          Layers.writeSorted(
               layerWriter,
-              entries,
+              sorted,
               w,
               options.compression(),
               options.compression().defaultLevel());

@@ -109,7 +109,8 @@ public final class Builder {
       t.setDaemon(true);
       return t;
     });
-    try (Lease lease = store.lease();
+    try (digests;
+        Lease lease = store.lease();
         Workspace workspace = Workspace.create(store);
         SshAgents sshAgents = SshAgents.open(options.ssh());
         BuildNetwork network =

@@ -209,11 +209,12 @@ final class CopyStep {
       sourceKind = "context";
     }
     CacheKey identity = key(run, r, state, text, dest, sourceKind);
-    // When this step never ran on this parent, no record can match: rather than hashing the
-    // context files first and reading them again for the layer, the layer is written at once and
-    // the files are hashed as they stream into it; the key follows from those digests.
+    // When this step never ran on this parent, no record can match: rather than walking the
+    // context and hashing its files first, and walking and reading them again for the layer, the
+    // layer is written at once and the files are described and hashed as they stream into it;
+    // the key follows from that.
     boolean writeFirst = sources != null && sourceState == null
-        && !sources.fingerprintIsCheap() && (run.options.noCache() || !run.cache.seen(identity));
+        && (run.options.noCache() || !run.cache.seen(identity));
     String history = history(r);
     CacheKey key = null;
     if (!writeFirst) {
@@ -262,9 +263,9 @@ final class CopyStep {
       Placement.Owner owner = r.chown() == null ? null
           : Owners.resolve(r.chown(), target == null ? null : target.root());
       Path scratch = run.workspace.newDir("add");
-      List<LayerEntry> entries =
+      Iterable<LayerEntry> entries =
           Placement.place(sources, dest, view, new Placement.Options(owner, chmod, scratch, now));
-      LayerRef layer = run.writeLayer(entries);
+      LayerRef layer = run.writeSortedLayer(entries);
       if (key == null) {
         key = key(run, r, state, text, dest, sourceId(sourceKind, sources));
         if (run.options.explainCache()) {

@@ -77,7 +77,7 @@ public final class RootfsImport {
     try (Lease lease = store.lease();
         BlobWriter blob = store.blobs().newWriter()) {
       // The layer is uncompressed: the blob is the tar, so the writer's digest is the diff_id.
-      writer.write(DirectoryScanner.scan(rootfs), blob);
+      writer.writeSorted(DirectoryScanner.walk(rootfs, path -> true), blob);
       BlobInfo info = blob.commit();
       return write(info.descriptor(Compression.NONE.layerMediaType()), info.digest(), names);
     }

@@ -1,21 +1,14 @@
 package dev.lamina.layerfs.tar;
 
-import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -60,62 +53,39 @@ public final class DirectoryScanner {
    * @throws IOException if a file cannot be listed or stat'ed
    */
   public static List<LayerEntry> scan(Path root, Predicate<String> include) throws IOException {
-    Objects.requireNonNull(include, "include");
-    if (!Posix.lstat(root).isDirectory()) {
-      throw new NotDirectoryException(root.toString());
-    }
-    List<Found> found = walk(root, include);
-    found.sort(Comparator.comparing(Found::path, LayerEntry.PATH_ORDER));
-
-    Map<Inode, String> firstLink = new HashMap<>();
-    List<LayerEntry> entries = new ArrayList<>(found.size());
-    for (Found f : found) {
-      FileStat st = f.stat();
-      if (!st.isDirectory() && st.nlink() > 1) {
-        String first = firstLink.putIfAbsent(new Inode(st.dev(), st.ino()), f.path());
-        if (first != null) {
-          entries.add(
-              LayerEntry.hardlink(f.path(), first)
-                  .withMode(st.permissions())
-                  .withOwner(Integer.toUnsignedLong(st.uid()), Integer.toUnsignedLong(st.gid()))
-                  .withMtime(Instant.ofEpochSecond(st.mtimeSeconds(), st.mtimeNanos())));
-          continue;
-        }
-      }
-      entries.add(entry(f));
+    List<LayerEntry> entries = new ArrayList<>();
+    try {
+      walk(root, include).forEach(entries::add);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
     return entries;
   }
 
-  private static List<Found> walk(Path root, Predicate<String> include) throws IOException {
-    List<Found> found = new ArrayList<>();
-    Deque<String> dirs = new ArrayDeque<>();
-    dirs.push("");
-    while (!dirs.isEmpty()) {
-      String dir = dirs.pop();
-      Path at = FileNames.resolve(root, dir);
-      try (DirectoryStream<Path> children = Files.newDirectoryStream(at)) {
-        for (Path child : children) {
-          String name = FileNames.name(child.getFileName());
-          String path = dir.isEmpty() ? name : dir + "/" + name;
-          FileStat st = Posix.lstat(child);
-          if (st.isSocket()) {
-            continue;
-          }
-          if (st.isDirectory()) {
-            dirs.push(path);
-          }
-          if (include.test(path)) {
-            found.add(new Found(path, child, st));
-          }
-        }
-      }
+  /**
+   * The entries {@link #scan} finds, one at a time as a {@link TreeWalk} finds them, in {@link
+   * LayerEntry#PATH_ORDER}: for {@link LayerWriter#writeSorted}, without holding the tree.
+   *
+   * @throws NotDirectoryException if {@code root} is not a directory (a symlink to one included)
+   * @throws IOException if it cannot be stat'ed
+   */
+  public static TreeWalk walk(Path root, Predicate<String> include) throws IOException {
+    Objects.requireNonNull(include, "include");
+    if (!Posix.lstat(root).isDirectory()) {
+      throw new NotDirectoryException(root.toString());
     }
-    return found;
+    return new TreeWalk(root, include, DirectoryScanner::entry);
   }
 
-  private static LayerEntry entry(Found f) throws IOException {
-    FileStat st = f.stat();
+  private static LayerEntry entry(String path, Path file, FileStat st, String hardlinkTo)
+      throws IOException {
+    if (hardlinkTo != null) {
+      return LayerEntry.hardlink(path, hardlinkTo)
+          .withMode(st.permissions())
+          .withOwner(Integer.toUnsignedLong(st.uid()), Integer.toUnsignedLong(st.gid()))
+          .withMtime(st.mtime());
+    }
+    Found f = new Found(path, file, st);
     LayerEntry base;
     if (st.isDirectory()) {
       base = LayerEntry.directory(f.path());
@@ -174,6 +144,4 @@ public final class DirectoryScanner {
   }
 
   private record Found(String path, Path file, FileStat stat) {}
-
-  private record Inode(long dev, long ino) {}
 }

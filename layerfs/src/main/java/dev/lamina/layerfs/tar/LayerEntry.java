@@ -53,9 +53,13 @@ public record LayerEntry(
   private static final long MAX_ID = 0xFFFF_FFFFL;
 
   /**
-   * Orders paths by the bytes of their UTF-8 encoding (which is Unicode code point order), so the
-   * order never depends on the JVM, the locale or the filesystem. A parent sorts before its
-   * children because a prefix sorts first.
+   * Orders paths as a walk of the tree that lists each directory in the byte order of its names'
+   * UTF-8 encoding (which is Unicode code point order) and goes into each subdirectory where its
+   * name comes: the order of GNU tar's {@code --sort=name} and of BuildKit's walk. It is the byte
+   * order of the paths with {@code /} counted below every other character, so a directory's
+   * whole subtree comes before a sibling that extends its name ({@code a}, {@code a/b}, {@code
+   * a-b}), and a parent sorts before its children. The order never depends on the JVM, the locale
+   * or the filesystem, and a walk can produce it one directory at a time.
    */
   public static final Comparator<String> PATH_ORDER = LayerEntry::compareCodePoints;
 
@@ -262,6 +266,9 @@ public record LayerEntry(
       char x = a.charAt(i);
       char y = b.charAt(i);
       if (x != y) {
+        if (x == '/' || y == '/') {
+          return x == '/' ? -1 : 1;
+        }
         // UTF-16 order differs from code point order only where a surrogate (a code point above
         // U+FFFF) meets U+E000..U+FFFF; lift surrogates above that range before comparing.
         if (x >= 0xD800 && y >= 0xD800) {

@@ -3,7 +3,9 @@ package dev.lamina.layerfs.tar;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -35,7 +37,8 @@ import java.util.concurrent.Future;
  * </ul>
  *
  * <p>File contents are streamed through one reused buffer; memory does not grow with file or layer
- * size, only with the number of entries (their metadata is sorted in memory).
+ * size. {@link #write} sorts the entries it is given in memory; {@link #writeSorted} takes them
+ * already sorted, one at a time, and holds none of them.
  */
 public final class LayerWriter {
   /**
@@ -168,20 +171,90 @@ public final class LayerWriter {
    */
   public long write(Collection<? extends LayerEntry> entries, OutputStream out)
       throws IOException {
+    return writeSorted(plan(entries), out);
+  }
+
+  /**
+   * Writes the layer tar of entries that come already sorted by {@link LayerEntry#PATH_ORDER}, one
+   * at a time as {@code sorted} yields them: nothing but the chain of directories above the
+   * current entry is held, so a tree of any number of files streams through in constant memory.
+   * Parents the entries do not name are added (mode 0755, owner 0:0) just before their first
+   * child, as {@link #plan} adds them; times are clamped as {@link #write} clamps them. An entry
+   * is read from {@code sorted} only after the previous one's content was written, so a source
+   * may learn about a file (its digest) from the write itself.
+   *
+   * @return the number of bytes written
+   * @throws IllegalArgumentException if a path is out of order or repeated, lies under a
+   *     non-directory, or a hardlink's target does not sort before it
+   * @throws ContentChangedException if a file's content is not exactly its entry's size
+   * @throws IOException if reading content or writing fails
+   */
+  public long writeSorted(Iterable<? extends LayerEntry> sorted, OutputStream out)
+      throws IOException {
     try (BlockOutput sink = new BlockOutput(out)) {
-      for (LayerEntry e : plan(entries)) {
-        sink.put(TarHeaders.encode(e, headerTime(e)));
-        if (e.type() == EntryType.REGULAR && e.size() > 0) {
-          try (InputStream in = e.content().open()) {
-            sink.copy(e.path(), in, e.size());
-          }
-          sink.pad();
+      // The entries from the root down to the last one written: where implied parents start.
+      ArrayDeque<LayerEntry> chain = new ArrayDeque<>();
+      String previous = null;
+      for (LayerEntry e : sorted) {
+        String path = e.path();
+        if (previous != null && LayerEntry.PATH_ORDER.compare(previous, path) >= 0) {
+          throw new IllegalArgumentException(previous.equals(path)
+              ? "duplicate path in layer: " + path
+              : "layer entries out of order: " + path + " after " + previous);
         }
+        while (!chain.isEmpty() && !isBelow(path, chain.peek().path())) {
+          chain.pop();
+        }
+        LayerEntry above = chain.peek();
+        if (above != null && above.type() != EntryType.DIRECTORY) {
+          throw new IllegalArgumentException(
+              "layer path " + path + " lies under " + above.path() + ", a " + above.type());
+        }
+        int from = above == null ? 0 : above.path().length() + 1;
+        for (int slash = path.indexOf('/', from); slash > 0; slash = path.indexOf('/', slash + 1)) {
+          LayerEntry implied = clamped(LayerEntry.directory(path.substring(0, slash)));
+          writeEntry(sink, implied);
+          chain.push(implied);
+        }
+        if (e.type() == EntryType.HARDLINK
+            && LayerEntry.PATH_ORDER.compare(e.linkTarget(), path) >= 0) {
+          // Readers link to an entry they have already extracted, so the target must come first.
+          throw new IllegalArgumentException("hardlink " + path + " -> " + e.linkTarget()
+              + ": the target must be an earlier non-directory entry of the same layer");
+        }
+        LayerEntry written = clamped(e);
+        writeEntry(sink, written);
+        chain.push(written);
+        previous = path;
       }
       sink.put(new byte[2 * TarHeaders.BLOCK]);
       sink.flush();
       return sink.written;
+    } catch (UncheckedIOException e) {
+      throw e.getCause(); // a walk's (see TreeWalk)
     }
+  }
+
+  private static void writeEntry(BlockOutput sink, LayerEntry e) throws IOException {
+    sink.put(TarHeaders.encode(e, headerTime(e)));
+    if (e.type() == EntryType.REGULAR && e.size() > 0) {
+      try (InputStream in = e.content().open()) {
+        sink.copy(e.path(), in, e.size());
+      }
+      sink.pad();
+    }
+  }
+
+  /** Whether {@code path} lies below {@code dir}. */
+  private static boolean isBelow(String path, String dir) {
+    return path.length() > dir.length() && path.charAt(dir.length()) == '/'
+        && path.startsWith(dir);
+  }
+
+  private LayerEntry clamped(LayerEntry e) {
+    return epoch != null && e.mtime().isAfter(Instant.ofEpochSecond(epoch))
+        ? e.withMtime(Instant.ofEpochSecond(epoch))
+        : e;
   }
 
   /**

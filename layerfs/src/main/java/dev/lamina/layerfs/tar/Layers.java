@@ -52,18 +52,47 @@ public final class Layers {
       throws IOException {
     Objects.requireNonNull(writer, "writer");
     Objects.requireNonNull(entries, "entries");
+    return write(tar -> writer.write(entries, tar), blobSink, compression, level);
+  }
+
+  /**
+   * As {@link #write(LayerWriter, Collection, OutputStream, Compression, int)}, for entries that
+   * come sorted and are streamed through one at a time ({@link LayerWriter#writeSorted}).
+   *
+   * @throws IOException if reading content or writing the blob fails
+   */
+  public static LayerDigests writeSorted(
+      LayerWriter writer,
+      Iterable<? extends LayerEntry> sorted,
+      OutputStream blobSink,
+      Compression compression,
+      int level)
+      throws IOException {
+    Objects.requireNonNull(writer, "writer");
+    Objects.requireNonNull(sorted, "sorted");
+    return write(tar -> writer.writeSorted(sorted, tar), blobSink, compression, level);
+  }
+
+  /** What writes the tar of a layer to the stream it is given. */
+  private interface TarBody {
+    void writeTo(OutputStream tar) throws IOException;
+  }
+
+  private static LayerDigests write(
+      TarBody body, OutputStream blobSink, Compression compression, int level)
+      throws IOException {
     Objects.requireNonNull(compression, "compression");
     DigestingOutputStream blob = new DigestingOutputStream(new KeepOpen(blobSink));
     String mediaType = compression.layerMediaType();
     if (compression == Compression.NONE) {
-      writer.write(entries, blob);
+      body.writeTo(blob);
       Digest digest = blob.digest();
       return new LayerDigests(digest, digest, blob.count(), mediaType);
     }
     OutputStream compressor = compression.compress(blob, level);
     DigestingOutputStream tar = new DigestingOutputStream(compressor);
     try {
-      writer.write(entries, tar);
+      body.writeTo(tar);
     } catch (IOException | RuntimeException e) {
       try {
         compressor.close(); // frees native state; the sink's partial blob is discarded anyway

@@ -1,0 +1,283 @@
+package dev.lamina.builder.context;
+
+import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.tar.LayerEntry;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * The digest memo of a context on disk: one record a file (its key, the stamp it was hashed at,
+ * its sha256), sorted by key in {@link LayerEntry#PATH_ORDER}, the order a walk of the context
+ * meets its files, followed by a sparse index (every {@value #BLOCK}th key and where its record
+ * starts) and a footer. Only the index is held in memory; a lookup reads forward from the
+ * nearest indexed record, and the lookups of a walk, which come in the same order as the records,
+ * read the file once from start to end. A million files cost a few thousand index entries.
+ */
+final class MemoFile implements Closeable {
+  static final int FORMAT = 0x4c4d4433; // "LMD3"
+  static final int BLOCK = 256;
+  static final int DIGEST_BYTES = 32;
+  private static final int FOOTER = 8 + 8 + 4;
+  private static final int BUFFER = 16 * 1024;
+
+  /** One file's record. */
+  record Record(
+      String key, long size, long mtimeNanos, long ctimeNanos, long inode, byte[] digest) {
+    boolean matches(FileStamp s) {
+      return size == s.size()
+          && mtimeNanos == s.mtimeNanos()
+          && ctimeNanos == s.ctimeNanos()
+          && inode == s.inode();
+    }
+
+    void writeTo(DataOutputStream out) throws IOException {
+      out.writeUTF(key);
+      out.writeLong(size);
+      out.writeLong(mtimeNanos);
+      out.writeLong(ctimeNanos);
+      out.writeLong(inode);
+      out.write(digest);
+    }
+
+    static Record readFrom(DataInputStream in) throws IOException {
+      String key = in.readUTF();
+      long size = in.readLong();
+      long mtime = in.readLong();
+      long ctime = in.readLong();
+      long inode = in.readLong();
+      byte[] digest = new byte[DIGEST_BYTES];
+      in.readFully(digest);
+      return new Record(key, size, mtime, ctime, inode, digest);
+    }
+  }
+
+  private final FileChannel channel;
+  private final long count;
+  private final List<String> indexKeys;
+  private final long[] indexOffsets;
+  // The cursor: the next record not yet consumed (null at the end), and the last key asked for.
+  private DataInputStream cursor;
+  private long cursorNumber;
+  private Record current;
+  private String lastAsked;
+
+  private MemoFile(FileChannel channel, long count, List<String> indexKeys, long[] offsets) {
+    this.channel = channel;
+    this.count = count;
+    this.indexKeys = indexKeys;
+    this.indexOffsets = offsets;
+  }
+
+  /**
+   * The memo in {@code file}; null when there is none, or it is damaged or of another format (a
+   * memo only spares reading files, so one that cannot be read is started afresh).
+   */
+  static MemoFile open(Path file) throws IOException {
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(file, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    try {
+      long size = ch.size();
+      if (size < 4 + FOOTER) {
+        ch.close();
+        return null;
+      }
+      ByteBuffer footer = ByteBuffer.allocate(FOOTER);
+      ch.read(footer, size - FOOTER);
+      footer.flip();
+      long indexOffset = footer.getLong();
+      long count = footer.getLong();
+      if (footer.getInt() != FORMAT || indexOffset < 4 || indexOffset > size - FOOTER) {
+        ch.close();
+        return null;
+      }
+      DataInputStream in = reader(ch, indexOffset);
+      int entries = in.readInt();
+      List<String> keys = new ArrayList<>(entries);
+      long[] offsets = new long[entries];
+      for (int i = 0; i < entries; i++) {
+        keys.add(in.readUTF());
+        offsets[i] = in.readLong();
+      }
+      return new MemoFile(ch, count, keys, offsets);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      return null;
+    }
+  }
+
+  /** The record of {@code key}, or null. */
+  Record find(String key) throws IOException {
+    int block = block(key);
+    if (block < 0) {
+      return null;
+    }
+    boolean forward = lastAsked != null && LayerEntry.PATH_ORDER.compare(lastAsked, key) < 0
+        && cursor != null && cursorNumber / BLOCK + 1 >= block;
+    if (!forward) {
+      seek(block);
+    }
+    lastAsked = key;
+    while (current != null && LayerEntry.PATH_ORDER.compare(current.key(), key) < 0) {
+      advance();
+    }
+    return current != null && current.key().equals(key) ? current : null;
+  }
+
+  /** Every record, in order, read from the start independently of lookups. */
+  Iterator<Record> records() throws IOException {
+    DataInputStream in = reader(channel, 4);
+    return new Iterator<>() {
+      private long read;
+
+      @Override
+      public boolean hasNext() {
+        return read < count;
+      }
+
+      @Override
+      public Record next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        read++;
+        try {
+          return Record.readFrom(in);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+  }
+
+  /** The last indexed block whose first key is at most {@code key}; -1 if before them all. */
+  private int block(String key) {
+    int i = Collections.binarySearch(indexKeys, key, LayerEntry.PATH_ORDER);
+    return i >= 0 ? i : -i - 2;
+  }
+
+  private void seek(int block) throws IOException {
+    cursor = reader(channel, indexOffsets[block]);
+    cursorNumber = (long) block * BLOCK;
+    current = null;
+    advance();
+  }
+
+  private void advance() throws IOException {
+    if (cursorNumber >= count) {
+      current = null;
+      return;
+    }
+    try {
+      current = Record.readFrom(cursor);
+      cursorNumber++;
+    } catch (EOFException e) {
+      current = null;
+    }
+  }
+
+  /** A reader of {@code ch} from {@code position} on, with a position of its own. */
+  static DataInputStream reader(FileChannel ch, long position) {
+    return new DataInputStream(new BufferedInputStream(new InputStream() {
+      private long at = position;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = ch.read(ByteBuffer.wrap(b, off, len), at);
+        if (n > 0) {
+          at += n;
+        }
+        return n;
+      }
+    }, BUFFER));
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+
+  /**
+   * Replaces {@code file} with the records {@code sorted} yields (in key order, no key twice),
+   * atomically.
+   */
+  static void write(Path file, Iterator<Record> sorted) throws IOException {
+    AtomicFiles.write(file, raw -> {
+      Counting counted = new Counting(new BufferedOutputStream(raw, 64 * 1024));
+      DataOutputStream out = new DataOutputStream(counted);
+      out.writeInt(FORMAT);
+      List<String> keys = new ArrayList<>();
+      List<Long> offsets = new ArrayList<>();
+      long n = 0;
+      while (sorted.hasNext()) {
+        Record r = sorted.next();
+        if (n % BLOCK == 0) {
+          out.flush();
+          keys.add(r.key());
+          offsets.add(counted.count);
+        }
+        r.writeTo(out);
+        n++;
+      }
+      out.flush();
+      long indexOffset = counted.count;
+      out.writeInt(keys.size());
+      for (int i = 0; i < keys.size(); i++) {
+        out.writeUTF(keys.get(i));
+        out.writeLong(offsets.get(i));
+      }
+      out.writeLong(indexOffset);
+      out.writeLong(n);
+      out.writeInt(FORMAT);
+      out.flush();
+    });
+  }
+
+  /** Counts what passes, for the offsets of the index. */
+  static final class Counting extends FilterOutputStream {
+    long count;
+
+    Counting(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.lamina.layerfs.tar;
+
+import dev.lamina.layerfs.posix.FileNames;
+import dev.lamina.layerfs.posix.FileStat;
+import dev.lamina.layerfs.posix.Posix;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * A directory tree as layer entries in {@link LayerEntry#PATH_ORDER}, found one directory at a
+ * time: each directory is listed and its children stat'ed and sorted when the walk reaches it,
+ * and the walk goes into a subdirectory where its name comes. Only the directories on the way
+ * down are held (their remaining children), never the whole tree, so a tree of a million files
+ * streams through in the memory of its largest directory. Each iteration walks the tree afresh.
+ *
+ * <p>Symlinks are never followed and sockets are skipped (a layer cannot hold them). A file with
+ * several links is described as a hardlink to the first of its paths the walk included, which
+ * is an earlier entry. Only files with more than one link are remembered for that.
+ *
+ * <p>The iterator throws {@link UncheckedIOException} when a directory cannot be listed or a file
+ * stat'ed or described; {@link LayerWriter#writeSorted} reports its cause.
+ */
+public final class TreeWalk implements Iterable<LayerEntry> {
+
+  /** Makes the entry of one file the walk found. */
+  @FunctionalInterface
+  public interface Describer {
+    /**
+     * The entry of the file at {@code file}, at layer path {@code path}.
+     *
+     * @param hardlinkTo the path of an earlier entry of the same inode, or null
+     * @throws IOException if the file cannot be read or cannot be in a layer
+     */
+    LayerEntry describe(String path, Path file, FileStat stat, String hardlinkTo)
+        throws IOException;
+  }
+
+  private final Path root;
+  private final Predicate<String> include;
+  private final Describer describer;
+
+  /**
+   * The walk of the tree under {@code root} (itself excluded), of the paths {@code include}
+   * accepts; a directory left out is still searched.
+   */
+  public TreeWalk(Path root, Predicate<String> include, Describer describer) {
+    this.root = Objects.requireNonNull(root, "root");
+    this.include = Objects.requireNonNull(include, "include");
+    this.describer = Objects.requireNonNull(describer, "describer");
+  }
+
+  @Override
+  public Iterator<LayerEntry> iterator() {
+    return new Walker();
+  }
+
+  /** One child of a listed directory. */
+  private record Child(String name, Path file, FileStat stat) {}
+
+  /** A directory being walked: its path in the layer and the children not visited yet. */
+  private static final class Frame {
+    final String path;
+    final Child[] children;
+    int next;
+
+    Frame(String path, Child[] children) {
+      this.path = path;
+      this.children = children;
+    }
+  }
+
+  private record Inode(long dev, long ino) {}
+
+  private final class Walker implements Iterator<LayerEntry> {
+    private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+    private final Map<Inode, String> firstLinks = new HashMap<>();
+    private LayerEntry ahead;
+
+    Walker() {
+      frames.push(new Frame("", list(root)));
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (ahead == null) {
+        ahead = advance();
+      }
+      return ahead != null;
+    }
+
+    @Override
+    public LayerEntry next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      LayerEntry e = ahead;
+      ahead = null;
+      return e;
+    }
+
+    private LayerEntry advance() {
+      while (!frames.isEmpty()) {
+        Frame f = frames.peek();
+        if (f.next == f.children.length) {
+          frames.pop();
+          continue;
+        }
+        Child c = f.children[f.next];
+        f.children[f.next++] = null; // visited: let it go
+        String path = f.path.isEmpty() ? c.name() : f.path + "/" + c.name();
+        FileStat st = c.stat();
+        if (st.isDirectory()) {
+          frames.push(new Frame(path, list(c.file())));
+        }
+        if (!include.test(path)) {
+          continue;
+        }
+        String linkTo = null;
+        if (!st.isDirectory() && st.nlink() > 1) {
+          linkTo = firstLinks.putIfAbsent(new Inode(st.dev(), st.ino()), path);
+        }
+        try {
+          return describer.describe(path, c.file(), st, linkTo);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return null;
+    }
+
+    /** The children of {@code dir} (sockets left out), stat'ed, in name order. */
+    private Child[] list(Path dir) {
+      List<Child> children = new ArrayList<>();
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+        for (Path file : entries) {
+          FileStat st = Posix.lstat(file);
+          if (!st.isSocket()) {
+            children.add(new Child(FileNames.name(file.getFileName()), file, st));
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Child[] sorted = children.toArray(new Child[0]);
+      java.util.Arrays.sort(sorted, (a, b) -> LayerEntry.PATH_ORDER.compare(a.name(), b.name()));
+      return sorted;
+    }
+  }
+}
