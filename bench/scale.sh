@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# bench/scale.sh: how Lamina's cost grows with the number of files. Build contexts of 5,000,
+# 50,000 and 1,000,000 files (bench/gen-tree.py; made once, kept under SCALE_DIR, default
+# /var/tmp/lamina-scale; the 1M one is about 1.5 GB), then for each size, time and peak memory
+# (/usr/bin/time's maximum resident set) of:
+#   cold       `COPY tree /data` in an empty store                 floor: tar -cf - tree | sha256sum
+#   cached     the same build again after one file deep in the tree changed (same size, mtime
+#              restored: only its ctime tells)                     floor: find CONTEXT -newer STAMP
+#   ignore     cold build with a .dockerignore of 300 patterns     floor: tar | sha256sum
+#   from       `COPY --from=IMAGE /data /data` of the big image    floor: tar | sha256sum
+#   import     `lamina import tree`                                floor: tar | sha256sum
+#   extract    extraction of the big layer (`lamina create`)       floor: tar -xf LAYER
+#   save/load  `lamina save -o` / `lamina load -i` of the image    floor: cp LAYER / sha256sum
+#   push/pull  to and from a docker-registry on 127.0.0.1          floor: cp LAYER / sha256sum
+# and the cold build with buildah (50,000 files only). Lamina and its floor take turns, RUNS times
+# (default 3), and medians are printed, then the growth from the smallest size to the largest.
+# SCALE_SIZES picks the sizes (default "5000 50000 1000000"); SCALE_OPS the operations (default
+# all of the above). The 1M check also compares the cold build's layer with GNU tar
+# --sort=name's tar of the same tree, entry by entry. Needs root, python3, GNU tar.
+set -euo pipefail
+top=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+. "$top/bench/common.sh"
+work=${SCALE_DIR:-/var/tmp/lamina-scale}
+sizes=${SCALE_SIZES:-5000 50000 1000000}
+ops=${SCALE_OPS:-cold cached ignore from import extract save load push pull buildah}
+runs=${RUNS:-3}
+lamina="$top/bin/lamina"
+mkdir -p "$work"
+free_mb=$(df -Pm "$work" | awk 'NR == 2 { print $4 }')
+if [[ " $sizes " == *" 1000000 "* ]] && [ ! -f "$work/ctx-1000000/.complete" ] && ((free_mb < 10000)); then
+  echo "scale.sh: $work has ${free_mb} MB free; the 1M context and its stores need about 10 GB" >&2
+  exit 1
+fi
+"$lamina" version >/dev/null # builds the jar and its class-data archive once
+
+mb_of() { case $1 in 5000) echo 210 ;; 50000) echo 311 ;; *) echo $(($1 * 3 / 2000)) ;; esac; }
+for n in $sizes; do
+  if [ ! -f "$work/ctx-$n/.complete" ]; then
+    echo "generating ctx-$n ($n files, $(mb_of "$n") MB)..." >&2
+    rm -rf "$work/ctx-$n"
+    python3 "$top/bench/gen-tree.py" "$work/ctx-$n" "$n" "$(mb_of "$n")"
+  fi
+done
+
+# measure CMD...: runs CMD, prints "SECONDS KB" (elapsed, peak resident set); output discarded.
+measure() {
+  local out
+  out=$(mktemp)
+  /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>"$out.err" || {
+    cat "$out.err" >&2
+    rm -f "$out" "$out.err"
+    return 1
+  }
+  tail -1 "$out"
+  rm -f "$out" "$out.err"
+}
+median_of() { bench_median "$@"; }
+declare -A T M F # T[op,n], M[op,n] (MiB), F[op,n]: medians
+
+# run_op OP N PREPARE LAMINA_CMD FLOOR_CMD: RUNS turns of (prepare, lamina, floor), medians kept.
+run_op() {
+  local op=$1 n=$2 prepare=$3 cmd=$4 floor=$5 i r lt=() lm=() ft=()
+  for ((i = 0; i < runs; i++)); do
+    $prepare
+    sync
+    r=$(measure bash -c "$cmd")
+    lt+=("${r% *}")
+    lm+=("${r#* }")
+    if [ -n "$floor" ]; then
+      r=$(measure bash -c "$floor")
+      ft+=("${r% *}")
+    fi
+  done
+  T[$op,$n]=$(median_of "${lt[@]}")
+  M[$op,$n]=$(($(printf '%s\n' "${lm[@]}" | sort -n | tail -1) / 1024))
+  F[$op,$n]=$([ -n "$floor" ] && median_of "${ft[@]}" || echo -)
+  printf '  %-8s %8s files  lamina %8ss  floor %8ss  ratio %6s  peak %5s MiB\n' "$op" "$n" \
+    "${T[$op,$n]}" "${F[$op,$n]}" \
+    "$([ "${F[$op,$n]}" = - ] && echo - || bench_ratio "${T[$op,$n]}" "${F[$op,$n]}")" \
+    "${M[$op,$n]}" >&2
+}
+
+registry_pid=
+port=
+start_registry() {
+  stop_registry
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  rm -rf "$work/registry" && mkdir -p "$work/registry"
+  printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n  secret: bench\n' \
+    "$work/registry" "$port" >"$work/registry.yml"
+  /usr/bin/docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+  registry_pid=$!
+  echo "$port" >"$work/port"
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "docker-registry did not start" >&2
+  return 1
+}
+stop_registry() {
+  if [ -n "$registry_pid" ]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; fi
+  registry_pid=
+}
+trap stop_registry EXIT
+
+# entries TAR: one line per entry (name, type, mode, owner, size, time, link), as GNU tar lists it.
+entries() { tar --numeric-owner --full-time -tvf "$1" | sed 's#^\([^ ]*\) \([^ ]*\) *\([0-9]*\) #\1 \2 \3 #; s# \./# #'; }
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores; medians of $runs" >&2
+for n in $sizes; do
+  ctx="$work/ctx-$n"
+  root="$work/root-$n"
+  layer_of() { # the blob of the image's last layer (uncompressed: its digest is its diff_id)
+    local d
+    d=$("$lamina" --root "$root" inspect "$1" | python3 -c \
+      'import json, sys; d = json.load(sys.stdin); d = d[0] if isinstance(d, list) else d; print(d["RootFS"]["diff_ids"][-1])')
+    echo "$root/images/blobs/sha256/${d#sha256:}"
+  }
+  floor_tar="tar -cf - -C '$ctx' tree | sha256sum"
+  clean() { rm -rf "$root"; }
+  for op in $ops; do
+    case $op in
+      cold)
+        run_op cold "$n" clean "'$lamina' --root '$root' build -q -t big '$ctx'" "$floor_tar"
+        if [ "$n" = "${sizes##* }" ]; then
+          # the layer is GNU tar --sort=name's tar of the same tree, entry for entry
+          tar --sort=name --numeric-owner --owner=0 --group=0 -C "$ctx" \
+            --transform 's#^tree#data#' -cf "$work/reference.tar" tree
+          if cmp -s <(entries "$(layer_of big)") <(entries "$work/reference.tar") &&
+            cmp -s <(tar -xOf "$(layer_of big)" | sha256sum) <(tar -xOf "$work/reference.tar" | sha256sum); then
+            echo "  layer of $n files: same entries, order and contents as tar --sort=name" >&2
+          else
+            echo "  layer of $n files DIFFERS from tar --sort=name:" >&2
+            diff <(entries "$(layer_of big)") <(entries "$work/reference.tar") | head -5 >&2
+          fi
+          rm -f "$work/reference.tar"
+        fi
+        ;;
+      cached)
+        [ -d "$root" ] || "$lamina" --root "$root" build -q -t big "$ctx" >/dev/null
+        deep=$(find "$ctx/tree" -type f -name 'f00007.js' | sort | tail -1)
+        touch_deep() {
+          # same size, same mtime, one byte flipped: only the change time tells
+          local m
+          m=$(stat -c %y "$deep")
+          touch "$work/stamp"
+          python3 -c "import sys; p = sys.argv[1]; b = open(p, 'rb').read(1); open(p, 'r+b').write(bytes([b[0] ^ 1]))" "$deep"
+          touch -d "$m" "$deep"
+        }
+        run_op cached "$n" touch_deep "'$lamina' --root '$root' build -q -t big '$ctx'" \
+          "find '$ctx' -newer '$work/stamp'"
+        ;;
+      ignore)
+        # the same tree, seen through an ignore file of 300 patterns (a few of which match)
+        cp "$ctx/Containerfile" "$ctx/Containerfile.ignore"
+        { for i in $(seq 1 297); do echo "**/nomatch-$i/*.tmp"; done
+          echo "**/*.log"; echo "tree/pkg000/mod0000"; echo "!tree/pkg000/mod0000/f00001.js"; } \
+          >"$ctx/Containerfile.ignore.dockerignore"
+        run_op ignore "$n" clean \
+          "'$lamina' --root '$root' build -q -f '$ctx/Containerfile.ignore' -t big '$ctx'" "$floor_tar"
+        rm -f "$ctx/Containerfile.ignore" "$ctx/Containerfile.ignore.dockerignore"
+        ;;
+      from)
+        "$lamina" --root "$root" build -q -t big "$ctx" >/dev/null
+        printf 'FROM scratch\nCOPY --from=big /data /copied\n' >"$work/Containerfile.from"
+        run_op from "$n" true \
+          "'$lamina' --root '$root' build -q --no-cache -f '$work/Containerfile.from' -t copied '$work'" \
+          "$floor_tar"
+        ;;
+      import)
+        run_op import "$n" clean "'$lamina' --root '$root' import '$ctx/tree' imported" "$floor_tar"
+        ;;
+      extract)
+        "$lamina" --root "$root" build -q -t big "$ctx" >/dev/null
+        blob=$(layer_of big)
+        unextract() {
+          "$lamina" --root "$root" rm -f bench-extract >/dev/null 2>&1 || true
+          rm -rf "$root/layers" "$work/extracted"
+          mkdir -p "$work/extracted"
+        }
+        run_op extract "$n" unextract \
+          "'$lamina' --root '$root' create --name bench-extract big /nothing" \
+          "tar -xf '$blob' -C '$work/extracted'"
+        unextract
+        ;;
+      save)
+        "$lamina" --root "$root" build -q -t big "$ctx" >/dev/null
+        blob=$(layer_of big)
+        run_op save "$n" "rm -f $work/saved.tar" \
+          "'$lamina' --root '$root' save -o '$work/saved.tar' big" "cp '$blob' '$work/copy.tar'"
+        rm -f "$work/copy.tar"
+        ;;
+      load)
+        [ -f "$work/saved.tar" ] || "$lamina" --root "$root" save -o "$work/saved.tar" big
+        run_op load "$n" "rm -rf $work/root-load" \
+          "'$lamina' --root '$work/root-load' load -i '$work/saved.tar'" "sha256sum '$work/saved.tar'"
+        rm -rf "$work/root-load" "$work/saved.tar"
+        ;;
+      push | pull)
+        command -v /usr/bin/docker-registry >/dev/null || { echo "  $op: no docker-registry" >&2; continue; }
+        "$lamina" --root "$root" build -q -t big "$ctx" >/dev/null
+        blob=$(layer_of big)
+        start_registry
+        if [ "$op" = push ]; then
+          run_op push "$n" "start_registry" \
+            "'$lamina' --root '$root' push -q --tls-verify=false big docker://127.0.0.1:\$(cat '$work/port')/bench/big:1" \
+            "cp '$blob' '$work/copy.tar'"
+        else
+          "$lamina" --root "$root" push -q --tls-verify=false big "docker://127.0.0.1:$port/bench/big:1"
+          run_op pull "$n" "rm -rf $work/root-pull" \
+            "'$lamina' --root '$work/root-pull' pull -q --tls-verify=false docker://127.0.0.1:$port/bench/big:1" \
+            "sha256sum '$blob'"
+          rm -rf "$work/root-pull"
+        fi
+        rm -f "$work/copy.tar"
+        stop_registry
+        ;;
+      buildah)
+        [ "$n" = 50000 ] || continue
+        command -v buildah >/dev/null || { echo "  buildah: not installed" >&2; continue; }
+        bclean() { buildah --root "$work/buildah" --runroot "$work/buildah-run" rmi -a -f >/dev/null 2>&1 || true; }
+        run_op buildah "$n" bclean \
+          "buildah --root '$work/buildah' --runroot '$work/buildah-run' --storage-driver overlay bud --layers -q -t big '$ctx'" \
+          "$floor_tar"
+        bclean
+        ;;
+      *) echo "scale.sh: unknown operation $op" >&2 && exit 2 ;;
+    esac
+  done
+  rm -rf "$root"
+done
+
+first=${sizes%% *}
+echo
+echo "growth from $first files (time x, memory x); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-8s' op
+for n in $sizes; do printf ' %22s' "$n files"; done
+echo
+for op in $ops; do
+  [ -n "${T[$op,$first]:-}" ] || continue
+  printf '%-8s' "$op"
+  for n in $sizes; do
+    if [ -n "${T[$op,$n]:-}" ]; then
+      printf ' %7ss %6sMiB %5sx' "${T[$op,$n]}" "${M[$op,$n]}" \
+        "$([ "${F[$op,$n]}" = - ] && echo - || bench_ratio "${T[$op,$n]}" "${F[$op,$n]}")"
+    else
+      printf ' %22s' -
+    fi
+  done
+  echo
+done
+echo "(columns: median time, peak memory, ratio to the floor; targets: cold <= 1.2x at 50k and"
+echo " <= 1.5x at 1M, cached <= 2x find -newer, peak memory at 1M <= 1.3x that at 5k and < 200 MiB)"
