@@ -3,11 +3,11 @@ package dev.lamina.builder.context;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.DirectoryScanner;
+import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.TreeWalk;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -39,26 +39,33 @@ public final class ContextScanner {
 
   private static LayerEntry entry(String path, Path file, FileStat st, String key,
       FileDigests memo) throws IOException {
-    LayerEntry e;
+    EntryType type;
+    long size = 0;
+    String target = "";
+    ContextFile content = null;
     if (st.isDirectory()) {
-      e = LayerEntry.directory(path);
+      type = EntryType.DIRECTORY;
     } else if (st.isRegularFile()) {
-      e = LayerEntry.regular(path, st.size(),
-          new ContextFile(file, key, FileStamp.of(st), memo));
+      type = EntryType.REGULAR;
+      size = st.size();
+      content = new ContextFile(file, key, FileStamp.of(st), memo);
     } else if (st.isSymlink()) {
-      e = LayerEntry.symlink(path, Posix.readlink(file));
+      type = EntryType.SYMLINK;
+      target = Posix.readlink(file);
     } else if (st.isCharDevice()) {
-      e = LayerEntry.charDevice(path, st.rdevMajor(), st.rdevMinor());
+      type = EntryType.CHAR_DEVICE;
     } else if (st.isBlockDevice()) {
-      e = LayerEntry.blockDevice(path, st.rdevMajor(), st.rdevMinor());
+      type = EntryType.BLOCK_DEVICE;
     } else if (st.isFifo()) {
-      e = LayerEntry.fifo(path);
+      type = EntryType.FIFO;
     } else {
       throw new IOException("unsupported file type " + Integer.toOctalString(st.type()) + ": "
           + file);
     }
-    e = e.withMode(st.permissions()).withMtime(st.mtime());
-    Map<String, byte[]> xattrs = DirectoryScanner.xattrs(file);
-    return xattrs.isEmpty() ? e : e.withXattrs(xattrs);
+    boolean device = type.isDevice();
+    // One record made once: the walk makes one of these for every file of the context.
+    return new LayerEntry(path, type, st.permissions(), 0, 0, size, target,
+        device ? st.rdevMajor() : 0, device ? st.rdevMinor() : 0, DirectoryScanner.xattrs(file),
+        st.mtime(), content);
   }
 }

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.PatternSyntaxException;
 
@@ -25,6 +27,9 @@ import java.util.regex.PatternSyntaxException;
  * <p>Paths given to {@link #matches} are relative to the context, with {@code /} separators.
  */
 public final class IgnoreRules {
+  /** The pattern results at directories this thread asked about last, by directory. */
+  private final ThreadLocal<Map<String, boolean[]>> parentResults =
+      ThreadLocal.withInitial(HashMap::new);
   private final List<IgnorePattern> patterns;
   private final Path source;
 
@@ -125,9 +130,20 @@ public final class IgnoreRules {
     if (file.startsWith("/")) {
       file = file.substring(1);
     }
+    // The results at the parent directories are those of the path's siblings too: a walk asks
+    // for a directory's children one after another, so they are remembered for the directories
+    // last asked about (patternmatcher's parent results, kept across calls).
+    Map<String, boolean[]> known = parentResults.get();
     boolean[] parentMatched = null;
+    int end = file.lastIndexOf('/');
+    while (end >= 0) {
+      parentMatched = known.get(file.substring(0, end));
+      if (parentMatched != null) {
+        break;
+      }
+      end = file.lastIndexOf('/', end - 1);
+    }
     boolean excluded = false;
-    int end = -1;
     do {
       end = file.indexOf('/', end + 1);
       String at = end < 0 ? file : file.substring(0, end);
@@ -146,6 +162,12 @@ public final class IgnoreRules {
         if (match) {
           excluded = !p.exception();
         }
+      }
+      if (end >= 0) {
+        if (known.size() >= 256) {
+          known.clear();
+        }
+        known.put(at, matched);
       }
       parentMatched = matched;
     } while (end >= 0);

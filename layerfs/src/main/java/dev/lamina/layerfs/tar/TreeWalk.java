@@ -16,6 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /**
@@ -69,17 +73,35 @@ public final class TreeWalk implements Iterable<LayerEntry> {
   /** One child of a listed directory. */
   private record Child(String name, Path file, FileStat stat) {}
 
-  /** A directory being walked: its path in the layer and the children not visited yet. */
+  /**
+   * A directory being walked: its path in the layer, the children not visited yet, and the
+   * listings of the next few subdirectories, made ahead on other threads.
+   */
   private static final class Frame {
     final String path;
     final Child[] children;
+    final ArrayDeque<Future<Child[]>> ahead = new ArrayDeque<>();
     int next;
+    int nextToList; // the next child not yet considered for listing ahead
 
     Frame(String path, Child[] children) {
       this.path = path;
       this.children = children;
     }
   }
+
+  /**
+   * How many subdirectories of a directory are listed and stat'ed ahead of the walk: while the
+   * caller reads one directory's files (a layer write), the next ones' system calls are made, as
+   * the stat calls of a large context are most of a cached build.
+   */
+  private static final int LIST_AHEAD = 4;
+
+  private static final ExecutorService LISTERS = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "tree-walk");
+    t.setDaemon(true);
+    return t;
+  });
 
   private record Inode(long dev, long ino) {}
 
@@ -117,12 +139,13 @@ public final class TreeWalk implements Iterable<LayerEntry> {
           frames.pop();
           continue;
         }
+        listAhead(f);
         Child c = f.children[f.next];
         f.children[f.next++] = null; // visited: let it go
         String path = f.path.isEmpty() ? c.name() : f.path + "/" + c.name();
         FileStat st = c.stat();
         if (st.isDirectory()) {
-          frames.push(new Frame(path, list(c.file())));
+          frames.push(new Frame(path, listed(f.ahead.poll())));
         }
         if (!include.test(path)) {
           continue;
@@ -140,8 +163,47 @@ public final class TreeWalk implements Iterable<LayerEntry> {
       return null;
     }
 
+    /** Starts listing the next subdirectories of {@code f} that are not being listed yet. */
+    private void listAhead(Frame f) {
+      if (f.nextToList < f.next) {
+        f.nextToList = f.next;
+      }
+      while (f.ahead.size() < LIST_AHEAD && f.nextToList < f.children.length) {
+        Child c = f.children[f.nextToList++];
+        if (c.stat().isDirectory()) {
+          Path dir = c.file();
+          f.ahead.add(LISTERS.submit(() -> list(dir)));
+        }
+      }
+    }
+
+    private Child[] listed(Future<Child[]> listing) {
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            return listing.get();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof UncheckedIOException u) {
+          throw u;
+        }
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IllegalStateException(e.getCause());
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
     /** The children of {@code dir} (sockets left out), stat'ed, in name order. */
-    private Child[] list(Path dir) {
+    private static Child[] list(Path dir) {
       List<Child> children = new ArrayList<>();
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
         for (Path file : entries) {
