@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -39,16 +40,30 @@ final class Extraction {
 
   private final RootedPath paths;
   private final ApplyOptions options;
-  /** Paths (relative to the root) this layer created or touched, implied parents included. */
+  /**
+   * Paths (relative to the root) this layer created or touched, implied parents included; kept
+   * only when the root held something before (see {@link #wasWritten}).
+   */
   private final Set<String> written = new HashSet<>();
+  /**
+   * Whether the root was empty when this layer began: then whatever is in it was written by this
+   * layer, and the file system itself answers {@link #wasWritten}, so that a layer of a million
+   * files does not keep a million names.
+   */
+  private final boolean startedEmpty;
+  /** The directory {@link #ensureDirectory} made sure of last, until something is removed. */
+  private Path ensured;
   /** Directory times, set last: writing a child changes its directory's mtime. */
   private final Map<Path, Instant> directoryTimes = new LinkedHashMap<>();
   private final List<String> warnings = new ArrayList<>();
   private long bytesWritten;
 
-  Extraction(RootedPath paths, ApplyOptions options) {
+  Extraction(RootedPath paths, ApplyOptions options) throws IOException {
     this.paths = paths;
     this.options = options;
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(paths.root())) {
+      this.startedEmpty = !children.iterator().hasNext();
+    }
   }
 
   long bytesWritten() {
@@ -220,7 +235,7 @@ final class Extraction {
   private void flattenWhiteout(String parentName, String hidden) throws IOException {
     Path parent = paths.resolve(parentName);
     Path target = FileNames.resolve(parent, hidden);
-    if (written.contains(paths.relative(target))) {
+    if (wasWritten(target)) {
       return; // never delete what this same layer added
     }
     if (RootedPath.lstat(target).isEmpty()) {
@@ -235,7 +250,7 @@ final class Extraction {
       throws IOException {
     Path parent = paths.resolve(parentName);
     Path target = FileNames.resolve(parent, hidden);
-    if (written.contains(paths.relative(target))) {
+    if (wasWritten(target)) {
       return;
     }
     ensureDirectory(parent);
@@ -279,7 +294,7 @@ final class Extraction {
       children = list.toList();
     }
     for (Path child : children) {
-      if (!written.contains(paths.relative(child))) {
+      if (!wasWritten(child)) {
         removeTree(child);
       } else {
         Optional<BasicFileAttributes> attrs = RootedPath.lstat(child);
@@ -308,6 +323,9 @@ final class Extraction {
    * {@code dir} comes from {@link RootedPath}, so no component is a symlink to follow.
    */
   private void ensureDirectory(Path dir) throws IOException {
+    if (dir.equals(ensured)) {
+      return; // the entries of one directory come one after another
+    }
     Path current = paths.root();
     for (Path part : paths.root().relativize(dir)) {
       if (part.toString().isEmpty()) {
@@ -328,6 +346,7 @@ final class Extraction {
       }
       markWritten(current);
     }
+    ensured = dir;
   }
 
   /** Removes a path and, for a directory, everything under it, never following symlinks. */
@@ -335,6 +354,7 @@ final class Extraction {
     if (paths.isRoot(path)) {
       throw new IOException("refusing to remove the root");
     }
+    ensured = null;
     Optional<BasicFileAttributes> attrs = RootedPath.lstat(path);
     if (attrs.isEmpty()) {
       return;
@@ -392,7 +412,15 @@ final class Extraction {
   }
 
   private void markWritten(Path path) {
-    written.add(paths.relative(path));
+    if (!startedEmpty) {
+      written.add(paths.relative(path));
+    }
+  }
+
+  /** Whether this layer wrote {@code path}. */
+  private boolean wasWritten(Path path) throws IOException {
+    return startedEmpty ? RootedPath.lstat(path).isPresent()
+        : written.contains(paths.relative(path));
   }
 
   private static void setTimes(Path path, Instant t) throws IOException {
