@@ -2,12 +2,12 @@ package dev.lamina.builder.context;
 
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
-import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.TreeWalk;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.SortedMap;
 import java.util.function.Predicate;
 
 /**
@@ -32,13 +32,13 @@ public final class ContextScanner {
    */
   public static TreeWalk walk(
       Path dir, String prefix, Predicate<String> include, FileDigests memo) {
-    return new TreeWalk(dir, include, (path, file, st, hardlinkTo) -> hardlinkTo != null
+    return new TreeWalk(dir, include, (path, file, st, xattrs, hardlinkTo) -> hardlinkTo != null
         ? LayerEntry.hardlink(path, hardlinkTo).withMode(st.permissions()).withMtime(st.mtime())
-        : entry(path, file, st, prefix + path, memo));
+        : entry(path, file, st, xattrs, prefix + path, memo));
   }
 
-  private static LayerEntry entry(String path, Path file, FileStat st, String key,
-      FileDigests memo) throws IOException {
+  private static LayerEntry entry(String path, Path file, FileStat st,
+      SortedMap<String, byte[]> xattrs, String key, FileDigests memo) throws IOException {
     EntryType type;
     long size = 0;
     String target = "";
@@ -65,7 +65,7 @@ public final class ContextScanner {
     boolean device = type.isDevice();
     // One record made once: the walk makes one of these for every file of the context.
     return new LayerEntry(path, type, st.permissions(), 0, 0, size, target,
-        device ? st.rdevMajor() : 0, device ? st.rdevMinor() : 0, DirectoryScanner.xattrs(file),
+        device ? st.rdevMajor() : 0, device ? st.rdevMinor() : 0, xattrs,
         st.mtime(), content);
   }
 }

@@ -207,14 +207,26 @@ public final class Posix {
     }
   }
 
-  /** llistxattr(2): the names of every extended attribute, sorted as the kernel gives them. */
+  /**
+   * llistxattr(2): the names of every extended attribute, sorted as the kernel gives them. Asked
+   * for their size first, with no buffer: most files have none, and then that one call, with
+   * nothing copied back, is all (a tree walk makes it for every file).
+   */
   public static List<String> llistxattr(Path path) throws PosixException {
-    byte[] buf = new byte[1024];
+    byte[] cPath = FileNames.cString(path);
+    byte[] buf = null;
     long n;
     while (true) {
-      n = libc().llistxattr(FileNames.cString(path), buf, buf.length);
-      if (n >= 0) {
+      n = libc().llistxattr(cPath, buf, buf == null ? 0 : buf.length);
+      if (n == 0) {
+        return List.of();
+      }
+      if (n > 0 && buf != null) {
         break;
+      }
+      if (n > 0) {
+        buf = new byte[(int) n];
+        continue;
       }
       int errno = errno();
       if (errno == Errno.ENOTSUP.intValue()) {
@@ -223,11 +235,7 @@ public final class Posix {
       if (errno != Errno.ERANGE.intValue()) {
         throw new PosixException("llistxattr", path.toString(), errno, libc().strerror(errno));
       }
-      long size = libc().llistxattr(FileNames.cString(path), null, 0);
-      if (size < 0) {
-        throw failure("llistxattr", path);
-      }
-      buf = new byte[(int) Math.max(size, buf.length * 2L)];
+      buf = null; // grew meanwhile: ask for the size again
     }
     List<String> names = new ArrayList<>();
     int start = 0;

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -77,15 +78,15 @@ public final class DirectoryScanner {
     return new TreeWalk(root, include, DirectoryScanner::entry);
   }
 
-  private static LayerEntry entry(String path, Path file, FileStat st, String hardlinkTo)
-      throws IOException {
+  private static LayerEntry entry(String path, Path file, FileStat st,
+      SortedMap<String, byte[]> xattrs, String hardlinkTo) throws IOException {
     if (hardlinkTo != null) {
       return LayerEntry.hardlink(path, hardlinkTo)
           .withMode(st.permissions())
           .withOwner(Integer.toUnsignedLong(st.uid()), Integer.toUnsignedLong(st.gid()))
           .withMtime(st.mtime());
     }
-    Found f = new Found(path, file, st);
+    Found f = new Found(path, file, st, xattrs);
     LayerEntry base;
     if (st.isDirectory()) {
       base = LayerEntry.directory(f.path());
@@ -113,7 +114,7 @@ public final class DirectoryScanner {
         base.linkTarget(),
         base.devMajor(),
         base.devMinor(),
-        xattrs(f.file()),
+        f.xattrs(),
         Instant.ofEpochSecond(st.mtimeSeconds(), st.mtimeNanos()),
         base.content());
   }
@@ -143,5 +144,5 @@ public final class DirectoryScanner {
         || name.equals("security.selinux");
   }
 
-  private record Found(String path, Path file, FileStat stat) {}
+  private record Found(String path, Path file, FileStat stat, SortedMap<String, byte[]> xattrs) {}
 }

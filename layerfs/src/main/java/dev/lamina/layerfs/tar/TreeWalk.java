@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,7 +30,8 @@ import java.util.function.Predicate;
  * down are held (their remaining children), never the whole tree, so a tree of a million files
  * streams through in the memory of its largest directory. Each iteration walks the tree afresh.
  *
- * <p>Symlinks are never followed and sockets are skipped (a layer cannot hold them). A file with
+ * <p>Each file costs one {@code lstat} and one {@code llistxattr}, made on the listing threads.
+ * Symlinks are never followed and sockets are skipped (a layer cannot hold them). A file with
  * several links is described as a hardlink to the first of its paths the walk included, which
  * is an earlier entry. Only files with more than one link are remembered for that.
  *
@@ -44,11 +46,12 @@ public final class TreeWalk implements Iterable<LayerEntry> {
     /**
      * The entry of the file at {@code file}, at layer path {@code path}.
      *
+     * @param xattrs the extended attributes a layer keeps ({@link DirectoryScanner#xattrs})
      * @param hardlinkTo the path of an earlier entry of the same inode, or null
      * @throws IOException if the file cannot be read or cannot be in a layer
      */
-    LayerEntry describe(String path, Path file, FileStat stat, String hardlinkTo)
-        throws IOException;
+    LayerEntry describe(String path, Path file, FileStat stat, SortedMap<String, byte[]> xattrs,
+        String hardlinkTo) throws IOException;
   }
 
   private final Path root;
@@ -71,7 +74,7 @@ public final class TreeWalk implements Iterable<LayerEntry> {
   }
 
   /** One child of a listed directory. */
-  private record Child(String name, Path file, FileStat stat) {}
+  private record Child(String name, Path file, FileStat stat, SortedMap<String, byte[]> xattrs) {}
 
   /**
    * A directory being walked: its path in the layer, the children not visited yet, and the
@@ -155,7 +158,7 @@ public final class TreeWalk implements Iterable<LayerEntry> {
           linkTo = firstLinks.putIfAbsent(new Inode(st.dev(), st.ino()), path);
         }
         try {
-          return describer.describe(path, c.file(), st, linkTo);
+          return describer.describe(path, c.file(), st, c.xattrs(), linkTo);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -209,7 +212,9 @@ public final class TreeWalk implements Iterable<LayerEntry> {
         for (Path file : entries) {
           FileStat st = Posix.lstat(file);
           if (!st.isSocket()) {
-            children.add(new Child(FileNames.name(file.getFileName()), file, st));
+            SortedMap<String, byte[]> xattrs = DirectoryScanner.xattrs(file);
+            children.add(new Child(FileNames.name(file.getFileName()), file, st,
+                xattrs.isEmpty() ? java.util.Collections.emptySortedMap() : xattrs));
           }
         }
       } catch (IOException e) {
