@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FileDigests implements Closeable {
   static final long RACY_SECONDS = 2;
+  private static final String SPILL_SUFFIX = ".learned";
   private static final HexFormat HEX = HexFormat.of();
 
   private final Path memoFile;
@@ -73,7 +74,26 @@ public final class FileDigests implements Closeable {
     String name =
         Digest.sha256(contextDir.toString().getBytes(StandardCharsets.UTF_8)).hex();
     Path file = memoDir.resolve(name);
+    removeStaleSpills(memoDir);
     return new FileDigests(file, MemoFile.open(file));
+  }
+
+  /**
+   * Deletes spill files a killed build left behind: a day old, so never those of a build still
+   * running.
+   */
+  private static void removeStaleSpills(Path memoDir) {
+    long dayAgo = System.currentTimeMillis() - 24 * 3600 * 1000L;
+    try (java.nio.file.DirectoryStream<Path> spills =
+        Files.newDirectoryStream(memoDir, "*" + SPILL_SUFFIX)) {
+      for (Path p : spills) {
+        if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < dayAgo) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      // no memo directory yet, or a spill gone meanwhile: nothing to clean
+    }
   }
 
   /**
@@ -269,7 +289,7 @@ public final class FileDigests implements Closeable {
       try {
         Files.createDirectories(memoFile.getParent());
         return new Spill(Files.createTempFile(memoFile.getParent(),
-            memoFile.getFileName() + ".", ".learned"));
+            memoFile.getFileName() + ".", SPILL_SUFFIX));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
