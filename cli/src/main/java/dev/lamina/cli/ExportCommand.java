@@ -47,7 +47,8 @@ final class ExportCommand implements Callable<Integer> {
   private void writeTar(Containers containers, OutputStream out) throws IOException {
     OutputStream buffered = new BufferedOutputStream(out, 1 << 16);
     containers.withRootfs(container, root ->
-        LayerWriter.preservingMtimes().writeSorted(DirectoryScanner.walk(root, p -> true), buffered));
+        LayerWriter.preservingMtimes()
+            .writeSorted(DirectoryScanner.walk(root, p -> true), buffered));
     buffered.flush();
   }
 }

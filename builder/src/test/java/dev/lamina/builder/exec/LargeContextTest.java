@@ -80,7 +80,9 @@ class LargeContextTest {
   }
 
   private static BuildResult build(Store store, Path ctx) throws Exception {
-    return Builder.build(store, BuildOptions.builder(ctx).recipeText(Files.readString(ctx.resolve("Containerfile"))).tag("test").build(), Progress.quiet());
+    String recipe = Files.readString(ctx.resolve("Containerfile"));
+    return Builder.build(store, BuildOptions.builder(ctx).recipeText(recipe).tag("test").build(),
+        Progress.quiet());
   }
 
   private static void assertSameEntries(List<String> expected, List<String> actual) {
