@@ -4,6 +4,8 @@
 # /var/tmp/lamina-scale; the 1M one is about 1.5 GB), then for each size, time and peak memory
 # (/usr/bin/time's maximum resident set) of:
 #   cold       `COPY tree /data` in an empty store                 floor: tar -cf - tree | sha256sum
+#   colddisk   the same, against a floor that also writes the tar to the disk and syncs it, as
+#              the store does with a layer: tar -cf - tree | tee FILE | sha256sum; sync FILE
 #   cached     the same build again after a file of the context that no step copies changed:
 #              every step is cached, the tree walked and stat'ed   floor: find CONTEXT -newer STAMP
 #   changed    the same build again after one file deep in the tree changed (same size, mtime
@@ -24,7 +26,7 @@ top=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$top/bench/common.sh"
 work=${SCALE_DIR:-/var/tmp/lamina-scale}
 sizes=${SCALE_SIZES:-5000 50000 1000000}
-ops=${SCALE_OPS:-cold cached changed ignore from import extract save load push pull buildah}
+ops=${SCALE_OPS:-cold colddisk cached changed ignore from import extract save load push pull buildah}
 runs=${RUNS:-3}
 lamina="$top/bin/lamina"
 mkdir -p "$work"
@@ -138,6 +140,10 @@ for n in $sizes; do
           fi
           rm -f "$work/reference.tar"
         fi
+        ;;
+      colddisk)
+        run_op colddisk "$n" clean "'$lamina' --root '$root' build -q -t big '$ctx'" \
+          "tar -cf - -C '$ctx' tree | tee '$work/floor.tar' | sha256sum && sync '$work/floor.tar' && rm '$work/floor.tar'"
         ;;
       cached | changed)
         [ -d "$root" ] || "$lamina" --root "$root" build -q -t big "$ctx" >/dev/null
