@@ -22,7 +22,7 @@ final class MonitorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    int code = ContainerMonitor.monitor(root, id);
+    int code = ContainerMonitor.monitor(root, id, NetworkCommand.defaults());
     // Once the container has exited and its end is recorded: its restart policy, as a monitor
     // of another kind would run `lamina restart-policy` when the container exits.
     try {

@@ -7,6 +7,7 @@ import dev.lamina.runner.network.NetworkDefinition;
 import dev.lamina.runner.network.NetworkRegistry;
 import dev.lamina.runner.network.Subnet;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,9 +44,21 @@ final class NetworkCommand implements Runnable {
     return ContainerSupport.open(store.root()).networks().registry();
   }
 
-  /** How the default network is made: the standard one, with {@value #DEFAULT_SUBNET_ENV}. */
+  /** {@code --network-config-dir}, or null; set while the command line is parsed. */
+  static Path configDir;
+
+  /**
+   * Where networks live and how the default network is made: the standard ones, with {@code
+   * --network-config-dir} and {@value #DEFAULT_SUBNET_ENV}.
+   */
   static NetworkDefaults defaults() {
     NetworkDefaults defaults = NetworkDefaults.standard();
+    if (configDir != null) {
+      if (configDir.toString().isEmpty()) {
+        throw new UserException("--network-config-dir is empty; name a directory", ExitCodes.ERROR);
+      }
+      defaults = defaults.withDirectories(defaults.directories().withConfig(configDir));
+    }
     String subnet = System.getenv(DEFAULT_SUBNET_ENV);
     if (subnet != null && !subnet.isBlank()) {
       try {

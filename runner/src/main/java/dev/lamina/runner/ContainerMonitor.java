@@ -19,9 +19,15 @@ public final class ContainerMonitor {
    *     stderr, which the launcher keeps in the container's {@code monitor.log})
    */
   public static int monitor(Path laminaRoot, String id) {
+    return monitor(laminaRoot, id, dev.lamina.runner.network.NetworkDefaults.standard());
+  }
+
+  /** The same, with the host's networks where {@code networks} places them. */
+  public static int monitor(
+      Path laminaRoot, String id, dev.lamina.runner.network.NetworkDefaults networks) {
     try {
       return Containers.open(
-              laminaRoot, MonitorLauncher.javaProcess(), OciRuntimes.source(laminaRoot))
+              laminaRoot, MonitorLauncher.javaProcess(), OciRuntimes.source(laminaRoot), networks)
           .reportLogFailuresTo(
               (log, cause) ->
                   System.err.println(

@@ -33,13 +33,12 @@ final class ContainerNetworking {
   private final ContainerStore store;
 
   /**
-   * The networks of the store at {@code laminaRoot}, with run-time state under {@code
-   * runtimeDir}; the containers' records in {@code store} say which networks are in use.
+   * The host's networks, with this store's namespaces and attachments under {@code runtimeDir};
+   * the containers' records in {@code store} say which networks are in use.
    */
-  ContainerNetworking(
-      ContainerStore store, Path laminaRoot, Path runtimeDir, NetworkDefaults defaults) {
+  ContainerNetworking(ContainerStore store, Path runtimeDir, NetworkDefaults defaults) {
     this.store = store;
-    this.networks = Networks.open(laminaRoot, runtimeDir, this::networksInUse, defaults);
+    this.networks = Networks.open(runtimeDir, this::networksInUse, defaults);
   }
 
   Networks networks() {
@@ -289,8 +288,8 @@ final class ContainerNetworking {
         tidied.add(id);
       }
     }
-    // Leases are in the store and outlive a host restart, which takes the rest with it. Only
-    // those of containers that are recorded and stopped: a build's steps hold leases too.
+    // A lease outlives its attachment when a teardown failed half-way. Only those of this
+    // store's containers that are recorded and stopped: builds and other stores hold leases too.
     Set<String> stopped = new HashSet<>();
     for (ContainerRecord r : store.readAll()) {
       if (r.state() != ContainerState.RUNNING) {

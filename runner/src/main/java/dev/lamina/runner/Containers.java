@@ -1,7 +1,5 @@
 package dev.lamina.runner;
 
-import dev.lamina.layerfs.digest.Digest;
-import dev.lamina.layerfs.store.StoreRoots;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.Networks;
 import dev.lamina.runner.runtime.AttachClient;
@@ -46,7 +44,7 @@ public final class Containers {
     ContainerRuntimes runtimes = new ContainerRuntimes(runtimeSource);
     this.volumes = Volumes.at(laminaRoot, store::volumesInUse);
     this.networking =
-        new ContainerNetworking(store, laminaRoot, runtimeDir(laminaRoot), defaults);
+        new ContainerNetworking(store, defaults.directories().store(laminaRoot), defaults);
     ContainerReaper reaper = new ContainerReaper(store, runtimes, volumes, networking);
     this.queries = new ContainerQueries(store, runtimes, reaper);
     this.lifecycle =
@@ -88,17 +86,6 @@ public final class Containers {
       Path laminaRoot, MonitorLauncher launcher, RuntimeSource runtimes,
       NetworkDefaults defaults) {
     return new Containers(laminaRoot, launcher, runtimes, defaults);
-  }
-
-  /**
-   * Where the store's run-time network state lives (pinned namespaces, what netavark set up):
-   * under the runtime directory ({@code /run/lamina} for root, the user's own otherwise, see
-   * {@link StoreRoots#runtimeDir}), a tmpfs, so that a host restart leaves none of it; one
-   * directory per store, named by a hash of its path.
-   */
-  static Path runtimeDir(Path laminaRoot) {
-    return StoreRoots.runtimeDir()
-        .resolve(Digest.sha256(laminaRoot.toString()).hex().substring(0, 16));
   }
 
   /** The store's networks, which know which of them these containers use. */

@@ -30,6 +30,7 @@ import dev.lamina.runner.network.NetworkStatus;
 import dev.lamina.runner.network.PortSpecs;
 import dev.lamina.runner.network.Subnet;
 import dev.lamina.runner.runtime.OciRuntimes;
+import dev.lamina.runner.testing.TestNetworks;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.testing.BusyboxRootfs;
@@ -96,21 +97,29 @@ class ContainerNetworkTest {
     }
   }
 
+  NetworkDefaults defaults;
+  Containers other;
+
   @BeforeEach
   void setUp() throws Exception {
     root = tmp.resolve("lamina");
     tag = "lc" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
     int third = ThreadLocalRandom.current().nextInt(0, 256);
-    NetworkDefaults defaults =
-        new NetworkDefaults(tag, tag + "0", Subnet.parse("10.232." + third + ".0/24"), HostRoutes.PROC_ROUTE);
+    defaults =
+        TestNetworks.own(tag, "10.232." + third + ".0/24", tmp.resolve("networks"));
     containers =
-        Containers.open(root, MonitorLauncher.javaProcess(), OciRuntimes.source(root), defaults);
+        Containers.open(root, TestNetworks.monitorLauncher(defaults), OciRuntimes.source(root), defaults);
     linksBefore = links();
     rulesBefore = rules();
   }
 
   @AfterEach
   void tearDown() throws Exception {
+    if (other != null) {
+      for (ContainerRecord r : other.list(true)) {
+        other.remove(r.id(), true, true);
+      }
+    }
     for (ContainerRecord r : containers.list(true)) {
       containers.remove(r.id(), true, true);
     }
@@ -121,7 +130,7 @@ class ContainerNetworkTest {
         containers.networks().registry().remove(n.name());
       }
     }
-    Trees.deleteRecursively(Containers.runtimeDir(root.toAbsolutePath().normalize()));
+    Trees.deleteRecursively(containers.networks().runtimeDirectory());
     assertEquals(List.of(), left);
   }
 
@@ -175,7 +184,7 @@ class ContainerNetworkTest {
     assertEquals(linksBefore, links());
     assertEquals(rulesBefore, rules());
     assertEquals(Set.of(), containers.networks().attached());
-    Path pinned = Containers.runtimeDir(root.toAbsolutePath().normalize()).resolve("netns");
+    Path pinned = containers.networks().runtimeDirectory().resolve("netns");
     assertTrue(!Files.exists(pinned) || Files.list(pinned).findAny().isEmpty(), "pinned namespaces left");
     for (NetworkDefinition n : containers.networks().registry().list()) {
       assertEquals(Map.of(), containers.networks().addresses().leases(n.name()), n.name());
@@ -196,6 +205,25 @@ class ContainerNetworkTest {
     assertTrue(containers.networks().attached().contains(c.id()));
     containers.remove(c.id(), true, true);
     assertNothingLeft();
+  }
+
+  @Test
+  void twoStores_onTheDefaultNetwork_getDifferentAddresses_thenLeaveNothing() throws Exception {
+    Path root2 = tmp.resolve("lamina2");
+    other = Containers.open(root2, TestNetworks.monitorLauncher(defaults), OciRuntimes.source(root2), defaults);
+    ContainerRecord a = containers.start(containers.create(sh(bridge("bridge", List.of()), "sleep 600")).id());
+    ContainerRecord b = other.start(other.create(sh(bridge("bridge", List.of()), "sleep 600")).id());
+    String first = containers.inspect(a.id()).networkStatus().primary().orElseThrow().address();
+    String second = other.inspect(b.id()).networkStatus().primary().orElseThrow().address();
+    assertFalse(first.equals(second), "both stores handed out " + first + " on one bridge");
+    // Each sees the other across the bridge: they are on one network, not two copies of it.
+    Result ping = run(sh(bridge("bridge", List.of()), "ping -c 1 -W 5 " + second).withAutoRemove(true));
+    assertEquals(0, ping.code(), ping.out());
+    containers.remove(a.id(), true, true);
+    other.remove(b.id(), true, true);
+    assertNothingLeft();
+    assertFalse(Files.exists(other.networks().runtimeDirectory().resolve("netns"))
+        && Files.list(other.networks().runtimeDirectory().resolve("netns")).findAny().isPresent());
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.lamina.runner.network;
 
 import dev.lamina.layerfs.json.JsonObject;
 import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.store.FileLocks;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -16,9 +17,12 @@ import java.util.TreeSet;
  * #attach} allocates addresses, resolves host ports and has netavark set up a namespace the caller
  * pinned; {@link #detach} undoes all of it, and may be called any number of times.
  *
- * <p>State lives in two places: network definitions and address leases in the store, and what was
- * set up for each container ({@code attachments/ID.json}, the exact options netavark got) in a
- * runtime directory that should be on a tmpfs, so that a host restart leaves nothing behind.
+ * <p>State lives in three places: network definitions in the host's definitions directory, address
+ * leases and netavark's own state in the host's run-time directory ({@link NetworkDirectories}),
+ * and what was set up for each container ({@code attachments/ID.json}, the exact options netavark
+ * got) and its pinned namespace in the owner's run-time directory (a store's, a build's); the
+ * run-time ones on a tmpfs, so that a host restart leaves nothing behind. Every netavark call holds
+ * the host-wide {@link NetworkDirectories#netavarkLock}.
  */
 public final class Networks {
   private final NetworkRegistry registry;
@@ -34,11 +38,11 @@ public final class Networks {
   }
 
   /**
-   * Networks of the store at {@code laminaRoot}, with run-time state under {@code runtimeDir};
-   * netavark is looked up on first use.
+   * The host's networks as {@code defaults} place them, with this owner's namespaces and
+   * attachments under {@code runtimeDir}; netavark is looked up on first use.
    */
-  public static Networks open(Path laminaRoot, Path runtimeDir, NetworkUsers users, NetworkDefaults defaults) {
-    return new Networks(NetworkRegistry.at(laminaRoot, users, defaults), runtimeDir, null);
+  public static Networks open(Path runtimeDir, NetworkUsers users, NetworkDefaults defaults) {
+    return new Networks(NetworkRegistry.at(defaults, users), runtimeDir, null);
   }
 
   /** The same, with a given netavark. */
@@ -56,13 +60,23 @@ public final class Networks {
     return addresses;
   }
 
+  /** This owner's run-time directory: its pinned namespaces and attachments. */
+  public Path runtimeDirectory() {
+    return runtimeDir;
+  }
+
   /** Where a container's namespace should be pinned: {@code RUNTIME/netns/ID}. */
   public Path namespacePath(String containerId) {
     return runtimeDir.resolve("netns").resolve(containerId);
   }
 
   private Path configDir() {
-    return runtimeDir.resolve("netavark");
+    return registry.directories().netavarkState();
+  }
+
+  /** Runs a netavark call holding the host-wide netavark lock. */
+  private <T> T serialised(FileLocks.Locked<T> call) throws IOException {
+    return FileLocks.withExclusive(registry.directories().netavarkLock(), call);
   }
 
   private Path record(String containerId) {
@@ -120,7 +134,7 @@ public final class Networks {
     AtomicFiles.write(record(containerId), json);
     JsonObject status;
     try {
-      status = tool.setup(configDir(), netns, json);
+      status = serialised(() -> tool.setup(configDir(), netns, json));
     } catch (IOException | RuntimeException e) {
       try {
         detach(containerId, netns);
@@ -170,7 +184,11 @@ public final class Networks {
     IOException failure = null;
     try {
       if (Files.exists(netns)) {
-        netavark().teardown(configDir(), netns, json);
+        Netavark tool = netavark();
+        serialised(() -> {
+          tool.teardown(configDir(), netns, json);
+          return null;
+        });
       } else {
         teardownWithoutNamespace(containerId, json);
       }
@@ -201,7 +219,11 @@ public final class Networks {
       for (String n : nets.names()) {
         NetworkNamespace.addDummy(standIn, nets.object(n).string("interface_name"));
       }
-      netavark().teardown(configDir(), standIn, json);
+      Netavark tool = netavark();
+      serialised(() -> {
+        tool.teardown(configDir(), standIn, json);
+        return null;
+      });
     } finally {
       NetworkNamespace.remove(standIn);
     }
