@@ -5,6 +5,7 @@ import dev.lamina.runner.network.NetworkCreateRequest;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.NetworkDefinition;
 import dev.lamina.runner.network.NetworkRegistry;
+import dev.lamina.runner.network.NetworkRequest;
 import dev.lamina.runner.network.Subnet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,6 +29,8 @@ import picocli.CommandLine.Parameters;
       NetworkCommand.Inspect.class,
       NetworkCommand.Rm.class,
       NetworkCommand.Prune.class,
+      NetworkCommand.Connect.class,
+      NetworkCommand.Disconnect.class,
     })
 final class NetworkCommand implements Runnable {
   /** Overrides the default network's preferred subnet (podman's {@code default_subnet}). */
@@ -36,7 +39,8 @@ final class NetworkCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "a subcommand is required: create, ls, inspect, rm or prune");
+        new picocli.CommandLine(this),
+        "a subcommand is required: create, ls, inspect, rm, prune, connect or disconnect");
   }
 
   static NetworkRegistry registry(StoreOptions store) {
@@ -194,6 +198,52 @@ final class NetworkCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       registry(store).prune().forEach(Output.out()::println);
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Joins a container to one more network: at once when it runs, and at every later start. */
+  @Command(name = "connect", description = "Connect a container to a network.")
+  static final class Connect implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(names = "--alias", paramLabel = "NAME", description = "Another name on the network (repeatable).")
+    List<String> aliases = new ArrayList<>();
+
+    @Option(names = "--ip", paramLabel = "IP", description = "The container's address on the network.")
+    String ip;
+
+    @Parameters(index = "0", paramLabel = "NETWORK", description = "Network name.")
+    String network;
+
+    @Parameters(index = "1", paramLabel = "CONTAINER", description = "Container name or id.")
+    String container;
+
+    @Override
+    public Integer call() throws Exception {
+      ContainerSupport.open(store.root())
+          .connect(container, new NetworkRequest.Connection(network, aliases, ip));
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Takes a container off a network: at once when it runs, and for good. */
+  @Command(name = "disconnect", description = "Disconnect a container from a network.")
+  static final class Disconnect implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(names = {"-f", "--force"}, description = "Disconnect even if the network's teardown fails.")
+    boolean force;
+
+    @Parameters(index = "0", paramLabel = "NETWORK", description = "Network name.")
+    String network;
+
+    @Parameters(index = "1", paramLabel = "CONTAINER", description = "Container name or id.")
+    String container;
+
+    @Override
+    public Integer call() throws Exception {
+      ContainerSupport.open(store.root()).disconnect(container, network, force);
       return ExitCodes.OK;
     }
   }

@@ -2,7 +2,10 @@ package dev.lamina.runner;
 
 import dev.lamina.runner.network.HostPorts;
 import dev.lamina.runner.network.HostsEntries;
+import dev.lamina.runner.network.NetavarkNotFoundException;
+import dev.lamina.runner.network.NetworkAttachment;
 import dev.lamina.runner.network.NetworkDefaults;
+import dev.lamina.runner.network.NetworkRegistry;
 import dev.lamina.runner.network.NetworkException;
 import dev.lamina.runner.network.NetworkNamespace;
 import dev.lamina.runner.network.NetworkRequest;
@@ -144,8 +147,7 @@ final class ContainerNetworking {
       NetworkNamespace.create(ns);
       NetworkRequest request = n.request();
       if (request.containerName() == null || !request.containerName().equals(r.name())) {
-        request = new NetworkRequest(r.name(), request.networks(), request.aliases(),
-            request.staticIp(), request.ports(), request.dnsServers());
+        request = request.withContainerName(r.name());
       }
       NetworkStatus status;
       if (n.mode() == ContainerNetwork.Mode.PASTA) {
@@ -153,7 +155,12 @@ final class ContainerNetworking {
         Pasta.attach(ns, ports);
         status = new NetworkStatus(List.of(), ports);
       } else {
-        status = networks.attach(r.id(), ns, request);
+        try {
+          status = networks.attach(r.id(), ns, request);
+        } catch (NetavarkNotFoundException e) {
+          throw new NetavarkNotFoundException(
+              e.getMessage() + "; or run the container with --network host or none");
+        }
       }
       writeEtc(cdir, r, status);
       return status;
@@ -204,6 +211,112 @@ final class ContainerNetworking {
     if (failure != null) {
       throw failure;
     }
+  }
+
+  /**
+   * {@code network connect}: joins {@code r} to one more network, at once when it runs (netavark
+   * sets up just that network in its namespace), and at every later start (its record keeps the
+   * connection). Returns the record as changed, or null when the container was removed meanwhile.
+   *
+   * @throws NetworkException when it has no namespace of its own, the network is unknown or
+   *     joined already, or setup fails (nothing of it is left then)
+   */
+  ContainerRecord connect(ContainerRecord r, NetworkRequest.Connection asked) throws IOException {
+    ContainerNetwork n = ownNamespace(r, "connect");
+    String name = asked.network().equals("bridge")
+        ? networks.registry().defaultName()
+        : networks.registry().inspect(asked.network()).name();
+    NetworkRequest.Connection c = new NetworkRequest.Connection(name, asked.aliases(), asked.staticIp());
+    if (n.request().allNetworks().contains(name)) {
+      throw new NetworkException("container " + r.name() + " is already connected to network " + name);
+    }
+    Path ns = networks.namespacePath(r.id());
+    NetworkAttachment joined = null;
+    if (r.state() == ContainerState.RUNNING && NetworkNamespace.isPinned(ns)) {
+      joined = networks.connect(r.id(), ns, r.name(), c, n.request().dnsServers());
+    }
+    NetworkAttachment added = joined;
+    ContainerRecord out =
+        store.update(
+            r.id(),
+            cur -> {
+              ContainerRecord next =
+                  cur.toBuilder()
+                      .network(cur.networkMode().withRequest(cur.networkMode().request().withConnection(c)))
+                      .build();
+              NetworkStatus st = cur.networkStatus();
+              if (added != null && st != null) {
+                List<NetworkAttachment> all = new ArrayList<>(st.attachments());
+                all.add(added);
+                next = next.withNetworkStatus(new NetworkStatus(all, st.ports()));
+              }
+              return next;
+            });
+    if (added != null && (out == null || out.state() != ContainerState.RUNNING)) {
+      // It stopped (or went) while being connected: its teardown may have missed this network.
+      networks.disconnect(r.id(), name, ns);
+    }
+    return out;
+  }
+
+  /**
+   * {@code network disconnect}: takes {@code r} off {@code network}, at once when it runs, and
+   * for good. With {@code force}, a teardown failure is not reported (the record changes all the
+   * same, as the address and netavark's record are given up anyway).
+   *
+   * @throws NetworkException when it is not on that network, or it is its last network
+   */
+  ContainerRecord disconnect(ContainerRecord r, String network, boolean force) throws IOException {
+    ContainerNetwork n = ownNamespace(r, "disconnect");
+    String name = network.equals("bridge") ? networks.registry().defaultName() : network;
+    NetworkRegistry.validateName(name);
+    List<String> joined = n.request().allNetworks();
+    if (!joined.contains(name)) {
+      throw new NetworkException("container " + r.name() + " is not connected to network " + name);
+    }
+    if (joined.size() == 1) {
+      throw new NetworkException(
+          "network " + name + " is the only network of container " + r.name()
+              + "; stop it, or create it with --network none");
+    }
+    Path ns = networks.namespacePath(r.id());
+    if (networks.connected(r.id()).contains(name)) {
+      try {
+        networks.disconnect(r.id(), name, ns);
+      } catch (IOException e) {
+        if (!force) {
+          throw e;
+        }
+      }
+    }
+    return store.update(
+        r.id(),
+        cur -> {
+          ContainerRecord next =
+              cur.toBuilder()
+                  .network(cur.networkMode().withRequest(cur.networkMode().request().without(name)))
+                  .build();
+          NetworkStatus st = cur.networkStatus();
+          if (st != null) {
+            List<NetworkAttachment> left =
+                st.attachments().stream().filter(a -> !a.network().equals(name)).toList();
+            // Ports are published on the first network: gone with it until the next start.
+            boolean portsGone = !st.attachments().isEmpty() && st.attachments().get(0).network().equals(name);
+            next = next.withNetworkStatus(new NetworkStatus(left, portsGone ? List.of() : st.ports()));
+          }
+          return next;
+        });
+  }
+
+  private static ContainerNetwork ownNamespace(ContainerRecord r, String verb) throws NetworkException {
+    ContainerNetwork n = r.networkMode();
+    if (n.mode() != ContainerNetwork.Mode.BRIDGE) {
+      throw new NetworkException(
+          "cannot " + verb + " container " + r.name() + ": it has no network namespace of its own (--network "
+              + (n.mode() == ContainerNetwork.Mode.CONTAINER ? "container:" : n.mode().name().toLowerCase(java.util.Locale.ROOT))
+              + ")");
+    }
+    return n;
   }
 
   /**

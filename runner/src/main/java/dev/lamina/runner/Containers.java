@@ -94,6 +94,41 @@ public final class Containers {
   }
 
   /**
+   * {@code network connect NETWORK CONTAINER}: joins the container to one more network, at once
+   * when it runs, and at every later start.
+   *
+   * @throws ContainerException when there is no such container
+   * @throws dev.lamina.runner.network.NetworkException when it has no network namespace of its
+   *     own, the network is unknown or joined already, or setup fails
+   */
+  public ContainerRecord connect(String ref, dev.lamina.runner.network.NetworkRequest.Connection c)
+      throws IOException {
+    ContainerRecord r = queries.inspect(ref);
+    ContainerRecord out = networking.connect(r, c);
+    if (out == null) {
+      throw new ContainerException("no such container: " + ref);
+    }
+    return out;
+  }
+
+  /**
+   * {@code network disconnect [-f] NETWORK CONTAINER}: takes the container off a network, at
+   * once when it runs, and for good.
+   *
+   * @throws ContainerException when there is no such container
+   * @throws dev.lamina.runner.network.NetworkException when it is not on that network, or that
+   *     is its only one
+   */
+  public ContainerRecord disconnect(String ref, String network, boolean force) throws IOException {
+    ContainerRecord r = queries.inspect(ref);
+    ContainerRecord out = networking.disconnect(r, network, force);
+    if (out == null) {
+      throw new ContainerException("no such container: " + ref);
+    }
+    return out;
+  }
+
+  /**
    * Takes off their networks containers that are not running (after a crash), and returns their
    * ids. {@link #prune} does it too.
    */

@@ -21,12 +21,14 @@ import dev.lamina.layerfs.testing.Requirements;
 import dev.lamina.runner.network.HostRoutes;
 import dev.lamina.runner.network.Netavark;
 import dev.lamina.runner.network.NetavarkNotFoundException;
+import dev.lamina.runner.network.NetworkAttachment;
 import dev.lamina.runner.network.NetworkCreateRequest;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.NetworkDefinition;
 import dev.lamina.runner.network.NetworkException;
 import dev.lamina.runner.network.NetworkRequest;
 import dev.lamina.runner.network.NetworkStatus;
+import dev.lamina.runner.network.PortMapping;
 import dev.lamina.runner.network.PortSpecs;
 import dev.lamina.runner.network.Subnet;
 import dev.lamina.runner.runtime.OciRuntimes;
@@ -208,6 +210,33 @@ class ContainerNetworkTest {
   }
 
   @Test
+  void randomHostPorts_areHeld_whileTheContainerIsOnItsNetwork() throws Exception {
+    ContainerRecord c = server("held", bridge("bridge", List.of("127.0.0.1::80", "127.0.0.1::53/udp")));
+    List<PortMapping> ports = containers.inspect(c.id()).networkStatus().ports();
+    int tcp = ports.get(0).hostPort();
+    int udp = ports.get(1).hostPort();
+    assertTrue(httpGet(tcp).contains("hello from the container"));
+    // As podman's: nothing else on the host can take them while the container has them.
+    assertThrows(IOException.class, () -> {
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress("127.0.0.1", tcp));
+      }
+    });
+    assertThrows(IOException.class, () -> {
+      try (java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", udp))) {
+        s.getLocalPort();
+      }
+    });
+    containers.remove(c.id(), true, true);
+    try (ServerSocket s = new ServerSocket();
+        java.net.DatagramSocket d = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", udp))) {
+      s.bind(new InetSocketAddress("127.0.0.1", tcp));
+    }
+    assertNothingLeft();
+  }
+
+  @Test
   void twoStores_onTheDefaultNetwork_getDifferentAddresses_thenLeaveNothing() throws Exception {
     Path root2 = tmp.resolve("lamina2");
     other = Containers.open(root2, TestNetworks.monitorLauncher(defaults), OciRuntimes.source(root2), defaults);
@@ -267,6 +296,58 @@ class ContainerNetworkTest {
         assertThrows(IOException.class, () -> containers.networks().registry().remove(tag + "u"));
     assertTrue(inUse.getMessage().contains("in use"), inUse.getMessage());
     containers.remove(srv.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
+  void connectAndDisconnect_aRunningContainer_reachedByNameAndAlias_thenNothingLeft() throws Exception {
+    String net = tag + "c";
+    containers.networks().registry().create(NetworkCreateRequest.named(net));
+    ContainerRecord srv = server("srv" + tag, bridge("bridge", List.of()));
+    containers.connect(srv.id(), new NetworkRequest.Connection(net, List.of("alias" + tag), null));
+    ContainerRecord r = containers.inspect(srv.id());
+    assertEquals(List.of(tag, net),
+        r.networkStatus().attachments().stream().map(NetworkAttachment::network).toList());
+    assertEquals("eth1", r.networkStatus().attachments().get(1).interfaceName());
+    String loop = "for i in $(seq 50); do " + GET + " %s 80 | grep . && exit 0; sleep 0.1; done; exit 1";
+    ContainerNetwork on = ContainerNetwork.parse(net, null);
+    for (String name : List.of("srv" + tag, "alias" + tag)) {
+      Result got = run(sh(on, String.format(loop, name)).withAutoRemove(true));
+      assertEquals(0, got.code(), name + ": " + got.out());
+      assertTrue(got.out().contains("hello from the container"), got.out());
+    }
+    NetworkException twice = assertThrows(NetworkException.class,
+        () -> containers.connect(srv.id(), new NetworkRequest.Connection(net, List.of(), null)));
+    assertEquals("container srv" + tag + " is already connected to network " + net, twice.getMessage());
+
+    containers.disconnect(srv.id(), net, false);
+    assertEquals(List.of(tag), containers.inspect(srv.id()).networkStatus().attachments().stream()
+        .map(NetworkAttachment::network).toList());
+    Result gone = run(sh(on, GET + " srv" + tag + " 80").withAutoRemove(true));
+    assertTrue(gone.code() != 0 && !gone.out().contains("hello"), gone.out());
+    NetworkException last = assertThrows(NetworkException.class,
+        () -> containers.disconnect(srv.id(), tag, false));
+    assertTrue(last.getMessage().contains("only network"), last.getMessage());
+    NetworkException notOn = assertThrows(NetworkException.class,
+        () -> containers.disconnect(srv.id(), net, false));
+    assertEquals("container srv" + tag + " is not connected to network " + net, notOn.getMessage());
+    containers.remove(srv.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
+  void connect_aStoppedContainer_joinsAtItsNextStart() throws Exception {
+    String net = tag + "s";
+    containers.networks().registry().create(NetworkCreateRequest.named(net));
+    ContainerRecord c = containers.create(sh(bridge("bridge", List.of()), "ip -o -4 addr show"));
+    containers.connect(c.id(), new NetworkRequest.Connection(net, List.of(), null));
+    Path out = Files.createTempFile(tmp, "out", ".txt");
+    Stdio stdio = new Stdio(Redirect.from(Path.of("/dev/null").toFile()),
+        Redirect.appendTo(out.toFile()), Redirect.appendTo(out.toFile()));
+    assertEquals(0, containers.startAttached(c.id(), stdio, false));
+    String seen = Files.readString(out);
+    assertTrue(seen.contains("eth0") && seen.contains("eth1"), seen);
+    containers.remove(c.id(), true, true);
     assertNothingLeft();
   }
 

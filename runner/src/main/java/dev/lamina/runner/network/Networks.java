@@ -25,10 +25,16 @@ import java.util.TreeSet;
  * the host-wide {@link NetworkDirectories#netavarkLock}.
  */
 public final class Networks {
+  /** Between a container's id and a network's name in a record's name: in neither grammar. */
+  private static final String SEPARATOR = "+";
+
   private final NetworkRegistry registry;
   private final AddressAllocator addresses;
   private final Path runtimeDir;
   private Netavark netavark;
+  /** Host ports held for the containers this process attached, until they are detached. */
+  private final java.util.Map<String, HostPorts.Reservation> heldPorts =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private Networks(NetworkRegistry registry, Path runtimeDir, Netavark netavark) {
     this.registry = registry;
@@ -79,8 +85,23 @@ public final class Networks {
     return FileLocks.withExclusive(registry.directories().netavarkLock(), call);
   }
 
-  private Path record(String containerId) {
-    return runtimeDir.resolve("attachments").resolve(containerId + ".json");
+  private Path record(String containerId, String network) {
+    return runtimeDir.resolve("attachments").resolve(containerId + SEPARATOR + network + ".json");
+  }
+
+  /** The records of the container's setups, one per network. */
+  private List<Path> records(String containerId) throws IOException {
+    List<Path> out = new ArrayList<>();
+    Path dir = runtimeDir.resolve("attachments");
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> entries =
+        Files.newDirectoryStream(dir, containerId + SEPARATOR + "*.json")) {
+      entries.forEach(out::add);
+    }
+    out.sort(null);
+    return out;
   }
 
   private synchronized Netavark netavark() throws NetavarkNotFoundException {
@@ -92,49 +113,50 @@ public final class Networks {
 
   /**
    * Connects the namespace pinned at {@code netns} to the networks {@code request} names (the
-   * default one when it names none), publishing its ports.
+   * default one when it names none) and those it was connected to later, publishing its ports on
+   * the first.
+   *
+   * <p>One netavark setup per network, each recorded ({@code attachments/ID+NETWORK.json}, the
+   * options netavark got) before it runs: a network is torn down, at {@link #disconnect} or
+   * {@link #detach}, with exactly the options it was set up with.
    *
    * @throws NetworkException for an unknown network, a taken address or port, missing netavark
    *     or aardvark-dns, or a netavark failure; nothing is left set up then
    */
   public NetworkStatus attach(String containerId, Path netns, NetworkRequest request)
       throws IOException {
-    if (Files.exists(record(containerId))) {
+    if (!records(containerId).isEmpty()) {
       throw new NetworkException("container " + containerId + " is already attached; detach it first");
     }
     List<NetworkDefinition> nets = resolve(request.networks());
+    for (NetworkRequest.Connection c : request.connections()) {
+      NetworkDefinition d = registry.inspect(c.network());
+      if (nets.stream().anyMatch(o -> o.name().equals(d.name()))) {
+        throw new NetworkException("network " + d.name() + " is given twice");
+      }
+      nets.add(d);
+    }
     Netavark tool = netavark();
     if (nets.stream().anyMatch(NetworkDefinition::dnsEnabled)) {
       tool.requireAardvark();
     }
-    Integer wanted = null;
-    if (request.staticIp() != null) {
-      try {
-        wanted = Ipv4.parse(request.staticIp());
-      } catch (IllegalArgumentException e) {
-        throw new NetworkException(e.getMessage());
-      }
+    HostPorts.Reservation reserved = HostPorts.reserve(request.ports());
+    // Held until detach: released by then, or with this process.
+    HostPorts.Reservation before = heldPorts.put(containerId, reserved);
+    if (before != null) {
+      before.close();
     }
-    List<PortMapping> ports = HostPorts.resolve(request.ports());
-    List<NetavarkOptions.Join> joins = new ArrayList<>();
+    List<PortMapping> ports = reserved.mappings();
+    List<NetworkAttachment> out = new ArrayList<>();
     try {
+      int first = request.networks().isEmpty() ? 1 : request.networks().size();
       for (int i = 0; i < nets.size(); i++) {
-        NetworkDefinition n = nets.get(i);
-        int address = addresses.allocate(n, containerId, i == 0 ? wanted : null);
-        joins.add(new NetavarkOptions.Join(n, "eth" + i, address, request.aliases()));
+        NetworkRequest.Connection c = i < first ? null : request.connections().get(i - first);
+        out.add(join(tool, containerId, netns, request.containerName(), nets.get(i), "eth" + i,
+            i == 0 ? request.staticIp() : c == null ? null : c.staticIp(),
+            c == null ? request.aliases() : c.aliases(),
+            i == 0 ? ports : List.of(), request.dnsServers()));
       }
-    } catch (IOException | RuntimeException e) {
-      release(containerId, nets);
-      throw e;
-    }
-    NetavarkOptions options =
-        new NetavarkOptions(containerId, request.containerName(), joins, ports, request.dnsServers());
-    byte[] json = options.toJson();
-    // Recorded before setup: whatever a failed or interrupted setup left is torn down from it.
-    AtomicFiles.write(record(containerId), json);
-    JsonObject status;
-    try {
-      status = serialised(() -> tool.setup(configDir(), netns, json));
     } catch (IOException | RuntimeException e) {
       try {
         detach(containerId, netns);
@@ -143,11 +165,73 @@ public final class Networks {
       }
       throw e;
     }
-    List<NetworkAttachment> out = new ArrayList<>();
-    for (NetavarkOptions.Join j : joins) {
-      out.add(NetavarkStatus.read(status, j, request.containerName()));
-    }
     return new NetworkStatus(out, ports);
+  }
+
+  /**
+   * Connects a container that is attached already (running) to one more network: {@code network
+   * connect}. Its interface is the first {@code ethN} free.
+   *
+   * @throws NetworkException for an unknown network, one it is on already, a taken address, or a
+   *     netavark failure; nothing of it is left set up then
+   */
+  public NetworkAttachment connect(String containerId, Path netns, String containerName,
+      NetworkRequest.Connection connection, List<String> dnsServers) throws IOException {
+    NetworkDefinition n = resolve(List.of(connection.network())).get(0);
+    if (Files.exists(record(containerId, n.name()))) {
+      throw new NetworkException("container is already connected to network " + n.name());
+    }
+    Netavark tool = netavark();
+    if (n.dnsEnabled()) {
+      tool.requireAardvark();
+    }
+    Set<String> used = new java.util.HashSet<>();
+    for (Path rec : records(containerId)) {
+      JsonObject nets = JsonObject.parse(Files.readAllBytes(rec)).object("networks");
+      for (String name : nets.names()) {
+        used.add(nets.object(name).string("interface_name"));
+      }
+    }
+    int i = 0;
+    while (used.contains("eth" + i)) {
+      i++;
+    }
+    return join(tool, containerId, netns, containerName, n, "eth" + i, connection.staticIp(),
+        connection.aliases(), List.of(), dnsServers);
+  }
+
+  /** One network's setup, recorded first; on failure, torn down and its address given back. */
+  private NetworkAttachment join(Netavark tool, String containerId, Path netns,
+      String containerName, NetworkDefinition n, String iface, String staticIp,
+      List<String> aliases, List<PortMapping> ports, List<String> dnsServers) throws IOException {
+    Integer wanted = null;
+    if (staticIp != null) {
+      try {
+        wanted = Ipv4.parse(staticIp);
+      } catch (IllegalArgumentException e) {
+        throw new NetworkException(e.getMessage());
+      }
+    }
+    int address = addresses.allocate(n, containerId, wanted);
+    NetavarkOptions.Join join = new NetavarkOptions.Join(n, iface, address, aliases);
+    byte[] json =
+        new NetavarkOptions(containerId, containerName, List.of(join), ports, dnsServers).toJson();
+    JsonObject status;
+    try {
+      // Recorded before setup: whatever a failed or interrupted setup left is torn down from it.
+      AtomicFiles.write(record(containerId, n.name()), json);
+      status = serialised(() -> tool.setup(configDir(), netns, json));
+    } catch (IOException | RuntimeException e) {
+      try {
+        disconnect(containerId, n.name(), netns);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      } finally {
+        addresses.release(n.name(), containerId);
+      }
+      throw e;
+    }
+    return NetavarkStatus.read(status, join, containerName);
   }
 
   private List<NetworkDefinition> resolve(List<String> names) throws IOException {
@@ -168,18 +252,67 @@ public final class Networks {
   }
 
   /**
-   * Disconnects the container: netavark's teardown (veth, firewall and port rules, DNS records),
-   * then its addresses are given back. Nothing happens when it is not attached.
+   * Disconnects the container from every network: netavark's teardown (veth, firewall and port
+   * rules, DNS records), then its addresses are given back. Nothing happens when it is not
+   * attached.
    *
-   * @throws NetworkException when netavark's teardown fails; the addresses and the record are
+   * @throws NetworkException when a netavark teardown fails; the addresses and the records are
    *     released all the same, so a failed teardown is reported once, not retried forever
    */
   public void detach(String containerId, Path netns) throws IOException {
-    Path rec = record(containerId);
+    IOException failure = null;
+    for (Path rec : records(containerId)) {
+      try {
+        tearDown(containerId, rec, netns);
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    // The ports go once their rules have gone.
+    HostPorts.Reservation ports = heldPorts.remove(containerId);
+    if (ports != null) {
+      ports.close();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * Disconnects the container from {@code network} alone ({@code network disconnect}).
+   *
+   * @throws NetworkException when it is not on that network, or netavark's teardown fails (the
+   *     address and the record are released all the same)
+   */
+  public void disconnect(String containerId, String network, Path netns) throws IOException {
+    String name = network.equals("bridge") ? registry.defaultName() : network;
+    Path rec = record(containerId, NetworkRegistry.validateName(name));
     if (!Files.isRegularFile(rec)) {
+      throw new NetworkException("container is not connected to network " + name);
+    }
+    tearDown(containerId, rec, netns);
+  }
+
+  /** The networks the container is on now, by the records of their setups. */
+  public List<String> connected(String containerId) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (Path rec : records(containerId)) {
+      out.addAll(JsonObject.parse(Files.readAllBytes(rec)).object("networks").names());
+    }
+    return out;
+  }
+
+  private void tearDown(String containerId, Path rec, Path netns) throws IOException {
+    byte[] json;
+    try {
+      json = Files.readAllBytes(rec);
+    } catch (java.nio.file.NoSuchFileException e) {
       return;
     }
-    byte[] json = Files.readAllBytes(rec);
     Set<String> names = JsonObject.parse(json).object("networks").names();
     IOException failure = null;
     try {
@@ -229,12 +362,6 @@ public final class Networks {
     }
   }
 
-  private void release(String containerId, List<NetworkDefinition> nets) throws IOException {
-    for (NetworkDefinition n : nets) {
-      addresses.release(n.name(), containerId);
-    }
-  }
-
   /** The ids of the containers that are attached now (for cleanup after a crash). */
   public Set<String> attached() throws IOException {
     Set<String> out = new TreeSet<>();
@@ -245,7 +372,8 @@ public final class Networks {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.json")) {
       for (Path e : entries) {
         String f = e.getFileName().toString();
-        out.add(f.substring(0, f.length() - ".json".length()));
+        int sep = f.indexOf(SEPARATOR);
+        out.add(sep < 0 ? f.substring(0, f.length() - ".json".length()) : f.substring(0, sep));
       }
     }
     return out;
