@@ -1,5 +1,7 @@
 package dev.lamina.runner;
 
+import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.network.HostPorts;
 import dev.lamina.runner.network.HostsEntries;
 import dev.lamina.runner.network.NetavarkNotFoundException;
@@ -19,6 +21,7 @@ import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.spec.EtcFiles;
 import dev.lamina.runner.spec.Network;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,13 +38,23 @@ final class ContainerNetworking {
   private final Networks networks;
   private final ContainerStore store;
 
+  /** In a store's run-time directory: the store's path, so that one removed can be tidied. */
+  private static final String STORE_MARKER = "store";
+
+  private final Path laminaRoot;
+  private final NetworkDefaults defaults;
+
   /**
-   * The host's networks, with this store's namespaces and attachments under {@code runtimeDir};
-   * the containers' records in {@code store} say which networks are in use.
+   * The host's networks, with the namespaces and attachments of the store at {@code laminaRoot}
+   * in its run-time directory ({@link dev.lamina.runner.network.NetworkDirectories#store}); the
+   * containers' records in {@code store} say which networks are in use.
    */
-  ContainerNetworking(ContainerStore store, Path runtimeDir, NetworkDefaults defaults) {
+  ContainerNetworking(ContainerStore store, Path laminaRoot, NetworkDefaults defaults) {
     this.store = store;
-    this.networks = Networks.open(runtimeDir, this::networksInUse, defaults);
+    this.laminaRoot = laminaRoot;
+    this.defaults = defaults;
+    this.networks =
+        Networks.open(defaults.directories().store(laminaRoot), this::networksInUse, defaults);
   }
 
   Networks networks() {
@@ -144,6 +157,10 @@ final class ContainerNetworking {
     // Left by a run that could not tidy up (a killed monitor): start afresh.
     tearDown(r.id(), n);
     try {
+      Path marker = networks.runtimeDirectory().resolve(STORE_MARKER);
+      if (!Files.exists(marker)) {
+        AtomicFiles.write(marker, laminaRoot.toString().getBytes(StandardCharsets.UTF_8), false);
+      }
       NetworkNamespace.create(ns);
       NetworkRequest request = n.request();
       if (request.containerName() == null || !request.containerName().equals(r.name())) {
@@ -419,6 +436,52 @@ final class ContainerNetworking {
         }
       }
     }
+    removedStores();
     return tidied;
+  }
+
+  /**
+   * Tidies the run-time directories of stores that were removed (their {@code containers/} is
+   * gone): whatever they left attached is detached, their namespaces unpinned, and the directory
+   * deleted. A directory without its store's name (made a moment ago, or by an older version)
+   * is left a minute before it counts as left over.
+   */
+  private void removedStores() throws IOException {
+    Path all = networks.runtimeDirectory().getParent();
+    if (!Files.isDirectory(all)) {
+      return;
+    }
+    List<Path> dirs;
+    try (var list = Files.list(all)) {
+      dirs = list.filter(Files::isDirectory).toList();
+    }
+    for (Path d : dirs) {
+      if (d.equals(networks.runtimeDirectory())) {
+        continue;
+      }
+      Path marker = d.resolve(STORE_MARKER);
+      if (Files.isRegularFile(marker)) {
+        Path owner = Path.of(Files.readString(marker, StandardCharsets.UTF_8).strip());
+        if (Files.isDirectory(owner.resolve("containers"))) {
+          continue;
+        }
+      } else if (Files.getLastModifiedTime(d).toInstant()
+          .isAfter(java.time.Instant.now().minusSeconds(60))) {
+        continue;
+      }
+      Networks left = Networks.open(d, dev.lamina.runner.network.NetworkUsers.NONE, defaults);
+      for (String id : left.attached()) {
+        left.detach(id, left.namespacePath(id));
+      }
+      Path pinned = d.resolve("netns");
+      if (Files.isDirectory(pinned)) {
+        try (var list = Files.list(pinned)) {
+          for (Path ns : list.toList()) {
+            NetworkNamespace.remove(ns);
+          }
+        }
+      }
+      Trees.deleteRecursively(d);
+    }
   }
 }

@@ -44,7 +44,7 @@ public final class Containers {
     ContainerRuntimes runtimes = new ContainerRuntimes(runtimeSource);
     this.volumes = Volumes.at(laminaRoot, store::volumesInUse);
     this.networking =
-        new ContainerNetworking(store, defaults.directories().store(laminaRoot), defaults);
+        new ContainerNetworking(store, laminaRoot, defaults);
     ContainerReaper reaper = new ContainerReaper(store, runtimes, volumes, networking);
     this.queries = new ContainerQueries(store, runtimes, reaper);
     this.lifecycle =

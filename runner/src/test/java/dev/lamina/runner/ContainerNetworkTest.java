@@ -26,6 +26,7 @@ import dev.lamina.runner.network.NetworkCreateRequest;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.NetworkDefinition;
 import dev.lamina.runner.network.NetworkException;
+import dev.lamina.runner.network.NetworkNamespace;
 import dev.lamina.runner.network.NetworkRequest;
 import dev.lamina.runner.network.NetworkStatus;
 import dev.lamina.runner.network.PortMapping;
@@ -389,6 +390,58 @@ class ContainerNetworkTest {
     monitor.onExit().get(30, TimeUnit.SECONDS);
     containers.remove(c.id(), true, true);
     assertNothingLeft();
+  }
+
+  @Test
+  void afterAHostRestart_theNextCommandReconciles_andTheContainerStartsAgain() throws Exception {
+    ContainerRecord c = server("web", bridge("bridge", List.of("127.0.0.1:" + freePort() + ":80")));
+    // What a restart takes: the processes, then the kernel's network state (veth, firewall
+    // rules, the pinned namespace), the mounts and everything under /run.
+    ProcessHandle monitor = ProcessHandle.of(containers.inspect(c.id()).monitorPid()).orElseThrow();
+    monitor.destroyForcibly();
+    monitor.onExit().get(30, TimeUnit.SECONDS);
+    String runcRoot = root.resolve("runtime/runc").toString();
+    run(List.of("runc", "--root", runcRoot, "delete", "-f", c.id()));
+    Path ns = containers.networks().namespacePath(c.id());
+    containers.networks().detach(c.id(), ns);
+    NetworkNamespace.remove(ns);
+    RootfsAssembly.unmount(root.resolve("containers").resolve(c.id()));
+    Trees.deleteRecursively(containers.networks().runtimeDirectory());
+    assertEquals(ContainerState.RUNNING, readRecord(c.id()).state(), "the record still says so");
+
+    // The next command sees it exited, and has nothing to tear down.
+    assertEquals(ContainerState.EXITED, containers.inspect(c.id()).state());
+    assertNothingLeft();
+    containers.start(c.id());
+    assertNotNull(containers.inspect(c.id()).networkStatus());
+    containers.remove(c.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
+  void aRemovedStoresRuntimeDirectory_isTidiedByAnotherStoresPrune() throws Exception {
+    Path root2 = tmp.resolve("gone");
+    Containers gone =
+        Containers.open(root2, TestNetworks.monitorLauncher(defaults), OciRuntimes.source(root2), defaults);
+    ContainerRecord c = gone.start(gone.create(sh(bridge("bridge", List.of()), "sleep 600")).id());
+    Path left = gone.networks().runtimeDirectory();
+    assertTrue(Files.isDirectory(left));
+    // The store is deleted under its running container, as rm -rf would.
+    ProcessHandle monitor = ProcessHandle.of(gone.inspect(c.id()).monitorPid()).orElseThrow();
+    monitor.destroyForcibly();
+    monitor.onExit().get(30, TimeUnit.SECONDS);
+    run(List.of("runc", "--root", root2.resolve("runtime/runc").toString(), "delete", "-f", c.id()));
+    RootfsAssembly.unmount(root2.resolve("containers").resolve(c.id()));
+    Trees.deleteRecursively(root2);
+
+    containers.prune();
+    assertFalse(Files.exists(left), "the removed store's run-time directory is left");
+    assertNothingLeft();
+  }
+
+  private ContainerRecord readRecord(String id) throws IOException {
+    return dev.lamina.runner.internal.JsonFiles.read(
+        root.resolve("containers").resolve(id).resolve("container.json"), ContainerRecordCodec.INSTANCE);
   }
 
   @Test
