@@ -108,6 +108,13 @@ class RunNetworkTest {
     Cli.Result hostPublish = lamina.run("run", "--rm", "--network", "host", "-p", "80", "busybox", "true");
     assertEquals(ExitCodes.ERROR, hostPublish.code());
     assertTrue(hostPublish.err().contains("--publish"), hostPublish.err());
+    Cli.Result ip = lamina.run("run", "--rm", "--network", net, "--ip", "192.0.2.7", "busybox", "true");
+    assertEquals(ExitCodes.ERROR, ip.code());
+    assertEquals(1, ip.err().lines().count(), ip.err());
+    assertTrue(ip.err().contains("192.0.2.7 is not a free host address"), ip.err());
+    Cli.Result connect = lamina.run("network", "connect", "nosuch", "web");
+    assertEquals(ExitCodes.ERROR, connect.code());
+    assertEquals(1, connect.err().lines().count(), connect.err());
     assertEquals(List.of(), lamina.run("ps", "-aq").ok().lines());
   }
 
