@@ -272,6 +272,9 @@ final class ContainerNetworking {
     if (added != null && (out == null || out.state() != ContainerState.RUNNING)) {
       // It stopped (or went) while being connected: its teardown may have missed this network.
       networks.disconnect(r.id(), name, ns);
+    } else if (added != null) {
+      // Its new address in /etc/hosts, and aardvark-dns in resolv.conf on a network with DNS.
+      writeEtc(store.dir(r.id()), out, out.networkStatus(), true);
     }
     return out;
   }
@@ -306,7 +309,7 @@ final class ContainerNetworking {
         }
       }
     }
-    return store.update(
+    ContainerRecord out = store.update(
         r.id(),
         cur -> {
           ContainerRecord next =
@@ -323,6 +326,10 @@ final class ContainerNetworking {
           }
           return next;
         });
+    if (out != null && out.state() == ContainerState.RUNNING && out.networkStatus() != null) {
+      writeEtc(store.dir(r.id()), out, out.networkStatus(), true);
+    }
+    return out;
   }
 
   private static ContainerNetwork ownNamespace(ContainerRecord r, String verb) throws NetworkException {
@@ -342,6 +349,12 @@ final class ContainerNetworking {
    * with DNS, else the host's resolvers, with {@code --dns} and friends applied.
    */
   void writeEtc(Path cdir, ContainerRecord r, NetworkStatus status) throws IOException {
+    writeEtc(cdir, r, status, false);
+  }
+
+  /** The same; {@code running}: the container runs, and sees the files change in place. */
+  private void writeEtc(Path cdir, ContainerRecord r, NetworkStatus status, boolean running)
+      throws IOException {
     ContainerNetwork n = r.networkMode();
     if (status == null && n.extraHosts().isEmpty() && n.dns().isEmpty()
         && n.dnsSearch().isEmpty() && n.dnsOptions().isEmpty()) {
@@ -360,13 +373,22 @@ final class ContainerNetworking {
     for (String line : n.extraHosts()) {
       hosts.append(line).append('\n');
     }
-    EtcFiles.rewrite(cdir, "hosts", hosts.toString());
+    write(cdir, "hosts", hosts.toString(), running);
     if (status != null || !n.dns().isEmpty() || !n.dnsSearch().isEmpty() || !n.dnsOptions().isEmpty()) {
       ResolvConf conf =
           ResolvConf.forContainer(
               status == null ? new NetworkStatus(List.of(), List.of()) : status,
               etc.resolvConfText(setup), n.dns(), n.dnsSearch(), n.dnsOptions());
-      EtcFiles.rewrite(cdir, "resolv.conf", conf.render());
+      write(cdir, "resolv.conf", conf.render(), running);
+    }
+  }
+
+  private static void write(Path cdir, String file, String content, boolean running)
+      throws IOException {
+    if (running) {
+      EtcFiles.rewriteInPlace(cdir, file, content);
+    } else {
+      EtcFiles.rewrite(cdir, file, content);
     }
   }
 

@@ -317,6 +317,18 @@ class ContainerNetworkTest {
       assertEquals(0, got.code(), name + ": " + got.out());
       assertTrue(got.out().contains("hello from the container"), got.out());
     }
+    // A container connected from the default network (no DNS there) resolves names on the new one.
+    ContainerRecord client = containers.start(containers.create(
+        sh(bridge("bridge", List.of()), "sleep 600").withName("client" + tag)).id());
+    assertEquals(1, containers.exec(client.id(), new ExecRequest(List.of("sh", "-c",
+        GET + " " + containers.inspect(srv.id()).networkStatus().attachments().get(1).address()
+            + " 80 | grep -q hello"), null, null, null, false), false),
+        "isolated: the default network reaches no container of another network");
+    containers.connect(client.id(), new NetworkRequest.Connection(net, List.of(), null));
+    assertEquals(0, containers.exec(client.id(), new ExecRequest(List.of("sh", "-c",
+        String.format(loop, "alias" + tag) + " | grep -q hello"), null, null, null, false), false));
+    containers.remove(client.id(), true, true);
+
     NetworkException twice = assertThrows(NetworkException.class,
         () -> containers.connect(srv.id(), new NetworkRequest.Connection(net, List.of(), null)));
     assertEquals("container srv" + tag + " is already connected to network " + net, twice.getMessage());
