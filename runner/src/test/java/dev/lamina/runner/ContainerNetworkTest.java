@@ -211,6 +211,28 @@ class ContainerNetworkTest {
   }
 
   @Test
+  void twoStores_runningAtOnce_leaveNoRuleBehind() throws Exception {
+    Path root2 = tmp.resolve("lamina2");
+    other = Containers.open(root2, TestNetworks.monitorLauncher(defaults), OciRuntimes.source(root2), defaults);
+    List<Containers> both = List.of(containers, other);
+    List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (int i = 0; i < 4; i++) {
+        Containers c = both.get(i % 2);
+        runs.add(pool.submit(() -> c.run(sh(bridge("bridge", List.of("127.0.0.1::80")), "true")
+            .withAutoRemove(true), Stdio.inherit(), false)));
+      }
+      for (var r : runs) {
+        assertEquals(0, r.get(120, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertNothingLeft();
+  }
+
+  @Test
   void randomHostPorts_areHeld_whileTheContainerIsOnItsNetwork() throws Exception {
     ContainerRecord c = server("held", bridge("bridge", List.of("127.0.0.1::80", "127.0.0.1::53/udp")));
     List<PortMapping> ports = containers.inspect(c.id()).networkStatus().ports();
