@@ -398,7 +398,7 @@ final class ContainerNetworking {
     for (ContainerRecord r : store.readAll()) {
       ContainerNetwork n = r.networkMode();
       if (n.mode() == ContainerNetwork.Mode.BRIDGE) {
-        List<String> names = n.request().networks();
+        List<String> names = n.request().allNetworks();
         if (names.isEmpty()) {
           used.add(networks.registry().defaultName());
         }

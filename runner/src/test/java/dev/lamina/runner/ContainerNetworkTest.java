@@ -376,6 +376,9 @@ class ContainerNetworkTest {
     containers.networks().registry().create(NetworkCreateRequest.named(net));
     ContainerRecord c = containers.create(sh(bridge("bridge", List.of()), "ip -o -4 addr show"));
     containers.connect(c.id(), new NetworkRequest.Connection(net, List.of(), null));
+    NetworkException inUse =
+        assertThrows(NetworkException.class, () -> containers.networks().registry().remove(net));
+    assertTrue(inUse.getMessage().contains("in use"), inUse.getMessage());
     Path out = Files.createTempFile(tmp, "out", ".txt");
     Stdio stdio = new Stdio(Redirect.from(Path.of("/dev/null").toFile()),
         Redirect.appendTo(out.toFile()), Redirect.appendTo(out.toFile()));
