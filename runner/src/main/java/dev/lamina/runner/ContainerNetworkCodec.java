@@ -49,11 +49,9 @@ final class ContainerNetworkCodec {
               .strings("aliases", r.aliases());
           nullable(out, "staticIp", r.staticIp())
               .list("ports", r.ports(), PORT)
-              .strings("dnsServers", r.dnsServers());
-          if (!r.connections().isEmpty()) {
-            out.list("connections", r.connections(), CONNECTION);
-          }
-          out.endObject();
+              .strings("dnsServers", r.dnsServers())
+              .list("connections", r.connections(), CONNECTION)
+              .endObject();
         }
 
         @Override

@@ -19,8 +19,8 @@ import java.util.TreeSet;
  *
  * <p>State lives in three places: network definitions in the host's definitions directory, address
  * leases and netavark's own state in the host's run-time directory ({@link NetworkDirectories}),
- * and what was set up for each container ({@code attachments/ID.json}, the exact options netavark
- * got) and its pinned namespace in the owner's run-time directory (a store's, a build's); the
+ * and what was set up for each container on each network ({@code attachments/ID+NETWORK.json},
+ * the exact options netavark got) and its pinned namespace in the owner's run-time directory (a store's, a build's); the
  * run-time ones on a tmpfs, so that a host restart leaves nothing behind. Every netavark call holds
  * the host-wide {@link NetworkDirectories#netavarkLock}.
  */
@@ -223,7 +223,7 @@ public final class Networks {
       status = serialised(() -> tool.setup(configDir(), netns, json));
     } catch (IOException | RuntimeException e) {
       try {
-        disconnect(containerId, n.name(), netns);
+        tearDown(containerId, record(containerId, n.name()), netns);
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
       } finally {
