@@ -371,6 +371,26 @@ class ContainerNetworkTest {
   }
 
   @Test
+  void networksStayIsolated_afterAnotherNetworkIsTornDown() throws Exception {
+    containers.networks().registry().create(NetworkCreateRequest.named(tag + "a"));
+    containers.networks().registry().create(NetworkCreateRequest.named(tag + "b"));
+    ContainerRecord srv = server("srv" + tag, ContainerNetwork.parse(tag + "a", null));
+    String address = containers.inspect(srv.id()).networkStatus().primary().orElseThrow().address();
+    ContainerRecord client = containers.start(containers.create(
+        sh(bridge("bridge", List.of()), "sleep 600").withName("client" + tag)).id());
+    // A network that comes and goes: netavark takes its bridge away with its last container.
+    ContainerRecord passing = containers.start(containers.create(
+        sh(ContainerNetwork.parse(tag + "b", null), "sleep 600")).id());
+    containers.remove(passing.id(), true, true);
+    assertEquals(1, containers.exec(client.id(), new ExecRequest(List.of("sh", "-c",
+        GET + " " + address + " 80 | grep -q hello"), null, null, null, false), false),
+        "the default network reached a container of another network");
+    containers.remove(client.id(), true, true);
+    containers.remove(srv.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
   void connect_aStoppedContainer_joinsAtItsNextStart() throws Exception {
     String net = tag + "s";
     containers.networks().registry().create(NetworkCreateRequest.named(net));

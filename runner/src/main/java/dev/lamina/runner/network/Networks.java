@@ -320,6 +320,7 @@ public final class Networks {
         Netavark tool = netavark();
         serialised(() -> {
           tool.teardown(configDir(), netns, json);
+          restoreIsolation(tool, json);
           return null;
         });
       } else {
@@ -355,8 +356,55 @@ public final class Networks {
       Netavark tool = netavark();
       serialised(() -> {
         tool.teardown(configDir(), standIn, json);
+        restoreIsolation(tool, json);
         return null;
       });
+    } finally {
+      NetworkNamespace.remove(standIn);
+    }
+  }
+
+  /**
+   * netavark 1.4 (Debian 12's) removes the jump from {@code FORWARD} to its isolation chain when
+   * it tears a network down completely (its bridge goes), though other networks are still up, and
+   * puts it back only at its next setup: until then containers of different networks reach each
+   * other. So after a teardown that took a bridge away, while another network still has
+   * containers (its bridge is up), a stand-in namespace is set up on that network and torn down
+   * again: the setup puts the jump back, and the teardown, not a complete one, leaves it. netavark
+   * writes the rules; Lamina writes none. Called holding the netavark lock.
+   */
+  private void restoreIsolation(Netavark tool, byte[] options) throws IOException {
+    JsonObject info = JsonObject.parse(options).object("network_info");
+    boolean bridgeGone = false;
+    for (String n : info.names()) {
+      bridgeGone |= !Files.exists(Path.of("/sys/class/net", info.object(n).string("network_interface")));
+    }
+    if (!bridgeGone) {
+      return;
+    }
+    NetworkDefinition up = null;
+    for (NetworkDefinition n : registry.list()) {
+      if (Files.exists(Path.of("/sys/class/net", n.bridge())) && (up == null || !n.dnsEnabled())) {
+        up = n;
+      }
+    }
+    if (up == null) {
+      return;
+    }
+    String id = "lamina-isolation-" + dev.lamina.runner.internal.RandomIds.hex64().substring(0, 12);
+    Path standIn = runtimeDir.resolve("netns").resolve(id);
+    NetworkNamespace.create(standIn);
+    try {
+      int address = addresses.allocate(up, id, null);
+      try {
+        byte[] json = new NetavarkOptions(id, id,
+            List.of(new NetavarkOptions.Join(up, "eth0", address, List.of())), List.of(), List.of())
+            .toJson();
+        tool.setup(configDir(), standIn, json);
+        tool.teardown(configDir(), standIn, json);
+      } finally {
+        addresses.release(up.name(), id);
+      }
     } finally {
       NetworkNamespace.remove(standIn);
     }
