@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Where networks live: the host's places as podman keeps them, a user's, and each store's. */
+/** Where networks live: the host's places as podman keeps them, and each store's. */
 class NetworkDirectoriesTest {
   @Test
   void root_keepsDefinitionsInEtc_andStateInRun() {
@@ -16,17 +15,6 @@ class NetworkDirectoriesTest {
     assertEquals(Path.of("/run/lamina/networks/leases"), d.leases());
     assertEquals(Path.of("/run/lamina/networks/.lock"), d.lock());
     assertEquals(Path.of("/run/lamina/networks/netavark.lock"), d.netavarkLock());
-  }
-
-  @Test
-  void aUser_keepsThemUnderXdgDirectories_orTheirDefaults() {
-    NetworkDirectories d = NetworkDirectories.user(
-        Map.of("XDG_CONFIG_HOME", "/h/cfg", "XDG_RUNTIME_DIR", "/run/user/1000"), Path.of("/h"), "ann");
-    assertEquals(Path.of("/h/cfg/lamina/networks"), d.config());
-    assertEquals(Path.of("/run/user/1000/lamina/networks"), d.run());
-    NetworkDirectories plain = NetworkDirectories.user(Map.of("XDG_CONFIG_HOME", "relative"), Path.of("/h"), "ann");
-    assertEquals(Path.of("/h/.config/lamina/networks"), plain.config());
-    assertEquals(Path.of("/tmp/lamina-run-ann/lamina/networks"), plain.run());
   }
 
   @Test
