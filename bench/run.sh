@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench/run.sh [N]: `lamina run --rm IMAGE true` next to `podman run --rm` (same image, runc) and a
 # raw `runc run` of a prepared bundle; N rounds (default 10), taking turns, medians and ratios.
-# Both tools run with the same network mode, --network none and then --network host.
+# Both tools run with the same network mode: each one's default bridge network (Lamina's `lamina`,
+# podman's `podman`, both set up by netavark), then --network none.
+# Storage: both on overlayfs (Lamina's own layers as overlay lowers; podman's overlay driver, as
+# printed below), the image imported into each from the same local root filesystem (no pulls).
 set -euo pipefail
 top=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$top/bench/common.sh"
@@ -41,25 +44,33 @@ if command -v podman >/dev/null; then
     tar -C "$work/rootfs" -c . | podman import - localhost/bench-busybox >/dev/null
   fi
 fi
-# The same network mode on both sides: none (no network set up) and host (the host's namespace);
-# the two tools take turns, and the medians are compared.
-for mode in none host; do
+if [ -n "$have_podman" ]; then
+  echo "podman storage:   $(podman info --format '{{.Store.GraphDriverName}}' 2>/dev/null || echo unknown); lamina storage: overlay"
+  # Warm-up: podman's default network and its first run.
+  podman run --runtime runc --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
+    localhost/bench-busybox true
+fi
+# The same network mode on both sides: the default (each tool's own bridge network, no --network
+# given) and none (no network set up); the two tools take turns, and the medians are compared.
+for mode in default none; do
+  net=()
+  if [ "$mode" != default ]; then net=(--network "$mode"); fi
   lamina_times=() podman_times=()
   for ((i = 0; i < n; i++)); do
-    lamina_times+=("$(bench_time "$lamina" --root "$store" run --rm --network "$mode" bench/busybox true)")
+    lamina_times+=("$(bench_time "$lamina" --root "$store" run --rm "${net[@]}" bench/busybox true)")
     if [ -n "$have_podman" ]; then
       # runc: crun cannot run on hosts with the hybrid cgroup layout.
-      podman_times+=("$(bench_time podman run --runtime runc --rm --network "$mode" \
+      podman_times+=("$(bench_time podman run --runtime runc --rm "${net[@]}" \
         --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/bench-busybox true)")
     fi
   done
   t_lamina=$(bench_median "${lamina_times[@]}")
-  echo "lamina run --rm --network $mode:  ${t_lamina}s (median of $n)"
+  echo "lamina run --rm, network $mode:  ${t_lamina}s (median of $n)"
   echo "lamina / runc:    $(bench_ratio "$t_lamina" "$t_runc")x"
   if [ -n "$have_podman" ]; then
     t_podman=$(bench_median "${podman_times[@]}")
-    echo "podman run --rm --network $mode:  ${t_podman}s (median of $n)"
-    echo "lamina / podman:  $(bench_ratio "$t_lamina" "$t_podman")x"
+    echo "podman run --rm, network $mode:  ${t_podman}s (median of $n)"
+    echo "lamina / podman ($mode):  $(bench_ratio "$t_lamina" "$t_podman")x"
   fi
 done
 echo "load average:     $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"

@@ -46,7 +46,9 @@ final class ContainerSupport {
     if (home != null) {
       Path launcher = Path.of(home, "bin", "lamina");
       if (Files.isExecutable(launcher)) {
-        return List.of(launcher.toAbsolutePath().toString());
+        List<String> cmd = new ArrayList<>(List.of(launcher.toAbsolutePath().toString()));
+        cmd.addAll(globalOptions());
+        return cmd;
       }
     }
     String java =
@@ -54,14 +56,25 @@ final class ContainerSupport {
             .info()
             .command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    return List.of(
-        java,
-        "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1",
-        "-Xshare:auto",
-        "-cp",
-        classPath(),
-        Main.class.getName());
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto",
+                "-cp",
+                classPath(),
+                Main.class.getName()));
+    cmd.addAll(globalOptions());
+    return cmd;
+  }
+
+  /** The options another lamina process must see as this one saw them: where networks live. */
+  private static List<String> globalOptions() {
+    return NetworkCommand.configDir == null
+        ? List.of()
+        : List.of("--network-config-dir", NetworkCommand.configDir.toAbsolutePath().toString());
   }
 
   private static String classPath() {

@@ -89,7 +89,10 @@ final class InspectCommand implements Callable<Integer> {
       case NONE -> "none";
       case CONTAINER -> "container:" + n.container();
       case PASTA -> "pasta";
-      case BRIDGE -> String.join(",", n.request().networks());
+      // As docker and podman name it: the default network is "bridge".
+      case BRIDGE -> n.request().allNetworks().equals(List.of(NetworkCommand.defaults().name()))
+          ? "bridge"
+          : String.join(",", n.request().allNetworks());
     };
   }
 

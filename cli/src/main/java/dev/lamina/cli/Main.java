@@ -84,6 +84,16 @@ public final class Main implements Runnable {
       scope = CommandLine.ScopeType.INHERIT)
   Path root;
 
+  /** {@code --network-config-dir}: where network definitions live (podman's option). */
+  @Option(
+      names = "--network-config-dir",
+      paramLabel = "DIR",
+      description = "Network definitions (default: $LAMINA_NETWORK_CONFIG_DIR, /etc/lamina/networks for root).",
+      scope = CommandLine.ScopeType.INHERIT)
+  void networkConfigDir(Path dir) {
+    NetworkCommand.configDir = dir;
+  }
+
   @Option(
       names = "--debug",
       description = "Print stack traces of errors.",
@@ -126,6 +136,7 @@ public final class Main implements Runnable {
   public static int execute(String... args) {
     Class<?> named = named(args);
     RootfsAssembly.reportTo(new FlattenNote(System.err));
+    NetworkCommand.configDir = null;
     ErrorHandler handler = new ErrorHandler();
     Main main = new Main();
     CommandLine cli = new CommandLine(main);
@@ -160,9 +171,10 @@ public final class Main implements Runnable {
   static Class<?> named(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      if (a.equals("--root")) {
+      if (a.equals("--root") || a.equals("--network-config-dir")) {
         i++;
-      } else if (!a.equals("--debug") && !a.startsWith("--root=")) {
+      } else if (!a.equals("--debug") && !a.startsWith("--root=")
+          && !a.startsWith("--network-config-dir=")) {
         return a.startsWith("-") || a.startsWith("@") ? null : byName(a);
       }
     }

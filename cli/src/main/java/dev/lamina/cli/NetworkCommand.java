@@ -5,8 +5,10 @@ import dev.lamina.runner.network.NetworkCreateRequest;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.NetworkDefinition;
 import dev.lamina.runner.network.NetworkRegistry;
+import dev.lamina.runner.network.NetworkRequest;
 import dev.lamina.runner.network.Subnet;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,8 @@ import picocli.CommandLine.Parameters;
       NetworkCommand.Inspect.class,
       NetworkCommand.Rm.class,
       NetworkCommand.Prune.class,
+      NetworkCommand.Connect.class,
+      NetworkCommand.Disconnect.class,
     })
 final class NetworkCommand implements Runnable {
   /** Overrides the default network's preferred subnet (podman's {@code default_subnet}). */
@@ -37,7 +41,8 @@ final class NetworkCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "a subcommand is required: create, ls, inspect, rm or prune");
+        spec.commandLine(),
+        "a subcommand is required: create, ls, inspect, rm, prune, connect or disconnect");
   }
 
   static NetworkRegistry registry(StoreOptions store) {
@@ -45,9 +50,21 @@ final class NetworkCommand implements Runnable {
     return ContainerSupport.open(store.root()).networks().registry();
   }
 
-  /** How the default network is made: the standard one, with {@value #DEFAULT_SUBNET_ENV}. */
+  /** {@code --network-config-dir}, or null; set while the command line is parsed. */
+  static Path configDir;
+
+  /**
+   * Where networks live and how the default network is made: the standard ones, with {@code
+   * --network-config-dir} and {@value #DEFAULT_SUBNET_ENV}.
+   */
   static NetworkDefaults defaults() {
     NetworkDefaults defaults = NetworkDefaults.standard();
+    if (configDir != null) {
+      if (configDir.toString().isEmpty()) {
+        throw new UserException("--network-config-dir is empty; name a directory", ExitCodes.ERROR);
+      }
+      defaults = defaults.withDirectories(defaults.directories().withConfig(configDir));
+    }
     String subnet = System.getenv(DEFAULT_SUBNET_ENV);
     if (subnet != null && !subnet.isBlank()) {
       try {
@@ -239,6 +256,52 @@ final class NetworkCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       registry(store).prune().forEach(Output.out()::println);
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Joins a container to one more network: at once when it runs, and at every later start. */
+  @Command(name = "connect", description = "Connect a container to a network.")
+  static final class Connect implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(names = "--alias", paramLabel = "NAME", description = "Another name on the network (repeatable).")
+    List<String> aliases = new ArrayList<>();
+
+    @Option(names = "--ip", paramLabel = "IP", description = "The container's address on the network.")
+    String ip;
+
+    @Parameters(index = "0", paramLabel = "NETWORK", description = "Network name.")
+    String network;
+
+    @Parameters(index = "1", paramLabel = "CONTAINER", description = "Container name or id.")
+    String container;
+
+    @Override
+    public Integer call() throws Exception {
+      ContainerSupport.open(store.root())
+          .connect(container, new NetworkRequest.Connection(network, aliases, ip));
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Takes a container off a network: at once when it runs, and for good. */
+  @Command(name = "disconnect", description = "Disconnect a container from a network.")
+  static final class Disconnect implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(names = {"-f", "--force"}, description = "Disconnect even if the network's teardown fails.")
+    boolean force;
+
+    @Parameters(index = "0", paramLabel = "NETWORK", description = "Network name.")
+    String network;
+
+    @Parameters(index = "1", paramLabel = "CONTAINER", description = "Container name or id.")
+    String container;
+
+    @Override
+    public Integer call() throws Exception {
+      ContainerSupport.open(store.root()).disconnect(container, network, force);
       return ExitCodes.OK;
     }
   }

@@ -82,8 +82,8 @@ class RunCommand implements Callable<Integer> {
   Double cpus;
 
   @Option(names = {"--network", "--net"}, paramLabel = "MODE",
-      description = "host (default; pasta for a user), none, bridge (the default network),"
-          + " a network's NAME, pasta, or container:ID.")
+      description = "bridge (the default network; the default, pasta for a user), a network's"
+          + " NAME, none, host, pasta, or container:ID.")
   String network;
 
   @Option(names = {"-p", "--publish"}, paramLabel = "[IP:][HOST:]PORT[/PROTO]", description = "Publish a container's port (or range) on the host.")

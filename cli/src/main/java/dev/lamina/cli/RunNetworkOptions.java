@@ -24,7 +24,7 @@ final class RunNetworkOptions {
       String ip, List<String> aliases) throws IOException {
     ContainerNetwork n;
     if (mode == null) {
-      mode = ContainerNetwork.defaultMode("host");
+      mode = ContainerNetwork.defaultMode("bridge");
     }
     try {
       n = ContainerNetwork.parse(mode, name);
@@ -39,7 +39,7 @@ final class RunNetworkOptions {
       NetworkRequest r = n.request().withPorts(ports).withAliases(aliases).withStaticIp(ip);
       if (!dns.isEmpty()) {
         // aardvark-dns forwards to them on networks with DNS; resolv.conf names them otherwise.
-        r = new NetworkRequest(r.containerName(), r.networks(), r.aliases(), r.staticIp(), r.ports(), dns);
+        r = r.withDnsServers(dns);
       }
       n = n.withRequest(r);
     } else {

@@ -36,7 +36,9 @@ final class Cli {
   }
 
   Result run(String... args) {
-    List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+    // Networks a test creates are defined beside its store, never in the host's /etc.
+    List<String> all = new ArrayList<>(List.of("--root", root.toString(),
+        "--network-config-dir", networkConfigDir().toString()));
     all.addAll(List.of(args));
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
@@ -53,6 +55,11 @@ final class Cli {
       System.setOut(oldOut);
       System.setErr(oldErr);
     }
+  }
+
+  /** Where the networks this store's tests create are defined. */
+  Path networkConfigDir() {
+    return root.resolveSibling(root.getFileName() + ".networks");
   }
 
   /** The project's checkout, for scripts such as samples/busybox/make-rootfs. */

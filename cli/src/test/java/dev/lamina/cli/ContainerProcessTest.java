@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import dev.lamina.layerfs.testing.Requirements;
+import dev.lamina.runner.testing.HostNetwork;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,6 +114,8 @@ class ContainerProcessTest {
 
   @Test
   void killedForegroundCli_containerGetsSigterm_recordReaped() throws Exception {
+    Set<String> links = HostNetwork.links();
+    List<String> rules = HostNetwork.rules();
     Process p =
         new ProcessBuilder(
                 lamina("run", "--name", "orphan", "busybox", "sh", "-c",
@@ -134,6 +138,11 @@ class ContainerProcessTest {
     // Its monitor passed the SIGTERM on: the container's trap ended it.
     assertTrue(ps.contains("Exited (0)"), ps);
     assertEquals(List.of(), MountTable.mountPointsUnder(store));
+    // It was on the default network: the next command took it off (veth, rules, namespace).
+    assertEquals(links, HostNetwork.links());
+    assertEquals(rules, HostNetwork.rules());
+    assertEquals(List.of(),
+        MountTable.mountPointsUnder(ContainerSupport.open(store).networks().runtimeDirectory()));
     lamina.run("rm", "orphan").ok();
     assertTrue(Files.isDirectory(store.resolve("containers")));
   }

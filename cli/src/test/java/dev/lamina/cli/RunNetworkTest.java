@@ -11,6 +11,9 @@ import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.testing.Requirements;
+import dev.lamina.runner.network.Ipv4;
+import dev.lamina.runner.network.Subnet;
+import dev.lamina.runner.testing.HostNetwork;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -18,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,6 +109,77 @@ class RunNetworkTest {
     Cli.Result hostPublish = lamina.run("run", "--rm", "--network", "host", "-p", "80", "busybox", "true");
     assertEquals(ExitCodes.ERROR, hostPublish.code());
     assertTrue(hostPublish.err().contains("--publish"), hostPublish.err());
+    Cli.Result ip = lamina.run("run", "--rm", "--network", net, "--ip", "192.0.2.7", "busybox", "true");
+    assertEquals(ExitCodes.ERROR, ip.code());
+    assertEquals(1, ip.err().lines().count(), ip.err());
+    assertTrue(ip.err().contains("192.0.2.7 is not a free host address"), ip.err());
+    Cli.Result connect = lamina.run("network", "connect", "nosuch", "web");
+    assertEquals(ExitCodes.ERROR, connect.code());
+    assertEquals(1, connect.err().lines().count(), connect.err());
     assertEquals(List.of(), lamina.run("ps", "-aq").ok().lines());
+  }
+
+  @Test
+  void runWithoutNetwork_joinsTheDefaultBridgeNetwork() throws Exception {
+    JsonNode def = Json.readTree(lamina.run("network", "inspect", "lamina").ok().out()
+        .getBytes(StandardCharsets.UTF_8)).get(0);
+    String subnet = def.get("subnets").get(0).get("subnet").asText();
+    Cli.Result r = lamina.run("run", "--rm", "busybox", "ip", "-o", "-4", "addr", "show", "eth0");
+    assertEquals(0, r.code(), r.err());
+    String address = r.out().strip().split("\\s+")[3].replaceAll("/.*", "");
+    assertTrue(Subnet.parse(subnet).contains(Ipv4.parse(address)), subnet + ": " + r.out());
+    lamina.run("create", "--name", "web", "busybox", "true").ok();
+    JsonNode web = Json.readTree(lamina.run("inspect", "web").ok().out()
+        .getBytes(StandardCharsets.UTF_8)).get(0);
+    assertEquals("bridge", web.get("HostConfig").get("NetworkMode").asText(), web.toString());
+  }
+
+  @Test
+  void connectAndDisconnect_aRunningContainer() throws Exception {
+    String other = net + "b";
+    int third = ThreadLocalRandom.current().nextInt(0, 256);
+    lamina.run("network", "create", "--subnet", "10.235." + third + ".0/24", other).ok();
+    try {
+      lamina.run("run", "-d", "--name", "web", "--network", net, "busybox",
+          "httpd", "-f", "-p", "80", "-h", "/www").ok();
+      assertEquals("", lamina.run("network", "connect", "--alias", "site", other, "web").ok().out());
+      JsonNode nets = Json.readTree(lamina.run("inspect", "web").ok().out()
+          .getBytes(StandardCharsets.UTF_8)).get(0).get("NetworkSettings").get("Networks");
+      assertTrue(nets.has(net) && nets.has(other), nets.toString());
+      Cli.Result got = lamina.run("run", "--rm", "--network", other, "busybox", "sh", "-c",
+          "for i in $(seq 50); do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 site 80 | grep . && exit 0; sleep 0.1; done; exit 1");
+      assertEquals(0, got.code(), got.out() + got.err());
+      assertTrue(got.out().contains("served by lamina"), got.out());
+      Cli.Result twice = lamina.run("network", "connect", other, "web");
+      assertEquals("lamina: container web is already connected to network " + other + "\n", twice.err());
+      lamina.run("network", "disconnect", other, "web").ok();
+      Cli.Result notOn = lamina.run("network", "disconnect", other, "web");
+      assertEquals(ExitCodes.ERROR, notOn.code());
+      assertEquals("lamina: container web is not connected to network " + other + "\n", notOn.err());
+      Cli.Result noSuch = lamina.run("network", "connect", other, "nosuch");
+      assertEquals(1, noSuch.err().lines().count(), noSuch.err());
+      lamina.run("rm", "-f", "web").ok();
+    } finally {
+      lamina.run("rm", "-f", "web");
+      lamina.run("network", "rm", other);
+    }
+  }
+
+  @Test
+  void portInUse_failsInOneLine_andLeavesNoTrace() throws Exception {
+    Set<String> links = HostNetwork.links();
+    List<String> rules = HostNetwork.rules();
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("127.0.0.1", 0));
+      int port = taken.getLocalPort();
+      Cli.Result r = lamina.run("run", "--rm", "--network", net, "-p", "127.0.0.1:" + port + ":80",
+          "busybox", "true");
+      assertEquals(ExitCodes.ERROR, r.code());
+      assertEquals(1, r.err().lines().count(), r.err());
+      assertTrue(r.err().startsWith("lamina: cannot publish 127.0.0.1:" + port + "/tcp"), r.err());
+    }
+    assertEquals(List.of(), lamina.run("ps", "-aq").ok().lines());
+    assertEquals(links, HostNetwork.links());
+    assertEquals(rules, HostNetwork.rules());
   }
 }

@@ -50,6 +50,7 @@ final class ContainerNetworkCodec {
           nullable(out, "staticIp", r.staticIp())
               .list("ports", r.ports(), PORT)
               .strings("dnsServers", r.dnsServers())
+              .list("connections", r.connections(), CONNECTION)
               .endObject();
         }
 
@@ -61,7 +62,23 @@ final class ContainerNetworkCodec {
               orEmpty(in.strings("aliases")),
               in.string("staticIp"),
               in.has("ports") ? in.list("ports", PORT) : List.of(),
-              orEmpty(in.strings("dnsServers")));
+              orEmpty(in.strings("dnsServers")),
+              in.has("connections") ? in.list("connections", CONNECTION) : List.of());
+        }
+      };
+
+  static final JsonCodec<NetworkRequest.Connection> CONNECTION =
+      new JsonCodec<>() {
+        @Override
+        public void write(JsonWriter out, NetworkRequest.Connection c) throws IOException {
+          out.startObject().string("network", c.network()).strings("aliases", c.aliases());
+          nullable(out, "staticIp", c.staticIp()).endObject();
+        }
+
+        @Override
+        public NetworkRequest.Connection read(JsonObject in) throws JsonFormatException {
+          return new NetworkRequest.Connection(
+              in.string("network"), orEmpty(in.strings("aliases")), in.string("staticIp"));
         }
       };
 

@@ -1,8 +1,13 @@
 package dev.lamina.runner;
 
+import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.network.HostPorts;
 import dev.lamina.runner.network.HostsEntries;
+import dev.lamina.runner.network.NetavarkNotFoundException;
+import dev.lamina.runner.network.NetworkAttachment;
 import dev.lamina.runner.network.NetworkDefaults;
+import dev.lamina.runner.network.NetworkRegistry;
 import dev.lamina.runner.network.NetworkException;
 import dev.lamina.runner.network.NetworkNamespace;
 import dev.lamina.runner.network.NetworkRequest;
@@ -16,6 +21,7 @@ import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.spec.EtcFiles;
 import dev.lamina.runner.spec.Network;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,14 +38,23 @@ final class ContainerNetworking {
   private final Networks networks;
   private final ContainerStore store;
 
+  /** In a store's run-time directory: the store's path, so that one removed can be tidied. */
+  private static final String STORE_MARKER = "store";
+
+  private final Path laminaRoot;
+  private final NetworkDefaults defaults;
+
   /**
-   * The networks of the store at {@code laminaRoot}, with run-time state under {@code
-   * runtimeDir}; the containers' records in {@code store} say which networks are in use.
+   * The host's networks, with the namespaces and attachments of the store at {@code laminaRoot}
+   * in its run-time directory ({@link dev.lamina.runner.network.NetworkDirectories#store}); the
+   * containers' records in {@code store} say which networks are in use.
    */
-  ContainerNetworking(
-      ContainerStore store, Path laminaRoot, Path runtimeDir, NetworkDefaults defaults) {
+  ContainerNetworking(ContainerStore store, Path laminaRoot, NetworkDefaults defaults) {
     this.store = store;
-    this.networks = Networks.open(laminaRoot, runtimeDir, this::networksInUse, defaults);
+    this.laminaRoot = laminaRoot;
+    this.defaults = defaults;
+    this.networks =
+        Networks.open(defaults.directories().store(laminaRoot), this::networksInUse, defaults);
   }
 
   Networks networks() {
@@ -142,11 +157,14 @@ final class ContainerNetworking {
     // Left by a run that could not tidy up (a killed monitor): start afresh.
     tearDown(r.id(), n);
     try {
+      Path marker = networks.runtimeDirectory().resolve(STORE_MARKER);
+      if (!Files.exists(marker)) {
+        AtomicFiles.write(marker, laminaRoot.toString().getBytes(StandardCharsets.UTF_8), false);
+      }
       NetworkNamespace.create(ns);
       NetworkRequest request = n.request();
       if (request.containerName() == null || !request.containerName().equals(r.name())) {
-        request = new NetworkRequest(r.name(), request.networks(), request.aliases(),
-            request.staticIp(), request.ports(), request.dnsServers());
+        request = request.withContainerName(r.name());
       }
       NetworkStatus status;
       if (n.mode() == ContainerNetwork.Mode.PASTA) {
@@ -154,7 +172,12 @@ final class ContainerNetworking {
         Pasta.attach(ns, ports);
         status = new NetworkStatus(List.of(), ports);
       } else {
-        status = networks.attach(r.id(), ns, request);
+        try {
+          status = networks.attach(r.id(), ns, request);
+        } catch (NetavarkNotFoundException e) {
+          throw new NetavarkNotFoundException(
+              e.getMessage() + "; or run the container with --network host or none");
+        }
       }
       writeEtc(cdir, r, status);
       return status;
@@ -208,11 +231,130 @@ final class ContainerNetworking {
   }
 
   /**
+   * {@code network connect}: joins {@code r} to one more network, at once when it runs (netavark
+   * sets up just that network in its namespace), and at every later start (its record keeps the
+   * connection). Returns the record as changed, or null when the container was removed meanwhile.
+   *
+   * @throws NetworkException when it has no namespace of its own, the network is unknown or
+   *     joined already, or setup fails (nothing of it is left then)
+   */
+  ContainerRecord connect(ContainerRecord r, NetworkRequest.Connection asked) throws IOException {
+    ContainerNetwork n = ownNamespace(r, "connect");
+    String name = asked.network().equals("bridge")
+        ? networks.registry().defaultName()
+        : networks.registry().inspect(asked.network()).name();
+    NetworkRequest.Connection c = new NetworkRequest.Connection(name, asked.aliases(), asked.staticIp());
+    if (n.request().allNetworks().contains(name)) {
+      throw new NetworkException("container " + r.name() + " is already connected to network " + name);
+    }
+    Path ns = networks.namespacePath(r.id());
+    NetworkAttachment joined = null;
+    if (r.state() == ContainerState.RUNNING && NetworkNamespace.isPinned(ns)) {
+      joined = networks.connect(r.id(), ns, r.name(), c, n.request().dnsServers());
+    }
+    NetworkAttachment added = joined;
+    ContainerRecord out =
+        store.update(
+            r.id(),
+            cur -> {
+              ContainerRecord next =
+                  cur.toBuilder()
+                      .network(cur.networkMode().withRequest(cur.networkMode().request().withConnection(c)))
+                      .build();
+              NetworkStatus st = cur.networkStatus();
+              if (added != null && st != null) {
+                List<NetworkAttachment> all = new ArrayList<>(st.attachments());
+                all.add(added);
+                next = next.withNetworkStatus(new NetworkStatus(all, st.ports()));
+              }
+              return next;
+            });
+    if (added != null && (out == null || out.state() != ContainerState.RUNNING)) {
+      // It stopped (or went) while being connected: its teardown may have missed this network.
+      networks.disconnect(r.id(), name, ns);
+    } else if (added != null) {
+      // Its new address in /etc/hosts, and aardvark-dns in resolv.conf on a network with DNS.
+      writeEtc(store.dir(r.id()), out, out.networkStatus(), true);
+    }
+    return out;
+  }
+
+  /**
+   * {@code network disconnect}: takes {@code r} off {@code network}, at once when it runs, and
+   * for good. With {@code force}, a teardown failure is not reported (the record changes all the
+   * same, as the address and netavark's record are given up anyway).
+   *
+   * @throws NetworkException when it is not on that network, or it is its last network
+   */
+  ContainerRecord disconnect(ContainerRecord r, String network, boolean force) throws IOException {
+    ContainerNetwork n = ownNamespace(r, "disconnect");
+    String name = network.equals("bridge") ? networks.registry().defaultName() : network;
+    NetworkRegistry.validateName(name);
+    List<String> joined = n.request().allNetworks();
+    if (!joined.contains(name)) {
+      throw new NetworkException("container " + r.name() + " is not connected to network " + name);
+    }
+    if (joined.size() == 1) {
+      throw new NetworkException(
+          "network " + name + " is the only network of container " + r.name()
+              + "; stop it, or create it with --network none");
+    }
+    Path ns = networks.namespacePath(r.id());
+    if (networks.connected(r.id()).contains(name)) {
+      try {
+        networks.disconnect(r.id(), name, ns);
+      } catch (IOException e) {
+        if (!force) {
+          throw e;
+        }
+      }
+    }
+    ContainerRecord out = store.update(
+        r.id(),
+        cur -> {
+          ContainerRecord next =
+              cur.toBuilder()
+                  .network(cur.networkMode().withRequest(cur.networkMode().request().without(name)))
+                  .build();
+          NetworkStatus st = cur.networkStatus();
+          if (st != null) {
+            List<NetworkAttachment> left =
+                st.attachments().stream().filter(a -> !a.network().equals(name)).toList();
+            // Ports are published on the first network: gone with it until the next start.
+            boolean portsGone = !st.attachments().isEmpty() && st.attachments().get(0).network().equals(name);
+            next = next.withNetworkStatus(new NetworkStatus(left, portsGone ? List.of() : st.ports()));
+          }
+          return next;
+        });
+    if (out != null && out.state() == ContainerState.RUNNING && out.networkStatus() != null) {
+      writeEtc(store.dir(r.id()), out, out.networkStatus(), true);
+    }
+    return out;
+  }
+
+  private static ContainerNetwork ownNamespace(ContainerRecord r, String verb) throws NetworkException {
+    ContainerNetwork n = r.networkMode();
+    if (n.mode() != ContainerNetwork.Mode.BRIDGE) {
+      throw new NetworkException(
+          "cannot " + verb + " container " + r.name() + ": it has no network namespace of its own (--network "
+              + (n.mode() == ContainerNetwork.Mode.CONTAINER ? "container:" : n.mode().name().toLowerCase(java.util.Locale.ROOT))
+              + ")");
+    }
+    return n;
+  }
+
+  /**
    * The container's {@code /etc/hosts} and {@code /etc/resolv.conf} (those it does not bind
    * itself): loopback, its own addresses and {@code --add-host} lines; aardvark-dns on networks
    * with DNS, else the host's resolvers, with {@code --dns} and friends applied.
    */
   void writeEtc(Path cdir, ContainerRecord r, NetworkStatus status) throws IOException {
+    writeEtc(cdir, r, status, false);
+  }
+
+  /** The same; {@code running}: the container runs, and sees the files change in place. */
+  private void writeEtc(Path cdir, ContainerRecord r, NetworkStatus status, boolean running)
+      throws IOException {
     ContainerNetwork n = r.networkMode();
     if (status == null && n.extraHosts().isEmpty() && n.dns().isEmpty()
         && n.dnsSearch().isEmpty() && n.dnsOptions().isEmpty()) {
@@ -231,13 +373,22 @@ final class ContainerNetworking {
     for (String line : n.extraHosts()) {
       hosts.append(line).append('\n');
     }
-    EtcFiles.rewrite(cdir, "hosts", hosts.toString());
+    write(cdir, "hosts", hosts.toString(), running);
     if (status != null || !n.dns().isEmpty() || !n.dnsSearch().isEmpty() || !n.dnsOptions().isEmpty()) {
       ResolvConf conf =
           ResolvConf.forContainer(
               status == null ? new NetworkStatus(List.of(), List.of()) : status,
               etc.resolvConfText(setup), n.dns(), n.dnsSearch(), n.dnsOptions());
-      EtcFiles.rewrite(cdir, "resolv.conf", conf.render());
+      write(cdir, "resolv.conf", conf.render(), running);
+    }
+  }
+
+  private static void write(Path cdir, String file, String content, boolean running)
+      throws IOException {
+    if (running) {
+      EtcFiles.rewriteInPlace(cdir, file, content);
+    } else {
+      EtcFiles.rewrite(cdir, file, content);
     }
   }
 
@@ -247,7 +398,7 @@ final class ContainerNetworking {
     for (ContainerRecord r : store.readAll()) {
       ContainerNetwork n = r.networkMode();
       if (n.mode() == ContainerNetwork.Mode.BRIDGE) {
-        List<String> names = n.request().networks();
+        List<String> names = n.request().allNetworks();
         if (names.isEmpty()) {
           used.add(networks.registry().defaultName());
         }
@@ -289,8 +440,8 @@ final class ContainerNetworking {
         tidied.add(id);
       }
     }
-    // Leases are in the store and outlive a host restart, which takes the rest with it. Only
-    // those of containers that are recorded and stopped: a build's steps hold leases too.
+    // A lease outlives its attachment when a teardown failed half-way. Only those of this
+    // store's containers that are recorded and stopped: builds and other stores hold leases too.
     Set<String> stopped = new HashSet<>();
     for (ContainerRecord r : store.readAll()) {
       if (r.state() != ContainerState.RUNNING) {
@@ -307,6 +458,52 @@ final class ContainerNetworking {
         }
       }
     }
+    removedStores();
     return tidied;
+  }
+
+  /**
+   * Tidies the run-time directories of stores that were removed (their {@code containers/} is
+   * gone): whatever they left attached is detached, their namespaces unpinned, and the directory
+   * deleted. A directory without its store's name (made a moment ago, or by an older version)
+   * is left a minute before it counts as left over.
+   */
+  private void removedStores() throws IOException {
+    Path all = networks.runtimeDirectory().getParent();
+    if (!Files.isDirectory(all)) {
+      return;
+    }
+    List<Path> dirs;
+    try (var list = Files.list(all)) {
+      dirs = list.filter(Files::isDirectory).toList();
+    }
+    for (Path d : dirs) {
+      if (d.equals(networks.runtimeDirectory())) {
+        continue;
+      }
+      Path marker = d.resolve(STORE_MARKER);
+      if (Files.isRegularFile(marker)) {
+        Path owner = Path.of(Files.readString(marker, StandardCharsets.UTF_8).strip());
+        if (Files.isDirectory(owner.resolve("containers"))) {
+          continue;
+        }
+      } else if (Files.getLastModifiedTime(d).toInstant()
+          .isAfter(java.time.Instant.now().minusSeconds(60))) {
+        continue;
+      }
+      Networks left = Networks.open(d, dev.lamina.runner.network.NetworkUsers.NONE, defaults);
+      for (String id : left.attached()) {
+        left.detach(id, left.namespacePath(id));
+      }
+      Path pinned = d.resolve("netns");
+      if (Files.isDirectory(pinned)) {
+        try (var list = Files.list(pinned)) {
+          for (Path ns : list.toList()) {
+            NetworkNamespace.remove(ns);
+          }
+        }
+      }
+      Trees.deleteRecursively(d);
+    }
   }
 }

@@ -46,7 +46,7 @@ public final class Containers {
     ContainerRuntimes runtimes = new ContainerRuntimes(runtimeSource);
     this.volumes = Volumes.at(laminaRoot, store::volumesInUse);
     this.networking =
-        new ContainerNetworking(store, laminaRoot, runtimeDir(laminaRoot), defaults);
+        new ContainerNetworking(store, laminaRoot, defaults);
     ContainerReaper reaper =
         new ContainerReaper(
             store, runtimes, volumes, networking, runtimeDir(laminaRoot));
@@ -93,10 +93,11 @@ public final class Containers {
   }
 
   /**
-   * Where the store's run-time network state lives (pinned namespaces, what netavark set up):
-   * under the runtime directory ({@code /run/lamina} for root, the user's own otherwise, see
-   * {@link StoreRoots#runtimeDir}), a tmpfs, so that a host restart leaves none of it; one
-   * directory per store, named by a hash of its path.
+   * The store's own run-time directory (conmon's exit files and short links to bundles): under
+   * the runtime directory ({@code /run/lamina} for root, the user's own otherwise, see {@link
+   * StoreRoots#runtimeDir}), a tmpfs, so that a host restart leaves none of it; one directory per
+   * store, named by a hash of its path. Network state is host-wide, elsewhere (see {@link
+   * dev.lamina.runner.network.NetworkDirectories}).
    */
   static Path runtimeDir(Path laminaRoot) {
     return StoreRoots.runtimeDir()
@@ -106,6 +107,41 @@ public final class Containers {
   /** The store's networks, which know which of them these containers use. */
   public Networks networks() {
     return networking.networks();
+  }
+
+  /**
+   * {@code network connect NETWORK CONTAINER}: joins the container to one more network, at once
+   * when it runs, and at every later start.
+   *
+   * @throws ContainerException when there is no such container
+   * @throws dev.lamina.runner.network.NetworkException when it has no network namespace of its
+   *     own, the network is unknown or joined already, or setup fails
+   */
+  public ContainerRecord connect(String ref, dev.lamina.runner.network.NetworkRequest.Connection c)
+      throws IOException {
+    ContainerRecord r = queries.inspect(ref);
+    ContainerRecord out = networking.connect(r, c);
+    if (out == null) {
+      throw new ContainerException("no such container: " + ref);
+    }
+    return out;
+  }
+
+  /**
+   * {@code network disconnect [-f] NETWORK CONTAINER}: takes the container off a network, at
+   * once when it runs, and for good.
+   *
+   * @throws ContainerException when there is no such container
+   * @throws dev.lamina.runner.network.NetworkException when it is not on that network, or that
+   *     is its only one
+   */
+  public ContainerRecord disconnect(String ref, String network, boolean force) throws IOException {
+    ContainerRecord r = queries.inspect(ref);
+    ContainerRecord out = networking.disconnect(r, network, force);
+    if (out == null) {
+      throw new ContainerException("no such container: " + ref);
+    }
+    return out;
   }
 
   /**

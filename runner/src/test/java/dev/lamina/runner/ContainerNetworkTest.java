@@ -21,15 +21,19 @@ import dev.lamina.layerfs.testing.Requirements;
 import dev.lamina.runner.network.HostRoutes;
 import dev.lamina.runner.network.Netavark;
 import dev.lamina.runner.network.NetavarkNotFoundException;
+import dev.lamina.runner.network.NetworkAttachment;
 import dev.lamina.runner.network.NetworkCreateRequest;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.NetworkDefinition;
 import dev.lamina.runner.network.NetworkException;
+import dev.lamina.runner.network.NetworkNamespace;
 import dev.lamina.runner.network.NetworkRequest;
 import dev.lamina.runner.network.NetworkStatus;
+import dev.lamina.runner.network.PortMapping;
 import dev.lamina.runner.network.PortSpecs;
 import dev.lamina.runner.network.Subnet;
 import dev.lamina.runner.runtime.OciRuntimes;
+import dev.lamina.runner.testing.TestNetworks;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.testing.BusyboxRootfs;
@@ -97,21 +101,29 @@ class ContainerNetworkTest {
     }
   }
 
+  NetworkDefaults defaults;
+  Containers other;
+
   @BeforeEach
   void setUp() throws Exception {
     root = tmp.resolve("lamina");
     tag = "lc" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
     int third = ThreadLocalRandom.current().nextInt(0, 256);
-    NetworkDefaults defaults =
-        new NetworkDefaults(tag, tag + "0", Subnet.parse("10.232." + third + ".0/24"), HostRoutes.PROC_ROUTE);
+    defaults =
+        TestNetworks.own(tag, "10.232." + third + ".0/24", tmp.resolve("networks"));
     containers =
-        Containers.open(root, ExitCommand.javaProcess(), OciRuntimes.source(root), defaults);
+        Containers.open(root, TestNetworks.exitCommand(defaults), OciRuntimes.source(root), defaults);
     linksBefore = links();
     rulesBefore = rules();
   }
 
   @AfterEach
   void tearDown() throws Exception {
+    if (other != null) {
+      for (ContainerRecord r : other.list(true)) {
+        other.remove(r.id(), true, true);
+      }
+    }
     for (ContainerRecord r : containers.list(true)) {
       containers.remove(r.id(), true, true);
     }
@@ -122,7 +134,7 @@ class ContainerNetworkTest {
         containers.networks().registry().remove(n.name());
       }
     }
-    Trees.deleteRecursively(Containers.runtimeDir(root.toAbsolutePath().normalize()));
+    Trees.deleteRecursively(containers.networks().runtimeDirectory());
     assertEquals(List.of(), left);
   }
 
@@ -176,7 +188,7 @@ class ContainerNetworkTest {
     assertEquals(linksBefore, links());
     assertEquals(rulesBefore, rules());
     assertEquals(Set.of(), containers.networks().attached());
-    Path pinned = Containers.runtimeDir(root.toAbsolutePath().normalize()).resolve("netns");
+    Path pinned = containers.networks().runtimeDirectory().resolve("netns");
     assertTrue(!Files.exists(pinned) || Files.list(pinned).findAny().isEmpty(), "pinned namespaces left");
     for (NetworkDefinition n : containers.networks().registry().list()) {
       assertEquals(Map.of(), containers.networks().addresses().leases(n.name()), n.name());
@@ -197,6 +209,63 @@ class ContainerNetworkTest {
     assertTrue(containers.networks().attached().contains(c.id()));
     containers.remove(c.id(), true, true);
     assertNothingLeft();
+  }
+
+  @Test
+  void twoStores_runningAtOnce_leaveNoRuleBehind() throws Exception {
+    Path root2 = tmp.resolve("lamina2");
+    other = Containers.open(root2, TestNetworks.exitCommand(defaults), OciRuntimes.source(root2), defaults);
+    List<Containers> both = List.of(containers, other);
+    List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (int i = 0; i < 4; i++) {
+        Containers c = both.get(i % 2);
+        runs.add(pool.submit(() -> c.run(sh(bridge("bridge", List.of("127.0.0.1::80")), "true")
+            .withAutoRemove(true), Stdio.inherit(), false)));
+      }
+      for (var r : runs) {
+        assertEquals(0, r.get(120, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertNothingLeft();
+  }
+
+  @Test
+  void randomHostPorts_serveTheContainer_andAreFreeAgainAfterRemove() throws Exception {
+    ContainerRecord c = server("held", bridge("bridge", List.of("127.0.0.1::80", "127.0.0.1::53/udp")));
+    List<PortMapping> ports = containers.inspect(c.id()).networkStatus().ports();
+    int tcp = ports.get(0).hostPort();
+    int udp = ports.get(1).hostPort();
+    assertTrue(tcp > 0 && udp > 0, ports.toString());
+    assertTrue(httpGet(tcp).contains("hello from the container"));
+    containers.remove(c.id(), true, true);
+    try (ServerSocket s = new ServerSocket();
+        java.net.DatagramSocket d = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", udp))) {
+      s.bind(new InetSocketAddress("127.0.0.1", tcp));
+    }
+    assertNothingLeft();
+  }
+
+  @Test
+  void twoStores_onTheDefaultNetwork_getDifferentAddresses_thenLeaveNothing() throws Exception {
+    Path root2 = tmp.resolve("lamina2");
+    other = Containers.open(root2, TestNetworks.exitCommand(defaults), OciRuntimes.source(root2), defaults);
+    ContainerRecord a = containers.start(containers.create(sh(bridge("bridge", List.of()), "sleep 600")).id());
+    ContainerRecord b = other.start(other.create(sh(bridge("bridge", List.of()), "sleep 600")).id());
+    String first = containers.inspect(a.id()).networkStatus().primary().orElseThrow().address();
+    String second = other.inspect(b.id()).networkStatus().primary().orElseThrow().address();
+    assertFalse(first.equals(second), "both stores handed out " + first + " on one bridge");
+    // Each sees the other across the bridge: they are on one network, not two copies of it.
+    Result ping = run(sh(bridge("bridge", List.of()), "ping -c 1 -W 5 " + second).withAutoRemove(true));
+    assertEquals(0, ping.code(), ping.out());
+    containers.remove(a.id(), true, true);
+    other.remove(b.id(), true, true);
+    assertNothingLeft();
+    assertFalse(Files.exists(other.networks().runtimeDirectory().resolve("netns"))
+        && Files.list(other.networks().runtimeDirectory().resolve("netns")).findAny().isPresent());
   }
 
   @Test
@@ -244,6 +313,93 @@ class ContainerNetworkTest {
   }
 
   @Test
+  void connectAndDisconnect_aRunningContainer_reachedByNameAndAlias_thenNothingLeft() throws Exception {
+    String net = tag + "c";
+    containers.networks().registry().create(NetworkCreateRequest.named(net));
+    ContainerRecord srv = server("srv" + tag, bridge("bridge", List.of()));
+    containers.connect(srv.id(), new NetworkRequest.Connection(net, List.of("alias" + tag), null));
+    ContainerRecord r = containers.inspect(srv.id());
+    assertEquals(List.of(tag, net),
+        r.networkStatus().attachments().stream().map(NetworkAttachment::network).toList());
+    assertEquals("eth1", r.networkStatus().attachments().get(1).interfaceName());
+    String loop = "for i in $(seq 50); do " + GET + " %s 80 | grep . && exit 0; sleep 0.1; done; exit 1";
+    ContainerNetwork on = ContainerNetwork.parse(net, null);
+    for (String name : List.of("srv" + tag, "alias" + tag)) {
+      Result got = run(sh(on, String.format(loop, name)).withAutoRemove(true));
+      assertEquals(0, got.code(), name + ": " + got.out());
+      assertTrue(got.out().contains("hello from the container"), got.out());
+    }
+    // A container connected from the default network (no DNS there) resolves names on the new one.
+    ContainerRecord client = containers.start(containers.create(
+        sh(bridge("bridge", List.of()), "sleep 600").withName("client" + tag)).id());
+    assertEquals(1, containers.exec(client.id(), new ExecRequest(List.of("sh", "-c",
+        GET + " " + containers.inspect(srv.id()).networkStatus().attachments().get(1).address()
+            + " 80 | grep -q hello"), null, null, null, false), false),
+        "isolated: the default network reaches no container of another network");
+    containers.connect(client.id(), new NetworkRequest.Connection(net, List.of(), null));
+    assertEquals(0, containers.exec(client.id(), new ExecRequest(List.of("sh", "-c",
+        String.format(loop, "alias" + tag) + " | grep -q hello"), null, null, null, false), false));
+    containers.remove(client.id(), true, true);
+
+    NetworkException twice = assertThrows(NetworkException.class,
+        () -> containers.connect(srv.id(), new NetworkRequest.Connection(net, List.of(), null)));
+    assertEquals("container srv" + tag + " is already connected to network " + net, twice.getMessage());
+
+    containers.disconnect(srv.id(), net, false);
+    assertEquals(List.of(tag), containers.inspect(srv.id()).networkStatus().attachments().stream()
+        .map(NetworkAttachment::network).toList());
+    Result gone = run(sh(on, GET + " srv" + tag + " 80").withAutoRemove(true));
+    assertTrue(gone.code() != 0 && !gone.out().contains("hello"), gone.out());
+    NetworkException last = assertThrows(NetworkException.class,
+        () -> containers.disconnect(srv.id(), tag, false));
+    assertTrue(last.getMessage().contains("only network"), last.getMessage());
+    NetworkException notOn = assertThrows(NetworkException.class,
+        () -> containers.disconnect(srv.id(), net, false));
+    assertEquals("container srv" + tag + " is not connected to network " + net, notOn.getMessage());
+    containers.remove(srv.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
+  void networksStayIsolated_afterAnotherNetworkIsTornDown() throws Exception {
+    containers.networks().registry().create(NetworkCreateRequest.named(tag + "a"));
+    containers.networks().registry().create(NetworkCreateRequest.named(tag + "b"));
+    ContainerRecord srv = server("srv" + tag, ContainerNetwork.parse(tag + "a", null));
+    String address = containers.inspect(srv.id()).networkStatus().primary().orElseThrow().address();
+    ContainerRecord client = containers.start(containers.create(
+        sh(bridge("bridge", List.of()), "sleep 600").withName("client" + tag)).id());
+    // A network that comes and goes: netavark takes its bridge away with its last container.
+    ContainerRecord passing = containers.start(containers.create(
+        sh(ContainerNetwork.parse(tag + "b", null), "sleep 600")).id());
+    containers.remove(passing.id(), true, true);
+    assertEquals(1, containers.exec(client.id(), new ExecRequest(List.of("sh", "-c",
+        GET + " " + address + " 80 | grep -q hello"), null, null, null, false), false),
+        "the default network reached a container of another network");
+    containers.remove(client.id(), true, true);
+    containers.remove(srv.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
+  void connect_aStoppedContainer_joinsAtItsNextStart() throws Exception {
+    String net = tag + "s";
+    containers.networks().registry().create(NetworkCreateRequest.named(net));
+    ContainerRecord c = containers.create(sh(bridge("bridge", List.of()), "ip -o -4 addr show"));
+    containers.connect(c.id(), new NetworkRequest.Connection(net, List.of(), null));
+    NetworkException inUse =
+        assertThrows(NetworkException.class, () -> containers.networks().registry().remove(net));
+    assertTrue(inUse.getMessage().contains("in use"), inUse.getMessage());
+    Path out = Files.createTempFile(tmp, "out", ".txt");
+    Stdio stdio = new Stdio(Redirect.from(Path.of("/dev/null").toFile()),
+        Redirect.appendTo(out.toFile()), Redirect.appendTo(out.toFile()));
+    assertEquals(0, containers.startAttached(c.id(), stdio, false));
+    String seen = Files.readString(out);
+    assertTrue(seen.contains("eth0") && seen.contains("eth1"), seen);
+    containers.remove(c.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
   void networkContainer_joinsTheOthersNamespace() throws Exception {
     ContainerRecord srv = server("srv", bridge("bridge", List.of()));
     String address = containers.inspect(srv.id()).networkStatus().primary().orElseThrow().address();
@@ -281,6 +437,68 @@ class ContainerNetworkTest {
     monitor.onExit().get(30, TimeUnit.SECONDS);
     containers.remove(c.id(), true, true);
     assertNothingLeft();
+  }
+
+  @Test
+  void afterAHostRestart_theNextCommandReconciles_andTheContainerStartsAgain() throws Exception {
+    ContainerRecord c = server("web", bridge("bridge", List.of("127.0.0.1:" + freePort() + ":80")));
+    // What a restart takes: the processes, then the kernel's network state (veth, firewall
+    // rules, the pinned namespace), the mounts and everything under /run.
+    ProcessHandle monitor = ProcessHandle.of(containers.inspect(c.id()).monitorPid()).orElseThrow();
+    monitor.destroyForcibly();
+    monitor.onExit().get(30, TimeUnit.SECONDS);
+    String runcRoot = root.resolve("runtime/runc").toString();
+    run(List.of("runc", "--root", runcRoot, "delete", "-f", c.id()));
+    Path ns = containers.networks().namespacePath(c.id());
+    containers.networks().detach(c.id(), ns);
+    NetworkNamespace.remove(ns);
+    RootfsAssembly.unmount(root.resolve("containers").resolve(c.id()));
+    Trees.deleteRecursively(containers.networks().runtimeDirectory());
+    assertEquals(ContainerState.RUNNING, readRecord(c.id()).state(), "the record still says so");
+
+    // The next command sees it exited, and has nothing to tear down.
+    assertEquals(ContainerState.EXITED, containers.inspect(c.id()).state());
+    assertNothingLeft();
+    containers.start(c.id());
+    assertNotNull(containers.inspect(c.id()).networkStatus());
+    containers.remove(c.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
+  void aRemovedStoresRuntimeDirectory_isTidiedByAnotherStoresPrune() throws Exception {
+    Path root2 = tmp.resolve("gone");
+    Containers gone =
+        Containers.open(root2, TestNetworks.exitCommand(defaults), OciRuntimes.source(root2), defaults);
+    ContainerRecord c = gone.start(gone.create(sh(bridge("bridge", List.of()), "sleep 600")).id());
+    Path left = gone.networks().runtimeDirectory();
+    assertTrue(Files.isDirectory(left));
+    // The store is deleted under its running container, as rm -rf would.
+    ProcessHandle monitor = ProcessHandle.of(gone.inspect(c.id()).monitorPid()).orElseThrow();
+    monitor.destroyForcibly();
+    monitor.onExit().get(30, TimeUnit.SECONDS);
+    run(List.of("runc", "--root", root2.resolve("runtime/runc").toString(), "delete", "-f", c.id()));
+    RootfsAssembly.unmount(root2.resolve("containers").resolve(c.id()));
+    // The killed monitor's last writes may still land while the tree goes: delete until gone.
+    for (int i = 0; Files.exists(root2); i++) {
+      try {
+        Trees.deleteRecursively(root2);
+      } catch (java.nio.file.DirectoryNotEmptyException e) {
+        if (i == 20) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+
+    containers.prune();
+    assertFalse(Files.exists(left), "the removed store's run-time directory is left");
+    assertNothingLeft();
+  }
+
+  private ContainerRecord readRecord(String id) throws IOException {
+    return dev.lamina.runner.internal.JsonFiles.read(
+        root.resolve("containers").resolve(id).resolve("container.json"), ContainerRecordCodec.INSTANCE);
   }
 
   @Test

@@ -1,9 +1,11 @@
 package dev.lamina.builder.exec;
 
 import dev.lamina.layerfs.posix.Rootless;
+import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.runner.network.NetavarkNotFoundException;
 import dev.lamina.runner.network.NetworkDefaults;
+import dev.lamina.runner.network.NetworkDirectories;
 import dev.lamina.runner.network.NetworkNamespace;
 import dev.lamina.runner.network.NetworkRequest;
 import dev.lamina.runner.network.NetworkUsers;
@@ -11,6 +13,7 @@ import dev.lamina.runner.network.Networks;
 import dev.lamina.runner.network.Pasta;
 import dev.lamina.runner.spec.RuntimeSpec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +37,8 @@ import java.util.List;
  */
 final class BuildNetwork implements AutoCloseable {
   static final String DIR = "network";
+  /** In {@link #DIR}: the host's network run-time directory the build's lease is in. */
+  private static final String RUN_DIR = "run-dir";
 
   private final Networks networks;
   private final String id;
@@ -46,7 +51,7 @@ final class BuildNetwork implements AutoCloseable {
 
   /** The network of the build whose workspace is {@code workspace}; nothing is set up yet. */
   static BuildNetwork of(Store store, Path workspace, NetworkDefaults defaults) {
-    Networks networks = Networks.open(store.root(), workspace.resolve(DIR), NetworkUsers.NONE,
+    Networks networks = Networks.open(workspace.resolve(DIR), NetworkUsers.NONE,
         defaults == null ? NetworkDefaults.standard() : defaults);
     return new BuildNetwork(networks, "lamina-build-" + workspace.getFileName());
   }
@@ -60,6 +65,9 @@ final class BuildNetwork implements AutoCloseable {
   synchronized Path namespace() throws IOException {
     if (namespace == null) {
       Path ns = NetworkNamespace.create(networks.namespacePath(id));
+      // Read by removeLeft: the lease and netavark's state are where these defaults put them.
+      AtomicFiles.write(ns.getParent().resolveSibling(RUN_DIR),
+          networks.registry().directories().run().toString().getBytes(StandardCharsets.UTF_8));
       try {
         if (Rootless.active()) {
           // A user's bridge is out of reach; pasta connects the namespace, as for its containers.
@@ -127,8 +135,15 @@ final class BuildNetwork implements AutoCloseable {
     if (!Files.isDirectory(dir)) {
       return;
     }
-    Networks networks =
-        Networks.open(store.root(), dir, NetworkUsers.NONE, NetworkDefaults.standard());
+    // A teardown needs no definition: only the lease and netavark's state, in the host's
+    // run-time directory the build used.
+    NetworkDefaults defaults = NetworkDefaults.standard();
+    Path runDir = dir.resolve(RUN_DIR);
+    if (Files.isRegularFile(runDir)) {
+      defaults = defaults.withDirectories(new NetworkDirectories(
+          defaults.directories().config(), Path.of(Files.readString(runDir, StandardCharsets.UTF_8))));
+    }
+    Networks networks = Networks.open(dir, NetworkUsers.NONE, defaults);
     IOException failed = null;
     for (String id : networks.attached()) {
       try {

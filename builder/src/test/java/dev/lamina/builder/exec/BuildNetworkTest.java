@@ -18,6 +18,7 @@ import dev.lamina.runner.network.HostRoutes;
 import dev.lamina.runner.network.Netavark;
 import dev.lamina.runner.network.NetavarkNotFoundException;
 import dev.lamina.runner.network.NetworkDefaults;
+import dev.lamina.runner.testing.TestNetworks;
 import dev.lamina.runner.network.NetworkDefinition;
 import dev.lamina.runner.network.NetworkNamespace;
 import dev.lamina.runner.network.NetworkRequest;
@@ -76,8 +77,7 @@ class BuildNetworkTest {
     Requirements.tool("ip");
     tag = "lb" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
     int third = ThreadLocalRandom.current().nextInt(0, 256);
-    defaults = new NetworkDefaults(
-        tag, tag + "0", Subnet.parse("10.232." + third + ".0/24"), HostRoutes.PROC_ROUTE);
+    defaults = TestNetworks.isolated(tag, "10.232." + third + ".0/24", tmp.resolve("networks"));
     store = Store.open(tmp.resolve("store"));
     Path base = BusyboxBase.context(tmp);
     Builder.build(store, options(base, Files.readString(base.resolve("Containerfile")), "busybox"),
@@ -116,8 +116,7 @@ class BuildNetworkTest {
   void runSteps_getTheBuildsSandbox_anEmptyNamespace_orTheHosts_asAsked() throws Exception {
     // A holder on the same network keeps its bridge, and so the gateway address, up while the
     // test listens there: the only place a step's traffic goes.
-    Networks holder = Networks.open(store.root(), tmp.resolve("holder"), NetworkUsers.NONE,
-        defaults);
+    Networks holder = Networks.open(tmp.resolve("holder"), NetworkUsers.NONE, defaults);
     Path holderNs = NetworkNamespace.create(holder.namespacePath("holder"));
     try {
       NetworkStatus held = holder.attach("holder", holderNs, NetworkRequest.defaults("holder"));
@@ -199,7 +198,7 @@ class BuildNetworkTest {
   void aBuildKilledWithSigkill_leavesNothingOnceTheStoreIsOpenedAgain() throws Exception {
     Path ctx = Files.createDirectories(tmp.resolve("ctx"));
     Process child = ChildJvm.of(KilledBuild.class, store.root().toString(), ctx.toString(), tag,
-            defaults.preferredSubnet().toString())
+            defaults.preferredSubnet().toString(), tmp.resolve("networks").toString())
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     children.add(child);
     Path work = store.cacheDir().resolve("work");
@@ -237,23 +236,22 @@ class BuildNetworkTest {
   /** A build in another JVM: {@code ROOT CONTEXT TAG SUBNET}, whose step runs until killed. */
   public static final class KilledBuild {
     public static void main(String[] args) throws Exception {
-      NetworkDefaults d = new NetworkDefaults(args[2], args[2] + "0", Subnet.parse(args[3]),
-          HostRoutes.PROC_ROUTE);
+      NetworkDefaults d = TestNetworks.isolated(args[2], args[3], Path.of(args[4]));
       Builder.build(Store.open(Path.of(args[0])), BuildOptions.builder(Path.of(args[1]))
           .recipeText("FROM busybox\nRUN sleep 600\n").networkDefaults(d).build(),
           Progress.quiet());
     }
   }
 
-  private boolean defaultNetworkMade() throws IOException {
-    return Networks.open(store.root(), tmp.resolve("probe"), NetworkUsers.NONE, defaults)
-        .registry().list().stream().anyMatch(n -> n.name().equals(tag));
+  /** Whether netavark was ever run for the build: its state directory is made on first use. */
+  private boolean defaultNetworkMade() {
+    return Files.isDirectory(defaults.directories().netavarkState());
   }
 
   /** No veth or bridge, no firewall rule, no lease, no pinned namespace, no workspace. */
   private void assertNothingLeft() throws Exception {
     Networks networks =
-        Networks.open(store.root(), tmp.resolve("probe"), NetworkUsers.NONE, defaults);
+        Networks.open(tmp.resolve("probe"), NetworkUsers.NONE, defaults);
     for (NetworkDefinition n : networks.registry().list()) {
       assertEquals(Map.of(), networks.addresses().leases(n.name()), n.name());
     }

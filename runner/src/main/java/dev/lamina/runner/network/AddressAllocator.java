@@ -17,8 +17,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * IPAM: hands out the addresses of a network's subnet, one per container, recorded in {@code
- * networks/leases/NAME.json} (container id to address) under the registry's lock. The network
+ * IPAM: hands out the addresses of a network's subnet, one per container, recorded host-wide in
+ * {@code leases/NAME.json} of the run-time directory (container id to address) under the
+ * registry's lock, so that two stores never hand out the same address on one bridge. The network
  * address, the gateway and the broadcast address are never handed out.
  */
 public final class AddressAllocator {
@@ -31,7 +32,7 @@ public final class AddressAllocator {
   }
 
   private static Path leases(NetworkRegistry registry, String network) {
-    return registry.directory().resolve("leases").resolve(network + SUFFIX);
+    return registry.directories().leases().resolve(network + SUFFIX);
   }
 
   /**
@@ -126,7 +127,7 @@ public final class AddressAllocator {
   /** The networks on which some container holds an address. Called under the registry's lock. */
   static Set<String> networksWithLeases(NetworkRegistry registry) throws IOException {
     Set<String> out = new HashSet<>();
-    Path dir = registry.directory().resolve("leases");
+    Path dir = registry.directories().leases();
     if (!Files.isDirectory(dir)) {
       return out;
     }

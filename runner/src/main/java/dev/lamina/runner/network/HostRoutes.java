@@ -25,6 +25,14 @@ public final class HostRoutes {
    * @throws IOException if the file exists but cannot be read
    */
   public static List<Subnet> read(Path table) throws IOException {
+    return read(table, null);
+  }
+
+  /**
+   * The same, leaving out routes through {@code ownInterface} (a network's own bridge, whose
+   * route exists while containers are on it), or none when null.
+   */
+  public static List<Subnet> read(Path table, String ownInterface) throws IOException {
     List<String> lines;
     try {
       lines = Files.readAllLines(table, StandardCharsets.US_ASCII);
@@ -34,7 +42,7 @@ public final class HostRoutes {
     List<Subnet> out = new ArrayList<>();
     for (int i = 1; i < lines.size(); i++) {
       String[] f = lines.get(i).trim().split("\\s+");
-      if (f.length < 8) {
+      if (f.length < 8 || f[0].equals(ownInterface)) {
         continue;
       }
       try {

@@ -1,5 +1,6 @@
 package dev.lamina.runner.network;
 
+import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.FileLocks;
@@ -19,9 +20,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The store's networks: {@code $LAMINA_ROOT/networks/NAME.json}, each in podman's network JSON so
- * netavark gets it unchanged. Every change happens under {@code networks/.lock}, which the address
- * allocator shares, so a network is never removed while an address on it is being handed out.
+ * The host's networks: {@code NAME.json} in the definitions directory ({@link
+ * NetworkDirectories#config}), each in podman's network JSON so netavark gets it unchanged, and the
+ * implicit default network. Every change happens under the host-wide lock ({@link
+ * NetworkDirectories#lock}), which the address allocator shares, so a network is never removed
+ * while an address on it is being handed out.
  */
 public final class NetworkRegistry {
   /** Docker's and podman's network name grammar. */
@@ -34,25 +37,25 @@ public final class NetworkRegistry {
   private final NetworkUsers users;
   private final NetworkDefaults defaults;
 
-  private NetworkRegistry(Path dir, NetworkUsers users, NetworkDefaults defaults) {
-    this.dir = dir;
+  private NetworkRegistry(NetworkUsers users, NetworkDefaults defaults) {
+    this.dir = defaults.directories().config();
     this.users = users;
     this.defaults = defaults;
   }
 
-  /** The networks of the store at {@code laminaRoot}; {@code users} says which are in use. */
-  public static NetworkRegistry at(Path laminaRoot, NetworkUsers users, NetworkDefaults defaults) {
-    return new NetworkRegistry(laminaRoot.toAbsolutePath().resolve("networks"), users, defaults);
+  /** The networks in {@code defaults}' directories; {@code users} says which are in use. */
+  public static NetworkRegistry at(NetworkDefaults defaults, NetworkUsers users) {
+    return new NetworkRegistry(users, defaults);
   }
 
-  /** The directory holding the records. */
-  Path directory() {
-    return dir;
+  /** Where definitions, leases and run-time state live. */
+  public NetworkDirectories directories() {
+    return defaults.directories();
   }
 
   /** The lock every network change and every address allocation holds. */
   Path lockFile() {
-    return dir.resolve(".lock");
+    return defaults.directories().lock();
   }
 
   /** The default network's name. */
@@ -114,7 +117,8 @@ public final class NetworkRegistry {
     } else {
       subnet =
           SubnetChooser.choose(SubnetChooser.userCandidates(), taken(existing))
-              .orElseThrow(() -> new NetworkException("no free subnet left in 10.89.0.0/16; pass --subnet"));
+              .orElseThrow(() -> new NetworkException(
+                  "no free subnet left in " + SubnetChooser.USER_RANGE + "; pass --subnet"));
     }
     int gateway = gateway(subnet, request.gateway());
     NetworkDefinition n =
@@ -176,7 +180,8 @@ public final class NetworkRegistry {
     used.add(defaults.bridge());
     String prefix = defaults.bridge().replaceAll("[0-9]+$", "");
     for (int i = 1; i < MAX_BRIDGES; i++) {
-      if (!used.contains(prefix + i)) {
+      // An interface the host has (a network of another definitions directory) is not reused.
+      if (!used.contains(prefix + i) && !Files.exists(Path.of("/sys/class/net", prefix + i))) {
         return prefix + i;
       }
     }
@@ -184,6 +189,7 @@ public final class NetworkRegistry {
   }
 
   private void write(NetworkDefinition n) throws IOException {
+    Files.createDirectories(dir);
     AtomicFiles.write(record(n.name()), JsonWriter.toBytes(n, NetworkDefinitionCodec.INSTANCE));
   }
 
@@ -192,51 +198,86 @@ public final class NetworkRegistry {
   }
 
   /**
-   * The default network, created on first use with a subnet the host does not route yet.
+   * The default network. It is implicit: made from the defaults each time, and written only when
+   * the preferred subnet clashes with a route the host has (other than the default bridge's own)
+   * and another had to be picked, so that every later command agrees on it. A subnet the user
+   * gave wins over a written one.
    *
    * @throws NetworkException when every candidate subnet clashes
    */
   public NetworkDefinition defaultNetwork() throws IOException {
-    Optional<NetworkDefinition> found = find(defaults.name());
-    if (found.isPresent()) {
-      return found.get();
+    if (defaults.subnetGiven()) {
+      return implicitDefault(defaults.preferredSubnet());
+    }
+    Optional<NetworkDefinition> written = readRecord(defaults.name());
+    if (written.isPresent()) {
+      return written.get();
+    }
+    if (defaultSubnetFree(defaults.preferredSubnet())) {
+      return implicitDefault(defaults.preferredSubnet());
     }
     return FileLocks.withExclusive(
         lockFile(),
         () -> {
-          Optional<NetworkDefinition> again = find(defaults.name());
+          Optional<NetworkDefinition> again = readRecord(defaults.name());
           if (again.isPresent()) {
             return again.get();
           }
+          List<Subnet> taken = new ArrayList<>(HostRoutes.read(defaults.routeTable(), defaults.bridge()));
+          userNetworks().forEach(n -> taken.add(n.subnet()));
           Subnet subnet =
-              SubnetChooser.choose(
-                      SubnetChooser.defaultCandidates(defaults.preferredSubnet()), taken(list()))
+              SubnetChooser.choose(SubnetChooser.defaultCandidates(defaults.preferredSubnet()), taken)
                   .orElseThrow(
                       () ->
                           new NetworkException(
                               "no free subnet for the default network: every candidate clashes with a host route or another network"));
-          NetworkDefinition n =
-              new NetworkDefinition(
-                  defaults.name(),
-                  RandomIds.hex64(),
-                  defaults.bridge(),
-                  now(),
-                  subnet,
-                  subnet.host(1),
-                  false,
-                  false,
-                  java.util.Map.of());
+          NetworkDefinition n = implicitDefault(subnet);
           write(n);
           return n;
         });
   }
 
+  private boolean defaultSubnetFree(Subnet s) throws IOException {
+    for (Subnet route : HostRoutes.read(defaults.routeTable(), defaults.bridge())) {
+      if (route.overlaps(s)) {
+        return false;
+      }
+    }
+    for (NetworkDefinition n : userNetworks()) {
+      if (n.subnet().overlaps(s)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The default network on {@code subnet}; its id depends on its name alone, as podman's does. */
+  private NetworkDefinition implicitDefault(Subnet subnet) {
+    return new NetworkDefinition(
+        defaults.name(),
+        Digest.sha256("lamina network " + defaults.name()).hex(),
+        defaults.bridge(),
+        now(),
+        subnet,
+        subnet.host(1),
+        false,
+        false,
+        java.util.Map.of());
+  }
+
   /**
-   * The network {@code name}, if it exists.
+   * The network {@code name}, if it exists (the default one always does).
    *
    * @throws NetworkException for an invalid name
    */
   public Optional<NetworkDefinition> find(String name) throws IOException {
+    if (name.equals(defaults.name())) {
+      return Optional.of(defaultNetwork());
+    }
+    return readRecord(name);
+  }
+
+  private Optional<NetworkDefinition> readRecord(String name) throws IOException {
     Path p = record(name);
     if (!Files.isRegularFile(p)) {
       return Optional.empty();
@@ -250,18 +291,23 @@ public final class NetworkRegistry {
    * @throws NetworkException when there is no such network
    */
   public NetworkDefinition inspect(String name) throws IOException {
-    if (name.equals(defaults.name())) {
-      return defaultNetwork();
-    }
     return find(name).orElseThrow(() -> new NetworkException("network not found: " + name));
   }
 
   /**
-   * Every network, sorted by name.
+   * Every network, the default one included, sorted by name.
    *
    * @throws IOException if a record cannot be read
    */
   public List<NetworkDefinition> list() throws IOException {
+    List<NetworkDefinition> out = userNetworks();
+    out.add(defaultNetwork());
+    out.sort((a, b) -> a.name().compareTo(b.name()));
+    return out;
+  }
+
+  /** The networks written in the definitions directory, less the default one. */
+  private List<NetworkDefinition> userNetworks() throws IOException {
     List<NetworkDefinition> out = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       return out;
@@ -270,12 +316,12 @@ public final class NetworkRegistry {
       for (Path e : entries) {
         String file = e.getFileName().toString();
         String name = file.substring(0, file.length() - SUFFIX.length());
-        if (NAME.matcher(name).matches() && Files.isRegularFile(e)) {
+        if (NAME.matcher(name).matches() && !name.equals(defaults.name())
+            && Files.isRegularFile(e)) {
           out.add(JsonFiles.read(e, NetworkDefinitionCodec.INSTANCE));
         }
       }
     }
-    out.sort((a, b) -> a.name().compareTo(b.name()));
     return out;
   }
 

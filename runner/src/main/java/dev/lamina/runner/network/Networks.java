@@ -2,6 +2,7 @@ package dev.lamina.runner.network;
 
 import dev.lamina.layerfs.json.JsonObject;
 import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.store.FileLocks;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -16,11 +17,17 @@ import java.util.TreeSet;
  * #attach} allocates addresses, resolves host ports and has netavark set up a namespace the caller
  * pinned; {@link #detach} undoes all of it, and may be called any number of times.
  *
- * <p>State lives in two places: network definitions and address leases in the store, and what was
- * set up for each container ({@code attachments/ID.json}, the exact options netavark got) in a
- * runtime directory that should be on a tmpfs, so that a host restart leaves nothing behind.
+ * <p>State lives in three places: network definitions in the host's definitions directory, address
+ * leases and netavark's own state in the host's run-time directory ({@link NetworkDirectories}),
+ * and what was set up for each container on each network ({@code attachments/ID+NETWORK.json},
+ * the exact options netavark got) and its pinned namespace in the owner's run-time directory (a store's, a build's); the
+ * run-time ones on a tmpfs, so that a host restart leaves nothing behind. Every netavark call holds
+ * the host-wide {@link NetworkDirectories#netavarkLock}.
  */
 public final class Networks {
+  /** Between a container's id and a network's name in a record's name: in neither grammar. */
+  private static final String SEPARATOR = "+";
+
   private final NetworkRegistry registry;
   private final AddressAllocator addresses;
   private final Path runtimeDir;
@@ -34,11 +41,11 @@ public final class Networks {
   }
 
   /**
-   * Networks of the store at {@code laminaRoot}, with run-time state under {@code runtimeDir};
-   * netavark is looked up on first use.
+   * The host's networks as {@code defaults} place them, with this owner's namespaces and
+   * attachments under {@code runtimeDir}; netavark is looked up on first use.
    */
-  public static Networks open(Path laminaRoot, Path runtimeDir, NetworkUsers users, NetworkDefaults defaults) {
-    return new Networks(NetworkRegistry.at(laminaRoot, users, defaults), runtimeDir, null);
+  public static Networks open(Path runtimeDir, NetworkUsers users, NetworkDefaults defaults) {
+    return new Networks(NetworkRegistry.at(defaults, users), runtimeDir, null);
   }
 
   /** The same, with a given netavark. */
@@ -56,17 +63,42 @@ public final class Networks {
     return addresses;
   }
 
+  /** This owner's run-time directory: its pinned namespaces and attachments. */
+  public Path runtimeDirectory() {
+    return runtimeDir;
+  }
+
   /** Where a container's namespace should be pinned: {@code RUNTIME/netns/ID}. */
   public Path namespacePath(String containerId) {
     return runtimeDir.resolve("netns").resolve(containerId);
   }
 
   private Path configDir() {
-    return runtimeDir.resolve("netavark");
+    return registry.directories().netavarkState();
   }
 
-  private Path record(String containerId) {
-    return runtimeDir.resolve("attachments").resolve(containerId + ".json");
+  /** Runs a netavark call holding the host-wide netavark lock. */
+  private <T> T serialised(FileLocks.Locked<T> call) throws IOException {
+    return FileLocks.withExclusive(registry.directories().netavarkLock(), call);
+  }
+
+  private Path record(String containerId, String network) {
+    return runtimeDir.resolve("attachments").resolve(containerId + SEPARATOR + network + ".json");
+  }
+
+  /** The records of the container's setups, one per network. */
+  private List<Path> records(String containerId) throws IOException {
+    List<Path> out = new ArrayList<>();
+    Path dir = runtimeDir.resolve("attachments");
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> entries =
+        Files.newDirectoryStream(dir, containerId + SEPARATOR + "*.json")) {
+      entries.forEach(out::add);
+    }
+    out.sort(null);
+    return out;
   }
 
   private synchronized Netavark netavark() throws NetavarkNotFoundException {
@@ -78,49 +110,54 @@ public final class Networks {
 
   /**
    * Connects the namespace pinned at {@code netns} to the networks {@code request} names (the
-   * default one when it names none), publishing its ports.
+   * default one when it names none) and those it was connected to later, publishing its ports on
+   * the first.
+   *
+   * <p>One netavark setup per network, each recorded ({@code attachments/ID+NETWORK.json}, the
+   * options netavark got) before it runs: a network is torn down, at {@link #disconnect} or
+   * {@link #detach}, with exactly the options it was set up with.
    *
    * @throws NetworkException for an unknown network, a taken address or port, missing netavark
    *     or aardvark-dns, or a netavark failure; nothing is left set up then
    */
   public NetworkStatus attach(String containerId, Path netns, NetworkRequest request)
       throws IOException {
-    if (Files.exists(record(containerId))) {
+    if (!records(containerId).isEmpty()) {
       throw new NetworkException("container " + containerId + " is already attached; detach it first");
     }
     List<NetworkDefinition> nets = resolve(request.networks());
+    for (NetworkRequest.Connection c : request.connections()) {
+      NetworkDefinition d = registry.inspect(c.network());
+      if (nets.stream().anyMatch(o -> o.name().equals(d.name()))) {
+        throw new NetworkException("network " + d.name() + " is given twice");
+      }
+      nets.add(d);
+    }
     Netavark tool = netavark();
     if (nets.stream().anyMatch(NetworkDefinition::dnsEnabled)) {
       tool.requireAardvark();
     }
-    Integer wanted = null;
-    if (request.staticIp() != null) {
-      try {
-        wanted = Ipv4.parse(request.staticIp());
-      } catch (IllegalArgumentException e) {
-        throw new NetworkException(e.getMessage());
-      }
+    // The ports are bound (held) from their choice until netavark's rules for them exist, so that
+    // no other program takes a port chosen for the container meanwhile. Not for the container's
+    // life: no process of Lamina's outlives the command that started the container (conmon,
+    // which podman gives the sockets to, is started without them).
+    try (HostPorts.Reservation reserved = HostPorts.reserve(request.ports())) {
+      return join(tool, containerId, netns, request, nets, reserved.mappings());
     }
-    List<PortMapping> ports = HostPorts.resolve(request.ports());
-    List<NetavarkOptions.Join> joins = new ArrayList<>();
+  }
+
+  private NetworkStatus join(Netavark tool, String containerId, Path netns, NetworkRequest request,
+      List<NetworkDefinition> nets, List<PortMapping> ports) throws IOException {
+    List<NetworkAttachment> out = new ArrayList<>();
     try {
+      int first = request.networks().isEmpty() ? 1 : request.networks().size();
       for (int i = 0; i < nets.size(); i++) {
-        NetworkDefinition n = nets.get(i);
-        int address = addresses.allocate(n, containerId, i == 0 ? wanted : null);
-        joins.add(new NetavarkOptions.Join(n, "eth" + i, address, request.aliases()));
+        NetworkRequest.Connection c = i < first ? null : request.connections().get(i - first);
+        out.add(join(tool, containerId, netns, request.containerName(), nets.get(i), "eth" + i,
+            i == 0 ? request.staticIp() : c == null ? null : c.staticIp(),
+            c == null ? request.aliases() : c.aliases(),
+            i == 0 ? ports : List.of(), request.dnsServers()));
       }
-    } catch (IOException | RuntimeException e) {
-      release(containerId, nets);
-      throw e;
-    }
-    NetavarkOptions options =
-        new NetavarkOptions(containerId, request.containerName(), joins, ports, request.dnsServers());
-    byte[] json = options.toJson();
-    // Recorded before setup: whatever a failed or interrupted setup left is torn down from it.
-    AtomicFiles.write(record(containerId), json);
-    JsonObject status;
-    try {
-      status = tool.setup(configDir(), netns, json);
     } catch (IOException | RuntimeException e) {
       try {
         detach(containerId, netns);
@@ -129,11 +166,73 @@ public final class Networks {
       }
       throw e;
     }
-    List<NetworkAttachment> out = new ArrayList<>();
-    for (NetavarkOptions.Join j : joins) {
-      out.add(NetavarkStatus.read(status, j, request.containerName()));
-    }
     return new NetworkStatus(out, ports);
+  }
+
+  /**
+   * Connects a container that is attached already (running) to one more network: {@code network
+   * connect}. Its interface is the first {@code ethN} free.
+   *
+   * @throws NetworkException for an unknown network, one it is on already, a taken address, or a
+   *     netavark failure; nothing of it is left set up then
+   */
+  public NetworkAttachment connect(String containerId, Path netns, String containerName,
+      NetworkRequest.Connection connection, List<String> dnsServers) throws IOException {
+    NetworkDefinition n = resolve(List.of(connection.network())).get(0);
+    if (Files.exists(record(containerId, n.name()))) {
+      throw new NetworkException("container is already connected to network " + n.name());
+    }
+    Netavark tool = netavark();
+    if (n.dnsEnabled()) {
+      tool.requireAardvark();
+    }
+    Set<String> used = new java.util.HashSet<>();
+    for (Path rec : records(containerId)) {
+      JsonObject nets = JsonObject.parse(Files.readAllBytes(rec)).object("networks");
+      for (String name : nets.names()) {
+        used.add(nets.object(name).string("interface_name"));
+      }
+    }
+    int i = 0;
+    while (used.contains("eth" + i)) {
+      i++;
+    }
+    return join(tool, containerId, netns, containerName, n, "eth" + i, connection.staticIp(),
+        connection.aliases(), List.of(), dnsServers);
+  }
+
+  /** One network's setup, recorded first; on failure, torn down and its address given back. */
+  private NetworkAttachment join(Netavark tool, String containerId, Path netns,
+      String containerName, NetworkDefinition n, String iface, String staticIp,
+      List<String> aliases, List<PortMapping> ports, List<String> dnsServers) throws IOException {
+    Integer wanted = null;
+    if (staticIp != null) {
+      try {
+        wanted = Ipv4.parse(staticIp);
+      } catch (IllegalArgumentException e) {
+        throw new NetworkException(e.getMessage());
+      }
+    }
+    int address = addresses.allocate(n, containerId, wanted);
+    NetavarkOptions.Join join = new NetavarkOptions.Join(n, iface, address, aliases);
+    byte[] json =
+        new NetavarkOptions(containerId, containerName, List.of(join), ports, dnsServers).toJson();
+    JsonObject status;
+    try {
+      // Recorded before setup: whatever a failed or interrupted setup left is torn down from it.
+      AtomicFiles.write(record(containerId, n.name()), json);
+      status = serialised(() -> tool.setup(configDir(), netns, json));
+    } catch (IOException | RuntimeException e) {
+      try {
+        tearDown(containerId, record(containerId, n.name()), netns);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      } finally {
+        addresses.release(n.name(), containerId);
+      }
+      throw e;
+    }
+    return NetavarkStatus.read(status, join, containerName);
   }
 
   private List<NetworkDefinition> resolve(List<String> names) throws IOException {
@@ -154,23 +253,72 @@ public final class Networks {
   }
 
   /**
-   * Disconnects the container: netavark's teardown (veth, firewall and port rules, DNS records),
-   * then its addresses are given back. Nothing happens when it is not attached.
+   * Disconnects the container from every network: netavark's teardown (veth, firewall and port
+   * rules, DNS records), then its addresses are given back. Nothing happens when it is not
+   * attached.
    *
-   * @throws NetworkException when netavark's teardown fails; the addresses and the record are
+   * @throws NetworkException when a netavark teardown fails; the addresses and the records are
    *     released all the same, so a failed teardown is reported once, not retried forever
    */
   public void detach(String containerId, Path netns) throws IOException {
-    Path rec = record(containerId);
+    IOException failure = null;
+    for (Path rec : records(containerId)) {
+      try {
+        tearDown(containerId, rec, netns);
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * Disconnects the container from {@code network} alone ({@code network disconnect}).
+   *
+   * @throws NetworkException when it is not on that network, or netavark's teardown fails (the
+   *     address and the record are released all the same)
+   */
+  public void disconnect(String containerId, String network, Path netns) throws IOException {
+    String name = network.equals("bridge") ? registry.defaultName() : network;
+    Path rec = record(containerId, NetworkRegistry.validateName(name));
     if (!Files.isRegularFile(rec)) {
+      throw new NetworkException("container is not connected to network " + name);
+    }
+    tearDown(containerId, rec, netns);
+  }
+
+  /** The networks the container is on now, by the records of their setups. */
+  public List<String> connected(String containerId) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (Path rec : records(containerId)) {
+      out.addAll(JsonObject.parse(Files.readAllBytes(rec)).object("networks").names());
+    }
+    return out;
+  }
+
+  private void tearDown(String containerId, Path rec, Path netns) throws IOException {
+    byte[] json;
+    try {
+      json = Files.readAllBytes(rec);
+    } catch (java.nio.file.NoSuchFileException e) {
       return;
     }
-    byte[] json = Files.readAllBytes(rec);
     Set<String> names = JsonObject.parse(json).object("networks").names();
     IOException failure = null;
     try {
       if (Files.exists(netns)) {
-        netavark().teardown(configDir(), netns, json);
+        Netavark tool = netavark();
+        serialised(() -> {
+          tool.teardown(configDir(), netns, json);
+          restoreIsolation(tool, json);
+          return null;
+        });
       } else {
         teardownWithoutNamespace(containerId, json);
       }
@@ -201,15 +349,60 @@ public final class Networks {
       for (String n : nets.names()) {
         NetworkNamespace.addDummy(standIn, nets.object(n).string("interface_name"));
       }
-      netavark().teardown(configDir(), standIn, json);
+      Netavark tool = netavark();
+      serialised(() -> {
+        tool.teardown(configDir(), standIn, json);
+        restoreIsolation(tool, json);
+        return null;
+      });
     } finally {
       NetworkNamespace.remove(standIn);
     }
   }
 
-  private void release(String containerId, List<NetworkDefinition> nets) throws IOException {
-    for (NetworkDefinition n : nets) {
-      addresses.release(n.name(), containerId);
+  /**
+   * netavark 1.4 (Debian 12's) removes the jump from {@code FORWARD} to its isolation chain when
+   * it tears a network down completely (its bridge goes), though other networks are still up, and
+   * puts it back only at its next setup: until then containers of different networks reach each
+   * other. So after a teardown that took a bridge away, while another network still has
+   * containers (its bridge is up), a stand-in namespace is set up on that network and torn down
+   * again: the setup puts the jump back, and the teardown, not a complete one, leaves it. netavark
+   * writes the rules; Lamina writes none. Called holding the netavark lock.
+   */
+  private void restoreIsolation(Netavark tool, byte[] options) throws IOException {
+    JsonObject info = JsonObject.parse(options).object("network_info");
+    boolean bridgeGone = false;
+    for (String n : info.names()) {
+      bridgeGone |= !Files.exists(Path.of("/sys/class/net", info.object(n).string("network_interface")));
+    }
+    if (!bridgeGone) {
+      return;
+    }
+    NetworkDefinition up = null;
+    for (NetworkDefinition n : registry.list()) {
+      if (Files.exists(Path.of("/sys/class/net", n.bridge())) && (up == null || !n.dnsEnabled())) {
+        up = n;
+      }
+    }
+    if (up == null) {
+      return;
+    }
+    String id = "lamina-isolation-" + dev.lamina.runner.internal.RandomIds.hex64().substring(0, 12);
+    Path standIn = runtimeDir.resolve("netns").resolve(id);
+    NetworkNamespace.create(standIn);
+    try {
+      int address = addresses.allocate(up, id, null);
+      try {
+        byte[] json = new NetavarkOptions(id, id,
+            List.of(new NetavarkOptions.Join(up, "eth0", address, List.of())), List.of(), List.of())
+            .toJson();
+        tool.setup(configDir(), standIn, json);
+        tool.teardown(configDir(), standIn, json);
+      } finally {
+        addresses.release(up.name(), id);
+      }
+    } finally {
+      NetworkNamespace.remove(standIn);
     }
   }
 
@@ -223,7 +416,8 @@ public final class Networks {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.json")) {
       for (Path e : entries) {
         String f = e.getFileName().toString();
-        out.add(f.substring(0, f.length() - ".json".length()));
+        int sep = f.indexOf(SEPARATOR);
+        out.add(sep < 0 ? f.substring(0, f.length() - ".json".length()) : f.substring(0, sep));
       }
     }
     return out;

@@ -146,6 +146,19 @@ public final class EtcFiles {
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
   }
 
+  /**
+   * The same for a container that runs: written in place, because the container sees the file
+   * through a bind mount of its inode, which a rename would leave behind.
+   */
+  public static void rewriteInPlace(Path dir, String file, String content) throws IOException {
+    Path f = dir.resolve(file);
+    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Files.write(f, content.getBytes(StandardCharsets.UTF_8), LinkOption.NOFOLLOW_LINKS,
+        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
   /** The text of {@code hosts} for {@code setup}, as {@link #write} writes it. */
   public String hostsText(Setup setup) throws IOException {
     return hosts(setup);

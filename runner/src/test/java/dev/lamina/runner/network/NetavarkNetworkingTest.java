@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.testing.Requirements;
+import dev.lamina.runner.testing.TestNetworks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -64,8 +65,8 @@ class NetavarkNetworkingTest {
     tag = "lt" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
     int third = ThreadLocalRandom.current().nextInt(0, 256);
     NetworkDefaults defaults =
-        new NetworkDefaults(tag, tag + "0", Subnet.parse("10.231." + third + ".0/24"), HostRoutes.PROC_ROUTE);
-    networks = Networks.open(root, runtime, NetworkUsers.NONE, defaults);
+        TestNetworks.own(tag, "10.231." + third + ".0/24", root.resolve("networks"));
+    networks = Networks.open(runtime, NetworkUsers.NONE, defaults);
     linksBefore = links();
     rulesBefore = rules();
   }

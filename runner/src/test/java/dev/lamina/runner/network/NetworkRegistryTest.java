@@ -28,45 +28,68 @@ class NetworkRegistryTest {
   void setUp() throws IOException {
     routes = root.resolve("route");
     Files.writeString(routes, "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n");
-    registry = NetworkRegistry.at(root, () -> inUse, NetworkDefaults.standard().withRoutes(routes));
+    registry = NetworkRegistry.at(defaults(), () -> inUse);
+  }
+
+  /** The standard defaults, every directory under the test's own, host routes from a copy. */
+  private NetworkDefaults defaults() {
+    return NetworkDefaults.standard().withRoutes(routes)
+        .withDirectories(new NetworkDirectories(root.resolve("config"), root.resolve("run")));
   }
 
   private void hostRoutes(String... destHexMaskHex) throws IOException {
+    hostRoutesVia("eth9", destHexMaskHex);
+  }
+
+  private void hostRoutesVia(String iface, String... destHexMaskHex) throws IOException {
     StringBuilder sb = new StringBuilder("Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n");
     for (int i = 0; i < destHexMaskHex.length; i += 2) {
-      sb.append("eth9\t").append(destHexMaskHex[i]).append("\t00000000\t0001\t0\t0\t0\t")
+      sb.append(iface).append("\t").append(destHexMaskHex[i]).append("\t00000000\t0001\t0\t0\t0\t")
           .append(destHexMaskHex[i + 1]).append('\n');
     }
     Files.writeString(routes, sb.toString());
   }
 
   @Test
-  void defaultNetwork_createdOnFirstUse_inPodmanFormat() throws IOException {
-    assertEquals(List.of(), registry.list());
+  void defaultNetwork_isImplicit_inPodmanFormat_andWritesNothing() throws IOException {
     NetworkDefinition d = registry.defaultNetwork();
+    assertEquals(List.of(d.name()), registry.list().stream().map(NetworkDefinition::name).toList());
     assertEquals("lamina", d.name());
     assertEquals("lamina0", d.bridge());
-    assertEquals("10.88.0.0/16", d.subnet().toString());
-    assertEquals("10.88.0.1", d.gatewayText());
-    assertEquals(d, registry.defaultNetwork());
-    JsonObject json = JsonObject.parse(Files.readAllBytes(root.resolve("networks/lamina.json")));
+    assertEquals("10.90.0.0/16", d.subnet().toString());
+    assertEquals("10.90.0.1", d.gatewayText());
+    assertEquals(d.id(), registry.defaultNetwork().id());
+    JsonObject json = JsonObject.parse(d.toJson());
     assertEquals("bridge", json.string("driver"));
     assertEquals("lamina0", json.string("network_interface"));
-    assertEquals("10.88.0.0/16", json.objects("subnets").get(0).string("subnet"));
+    assertEquals("10.90.0.0/16", json.objects("subnets").get(0).string("subnet"));
     assertEquals("host-local", json.object("ipam_options").string("driver"));
     assertEquals(64, json.string("id").length());
+    assertFalse(Files.exists(root.resolve("config")), "the default network is not written");
   }
 
   @Test
-  void defaultNetwork_hostRoutesPreferred_picksAnother() throws IOException {
-    hostRoutes("0000580A", "0000FFFF", "00005A0A", "0000FFFF"); // 10.88.0.0/16, 10.90.0.0/16
-    assertEquals("10.91.0.0/16", registry.defaultNetwork().subnet().toString());
+  void defaultNetwork_hostRoutesPreferred_picksAnother_andWritesIt() throws IOException {
+    hostRoutes("0000580A", "0000FFFF", "00005A0A", "0000FFFF", "00005C0A", "0000FFFF"); // 10.88, 10.90, 10.92
+    assertEquals("10.93.0.0/16", registry.defaultNetwork().subnet().toString());
+    assertTrue(Files.isRegularFile(root.resolve("config/lamina.json")));
+    hostRoutes();
+    assertEquals("10.93.0.0/16", registry.defaultNetwork().subnet().toString(),
+        "once picked, every later command agrees on it");
+  }
+
+  @Test
+  void defaultNetwork_itsOwnBridgesRoute_doesNotCount() throws IOException {
+    hostRoutesVia("lamina0", "00005A0A", "0000FFFF");
+    assertEquals("10.90.0.0/16", registry.defaultNetwork().subnet().toString());
+    assertFalse(Files.exists(root.resolve("config")));
   }
 
   @Test
   void defaultNetwork_configuredSubnet() throws IOException {
+    hostRoutes("00001EAC", "0000FFFF"); // 172.30.0.0/16: the user's choice wins all the same
     NetworkRegistry r =
-        NetworkRegistry.at(root, () -> inUse, NetworkDefaults.standard().withRoutes(routes).withSubnet(Subnet.parse("172.30.0.0/16")));
+        NetworkRegistry.at(defaults().withSubnet(Subnet.parse("172.30.0.0/16")), () -> inUse);
     assertEquals("172.30.0.0/16", r.defaultNetwork().subnet().toString());
   }
 
@@ -74,12 +97,12 @@ class NetworkRegistryTest {
   void create_picksFreeSubnetsAndBridges() throws IOException {
     NetworkDefinition a = registry.create(NetworkCreateRequest.named("a"));
     NetworkDefinition b = registry.create(NetworkCreateRequest.named("b"));
-    assertEquals("10.89.0.0/24", a.subnet().toString());
-    assertEquals("10.89.1.0/24", b.subnet().toString());
+    assertEquals("10.91.0.0/24", a.subnet().toString());
+    assertEquals("10.91.1.0/24", b.subnet().toString());
     assertEquals("lamina1", a.bridge());
     assertEquals("lamina2", b.bridge());
     assertTrue(a.dnsEnabled());
-    assertEquals(List.of("a", "b"), registry.list().stream().map(NetworkDefinition::name).toList());
+    assertEquals(List.of("a", "b", "lamina"), registry.list().stream().map(NetworkDefinition::name).toList());
   }
 
   @Test
@@ -113,7 +136,10 @@ class NetworkRegistryTest {
         "invalid network name '../x': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
         refused(() -> registry.create(NetworkCreateRequest.named("../x"))));
     assertEquals("network name lamina is reserved", refused(() -> registry.create(NetworkCreateRequest.named("lamina"))));
-    assertEquals(List.of("a"), registry.list().stream().map(NetworkDefinition::name).toList());
+    assertEquals(
+        "subnet 10.90.1.0/24 overlaps network lamina (10.90.0.0/16)",
+        refused(() -> registry.create(new NetworkCreateRequest("e", "10.90.1.0/24", null, false, Map.of()))));
+    assertEquals(List.of("a", "lamina"), registry.list().stream().map(NetworkDefinition::name).toList());
   }
 
   @Test

@@ -50,16 +50,29 @@ class SubnetTest {
   }
 
   @Test
+  void lamina_andPodmansDefaultRanges_doNotMeet() {
+    // podman: 10.88.0.0/16 for its default network, 10.89.N.0/24 for the others.
+    List<Subnet> podman = List.of(Subnet.parse("10.88.0.0/16"), Subnet.parse("10.89.0.0/16"));
+    for (Subnet s : SubnetChooser.defaultCandidates(NetworkDefaults.PREFERRED)) {
+      assertTrue(podman.stream().noneMatch(s::overlaps), s.toString());
+      assertFalse(s.overlaps(SubnetChooser.USER_RANGE), s.toString());
+    }
+    for (Subnet s : SubnetChooser.userCandidates()) {
+      assertTrue(podman.stream().noneMatch(s::overlaps), s.toString());
+    }
+  }
+
+  @Test
   void chooser_skipsClashingCandidates() {
     List<Subnet> taken = List.of(Subnet.parse("10.88.0.0/16"), Subnet.parse("10.90.3.0/24"));
     assertEquals(
-        "10.91.0.0/16",
+        "10.92.0.0/16",
         SubnetChooser.choose(SubnetChooser.defaultCandidates(NetworkDefaults.PREFERRED), taken)
             .orElseThrow()
             .toString());
     assertEquals(
-        "10.89.1.0/24",
-        SubnetChooser.choose(SubnetChooser.userCandidates(), List.of(Subnet.parse("10.89.0.0/24")))
+        "10.91.1.0/24",
+        SubnetChooser.choose(SubnetChooser.userCandidates(), List.of(Subnet.parse("10.91.0.0/24")))
             .orElseThrow()
             .toString());
   }
