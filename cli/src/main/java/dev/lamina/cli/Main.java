@@ -124,23 +124,16 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns its exit code (for tests). */
   public static int execute(String... args) {
-    Class<?> named = named(args);
+    return execute(CommandModels.load(), args);
+  }
+
+  /** Runs the CLI with the commands' models from {@code models}, or their annotations if null. */
+  static int execute(CommandModels models, String... args) {
     RootfsAssembly.reportTo(new FlattenNote(System.err));
     ErrorHandler handler = new ErrorHandler();
     Main main = new Main();
-    CommandLine cli = new CommandLine(main);
-    // A CommandLine of its own applies the command's model transformer (see RunCommand), which
-    // picocli otherwise applies only to a tree built from annotations.
-    if (named != null) {
-      cli.addSubcommand(HelpOption.addTo(new CommandLine(named)));
-    } else {
-      SUBCOMMANDS.forEach(c -> cli.addSubcommand(HelpOption.addTo(new CommandLine(c))));
-    }
-    cli.setExecutionExceptionHandler(handler)
-        .setParameterExceptionHandler(handler)
-        .setCaseInsensitiveEnumValuesAllowed(true)
-        // A path argument keeps every byte (see Arguments).
-        .registerConverter(Path.class, FileNames::path);
+    CommandLine cli = commandLine(main, args, models);
+    cli.setExecutionExceptionHandler(handler).setParameterExceptionHandler(handler);
     try {
       return cli.execute(args);
     } catch (Throwable t) {
@@ -152,18 +145,59 @@ public final class Main implements Runnable {
   }
 
   /**
+   * The command line for {@code args}: the top-level command with the one command {@code args}
+   * name, else with all of them (see {@link #word}). Built from {@code models} (see {@link
+   * CommandModels}) or, when there are none, from the annotations.
+   */
+  static CommandLine commandLine(Main main, String[] args, CommandModels models) {
+    String word = word(args);
+    CommandLine cli;
+    if (models != null) {
+      cli = new CommandLine(models.root(main));
+      if (word != null && models.has(word)) {
+        cli.addSubcommand(models.command(word));
+      } else {
+        models.all().forEach(cli::addSubcommand);
+      }
+    } else {
+      cli = new CommandLine(main);
+      Class<?> named = word == null ? null : byName(word);
+      // A CommandLine of its own applies the command's model transformer (see RunCommand),
+      // which picocli otherwise applies only to a tree built from annotations.
+      if (named != null) {
+        cli.addSubcommand(HelpOption.addTo(new CommandLine(named)));
+      } else {
+        SUBCOMMANDS.forEach(c -> cli.addSubcommand(HelpOption.addTo(new CommandLine(c))));
+      }
+    }
+    HelpOption.showDefaultAuthFile(cli);
+    return cli.setCaseInsensitiveEnumValuesAllowed(true)
+        // A path argument keeps every byte (see Arguments).
+        .registerConverter(Path.class, FileNames::path);
+  }
+
+  /**
    * The command {@code args} name, when only its model is needed: the first argument after the
    * top-level options, if it is a command's name or alias. Null for anything else (no command,
    * {@code help}, help or version options, an unknown word, an {@code @file}), which then gets
    * the whole tree, so usage, suggestions and errors stay what they are.
    */
   static Class<?> named(String[] args) {
+    String word = word(args);
+    return word == null ? null : byName(word);
+  }
+
+  /**
+   * The first argument after the top-level options, when it may name a command: null when it
+   * is an option or an {@code @file}, or when there is none.
+   */
+  static String word(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--root")) {
         i++;
       } else if (!a.equals("--debug") && !a.startsWith("--root=")) {
-        return a.startsWith("-") || a.startsWith("@") ? null : byName(a);
+        return a.startsWith("-") || a.startsWith("@") || a.equals("help") ? null : a;
       }
     }
     return null;
