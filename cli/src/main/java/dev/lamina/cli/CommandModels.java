@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Model.CommandSpec;
@@ -121,7 +122,7 @@ final class CommandModels {
 
   private static CommandSpec readCommand(DataInputStream in, Object given)
       throws IOException, ReflectiveOperationException {
-    Class<?> type = Class.forName(in.readUTF());
+    Class<?> type = type(in.readUTF());
     Object command = given != null ? given : create(type);
     CommandSpec spec = CommandSpec.wrapWithoutInspection(command);
     // The objects that hold fields: the command (holder 0) and its mixins, each put in the
@@ -131,8 +132,8 @@ final class CommandModels {
     for (int i = 0; i < mixins; i++) {
       // -1: a mixin no field holds (picocli's help options, HelpOption).
       int owner = in.readInt();
-      Field field = owner < 0 ? null : Class.forName(in.readUTF()).getDeclaredField(in.readUTF());
-      Object mixin = create(Class.forName(in.readUTF()));
+      Field field = owner < 0 ? null : type(in.readUTF()).getDeclaredField(in.readUTF());
+      Object mixin = create(type(in.readUTF()));
       if (field != null) {
         new FieldBinding(holders.get(owner), field).set(mixin);
       }
@@ -141,7 +142,7 @@ final class CommandModels {
     int specs = in.readInt();
     for (int i = 0; i < specs; i++) {
       Object owner = holders.get(in.readInt());
-      Field field = Class.forName(in.readUTF()).getDeclaredField(in.readUTF());
+      Field field = type(in.readUTF()).getDeclaredField(in.readUTF());
       new FieldBinding(owner, field).set(spec);
     }
     readCommandAttributes(in, spec);
@@ -152,7 +153,7 @@ final class CommandModels {
       FieldBinding binding = null;
       int holder = in.readInt();
       if (holder >= 0) {
-        Field field = Class.forName(in.readUTF()).getDeclaredField(in.readUTF());
+        Field field = type(in.readUTF()).getDeclaredField(in.readUTF());
         binding = new FieldBinding(holders.get(holder), field);
       }
       Class<?> argType = type(in.readUTF());
@@ -203,7 +204,7 @@ final class CommandModels {
         case "versionProvider" ->
             spec.versionProvider(
                 (CommandLine.IVersionProvider)
-                    create(Class.forName((String) v)));
+                    create(type((String) v)));
         case "helpCommand" -> spec.helpCommand((Boolean) v);
         case "mixinStandardHelpOptions" -> {
           // The options are among the recorded ones; only the flag is set here.
@@ -238,7 +239,19 @@ final class CommandModels {
     }
   }
 
+  /** Classes by name: a lookup by the class loader costs more than a command's other work. */
+  private static final Map<String, Class<?>> TYPES = new ConcurrentHashMap<>();
+
   private static Class<?> type(String name) throws ClassNotFoundException {
+    Class<?> known = TYPES.get(name);
+    if (known == null) {
+      known = lookUp(name);
+      TYPES.put(name, known);
+    }
+    return known;
+  }
+
+  private static Class<?> lookUp(String name) throws ClassNotFoundException {
     return switch (name) {
       case "boolean" -> boolean.class;
       case "int" -> int.class;
