@@ -63,8 +63,8 @@ public final class CommandModelWriter {
   public static void main(String[] args) throws Exception {
     Path file = Path.of(args[0], "dev", "lamina", "cli", CommandModels.RESOURCE);
     byte[] model = write();
-    String expected = dump(Main.commandLine(new Main(), new String[0], null));
-    String actual = dump(Main.commandLine(new Main(), new String[0], CommandModels.of(model)));
+    String expected = dump(Main.fullCommandLine(new Main(), null));
+    String actual = dump(Main.fullCommandLine(new Main(), CommandModels.of(model)));
     if (!expected.equals(actual)) {
       throw new IllegalStateException("the command models differ from the annotations:\n"
           + firstDifference(expected, actual));
@@ -111,6 +111,15 @@ public final class CommandModelWriter {
       List<String> names = new ArrayList<>(List.of(spec.name()));
       names.addAll(List.of(spec.aliases()));
       writeStrings(t, names.toArray(String[]::new));
+      // The outline (see CommandModels.outlines), its texts as written.
+      spec.interpolateVariables(false);
+      try {
+        t.writeBoolean(spec.usageMessage().hidden());
+        writeStrings(t, spec.usageMessage().header());
+        writeStrings(t, spec.usageMessage().description());
+      } finally {
+        spec.interpolateVariables(true);
+      }
     }
     return table.toByteArray();
   }

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,11 @@ final class CommandModels {
   /** Top-level commands' offsets, in the order help lists them. */
   private final List<Integer> order = new ArrayList<>();
   private final int rootOffset;
+  /** Top-level commands' outlines, in the order help lists them. */
+  private final List<Outline> outlines = new ArrayList<>();
+
+  /** What the top-level command's help shows of a command. */
+  private record Outline(String[] names, boolean hidden, String[] header, String[] description) {}
 
   private CommandModels(byte[] data) throws IOException {
     this.data = data;
@@ -63,9 +69,11 @@ final class CommandModels {
     for (int i = 0; i < commands; i++) {
       int offset = in.readInt();
       order.add(offset);
-      for (String name : readStrings(in)) {
+      String[] names = readStrings(in);
+      for (String name : names) {
         offsets.put(name, offset);
       }
+      outlines.add(new Outline(names, in.readBoolean(), readStrings(in), readStrings(in)));
     }
   }
 
@@ -100,6 +108,37 @@ final class CommandModels {
   /** A new command named {@code name} (a name or alias), with its subcommands. */
   CommandLine command(String name) {
     return new CommandLine(read(offsets.get(name), null));
+  }
+
+  /**
+   * Whether {@code args} may name a command (other than as the first word, see {@link
+   * Main#word}): an argument that is a command's name or alias, or an {@code @file}.
+   */
+  boolean mayNameACommand(String[] args) {
+    for (String a : args) {
+      if (offsets.containsKey(a) || a.startsWith("@")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * All commands as outlines: name, aliases, header, description and whether hidden, all that
+   * the top-level command's help, its errors and their suggestions show of a command. For a
+   * command line that names none (see {@link #mayNameACommand}).
+   */
+  List<CommandLine> outlines() {
+    List<CommandLine> out = new ArrayList<>();
+    for (Outline o : outlines) {
+      CommandSpec spec =
+          CommandSpec.create()
+              .name(o.names()[0])
+              .aliases(Arrays.copyOfRange(o.names(), 1, o.names().length));
+      spec.usageMessage().hidden(o.hidden()).header(o.header()).description(o.description());
+      out.add(new CommandLine(spec));
+    }
+    return out;
   }
 
   /** New instances of all commands, in the order help lists them. */

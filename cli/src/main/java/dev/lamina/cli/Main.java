@@ -146,32 +146,45 @@ public final class Main implements Runnable {
 
   /**
    * The command line for {@code args}: the top-level command with the one command {@code args}
-   * name, else with all of them (see {@link #word}). Built from {@code models} (see {@link
-   * CommandModels}) or, when there are none, from the annotations.
+   * name (see {@link #word}), else with all of them. Built from {@code models} (see {@link
+   * CommandModels}) or, when there are none, from the annotations. From models, a command line
+   * that names no command at all (top-level help or version, no command, an unknown word) gets
+   * each command's outline (see {@link CommandModels#outlines}), all that it shows of them.
    */
   static CommandLine commandLine(Main main, String[] args, CommandModels models) {
     String word = word(args);
-    CommandLine cli;
-    if (models != null) {
-      cli = new CommandLine(models.root(main));
-      if (word != null && models.has(word)) {
-        cli.addSubcommand(models.command(word));
-      } else {
-        models.all().forEach(cli::addSubcommand);
-      }
-    } else {
-      cli = new CommandLine(main);
+    if (models == null) {
       Class<?> named = word == null ? null : byName(word);
-      // A CommandLine of its own applies the command's model transformer (see RunCommand),
-      // which picocli otherwise applies only to a tree built from annotations.
-      if (named != null) {
-        cli.addSubcommand(HelpOption.addTo(new CommandLine(named)));
-      } else {
-        SUBCOMMANDS.forEach(c -> cli.addSubcommand(HelpOption.addTo(new CommandLine(c))));
-      }
+      return tree(new CommandLine(main), annotated(named != null ? List.of(named) : SUBCOMMANDS));
     }
-    HelpOption.showDefaultAuthFile(cli);
-    return cli.setCaseInsensitiveEnumValuesAllowed(true)
+    List<CommandLine> subcommands;
+    if (word != null && models.has(word)) {
+      subcommands = List.of(models.command(word));
+    } else if (models.mayNameACommand(args)) {
+      subcommands = models.all();
+    } else {
+      subcommands = models.outlines();
+    }
+    return tree(new CommandLine(models.root(main)), subcommands);
+  }
+
+  /** The top-level command with every command in full, from {@code models} or annotations. */
+  static CommandLine fullCommandLine(Main main, CommandModels models) {
+    return models == null
+        ? tree(new CommandLine(main), annotated(SUBCOMMANDS))
+        : tree(new CommandLine(models.root(main)), models.all());
+  }
+
+  private static List<CommandLine> annotated(List<Class<?>> commands) {
+    // A CommandLine of its own applies the command's model transformer (see RunCommand),
+    // which picocli otherwise applies only to a tree built from annotations.
+    return commands.stream().map(c -> HelpOption.addTo(new CommandLine(c))).toList();
+  }
+
+  private static CommandLine tree(CommandLine root, List<CommandLine> subcommands) {
+    subcommands.forEach(root::addSubcommand);
+    HelpOption.showDefaultAuthFile(root);
+    return root.setCaseInsensitiveEnumValuesAllowed(true)
         // A path argument keeps every byte (see Arguments).
         .registerConverter(Path.class, FileNames::path);
   }

@@ -28,8 +28,8 @@ class CommandModelsTest {
   void everyCommand_hasTheHelpAndAttributesOfItsAnnotations() {
     CommandModels models = CommandModels.load();
     assertNotNull(models, "the build writes " + CommandModels.RESOURCE);
-    String annotations = CommandModelWriter.dump(Main.commandLine(new Main(), new String[0], null));
-    String fromModels = CommandModelWriter.dump(Main.commandLine(new Main(), new String[0], models));
+    String annotations = CommandModelWriter.dump(Main.fullCommandLine(new Main(), null));
+    String fromModels = CommandModelWriter.dump(Main.fullCommandLine(new Main(), models));
     assertEquals(annotations, fromModels);
     for (Class<?> c : Main.SUBCOMMANDS) {
       assertTrue(annotations.contains("userObject: " + c.getName() + "\n"), c.getName());
@@ -40,7 +40,13 @@ class CommandModelsTest {
     return Stream.of(
         List.of(),
         List.of("--help"),
+        List.of("-h", "run", "--rm", "img"),
         List.of("-V"),
+        List.of("--debug"),
+        List.of("--", "run"),
+        List.of("help"),
+        List.of("help", "volume", "create"),
+        List.of("rn", "volume"),
         List.of("help", "run"),
         List.of("run", "--help"),
         List.of("run"),
