@@ -154,7 +154,8 @@ public final class CommandModelWriter {
           boolean self = i == 0 && s.value() == Spec.Target.SELF;
           boolean mixee = i > 0 && s.value() == Spec.Target.MIXEE && ownerOf(i, holderSpecs, spec);
           require(self || mixee, name, "@Spec other than the command's own or its mixee's");
-          specFields.add(new String[] {String.valueOf(i), f.getDeclaringClass().getName(), f.getName()});
+          specFields.add(
+              new String[] {String.valueOf(i), f.getDeclaringClass().getName(), f.getName()});
         }
       }
     }
@@ -260,7 +261,10 @@ public final class CommandModelWriter {
       throws IOException, ReflectiveOperationException {
     require(arg.converters().length == 0, name, "converters on " + arg);
     require(arg.parameterConsumer() == null, name, "a parameter consumer on " + arg);
-    require(arg.preprocessor().getClass().getName().contains("NoOp"), name, "a preprocessor on " + arg);
+    require(
+        arg.preprocessor().getClass().getName().contains("NoOp"),
+        name,
+        "a preprocessor on " + arg);
     out.writeBoolean(arg.isOption());
     if (arg instanceof OptionSpec o) {
       writeStrings(out, o.names());
@@ -276,7 +280,9 @@ public final class CommandModelWriter {
       }
       require(holder >= 0, name, "no holder of " + field);
     } else {
-      require(arg.userObject() == null || arg.getter().getClass().getName().contains("ObjectBinding"),
+      require(
+          arg.userObject() == null
+              || arg.getter().getClass().getName().contains("ObjectBinding"),
           name, "a binding other than a field on " + arg);
     }
     out.writeInt(holder);
@@ -285,12 +291,19 @@ public final class CommandModelWriter {
       out.writeUTF(field.getName());
     }
     out.writeUTF(arg.type().getName());
-    writeStrings(out, Arrays.stream(arg.auxiliaryTypes()).map(Class::getName).toArray(String[]::new));
+    writeStrings(
+        out, Arrays.stream(arg.auxiliaryTypes()).map(Class::getName).toArray(String[]::new));
 
     ArgSpec plain =
         arg instanceof OptionSpec o
-            ? OptionSpec.builder(o.names()).type(arg.type()).auxiliaryTypes(arg.auxiliaryTypes()).build()
-            : PositionalParamSpec.builder().type(arg.type()).auxiliaryTypes(arg.auxiliaryTypes()).build();
+            ? OptionSpec.builder(o.names())
+                .type(arg.type())
+                .auxiliaryTypes(arg.auxiliaryTypes())
+                .build()
+            : PositionalParamSpec.builder()
+                .type(arg.type())
+                .auxiliaryTypes(arg.auxiliaryTypes())
+                .build();
     Map<String, Object> attributes = new LinkedHashMap<>();
     if (arg instanceof PositionalParamSpec p) {
       attributes.put("index", p.index());
@@ -307,7 +320,8 @@ public final class CommandModelWriter {
   }
 
   /** Puts the {@code keys} whose values differ between {@code a} and {@code b}. */
-  private static void diff(Map<String, Object> into, String prefix, Object a, Object b, List<String> keys)
+  private static void diff(
+      Map<String, Object> into, String prefix, Object a, Object b, List<String> keys)
       throws ReflectiveOperationException {
     for (String key : keys) {
       Method m = a.getClass().getMethod(key);
@@ -413,7 +427,8 @@ public final class CommandModelWriter {
       sb.append(a).append(" value: ").append(show(arg.getValue())).append('\n');
       sb.append(a).append(" completion: ").append(show(arg.completionCandidates())).append('\n');
       sb.append(a).append(" typeInfo: ").append(arg.typeInfo().getClassName())
-          .append(arg.typeInfo().getAuxiliaryTypeInfos().stream().map(t -> t.getClassName()).toList())
+          .append(
+              arg.typeInfo().getAuxiliaryTypeInfos().stream().map(t -> t.getClassName()).toList())
           .append(arg.typeInfo().isMultiValue()).append('\n');
     }
     for (Map.Entry<String, CommandLine> e : cli.getSubcommands().entrySet()) {
@@ -443,7 +458,8 @@ public final class CommandModelWriter {
         sb.append(prefix).append(' ').append(m.getName()).append(": ")
             .append(show(m.invoke(o))).append('\n');
       } catch (ReflectiveOperationException e) {
-        sb.append(prefix).append(' ').append(m.getName()).append(": ! ").append(e.getCause()).append('\n');
+        sb.append(prefix).append(' ').append(m.getName()).append(": ! ").append(e.getCause())
+            .append('\n');
       }
     }
   }

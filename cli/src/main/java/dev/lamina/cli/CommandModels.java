@@ -304,7 +304,7 @@ final class CommandModels {
     };
   }
 
-  /** A new instance of a command, mixin or provider class, as picocli's default factory makes it. */
+  /** A new instance of a command, mixin or provider class, as picocli's factory makes it. */
   private static Object create(Class<?> type) throws ReflectiveOperationException {
     var constructor = type.getDeclaredConstructor();
     constructor.setAccessible(true);

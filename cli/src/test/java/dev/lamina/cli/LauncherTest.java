@@ -150,7 +150,10 @@ class LauncherTest {
   void javaHome_isUsed_withoutLookingUpPath() throws Exception {
     String home = System.getProperty("java.home");
     launch(checkout.resolve("bin/lamina"), Map.of("JAVA_HOME", home), "version");
-    Result r = launch(checkout.resolve("bin/lamina"), Map.of("JAVA_HOME", home, "PATH", "/nonexistent"),
+    Result r =
+        launch(
+            checkout.resolve("bin/lamina"),
+            Map.of("JAVA_HOME", home, "PATH", "/nonexistent"),
         "version");
     assertRan(r, "version", archive.toString());
   }

@@ -152,7 +152,8 @@ class NativeDigestTest {
     DigestEngines engines = new DigestEngines(LibCrypto.SONAME);
     DigestAlgorithm sha = DigestAlgorithm.SHA256;
     int size = 64 * 1024;
-    assertInstanceOf(Sha256Engine.class, engines.forSmallContent(sha, DigestEngines.WORTH_NATIVE - 1));
+    assertInstanceOf(
+        Sha256Engine.class, engines.forSmallContent(sha, DigestEngines.WORTH_NATIVE - 1));
     int javaHashed = 0;
     while (engines.forSmallContent(sha, size) instanceof Sha256Engine) {
       javaHashed += size;

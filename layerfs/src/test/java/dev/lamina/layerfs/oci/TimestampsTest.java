@@ -72,7 +72,8 @@ class TimestampsTest {
           random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000_000));
       assertEquals(t, Timestamps.parse(Timestamps.format(t)));
       assertEquals(t, Timestamps.parse(t.toString()));
-      String offset = t.atOffset(ZoneOffset.ofTotalSeconds((random.nextInt(37) - 18) * 1800)).toString();
+      ZoneOffset zone = ZoneOffset.ofTotalSeconds((random.nextInt(37) - 18) * 1800);
+      String offset = t.atOffset(zone).toString();
       assertEquals(t, Timestamps.parse(offset), offset);
     }
   }
