@@ -259,12 +259,6 @@ public final class CommandModelWriter {
 
   private static void writeArg(DataOutputStream out, ArgSpec arg, List<Object> holders, String name)
       throws IOException, ReflectiveOperationException {
-    require(arg.converters().length == 0, name, "converters on " + arg);
-    require(arg.parameterConsumer() == null, name, "a parameter consumer on " + arg);
-    require(
-        arg.preprocessor().getClass().getName().contains("NoOp"),
-        name,
-        "a preprocessor on " + arg);
     out.writeBoolean(arg.isOption());
     if (arg instanceof OptionSpec o) {
       writeStrings(out, o.names());
@@ -312,6 +306,19 @@ public final class CommandModelWriter {
     attributes.put("paramLabel", arg.paramLabel());
     attributes.put("description", arg.description());
     attributes.put("toString", arg.toString());
+    // Classes picocli makes an instance of with their no-argument constructor, as done again
+    // when the model is read.
+    if (arg.converters().length > 0) {
+      attributes.put(
+          "converters",
+          Arrays.stream(arg.converters()).map(c -> c.getClass().getName()).toArray(String[]::new));
+    }
+    if (arg.parameterConsumer() != null) {
+      attributes.put("parameterConsumer", arg.parameterConsumer().getClass().getName());
+    }
+    if (!arg.preprocessor().getClass().getName().contains("NoOp")) {
+      attributes.put("preprocessor", arg.preprocessor().getClass().getName());
+    }
     diff(attributes, "", arg, plain, ARG_KEYS);
     if (arg instanceof OptionSpec) {
       diff(attributes, "", arg, plain, OPTION_KEYS);

@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.IParameterPreprocessor;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -311,6 +314,23 @@ final class CommandModels {
     return constructor.newInstance();
   }
 
+  /** A new instance of the class {@code name} (see {@link #create}). */
+  private static Object instance(String name) {
+    try {
+      return create(type(name));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot make a " + name + ": " + e, e);
+    }
+  }
+
+  private static ITypeConverter<?>[] converters(String[] names) {
+    ITypeConverter<?>[] out = new ITypeConverter<?>[names.length];
+    for (int i = 0; i < names.length; i++) {
+      out[i] = (ITypeConverter<?>) instance(names[i]);
+    }
+    return out;
+  }
+
   private static Map<String, Object> readAttributes(DataInputStream in) throws IOException {
     Map<String, Object> out = new LinkedHashMap<>();
     int n = in.readInt();
@@ -346,6 +366,9 @@ final class CommandModels {
       case "usageHelp" -> b.usageHelp((Boolean) v);
       case "versionHelp" -> b.versionHelp((Boolean) v);
       case "help" -> b.help((Boolean) v);
+      case "converters" -> b.converters(converters((String[]) v));
+      case "parameterConsumer" -> b.parameterConsumer((IParameterConsumer) instance((String) v));
+      case "preprocessor" -> b.preprocessor((IParameterPreprocessor) instance((String) v));
       default -> throw new IllegalStateException("unknown option attribute " + key);
     }
   }
@@ -371,6 +394,9 @@ final class CommandModels {
       case "mapFallbackValue" -> b.mapFallbackValue((String) v);
       case "showDefaultValue" -> b.showDefaultValue(Visibility.valueOf((String) v));
       case "scopeType" -> b.scopeType(ScopeType.valueOf((String) v));
+      case "converters" -> b.converters(converters((String[]) v));
+      case "parameterConsumer" -> b.parameterConsumer((IParameterConsumer) instance((String) v));
+      case "preprocessor" -> b.preprocessor((IParameterPreprocessor) instance((String) v));
       default -> throw new IllegalStateException("unknown parameter attribute " + key);
     }
   }

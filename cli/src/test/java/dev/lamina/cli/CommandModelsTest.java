@@ -59,7 +59,10 @@ class CommandModelsTest {
         List.of("ps", "-a", "extra"),
         List.of("login", "--help"),
         List.of("--debug", "tag"),
-        List.of("version", "--format", "json"));
+        List.of("version", "--format", "json"),
+        // A parameter consumer (build --pull takes a policy only when one follows).
+        List.of("build", "--pull", "/nonexistent-context"),
+        List.of("build", "--pull", "never", "/nonexistent-context"));
   }
 
   @ParameterizedTest
