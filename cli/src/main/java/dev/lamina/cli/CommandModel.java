@@ -11,10 +11,6 @@ final class CommandModel {
   private CommandModel() {}
 
   static CommandLine full() {
-    CommandLine root = new CommandLine(new Main());
-    for (Class<?> c : Main.SUBCOMMANDS) {
-      root.addSubcommand(HelpOption.addTo(new CommandLine(c)));
-    }
-    return HelpOption.addTo(root);
+    return Main.fullCommandLine(new Main(), CommandModels.load());
   }
 }

@@ -25,7 +25,16 @@ final class HelpOption {
     if (spec.findOption("--help") == null) {
       spec.addMixin("help", CommandSpec.forAnnotatedObject(new HelpOption()));
     }
-    if (spec.findOption("--authfile") != null) {
+    cli.getSubcommands().values().forEach(HelpOption::addTo);
+    return cli;
+  }
+
+  /**
+   * Makes the help of {@code cli} and its subcommands that take {@code --authfile} name the
+   * default auth file (see {@link #AUTHFILE_PROPERTY}).
+   */
+  static void showDefaultAuthFile(CommandLine cli) {
+    if (cli.getCommandSpec().findOption("--authfile") != null) {
       // Computed only when help is shown: it depends on the environment and the user id.
       IHelpSectionRenderer options =
           cli.getHelpSectionMap().get(CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST);
@@ -36,7 +45,6 @@ final class HelpOption {
             return options.render(help);
           });
     }
-    cli.getSubcommands().values().forEach(HelpOption::addTo);
-    return cli;
+    cli.getSubcommands().values().forEach(HelpOption::showDefaultAuthFile);
   }
 }

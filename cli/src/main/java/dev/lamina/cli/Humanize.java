@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.layerfs.oci.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -32,7 +33,7 @@ final class Humanize {
       return "N/A";
     }
     try {
-      return ago(Instant.parse(rfc3339)) + " ago";
+      return ago(Timestamps.parse(rfc3339)) + " ago";
     } catch (DateTimeParseException e) {
       return rfc3339;
     }

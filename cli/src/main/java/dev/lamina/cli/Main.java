@@ -90,9 +90,7 @@ public final class Main implements Runnable {
       paramLabel = "DIR",
       description = "Network definitions (default: $LAMINA_NETWORK_CONFIG_DIR, /etc/lamina/networks for root).",
       scope = CommandLine.ScopeType.INHERIT)
-  void networkConfigDir(Path dir) {
-    NetworkCommand.configDir = dir;
-  }
+  Path networkConfigDir;
 
   @Option(
       names = "--debug",
@@ -134,24 +132,22 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns its exit code (for tests). */
   public static int execute(String... args) {
-    Class<?> named = named(args);
+    return execute(CommandModels.load(), args);
+  }
+
+  /** Runs the CLI with the commands' models from {@code models}, or their annotations if null. */
+  static int execute(CommandModels models, String... args) {
     RootfsAssembly.reportTo(new FlattenNote(System.err));
     NetworkCommand.configDir = null;
     ErrorHandler handler = new ErrorHandler();
     Main main = new Main();
-    CommandLine cli = new CommandLine(main);
-    // A CommandLine of its own applies the command's model transformer (see RunCommand), which
-    // picocli otherwise applies only to a tree built from annotations.
-    if (named != null) {
-      cli.addSubcommand(HelpOption.addTo(new CommandLine(named)));
-    } else {
-      SUBCOMMANDS.forEach(c -> cli.addSubcommand(HelpOption.addTo(new CommandLine(c))));
-    }
-    cli.setExecutionExceptionHandler(handler)
-        .setParameterExceptionHandler(handler)
-        .setCaseInsensitiveEnumValuesAllowed(true)
-        // A path argument keeps every byte (see Arguments).
-        .registerConverter(Path.class, FileNames::path);
+    CommandLine cli = commandLine(main, args, models);
+    cli.setExecutionExceptionHandler(handler).setParameterExceptionHandler(handler);
+    // The network options are read where networks are made, deep in commands: set before any runs.
+    cli.setExecutionStrategy(parsed -> {
+      NetworkCommand.configDir = main.networkConfigDir;
+      return new CommandLine.RunLast().execute(parsed);
+    });
     try {
       return cli.execute(args);
     } catch (Throwable t) {
@@ -163,19 +159,73 @@ public final class Main implements Runnable {
   }
 
   /**
+   * The command line for {@code args}: the top-level command with the one command {@code args}
+   * name (see {@link #word}), else with all of them. Built from {@code models} (see {@link
+   * CommandModels}) or, when there are none, from the annotations. From models, a command line
+   * that names no command at all (top-level help or version, no command, an unknown word) gets
+   * each command's outline (see {@link CommandModels#outlines}), all that it shows of them.
+   */
+  static CommandLine commandLine(Main main, String[] args, CommandModels models) {
+    String word = word(args);
+    if (models == null) {
+      Class<?> named = word == null ? null : byName(word);
+      return tree(new CommandLine(main), annotated(named != null ? List.of(named) : SUBCOMMANDS));
+    }
+    List<CommandLine> subcommands;
+    if (word != null && models.has(word)) {
+      subcommands = List.of(models.command(word));
+    } else if (models.mayNameACommand(args)) {
+      subcommands = models.all();
+    } else {
+      subcommands = models.outlines();
+    }
+    return tree(new CommandLine(models.root(main)), subcommands);
+  }
+
+  /** The top-level command with every command in full, from {@code models} or annotations. */
+  static CommandLine fullCommandLine(Main main, CommandModels models) {
+    return models == null
+        ? tree(new CommandLine(main), annotated(SUBCOMMANDS))
+        : tree(new CommandLine(models.root(main)), models.all());
+  }
+
+  private static List<CommandLine> annotated(List<Class<?>> commands) {
+    // A CommandLine of its own applies the command's model transformer (see RunCommand),
+    // which picocli otherwise applies only to a tree built from annotations.
+    return commands.stream().map(c -> HelpOption.addTo(new CommandLine(c))).toList();
+  }
+
+  private static CommandLine tree(CommandLine root, List<CommandLine> subcommands) {
+    subcommands.forEach(root::addSubcommand);
+    HelpOption.showDefaultAuthFile(root);
+    return root.setCaseInsensitiveEnumValuesAllowed(true)
+        // A path argument keeps every byte (see Arguments).
+        .registerConverter(Path.class, FileNames::path);
+  }
+
+  /**
    * The command {@code args} name, when only its model is needed: the first argument after the
    * top-level options, if it is a command's name or alias. Null for anything else (no command,
    * {@code help}, help or version options, an unknown word, an {@code @file}), which then gets
    * the whole tree, so usage, suggestions and errors stay what they are.
    */
   static Class<?> named(String[] args) {
+    String word = word(args);
+    return word == null ? null : byName(word);
+  }
+
+  /**
+   * The first argument after the top-level options, when it may name a command: null when it
+   * is an option or an {@code @file}, or when there is none.
+   */
+  static String word(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--root") || a.equals("--network-config-dir")) {
         i++;
       } else if (!a.equals("--debug") && !a.startsWith("--root=")
           && !a.startsWith("--network-config-dir=")) {
-        return a.startsWith("-") || a.startsWith("@") ? null : byName(a);
+        return a.startsWith("-") || a.startsWith("@") || a.equals("help") ? null : a;
       }
     }
     return null;

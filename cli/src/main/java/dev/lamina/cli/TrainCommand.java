@@ -50,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /**
-   * Queries, an import, a build, and a foreground run (which fails in the runtime: no such
+   * Help, queries, an import, a build, and a foreground run (which fails in the runtime: no such
    * command). A file over a MiB makes the import hash with libcrypto, so its binding is archived.
    */
   private static List<List<String>> commands(Path dir) throws IOException {
@@ -66,6 +66,9 @@ final class TrainCommand implements Callable<Integer> {
     String root = dir.resolve("store").toString();
     List<List<String>> commands = new ArrayList<>();
     commands.add(List.of("version"));
+    // Help: the top-level command's (from the commands' outlines) and a command's own.
+    commands.add(List.of("--help"));
+    commands.add(List.of("run", "--help"));
     commands.add(List.of("--root", root, "images"));
     commands.add(List.of("--root", root, "import", rootfs.getParent().toString(), IMAGE));
     commands.add(List.of("--root", root, "images"));

@@ -1,5 +1,6 @@
 package dev.lamina.runner;
 
+import dev.lamina.layerfs.oci.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -41,7 +42,7 @@ public final class StatusText {
     if (rfc3339 == null) {
       return Duration.ZERO;
     }
-    Duration d = Duration.between(Instant.parse(rfc3339), now);
+    Duration d = Duration.between(Timestamps.parse(rfc3339), now);
     return d.isNegative() ? Duration.ZERO : d;
   }
 

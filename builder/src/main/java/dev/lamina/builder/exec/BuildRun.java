@@ -197,7 +197,7 @@ final class BuildRun {
   }
 
   private void noteLayerTime(String time) {
-    Instant t = Instant.parse(time);
+    Instant t = Timestamps.parse(time);
     newestLayer.accumulateAndGet(t, (a, b) -> a == null || b.isAfter(a) ? b : a);
   }
 

@@ -3,7 +3,8 @@ package dev.lamina.layerfs.digest;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Where hashers get their engines: small content is hashed in Java, large content by libcrypto.
+ * Where hashers get their engines: small content is hashed in Java (SHA-256 by {@link
+ * Sha256Engine}), large content by libcrypto.
  * libcrypto is loaded on the first large content (loading jffi and the library costs tens of
  * milliseconds in a cold JVM, so commands that hash only small documents never pay it). When it
  * cannot be loaded, large content is hashed in Java too, silently: the digests are the same, only
@@ -49,7 +50,8 @@ final class DigestEngines {
         && (loaded() || smallBytes.addAndGet(length) > SizedDigestEngine.LARGE)) {
       return forLargeContent(algorithm);
     }
-    return JdkDigestEngine.of(algorithm);
+    // SHA-256 of small content in plain Java: MessageDigest's providers cost more to start.
+    return algorithm == DigestAlgorithm.SHA256 ? new Sha256Engine() : JdkDigestEngine.of(algorithm);
   }
 
   DigestEngine forLargeContent(DigestAlgorithm algorithm) {

@@ -152,15 +152,16 @@ class NativeDigestTest {
     DigestEngines engines = new DigestEngines(LibCrypto.SONAME);
     DigestAlgorithm sha = DigestAlgorithm.SHA256;
     int size = 64 * 1024;
-    assertInstanceOf(JdkDigestEngine.class, engines.forSmallContent(sha, DigestEngines.WORTH_NATIVE - 1));
+    assertInstanceOf(
+        Sha256Engine.class, engines.forSmallContent(sha, DigestEngines.WORTH_NATIVE - 1));
     int javaHashed = 0;
-    while (engines.forSmallContent(sha, size) instanceof JdkDigestEngine) {
+    while (engines.forSmallContent(sha, size) instanceof Sha256Engine) {
       javaHashed += size;
       assertTrue(javaHashed <= SizedDigestEngine.LARGE, "still Java after " + javaHashed);
     }
     assertEquals(SizedDigestEngine.LARGE, javaHashed, "Java until a MiB in all, then libcrypto");
     assertInstanceOf(NativeDigestEngine.class, engines.forSmallContent(sha, DigestEngines.WORTH_NATIVE));
-    assertInstanceOf(JdkDigestEngine.class, engines.forSmallContent(sha, 100), "tiny stays Java");
+    assertInstanceOf(Sha256Engine.class, engines.forSmallContent(sha, 100), "tiny stays Java");
     byte[] data = new byte[size];
     new Random(3).nextBytes(data);
     Hasher sized = new Hasher(sha, new SizedDigestEngine(sha, engines));

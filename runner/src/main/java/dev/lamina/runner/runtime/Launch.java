@@ -5,7 +5,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Command prefixes (util-linux) that place a child process for a foreground runtime call. */
+/**
+ * Command prefixes (util-linux) that place a child process for a foreground runtime call.
+ *
+ * <p>Programs, not system calls: the session and the parent-death signal belong to the child, and
+ * Java runs no code of its own between fork and exec (posix_spawn can make a session but knows no
+ * parent-death signal). The two execs cost about 2 ms of CPU; loading a native binding to spawn
+ * the child another way costs a short-lived CLI tens of milliseconds.
+ */
 final class Launch {
   private static final Path SETSID = Path.of("/usr/bin/setsid");
   private static final Path SETPRIV = Path.of("/usr/bin/setpriv");

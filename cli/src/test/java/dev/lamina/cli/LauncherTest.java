@@ -1,0 +1,210 @@
+package dev.lamina.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.layerfs.testing.Requirements;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/lamina} on a checkout of its own (the launcher and a small jar): the class-data
+ * archive made, remade and done without, the JDK remembered, and nothing but the JVM started.
+ */
+class LauncherTest {
+  private static final Path LAUNCHER = Path.of("..", "bin", "lamina").toAbsolutePath().normalize();
+
+  @TempDir Path tmp;
+  private Path checkout;
+  private Path jar;
+  private Path archive;
+
+  record Result(int code, String out, String err) {}
+
+  @BeforeEach
+  void checkout() throws IOException {
+    checkout = tmp.resolve("checkout");
+    Path bin = Files.createDirectories(checkout.resolve("bin"));
+    Files.copy(LAUNCHER, bin.resolve("lamina"));
+    Path target = Files.createDirectories(checkout.resolve("cli/target"));
+    jar = target.resolve("lamina.jar");
+    archive = target.resolve("lamina.jsa");
+    writeJar(jar);
+  }
+
+  /** A jar whose main class is {@link LauncherProbe}. */
+  private static void writeJar(Path jar) throws IOException {
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, LauncherProbe.class.getName());
+    try (OutputStream out = Files.newOutputStream(jar);
+        JarOutputStream j = new JarOutputStream(out, manifest)) {
+      for (Class<?> c : List.of(LauncherProbe.class, TrainCommand.class)) {
+        String name = c.getName().replace('.', '/') + ".class";
+        j.putNextEntry(new JarEntry(name));
+        try (InputStream in = c.getClassLoader().getResourceAsStream(name)) {
+          in.transferTo(j);
+        }
+        j.closeEntry();
+      }
+    }
+  }
+
+  private Result launch(Path launcher, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(launcher.toString()));
+    command.addAll(List.of(args));
+    return run(command, env);
+  }
+
+  private static Result run(List<String> command, Map<String, String> env)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().remove("JAVA_HOME");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    byte[] out = p.getInputStream().readAllBytes();
+    byte[] err = p.getErrorStream().readAllBytes();
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    return new Result(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
+        new String(err, StandardCharsets.UTF_8));
+  }
+
+  private Result launch(String... args) throws IOException, InterruptedException {
+    return launch(checkout.resolve("bin/lamina"), Map.of(), args);
+  }
+
+  private static void assertRan(Result r, String args, String archive) {
+    assertEquals(0, r.code(), r.err());
+    assertEquals("", r.err());
+    assertEquals("args=" + args + " archive=" + archive + "\n", r.out());
+  }
+
+  @Test
+  void missingArchive_isMade_andUsedFromTheFirstCall() throws Exception {
+    assertFalse(Files.exists(archive));
+    assertRan(launch("images", "-a"), "images -a", archive.toString());
+    assertTrue(Files.size(archive) > 0);
+    assertRan(launch("ps"), "ps", archive.toString());
+  }
+
+  @Test
+  void staleArchive_isMadeAgain() throws Exception {
+    launch("version");
+    // As after a new build of the jar: the archive is older.
+    FileTime old = FileTime.from(Instant.now().minusSeconds(60));
+    Files.setLastModifiedTime(archive, old);
+    Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(30)));
+    assertRan(launch("version"), "version", archive.toString());
+    assertTrue(Files.getLastModifiedTime(archive).compareTo(old) > 0);
+  }
+
+  @Test
+  void corruptArchive_isIgnoredByTheJvm() throws Exception {
+    Files.write(archive, new byte[64 << 10]);
+    Files.setLastModifiedTime(archive, FileTime.from(Instant.now().plusSeconds(5)));
+    assertRan(launch("version"), "version", archive.toString());
+  }
+
+  @Test
+  void jdkOnPath_isRemembered_andLookedUpAgainWhenPathChanges() throws Exception {
+    Path remembered = archive.resolveSibling("lamina.jsa.jdk");
+    launch("version");
+    List<String> lines = Files.readAllLines(remembered);
+    assertEquals(System.getenv("PATH"), lines.get(0));
+    assertTrue(Files.isSameFile(Path.of(lines.get(1)), Path.of(lines.get(2))));
+
+    // A java that no longer leads where it did: looked up again, the file rewritten.
+    Files.write(remembered, List.of(lines.get(0), lines.get(1), "/nonexistent/bin/java"));
+    assertRan(launch("version"), "version", archive.toString());
+    assertEquals(lines, Files.readAllLines(remembered));
+
+    String path = "/nonexistent:" + System.getenv("PATH");
+    assertRan(launch(checkout.resolve("bin/lamina"), Map.of("PATH", path), "version"), "version",
+        archive.toString());
+    assertEquals(path, Files.readAllLines(remembered).get(0));
+  }
+
+  @Test
+  void javaHome_isUsed_withoutLookingUpPath() throws Exception {
+    String home = System.getProperty("java.home");
+    launch(checkout.resolve("bin/lamina"), Map.of("JAVA_HOME", home), "version");
+    Result r =
+        launch(
+            checkout.resolve("bin/lamina"),
+            Map.of("JAVA_HOME", home, "PATH", "/nonexistent"),
+        "version");
+    assertRan(r, "version", archive.toString());
+  }
+
+  @Test
+  void aCall_startsNoProgramButTheJvm() throws Exception {
+    Path strace = Requirements.tool("strace");
+    launch("version"); // makes the archive and remembers the JDK
+    Path trace = tmp.resolve("trace");
+    Result r =
+        run(
+            List.of(strace.toString(), "-f", "-qq", "-e", "trace=execve", "-o", trace.toString(),
+                checkout.resolve("bin/lamina").toString(), "version"),
+            Map.of());
+    assertRan(r, "version", archive.toString());
+    List<String> execs =
+        Files.readAllLines(trace).stream().filter(l -> l.contains("execve(")).toList();
+    assertEquals(2, execs.size(), String.join("\n", execs));
+    assertTrue(execs.get(1).contains("java"), execs.get(1));
+  }
+
+  @Test
+  void launcherCalledThroughALink_findsItsCheckout() throws Exception {
+    Path link = Files.createSymbolicLink(tmp.resolve("lamina"), checkout.resolve("bin/lamina"));
+    assertRan(launch(link, Map.of(), "version"), "version", archive.toString());
+  }
+
+  @Test
+  void readOnlyCheckout_runs_withTheArchiveItHas_orWithout() throws Exception {
+    Requirements.root();
+    Path ro = Files.createDirectory(tmp.resolve("ro"));
+    mount("--bind", checkout.toString(), ro.toString());
+    try {
+      mount("-o", "remount,bind,ro", ro.toString());
+      Path launcher = ro.resolve("bin/lamina");
+      // No archive, and none can be made: the command runs without one, quietly.
+      assertRan(launch(launcher, Map.of(), "version"), "version", "none");
+      assertFalse(Files.exists(archive));
+      // One made while it was writable is used.
+      launch("version");
+      assertRan(launch(launcher, Map.of(), "version"), "version",
+          ro.resolve("cli/target/lamina.jsa").toString());
+    } finally {
+      run(List.of("umount", ro.toString()), Map.of());
+    }
+  }
+
+  private static void mount(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("mount"));
+    command.addAll(List.of(args));
+    Result r = run(command, Map.of());
+    assertEquals(0, r.code(), r.err());
+  }
+}
