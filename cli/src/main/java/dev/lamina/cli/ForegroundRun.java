@@ -1,6 +1,5 @@
 package dev.lamina.cli;
 
-import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.ContainerRequest;
 import dev.lamina.runner.ContainerSession;
 import dev.lamina.runner.Containers;
@@ -33,10 +32,11 @@ final class ForegroundRun {
             new RuntimeSpec.ConsoleSize(size[0], size[1]));
     try {
       if (terminal) {
-        ContainerRecord r = containers.inspect(session.id());
-        // Without -i, Ctrl-C is a signal of this process's, passed on; with -i, a key.
+        // Without -i, Ctrl-C is a signal of this process's, passed on; with -i, a key. (From the
+        // request, not the record: a quick --rm container may be gone already, its output held
+        // by the attached session.)
         try (SignalForwarder signals = session.forwardSignals()) {
-          AttachCommand.proxy(session.client(), null, interactive && r.openStdin());
+          AttachCommand.proxy(session.client(), null, interactive && request.openStdin());
         }
       } else {
         copy(session, interactive);
