@@ -86,7 +86,8 @@ final class ContainerFilter {
           && filters.any("status", v -> v.equals(status(r)))
           && filters.any("exited", v -> r.state() == ContainerState.EXITED
               && r.exitCode() != null && r.exitCode() == Integer.parseInt(v))
-          && filters.any("network", v -> ContainerView.networks(r).contains(v))
+          && filters.any("network", v -> ContainerView.networks(r).contains(v)
+              || InspectCommand.networkMode(r).equals(v))
           && filters.any("health", v -> v.equals(r.health() == null ? "none"
               : r.health().status()))
           && filters.any("volume", v -> usesVolume(r, view, v))

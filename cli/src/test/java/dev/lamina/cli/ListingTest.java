@@ -75,7 +75,7 @@ class ListingTest {
     assertEquals(List.of("made"), names("-a", "--filter", "ancestor=plain:1"));
     assertEquals(List.of("made"), names("-a", "--filter", "volume=data"));
     assertEquals(List.of("up"), names("-a", "--filter", "volume=/host"));
-    assertEquals(List.of("up", "three", "made"), names("-a", "--filter", "network=host"));
+    assertEquals(List.of("up", "three", "made"), names("-a", "--filter", "network=bridge"));
     assertEquals(List.of("made"), names("-a", "--filter", "before=three"));
     assertEquals(List.of("up"), names("-a", "--filter", "since=three"));
     assertEquals(List.of("up", "made"), names("-a", "-f", "status=running", "-f", "status=created"),
@@ -209,7 +209,7 @@ class ListingTest {
     assertEquals("up", up.get("Name").asText());
     assertTrue(up.get("Image").asText().startsWith("sha256:"), up.toString());
     assertEquals(0, up.get("RestartCount").asInt());
-    assertEquals("host", up.get("HostConfig").get("NetworkMode").asText());
+    assertEquals("bridge", up.get("HostConfig").get("NetworkMode").asText());
     assertTrue(up.get("HostConfig").get("Binds").get(0).asText().endsWith(":/host:ro"));
     assertTrue(up.has("NetworkSettings"), up.toString());
 
