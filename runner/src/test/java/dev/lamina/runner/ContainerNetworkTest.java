@@ -90,6 +90,10 @@ class ContainerNetworkTest {
     base = BusyboxRootfs.create(shared.resolve("layers/base"));
     Files.createDirectories(base.resolve("www"));
     Files.writeString(base.resolve("www/index.html"), "hello from the container\n");
+    // Where the host's /usr is bound read-only, its programs run in the container (a UDP server).
+    Files.createDirectories(base.resolve("usr"));
+    Files.createSymbolicLink(base.resolve("lib"), Path.of("usr/lib"));
+    Files.createSymbolicLink(base.resolve("lib64"), Path.of("usr/lib64"));
   }
 
   private static boolean findNetavark() {
@@ -246,6 +250,48 @@ class ContainerNetworkTest {
         java.net.DatagramSocket d = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", udp))) {
       s.bind(new InetSocketAddress("127.0.0.1", tcp));
     }
+    assertNothingLeft();
+  }
+
+  /** A UDP echo server: busybox has none, so the host's python3 (its /usr bound read-only). */
+  private static final String UDP_ECHO =
+      "import socket\n"
+          + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+          + "s.bind(('0.0.0.0', 5353))\n"
+          + "while True:\n"
+          + "    d, a = s.recvfrom(512)\n"
+          + "    s.sendto(b'echo ' + d, a)\n";
+
+  @Test
+  void publishedUdpPort_reachesTheContainer_fromTheHost() throws Exception {
+    Requirements.require(Files.isExecutable(Path.of("/usr/bin/python3")),
+        "/usr/bin/python3 (apt-get install python3-minimal)");
+    ContainerRecord c = containers.start(containers.create(
+        ContainerRequest.of(busybox(),
+                ContainerOptions.builder().args("/usr/bin/python3", "-c", UDP_ECHO).build())
+            .withNetwork(bridge("bridge", List.of("127.0.0.1::5353/udp")))
+            .withVolumes(List.of("/usr:/usr:ro"))
+            .withName("udp")).id());
+    int port = containers.inspect(c.id()).networkStatus().ports().get(0).hostPort();
+    String reply = null;
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+      s.setSoTimeout(500);
+      byte[] in = new byte[512];
+      // The server may still be starting: datagrams before it binds are lost, so ask again.
+      for (int i = 0; i < 60 && reply == null; i++) {
+        byte[] out = ("ping " + i).getBytes(StandardCharsets.UTF_8);
+        s.send(new java.net.DatagramPacket(out, out.length, new InetSocketAddress("127.0.0.1", port)));
+        java.net.DatagramPacket p = new java.net.DatagramPacket(in, in.length);
+        try {
+          s.receive(p);
+          reply = new String(in, 0, p.getLength(), StandardCharsets.UTF_8);
+        } catch (java.net.SocketTimeoutException notYet) {
+          // again
+        }
+      }
+    }
+    assertTrue(reply != null && reply.startsWith("echo ping "), String.valueOf(reply));
+    containers.remove(c.id(), true, true);
     assertNothingLeft();
   }
 
