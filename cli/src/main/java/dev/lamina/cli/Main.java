@@ -132,6 +132,10 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns its exit code (for tests). */
   public static int execute(String... args) {
+    Integer quick = QuickCommands.run(args);
+    if (quick != null) {
+      return quick;
+    }
     return execute(CommandModels.load(), args);
   }
 

@@ -11,10 +11,7 @@ final class VersionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var info = new java.util.LinkedHashMap<String, String>();
-    info.put("Version", Main.version());
-    info.put("Java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
-    info.put("OS/Arch", "linux/" + dev.lamina.layerfs.oci.Platform.host().architecture());
+    var info = info();
     if (!format.json() && !format.defaultTable()) {
       // docker's template names: {{.Client.Version}}, {{.Client.Os}}, {{.Client.Arch}}.
       var client = new java.util.LinkedHashMap<String, Object>();
@@ -30,8 +27,25 @@ final class VersionCommand implements Callable<Integer> {
     if (format.json()) {
       Output.json(info);
     } else {
-      info.forEach((k, v) -> Output.out().printf("%-9s %s%n", k + ":", v));
+      printTable(info);
     }
     return ExitCodes.OK;
+  }
+
+  /** The default output, also given without picocli (see {@link QuickCommands}). */
+  static void printTable() {
+    printTable(info());
+  }
+
+  private static void printTable(java.util.Map<String, String> info) {
+    info.forEach((k, v) -> Output.out().printf("%-9s %s%n", k + ":", v));
+  }
+
+  private static java.util.LinkedHashMap<String, String> info() {
+    var info = new java.util.LinkedHashMap<String, String>();
+    info.put("Version", Main.version());
+    info.put("Java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
+    info.put("OS/Arch", "linux/" + dev.lamina.layerfs.oci.Platform.host().architecture());
+    return info;
   }
 }
