@@ -37,8 +37,22 @@ final class VersionCommand implements Callable<Integer> {
     printTable(info());
   }
 
+  /**
+   * Each line as {@code printf("%-9s %s%n", key + ":", value)} would print it, without the
+   * lambda and the format parser: their first use costs more than the rest of this command.
+   */
   private static void printTable(java.util.Map<String, String> info) {
-    info.forEach((k, v) -> Output.out().printf("%-9s %s%n", k + ":", v));
+    StringBuilder lines = new StringBuilder();
+    for (java.util.Map.Entry<String, String> e : info.entrySet()) {
+      int start = lines.length();
+      lines.append(e.getKey()).append(':');
+      while (lines.length() - start < 9) {
+        lines.append(' ');
+      }
+      lines.append(' ').append(e.getValue()).append(System.lineSeparator());
+    }
+    Output.out().print(lines);
+    Output.out().flush();
   }
 
   private static java.util.LinkedHashMap<String, String> info() {
