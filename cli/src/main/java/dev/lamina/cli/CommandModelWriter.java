@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -71,6 +72,16 @@ public final class CommandModelWriter {
     }
     Files.createDirectories(file.getParent());
     Files.write(file, model);
+    // The top-level help as the command line that shows it prints it (see QuickCommands).
+    String help =
+        Main.commandLine(new Main(), new String[] {"--help"}, CommandModels.of(model))
+            .getUsageMessage(CommandLine.Help.Ansi.OFF);
+    Path helpFile = file.resolveSibling(QuickCommands.HELP_RESOURCE);
+    if (help.chars().allMatch(c -> c < 0x80)) {
+      Files.writeString(helpFile, help, StandardCharsets.US_ASCII);
+    } else {
+      Files.deleteIfExists(helpFile);
+    }
   }
 
   /** The models of the top-level command and of every command, from their annotations. */

@@ -1,8 +1,12 @@
 package dev.lamina.cli;
 
 import dev.lamina.layerfs.posix.FileNames;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import picocli.CommandLine;
 
 /**
  * Command lines answered without building picocli's command tree: building it (the command
@@ -12,19 +16,56 @@ import java.util.Set;
  * errors.
  */
 final class QuickCommands {
+  /**
+   * The top-level help as picocli prints it without colours at its default width, written at
+   * build time by {@link CommandModelWriter} (when it is plain ASCII, so that any stream
+   * prints the same bytes).
+   */
+  static final String HELP_RESOURCE = "lamina.help";
+
   private QuickCommands() {}
 
   /**
    * Runs {@code args} if they are one of the shapes answered here and returns the exit code,
-   * else null: {@code version} alone, after top-level options each given once.
+   * else null: {@code version}, {@code --help} or {@code -h} alone, after top-level options
+   * each given once.
    */
   static Integer run(String[] args) {
-    String word = onlyWord(args);
-    if ("version".equals(word)) {
+    String last = last(args);
+    if ("version".equals(last)) {
       VersionCommand.printTable();
       return ExitCodes.OK;
     }
+    if (("--help".equals(last) || "-h".equals(last)) && helpAsStored()) {
+      String help = storedHelp();
+      if (help != null) {
+        System.out.print(help);
+        System.out.flush();
+        return ExitCodes.OK;
+      }
+    }
     return null;
+  }
+
+  /**
+   * Whether picocli would print the help as stored: no colours, and none of picocli's system
+   * properties (such as {@code picocli.usage.width}) that change it.
+   */
+  private static boolean helpAsStored() {
+    for (Object key : System.getProperties().keySet()) {
+      if (key.toString().startsWith("picocli.")) {
+        return false;
+      }
+    }
+    return !CommandLine.Help.Ansi.AUTO.enabled();
+  }
+
+  private static String storedHelp() {
+    try (InputStream in = QuickCommands.class.getResourceAsStream(HELP_RESOURCE)) {
+      return in == null ? null : new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      return null; // picocli prints it
+    }
   }
 
   /**
@@ -32,7 +73,7 @@ final class QuickCommands {
    * without complaint ({@code --debug}, {@code --root DIR}, {@code --network-config-dir DIR},
    * or their {@code =DIR} forms), each at most once; else null.
    */
-  static String onlyWord(String[] args) {
+  static String last(String[] args) {
     if (args.length == 0) {
       return null;
     }
@@ -66,8 +107,7 @@ final class QuickCommands {
         return null;
       }
     }
-    String word = args[last];
-    return word.startsWith("-") || word.startsWith("@") ? null : word;
+    return args[last];
   }
 
   /** Whether picocli's converter of a path option (see Main) takes {@code value}. */

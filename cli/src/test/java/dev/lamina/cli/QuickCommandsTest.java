@@ -26,6 +26,10 @@ class QuickCommandsTest {
         "--root= version",
         "--root /tmp/x --debug version",
         "--debug --network-config-dir /tmp/n --root=rel/dir version",
+        "--help",
+        "-h",
+        "--debug --root /tmp/x --help",
+        "--network-config-dir=/tmp/n -h",
       })
   void handledShape_printsWhatPicocliPrints(String line) {
     String[] args = line.split(" ");
@@ -50,6 +54,11 @@ class QuickCommandsTest {
         "@args",
         "--verbose version",
         "ps",
+        "--help --debug",
+        "--root --help",
+        "-h -h",
+        "version --help",
+        "-V",
       })
   void otherShape_goesThroughPicocli(String line) {
     String[] args = line.isEmpty() ? new String[0] : line.split(" ");
