@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.registry.RegistryServer;
 import dev.lamina.layerfs.testing.Loopback;
 import dev.lamina.layerfs.testing.Requirements;
 import java.io.IOException;
@@ -104,6 +105,26 @@ class RootlessTest {
           return false;
         }
       }), "container uid 1000 is host uid " + mapped1000);
+    }
+  }
+
+  /**
+   * push and pull as a user through a real registry: the pulled image is the one built, its
+   * layers land on the user's ranges in a second store of the user's, and it runs with its owners.
+   */
+  @Test
+  @Order(2)
+  void pushAndPull_asAUser_throughARegistry() throws Exception {
+    try (RegistryServer registry = RegistryServer.start(tmp.resolve("registry"))) {
+      String ref = registry.address() + "/rootless/app:1";
+      ok(user.lamina("push", "-q", "app", "docker://" + ref));
+      Path other = user.home.resolve("other-store");
+      String pulled = ok(user.lamina("--root", other.toString(), "pull", "-q", ref)).out().strip();
+      assertEquals(builtAsUser, pulled, "the image pulled is the image pushed");
+      assertEquals(List.of("1000", "1000:1000"),
+          ok(user.lamina("--root", other.toString(), "run", "--rm", "--network", "none", ref,
+              "sh", "-c", "id -u; stat -c '%u:%g' /home/app/owned")).lines());
+      assertEquals(List.of(), RootlessUsers.ownedByHostRoot(other));
     }
   }
 
