@@ -373,7 +373,10 @@ final class CommandModels {
     }
   }
 
-  /** Sets a positional parameter's attribute: those an option has, but for its index. */
+  /**
+   * Sets a positional parameter's attribute: those an option has, but for its index. (A switch
+   * of its own: the builder both extend, picocli's {@code ArgSpec.Builder}, is not public.)
+   */
   private static void positional(PositionalParamSpec.Builder b, String key, Object v) {
     switch (key) {
       case "index" -> b.index((Range) v);
