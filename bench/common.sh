@@ -46,3 +46,19 @@ bench_tree() {
   done
   touch "$dir/.complete"
 }
+
+# bench_busybox_rootfs DIR: a busybox root filesystem (samples/busybox/make-rootfs), made once.
+bench_busybox_rootfs() {
+  local dir=$1
+  if [ ! -f "$dir/bin/busybox" ]; then
+    rm -rf "$dir"
+    "$top/samples/busybox/make-rootfs" "$dir" >/dev/null
+  fi
+}
+
+# bench_busybox_image LAMINA STORE ROOTFS: the image bench/busybox in STORE, imported once.
+bench_busybox_image() {
+  local lamina=$1 store=$2 rootfs=$3
+  "$lamina" --root "$store" inspect --type image bench/busybox >/dev/null 2>&1 ||
+    "$lamina" --root "$store" import "$rootfs" bench/busybox >/dev/null
+}

@@ -13,13 +13,9 @@ work=${LAMINA_BENCH_DIR:-/tmp/lamina-bench}
 lamina="$top/bin/lamina"
 mkdir -p "$work"
 
-if [ ! -f "$work/rootfs/bin/busybox" ]; then
-  rm -rf "$work/rootfs"
-  "$top/samples/busybox/make-rootfs" "$work/rootfs"
-fi
+bench_busybox_rootfs "$work/rootfs"
 store="$work/store"
-"$lamina" --root "$store" inspect --type image bench/busybox >/dev/null 2>&1 ||
-  "$lamina" --root "$store" import "$work/rootfs" bench/busybox >/dev/null
+bench_busybox_image "$lamina" "$store" "$work/rootfs"
 "$lamina" --root "$store" run --rm --network none bench/busybox true # warm-up
 have_podman=
 if command -v podman >/dev/null; then

@@ -18,10 +18,7 @@ lamina="$top/bin/lamina"
 as_user() { runuser -u "$user" -- env -C "$work" "$@"; }
 
 mkdir -p "$work"
-if [ ! -f "$work/rootfs/bin/busybox" ]; then
-  rm -rf "$work/rootfs"
-  "$top/samples/busybox/make-rootfs" "$work/rootfs"
-fi
+bench_busybox_rootfs "$work/rootfs"
 chown "$user" "$work"
 chmod -R a+rX "$work"
 store="$work/store"

@@ -14,13 +14,9 @@ lamina="$top/bin/lamina"
 mkdir -p "$work"
 
 # A busybox image in a bench store, imported once.
-if [ ! -f "$work/rootfs/bin/busybox" ]; then
-  rm -rf "$work/rootfs"
-  "$top/samples/busybox/make-rootfs" "$work/rootfs"
-fi
+bench_busybox_rootfs "$work/rootfs"
 store="$work/store"
-"$lamina" --root "$store" inspect --type image bench/busybox >/dev/null 2>&1 ||
-  "$lamina" --root "$store" import "$work/rootfs" bench/busybox >/dev/null
+bench_busybox_image "$lamina" "$store" "$work/rootfs"
 # Warm-up: layer extraction, and the class-data archive bin/lamina makes after a build.
 "$lamina" --root "$store" run --rm bench/busybox true
 

@@ -61,12 +61,8 @@ line() {
 header() { printf '\n%-34s %9s %9s %8s\n' "$1" lamina "$2" ratio; }
 
 # A busybox image in each store, imported once.
-if [ ! -f "$work/rootfs/bin/busybox" ]; then
-  rm -rf "$work/rootfs"
-  "$top/samples/busybox/make-rootfs" "$work/rootfs" >/dev/null
-fi
-"$lamina" --root "$store" inspect --type image bench/busybox >/dev/null 2>&1 ||
-  "$lamina" --root "$store" import "$work/rootfs" bench/busybox >/dev/null
+bench_busybox_rootfs "$work/rootfs"
+bench_busybox_image "$lamina" "$store" "$work/rootfs"
 if [ -n "$have_podman" ] && ! pm image exists localhost/bench/busybox 2>/dev/null; then
   tar -C "$work/rootfs" -c . | pm import - localhost/bench/busybox >/dev/null 2>&1
 fi
