@@ -18,11 +18,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -38,9 +40,12 @@ import java.util.TreeMap;
  *   <li>new paths, and paths whose lstat differs: the status change time moves on every write,
  *       chmod, chown, xattr change, link and rename, and no program can set it back, so a file
  *       whose modification time was restored is still seen;
- *   <li>a directory that is a different inode than before (removed and made again) with an opaque
- *       marker and everything under it (should the new directory get the old one's inode number,
- *       it shows as the same directory with whiteouts for what it no longer holds: the same tree);
+ *   <li>a directory that is a different inode than before, or has another birth time (removed and
+ *       made again: a filesystem hands a freed inode number out again at once, so the number alone
+ *       does not tell) with an opaque marker and everything under it, as overlayfs makes a
+ *       directory made again where one was (where the filesystem keeps no birth time and the new
+ *       directory gets the old one's number, it shows as the same directory with whiteouts for
+ *       what it no longer holds: the same tree, in another form);
  *   <li>removed paths as {@code .wh.NAME} whiteouts, only the top-most one of a removed subtree;
  *   <li>the directories above each of those, as an upper holds its copied-up parents.
  * </ul>
@@ -131,7 +136,7 @@ public final class TreeDiff {
         }
       }
     }
-    Instant rootMtime = new Node(Posix.lstat(root), null).mtime();
+    Instant rootMtime = new Node(Posix.lstat(root), null, null).mtime();
     return assemble(
         DirectoryScanner.scan(root, include::contains), opaque, removed, after, rootMtime);
   }
@@ -185,15 +190,19 @@ public final class TreeDiff {
             dirs.push(path);
           }
           String target = st.isSymlink() ? Posix.readlink(child) : null;
-          nodes.put(path, new Node(st, target));
+          long[] born = st.isDirectory() ? Posix.birthTime(child).orElse(null) : null;
+          nodes.put(path, new Node(st, target, born));
         }
       }
     }
     return nodes;
   }
 
-  /** One path's lstat as recorded; equal when nothing about the path changed. */
-  private record Node(FileStat stat, String linkTarget) {
+  /**
+   * One path's lstat as recorded, with a directory's birth time ({@code {seconds, nanoseconds}},
+   * null where unknown); equal when nothing about the path changed.
+   */
+  private record Node(FileStat stat, String linkTarget, long[] born) {
     boolean isDirectory() {
       return stat.isDirectory();
     }
@@ -201,7 +210,22 @@ public final class TreeDiff {
     boolean sameInode(Node other) {
       return stat.dev() == other.stat.dev()
           && stat.ino() == other.stat.ino()
-          && stat.type() == other.stat.type();
+          && stat.type() == other.stat.type()
+          && (born == null || other.born == null || Arrays.equals(born, other.born));
+    }
+
+    // An array component compares by identity in a record's own equals: compare its contents.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Node n
+          && stat.equals(n.stat)
+          && Objects.equals(linkTarget, n.linkTarget)
+          && Arrays.equals(born, n.born);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(stat, linkTarget, Arrays.hashCode(born));
     }
 
     Instant mtime() {
