@@ -1,5 +1,6 @@
 package dev.lamina.runner.spec;
 
+import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.runner.internal.ResolvConfFile;
@@ -13,7 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -279,7 +282,24 @@ public final class EtcFiles {
    * @throws IOException if a mount point cannot be made
    */
   public static void addMountPoints(Path root) throws IOException {
-    mountPointLayer(root, missingMountPoints(root));
+    List<String> missing = missingMountPoints(root);
+    // Under an overlay the mount points sit in a lower of their own, below the image's layers, so
+    // the directories that hold them keep the image's times; a copy's directories must keep them
+    // too, or the first step that changes anything in /etc gives it a new time in its layer.
+    Map<Path, FileStat> existing = new LinkedHashMap<>();
+    for (String p : missing) {
+      for (Path dir = root.resolve(p.substring(1)).getParent();
+          dir != null && dir.startsWith(root);
+          dir = dir.getParent()) {
+        if (!existing.containsKey(dir) && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+          existing.put(dir, Posix.lstat(dir));
+        }
+      }
+    }
+    mountPointLayer(root, missing);
+    for (Map.Entry<Path, FileStat> e : existing.entrySet()) {
+      Posix.lsetMtime(e.getKey(), e.getValue().mtimeSeconds(), e.getValue().mtimeNanos());
+    }
   }
 
   /** Makes each missing directory from {@code dir} down to {@code parent}, 0755, no links. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.runner.internal.ResolvConfFile;
 import java.nio.file.Files;
@@ -119,9 +120,13 @@ class EtcFilesTest {
 
     Path root = Files.createDirectories(tmp.resolve("root/etc"));
     Files.writeString(root.resolve("hosts"), "image's own\n");
+    Posix.lsetMtime(root, 86400, 5);
     EtcFiles.addMountPoints(root.getParent());
     assertEquals("image's own\n", Files.readString(root.resolve("hosts")));
     assertEquals(0, Files.size(root.resolve("resolv.conf")));
+    FileStat etc = Posix.lstat(root);
+    assertEquals(List.of(86400L, 5L), List.of(etc.mtimeSeconds(), etc.mtimeNanos()),
+        "the image's time of /etc is kept, as under an overlay");
 
     Path linked = Files.createDirectories(tmp.resolve("linked"));
     Files.createSymbolicLink(linked.resolve("etc"), Path.of("/outside/etc"));
