@@ -43,7 +43,8 @@ class FlattenedBuildTest {
           "FROM busybox",
           "RUN mkdir -p /data/sub && echo one > /data/sub/f && echo keep > /data/keep"
               + " && echo gone > /data/gone && ln /data/keep /data/keep2 && ln -s keep /data/link"
-              + " && echo mode > /data/mode && echo owner > /data/owner",
+              + " && echo mode > /data/mode && echo owner > /data/owner"
+              + " && mkdir -p /data/again/old && echo old > /data/again/old/f",
           // Changes to what lower layers hold: modify, chmod, chown, delete a file and a directory,
           // replace a directory, retarget a symlink, link a file that was there, create. (Not
           // writing to one name of a file linked in a lower layer: overlayfs copies that name up
@@ -51,7 +52,9 @@ class FlattenedBuildTest {
           "RUN echo more >> /etc/passwd && rm /etc/group && rm /data/gone && chmod 600 /data/mode"
               + " && chown 1000:1000 /data/owner && mv /data/sub /tmp/old && mkdir /data/sub"
               + " && echo g > /data/sub/g && rm -r /tmp/old /home/app && ln -sf keep2 /data/link"
-              + " && ln /bin/busybox /data/bb && echo new > /new",
+              + " && ln /bin/busybox /data/bb && echo new > /new"
+              // removed and made again at once: the filesystem hands its inode number out again
+              + " && rm -rf /data/again && mkdir /data/again && echo n > /data/again/n",
           "WORKDIR /work/dir",
           "COPY a.txt ./",
           "RUN cat a.txt >> /data/mode && touch -d @0 /data/mode && mkdir /made && rm -rf /root");
@@ -104,7 +107,8 @@ class FlattenedBuildTest {
     assertTrue(tree.get("data/owner").startsWith("file 644 1000:1000 1 "), tree.get("data/owner"));
     assertTrue(tree.get("data/keep2").startsWith("file 644 0:0 2 "), tree.get("data/keep2"));
     assertTrue(tree.get("data/bb").startsWith("file 755 0:0 2 "), tree.get("data/bb"));
-    for (String made : List.of("data/sub/g", "made", "work/dir/a.txt", "new")) {
+    assertFalse(tree.containsKey("data/again/old"));
+    for (String made : List.of("data/sub/g", "made", "work/dir/a.txt", "new", "data/again/n")) {
       assertTrue(tree.containsKey(made), made);
     }
   }
