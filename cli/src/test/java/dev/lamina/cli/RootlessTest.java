@@ -164,6 +164,50 @@ class RootlessTest {
     assertEquals(List.of(), RootlessUsers.ownedByHostRoot(user.store()));
   }
 
+  /**
+   * A build's cache and secret mounts work as a user, and an image saved to a file, removed and
+   * loaded again is the same image; prune removes what nothing uses, as root's does.
+   */
+  @Test
+  @Order(2)
+  void buildMounts_cacheAndSecret_saveLoad_prune() throws Exception {
+    Path ctx = Files.createDirectories(users.base().resolve("mounts-context"));
+    Files.writeString(ctx.resolve("Containerfile"), "FROM app\nUSER 0\n"
+        + "RUN --mount=type=cache,target=/cache,uid=1000 stat -c %u /cache > /cache-owner"
+        + " && echo $(($(cat /cache/n 2>/dev/null || echo 0) + 1)) > /cache/n"
+        + " && cp /cache/n /runs\n"
+        + "RUN --mount=type=secret,id=token,required=true cp /run/secrets/token /seen"
+        + " && stat -c %u /run/secrets/token >> /seen\n");
+    Path secret = Files.writeString(users.base().resolve("token"), "s3cret\n");
+    RootlessUsers.run(List.of("chmod", "-R", "a+rX", ctx.toString()));
+    RootlessUsers.run(List.of("chmod", "a+r", secret.toString()));
+    ok(user.lamina("build", "-q", "--network", "none", "--secret",
+        "id=token,src=" + secret, "-t", "mounts", ctx.toString()));
+    // --no-cache runs the steps again; the cache mount keeps what the first run left.
+    String id = ok(user.lamina("build", "-q", "--no-cache", "--network", "none", "--secret",
+        "id=token,src=" + secret, "-t", "mounts", ctx.toString())).out().strip();
+    assertEquals(List.of("1000", "2", "s3cret", "0"), ok(user.lamina("run", "--rm", "--network",
+        "none", "mounts", "sh", "-c", "cat /cache-owner /runs /seen")).lines());
+    assertEquals(List.of(), ok(user.lamina("history", "--no-trunc", "--format",
+        "{{.CreatedBy}}", "mounts")).lines().stream().filter(l -> l.contains("s3cret")).toList(),
+        "the secret is in no layer's history");
+
+    Path saved = user.home.resolve("mounts.tar");
+    ok(user.lamina("save", "-o", saved.toString(), "mounts"));
+    ok(user.lamina("rmi", "mounts"));
+    Cli.Result loaded = ok(user.lamina("load", "-i", saved.toString()));
+    assertTrue(loaded.out().contains("mounts"), loaded.out());
+    assertEquals(id, ok(user.lamina("inspect", "--type", "image", "--format", "{{.Id}}",
+        "mounts")).out().strip(), "the image loaded is the image saved");
+
+    ok(user.lamina("rmi", "mounts"));
+    Cli.Result pruned = ok(user.lamina("system", "prune", "-f"));
+    assertTrue(pruned.out().contains("reclaimed"), pruned.out());
+    assertEquals(0, user.lamina("inspect", "--type", "image", "app").code(),
+        "a tagged image stays");
+    assertEquals(List.of(), RootlessUsers.ownedByHostRoot(user.store()));
+  }
+
   @Test
   @Order(3)
   void publishedPort_reachedFromTheHost() throws Exception {
