@@ -18,7 +18,8 @@ mb=${2:-200}
 parts=${BENCH_PARTS:-copy run}
 work=${BENCH_DIR:-/var/tmp/lamina-bench}
 lamina="$top/bin/lamina"
-"$lamina" version >/dev/null # builds the jar and its class-data archive once
+"$lamina" version >/dev/null # builds the jar and its class-data archives once
+"$lamina" ps --help >/dev/null
 
 # best_cold N CLEAN BUILD: the best of N builds, each after CLEAN (not timed: a cold build starts
 # from an empty store and cache, and removing the last one's is no part of it).

@@ -13,8 +13,9 @@ n=${2:-10}
 work=${LAMINA_BENCH_DIR:-/tmp/lamina-bench-rootless}
 lamina="$top/bin/lamina"
 [ -f "$top/cli/target/lamina.jar" ] || (cd "$top" && ./mvnw -q -B -DskipTests package)
-# As root first: bin/lamina makes its class-data archive, which the user can only read.
+# As root first: bin/lamina makes its class-data archives, which the user can only read.
 "$lamina" version >/dev/null
+"$lamina" ps --help >/dev/null
 as_user() { runuser -u "$user" -- env -C "$work" "$@"; }
 
 mkdir -p "$work"

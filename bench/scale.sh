@@ -35,7 +35,8 @@ if [[ " $sizes " == *" 1000000 "* ]] && [ ! -f "$work/ctx-1000000/.complete" ] &
   echo "scale.sh: $work has ${free_mb} MB free; the 1M context and its stores need about 10 GB" >&2
   exit 1
 fi
-"$lamina" version >/dev/null # builds the jar and its class-data archive once
+"$lamina" version >/dev/null # builds the jar and its class-data archives once
+"$lamina" ps --help >/dev/null
 
 mb_of() { case $1 in 5000) echo 210 ;; 50000) echo 311 ;; *) echo $(($1 * 3 / 2000)) ;; esac; }
 for n in $sizes; do

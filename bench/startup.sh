@@ -21,7 +21,8 @@ work=${BENCH_DIR:-/var/tmp/lamina-startup}
 lamina="$top/bin/lamina"
 store="$work/lamina-store"
 mkdir -p "$work"
-"$lamina" version >/dev/null # builds the jar and its class-data archive once
+"$lamina" version >/dev/null # builds the jar and its class-data archives once
+"$lamina" ps --help >/dev/null
 
 have_podman=
 if command -v podman >/dev/null; then have_podman=1; fi
@@ -89,7 +90,7 @@ jvm_part() {
   measure hello "$java_bin" "${flags[@]}" -cp "$work/hello" Hello
   measure version "$lamina" version
   measure help "$lamina" --help
-  measure "java -jar" "$java_bin" "${flags[@]}" -XX:SharedArchiveFile="$top/cli/target/lamina.jsa" \
+  measure "java -jar" "$java_bin" "${flags[@]}" -XX:SharedArchiveFile="$top/cli/target/lamina-quick.jsa" \
     -jar "$top/cli/target/lamina.jar" version
   round_robin
   header "JVM start (median of $n)" "hello"

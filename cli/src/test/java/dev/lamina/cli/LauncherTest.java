@@ -110,13 +110,25 @@ class LauncherTest {
   }
 
   @Test
+  void versionAndHelp_getASmallArchiveOfTheirOwn_madeByRunningThem() throws Exception {
+    Path quick = archive.resolveSibling("lamina-quick.jsa");
+    assertRan(launch("version"), "version", quick.toString());
+    assertFalse(Files.exists(archive), "the full archive is made by the first other command");
+    assertRan(launch("--help"), "--help", quick.toString());
+    assertRan(launch("-h"), "-h", quick.toString());
+    // Only those shapes: with anything else the command loads what the full archive holds.
+    assertRan(launch("ps", "--help"), "ps --help", archive.toString());
+    assertRan(launch("version", "-x"), "version -x", archive.toString());
+  }
+
+  @Test
   void staleArchive_isMadeAgain() throws Exception {
-    launch("version");
+    launch("ps");
     // As after a new build of the jar: the archive is older.
     FileTime old = FileTime.from(Instant.now().minusSeconds(60));
     Files.setLastModifiedTime(archive, old);
     Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(30)));
-    assertRan(launch("version"), "version", archive.toString());
+    assertRan(launch("ps"), "ps", archive.toString());
     assertTrue(Files.getLastModifiedTime(archive).compareTo(old) > 0);
   }
 
@@ -124,24 +136,24 @@ class LauncherTest {
   void corruptArchive_isIgnoredByTheJvm() throws Exception {
     Files.write(archive, new byte[64 << 10]);
     Files.setLastModifiedTime(archive, FileTime.from(Instant.now().plusSeconds(5)));
-    assertRan(launch("version"), "version", archive.toString());
+    assertRan(launch("ps"), "ps", archive.toString());
   }
 
   @Test
   void jdkOnPath_isRemembered_andLookedUpAgainWhenPathChanges() throws Exception {
     Path remembered = archive.resolveSibling("lamina.jsa.jdk");
-    launch("version");
+    launch("ps");
     List<String> lines = Files.readAllLines(remembered);
     assertEquals(System.getenv("PATH"), lines.get(0));
     assertTrue(Files.isSameFile(Path.of(lines.get(1)), Path.of(lines.get(2))));
 
     // A java that no longer leads where it did: looked up again, the file rewritten.
     Files.write(remembered, List.of(lines.get(0), lines.get(1), "/nonexistent/bin/java"));
-    assertRan(launch("version"), "version", archive.toString());
+    assertRan(launch("ps"), "ps", archive.toString());
     assertEquals(lines, Files.readAllLines(remembered));
 
     String path = "/nonexistent:" + System.getenv("PATH");
-    assertRan(launch(checkout.resolve("bin/lamina"), Map.of("PATH", path), "version"), "version",
+    assertRan(launch(checkout.resolve("bin/lamina"), Map.of("PATH", path), "ps"), "ps",
         archive.toString());
     assertEquals(path, Files.readAllLines(remembered).get(0));
   }
@@ -149,26 +161,26 @@ class LauncherTest {
   @Test
   void javaHome_isUsed_withoutLookingUpPath() throws Exception {
     String home = System.getProperty("java.home");
-    launch(checkout.resolve("bin/lamina"), Map.of("JAVA_HOME", home), "version");
+    launch(checkout.resolve("bin/lamina"), Map.of("JAVA_HOME", home), "ps");
     Result r =
         launch(
             checkout.resolve("bin/lamina"),
             Map.of("JAVA_HOME", home, "PATH", "/nonexistent"),
-        "version");
-    assertRan(r, "version", archive.toString());
+        "ps");
+    assertRan(r, "ps", archive.toString());
   }
 
   @Test
   void aCall_startsNoProgramButTheJvm() throws Exception {
     Path strace = Requirements.tool("strace");
-    launch("version"); // makes the archive and remembers the JDK
+    launch("ps"); // makes the archive and remembers the JDK
     Path trace = tmp.resolve("trace");
     Result r =
         run(
             List.of(strace.toString(), "-f", "-qq", "-e", "trace=execve", "-o", trace.toString(),
-                checkout.resolve("bin/lamina").toString(), "version"),
+                checkout.resolve("bin/lamina").toString(), "ps"),
             Map.of());
-    assertRan(r, "version", archive.toString());
+    assertRan(r, "ps", archive.toString());
     List<String> execs =
         Files.readAllLines(trace).stream().filter(l -> l.contains("execve(")).toList();
     assertEquals(2, execs.size(), String.join("\n", execs));
@@ -178,7 +190,7 @@ class LauncherTest {
   @Test
   void launcherCalledThroughALink_findsItsCheckout() throws Exception {
     Path link = Files.createSymbolicLink(tmp.resolve("lamina"), checkout.resolve("bin/lamina"));
-    assertRan(launch(link, Map.of(), "version"), "version", archive.toString());
+    assertRan(launch(link, Map.of(), "ps"), "ps", archive.toString());
   }
 
   @Test
@@ -190,11 +202,11 @@ class LauncherTest {
       mount("-o", "remount,bind,ro", ro.toString());
       Path launcher = ro.resolve("bin/lamina");
       // No archive, and none can be made: the command runs without one, quietly.
-      assertRan(launch(launcher, Map.of(), "version"), "version", "none");
+      assertRan(launch(launcher, Map.of(), "ps"), "ps", "none");
       assertFalse(Files.exists(archive));
       // One made while it was writable is used.
-      launch("version");
-      assertRan(launch(launcher, Map.of(), "version"), "version",
+      launch("ps");
+      assertRan(launch(launcher, Map.of(), "ps"), "ps",
           ro.resolve("cli/target/lamina.jsa").toString());
     } finally {
       run(List.of("umount", ro.toString()), Map.of());
