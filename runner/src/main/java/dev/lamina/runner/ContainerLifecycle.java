@@ -4,6 +4,7 @@ import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.runner.internal.JsonFiles;
 import dev.lamina.runner.internal.RandomIds;
+import dev.lamina.runner.internal.Background;
 import dev.lamina.runner.network.NetworkStatus;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.runtime.AttachClient;
@@ -407,8 +408,12 @@ final class ContainerLifecycle {
     return started;
   }
 
-  /** Clears an earlier run's runtime state, mounts the root filesystem, sets up the network. */
-  private void prepare(
+  /**
+   * Clears an earlier run's runtime state, mounts the root filesystem, and starts setting up the
+   * network: the container may be created meanwhile, and started once it is awaited ({@link
+   * #networkReady}).
+   */
+  private Background<NetworkStatus> prepare(
       ContainerRecord prior, ContainerRecord record, OciRuntime runtime, boolean mounted)
       throws IOException {
     Path cdir = store.dir(record.id());
@@ -420,9 +425,14 @@ final class ContainerLifecycle {
       RootfsAssembly.mount(cdir, record.lowerPaths());
     }
     // After the record says running: a concurrent reconcile spares what is set up now.
-    NetworkStatus net = networking.setUp(record, cdir);
+    return networking.begin(record, cdir);
+  }
+
+  /** Waits for the network {@link #prepare} set up, and records what it gave the container. */
+  private void networkReady(String id, Background<NetworkStatus> network) throws IOException {
+    NetworkStatus net = network.await();
     if (net != null) {
-      store.update(record.id(), r -> r.withNetworkStatus(net));
+      store.update(id, r -> r.withNetworkStatus(net));
     }
   }
 
@@ -534,8 +544,9 @@ final class ContainerLifecycle {
     ContainerRecord record = markRunning(ref, id);
     ProcessHandle monitor = null;
     AttachClient client = null;
+    Background<NetworkStatus> network = Background.done(null);
     try {
-      prepare(prior, record, runtime, mounted);
+      network = prepare(prior, record, runtime, mounted);
       boolean terminal = spec.process().terminal();
       if (terminal && size != null && size.height() > 0 && size.width() > 0) {
         spec = Bundles.write(
@@ -560,13 +571,18 @@ final class ContainerLifecycle {
       if (attach) {
         client = AttachClient.connect(reaper.attachLink(id).resolve("attach"), cdir.resolve("ctl"));
       }
+      // Created (its namespace joined) while its networks were set up; it starts on them.
+      networkReady(id, network);
       runtime.start(id);
       handOver(record, monitor);
       return new ContainerSession(this, id, monitor, client, runtime);
     } catch (OciRuntimeException e) {
+      // The setup ends (or undoes itself) before the end of the run tears it down.
+      network.awaitQuietly();
       abandon(record, runtime, e.exitCode(), e.getMessage(), monitor, client);
       throw e;
     } catch (IOException | RuntimeException e) {
+      network.awaitQuietly();
       abandon(record, runtime, 125, e.getMessage(), monitor, client);
       throw e;
     }

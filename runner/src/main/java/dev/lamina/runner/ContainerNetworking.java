@@ -2,6 +2,7 @@ package dev.lamina.runner;
 
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.Trees;
+import dev.lamina.runner.internal.Background;
 import dev.lamina.runner.network.HostPorts;
 import dev.lamina.runner.network.HostsEntries;
 import dev.lamina.runner.network.NetavarkNotFoundException;
@@ -135,11 +136,18 @@ final class ContainerNetworking {
   /**
    * Before the container runs: pins its namespace and puts it on its networks (with {@code
    * --network container:} checks that the other one's namespace is there), and writes its
-   * {@code /etc} files. Returns what its networks gave it, or null without a namespace of its own.
+   * {@code /etc} files. The namespace is pinned when this returns, so that the runtime can create
+   * the container in it; the networks are set up meanwhile on a thread of their own (netavark's
+   * setup is most of a start's time, and needs nothing of the container but its namespace). The
+   * container must not start before {@link Background#await} has returned what its networks gave
+   * it (null without a namespace of its own): its interfaces, routes and {@code /etc} files are
+   * ready then. The {@code /etc} files are written in place, as the runtime may have bind-mounted
+   * them already.
    *
-   * @throws NetworkException when setup fails; nothing of it is left then
+   * @throws NetworkException when the namespace cannot be made, or (from {@code await}) when
+   *     setup fails; nothing of it is left then
    */
-  NetworkStatus setUp(ContainerRecord r, Path cdir) throws IOException {
+  Background<NetworkStatus> begin(ContainerRecord r, Path cdir) throws IOException {
     ContainerNetwork n = r.networkMode();
     if (n.mode() == ContainerNetwork.Mode.CONTAINER) {
       Path ns = networks.namespacePath(n.container());
@@ -148,10 +156,10 @@ final class ContainerNetworking {
             "cannot join the network of container " + n.container().substring(0, 12)
                 + ": it is not running");
       }
-      return null;
+      return Background.done(null);
     }
     if (!n.ownNamespace()) {
-      return null;
+      return Background.done(null);
     }
     Path ns = networks.namespacePath(r.id());
     // Left by a run that could not tidy up (a killed monitor): start afresh.
@@ -162,32 +170,48 @@ final class ContainerNetworking {
         AtomicFiles.write(marker, laminaRoot.toString().getBytes(StandardCharsets.UTF_8), false);
       }
       NetworkNamespace.create(ns);
-      NetworkRequest request = n.request();
-      if (request.containerName() == null || !request.containerName().equals(r.name())) {
-        request = request.withContainerName(r.name());
-      }
-      NetworkStatus status;
-      if (n.mode() == ContainerNetwork.Mode.PASTA) {
-        List<PortMapping> ports = HostPorts.resolve(request.ports());
-        Pasta.attach(ns, ports);
-        status = new NetworkStatus(List.of(), ports);
-      } else {
-        try {
-          status = networks.attach(r.id(), ns, request);
-        } catch (NetavarkNotFoundException e) {
-          throw new NetavarkNotFoundException(
-              e.getMessage() + "; or run the container with --network host or none");
-        }
-      }
-      writeEtc(cdir, r, status);
-      return status;
     } catch (IOException | RuntimeException e) {
-      try {
-        tearDown(r.id(), n);
-      } catch (IOException cleanup) {
-        e.addSuppressed(cleanup);
-      }
+      tidyAfter(e, r.id(), n);
       throw e;
+    }
+    return Background.start("network-setup", () -> {
+      try {
+        NetworkStatus status = join(r, ns);
+        writeEtc(cdir, r, status, true);
+        return status;
+      } catch (IOException | RuntimeException e) {
+        tidyAfter(e, r.id(), n);
+        throw e;
+      }
+    });
+  }
+
+  /** Puts the namespace pinned at {@code ns} on the networks {@code r} names. */
+  private NetworkStatus join(ContainerRecord r, Path ns) throws IOException {
+    ContainerNetwork n = r.networkMode();
+    NetworkRequest request = n.request();
+    if (request.containerName() == null || !request.containerName().equals(r.name())) {
+      request = request.withContainerName(r.name());
+    }
+    if (n.mode() == ContainerNetwork.Mode.PASTA) {
+      List<PortMapping> ports = HostPorts.resolve(request.ports());
+      Pasta.attach(ns, ports);
+      return new NetworkStatus(List.of(), ports);
+    }
+    try {
+      return networks.attach(r.id(), ns, request);
+    } catch (NetavarkNotFoundException e) {
+      throw new NetavarkNotFoundException(
+          e.getMessage() + "; or run the container with --network host or none");
+    }
+  }
+
+  /** After a failed setup: whatever of it was done is undone, and a failure of that is kept. */
+  private void tidyAfter(Exception failure, String id, ContainerNetwork n) {
+    try {
+      tearDown(id, n);
+    } catch (IOException cleanup) {
+      failure.addSuppressed(cleanup);
     }
   }
 
@@ -199,6 +223,20 @@ final class ContainerNetworking {
     if (n.ownNamespace()) {
       tearDown(id, n.mode() == ContainerNetwork.Mode.BRIDGE);
     }
+  }
+
+  /**
+   * {@link #tearDown} on a thread of its own, awaited once the caller has done its other work
+   * (netavark's teardown is most of the end of a run).
+   */
+  Background<Void> tearDownMeanwhile(String id, ContainerNetwork n) {
+    if (!n.ownNamespace()) {
+      return Background.done(null);
+    }
+    return Background.start("network-teardown", () -> {
+      tearDown(id, n);
+      return null;
+    });
   }
 
   private void tearDown(String id) throws IOException {

@@ -1,5 +1,6 @@
 package dev.lamina.runner;
 
+import dev.lamina.runner.internal.Background;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.layerfs.store.Trees;
@@ -175,20 +176,25 @@ final class ContainerReaper {
       } catch (RuntimeException unreadable) {
         // Not known; the rest matters more.
       }
-      try {
-        runtime.delete(r.id(), true);
-      } catch (IOException ignored) {
-        // The unmount and the record matter more.
-      }
     }
+    // Off its networks while the runtime deletes it and its root filesystem is unmounted: none
+    // of these needs another (its namespace stays pinned until the teardown unpins it).
+    Background<Void> network = networking.tearDownMeanwhile(r.id(), r.networkMode());
     ContainerRecord exited = r.exited(code, Times.now(), error, oom).withNetworkStatus(null);
-    // conmon removes its socket, but leaves its link to the bundle.
-    Files.deleteIfExists(attachLink(r.id()));
     try {
       try {
-        networking.tearDown(r.id(), r.networkMode());
-      } finally {
+        if (runtime != null) {
+          try {
+            runtime.delete(r.id(), true);
+          } catch (IOException ignored) {
+            // The unmount and the record matter more.
+          }
+        }
+        // conmon removes its socket, but leaves its link to the bundle.
+        Files.deleteIfExists(attachLink(r.id()));
         RootfsAssembly.unmount(store.dir(r.id()));
+      } finally {
+        network.await();
       }
     } finally {
       store.write(exited);
