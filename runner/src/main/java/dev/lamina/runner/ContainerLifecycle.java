@@ -357,7 +357,8 @@ final class ContainerLifecycle {
             log, n -> store.update(record.id(), r -> r.withLogDropped(droppedBefore + n)));
     boolean ranToEnd = false;
     try {
-      prepare(prior, record, runtime, mounted);
+      // The runtime creates and starts the container in one go here: its network first.
+      networkReady(record.id(), prepare(prior, record, runtime, mounted));
       code = launch.run(runtime, record.id(), keep);
       ranToEnd = true;
       return code;

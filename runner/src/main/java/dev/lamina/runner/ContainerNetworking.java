@@ -144,8 +144,9 @@ final class ContainerNetworking {
    * ready then. The {@code /etc} files are written in place, as the runtime may have bind-mounted
    * them already.
    *
-   * @throws NetworkException when the namespace cannot be made, or (from {@code await}) when
-   *     setup fails; nothing of it is left then
+   * @throws NetworkException when the namespace cannot be made (nothing of it is left then), or
+   *     from {@code await} when setup fails: the namespace is left pinned then, for the end of the
+   *     run ({@link #tearDown}) to remove once the runtime has let go of it
    */
   Background<NetworkStatus> begin(ContainerRecord r, Path cdir) throws IOException {
     ContainerNetwork n = r.networkMode();
@@ -174,15 +175,12 @@ final class ContainerNetworking {
       tidyAfter(e, r.id(), n);
       throw e;
     }
+    // A failed setup leaves the namespace pinned (netavark undoes its own part): the runtime may
+    // be creating the container in it, and the end of the failed run tears it down.
     return Background.start("network-setup", () -> {
-      try {
-        NetworkStatus status = join(r, ns);
-        writeEtc(cdir, r, status, true);
-        return status;
-      } catch (IOException | RuntimeException e) {
-        tidyAfter(e, r.id(), n);
-        throw e;
-      }
+      NetworkStatus status = join(r, ns);
+      writeEtc(cdir, r, status, true);
+      return status;
     });
   }
 
