@@ -156,7 +156,8 @@ public final class AddressAllocator {
 
   private static void write(Path file, Map<String, String> held) throws IOException {
     Files.createDirectories(file.getParent());
-    AtomicFiles.write(file, JsonWriter.toBytes(held, LeasesCodec.INSTANCE));
+    // Not synced: leases are run-time state, void after a host restart (and reconciled then).
+    AtomicFiles.write(file, JsonWriter.toBytes(held, LeasesCodec.INSTANCE), false);
   }
 
   /** {@code {"leases": {"<container id>": "<address>"}}}. */

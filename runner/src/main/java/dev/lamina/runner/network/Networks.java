@@ -220,7 +220,8 @@ public final class Networks {
     JsonObject status;
     try {
       // Recorded before setup: whatever a failed or interrupted setup left is torn down from it.
-      AtomicFiles.write(record(containerId, n.name()), json);
+      // Not synced: run-time state, as void as what it records after a host restart.
+      AtomicFiles.write(record(containerId, n.name()), json, false);
       status = serialised(() -> tool.setup(configDir(), netns, json));
     } catch (IOException | RuntimeException e) {
       try {
