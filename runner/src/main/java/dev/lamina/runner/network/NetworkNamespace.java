@@ -9,11 +9,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A network namespace pinned at a file: a new namespace bind-mounted on the file (what {@code
- * unshare --net=FILE} does, done here by system calls), so that it outlives the thread that made
- * it and netavark and the OCI runtime can join it by path. Removing it unmounts and unlinks the
- * file; the kernel frees the namespace, and with it the container end of every veth, when nothing
- * else holds it.
+ * A network namespace pinned at a file: {@code unshare --net=FILE true} (util-linux) makes a new
+ * namespace and bind-mounts it on {@code FILE}, so it outlives the helper and netavark and the OCI
+ * runtime can join it by path. Removing it unmounts and unlinks the file; the kernel frees the
+ * namespace, and with it the container end of every veth, when nothing else holds it.
  */
 public final class NetworkNamespace {
   private static final long TIMEOUT_SECONDS = 30;
@@ -23,20 +22,17 @@ public final class NetworkNamespace {
   /**
    * Creates a new network namespace pinned at {@code file} (which must not exist).
    *
-   * @throws NetworkException when the namespace cannot be made or pinned
+   * @throws NetworkException when {@code unshare} is missing or fails
    */
   public static Path create(Path file) throws IOException {
     Files.createDirectories(file.getParent());
-    // A bind mount needs a file to mount on.
+    // unshare bind-mounts onto an existing file.
     Files.createFile(file);
     try {
-      NamespaceCalls.createPinned(file);
-    } catch (NetworkException e) {
+      run(List.of("unshare", "--net=" + file, "true"), "unshare (util-linux)");
+    } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(file);
       throw e;
-    } catch (IOException | RuntimeException | LinkageError e) {
-      Files.deleteIfExists(file);
-      throw new NetworkException("cannot make a network namespace at " + file + ": " + e.getMessage(), e);
     }
     return file;
   }
@@ -72,12 +68,9 @@ public final class NetworkNamespace {
     if (!Files.exists(file)) {
       return;
     }
-    try {
-      while (NamespaceCalls.detach(file)) {
-        // One more: a namespace pinned twice on the file.
-      }
-    } catch (IOException | LinkageError e) {
-      throw new NetworkException("cannot unpin the network namespace at " + file + ": " + e.getMessage(), e);
+    while (isPinned(file)) {
+      // Detach: a process that still has the file open must not keep the mount in place.
+      run(List.of("umount", "-l", file.toString()), "umount (util-linux)");
     }
     try {
       Files.delete(file);

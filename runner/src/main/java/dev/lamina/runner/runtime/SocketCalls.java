@@ -1,16 +1,23 @@
 package dev.lamina.runner.runtime;
 
+import com.kenai.jffi.CallingConvention;
 import com.kenai.jffi.Function;
 import com.kenai.jffi.Invoker;
+import com.kenai.jffi.LastError;
+import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
-import dev.lamina.runner.internal.LibcFunctions;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The libc calls a client of conmon's attach socket needs that Java lacks: Java's channels open
- * stream sockets only, and that socket is a packet socket ({@code SOCK_SEQPACKET}). Called
- * through jffi ({@link LibcFunctions}).
+ * stream sockets only, and that socket is a packet socket ({@code SOCK_SEQPACKET}).
+ *
+ * <p>Called through jffi rather than a jnr-ffi interface, which would generate a class at run time
+ * (tens of milliseconds in a cold JVM) for a few functions. Pointers and {@code size_t} are
+ * passed as {@code long}s and native memory is managed by the callers: Linux on x86-64 and arm64
+ * only, whose constants these are.
  */
 final class SocketCalls {
   static final int AF_UNIX = 1;
@@ -22,26 +29,41 @@ final class SocketCalls {
 
   private static final SocketCalls INSTANCE = new SocketCalls();
 
-  final MemoryIO memory = LibcFunctions.MEMORY;
-  private final Invoker invoker = LibcFunctions.INVOKER;
+  final MemoryIO memory = MemoryIO.getInstance();
+  private final Invoker invoker = Invoker.getInstance();
   private final Function socket;
   private final Function connect;
   private final Function shutdown;
   private final Function read;
   private final Function write;
   private final Function close;
+  private final Function strerror;
 
   private SocketCalls() {
-    socket = LibcFunctions.function("socket", Type.SINT, Type.SINT, Type.SINT, Type.SINT);
-    connect = LibcFunctions.function("connect", Type.SINT, Type.SINT, Type.POINTER, Type.UINT);
-    shutdown = LibcFunctions.function("shutdown", Type.SINT, Type.SINT, Type.SINT);
-    read = LibcFunctions.function("read", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
-    write = LibcFunctions.function("write", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
-    close = LibcFunctions.function("close", Type.SINT, Type.SINT);
+    Library libc = Library.getCachedInstance("libc.so.6", Library.LAZY | Library.LOCAL);
+    if (libc == null) {
+      throw new UnsatisfiedLinkError(Library.getLastError());
+    }
+    socket = function(libc, "socket", Type.SINT, Type.SINT, Type.SINT, Type.SINT);
+    connect = function(libc, "connect", Type.SINT, Type.SINT, Type.POINTER, Type.UINT);
+    shutdown = function(libc, "shutdown", Type.SINT, Type.SINT, Type.SINT);
+    read = function(libc, "read", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
+    write = function(libc, "write", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
+    close = function(libc, "close", Type.SINT, Type.SINT);
+    strerror = function(libc, "strerror", Type.POINTER, Type.SINT);
   }
 
   static SocketCalls get() {
     return INSTANCE;
+  }
+
+  private static Function function(Library library, String name, Type result, Type... params) {
+    long address = library.getSymbolAddress(name);
+    if (address == 0) {
+      throw new UnsatisfiedLinkError(name + ": " + Library.getLastError());
+    }
+    // saveErrno: errno is read right after the call, before the JVM can change it.
+    return new Function(address, result, params, CallingConvention.DEFAULT, true);
   }
 
   int socket(int domain, int type, int protocol) throws IOException {
@@ -80,10 +102,16 @@ final class SocketCalls {
   }
 
   int errno() {
-    return LibcFunctions.errno();
+    return LastError.getInstance().get();
   }
 
   IOException failure(String call) {
-    return LibcFunctions.failure(call);
+    int errno = errno();
+    long message = invoker.invokeLrL(strerror, errno);
+    String text =
+        message == 0
+            ? "errno " + errno
+            : new String(memory.getZeroTerminatedByteArray(message), StandardCharsets.UTF_8);
+    return new IOException(call + ": " + text + " (errno " + errno + ")");
   }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Namespaces pinned and unpinned by this process's own system calls, on files under a temp dir. */
+/** Namespaces pinned and unpinned on files under a temp dir. */
 class NetworkNamespaceTest {
   @TempDir Path dir;
 
