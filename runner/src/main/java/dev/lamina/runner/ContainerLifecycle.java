@@ -578,7 +578,7 @@ final class ContainerLifecycle {
       handOver(record, monitor);
       return new ContainerSession(this, id, monitor, client, runtime);
     } catch (OciRuntimeException e) {
-      // The setup ends (or undoes itself) before the end of the run tears it down.
+      // The setup ends before the end of the run tears down what it set up.
       network.awaitQuietly();
       abandon(record, runtime, e.exitCode(), e.getMessage(), monitor, client);
       throw e;
