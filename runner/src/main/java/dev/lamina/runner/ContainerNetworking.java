@@ -172,7 +172,11 @@ final class ContainerNetworking {
       }
       NetworkNamespace.create(ns);
     } catch (IOException | RuntimeException e) {
-      tidyAfter(e, r.id(), n);
+      try {
+        tearDown(r.id(), n);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
       throw e;
     }
     // A failed setup leaves the namespace pinned (netavark undoes its own part): the runtime may
@@ -201,15 +205,6 @@ final class ContainerNetworking {
     } catch (NetavarkNotFoundException e) {
       throw new NetavarkNotFoundException(
           e.getMessage() + "; or run the container with --network host or none");
-    }
-  }
-
-  /** After a failed setup: whatever of it was done is undone, and a failure of that is kept. */
-  private void tidyAfter(Exception failure, String id, ContainerNetwork n) {
-    try {
-      tearDown(id, n);
-    } catch (IOException cleanup) {
-      failure.addSuppressed(cleanup);
     }
   }
 
