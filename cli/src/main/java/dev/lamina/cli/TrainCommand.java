@@ -50,14 +50,21 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /**
-   * Help, queries, an import, a build, and a foreground run (which fails in the runtime: no such
-   * command). A file over a MiB makes the import hash with libcrypto, so its binding is archived.
+   * Help, queries, an import, a build, and foreground runs: one that fails in the runtime (no
+   * such command), and one that runs to its end without a network, attached to its monitor (the
+   * host's {@code /usr} bound read-only gives it {@code true}), so that what a run does after
+   * its container has started (attach, wait, finish, remove) is archived too. A file over a MiB
+   * makes the import hash with libcrypto, so its binding is archived.
    */
   private static List<List<String>> commands(Path dir) throws IOException {
     Path rootfs = Files.createDirectories(dir.resolve("rootfs/etc"));
     Files.writeString(rootfs.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\n");
     Files.writeString(rootfs.resolve("group"), "root:x:0:\n");
     Files.write(rootfs.resolve("large"), new byte[3 << 20]);
+    // /usr/bin/true and its libraries through the host's /usr, on a merged-/usr host.
+    for (String link : List.of("bin", "lib", "lib64")) {
+      Files.createSymbolicLink(rootfs.resolveSibling(link), Path.of("usr", link));
+    }
     Path context = Files.createDirectories(dir.resolve("context"));
     Files.writeString(context.resolve("file"), "training\n");
     Files.writeString(
@@ -76,6 +83,9 @@ final class TrainCommand implements Callable<Integer> {
     commands.add(List.of("--root", root, "history", IMAGE));
     commands.add(List.of("--root", root, "build", "-q", "-t", IMAGE, context.toString()));
     commands.add(List.of("--root", root, "run", "--rm", IMAGE, "/lamina-cds-training"));
+    commands.add(
+        List.of("--root", root, "run", "--rm", "--network", "none", "-v", "/usr:/usr:ro",
+            IMAGE, "/usr/bin/true"));
     commands.add(List.of("--root", root, "ps", "-a"));
     commands.add(List.of("--root", root, "volume", "ls"));
     return commands;

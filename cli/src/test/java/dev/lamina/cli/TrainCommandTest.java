@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,9 +9,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.lamina.layerfs.testing.Requirements;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The class-data training run: quiet, and it leaves nothing behind. */
 class TrainCommandTest {
@@ -38,5 +43,33 @@ class TrainCommandTest {
     assertEquals(0, code, printed.toString(StandardCharsets.UTF_8));
     assertEquals("", printed.toString(StandardCharsets.UTF_8));
     assertEquals(before, leftovers());
+  }
+
+  /**
+   * The training runs a container to its end, attached to its monitor: the classes of what a
+   * foreground run does after the container has started are in the list the archive is made from.
+   */
+  @Test
+  void train_listsTheClassesOfARunToItsEnd(@TempDir Path tmp) throws Exception {
+    Requirements.root();
+    Requirements.tool("runc");
+    Requirements.tool("conmon");
+    Path list = tmp.resolve("classes");
+    List<String> command = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"),
+        "-XX:DumpLoadedClassList=" + list,
+        "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), TrainCommand.NAME));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    List<String> classes = Files.readAllLines(list).stream().map(l -> l.split(" ")[0]).toList();
+    for (String c : List.of(
+        "dev/lamina/runner/runtime/AttachClient", "dev/lamina/runner/runtime/SignalForwarder",
+        "dev/lamina/runner/ContainerSession")) {
+      assertTrue(classes.contains(c), c + " is not in the training's class list");
+    }
   }
 }
