@@ -206,7 +206,7 @@ final class ContainerLifecycle {
             .stopTimeout(settings.stopTimeout())
             .labels(labels)
             .restartPolicy(
-                settings.restart().equals(RestartPolicy.NO) ? null : settings.restart().toString())
+                settings.restart().never() ? null : settings.restart().toString())
             .healthcheck(
                 settings.noHealthcheck()
                     ? null
@@ -218,7 +218,7 @@ final class ContainerLifecycle {
             .memoryLimit(request.options().memoryBytes())
             .openStdin(request.openStdin())
             // The host's network, as before networks, is recorded as no network at all.
-            .network(request.network().equals(ContainerNetwork.host()) ? null : request.network())
+            .network(request.network().equalsHost() ? null : request.network())
             .build();
     store.write(record);
     return record;
@@ -560,6 +560,10 @@ final class ContainerLifecycle {
           runtime.command(id).orElseThrow(() -> new ContainerException(
               "the runtime " + runtime.name() + " cannot run a container under conmon"));
       Path socketDir = attachSocketDir();
+      if (attach) {
+        // While conmon and the runtime create the container.
+        AttachClient.prepare();
+      }
       Conmon.Started started =
           conmon.launch(
               new Conmon.Request(

@@ -52,6 +52,16 @@ public record ContainerNetwork(
   }
 
   /**
+   * Whether this is {@link #host()}: the host's network with nothing added. Compared by hand: a
+   * record's generated {@code equals} is bootstrapped at its first call, which costs a run
+   * milliseconds of method-handle classes spun at run time.
+   */
+  public boolean equalsHost() {
+    return mode == Mode.HOST && request == null && container == null && dns.isEmpty()
+        && dnsSearch.isEmpty() && dnsOptions.isEmpty() && extraHosts.isEmpty();
+  }
+
+  /**
    * Parses a {@code --network} value: {@code host}, {@code none}, {@code container:ID}, or a
    * network's name ({@code bridge} for the default one).
    *

@@ -12,6 +12,14 @@ import java.util.Locale;
 public record RestartPolicy(String name, int maxRetries) {
   public static final RestartPolicy NO = new RestartPolicy("no", 0);
 
+  /**
+   * Whether this is {@link #NO}. (Not through {@code equals}: a record's generated {@code equals}
+   * is bootstrapped at its first call, milliseconds of classes spun at run time.)
+   */
+  public boolean never() {
+    return name.equals(NO.name);
+  }
+
   public RestartPolicy {
     if (maxRetries < 0) {
       throw new IllegalArgumentException("--restart: the maximum retry count cannot be negative");

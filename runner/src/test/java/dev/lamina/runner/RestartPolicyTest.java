@@ -53,4 +53,12 @@ class RestartPolicyTest {
         Duration.ofMillis(100),
         RestartPolicies.delay(b.restartCount(30).finishedAt("2026-01-01T00:00:10Z").build()));
   }
+
+  @Test
+  void never_exactlyWhenEqualToNo() {
+    for (String v : new String[] {"no", "NO", "always", "unless-stopped", "on-failure", "on-failure:1"}) {
+      RestartPolicy p = RestartPolicy.parse(v);
+      assertEquals(p.equals(RestartPolicy.NO), p.never(), v);
+    }
+  }
 }
