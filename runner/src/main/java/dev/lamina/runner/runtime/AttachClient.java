@@ -45,6 +45,14 @@ public final class AttachClient implements AutoCloseable {
   }
 
   /**
+   * Gets ready to {@link #connect} soon, in the background: for a caller that waits meanwhile
+   * (for conmon to create the container).
+   */
+  public static void prepare() {
+    SocketCalls.loadInBackground();
+  }
+
+  /**
    * Connects to the attach socket {@code socket} of a container whose control FIFO is {@code
    * control}.
    *
