@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -110,7 +109,8 @@ public final class MountTable {
         out.add(p);
       }
     }
-    out.sort(Comparator.comparingInt(Path::getNameCount).reversed());
+    // Deepest first. (Not Comparator.comparingInt: its lambda is spun at run time, not archived.)
+    out.sort((a, b) -> Integer.compare(b.getNameCount(), a.getNameCount()));
     return out;
   }
 

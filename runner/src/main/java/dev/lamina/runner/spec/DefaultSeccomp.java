@@ -160,7 +160,8 @@ public final class DefaultSeccomp {
     allowed.addAll(ARCH_CALLS.getOrDefault(family(osArch), List.of()));
     BY_CAPABILITY.entrySet().stream()
         .filter(e -> caps.contains(e.getKey()))
-        .sorted(Map.Entry.comparingByKey())
+        // Not Map.Entry.comparingByKey(): its lambda is spun at run time, not archived.
+        .sorted((a, b) -> a.getKey().compareTo(b.getKey()))
         .forEach(e -> e.getValue().stream().filter(c -> !allowed.contains(c)).forEach(allowed::add));
 
     List<RuntimeSpec.SyscallRule> rules = new ArrayList<>();
