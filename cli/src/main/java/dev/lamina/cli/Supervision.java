@@ -78,9 +78,7 @@ final class Supervision {
   }
 
   private static Optional<ContainerRecord> find(Path root, String id) throws IOException {
-    return ContainerSupport.open(root).list(true).stream()
-        .filter(c -> c.id().equals(id))
-        .findFirst();
+    return ContainerSupport.open(root).byId(id);
   }
 
   /**

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -42,6 +41,15 @@ final class ContainerQueries {
   }
 
   /**
+   * The container whose full id is {@code id}, brought up to date; empty when there is none (it
+   * was removed). Reads its record alone, not every container's as {@link #inspect} may.
+   */
+  public Optional<ContainerRecord> byId(String id) throws IOException {
+    Optional<ContainerRecord> r = store.read(store.dir(id));
+    return r.isEmpty() ? Optional.empty() : Optional.ofNullable(reaper.refresh(r.get()));
+  }
+
+  /**
    * Containers, newest first: the running ones, or all with {@code all} (for {@code ps -a}).
    *
    * @throws IOException if the records cannot be read
@@ -54,7 +62,8 @@ final class ContainerQueries {
         out.add(fresh);
       }
     }
-    out.sort(Comparator.comparing(ContainerRecord::created).reversed());
+    // Not Comparator.comparing: its lambda is spun at run time, not archived.
+    out.sort((a, b) -> b.created().compareTo(a.created()));
     return out;
   }
 

@@ -226,6 +226,11 @@ public final class Containers {
     return queries.inspect(ref);
   }
 
+  /** See {@link ContainerQueries#byId}. */
+  public java.util.Optional<ContainerRecord> byId(String id) throws IOException {
+    return queries.byId(id);
+  }
+
   /** See {@link ContainerQueries#list}. */
   public List<ContainerRecord> list(boolean all) throws IOException {
     return queries.list(all);
