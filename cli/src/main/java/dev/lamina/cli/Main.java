@@ -77,6 +77,17 @@ public final class Main implements Runnable {
           ManCommand.class,
           CommandLine.HelpCommand.class);
 
+  /**
+   * picocli's converters that no option needs, by the classes they convert to: java.time's and
+   * java.sql's. picocli looks each of them up by reflection for every command line it makes,
+   * initialising the java.time classes and loading java.sql's: milliseconds of every command's
+   * start. (No option has such a type: {@code MainTest} checks.)
+   */
+  static final String UNUSED_CONVERTERS = "java\\.time\\..*,java\\.sql\\..*";
+
+  /** The system property through which picocli leaves out built-in converters. */
+  static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
   @Option(
       names = "--root",
       paramLabel = "DIR",
@@ -170,6 +181,29 @@ public final class Main implements Runnable {
    * each command's outline (see {@link CommandModels#outlines}), all that it shows of them.
    */
   static CommandLine commandLine(Main main, String[] args, CommandModels models) {
+    return withoutUnusedConverters(() -> build(main, args, models));
+  }
+
+  /**
+   * What {@code build} makes, its command lines without the converters no option needs (see
+   * {@link #UNUSED_CONVERTERS}): picocli registers its converters when it makes a command line.
+   * The property is as it was afterwards (it would turn quick help off, see {@link
+   * QuickCommands}); one the user set is kept.
+   */
+  private static CommandLine withoutUnusedConverters(
+      java.util.function.Supplier<CommandLine> build) {
+    if (System.getProperty(CONVERTER_EXCLUDES) != null) {
+      return build.get();
+    }
+    System.setProperty(CONVERTER_EXCLUDES, UNUSED_CONVERTERS);
+    try {
+      return build.get();
+    } finally {
+      System.clearProperty(CONVERTER_EXCLUDES);
+    }
+  }
+
+  private static CommandLine build(Main main, String[] args, CommandModels models) {
     String word = word(args);
     if (models == null) {
       Class<?> named = word == null ? null : byName(word);

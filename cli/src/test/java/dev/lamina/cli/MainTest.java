@@ -95,6 +95,53 @@ class MainTest {
     }
   }
 
+  /**
+   * picocli's converters left out (see {@link Main#UNUSED_CONVERTERS}) convert to no option's or
+   * parameter's type, in any command.
+   */
+  @Test
+  void unusedConverters_noOptionHasTheirTypes() {
+    java.util.List<String> patterns = java.util.List.of(Main.UNUSED_CONVERTERS.split(","));
+    java.util.Deque<CommandLine> todo = new java.util.ArrayDeque<>();
+    todo.add(Main.fullCommandLine(new Main(), CommandModels.load()));
+    int args = 0;
+    while (!todo.isEmpty()) {
+      CommandLine c = todo.pop();
+      todo.addAll(c.getSubcommands().values());
+      for (CommandLine.Model.ArgSpec a : c.getCommandSpec().args()) {
+        args++;
+        java.util.List<Class<?>> types = new java.util.ArrayList<>(java.util.List.of(a.auxiliaryTypes()));
+        types.add(a.type());
+        for (Class<?> t : types) {
+          for (String p : patterns) {
+            assertFalse(t.getName().matches(p), c.getCommandName() + " " + a + ": " + t.getName());
+          }
+        }
+      }
+    }
+    assertTrue(args > 100, "options seen: " + args);
+  }
+
+  /** The command line a run builds has no converter for java.time or java.sql types. */
+  @Test
+  void commandLine_leavesOutUnusedConverters() throws Exception {
+    String before = System.getProperty(Main.CONVERTER_EXCLUDES);
+    CommandLine cli = Main.commandLine(new Main(), new String[] {"ps", "-a"}, CommandModels.load());
+    assertEquals(before, System.getProperty(Main.CONVERTER_EXCLUDES));
+    for (CommandLine c : java.util.List.of(cli, cli.getSubcommands().get("ps"))) {
+      // picocli's registry of converters is private: read through reflection.
+      java.lang.reflect.Field f = CommandLine.class.getDeclaredField("interpreter");
+      f.setAccessible(true);
+      Object interpreter = f.get(c);
+      java.lang.reflect.Field r = interpreter.getClass().getDeclaredField("converterRegistry");
+      r.setAccessible(true);
+      java.util.Map<?, ?> registry = (java.util.Map<?, ?>) r.get(interpreter);
+      assertTrue(registry.containsKey(Integer.class));
+      assertFalse(registry.containsKey(java.time.Duration.class));
+      assertFalse(registry.containsKey(java.sql.Timestamp.class));
+    }
+  }
+
   private static String captureOut(Runnable r) {
     PrintStream old = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
