@@ -4,7 +4,8 @@ import java.lang.management.ManagementFactory;
 
 /**
  * The main class of the jar {@link LauncherTest} puts under a copy of {@code bin/lamina}: prints
- * its arguments and the class-data archive its JVM was given, and makes no output when trained.
+ * its arguments, the class-data archive its JVM was given and where jffi is to find its stub
+ * (when it is told), and makes no output when trained.
  */
 public final class LauncherProbe {
   private LauncherProbe() {}
@@ -19,6 +20,8 @@ public final class LauncherProbe {
         archive = a.substring(a.indexOf('=') + 1);
       }
     }
-    System.out.println("args=" + String.join(" ", args) + " archive=" + archive);
+    String jffi = System.getProperty("jffi.boot.library.path");
+    System.out.println("args=" + String.join(" ", args) + " archive=" + archive
+        + (jffi == null ? "" : " jffi=" + jffi));
   }
 }

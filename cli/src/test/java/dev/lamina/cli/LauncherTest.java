@@ -188,6 +188,38 @@ class LauncherTest {
   }
 
   @Test
+  void jffiStubBesideTheJar_isGivenToJffi_andNoneWithoutIt() throws Exception {
+    launch("version"); // makes the archive
+    assertRan(launch("version"), "version", archive.toString());
+    String cpu = run(List.of("bash", "-c", "printf %s \"$HOSTTYPE\""), Map.of()).out();
+    Path dir = Files.createDirectories(checkout.resolve("cli/target/jni/" + cpu + "-Linux"));
+    Files.createFile(dir.resolve("libjffi-1.2.so"));
+    Result r = launch("version");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("args=version archive=" + archive + " jffi=" + dir + "\n", r.out());
+  }
+
+  /**
+   * The stub the build unpacks beside the jar is the one jffi loads, as it is, not a copy it makes
+   * out of the jar.
+   */
+  @Test
+  void builtJffiStub_loadsWithoutACopy() throws Exception {
+    String cpu = run(List.of("bash", "-c", "printf %s \"$HOSTTYPE\""), Map.of()).out();
+    Path dir = Path.of("target", "jni", cpu + "-Linux").toAbsolutePath();
+    assertTrue(Files.isRegularFile(dir.resolve("libjffi-1.2.so")), dir + " not unpacked");
+    Result r =
+        run(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djffi.boot.library.path=" + dir,
+                "-cp", System.getProperty("java.class.path"), JffiProbe.class.getName()),
+            Map.of());
+    assertEquals(0, r.code(), r.err());
+    assertEquals("stub: " + dir.resolve("libjffi-1.2.so") + "\n", r.out());
+  }
+
+  @Test
   void launcherCalledThroughALink_findsItsCheckout() throws Exception {
     Path link = Files.createSymbolicLink(tmp.resolve("lamina"), checkout.resolve("bin/lamina"));
     assertRan(launch(link, Map.of(), "ps"), "ps", archive.toString());
