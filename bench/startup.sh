@@ -76,7 +76,7 @@ jvm_part() {
   printf '#!/bin/sh\nprintf "%%s\\n" "$@"\n' >"$fake/bin/java"
   chmod +x "$fake/bin/java"
   while IFS= read -r a; do
-    if [ "$a" = -jar ]; then skip=1; fi
+    if [ "$a" = -jar ] || [ "$a" = -cp ]; then skip=1; fi
     case $a in -XX:SharedArchiveFile=* | -Dlamina.home=*) continue ;; esac
     [ -z "$skip" ] && flags+=("$a")
   done < <(JAVA_HOME="$fake" "$lamina" version)
@@ -90,8 +90,8 @@ jvm_part() {
   measure hello "$java_bin" "${flags[@]}" -cp "$work/hello" Hello
   measure version "$lamina" version
   measure help "$lamina" --help
-  measure "java -jar" "$java_bin" "${flags[@]}" -XX:SharedArchiveFile="$top/cli/target/lamina-quick.jsa" \
-    -jar "$top/cli/target/lamina.jar" version
+  measure "java" "$java_bin" "${flags[@]}" -XX:SharedArchiveFile="$top/cli/target/lamina-quick.jsa" \
+    -cp "$top/cli/target/lamina.jar" dev.lamina.cli.Main version
   round_robin
   header "JVM start (median of $n)" "hello"
   line "lamina version" "$median_1" "$median_0" "<= 1.5x"

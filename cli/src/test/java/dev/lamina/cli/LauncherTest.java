@@ -50,7 +50,10 @@ class LauncherTest {
     writeJar(jar);
   }
 
-  /** A jar whose main class is {@link LauncherProbe}. */
+  /**
+   * A jar whose main class is {@link LauncherProbe}, both by its manifest and under the name the
+   * launcher gives the JVM ({@code dev.lamina.cli.Main}, a class that calls the probe).
+   */
   private static void writeJar(Path jar) throws IOException {
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -65,7 +68,33 @@ class LauncherTest {
         }
         j.closeEntry();
       }
+      j.putNextEntry(new JarEntry(Main.class.getName().replace('.', '/') + ".class"));
+      j.write(mainCallingTheProbe());
+      j.closeEntry();
     }
+  }
+
+  /** {@code dev.lamina.cli.Main} whose {@code main} calls {@link LauncherProbe#main}. */
+  private static byte[] mainCallingTheProbe() {
+    org.objectweb.asm.ClassWriter w =
+        new org.objectweb.asm.ClassWriter(org.objectweb.asm.ClassWriter.COMPUTE_FRAMES
+            | org.objectweb.asm.ClassWriter.COMPUTE_MAXS);
+    String probe = LauncherProbe.class.getName().replace('.', '/');
+    w.visit(org.objectweb.asm.Opcodes.V17,
+        org.objectweb.asm.Opcodes.ACC_PUBLIC | org.objectweb.asm.Opcodes.ACC_FINAL,
+        Main.class.getName().replace('.', '/'), null, "java/lang/Object", null);
+    org.objectweb.asm.MethodVisitor m =
+        w.visitMethod(org.objectweb.asm.Opcodes.ACC_PUBLIC | org.objectweb.asm.Opcodes.ACC_STATIC,
+            "main", "([Ljava/lang/String;)V", null, null);
+    m.visitCode();
+    m.visitVarInsn(org.objectweb.asm.Opcodes.ALOAD, 0);
+    m.visitMethodInsn(org.objectweb.asm.Opcodes.INVOKESTATIC, probe, "main",
+        "([Ljava/lang/String;)V", false);
+    m.visitInsn(org.objectweb.asm.Opcodes.RETURN);
+    m.visitMaxs(0, 0);
+    m.visitEnd();
+    w.visitEnd();
+    return w.toByteArray();
   }
 
   private Result launch(Path launcher, Map<String, String> env, String... args)
@@ -187,16 +216,33 @@ class LauncherTest {
     assertTrue(execs.get(1).contains("java"), execs.get(1));
   }
 
+  /** The JVM is given the main class: its launcher does not open the jar to read the manifest. */
+  @Test
+  void aCall_opensNotTheJar() throws Exception {
+    Path strace = Requirements.tool("strace");
+    launch("ps"); // makes the archive
+    Path trace = tmp.resolve("trace");
+    Result r =
+        run(
+            List.of(strace.toString(), "-f", "-qq", "-e", "trace=open,openat", "-o",
+                trace.toString(), checkout.resolve("bin/lamina").toString(), "ps"),
+            Map.of());
+    assertRan(r, "ps", archive.toString());
+    List<String> opens =
+        Files.readAllLines(trace).stream().filter(l -> l.contains(jar.toString())).toList();
+    assertEquals(List.of(), opens);
+  }
+
   @Test
   void jffiStubBesideTheJar_isGivenToJffi_andNoneWithoutIt() throws Exception {
-    launch("version"); // makes the archive
-    assertRan(launch("version"), "version", archive.toString());
+    launch("ps"); // makes the archive
+    assertRan(launch("ps"), "ps", archive.toString());
     String cpu = run(List.of("bash", "-c", "printf %s \"$HOSTTYPE\""), Map.of()).out();
     Path dir = Files.createDirectories(checkout.resolve("cli/target/jni/" + cpu + "-Linux"));
     Files.createFile(dir.resolve("libjffi-1.2.so"));
-    Result r = launch("version");
+    Result r = launch("ps");
     assertEquals(0, r.code(), r.err());
-    assertEquals("args=version archive=" + archive + " jffi=" + dir + "\n", r.out());
+    assertEquals("args=ps archive=" + archive + " jffi=" + dir + "\n", r.out());
   }
 
   /**
