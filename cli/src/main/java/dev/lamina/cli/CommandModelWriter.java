@@ -17,6 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -77,11 +81,69 @@ public final class CommandModelWriter {
         Main.commandLine(new Main(), new String[] {"--help"}, CommandModels.of(model))
             .getUsageMessage(CommandLine.Help.Ansi.OFF);
     Path helpFile = file.resolveSibling(QuickCommands.HELP_RESOURCE);
-    if (help.chars().allMatch(c -> c < 0x80)) {
+    boolean plainHelp = help.chars().allMatch(c -> c < 0x80);
+    if (plainHelp) {
       Files.writeString(helpFile, help, StandardCharsets.US_ASCII);
     } else {
       Files.deleteIfExists(helpFile);
     }
+    // The same, as constants of BuiltData (see there).
+    Files.write(
+        file.resolveSibling(BuiltData.class.getSimpleName() + ".class"),
+        builtDataClass(model, plainHelp ? help : null));
+  }
+
+  /** A string constant's most characters, each taking at most two bytes of its 64 KiB. */
+  static final int CONSTANT_PART = 32 * 1024 - 1;
+
+  /**
+   * {@link BuiltData} returning {@code model} (as ISO-8859-1 text in parts of at most {@link
+   * #CONSTANT_PART} characters) and {@code help} (null: none).
+   */
+  static byte[] builtDataClass(byte[] model, String help) {
+    ClassWriter w = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+    w.visit(Opcodes.V17, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER,
+        Type.getInternalName(BuiltData.class), null, "java/lang/Object", null);
+    MethodVisitor init = w.visitMethod(Opcodes.ACC_PRIVATE, "<init>", "()V", null, null);
+    init.visitCode();
+    init.visitVarInsn(Opcodes.ALOAD, 0);
+    init.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+    init.visitInsn(Opcodes.RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
+
+    String text = new String(model, StandardCharsets.ISO_8859_1);
+    List<String> parts = new ArrayList<>();
+    for (int at = 0; at < text.length(); at += CONSTANT_PART) {
+      parts.add(text.substring(at, Math.min(text.length(), at + CONSTANT_PART)));
+    }
+    MethodVisitor m =
+        w.visitMethod(Opcodes.ACC_STATIC, "model", "()[Ljava/lang/String;", null, null);
+    m.visitCode();
+    m.visitLdcInsn(parts.size());
+    m.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/String");
+    for (int i = 0; i < parts.size(); i++) {
+      m.visitInsn(Opcodes.DUP);
+      m.visitLdcInsn(i);
+      m.visitLdcInsn(parts.get(i));
+      m.visitInsn(Opcodes.AASTORE);
+    }
+    m.visitInsn(Opcodes.ARETURN);
+    m.visitMaxs(0, 0);
+    m.visitEnd();
+
+    MethodVisitor h = w.visitMethod(Opcodes.ACC_STATIC, "help", "()Ljava/lang/String;", null, null);
+    h.visitCode();
+    if (help == null) {
+      h.visitInsn(Opcodes.ACONST_NULL);
+    } else {
+      h.visitLdcInsn(help);
+    }
+    h.visitInsn(Opcodes.ARETURN);
+    h.visitMaxs(0, 0);
+    h.visitEnd();
+    w.visitEnd();
+    return w.toByteArray();
   }
 
   /** The models of the top-level command and of every command, from their annotations. */

@@ -91,6 +91,10 @@ final class CommandModels {
 
   /** The models the build wrote, or null when there are none (classes not built by Maven). */
   static CommandModels load() {
+    String[] parts = BuiltData.model();
+    if (parts != null) {
+      return of(String.join("", parts).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
     try (InputStream in = CommandModels.class.getResourceAsStream(RESOURCE)) {
       return in == null ? null : new CommandModels(in.readAllBytes());
     } catch (IOException e) {

@@ -61,6 +61,10 @@ final class QuickCommands {
   }
 
   private static String storedHelp() {
+    String built = BuiltData.help();
+    if (built != null) {
+      return built;
+    }
     try (InputStream in = QuickCommands.class.getResourceAsStream(HELP_RESOURCE)) {
       return in == null ? null : new String(in.readAllBytes(), StandardCharsets.US_ASCII);
     } catch (IOException e) {

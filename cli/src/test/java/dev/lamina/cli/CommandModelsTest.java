@@ -111,4 +111,27 @@ class CommandModelsTest {
     assertFalse(log.contains("__dynamic_proxy__"),
         log.lines().filter(l -> l.contains("__dynamic_proxy__")).toList().toString());
   }
+
+  /**
+   * The build's constants (see {@link BuiltData}) are the resources it writes: the models, and
+   * the stored help.
+   */
+  @Test
+  void builtData_isTheResources() throws Exception {
+    String[] parts = BuiltData.model();
+    assertNotNull(parts, "the build writes BuiltData");
+    byte[] resource;
+    try (var in = CommandModels.class.getResourceAsStream(CommandModels.RESOURCE)) {
+      resource = in.readAllBytes();
+    }
+    assertEquals(
+        java.util.Arrays.toString(resource),
+        java.util.Arrays.toString(
+            String.join("", parts).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+    try (var in = QuickCommands.class.getResourceAsStream(QuickCommands.HELP_RESOURCE)) {
+      assertEquals(
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII),
+          BuiltData.help());
+    }
+  }
 }
