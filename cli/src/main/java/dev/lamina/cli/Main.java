@@ -88,6 +88,13 @@ public final class Main implements Runnable {
   /** The system property through which picocli leaves out built-in converters. */
   static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
+  /**
+   * The system property that keeps picocli from looking for Groovy's closures (no command is
+   * written in Groovy): that lookup of a class the jar does not have would open the jar and read
+   * its directory of some 7,000 entries, where every class comes from the class-data archive.
+   */
+  static final String NO_CLOSURES = "picocli.disable.closures";
+
   @Option(
       names = "--root",
       paramLabel = "DIR",
@@ -181,25 +188,31 @@ public final class Main implements Runnable {
    * each command's outline (see {@link CommandModels#outlines}), all that it shows of them.
    */
   static CommandLine commandLine(Main main, String[] args, CommandModels models) {
-    return withoutUnusedConverters(() -> build(main, args, models));
+    return withoutUnusedParts(() -> build(main, args, models));
   }
 
   /**
-   * What {@code build} makes, its command lines without the converters no option needs (see
-   * {@link #UNUSED_CONVERTERS}): picocli registers its converters when it makes a command line.
-   * The property is as it was afterwards (it would turn quick help off, see {@link
+   * What {@code build} makes, without picocli's parts no command needs: its converters for types
+   * no option has ({@link #UNUSED_CONVERTERS}), which it registers as it makes a command line,
+   * and its support for Groovy closures ({@link #NO_CLOSURES}), set up as it makes the first. The
+   * properties are as they were afterwards (one set would turn quick help off, see {@link
    * QuickCommands}); one the user set is kept.
    */
-  private static CommandLine withoutUnusedConverters(
+  private static CommandLine withoutUnusedParts(
       java.util.function.Supplier<CommandLine> build) {
-    if (System.getProperty(CONVERTER_EXCLUDES) != null) {
-      return build.get();
-    }
-    System.setProperty(CONVERTER_EXCLUDES, UNUSED_CONVERTERS);
+    java.util.Map<String, String> settings =
+        java.util.Map.of(CONVERTER_EXCLUDES, UNUSED_CONVERTERS, NO_CLOSURES, "true");
+    List<String> set = new java.util.ArrayList<>();
     try {
+      settings.forEach((key, value) -> {
+        if (System.getProperty(key) == null) {
+          System.setProperty(key, value);
+          set.add(key);
+        }
+      });
       return build.get();
     } finally {
-      System.clearProperty(CONVERTER_EXCLUDES);
+      set.forEach(System::clearProperty);
     }
   }
 

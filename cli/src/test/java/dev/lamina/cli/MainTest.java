@@ -126,8 +126,10 @@ class MainTest {
   @Test
   void commandLine_leavesOutUnusedConverters() throws Exception {
     String before = System.getProperty(Main.CONVERTER_EXCLUDES);
+    String closures = System.getProperty(Main.NO_CLOSURES);
     CommandLine cli = Main.commandLine(new Main(), new String[] {"ps", "-a"}, CommandModels.load());
     assertEquals(before, System.getProperty(Main.CONVERTER_EXCLUDES));
+    assertEquals(closures, System.getProperty(Main.NO_CLOSURES));
     for (CommandLine c : java.util.List.of(cli, cli.getSubcommands().get("ps"))) {
       // picocli's registry of converters is private: read through reflection.
       java.lang.reflect.Field f = CommandLine.class.getDeclaredField("interpreter");
@@ -140,6 +142,26 @@ class MainTest {
       assertFalse(registry.containsKey(java.time.Duration.class));
       assertFalse(registry.containsKey(java.sql.Timestamp.class));
     }
+  }
+
+  /**
+   * A command line looks for no class the jar lacks (picocli's Groovy closures): such a lookup
+   * reads the jar's whole directory, where every class comes from the class-data archive.
+   */
+  @Test
+  void commandLine_looksForNoGroovyClass(@TempDir Path tmp) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dsun.misc.URLClassPath.debug=true",
+                "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "--root", tmp.toString(), "ps", "-a")
+            .redirectErrorStream(true)
+            .start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    assertFalse(out.contains("groovy/lang/Closure"), out);
   }
 
   private static String captureOut(Runnable r) {
