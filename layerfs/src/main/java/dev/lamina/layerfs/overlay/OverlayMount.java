@@ -16,9 +16,10 @@ import java.util.Optional;
  * writable upper directory and its work directory, to be mounted on a target.
  *
  * <p>A stack whose classic option string fits in one 4 KiB page (about 40 long paths) and whose
- * paths are plain is mounted by {@code mount(8)}: a process costs a short-lived CLI a few
- * milliseconds, the native binding about 0.1 s (see {@link MountCommands}). Otherwise, or when
- * that fails, the new mount API is used: {@code fsopen("overlay")}, one {@code lowerdir+} per
+ * paths are plain is mounted by {@code mount(2)} called through jffi ({@link MountCalls}), else by
+ * {@code mount(8)}: a process costs a short-lived CLI a few milliseconds, the native binding
+ * about 0.1 s (see {@link MountCommands}). Otherwise, or when that fails, the new mount API is
+ * used: {@code fsopen("overlay")}, one {@code lowerdir+} per
  * layer, then {@code fsmount} and {@code move_mount}. It has no length limit, so stacks of
  * hundreds of layers mount. On kernels before 6.8 (no {@code lowerdir+}) or without the new API,
  * the classic option string is used when it fits.
@@ -88,8 +89,12 @@ public final class OverlayMount {
     requireDirectory(upper, "upper directory");
     requireDirectory(work, "work directory");
     requireDirectory(target, "mount target");
-    if (fitsMountCommand(target) && MountCommands.mountOverlay(optionString(), target)) {
-      return;
+    if (fitsMountCommand(target)) {
+      String options = optionString();
+      if (MountCalls.mountOverlay(options, target)
+          || MountCommands.mountOverlay(options, target)) {
+        return;
+      }
     }
     try {
       mountWithFsContext(target);
@@ -273,12 +278,13 @@ public final class OverlayMount {
   /**
    * Unmounts {@code target}; when it is busy (a process still has a file open there), detaches it
    * lazily so it disappears from the tree now and from the kernel when the last user goes.
-   * {@code umount(8)} is tried first, for the reason {@code mount(8)} is.
+   * {@code umount2(2)} through jffi, then {@code umount(8)}, are tried first, for the reason
+   * {@code mount(2)} and {@code mount(8)} are.
    *
    * @throws IOException when {@code target} is not mounted or cannot be unmounted
    */
   public static void unmount(Path target) throws IOException {
-    if (MountCommands.unmount(target)) {
+    if (MountCalls.unmount(target) || MountCommands.unmount(target)) {
       return;
     }
     try {
