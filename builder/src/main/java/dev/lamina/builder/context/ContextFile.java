@@ -3,12 +3,17 @@ package dev.lamina.builder.context;
 import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.Hasher;
 import dev.lamina.layerfs.tar.ContentSource;
+import dev.lamina.layerfs.digest.Digest;
+import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
@@ -21,11 +26,21 @@ public final class ContextFile implements ContentSource {
   private static final String EMPTY_SHA256 =
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+  /**
+   * Each reading thread's buffer for {@link #readAhead}: the file is read straight into it, where
+   * a heap array would go through the JDK's own temporary direct buffers, whose reallocation for
+   * files of every size grew the native heap by tens of megabytes in a large build.
+   */
+  private static final ThreadLocal<ByteBuffer> READ_BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(ReadAhead.MAX_FILE + 1));
+
   private final Path host;
   private final String key;
   private final FileStamp stamp;
   private final FileDigests memo;
   private volatile String hex;
+  /** The content, read ahead by {@link #readAhead}, until {@link #open} hands it on. */
+  private byte[] readAhead;
 
   /**
    * The context file at {@code host}, known to {@code memo} as {@code key} (its path relative to
@@ -59,13 +74,56 @@ public final class ContextFile implements ContentSource {
     if (h == null) {
       h = FileDigests.hash(host).hex();
       hex = h;
-      memo.remember(key, stamp, dev.lamina.layerfs.digest.Digest.parse("sha256:" + h));
+      memo.remember(key, stamp, Digest.parse("sha256:" + h));
     }
     return h;
   }
 
+  /**
+   * Reads and hashes the file now, on the calling thread, when its digest is not known yet and it
+   * is no longer than {@link ReadAhead#MAX_FILE}; the bytes are kept for the next {@link #open}. A walk
+   * calls this on other threads ahead of the layer write, so that the write's thread only copies
+   * (see {@link ContextScanner}). The file is read with one more byte asked than its stamp's size,
+   * so that a file grown since its {@code lstat} shows in the same read; a read that comes back
+   * short of that is its end (a regular file's read stops short only there), so no further read
+   * is made to find the end. A file whose size is not its stamp's is left to {@link #open}, whose
+   * reader reports the change.
+   *
+   * @return the number of bytes kept
+   * @throws IOException if it cannot be read
+   */
+  int readAhead() throws IOException {
+    long size = stamp.size();
+    if (hex != null || size > ReadAhead.MAX_FILE) {
+      return 0;
+    }
+    ByteBuffer buf = READ_BUFFER.get();
+    buf.clear().limit((int) size + 1);
+    try (FileChannel ch = FileChannel.open(host, StandardOpenOption.READ,
+        LinkOption.NOFOLLOW_LINKS)) {
+      while (buf.position() < size && ch.read(buf) > 0) {
+        // until the stamp's size (or one more byte), or the end
+      }
+    }
+    if (buf.position() != size) {
+      return 0; // changed since its lstat: open() reads it again and the writer reports it
+    }
+    byte[] bytes = new byte[(int) size];
+    buf.flip().get(bytes);
+    Digest d = Digest.of(DigestAlgorithm.SHA256, bytes, 0, (int) size);
+    readAhead = bytes;
+    hex = d.hex();
+    memo.remember(key, stamp, d);
+    return (int) size;
+  }
+
   @Override
   public InputStream open() throws IOException {
+    byte[] bytes = readAhead;
+    if (bytes != null) {
+      readAhead = null;
+      return new ByteArrayInputStream(bytes);
+    }
     InputStream in = Files.newInputStream(host, LinkOption.NOFOLLOW_LINKS);
     return hex != null ? in : new Hashing(in);
   }

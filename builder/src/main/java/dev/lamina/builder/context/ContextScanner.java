@@ -28,13 +28,17 @@ public final class ContextScanner {
    * The entries under {@code dir} (itself excluded) whose path relative to it {@code include}
    * accepts; a directory left out is still searched. {@code prefix} is {@code dir}'s path relative
    * to the context ({@code ""} or ending in {@code /}), the memo's key prefix. Each iteration
-   * walks the directory afresh.
+   * walks the directory afresh, and reads ahead the small files whose digests are not known
+   * ({@link ReadAhead}).
    */
-  public static TreeWalk walk(
+  public static Iterable<LayerEntry> walk(
       Path dir, String prefix, Predicate<String> include, FileDigests memo) {
-    return new TreeWalk(dir, include, (path, file, st, xattrs, hardlinkTo) -> hardlinkTo != null
-        ? LayerEntry.hardlink(path, hardlinkTo).withMode(st.permissions()).withMtime(st.mtime())
-        : entry(path, file, st, xattrs, prefix + path, memo));
+    TreeWalk walk = new TreeWalk(dir, include, (path, file, st, xattrs, hardlinkTo) ->
+        hardlinkTo != null
+            ? LayerEntry.hardlink(path, hardlinkTo).withMode(st.permissions())
+                .withMtime(st.mtime())
+            : entry(path, file, st, xattrs, prefix + path, memo));
+    return () -> new ReadAhead(walk.iterator());
   }
 
   private static LayerEntry entry(String path, Path file, FileStat st,

@@ -58,6 +58,10 @@ public record Digest(DigestAlgorithm algorithm, String hex) implements Comparabl
 
   /** The digest of {@code bytes} with {@code algorithm}. */
   public static Digest of(DigestAlgorithm algorithm, byte[] bytes, int off, int len) {
+    java.util.Objects.checkFromIndexSize(off, len, bytes.length);
+    if (len <= SizedDigestEngine.LARGE) {
+      return fromRaw(algorithm, DigestEngines.system().digestWhole(algorithm, bytes, off, len));
+    }
     Hasher h = algorithm.newHasher();
     h.update(bytes, off, len);
     return h.digest();

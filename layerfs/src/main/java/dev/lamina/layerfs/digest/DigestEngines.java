@@ -54,6 +54,27 @@ final class DigestEngines {
     return algorithm == DigestAlgorithm.SHA256 ? new Sha256Engine() : JdkDigestEngine.of(algorithm);
   }
 
+  /**
+   * The digest of content known whole, of at most {@link SizedDigestEngine#LARGE} bytes: by the
+   * engine {@link #forSmallContent} would choose, but libcrypto in one call (see {@link
+   * LibCrypto#digest}) rather than five. A build context of a million small files makes a million
+   * of these.
+   */
+  byte[] digestWhole(DigestAlgorithm algorithm, byte[] buf, int off, int len) {
+    if (len >= WORTH_NATIVE && (loaded() || smallBytes.addAndGet(len) > SizedDigestEngine.LARGE)) {
+      LibCrypto c = libcrypto();
+      if (c != null) {
+        byte[] out = new byte[algorithm.hexLength() / 2];
+        c.digest(algorithm, buf, off, len, out);
+        return out;
+      }
+    }
+    DigestEngine e =
+        algorithm == DigestAlgorithm.SHA256 ? new Sha256Engine() : JdkDigestEngine.of(algorithm);
+    e.update(buf, off, len);
+    return e.finish();
+  }
+
   DigestEngine forLargeContent(DigestAlgorithm algorithm) {
     LibCrypto c = libcrypto();
     return c != null ? new NativeDigestEngine(c, algorithm) : JdkDigestEngine.of(algorithm);

@@ -17,7 +17,7 @@ import java.util.HexFormat;
  *
  * <p>Called through jffi, the foreign-call layer under jnr-ffi, rather than a jnr-ffi interface:
  * jnr-ffi generates a class per interface, which costs 20 to 50 ms in a cold JVM, where looking up
- * these seven functions costs a few (once jffi itself is loaded).
+ * these eight functions costs a few (once jffi itself is loaded).
  *
  * <p>A context is a native {@code EVP_MD_CTX *} as a {@code long}; the caller frees it exactly once.
  * Linux on 64-bit CPUs only: pointers and {@code size_t} are passed as {@code long}s.
@@ -45,6 +45,7 @@ final class LibCrypto {
   private final Function digestInit;
   private final Function digestUpdate;
   private final Function digestFinal;
+  private final Function digestOnce;
   private final long sha256;
   private final long sha512;
 
@@ -58,6 +59,8 @@ final class LibCrypto {
         function(library, "EVP_DigestUpdate", Type.SINT, Type.POINTER, Type.POINTER, Type.ULONG);
     digestFinal =
         function(library, "EVP_DigestFinal_ex", Type.SINT, Type.POINTER, Type.POINTER, Type.POINTER);
+    digestOnce = function(library, "EVP_Digest", Type.SINT, Type.POINTER, Type.ULONG,
+        Type.POINTER, Type.POINTER, Type.POINTER, Type.POINTER);
     // EVP_sha256() and EVP_sha512() return static descriptions, valid while the library is loaded
     sha256 = invoker.invokeVrL(function(library, "EVP_sha256", Type.POINTER));
     sha512 = invoker.invokeVrL(function(library, "EVP_sha512", Type.POINTER));
@@ -128,6 +131,28 @@ final class LibCrypto {
     }
   }
 
+  /**
+   * Writes the digest of {@code len} bytes of {@code buf} from {@code off} into {@code out} (exactly
+   * the digest's length) in one call: libcrypto makes, uses and frees its context itself, where
+   * {@link #newContext}, {@link #update}, {@link #finish} and {@link #free} cost a call through
+   * jffi each. At most {@link #MAX_CALL_BYTES}, as the array is pinned for the call.
+   */
+  void digest(DigestAlgorithm algorithm, byte[] buf, int off, int len, byte[] out) {
+    if (len > MAX_CALL_BYTES) {
+      throw new IllegalArgumentException("one call hashes at most " + MAX_CALL_BYTES + " bytes");
+    }
+    HeapInvocationBuffer args = new HeapInvocationBuffer(digestOnce);
+    args.putArray(buf, off, len, ArrayFlags.IN | ArrayFlags.PINNED);
+    args.putLong(len);
+    args.putArray(out, 0, out.length, ArrayFlags.OUT);
+    args.putAddress(0);
+    args.putAddress(algorithm == DigestAlgorithm.SHA256 ? sha256 : sha512);
+    args.putAddress(0);
+    if (invoker.invokeInt(digestOnce, args) != 1) {
+      throw new IllegalStateException("EVP_Digest failed");
+    }
+  }
+
   void free(long ctx) {
     invoker.invokeLrL(ctxFree, ctx);
   }
@@ -145,7 +170,10 @@ final class LibCrypto {
         free(ctx);
       }
       String expected = algorithm == DigestAlgorithm.SHA256 ? ABC_SHA256 : ABC_SHA512;
-      if (!HexFormat.of().formatHex(actual).equals(expected)) {
+      byte[] once = new byte[actual.length];
+      digest(algorithm, abc, 0, abc.length, once);
+      if (!HexFormat.of().formatHex(actual).equals(expected)
+          || !HexFormat.of().formatHex(once).equals(expected)) {
         throw new LinkageError(soname + " computes a wrong " + algorithm.id());
       }
     }

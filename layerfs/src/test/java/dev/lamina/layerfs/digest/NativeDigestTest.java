@@ -55,6 +55,28 @@ class NativeDigestTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(DigestAlgorithm.class)
+  void oneCall_agreesWithTheJdk_andContentKnownWholeIsHashedTheSame(DigestAlgorithm algorithm) {
+    LibCrypto crypto = libcrypto();
+    Random random = new Random(29);
+    for (int size : new int[] {0, 1, 55, 64, 1023, 1024, 1500, 4096, 65_535, 65_536, 65_537,
+        MIB - 1, MIB}) {
+      byte[] data = new byte[size + 7];
+      random.nextBytes(data);
+      JdkDigestEngine jdk = JdkDigestEngine.of(algorithm);
+      jdk.update(data, 3, size);
+      byte[] expected = jdk.finish();
+      byte[] once = new byte[expected.length];
+      crypto.digest(algorithm, data, 3, size, once);
+      assertArrayEquals(expected, once, algorithm.id() + " of " + size + " bytes in one call");
+      assertArrayEquals(expected, DigestEngines.system().digestWhole(algorithm, data, 3, size),
+          algorithm.id() + " of " + size + " bytes known whole");
+      assertEquals(HexFormat.of().formatHex(expected),
+          Digest.of(algorithm, data, 3, size).hex(), "Digest.of " + size + " bytes");
+    }
+  }
+
   @Test
   void knownVectors() {
     LibCrypto crypto = libcrypto();

@@ -1,0 +1,120 @@
+package dev.lamina.builder.context;
+
+import dev.lamina.layerfs.tar.LayerEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The entries of a context walk, with the small files among them whose digests are not known yet
+ * read and hashed ahead, in order, on other threads ({@link ContextFile#readAhead}). An entry is
+ * handed out only once its own read is done, so whoever describes it next (a cache key) finds
+ * its digest known, and the layer write copies its bytes from memory.
+ *
+ * <p>Why: in a cold build of a context of a million small files, the thread that writes the
+ * layer spent most of its time opening, reading, hashing and closing one file after the other
+ * (open, read and close about half of its profile, the files' digests most of the rest), while
+ * {@code tar | sha256sum} spreads the same work over two processes. Reading ahead here puts
+ * that work on other cores and leaves the writing thread the copying; larger files, whose cost is
+ * their bytes rather than their system calls, still stream through the writer (a megabyte ahead
+ * at most, so memory stays flat).
+ */
+final class ReadAhead implements Iterator<LayerEntry> {
+  /** Files up to this size are read ahead (whole, into memory). */
+  static final int MAX_FILE = 64 * 1024;
+  /** At most this many entries are held ahead of the reader... */
+  private static final int MAX_ENTRIES = 128;
+  /**
+   * ...and at most this many bytes of their content. Small enough for what is in flight when the
+   * young generation is collected to fit a survivor space ({@code -Xmn32m}, a tenth of it): with 4
+   * MiB ahead, each collection promoted the contents in flight to the old generation, where they
+   * died, and a cold build of a million files peaked at 204 MiB instead of 98.
+   */
+  private static final long MAX_BYTES = 256L << 10;
+
+  private static final ExecutorService READERS = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "context-read");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private record Pending(LayerEntry entry, long size, Future<?> read) {}
+
+  private final Iterator<LayerEntry> walk;
+  private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
+  private long bytesAhead;
+
+  ReadAhead(Iterator<LayerEntry> walk) {
+    this.walk = walk;
+  }
+
+  @Override
+  public boolean hasNext() {
+    return !ahead.isEmpty() || walk.hasNext();
+  }
+
+  @Override
+  public LayerEntry next() {
+    fill();
+    Pending p = ahead.poll();
+    if (p == null) {
+      throw new NoSuchElementException();
+    }
+    fill(); // keep the readers busy while this one's read is awaited
+    if (p.read() != null) {
+      await(p.read());
+      bytesAhead -= p.size();
+    }
+    return p.entry();
+  }
+
+  private void fill() {
+    while (ahead.size() < MAX_ENTRIES && bytesAhead < MAX_BYTES && walk.hasNext()) {
+      LayerEntry e = walk.next();
+      Future<?> read = null;
+      if (e.content() instanceof ContextFile f && f.knownHex() == null && e.size() <= MAX_FILE) {
+        read = READERS.submit(() -> {
+          try {
+            f.readAhead();
+          } catch (IOException ex) {
+            // left to the write, which opens the file itself and reports why it cannot
+          }
+        });
+        bytesAhead += e.size();
+      }
+      ahead.add(new Pending(e, read == null ? 0 : e.size(), read));
+    }
+  }
+
+  private static void await(Future<?> read) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          read.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new UncheckedIOException(new IOException(e.getCause()));
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
