@@ -90,7 +90,6 @@ public final class SourceSet {
   private final Map<String, byte[]> inline;
   private final int sourceCount;
   private final boolean parents;
-  private Digest fingerprint;
 
   private SourceSet(SourceTree tree, List<Item> items, Map<String, byte[]> inline,
       int sourceCount, boolean parents) {
@@ -117,38 +116,38 @@ public final class SourceSet {
 
   /**
    * A digest of everything that decides the layer, for the cache key. Context files whose digests
-   * are not known yet are read now.
+   * are not known yet are read now. A directory's contents are described as its latest complete
+   * walk found them: after a layer write walked them, the fingerprint is that of what the layer
+   * holds, even if the tree changed since an earlier fingerprint (a file added between the cache
+   * lookup's walk and the write's walk is in the key recorded for the layer).
    *
    * @throws IOException if a file cannot be read
    */
   public synchronized Digest fingerprint() throws IOException {
-    if (fingerprint == null) {
-      StringBuilder text = new StringBuilder();
-      for (Item item : items) {
-        if (item.host() == null) {
-          continue; // an inline file, described below
-        }
-        quoted(text.append("match "), item.relPath());
-        if (item.parentsPath() != null) {
-          quoted(text.append(' '), item.parentsPath());
-        }
-        text.append(item.archive() ? " archive" : "").append('\n');
-        describe(text.append("top "), item.top(), tree, item.host(), null);
-        if (item.contents() instanceof Contents c) {
-          text.append("contents ").append(c.digest()).append('\n');
-        } else {
-          for (LayerEntry e : item.contents()) {
-            describe(text.append("entry "), e, tree, item.host(), e.path());
-          }
+    StringBuilder text = new StringBuilder();
+    for (Item item : items) {
+      if (item.host() == null) {
+        continue; // an inline file, described below
+      }
+      quoted(text.append("match "), item.relPath());
+      if (item.parentsPath() != null) {
+        quoted(text.append(' '), item.parentsPath());
+      }
+      text.append(item.archive() ? " archive" : "").append('\n');
+      describe(text.append("top "), item.top(), tree, item.host(), null);
+      if (item.contents() instanceof Contents c) {
+        text.append("contents ").append(c.digest()).append('\n');
+      } else {
+        for (LayerEntry e : item.contents()) {
+          describe(text.append("entry "), e, tree, item.host(), e.path());
         }
       }
-      for (Map.Entry<String, byte[]> f : inline.entrySet()) {
-        quoted(text.append("inline "), f.getKey()).append(' ')
-            .append(Digest.sha256(f.getValue())).append('\n');
-      }
-      fingerprint = Digest.sha256(text.toString());
     }
-    return fingerprint;
+    for (Map.Entry<String, byte[]> f : inline.entrySet()) {
+      quoted(text.append("inline "), f.getKey()).append(' ')
+          .append(Digest.sha256(f.getValue())).append('\n');
+    }
+    return Digest.sha256(text.toString());
   }
 
   /**
@@ -170,7 +169,10 @@ public final class SourceSet {
       this.host = host;
     }
 
-    /** The digest of every entry's description; walks (and reads files) if none has yet. */
+    /**
+     * The digest of every entry's description as the latest complete walk found them; walks (and
+     * reads files) if none has yet.
+     */
     synchronized Digest digest() throws IOException {
       if (digest == null) {
         try {

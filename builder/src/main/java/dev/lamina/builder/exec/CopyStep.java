@@ -233,6 +233,9 @@ final class CopyStep {
         run.explainMiss(step, key);
       }
     }
+    // What the key describes: the context's (or the downloads') files; null for a stage's or a
+    // git checkout's, which the key names by their layers or commits.
+    SourceSet keyed = sources;
     MountedRootfs target = null;
     MountedRootfs source = null;
     try {
@@ -266,11 +269,12 @@ final class CopyStep {
       Iterable<LayerEntry> entries =
           Placement.place(sources, dest, view, new Placement.Options(owner, chmod, scratch, now));
       LayerRef layer = run.writeSortedLayer(entries);
-      if (key == null) {
-        key = key(run, r, state, text, dest, sourceId(sourceKind, sources));
-        if (run.options.explainCache()) {
-          run.explainMiss(step, key);
-        }
+      // The layer is recorded under the key of what the write's own walk found: a file added to
+      // the context after the lookup's walk (above) is in the layer, so it is in this key too.
+      boolean explained = key != null;
+      key = key(run, r, state, text, dest, sourceId(sourceKind, keyed));
+      if (!explained && run.options.explainCache()) {
+        run.explainMiss(step, key);
       }
       run.remember(key, layer);
       run.cache.markSeen(identity);
