@@ -2,7 +2,7 @@ package dev.lamina.layerfs.tar;
 
 import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
-import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.posix.Statx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -30,8 +30,8 @@ import java.util.function.Predicate;
  * down are held (their remaining children), never the whole tree, so a tree of a million files
  * streams through in the memory of its largest directory. Each iteration walks the tree afresh.
  *
- * <p>Each file costs one {@code lstat} and one {@code llistxattr}, made on the listing threads.
- * Symlinks are never followed and sockets are skipped (a layer cannot hold them). A file with
+ * <p>Each file costs one {@code statx} ({@link Statx}) and one {@code llistxattr}, made on the
+ * listing threads. Symlinks are never followed and sockets are skipped (a layer cannot hold them). A file with
  * several links is described as a hardlink to the first of its paths the walk included, which
  * is an earlier entry. Only files with more than one link are remembered for that.
  *
@@ -210,7 +210,7 @@ public final class TreeWalk implements Iterable<LayerEntry> {
       List<Child> children = new ArrayList<>();
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
         for (Path file : entries) {
-          FileStat st = Posix.lstat(file);
+          FileStat st = Statx.lstat(file);
           if (!st.isSocket()) {
             SortedMap<String, byte[]> xattrs = DirectoryScanner.xattrs(file);
             children.add(new Child(FileNames.name(file.getFileName()), file, st,
