@@ -38,20 +38,33 @@ public final class ContextFile implements ContentSource {
   private final String key;
   private final FileStamp stamp;
   private final FileDigests memo;
+  private final boolean withoutXattrs;
   private volatile String hex;
   /** The content, read ahead by {@link #readAhead}, until {@link #open} hands it on. */
   private byte[] readAhead;
 
   /**
    * The context file at {@code host}, known to {@code memo} as {@code key} (its path relative to
-   * the context), as {@code stamp} describes it.
+   * the context), as {@code stamp} describes it; whether it has extended attributes is not known.
    */
   public ContextFile(Path host, String key, FileStamp stamp, FileDigests memo) {
+    this(host, key, stamp, memo, null, false);
+  }
+
+  /**
+   * As {@link #ContextFile(Path, String, FileStamp, FileDigests)}, with its sha256 (hex) when a
+   * walk recalled it ({@link FileDigests#recall}), and whether the walk found it without
+   * extended attributes, which the memo then remembers with its digest.
+   */
+  public ContextFile(Path host, String key, FileStamp stamp, FileDigests memo, String recalledHex,
+      boolean withoutXattrs) {
     this.host = Objects.requireNonNull(host, "host");
     this.key = Objects.requireNonNull(key, "key");
     this.stamp = Objects.requireNonNull(stamp, "stamp");
     this.memo = Objects.requireNonNull(memo, "memo");
-    this.hex = stamp.size() == 0 ? EMPTY_SHA256 : memo.knownHex(key, stamp);
+    this.withoutXattrs = withoutXattrs;
+    this.hex = stamp.size() == 0 ? EMPTY_SHA256
+        : recalledHex != null ? recalledHex : memo.knownHex(key, stamp);
   }
 
   /** The file's path relative to the context. */
@@ -74,7 +87,7 @@ public final class ContextFile implements ContentSource {
     if (h == null) {
       h = FileDigests.hash(host).hex();
       hex = h;
-      memo.remember(key, stamp, Digest.parse("sha256:" + h));
+      memo.remember(key, stamp, Digest.parse("sha256:" + h), withoutXattrs);
     }
     return h;
   }
@@ -113,7 +126,7 @@ public final class ContextFile implements ContentSource {
     Digest d = Digest.of(DigestAlgorithm.SHA256, bytes, 0, (int) size);
     readAhead = bytes;
     hex = d.hex();
-    memo.remember(key, stamp, d);
+    memo.remember(key, stamp, d, withoutXattrs);
     return (int) size;
   }
 
@@ -174,7 +187,7 @@ public final class ContextFile implements ContentSource {
         done = true;
         var d = hasher.digest();
         hex = d.hex();
-        memo.remember(key, stamp, d);
+        memo.remember(key, stamp, d, withoutXattrs);
       }
     }
   }

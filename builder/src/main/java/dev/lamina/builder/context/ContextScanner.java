@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  * ContextFile}s, whose digests come from the memo or from the layer write.
  *
  * <p>The entries are found one directory at a time as they are read ({@link TreeWalk}), so a
- * context of any size is never held whole. Each file costs one {@code lstat} and one {@code
+ * context of any size is never held whole. Each file costs one {@code statx} and, unless the
+ * memo knows it unchanged and without xattrs ({@link FileDigests#recall}), one {@code
  * llistxattr}: the walk is the whole work of a cached COPY, so it reads nothing it does not keep.
  */
 public final class ContextScanner {
@@ -33,16 +34,17 @@ public final class ContextScanner {
    */
   public static Iterable<LayerEntry> walk(
       Path dir, String prefix, Predicate<String> include, FileDigests memo) {
-    TreeWalk walk = new TreeWalk(dir, include, (path, file, st, xattrs, hardlinkTo) ->
-        hardlinkTo != null
+    TreeWalk walk = new TreeWalk(dir, include, memo.recall(prefix),
+        (path, file, st, xattrs, hardlinkTo, recalled) -> hardlinkTo != null
             ? LayerEntry.hardlink(path, hardlinkTo).withMode(st.permissions())
                 .withMtime(st.mtime())
-            : entry(path, file, st, xattrs, prefix + path, memo));
+            : entry(path, file, st, xattrs, prefix + path, memo, (String) recalled));
     return () -> new ReadAhead(walk.iterator());
   }
 
   private static LayerEntry entry(String path, Path file, FileStat st,
-      SortedMap<String, byte[]> xattrs, String key, FileDigests memo) throws IOException {
+      SortedMap<String, byte[]> xattrs, String key, FileDigests memo, String recalledHex)
+      throws IOException {
     EntryType type;
     long size = 0;
     String target = "";
@@ -52,7 +54,7 @@ public final class ContextScanner {
     } else if (st.isRegularFile()) {
       type = EntryType.REGULAR;
       size = st.size();
-      content = new ContextFile(file, key, FileStamp.of(st), memo);
+      content = new ContextFile(file, key, FileStamp.of(st), memo, recalledHex, xattrs.isEmpty());
     } else if (st.isSymlink()) {
       type = EntryType.SYMLINK;
       target = Posix.readlink(file);

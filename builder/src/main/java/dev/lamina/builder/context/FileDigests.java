@@ -4,6 +4,7 @@ import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.Hasher;
 import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.layerfs.tar.TreeWalk;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
@@ -116,17 +117,60 @@ public final class FileDigests implements Closeable {
   }
 
   /**
+   * What the memo knows of a directory's files as a {@link TreeWalk} lists them, for a walk of
+   * the directory whose keys start with {@code prefix}: for each regular file whose record still
+   * matches its stamp and says it had no extended attributes, its sha256 (hex), which the walk
+   * hands to its describer and for which it reads no xattrs. The change time is in the stamp,
+   * and every change of a file's xattrs moves it, so an unchanged stamp means unchanged (absent)
+   * xattrs. Asked on the walk's listing threads, one directory at a time, in key order.
+   */
+  public TreeWalk.Recall recall(String prefix) {
+    if (memo == null) {
+      return null;
+    }
+    return (dir, names, stats) -> {
+      Object[] known = new Object[names.length];
+      String above = dir.isEmpty() ? prefix : prefix + dir + "/";
+      synchronized (memo) {
+        for (int i = 0; i < names.length; i++) {
+          if (!stats[i].isRegularFile() || stats[i].size() == 0) {
+            continue;
+          }
+          try {
+            MemoFile.Record r = memo.find(above + names[i]);
+            if (r != null && r.withoutXattrs() && r.matches(FileStamp.of(stats[i]))) {
+              known[i] = HEX.formatHex(r.digest());
+            }
+          } catch (IOException e) {
+            return known; // an unreadable memo only costs reading the files
+          }
+        }
+      }
+      return known;
+    };
+  }
+
+  /**
    * Remembers that the file known as {@code key}, with {@code stamp}, has {@code digest}; unless
    * the file changed too recently for its stamp to be trusted.
    */
   public void remember(String key, FileStamp stamp, Digest digest) {
+    remember(key, stamp, digest, false);
+  }
+
+  /**
+   * As {@link #remember(String, FileStamp, Digest)}, and whether the file had no extended
+   * attributes a layer keeps with that stamp: a later walk then reads none while the stamp holds
+   * ({@link #recall}).
+   */
+  public void remember(String key, FileStamp stamp, Digest digest, boolean withoutXattrs) {
     long newest = Math.max(stamp.mtimeNanos(), stamp.ctimeNanos()) / 1_000_000_000L;
     if (memoFile == null || newest + RACY_SECONDS > startedSeconds
         || digest.algorithm() != DigestAlgorithm.SHA256 || key.length() > 16_000) {
       return;
     }
     MemoFile.Record r = new MemoFile.Record(key, stamp.size(), stamp.mtimeNanos(),
-        stamp.ctimeNanos(), stamp.inode(), HEX.parseHex(digest.hex()));
+        stamp.ctimeNanos(), stamp.inode(), withoutXattrs, HEX.parseHex(digest.hex()));
     try {
       spills.computeIfAbsent(Thread.currentThread(), t -> Spill.create(memoFile)).add(r, runs);
     } catch (IOException | UncheckedIOException e) {

@@ -32,15 +32,20 @@ import java.util.NoSuchElementException;
  * read the file once from start to end. A million files cost a few thousand index entries.
  */
 final class MemoFile implements Closeable {
-  static final int FORMAT = 0x4c4d4433; // "LMD3"
+  static final int FORMAT = 0x4c4d4434; // "LMD4"
   static final int BLOCK = 256;
   static final int DIGEST_BYTES = 32;
   private static final int FOOTER = 8 + 8 + 4;
   private static final int BUFFER = 16 * 1024;
 
-  /** One file's record. */
-  record Record(
-      String key, long size, long mtimeNanos, long ctimeNanos, long inode, byte[] digest) {
+  /**
+   * One file's record.
+   *
+   * @param withoutXattrs whether the file had no extended attributes a layer keeps when it had
+   *     this stamp (false when that was not known)
+   */
+  record Record(String key, long size, long mtimeNanos, long ctimeNanos, long inode,
+      boolean withoutXattrs, byte[] digest) {
     boolean matches(FileStamp s) {
       return size == s.size()
           && mtimeNanos == s.mtimeNanos()
@@ -54,6 +59,7 @@ final class MemoFile implements Closeable {
       out.writeLong(mtimeNanos);
       out.writeLong(ctimeNanos);
       out.writeLong(inode);
+      out.writeBoolean(withoutXattrs);
       out.write(digest);
     }
 
@@ -63,9 +69,10 @@ final class MemoFile implements Closeable {
       long mtime = in.readLong();
       long ctime = in.readLong();
       long inode = in.readLong();
+      boolean withoutXattrs = in.readBoolean();
       byte[] digest = new byte[DIGEST_BYTES];
       in.readFully(digest);
-      return new Record(key, size, mtime, ctime, inode, digest);
+      return new Record(key, size, mtime, ctime, inode, withoutXattrs, digest);
     }
   }
 

@@ -76,4 +76,40 @@ class FileDigestsTest {
     assertNull(third.knownHex("", stamp(0)));
     third.close();
   }
+
+  /** The FileStat a walk would see for the stamp of {@link #stamp(int)}. */
+  private static dev.lamina.layerfs.posix.FileStat stat(int i, int type) {
+    FileStamp s = stamp(i);
+    long sec = s.mtimeNanos() / 1_000_000_000L;
+    int nanos = (int) (s.mtimeNanos() % 1_000_000_000L);
+    return new dev.lamina.layerfs.posix.FileStat(1, s.inode(), type | 0644, 1, 0, 0, s.size(),
+        sec, nanos, 0, 0, sec, nanos);
+  }
+
+  @Test
+  void recall_givesTheDigestsOfFilesKnownUnchangedAndWithoutXattrs() throws Exception {
+    Path memos = tmp.resolve("digests");
+    Path context = tmp.resolve("ctx");
+    FileDigests first = FileDigests.forContext(memos, context);
+    first.remember("d/plain", stamp(1), digest("d/plain", 1), true);
+    first.remember("d/xattrs", stamp(2), digest("d/xattrs", 1), false);
+    first.remember("d/unknown", stamp(3), digest("d/unknown", 1));
+    first.remember("d/zchanged", stamp(4), digest("d/zchanged", 1), true);
+    first.save();
+
+    FileDigests second = FileDigests.forContext(memos, context);
+    int reg = dev.lamina.layerfs.posix.FileStat.S_IFREG;
+    Object[] known = second.recall("").recall("d",
+        new String[] {"missing", "plain", "unknown", "xattrs", "zchanged"},
+        new dev.lamina.layerfs.posix.FileStat[] {
+          stat(0, reg), stat(1, reg), stat(3, reg), stat(2, reg), stat(5, reg)});
+    assertEquals(java.util.Arrays.asList(null, digest("d/plain", 1).hex(), null, null, null),
+        java.util.Arrays.asList(known),
+        "only a file recorded without xattrs, with the stamp it has now");
+    Object[] below = second.recall("d/").recall("",
+        new String[] {"plain"}, new dev.lamina.layerfs.posix.FileStat[] {stat(1, reg)});
+    assertEquals(digest("d/plain", 1).hex(), below[0], "keys are the walk's prefix and path");
+    assertNull(FileDigests.uncached().recall(""), "no memo, nothing recalled");
+    second.close();
+  }
 }

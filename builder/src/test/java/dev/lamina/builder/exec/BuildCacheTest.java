@@ -125,6 +125,34 @@ class BuildCacheTest {
     assertEquals(1, build(store, ctx, recipe).cachedSteps());
   }
 
+  /**
+   * A walk reads no xattrs of a file the memo knows unchanged and without any: setting or
+   * removing one moves the file's change time, so the next build still sees it.
+   */
+  @Test
+  void rebuild_xattrSetOrRemoved_misses() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Path a = Files.writeString(Files.createDirectories(ctx.resolve("dir")).resolve("a"), "a");
+    Files.writeString(ctx.resolve("dir/b"), "b");
+    Thread.sleep(3000); // older than the racy window, so that the memo keeps them
+    Store store = Store.open(tmp.resolve("store"));
+    String recipe = "FROM scratch\nCOPY dir /d\n";
+    BuildResult plain = build(store, ctx, recipe);
+    assertEquals(1, build(store, ctx, recipe).cachedSteps(), "known without xattrs: a hit");
+    try {
+      dev.lamina.layerfs.posix.Posix.lsetxattr(a, "user.note", "x".getBytes());
+    } catch (IOException e) {
+      dev.lamina.layerfs.testing.Requirements.require(false,
+          "user xattrs on " + tmp + " (" + e.getMessage() + ")");
+    }
+    BuildResult withXattr = build(store, ctx, recipe);
+    assertEquals(0, withXattr.cachedSteps(), "an xattr set since is seen");
+    assertNotEquals(plain.config().diffIds(), withXattr.config().diffIds());
+    dev.lamina.layerfs.posix.Posix.lremovexattr(a, "user.note");
+    BuildResult removed = build(store, ctx, recipe);
+    assertEquals(plain.config().diffIds(), removed.config().diffIds(), "and its removal");
+  }
+
   @Test
   void overlappingSources_laterWins_rebuildHits() throws Exception {
     Path ctx = Files.createDirectories(tmp.resolve("ctx"));

@@ -79,7 +79,7 @@ public final class DirectoryScanner {
   }
 
   private static LayerEntry entry(String path, Path file, FileStat st,
-      SortedMap<String, byte[]> xattrs, String hardlinkTo) throws IOException {
+      SortedMap<String, byte[]> xattrs, String hardlinkTo, Object recalled) throws IOException {
     if (hardlinkTo != null) {
       return LayerEntry.hardlink(path, hardlinkTo)
           .withMode(st.permissions())
