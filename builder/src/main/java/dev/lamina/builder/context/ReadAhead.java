@@ -4,12 +4,15 @@ import dev.lamina.layerfs.tar.LayerEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * The entries of a context walk, with the small files among them whose digests are not known yet
@@ -44,11 +47,23 @@ final class ReadAhead implements Iterator<LayerEntry> {
     return t;
   });
 
+  /**
+   * Files are handed to the readers in batches of this many (or {@link #BATCH_BYTES}): a task a
+   * file woke a parked reader for each one, two futex calls and a queue's locks a file, about as
+   * much as reading a small file costs. A window is refilled only once half of it is consumed,
+   * so that the batches it makes are full.
+   */
+  private static final int BATCH_FILES = 16;
+  private static final long BATCH_BYTES = 64 * 1024;
+
   private record Pending(LayerEntry entry, long size, Future<?> read) {}
 
   private final Iterator<LayerEntry> walk;
   private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
   private long bytesAhead;
+  private List<ContextFile> batch;
+  private FutureTask<Void> batchRead;
+  private long batchBytes;
 
   ReadAhead(Iterator<LayerEntry> walk) {
     this.walk = walk;
@@ -61,12 +76,13 @@ final class ReadAhead implements Iterator<LayerEntry> {
 
   @Override
   public LayerEntry next() {
-    fill();
+    if (ahead.size() <= MAX_ENTRIES / 2 && bytesAhead <= MAX_BYTES / 2) {
+      fill();
+    }
     Pending p = ahead.poll();
     if (p == null) {
       throw new NoSuchElementException();
     }
-    fill(); // keep the readers busy while this one's read is awaited
     if (p.read() != null) {
       await(p.read());
       bytesAhead -= p.size();
@@ -79,16 +95,39 @@ final class ReadAhead implements Iterator<LayerEntry> {
       LayerEntry e = walk.next();
       Future<?> read = null;
       if (e.content() instanceof ContextFile f && f.knownHex() == null && e.size() <= MAX_FILE) {
-        read = READERS.submit(() -> {
-          try {
-            f.readAhead();
-          } catch (IOException ex) {
-            // left to the write, which opens the file itself and reports why it cannot
-          }
-        });
+        if (batch == null) {
+          List<ContextFile> files = new ArrayList<>(BATCH_FILES);
+          batch = files;
+          batchRead = new FutureTask<>(() -> {
+            for (ContextFile file : files) {
+              try {
+                file.readAhead();
+              } catch (IOException ex) {
+                // left to the write, which opens the file itself and reports why it cannot
+              }
+            }
+            return null;
+          });
+        }
+        batch.add(f);
+        batchBytes += e.size();
         bytesAhead += e.size();
+        read = batchRead;
+        if (batch.size() == BATCH_FILES || batchBytes >= BATCH_BYTES) {
+          submit();
+        }
       }
       ahead.add(new Pending(e, read == null ? 0 : e.size(), read));
+    }
+    submit(); // every entry handed out has its read under way
+  }
+
+  private void submit() {
+    if (batch != null) {
+      READERS.execute(batchRead);
+      batch = null;
+      batchRead = null;
+      batchBytes = 0;
     }
   }
 
