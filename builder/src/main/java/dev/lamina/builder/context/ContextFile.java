@@ -2,6 +2,7 @@ package dev.lamina.builder.context;
 
 import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.Hasher;
+import dev.lamina.layerfs.posix.SmallFiles;
 import dev.lamina.layerfs.tar.ContentSource;
 import dev.lamina.layerfs.digest.Digest;
 import java.io.ByteArrayInputStream;
@@ -112,10 +113,13 @@ public final class ContextFile implements ContentSource {
     }
     ByteBuffer buf = READ_BUFFER.get();
     buf.clear().limit((int) size + 1);
-    try (FileChannel ch = FileChannel.open(host, StandardOpenOption.READ,
-        LinkOption.NOFOLLOW_LINKS)) {
-      while (buf.position() < size && ch.read(buf) > 0) {
-        // until the stamp's size (or one more byte), or the end
+    if (SmallFiles.read(host, buf, (int) size) < 0) {
+      buf.clear().limit((int) size + 1);
+      try (FileChannel ch = FileChannel.open(host, StandardOpenOption.READ,
+          LinkOption.NOFOLLOW_LINKS)) {
+        while (buf.position() < size && ch.read(buf) > 0) {
+          // until the stamp's size (or one more byte), or the end
+        }
       }
     }
     if (buf.position() != size) {
