@@ -95,13 +95,13 @@ public final class ContextFile implements ContentSource {
 
   /**
    * Reads and hashes the file now, on the calling thread, when its digest is not known yet and it
-   * is no longer than {@link ReadAhead#MAX_FILE}; the bytes are kept for the next {@link #open}. A walk
-   * calls this on other threads ahead of the layer write, so that the write's thread only copies
-   * (see {@link ContextScanner}). The file is read with one more byte asked than its stamp's size,
-   * so that a file grown since its {@code lstat} shows in the same read; a read that comes back
-   * short of that is its end (a regular file's read stops short only there), so no further read
-   * is made to find the end. A file whose size is not its stamp's is left to {@link #open}, whose
-   * reader reports the change.
+   * is no longer than {@link ReadAhead#MAX_FILE}; the bytes are kept for the next {@link #open}. A
+   * walk calls this on other threads ahead of the layer write, so that the write's thread only
+   * copies (see {@link ContextScanner}). The file is read with one more byte asked than its stamp's
+   * size, so that a file grown since its {@code lstat} shows in the same read; a read that comes
+   * back short of that is its end (a regular file's read stops short only there), so no further
+   * read is made to find the end. A file whose size is not its stamp's is left to {@link #open},
+   * whose reader reports the change.
    *
    * @return the number of bytes kept
    * @throws IOException if it cannot be read

@@ -132,10 +132,10 @@ final class LibCrypto {
   }
 
   /**
-   * Writes the digest of {@code len} bytes of {@code buf} from {@code off} into {@code out} (exactly
-   * the digest's length) in one call: libcrypto makes, uses and frees its context itself, where
-   * {@link #newContext}, {@link #update}, {@link #finish} and {@link #free} cost a call through
-   * jffi each. At most {@link #MAX_CALL_BYTES}, as the array is pinned for the call.
+   * Writes the digest of {@code len} bytes of {@code buf} from {@code off} into {@code out}
+   * (exactly the digest's length) in one call: libcrypto makes, uses and frees its context itself,
+   * where {@link #newContext}, {@link #update}, {@link #finish} and {@link #free} cost a call
+   * through jffi each. At most {@link #MAX_CALL_BYTES}, as the array is pinned for the call.
    */
   void digest(DigestAlgorithm algorithm, byte[] buf, int off, int len, byte[] out) {
     if (len > MAX_CALL_BYTES) {

@@ -30,10 +30,11 @@ import java.util.function.Predicate;
  * down are held (their remaining children), never the whole tree, so a tree of a million files
  * streams through in the memory of its largest directory. Each iteration walks the tree afresh.
  *
- * <p>Each file costs one {@code statx} ({@link Statx}) and one {@code llistxattr}, made on the
- * listing threads. Symlinks are never followed and sockets are skipped (a layer cannot hold them). A file with
- * several links is described as a hardlink to the first of its paths the walk included, which
- * is an earlier entry. Only files with more than one link are remembered for that.
+ * <p>Each file costs one {@code statx} ({@link Statx}) and one {@code llistxattr} (none for a file
+ * its {@link Recall} remembers), made on the listing threads. Symlinks are never followed and
+ * sockets are skipped (a layer cannot hold them). A file with several links is described as a
+ * hardlink to the first of its paths the walk included, which is an earlier entry. Only files with
+ * more than one link are remembered for that.
  *
  * <p>The iterator throws {@link UncheckedIOException} when a directory cannot be listed or a file
  * stat'ed or described; {@link LayerWriter#writeSorted} reports its cause.
