@@ -136,13 +136,17 @@ final class MemoFile implements Closeable {
 
   /** The record of {@code key}, or null. */
   Record find(String key) throws IOException {
-    int block = block(key);
-    if (block < 0) {
-      return null;
-    }
-    boolean forward = lastAsked != null && LayerEntry.PATH_ORDER.compare(lastAsked, key) < 0
-        && cursor != null && cursorNumber / BLOCK + 1 >= block;
+    // Read on from the cursor when the key comes after the last one asked and at most a block
+    // ahead; else seek. Decided with two comparisons: a binary search of the index for every
+    // lookup was a quarter of the listing threads' time in a cached build of a million files
+    // (each comparison a call per character under C1, over keys sharing long prefixes).
+    boolean forward = lastAsked != null && cursor != null
+        && LayerEntry.PATH_ORDER.compare(lastAsked, key) < 0 && atMostABlockAhead(key);
     if (!forward) {
+      int block = block(key);
+      if (block < 0) {
+        return null;
+      }
       seek(block);
     }
     lastAsked = key;
@@ -176,6 +180,13 @@ final class MemoFile implements Closeable {
         }
       }
     };
+  }
+
+  /** Whether {@code key} lies before the block after the cursor's next one. */
+  private boolean atMostABlockAhead(String key) {
+    long beyond = cursorNumber / BLOCK + 2;
+    return beyond >= indexKeys.size()
+        || LayerEntry.PATH_ORDER.compare(key, indexKeys.get((int) beyond)) < 0;
   }
 
   /** The last indexed block whose first key is at most {@code key}; -1 if before them all. */
