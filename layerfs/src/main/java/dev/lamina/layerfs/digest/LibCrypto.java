@@ -1,12 +1,12 @@
 package dev.lamina.layerfs.digest;
 
 import com.kenai.jffi.ArrayFlags;
-import com.kenai.jffi.CallingConvention;
 import com.kenai.jffi.Function;
 import com.kenai.jffi.HeapInvocationBuffer;
 import com.kenai.jffi.Invoker;
 import com.kenai.jffi.Library;
 import com.kenai.jffi.Type;
+import dev.lamina.layerfs.posix.NativeFunctions;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
@@ -73,22 +73,13 @@ final class LibCrypto {
    * @throws RuntimeException if jffi cannot call it
    */
   static LibCrypto load(String soname) {
-    // LOCAL: libcrypto's symbols stay out of the process's global namespace.
-    Library library = Library.getCachedInstance(soname, Library.LAZY | Library.LOCAL);
-    if (library == null) {
-      throw new UnsatisfiedLinkError(Library.getLastError());
-    }
-    LibCrypto crypto = new LibCrypto(soname, library);
+    LibCrypto crypto = new LibCrypto(soname, NativeFunctions.library(soname));
     crypto.checkKnownAnswers();
     return crypto;
   }
 
   private static Function function(Library library, String name, Type result, Type... params) {
-    long address = library.getSymbolAddress(name);
-    if (address == 0) {
-      throw new UnsatisfiedLinkError(name + ": " + Library.getLastError());
-    }
-    return new Function(address, result, params, CallingConvention.DEFAULT, false);
+    return NativeFunctions.function(library, name, false, result, params);
   }
 
   /** A new context, ready to hash with {@code algorithm}. */

@@ -1,12 +1,12 @@
 package dev.lamina.layerfs.overlay;
 
-import com.kenai.jffi.CallingConvention;
 import com.kenai.jffi.Function;
 import com.kenai.jffi.Invoker;
 import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
 import dev.lamina.layerfs.posix.FileNames;
+import dev.lamina.layerfs.posix.NativeFunctions;
 import java.nio.file.Path;
 
 /**
@@ -35,19 +35,14 @@ final class MountCalls {
   /** The calls, or null when jffi or libc cannot be used here. */
   private static MountCalls load() {
     try {
-      Library libc = Library.getCachedInstance("libc.so.6", Library.LAZY | Library.LOCAL);
-      return libc == null ? null : new MountCalls(libc);
+      return new MountCalls(NativeFunctions.libc());
     } catch (LinkageError | RuntimeException unusable) {
       return null;
     }
   }
 
   private static Function function(Library library, String name, Type... params) {
-    long address = library.getSymbolAddress(name);
-    if (address == 0) {
-      throw new UnsatisfiedLinkError(name + ": " + Library.getLastError());
-    }
-    return new Function(address, Type.SINT, params, CallingConvention.DEFAULT, false);
+    return NativeFunctions.function(library, name, false, Type.SINT, params);
   }
 
   /** Mounts an overlay with the classic option string on {@code target}; true when it did. */

@@ -7,6 +7,7 @@ import static dev.lamina.layerfs.overlay.LayerPaths.parentOf;
 import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.posix.Statx;
 import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerEntry;
@@ -190,7 +191,7 @@ public final class TreeDiff {
             dirs.push(path);
           }
           String target = st.isSymlink() ? Posix.readlink(child) : null;
-          long[] born = st.isDirectory() ? Posix.birthTime(child).orElse(null) : null;
+          long[] born = st.isDirectory() ? Statx.birthTime(child).orElse(null) : null;
           nodes.put(path, new Node(st, target, born));
         }
       }

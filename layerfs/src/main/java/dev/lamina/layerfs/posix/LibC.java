@@ -52,10 +52,6 @@ public interface LibC {
   @SaveError
   int fchownat(int dirfd, @In byte[] path, int uid, int gid, int flags);
 
-  /** {@code buf} receives a struct statx (256 bytes). */
-  @SaveError
-  int statx(int dirfd, @In byte[] path, int flags, int mask, @Out byte[] buf);
-
   @SaveError
   int syscall(long number, Pointer a, Pointer b, Pointer c, Pointer d);
 

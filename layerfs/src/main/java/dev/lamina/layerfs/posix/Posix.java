@@ -2,8 +2,6 @@ package dev.lamina.layerfs.posix;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -29,10 +27,6 @@ import jnr.ffi.Runtime;
 public final class Posix {
   private static final int AT_FDCWD = -100;
   private static final int AT_SYMLINK_NOFOLLOW = 0x100;
-  // struct statx (linux/stat.h): its size, the mask bit and offset of stx_btime.
-  private static final int STATX_SIZE = 256;
-  private static final int STATX_BTIME = 0x800;
-  private static final int STX_BTIME = 0x50;
   private static final long UTIME_OMIT = (1L << 30) - 2;
   private static final String STAT_ATTRIBUTES =
       "unix:dev,ino,mode,nlink,uid,gid,size,lastModifiedTime,ctime,rdev";
@@ -211,25 +205,6 @@ public final class Posix {
       }
       buf = new byte[(int) Math.max(size, buf.length * 2L)];
     }
-  }
-
-  /**
-   * The birth time of {@code path} (statx(2) {@code stx_btime}, never following a final symlink),
-   * as {@code {seconds, nanoseconds}}; empty where the filesystem does not keep one. Unlike an
-   * inode number, which a filesystem hands out again as soon as it is free, a birth time tells a
-   * directory removed and made again from the one that was there.
-   */
-  public static Optional<long[]> birthTime(Path path) throws PosixException {
-    byte[] buf = new byte[STATX_SIZE];
-    if (libc().statx(AT_FDCWD, FileNames.cString(path), AT_SYMLINK_NOFOLLOW, STATX_BTIME, buf)
-        != 0) {
-      throw failure("statx", path);
-    }
-    ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder());
-    if ((b.getInt(0) & STATX_BTIME) == 0) {
-      return Optional.empty();
-    }
-    return Optional.of(new long[] {b.getLong(STX_BTIME), b.getInt(STX_BTIME + 8) & 0xffffffffL});
   }
 
   /**

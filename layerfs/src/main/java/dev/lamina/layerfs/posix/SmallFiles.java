@@ -1,7 +1,6 @@
 package dev.lamina.layerfs.posix;
 
 import com.kenai.jffi.ArrayFlags;
-import com.kenai.jffi.CallingConvention;
 import com.kenai.jffi.Function;
 import com.kenai.jffi.HeapInvocationBuffer;
 import com.kenai.jffi.Invoker;
@@ -37,27 +36,16 @@ public final class SmallFiles {
         return null;
       }
       try {
-        Library libc = Library.getCachedInstance("libc.so.6", Library.LAZY | Library.LOCAL);
-        if (libc == null) {
-          return null;
-        }
-        long open = libc.getSymbolAddress("open");
-        long read = libc.getSymbolAddress("read");
-        long close = libc.getSymbolAddress("close");
-        if (open == 0 || read == 0 || close == 0) {
-          return null;
-        }
+        Library libc = NativeFunctions.libc();
         int rdonly = 0;
         int noctty = 0400;
         int nonblock = 04000;
         int cloexec = 02000000;
         return new Calls(
-            new Function(open, Type.SINT, new Type[] {Type.POINTER, Type.SINT},
-                CallingConvention.DEFAULT, false),
-            new Function(read, Type.SLONG, new Type[] {Type.SINT, Type.POINTER, Type.ULONG},
-                CallingConvention.DEFAULT, false),
-            new Function(close, Type.SINT, new Type[] {Type.SINT}, CallingConvention.DEFAULT,
-                false),
+            NativeFunctions.function(libc, "open", false, Type.SINT, Type.POINTER, Type.SINT),
+            NativeFunctions.function(
+                libc, "read", false, Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG),
+            NativeFunctions.function(libc, "close", false, Type.SINT, Type.SINT),
             rdonly | noctty | nonblock | cloexec | noFollow);
       } catch (LinkageError | RuntimeException e) {
         return null;

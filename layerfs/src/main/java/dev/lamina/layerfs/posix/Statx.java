@@ -1,18 +1,17 @@
 package dev.lamina.layerfs.posix;
 
 import com.kenai.jffi.ArrayFlags;
-import com.kenai.jffi.CallingConvention;
 import com.kenai.jffi.Function;
 import com.kenai.jffi.HeapInvocationBuffer;
 import com.kenai.jffi.Invoker;
 import com.kenai.jffi.LastError;
-import com.kenai.jffi.Library;
 import com.kenai.jffi.Type;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * lstat for walks of many files: statx(2) called through jffi, its result read from a reused
@@ -28,9 +27,11 @@ public final class Statx {
   private static final int AT_FDCWD = -100;
   private static final int AT_SYMLINK_NOFOLLOW = 0x100;
   private static final int STATX_BASIC_STATS = 0x7ff;
+  private static final int STATX_BTIME = 0x800;
   private static final int STRUCT_SIZE = 256;
   private static final int ENOENT = 2;
   private static final int ENOTDIR = 20;
+  private static final int ENOSYS = 38;
 
   private static final Function STATX = load();
   private static final ThreadLocal<ByteBuffer> RESULT = ThreadLocal.withInitial(
@@ -40,14 +41,8 @@ public final class Statx {
 
   private static Function load() {
     try {
-      Library libc = Library.getCachedInstance("libc.so.6", Library.LAZY | Library.LOCAL);
-      long address = libc == null ? 0 : libc.getSymbolAddress("statx");
-      if (address == 0) {
-        return null;
-      }
-      return new Function(address, Type.SINT,
-          new Type[] {Type.SINT, Type.POINTER, Type.SINT, Type.UINT, Type.POINTER},
-          CallingConvention.DEFAULT, true);
+      return NativeFunctions.function(NativeFunctions.libc(), "statx", true,
+          Type.SINT, Type.SINT, Type.POINTER, Type.SINT, Type.UINT, Type.POINTER);
     } catch (LinkageError | RuntimeException e) {
       return null; // no jffi here: the JDK's lstat serves
     }
@@ -65,26 +60,9 @@ public final class Statx {
    * @throws IOException if it cannot be stat'ed
    */
   public static FileStat lstat(Path path) throws IOException {
-    if (STATX == null) {
+    ByteBuffer r = STATX == null ? null : call(path, STATX_BASIC_STATS);
+    if (r == null) {
       return Posix.lstat(path);
-    }
-    byte[] cPath = FileNames.cString(path);
-    ByteBuffer r = RESULT.get();
-    HeapInvocationBuffer args = new HeapInvocationBuffer(STATX);
-    args.putInt(AT_FDCWD);
-    args.putArray(cPath, 0, cPath.length, ArrayFlags.IN | ArrayFlags.PINNED);
-    args.putInt(AT_SYMLINK_NOFOLLOW);
-    args.putInt(STATX_BASIC_STATS);
-    args.putArray(r.array(), 0, STRUCT_SIZE, ArrayFlags.OUT | ArrayFlags.PINNED);
-    if (Invoker.getInstance().invokeInt(STATX, args) != 0) {
-      int errno = LastError.getInstance().get();
-      if (errno == ENOENT || errno == ENOTDIR) {
-        throw new NoSuchFileException(path.toString());
-      }
-      if (errno == 38) { // ENOSYS: a kernel before 4.11
-        return Posix.lstat(path);
-      }
-      throw new PosixException("statx", path.toString(), errno, "errno " + errno);
     }
     return new FileStat(
         Posix.makedev(Integer.toUnsignedLong(r.getInt(136)), Integer.toUnsignedLong(r.getInt(140))),
@@ -100,5 +78,48 @@ public final class Statx {
         r.getInt(132), // rdev minor
         r.getLong(96), // ctime
         Integer.toUnsignedLong(r.getInt(104)));
+  }
+
+  /**
+   * The birth time of {@code path} (never following a final symlink) as {@code {seconds,
+   * nanoseconds}}; empty where the filesystem keeps none, or statx cannot be called here. Unlike
+   * an inode number, which a filesystem hands out again as soon as it is free, a birth time tells
+   * a directory removed and made again from the one that was there.
+   *
+   * @throws NoSuchFileException if the path does not exist
+   * @throws IOException if it cannot be stat'ed
+   */
+  public static Optional<long[]> birthTime(Path path) throws IOException {
+    ByteBuffer r = STATX == null ? null : call(path, STATX_BTIME);
+    if (r == null || (r.getInt(0) & STATX_BTIME) == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(new long[] {r.getLong(80), Integer.toUnsignedLong(r.getInt(88))});
+  }
+
+  /**
+   * statx(2) of {@code path} asking for {@code mask}, into this thread's buffer; null where the
+   * kernel has no statx (before 4.11).
+   */
+  private static ByteBuffer call(Path path, int mask) throws IOException {
+    byte[] cPath = FileNames.cString(path);
+    ByteBuffer r = RESULT.get();
+    HeapInvocationBuffer args = new HeapInvocationBuffer(STATX);
+    args.putInt(AT_FDCWD);
+    args.putArray(cPath, 0, cPath.length, ArrayFlags.IN | ArrayFlags.PINNED);
+    args.putInt(AT_SYMLINK_NOFOLLOW);
+    args.putInt(mask);
+    args.putArray(r.array(), 0, STRUCT_SIZE, ArrayFlags.OUT | ArrayFlags.PINNED);
+    if (Invoker.getInstance().invokeInt(STATX, args) != 0) {
+      int errno = LastError.getInstance().get();
+      if (errno == ENOENT || errno == ENOTDIR) {
+        throw new NoSuchFileException(path.toString());
+      }
+      if (errno == ENOSYS) {
+        return null;
+      }
+      throw new PosixException("statx", path.toString(), errno, "errno " + errno);
+    }
+    return r;
   }
 }

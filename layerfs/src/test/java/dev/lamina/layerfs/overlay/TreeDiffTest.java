@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
+import dev.lamina.layerfs.posix.Statx;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.layerfs.tar.ApplyOptions;
 import dev.lamina.layerfs.tar.EntryType;
@@ -137,7 +138,7 @@ class TreeDiffTest {
   @Test
   void replacedDirectory_withItsInodeNumberReused_isOpaqueAsOverlayfsMakesIt() throws IOException {
     Requirements.require(
-        Posix.birthTime(tree).isPresent(), "a temporary directory keeping birth times (statx)");
+        Statx.birthTime(tree).isPresent(), "a temporary directory keeping birth times (statx)");
     long inode = Posix.lstat(tree.resolve("etc/conf.d")).ino();
     TreeDiff diff = record();
     // rm -rf then mkdir: the filesystem hands the freed inode number straight out again.

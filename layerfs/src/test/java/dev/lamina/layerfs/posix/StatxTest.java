@@ -8,6 +8,7 @@ import dev.lamina.layerfs.testing.Requirements;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,20 @@ class StatxTest {
     assertEquals(Posix.lstat(dir), Statx.lstat(dir));
     assertEquals(12, Statx.lstat(dir.resolve("f")).size());
     assertEquals(2, Statx.lstat(dir.resolve("f")).nlink());
+  }
+
+  @Test
+  void birthTime_isWhenTheFileWasMade_notItsModificationTime() throws Exception {
+    assertTrue(Statx.available(), "statx through jffi");
+    long before = Instant.now().getEpochSecond();
+    Path d = Files.createDirectory(dir.resolve("d"));
+    Posix.lutimes(d, 86_400L, 7L);
+    long[] born = Statx.birthTime(d).orElseThrow(() -> new AssertionError(
+        "the temporary directory's filesystem keeps birth times"));
+    assertTrue(born[0] >= before - 1 && born[0] <= Instant.now().getEpochSecond() + 1,
+        born[0] + " not around " + before);
+    assertTrue(born[1] >= 0 && born[1] < 1_000_000_000L, "nanoseconds " + born[1]);
+    assertThrows(NoSuchFileException.class, () -> Statx.birthTime(dir.resolve("missing")));
   }
 
   @Test

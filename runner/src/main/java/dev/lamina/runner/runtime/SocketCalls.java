@@ -1,12 +1,12 @@
 package dev.lamina.runner.runtime;
 
-import com.kenai.jffi.CallingConvention;
 import com.kenai.jffi.Function;
 import com.kenai.jffi.Invoker;
 import com.kenai.jffi.LastError;
 import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
+import dev.lamina.layerfs.posix.NativeFunctions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -40,10 +40,7 @@ final class SocketCalls {
   private final Function strerror;
 
   private SocketCalls() {
-    Library libc = Library.getCachedInstance("libc.so.6", Library.LAZY | Library.LOCAL);
-    if (libc == null) {
-      throw new UnsatisfiedLinkError(Library.getLastError());
-    }
+    Library libc = NativeFunctions.libc();
     socket = function(libc, "socket", Type.SINT, Type.SINT, Type.SINT, Type.SINT);
     connect = function(libc, "connect", Type.SINT, Type.SINT, Type.POINTER, Type.UINT);
     shutdown = function(libc, "shutdown", Type.SINT, Type.SINT, Type.SINT);
@@ -73,19 +70,15 @@ final class SocketCalls {
     try {
       MemoryIO.getInstance();
       Invoker.getInstance();
-      Library.getCachedInstance("libc.so.6", Library.LAZY | Library.LOCAL);
+      NativeFunctions.libc();
     } catch (Throwable later) {
       // Reported where the calls are made.
     }
   }
 
   private static Function function(Library library, String name, Type result, Type... params) {
-    long address = library.getSymbolAddress(name);
-    if (address == 0) {
-      throw new UnsatisfiedLinkError(name + ": " + Library.getLastError());
-    }
-    // saveErrno: errno is read right after the call, before the JVM can change it.
-    return new Function(address, result, params, CallingConvention.DEFAULT, true);
+    // errno is read right after the call
+    return NativeFunctions.function(library, name, true, result, params);
   }
 
   int socket(int domain, int type, int protocol) throws IOException {
