@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/rootless.sh USER [N]: rootless `lamina run --rm IMAGE true` next to rootless `podman run
-# --rm` (same image, runc, --network none) for the same unprivileged USER, who needs subordinate
-# ranges in /etc/subuid and /etc/subgid and read access to this checkout (bin/lamina, the jar).
+# --rm` (same image, runc, --network none, kernel overlayfs storage) for the same unprivileged
+# USER, who needs subordinate ranges in /etc/subuid and /etc/subgid and read access to this
+# checkout (bin/lamina, the jar).
 # Run as root (it switches to USER with runuser); N rounds (default 10), taking turns, medians.
 # Both tools keep their own long-lived user namespace (podman's pause process, Lamina's holder),
 # made by an untimed warm-up run.
@@ -29,14 +30,22 @@ as_user "$lamina" --root "$store" run --rm --network none bench/busybox true
 have_podman=
 if command -v podman >/dev/null; then
   have_podman=1
-  as_user podman image exists localhost/bench-busybox 2>/dev/null ||
-    tar -C "$work/rootfs" -c . | as_user podman import - localhost/bench-busybox >/dev/null
+  # The same storage as Lamina's: kernel overlayfs in the user namespace, in a store of the
+  # bench's own (podman may have chosen vfs for the user's default store, which copies every
+  # container's root filesystem).
+  pm() {
+    as_user podman --root "$work/podman-root" --runroot "$work/podman-run" \
+      --storage-driver overlay "$@"
+  }
+  pm image exists localhost/bench-busybox 2>/dev/null ||
+    tar -C "$work/rootfs" -c . | pm import - localhost/bench-busybox >/dev/null
   podman_run() {
     # runc: crun cannot run on hosts with the hybrid cgroup layout.
-    as_user podman run --runtime runc --rm --network none --ulimit nofile=1024:1024 \
+    pm run --runtime runc --rm --network none --ulimit nofile=1024:1024 \
       --ulimit nproc=1024:1024 localhost/bench-busybox true
   }
   podman_run
+  echo "podman storage:   $(pm info --format '{{.Store.GraphDriverName}}'); lamina storage: overlay"
 fi
 lamina_times=() podman_times=()
 for ((i = 0; i < n; i++)); do
