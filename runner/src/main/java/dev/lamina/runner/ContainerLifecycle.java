@@ -559,6 +559,7 @@ final class ContainerLifecycle {
       RuntimeCommand command =
           runtime.command(id).orElseThrow(() -> new ContainerException(
               "the runtime " + runtime.name() + " cannot run a container under conmon"));
+      StoreRunDirs.ensure(reaper.runDir(), root);
       Path socketDir = attachSocketDir();
       if (attach) {
         // While conmon and the runtime create the container.

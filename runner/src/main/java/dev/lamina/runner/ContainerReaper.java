@@ -23,6 +23,7 @@ final class ContainerReaper {
   private final ContainerRuntimes runtimes;
   private final Volumes volumes;
   private final ContainerNetworking networking;
+  private final Path runDir;
   private final Path exitDir;
   private final Path attachDir;
 
@@ -38,8 +39,14 @@ final class ContainerReaper {
     this.runtimes = runtimes;
     this.volumes = volumes;
     this.networking = networking;
+    this.runDir = runDir;
     this.exitDir = runDir.resolve("exits");
     this.attachDir = runDir.resolve("attach");
+  }
+
+  /** The store's run-time directory, which holds {@link #exitDir} and {@link #attachDir}. */
+  Path runDir() {
+    return runDir;
   }
 
   /** Where conmon makes the short links to bundles. */
