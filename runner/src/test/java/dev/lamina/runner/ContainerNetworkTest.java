@@ -192,6 +192,17 @@ class ContainerNetworkTest {
     assertEquals(linksBefore, links());
     assertEquals(rulesBefore, rules());
     assertEquals(Set.of(), containers.networks().attached());
+    Path ports = containers.networks().registry().directories().publishedPorts();
+    try (var claims = Files.exists(ports) ? Files.list(ports) : java.util.stream.Stream.<Path>empty()) {
+      assertEquals(List.of(), claims.filter(p -> !p.getFileName().toString().startsWith("."))
+          .filter(p -> {
+            try {
+              return Files.readString(p).startsWith(containers.networks().runtimeDirectory().toString());
+            } catch (IOException e) {
+              return false;
+            }
+          }).toList(), "published ports left claimed");
+    }
     Path pinned = containers.networks().runtimeDirectory().resolve("netns");
     assertTrue(!Files.exists(pinned) || Files.list(pinned).findAny().isEmpty(), "pinned namespaces left");
     for (NetworkDefinition n : containers.networks().registry().list()) {
@@ -261,6 +272,32 @@ class ContainerNetworkTest {
           + "while True:\n"
           + "    d, a = s.recvfrom(512)\n"
           + "    s.sendto(b'echo ' + d, a)\n";
+
+  /**
+   * A port one container publishes is refused to a second, in one line naming the first, whatever
+   * the second's address (0.0.0.0 clashes with 127.0.0.1, as docker's): netavark's rule would
+   * have taken its traffic to the first. Once the first is removed, the port is free again.
+   */
+  @Test
+  void publishedPort_refusedToASecondContainer_freeAgainAfterTheFirstIsRemoved() throws Exception {
+    int port = freePort();
+    ContainerRecord first =
+        server("first" + tag, bridge("bridge", List.of("127.0.0.1:" + port + ":80")));
+    ContainerRecord second =
+        containers.create(sh(bridge("bridge", List.of(port + ":80")), "sleep 60"));
+    IOException taken = assertThrows(IOException.class, () -> containers.start(second.id()));
+    assertTrue(taken.getMessage().contains("cannot publish 0.0.0.0:" + port + "/tcp: the port is"
+        + " already published by container " + first.id().substring(0, 12)), taken.getMessage());
+    assertTrue(httpGet(port).contains("hello from the container"), "the first still serves");
+    containers.remove(second.id(), true, true);
+    containers.remove(first.id(), true, true);
+    assertNothingLeft();
+
+    ContainerRecord third = server("third" + tag, bridge("bridge", List.of(port + ":80")));
+    assertTrue(httpGet(port).contains("hello from the container"));
+    containers.remove(third.id(), true, true);
+    assertNothingLeft();
+  }
 
   @Test
   void publishedUdpPort_reachesTheContainer_fromTheHost() throws Exception {

@@ -73,6 +73,11 @@ public record NetworkDirectories(Path config, Path run) {
     return run.resolve("netavark");
   }
 
+  /** The host ports containers publish: {@code ports/PROTO-PORT-IP} (see PublishedPorts). */
+  public Path publishedPorts() {
+    return run.resolve("ports");
+  }
+
   /** The address leases: {@code leases/NAME.json}. */
   public Path leases() {
     return run.resolve("leases");

@@ -141,8 +141,19 @@ public final class Networks {
     // no other program takes a port chosen for the container meanwhile. Not for the container's
     // life: no process of Lamina's outlives the command that started the container (conmon,
     // which podman gives the sockets to, is started without them).
+    PublishedPorts published = new PublishedPorts(registry.directories().publishedPorts());
     try (HostPorts.Reservation reserved = HostPorts.reserve(request.ports())) {
-      return join(tool, containerId, netns, request, nets, reserved.mappings());
+      published.claim(reserved.mappings(), netns);
+      try {
+        return join(tool, containerId, netns, request, nets, reserved.mappings());
+      } catch (IOException | RuntimeException e) {
+        try {
+          published.release(netns);
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+        throw e;
+      }
     }
   }
 
@@ -310,7 +321,8 @@ public final class Networks {
     } catch (java.nio.file.NoSuchFileException e) {
       return;
     }
-    Set<String> names = JsonObject.parse(json).object("networks").names();
+    JsonObject options = JsonObject.parse(json);
+    Set<String> names = options.object("networks").names();
     IOException failure = null;
     try {
       if (Files.exists(netns)) {
@@ -328,6 +340,10 @@ public final class Networks {
     }
     for (String n : names) {
       addresses.release(n, containerId);
+    }
+    if (options.has("port_mappings")) {
+      // The setup that published the ports is gone; a second network's teardown keeps them.
+      new PublishedPorts(registry.directories().publishedPorts()).release(netns);
     }
     Files.deleteIfExists(rec);
     if (failure != null) {
