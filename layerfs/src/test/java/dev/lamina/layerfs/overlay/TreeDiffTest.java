@@ -136,16 +136,15 @@ class TreeDiffTest {
   }
 
   @Test
-  void replacedDirectory_withItsInodeNumberReused_isOpaqueAsOverlayfsMakesIt() throws IOException {
+  void replacedDirectory_removedAndMadeAgainAtOnce_isOpaqueAsOverlayfsMakesIt() throws IOException {
     Requirements.require(
         Statx.birthTime(tree).isPresent(), "a temporary directory keeping birth times (statx)");
-    long inode = Posix.lstat(tree.resolve("etc/conf.d")).ino();
     TreeDiff diff = record();
-    // rm -rf then mkdir: the filesystem hands the freed inode number straight out again.
+    // rm -rf then mkdir: ext4 most often hands the freed inode number straight out again (not
+    // always: the same entries are expected either way).
     Trees.deleteRecursively(tree.resolve("etc/conf.d"));
     Files.createDirectories(tree.resolve("etc/conf.d/sub"));
     Files.writeString(tree.resolve("etc/conf.d/b"), "b");
-    assertEquals(inode, Posix.lstat(tree.resolve("etc/conf.d")).ino(), "inode number reused");
 
     // The same entries as a kernel overlay's upper, so a RUN step gives the same layer either way.
     assertEquals(
