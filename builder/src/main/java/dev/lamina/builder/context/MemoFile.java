@@ -85,6 +85,7 @@ final class MemoFile implements Closeable {
   private long cursorNumber;
   private Record current;
   private String lastAsked;
+  private Record given; // the record found last, the cursor already past it
 
   private MemoFile(FileChannel channel, long count, List<String> indexKeys, long[] offsets) {
     this.channel = channel;
@@ -136,6 +137,15 @@ final class MemoFile implements Closeable {
 
   /** The record of {@code key}, or null. */
   Record find(String key) throws IOException {
+    // A walk of an unchanged context asks for the record after the one it was given last: one
+    // equality then, not the three comparisons below (each a call per character under C1, over
+    // keys sharing long prefixes; 0.3 s of a cached build of a million files).
+    if (current != null && current.key().equals(key)) {
+      return given(key);
+    }
+    if (given != null && given.key().equals(key)) {
+      return given;
+    }
     // Read on from the cursor when the key comes after the last one asked and at most a block
     // ahead; else seek. Decided with two comparisons: a binary search of the index for every
     // lookup was a quarter of the listing threads' time in a cached build of a million files
@@ -153,7 +163,18 @@ final class MemoFile implements Closeable {
     while (current != null && LayerEntry.PATH_ORDER.compare(current.key(), key) < 0) {
       advance();
     }
-    return current != null && current.key().equals(key) ? current : null;
+    return current != null && current.key().equals(key) ? given(key) : null;
+  }
+
+  /**
+   * {@link #current}, whose key is {@code key}, given out: the cursor moves on to the record after
+   * it, which the next lookup of a walk asks for.
+   */
+  private Record given(String key) throws IOException {
+    given = current;
+    lastAsked = key;
+    advance();
+    return given;
   }
 
   /** Every record, in order, read from the start independently of lookups. */
@@ -196,6 +217,7 @@ final class MemoFile implements Closeable {
   }
 
   private void seek(int block) throws IOException {
+    given = null;
     cursor = reader(channel, indexOffsets[block]);
     cursorNumber = (long) block * BLOCK;
     current = null;
