@@ -37,6 +37,11 @@ public final class ContextFilter implements Predicate<String> {
     this.rules = context.ignore();
   }
 
+  /** Whether the context has no ignore rules: no path of it is hidden. */
+  public boolean hidesNothing() {
+    return rules.isEmpty();
+  }
+
   /**
    * Whether the context-relative path {@code rel} is hidden.
    *

@@ -1,6 +1,7 @@
 package dev.lamina.builder.copy;
 
 import dev.lamina.builder.context.ContextFile;
+import dev.lamina.builder.context.ContextFilter;
 import dev.lamina.builder.context.ContextScanner;
 import dev.lamina.builder.context.FileStamp;
 import dev.lamina.builder.context.FileDigests;
@@ -378,8 +379,11 @@ public final class SourceSet {
       top = owned(tree, LayerEntry.directory(entryName).withMode(st.permissions())
           .withMtime(st.mtime()), st);
       String prefix = rel.isEmpty() ? "" : rel + "/";
+      // Without ignore rules or excludes, no path of a walk is put together a second time only
+      // to be found not hidden (a million strings in a cached build of a million files).
+      boolean hidesNothing = tree.ignored() instanceof ContextFilter f && f.hidesNothing();
       Predicate<String> include = excludes.isEmpty()
-          ? p -> !tree.ignored().test(prefix + p)
+          ? (hidesNothing ? p -> true : p -> !tree.ignored().test(prefix + p))
           : p -> !tree.ignored().test(prefix + p) && !excludes.matches(p)
               && !excludes.matches(prefix + p);
       contents = new Contents(

@@ -77,6 +77,39 @@ class FileDigestsTest {
     third.close();
   }
 
+  @Test
+  void knownHex_inWalkOrder_withGapsRepeatsAndAStepBack() throws Exception {
+    Path memos = tmp.resolve("digests");
+    Path context = tmp.resolve("ctx");
+    List<String> keys = new ArrayList<>();
+    for (int f = 0; f < 1000; f++) {
+      keys.add("d/f" + f);
+    }
+    keys.sort(dev.lamina.layerfs.tar.LayerEntry.PATH_ORDER);
+    FileDigests first = FileDigests.forContext(memos, context);
+    for (int i = 0; i < keys.size(); i++) {
+      if (i % 3 != 1) { // every third file unknown
+        first.remember(keys.get(i), stamp(i), digest(keys.get(i), 1));
+      }
+    }
+    first.save();
+
+    FileDigests memo = FileDigests.forContext(memos, context);
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      String expected = i % 3 == 1 ? null : digest(key, 1).hex();
+      assertEquals(expected, memo.knownHex(key, stamp(i)), key);
+      assertEquals(expected, memo.knownHex(key, stamp(i)), key + " asked again");
+      if (i % 50 == 49) {
+        for (int back = i - 3; back < i; back++) {
+          assertEquals(back % 3 == 1 ? null : digest(keys.get(back), 1).hex(),
+              memo.knownHex(keys.get(back), stamp(back)), "a step back from " + key);
+        }
+      }
+    }
+    memo.close();
+  }
+
   /** The FileStat a walk would see for the stamp of {@link #stamp(int)}. */
   private static dev.lamina.layerfs.posix.FileStat stat(int i, int type) {
     FileStamp s = stamp(i);

@@ -1,5 +1,11 @@
 package dev.lamina.layerfs.posix;
 
+import com.kenai.jffi.ArrayFlags;
+import com.kenai.jffi.Function;
+import com.kenai.jffi.HeapInvocationBuffer;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.LastError;
+import com.kenai.jffi.Type;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +49,39 @@ public final class Posix {
 
   private static final class Holder {
     static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+  }
+
+  /**
+   * llistxattr(2) bound through jffi, for the first call of {@link #llistxattr}: binding {@link
+   * LibC} through jnr-ffi generates its classes, about 0.1 s in a cold JVM, which a cached build
+   * of a large context would spend before its walk lists the first directory, where it only asks
+   * whether a file has any extended attributes. Null where jffi is missing.
+   */
+  private static final class XattrSize {
+    static final Function LLISTXATTR = load();
+    static final int ENOTSUP = 95;
+
+    private static Function load() {
+      try {
+        return NativeFunctions.function(NativeFunctions.libc(), "llistxattr", true,
+            Type.SLONG, Type.POINTER, Type.POINTER, Type.ULONG);
+      } catch (LinkageError | RuntimeException e) {
+        return null;
+      }
+    }
+
+    /** The size of the file's list of xattr names, 0 where the filesystem keeps none; -1 else. */
+    static long of(byte[] cPath) {
+      if (LLISTXATTR == null) {
+        return -1;
+      }
+      HeapInvocationBuffer args = new HeapInvocationBuffer(LLISTXATTR);
+      args.putArray(cPath, 0, cPath.length, ArrayFlags.IN | ArrayFlags.PINNED);
+      args.putAddress(0);
+      args.putLong(0);
+      long n = Invoker.getInstance().invokeLong(LLISTXATTR, args);
+      return n >= 0 ? n : LastError.getInstance().get() == ENOTSUP ? 0 : -1;
+    }
   }
 
   private Posix() {}
@@ -214,6 +253,9 @@ public final class Posix {
    */
   public static List<String> llistxattr(Path path) throws PosixException {
     byte[] cPath = FileNames.cString(path);
+    if (XattrSize.of(cPath) == 0) {
+      return List.of();
+    }
     byte[] buf = null;
     long n;
     while (true) {

@@ -5,6 +5,8 @@ import com.kenai.jffi.Function;
 import com.kenai.jffi.HeapInvocationBuffer;
 import com.kenai.jffi.Invoker;
 import com.kenai.jffi.LastError;
+import com.kenai.jffi.Library;
+import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,8 +36,24 @@ public final class Statx {
   private static final int ENOSYS = 38;
 
   private static final Function STATX = load();
-  private static final ThreadLocal<ByteBuffer> RESULT = ThreadLocal.withInitial(
-      () -> ByteBuffer.allocate(STRUCT_SIZE).order(ByteOrder.nativeOrder()));
+  private static final DirectoryCalls DIRECTORY_CALLS = DirectoryCalls.load();
+  private static final int PATH_SPACE = 4096;
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::allocate);
+
+  /**
+   * A thread's native memory for its calls: the result, then the path (up to {@link
+   * #PATH_SPACE} bytes with its NUL; a longer one is passed pinned). Passing addresses makes a
+   * call allocate nothing: a heap array passed through jffi takes an invocation buffer and an
+   * object buffer with two arrays of its own, a sixth of all a cached build of a million files
+   * allocated.
+   */
+  private record Scratch(ByteBuffer buffer, long address) {
+    static Scratch allocate() {
+      ByteBuffer b = ByteBuffer.allocateDirect(STRUCT_SIZE + PATH_SPACE)
+          .order(ByteOrder.nativeOrder());
+      return new Scratch(b, MemoryIO.getInstance().getDirectBufferAddress(b));
+    }
+  }
 
   private Statx() {}
 
@@ -45,6 +63,86 @@ public final class Statx {
           Type.SINT, Type.SINT, Type.POINTER, Type.SINT, Type.UINT, Type.POINTER);
     } catch (LinkageError | RuntimeException e) {
       return null; // no jffi here: the JDK's lstat serves
+    }
+  }
+
+  /** open(2) and close(2) of a directory for {@link Directory}, or null where not called here. */
+  private record DirectoryCalls(Function open, Function close, int flags) {
+    static DirectoryCalls load() {
+      int directory = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> 0200000;
+        case "aarch64" -> 040000;
+        default -> -1;
+      };
+      if (STATX == null || directory < 0) {
+        return null;
+      }
+      try {
+        Library libc = NativeFunctions.libc();
+        int path = 010000000;
+        int cloexec = 02000000;
+        return new DirectoryCalls(
+            NativeFunctions.function(libc, "open", false, Type.SINT, Type.POINTER, Type.SINT),
+            NativeFunctions.function(libc, "close", false, Type.SINT, Type.SINT),
+            path | directory | cloexec);
+      } catch (LinkageError | RuntimeException e) {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * The directory {@code dir}, for lstat of its children by name. Close it.
+   *
+   * @throws IOException never where statx is not called here, else if {@code dir} cannot be
+   *     opened
+   */
+  public static Directory directory(Path dir) throws IOException {
+    if (DIRECTORY_CALLS == null) {
+      return new Directory(-1);
+    }
+    byte[] cPath = FileNames.cString(dir);
+    HeapInvocationBuffer args = new HeapInvocationBuffer(DIRECTORY_CALLS.open());
+    args.putArray(cPath, 0, cPath.length, ArrayFlags.IN | ArrayFlags.PINNED);
+    args.putInt(DIRECTORY_CALLS.flags());
+    int fd = Invoker.getInstance().invokeInt(DIRECTORY_CALLS.open(), args);
+    // Where it cannot be opened (gone, or no longer a directory), each lstat by path reports it.
+    return new Directory(fd);
+  }
+
+  /**
+   * A directory open with {@code O_PATH} (no read permission needed, nothing read), whose children
+   * are stat'ed by name: statx of an absolute path makes the kernel look up every component of
+   * the path again for each file, where {@code find} stats relative to the directory it lists.
+   * Measured in a cached build of a million files (about a thousand directories): 0.4 s less
+   * system time, of 2.2 s.
+   */
+  public static final class Directory implements AutoCloseable {
+    private final int fd;
+
+    private Directory(int fd) {
+      this.fd = fd;
+    }
+
+    /**
+     * lstat(2) of {@code file}, a child of this directory: never follows a final symlink.
+     *
+     * @throws NoSuchFileException if the file does not exist
+     * @throws IOException if it cannot be stat'ed
+     */
+    public FileStat lstat(Path file) throws IOException {
+      if (fd < 0) {
+        return Statx.lstat(file);
+      }
+      ByteBuffer r = call(fd, FileNames.cString(file.getFileName()), file, STATX_BASIC_STATS);
+      return r == null ? Posix.lstat(file) : fileStat(r);
+    }
+
+    @Override
+    public void close() {
+      if (fd >= 0) {
+        Invoker.getInstance().invokeIrI(DIRECTORY_CALLS.close(), fd);
+      }
     }
   }
 
@@ -61,9 +159,10 @@ public final class Statx {
    */
   public static FileStat lstat(Path path) throws IOException {
     ByteBuffer r = STATX == null ? null : call(path, STATX_BASIC_STATS);
-    if (r == null) {
-      return Posix.lstat(path);
-    }
+    return r == null ? Posix.lstat(path) : fileStat(r);
+  }
+
+  private static FileStat fileStat(ByteBuffer r) {
     return new FileStat(
         Posix.makedev(Integer.toUnsignedLong(r.getInt(136)), Integer.toUnsignedLong(r.getInt(140))),
         r.getLong(32), // ino
@@ -102,15 +201,31 @@ public final class Statx {
    * kernel has no statx (before 4.11).
    */
   private static ByteBuffer call(Path path, int mask) throws IOException {
-    byte[] cPath = FileNames.cString(path);
-    ByteBuffer r = RESULT.get();
-    HeapInvocationBuffer args = new HeapInvocationBuffer(STATX);
-    args.putInt(AT_FDCWD);
-    args.putArray(cPath, 0, cPath.length, ArrayFlags.IN | ArrayFlags.PINNED);
-    args.putInt(AT_SYMLINK_NOFOLLOW);
-    args.putInt(mask);
-    args.putArray(r.array(), 0, STRUCT_SIZE, ArrayFlags.OUT | ArrayFlags.PINNED);
-    if (Invoker.getInstance().invokeInt(STATX, args) != 0) {
+    return call(AT_FDCWD, FileNames.cString(path), path, mask);
+  }
+
+  /**
+   * statx(2) of {@code cPath} relative to {@code dirfd} ({@code path} named in errors), as {@link
+   * #call(Path, int)}.
+   */
+  private static ByteBuffer call(int dirfd, byte[] cPath, Path path, int mask)
+      throws IOException {
+    Scratch s = SCRATCH.get();
+    long rc;
+    if (cPath.length <= PATH_SPACE) {
+      s.buffer().put(STRUCT_SIZE, cPath);
+      rc = Invoker.getInstance().invokeLLLLLrL(STATX, dirfd, s.address() + STRUCT_SIZE,
+          AT_SYMLINK_NOFOLLOW, mask, s.address());
+    } else {
+      HeapInvocationBuffer args = new HeapInvocationBuffer(STATX);
+      args.putInt(dirfd);
+      args.putArray(cPath, 0, cPath.length, ArrayFlags.IN | ArrayFlags.PINNED);
+      args.putInt(AT_SYMLINK_NOFOLLOW);
+      args.putInt(mask);
+      args.putAddress(s.address());
+      rc = Invoker.getInstance().invokeInt(STATX, args);
+    }
+    if ((int) rc != 0) {
       int errno = LastError.getInstance().get();
       if (errno == ENOENT || errno == ENOTDIR) {
         throw new NoSuchFileException(path.toString());
@@ -120,6 +235,7 @@ public final class Statx {
       }
       throw new PosixException("statx", path.toString(), errno, "errno " + errno);
     }
-    return r;
+    return s.buffer();
   }
+
 }

@@ -252,9 +252,10 @@ public final class TreeWalk implements Iterable<LayerEntry> {
      */
     private Child[] list(Path dir, String path) {
       List<Child> found = new ArrayList<>();
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir);
+          Statx.Directory at = Statx.directory(dir)) {
         for (Path file : entries) {
-          FileStat st = Statx.lstat(file);
+          FileStat st = at.lstat(file);
           if (!st.isSocket()) {
             found.add(new Child(FileNames.name(file.getFileName()), file, st, null, null));
           }

@@ -38,6 +38,12 @@ class StatxTest {
     }
     assertEquals(Posix.lstat(odd), Statx.lstat(odd));
     assertEquals(Posix.lstat(dir), Statx.lstat(dir));
+    try (Statx.Directory at = Statx.directory(dir)) {
+      for (String name : new String[] {"f", "hard", "d", "link", "dangling", "c", "b", "p"}) {
+        assertEquals(Posix.lstat(dir.resolve(name)), at.lstat(dir.resolve(name)), name);
+      }
+      assertEquals(Posix.lstat(odd), at.lstat(odd));
+    }
     assertEquals(12, Statx.lstat(dir.resolve("f")).size());
     assertEquals(2, Statx.lstat(dir.resolve("f")).nlink());
   }
@@ -60,5 +66,18 @@ class StatxTest {
   void lstat_missing_isNoSuchFile() {
     assertThrows(NoSuchFileException.class, () -> Statx.lstat(dir.resolve("missing")));
     assertThrows(NoSuchFileException.class, () -> Statx.lstat(dir.resolve("missing/below")));
+  }
+
+  @Test
+  void directoryLstat_byName_missingIsNoSuchFile_andAGoneDirectoryToo() throws Exception {
+    Path d = Files.createDirectory(dir.resolve("d"));
+    Files.writeString(d.resolve("f"), "x");
+    try (Statx.Directory at = Statx.directory(d)) {
+      assertEquals(Posix.lstat(d.resolve("f")), at.lstat(d.resolve("f")));
+      assertThrows(NoSuchFileException.class, () -> at.lstat(d.resolve("missing")));
+    }
+    try (Statx.Directory at = Statx.directory(dir.resolve("gone"))) {
+      assertThrows(NoSuchFileException.class, () -> at.lstat(dir.resolve("gone/f")));
+    }
   }
 }
