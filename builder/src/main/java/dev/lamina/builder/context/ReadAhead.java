@@ -1,5 +1,6 @@
 package dev.lamina.builder.context;
 
+import dev.lamina.layerfs.concurrent.Futures;
 import dev.lamina.layerfs.tar.LayerEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -135,28 +135,10 @@ final class ReadAhead implements Iterator<LayerEntry> {
   }
 
   private static void await(Future<?> read) {
-    boolean interrupted = false;
     try {
-      while (true) {
-        try {
-          read.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new UncheckedIOException(new IOException(e.getCause()));
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      Futures.await(read);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

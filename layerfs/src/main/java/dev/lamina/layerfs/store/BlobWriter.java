@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.store;
 
+import dev.lamina.layerfs.concurrent.Futures;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.DigestMismatchException;
@@ -10,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -218,20 +218,7 @@ public final class BlobWriter extends OutputStream {
     if (f == null) {
       return;
     }
-    boolean interrupted = false;
-    while (true) {
-      try {
-        f.get();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } catch (ExecutionException e) {
-        break;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Futures.awaitQuietly(f);
   }
 
   private void checkOpen() throws IOException {

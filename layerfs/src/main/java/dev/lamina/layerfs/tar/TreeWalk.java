@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.tar;
 
+import dev.lamina.layerfs.concurrent.Futures;
 import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Statx;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.SortedMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -213,27 +213,10 @@ public final class TreeWalk implements Iterable<LayerEntry> {
     }
 
     private Child[] listed(Future<Child[]> listing) {
-      boolean interrupted = false;
       try {
-        while (true) {
-          try {
-            return listing.get();
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof UncheckedIOException u) {
-          throw u;
-        }
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        throw new IllegalStateException(e.getCause());
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
+        return Futures.await(listing); // a listing reports in an UncheckedIOException
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
 

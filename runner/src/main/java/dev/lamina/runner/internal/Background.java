@@ -1,8 +1,8 @@
 package dev.lamina.runner.internal;
 
+import dev.lamina.layerfs.concurrent.Futures;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Work done on a thread of its own while the caller does something else, then awaited: for the
@@ -53,29 +53,11 @@ public final class Background<T> {
    * @throws IOException the work's own
    */
   public T await() throws IOException {
-    try {
-      return result.join();
-    } catch (CompletionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(c);
-    }
+    return Futures.await(result);
   }
 
   /** Waits for the work's end, whatever it was: its failure, if any, is the caller's to ignore. */
   public void awaitQuietly() {
-    try {
-      result.join();
-    } catch (CompletionException failed) {
-      // Reported by the work itself, or not needed by this caller.
-    }
+    Futures.awaitQuietly(result);
   }
 }
