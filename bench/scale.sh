@@ -15,7 +15,9 @@
 #   import     `lamina import tree`                                floor: tar | sha256sum
 #   extract    extraction of the big layer (`lamina create`)       floor: tar -xf LAYER
 #   save/load  `lamina save -o` / `lamina load -i` of the image    floor: cp LAYER / sha256sum
-#   push/pull  to and from a docker-registry on 127.0.0.1          floor: cp LAYER / sha256sum
+#   push/pull  to and from a docker-registry on 127.0.0.1          floor: the same registry's
+#              upload of the layer blob with curl (POST, then one streamed PUT) / its download
+#              with curl into a file, hashed as it arrives (the registry's own work is in both)
 # and the cold build with buildah (50,000 files only). Lamina and its floor take turns, RUNS times
 # (default 3; which goes first alternates), and medians are printed, then the growth from the smallest size to the largest.
 # SCALE_SIZES picks the sizes (default "5000 50000 1000000"); SCALE_OPS the operations (default
@@ -228,12 +230,12 @@ for n in $sizes; do
         if [ "$op" = push ]; then
           run_op push "$n" "start_registry" \
             "'$lamina' --root '$root' push -q --tls-verify=false big docker://127.0.0.1:\$(cat '$work/port')/bench/big:1" \
-            "cp '$blob' '$work/copy.tar'"
+            "'$top/bench/registry-blob.sh' upload 127.0.0.1:\$(cat '$work/port') bench/floor '$blob'"
         else
           "$lamina" --root "$root" push -q --tls-verify=false big "docker://127.0.0.1:$port/bench/big:1"
           run_op pull "$n" "rm -rf $work/root-pull" \
             "'$lamina' --root '$work/root-pull' pull -q --tls-verify=false docker://127.0.0.1:$port/bench/big:1" \
-            "sha256sum '$blob'"
+            "'$top/bench/registry-blob.sh' download 127.0.0.1:$port bench/big '$blob' '$work/copy.tar'"
           rm -rf "$work/root-pull"
         fi
         rm -f "$work/copy.tar"
