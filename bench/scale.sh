@@ -14,7 +14,8 @@
 #   from       `COPY --from=IMAGE /data /data` of the big image    floor: tar | sha256sum
 #   import     `lamina import tree`                                floor: tar | sha256sum
 #   extract    extraction of the big layer (`lamina create`)       floor: tar -xf LAYER
-#   save/load  `lamina save -o` / `lamina load -i` of the image    floor: cp LAYER / sha256sum
+#   save/load  `lamina save -o` / `lamina load -i` of the image    floor: a copy of the layer,
+#              hashed as it is read, as the store verifies every blob it reads / sha256sum
 #   push/pull  to and from a docker-registry on 127.0.0.1          floor: the same registry's
 #              upload of the layer blob with curl (POST, then one streamed PUT) / its download
 #              with curl into a file, hashed as it arrives (the registry's own work is in both)
@@ -213,7 +214,7 @@ for n in $sizes; do
         "$lamina" --root "$root" build -q -t big "$ctx" >/dev/null
         blob=$(layer_of big)
         run_op save "$n" "rm -f $work/saved.tar" \
-          "'$lamina' --root '$root' save -o '$work/saved.tar' big" "cp '$blob' '$work/copy.tar'"
+          "'$lamina' --root '$root' save -o '$work/saved.tar' big" "tee <'$blob' '$work/copy.tar' | sha256sum"
         rm -f "$work/copy.tar"
         ;;
       load)
