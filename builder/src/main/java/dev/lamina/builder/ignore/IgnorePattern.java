@@ -61,6 +61,35 @@ record IgnorePattern(
     return List.copyOf(out);
   }
 
+  /**
+   * A component of the pattern without wildcards, classes or escapes (the longest, when there are
+   * several), or null. Every path the pattern matches has a component equal to it: such a
+   * component stands between slashes or the pattern's ends, and {@code **} before or after it
+   * stands for whole directories.
+   */
+  String requiredComponent() {
+    String best = null;
+    for (String c : components) {
+      if (c.isEmpty() || c.equals(".") || c.equals("..") || hasWildcard(c)) {
+        continue;
+      }
+      if (best == null || c.length() > best.length()) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  private static boolean hasWildcard(String component) {
+    for (int i = 0; i < component.length(); i++) {
+      char c = component.charAt(i);
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+        return true;
+      }
+    }
+    return false;
+  }
+
   boolean matches(String path) {
     return switch (kind) {
       case EXACT -> path.equals(text);

@@ -28,14 +28,38 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class IgnoreRules {
   /** The pattern results at directories this thread asked about last, by directory. */
-  private final ThreadLocal<Map<String, boolean[]>> parentResults =
+  private final ThreadLocal<Map<String, Level>> parentResults =
       ThreadLocal.withInitial(HashMap::new);
   private final List<IgnorePattern> patterns;
   private final Path source;
+  /**
+   * The patterns a path can only match if one of its components is this name (a component of the
+   * pattern without wildcards), by that name; see {@link IgnorePattern#requiredComponent}.
+   */
+  private final Map<String, long[]> byComponent = new HashMap<>();
+  /** The patterns without such a component: tried at every path. */
+  private final long[] unindexed;
+
+  /**
+   * What is known at one directory: which patterns matched it, and which ones a path at or below
+   * it could match (its components' indexed patterns and the unindexed ones).
+   */
+  private record Level(boolean[] matched, long[] candidates) {}
 
   private IgnoreRules(List<IgnorePattern> patterns, Path source) {
     this.patterns = List.copyOf(patterns);
     this.source = source;
+    this.unindexed = new long[(patterns.size() + 63) >>> 6];
+    for (int i = 0; i < patterns.size(); i++) {
+      String component = patterns.get(i).requiredComponent();
+      long[] set =
+          component == null ? unindexed : byComponent.computeIfAbsent(component, c -> bits());
+      set[i >>> 6] |= 1L << i;
+    }
+  }
+
+  private long[] bits() {
+    return new long[unindexed.length];
   }
 
   /** Rules that ignore nothing. */
@@ -133,20 +157,34 @@ public final class IgnoreRules {
     // The results at the parent directories are those of the path's siblings too: a walk asks
     // for a directory's children one after another, so they are remembered for the directories
     // last asked about (patternmatcher's parent results, kept across calls).
-    Map<String, boolean[]> known = parentResults.get();
-    boolean[] parentMatched = null;
+    Map<String, Level> known = parentResults.get();
+    Level parent = null;
     int end = file.lastIndexOf('/');
     while (end >= 0) {
-      parentMatched = known.get(file.substring(0, end));
-      if (parentMatched != null) {
+      parent = known.get(file.substring(0, end));
+      if (parent != null) {
         break;
       }
       end = file.lastIndexOf('/', end - 1);
     }
+    long[] candidates = parent != null ? parent.candidates() : unindexed;
+    boolean[] parentMatched = parent != null ? parent.matched() : null;
     boolean excluded = false;
     do {
-      end = file.indexOf('/', end + 1);
+      int start = end + 1;
+      end = file.indexOf('/', start);
       String at = end < 0 ? file : file.substring(0, end);
+      // A pattern naming a component this path lacks cannot match it: with hundreds of patterns,
+      // one lookup of the new component here spares trying each of them on every file.
+      long[] named = byComponent.isEmpty() ? null
+          : byComponent.get(end < 0 ? file.substring(start) : file.substring(start, end));
+      if (named != null) {
+        long[] union = candidates.clone();
+        for (int w = 0; w < union.length; w++) {
+          union[w] |= named[w];
+        }
+        candidates = union;
+      }
       boolean[] matched = new boolean[patterns.size()];
       excluded = false;
       for (int i = 0; i < patterns.size(); i++) {
@@ -156,7 +194,7 @@ public final class IgnoreRules {
           if (p.exception() != excluded) {
             continue; // cannot change the outcome
           }
-          match = p.matches(at);
+          match = (candidates[i >>> 6] & (1L << i)) != 0 && p.matches(at);
         }
         matched[i] = match;
         if (match) {
@@ -167,7 +205,7 @@ public final class IgnoreRules {
         if (known.size() >= 256) {
           known.clear();
         }
-        known.put(at, matched);
+        known.put(at, new Level(matched, candidates));
       }
       parentMatched = matched;
     } while (end >= 0);

@@ -178,4 +178,61 @@ class IgnoreRulesTest {
     assertEquals("/b", IgnoreRules.clean("/../b"));
     assertEquals(".", IgnoreRules.clean("a/.."));
   }
+
+  /**
+   * The index of patterns by a component they need is sound: whenever a pattern matches a path,
+   * the path has that component. Random patterns and paths over a small alphabet, so that
+   * wildcards, classes, escapes, {@code **} and literal components meet often.
+   */
+  @Test
+  void aPatternsRequiredComponent_isInEveryPathItMatches() {
+    java.util.Random random = new java.util.Random(42);
+    String[] patternParts = {"a", "b", "ab", "*", "**", "?", "a*", "*b", "[ab]", "\\a", ".", "a.b"};
+    String[] pathParts = {"a", "b", "ab", "ba", "aa", "a.b", "\\a", "x"};
+    int checked = 0;
+    for (int n = 0; n < 3000; n++) {
+      StringBuilder pattern = new StringBuilder();
+      for (int k = 1 + random.nextInt(4); k > 0; k--) {
+        pattern.append(patternParts[random.nextInt(patternParts.length)]);
+        if (k > 1) {
+          pattern.append(random.nextInt(4) == 0 ? "" : "/");
+        }
+      }
+      String text = IgnoreRules.clean(pattern.toString());
+      IgnorePattern p = IgnorePattern.compile(text, false);
+      String required = p.requiredComponent();
+      for (int m = 0; m < 40; m++) {
+        StringBuilder path = new StringBuilder();
+        for (int k = 1 + random.nextInt(4); k > 0; k--) {
+          path.append(pathParts[random.nextInt(pathParts.length)]);
+          if (k > 1) {
+            path.append('/');
+          }
+        }
+        if (required != null && p.matches(path.toString())) {
+          checked++;
+          assertTrue(List.of(path.toString().split("/")).contains(required),
+              text + " matches " + path + " without its component " + required);
+        }
+      }
+    }
+    assertTrue(checked > 1000, "matches checked: " + checked);
+  }
+
+  /** Many patterns naming components, as a big ignore file has, decide as they would one by one. */
+  @Test
+  void manyPatterns_indexedByComponent_decideAsTheOrderedRulesDo() {
+    IgnoreRules rules = IgnoreRules.parse(
+        "**/nomatch-1/*.tmp\n**/nomatch-2/*.tmp\n**/*.log\ntree/pkg0/mod0\n"
+            + "!tree/pkg0/mod0/keep.js\nbuild/**\n!build/out/a\n");
+    assertTrue(rules.matches("tree/pkg0/mod0/x.js"));
+    assertFalse(rules.matches("tree/pkg0/mod0/keep.js"));
+    assertFalse(rules.matches("tree/pkg0/mod1/x.js"));
+    assertTrue(rules.matches("tree/nomatch-2/a.tmp"));
+    assertFalse(rules.matches("tree/nomatch-3/a.tmp"));
+    assertTrue(rules.matches("deep/er/x.log"));
+    assertTrue(rules.matches("build/out/b"));
+    assertFalse(rules.matches("build/out/a"));
+    assertFalse(rules.matches("src/Main.java"));
+  }
 }
