@@ -20,7 +20,17 @@ final class Times {
 
   /** Now, as records keep it. */
   static String now() {
-    return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+    return format(Instant.now());
+  }
+
+  /**
+   * {@code t} as records keep it: RFC 3339 in UTC with exactly three digits of fraction, so that
+   * records sort by time as strings ({@code ps} lists the newest first). Instant's own text leaves
+   * the fraction out at a whole second, and {@code ...:11Z} sorted after {@code ...:11.335Z}.
+   */
+  static String format(Instant t) {
+    String s = t.truncatedTo(ChronoUnit.MILLIS).toString();
+    return s.indexOf('.') < 0 ? s.substring(0, s.length() - 1) + ".000Z" : s;
   }
 
   static void sleep(Duration d) throws IOException {
