@@ -24,6 +24,13 @@ import java.util.concurrent.TimeUnit;
 public final class UncompressedDigester extends OutputStream {
   private static final byte[] END = new byte[0];
   private static final int QUEUED_CHUNKS = 16;
+  /**
+   * Writes are gathered into chunks of this size before they are queued: callers copy in pieces
+   * of 8 KiB (InputStream.transferTo), and a queue hand-over a piece, with the futex calls that
+   * wake the worker, cost about as much as hashing it (a 359 MB layer loaded: 47,000 futex
+   * calls).
+   */
+  private static final int CHUNK = 256 * 1024;
 
   private final String what;
   private final DigestAlgorithm algorithm;
@@ -34,6 +41,8 @@ public final class UncompressedDigester extends OutputStream {
   private volatile long size;
   private volatile IOException failure;
   private boolean ended;
+  private byte[] pending = new byte[CHUNK];
+  private int pendingLength;
 
   private UncompressedDigester(String what, DigestAlgorithm algorithm) {
     this.what = what;
@@ -108,8 +117,24 @@ public final class UncompressedDigester extends OutputStream {
     if (ended) {
       throw new IOException("write after the end of " + what);
     }
-    if (len > 0) {
-      put(Arrays.copyOfRange(b, off, off + len));
+    while (len > 0) {
+      int n = Math.min(len, CHUNK - pendingLength);
+      System.arraycopy(b, off, pending, pendingLength, n);
+      pendingLength += n;
+      off += n;
+      len -= n;
+      if (pendingLength == CHUNK) {
+        putPending();
+      }
+    }
+  }
+
+  private void putPending() throws IOException {
+    if (pendingLength > 0) {
+      byte[] chunk = pendingLength == CHUNK ? pending : Arrays.copyOf(pending, pendingLength);
+      pending = new byte[CHUNK];
+      pendingLength = 0;
+      put(chunk);
     }
   }
 
@@ -121,6 +146,7 @@ public final class UncompressedDigester extends OutputStream {
   public Digest finish() throws IOException {
     if (!ended) {
       ended = true;
+      putPending();
       put(END);
     }
     try {
