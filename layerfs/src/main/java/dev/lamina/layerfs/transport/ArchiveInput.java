@@ -39,7 +39,10 @@ final class ArchiveInput implements AutoCloseable {
     }
     InputStream raw = Files.newInputStream(path);
     try {
-      BufferedInputStream buffered = new BufferedInputStream(raw, 64 * 1024);
+      // Large reads: the tar reader asks for 8 KiB at a time, and each read of the file that
+      // comes short of what was asked makes the buffer ask the file whether more is available
+      // (an lseek and an fstat).
+      BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 20);
       InputStream in = LayerCompression.detect(buffered).decompress(buffered);
       return new ArchiveInput(what + " " + path, raw, new TarArchiveInputStream(in));
     } catch (IOException | RuntimeException e) {
