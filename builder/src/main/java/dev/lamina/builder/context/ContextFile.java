@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,7 @@ import java.util.Objects;
  * cache key, written into a layer, or both.
  */
 public final class ContextFile implements ContentSource {
+  private static final HexFormat HEX = HexFormat.of();
   private static final String EMPTY_SHA256 =
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -125,12 +127,14 @@ public final class ContextFile implements ContentSource {
     if (buf.position() != size) {
       return 0; // changed since its lstat: open() reads it again and the writer reports it
     }
+    buf.flip();
+    // Hashed where it was read (libcrypto reads the direct buffer), then copied out once.
+    byte[] sha256 = Digest.raw(DigestAlgorithm.SHA256, buf);
     byte[] bytes = new byte[(int) size];
-    buf.flip().get(bytes);
-    Digest d = Digest.of(DigestAlgorithm.SHA256, bytes, 0, (int) size);
+    buf.get(bytes);
     readAhead = bytes;
-    hex = d.hex();
-    memo.remember(key, stamp, d, withoutXattrs);
+    hex = HEX.formatHex(sha256);
+    memo.remember(key, stamp, sha256, withoutXattrs);
     return (int) size;
   }
 

@@ -164,13 +164,22 @@ public final class FileDigests implements Closeable {
    * ({@link #recall}).
    */
   public void remember(String key, FileStamp stamp, Digest digest, boolean withoutXattrs) {
+    if (digest.algorithm() == DigestAlgorithm.SHA256) {
+      remember(key, stamp, HEX.parseHex(digest.hex()), withoutXattrs);
+    }
+  }
+
+  /**
+   * As {@link #remember(String, FileStamp, Digest, boolean)}, with the sha256 as its raw bytes,
+   * as a walk that reads and hashes a file ahead has it: nothing to format or parse.
+   */
+  void remember(String key, FileStamp stamp, byte[] sha256, boolean withoutXattrs) {
     long newest = Math.max(stamp.mtimeNanos(), stamp.ctimeNanos()) / 1_000_000_000L;
-    if (memoFile == null || newest + RACY_SECONDS > startedSeconds
-        || digest.algorithm() != DigestAlgorithm.SHA256 || key.length() > 16_000) {
+    if (memoFile == null || newest + RACY_SECONDS > startedSeconds || key.length() > 16_000) {
       return;
     }
     MemoFile.Record r = new MemoFile.Record(key, stamp.size(), stamp.mtimeNanos(),
-        stamp.ctimeNanos(), stamp.inode(), withoutXattrs, HEX.parseHex(digest.hex()));
+        stamp.ctimeNanos(), stamp.inode(), withoutXattrs, sha256);
     try {
       spills.computeIfAbsent(Thread.currentThread(), t -> Spill.create(memoFile)).add(r, runs);
     } catch (IOException | UncheckedIOException e) {

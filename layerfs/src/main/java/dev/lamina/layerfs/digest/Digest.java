@@ -68,6 +68,25 @@ public record Digest(DigestAlgorithm algorithm, String hex) implements Comparabl
   }
 
   /**
+   * The digest, as raw bytes, of the bytes of {@code content} between its position and limit,
+   * which are left as they are. A direct buffer's bytes are hashed where they lie, by libcrypto
+   * in one call where it is worth it: a walk that reads small files into a direct buffer hashes
+   * each without copying it.
+   */
+  public static byte[] raw(DigestAlgorithm algorithm, java.nio.ByteBuffer content) {
+    byte[] raw = DigestEngines.system().digestDirect(algorithm, content);
+    if (raw != null) {
+      return raw;
+    }
+    byte[] bytes = new byte[content.remaining()];
+    content.get(content.position(), bytes);
+    if (bytes.length <= SizedDigestEngine.LARGE) {
+      return DigestEngines.system().digestWhole(algorithm, bytes, 0, bytes.length);
+    }
+    return HexFormat.of().parseHex(of(algorithm, bytes, 0, bytes.length).hex());
+  }
+
+  /**
    * The sha256 of {@code text} as UTF-8, with the file names in it as their own bytes (see {@link
    * FileNames}): two names that differ only in a byte that is not UTF-8 never hash alike.
    */

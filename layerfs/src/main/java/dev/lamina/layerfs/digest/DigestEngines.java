@@ -1,5 +1,8 @@
 package dev.lamina.layerfs.digest;
 
+import com.kenai.jffi.MemoryIO;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,6 +24,13 @@ final class DigestEngines {
    * (a fifth of the building thread's time in a profile of such a build).
    */
   static final int WORTH_NATIVE = 1024;
+
+  /** Direct content this long is hashed by libcrypto (see {@link #digestDirect}). */
+  static final int WORTH_NATIVE_DIRECT = 128;
+
+  /** Each thread's native room for a digest ({@link #digestDirect}). */
+  private static final ThreadLocal<ByteBuffer> DIGEST_OUT =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64));
 
   private final String soname;
   private final AtomicLong smallBytes = new AtomicLong();
@@ -73,6 +83,33 @@ final class DigestEngines {
         algorithm == DigestAlgorithm.SHA256 ? new Sha256Engine() : JdkDigestEngine.of(algorithm);
     e.update(buf, off, len);
     return e.finish();
+  }
+
+  /**
+   * The digest of the bytes of the direct buffer {@code content} between its position and limit
+   * (left as they are), or null where it is not worth libcrypto or libcrypto cannot be loaded:
+   * hashed where it lies, in one call (see {@link LibCrypto#digest(DigestAlgorithm, long, long,
+   * long)}). Content worth it is shorter than for an array ({@link #WORTH_NATIVE}): the call
+   * passes only numbers.
+   */
+  byte[] digestDirect(DigestAlgorithm algorithm, ByteBuffer content) {
+    int len = content.remaining();
+    if (!content.isDirect() || len < WORTH_NATIVE_DIRECT
+        || !(loaded() || smallBytes.addAndGet(len) > SizedDigestEngine.LARGE)) {
+      return null;
+    }
+    LibCrypto c = libcrypto();
+    if (c == null) {
+      return null;
+    }
+    ByteBuffer out = DIGEST_OUT.get();
+    MemoryIO memory = MemoryIO.getInstance();
+    c.digest(algorithm, memory.getDirectBufferAddress(content) + content.position(), len,
+        memory.getDirectBufferAddress(out));
+    byte[] raw = new byte[algorithm.hexLength() / 2];
+    out.get(0, raw);
+    Reference.reachabilityFence(content);
+    return raw;
   }
 
   DigestEngine forLargeContent(DigestAlgorithm algorithm) {

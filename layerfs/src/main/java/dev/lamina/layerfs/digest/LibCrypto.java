@@ -144,6 +144,19 @@ final class LibCrypto {
     }
   }
 
+  /**
+   * Writes the digest of the {@code len} bytes at native address {@code address} to the native
+   * address {@code out} (room for the digest), in one call that passes only numbers: nothing is
+   * pinned or copied, and jffi allocates nothing, where {@link #digest(DigestAlgorithm, byte[],
+   * int, int, byte[])} makes an invocation buffer and passes two arrays.
+   */
+  void digest(DigestAlgorithm algorithm, long address, long len, long out) {
+    long md = algorithm == DigestAlgorithm.SHA256 ? sha256 : sha512;
+    if ((int) invoker.invokeLLLLLLrL(digestOnce, address, len, out, 0, md, 0) != 1) {
+      throw new IllegalStateException("EVP_Digest failed");
+    }
+  }
+
   void free(long ctx) {
     invoker.invokeLrL(ctxFree, ctx);
   }

@@ -267,7 +267,7 @@ public final class TreeWalk implements Iterable<LayerEntry> {
         for (int i = 0; i < children.length; i++) {
           Child c = children[i];
           Object known = recalled == null ? null : recalled[i];
-          SortedMap<String, byte[]> xattrs = known != null
+          SortedMap<String, byte[]> xattrs = known != null || at.hasNoXattrs(c.file())
               ? java.util.Collections.emptySortedMap()
               : DirectoryScanner.xattrs(c.file());
           children[i] = new Child(c.name(), c.file(), c.stat(),

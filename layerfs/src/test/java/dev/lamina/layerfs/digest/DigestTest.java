@@ -52,6 +52,11 @@ class DigestTest {
         "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 ",
         ":abc",
         "sha256:",
+        // one character next to the hex ranges ('9' + 1, 'a' - 1, 'f' + 1, '0' - 1)
+        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85:",
+        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85`",
+        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85g",
+        "sha256:/3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       })
   void parse_rejectsAnythingOutsideTheGrammar(String text) {
     assertThrows(IllegalArgumentException.class, () -> Digest.parse(text));

@@ -1,6 +1,7 @@
 package dev.lamina.layerfs.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +67,25 @@ class StatxTest {
   void lstat_missing_isNoSuchFile() {
     assertThrows(NoSuchFileException.class, () -> Statx.lstat(dir.resolve("missing")));
     assertThrows(NoSuchFileException.class, () -> Statx.lstat(dir.resolve("missing/below")));
+  }
+
+  @Test
+  void directoryHasNoXattrs_onlyForAFileWithoutAny_notFollowingALink() throws Exception {
+    Requirements.root();
+    Path plain = Files.writeString(dir.resolve("plain"), "x");
+    Path marked = Files.writeString(dir.resolve("marked"), "x");
+    Path odd = FileNames.resolve(dir, "caf\uDCE9"); // a name that is not UTF-8
+    Files.writeString(odd, "x");
+    Posix.lsetxattr(marked, "user.a", new byte[] {1});
+    Posix.lsetxattr(odd, "trusted.b", new byte[] {2});
+    Posix.symlink("marked", dir.resolve("link"));
+    try (Statx.Directory at = Statx.directory(dir)) {
+      assertTrue(at.hasNoXattrs(plain), "listxattrat(2) by name (Linux 6.13)");
+      assertTrue(at.hasNoXattrs(dir.resolve("link")), "the link, not the file it names");
+      assertFalse(at.hasNoXattrs(marked));
+      assertFalse(at.hasNoXattrs(odd));
+      assertFalse(at.hasNoXattrs(dir.resolve("missing")));
+    }
   }
 
   @Test
