@@ -2,8 +2,9 @@ package dev.lamina.builder.context;
 
 import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.Hasher;
-import dev.lamina.layerfs.posix.SmallFiles;
+import dev.lamina.layerfs.posix.OpenDirectory;
 import dev.lamina.layerfs.tar.ContentSource;
+import dev.lamina.layerfs.tar.TreeWalk;
 import dev.lamina.layerfs.digest.Digest;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -45,13 +46,16 @@ public final class ContextFile implements ContentSource {
   private volatile String hex;
   /** The content, read ahead by {@link #readAhead}, until {@link #open} hands it on. */
   private byte[] readAhead;
+  /** The file's directory, held open for {@link #readAhead} until it has read, and its name. */
+  private OpenDirectory dir;
+  private byte[] cName;
 
   /**
    * The context file at {@code host}, known to {@code memo} as {@code key} (its path relative to
    * the context), as {@code stamp} describes it; whether it has extended attributes is not known.
    */
   public ContextFile(Path host, String key, FileStamp stamp, FileDigests memo) {
-    this(host, key, stamp, memo, null, false);
+    this(host, key, stamp, memo, null, false, null);
   }
 
   /**
@@ -61,6 +65,16 @@ public final class ContextFile implements ContentSource {
    */
   public ContextFile(Path host, String key, FileStamp stamp, FileDigests memo, String recalledHex,
       boolean withoutXattrs) {
+    this(host, key, stamp, memo, recalledHex, withoutXattrs, null);
+  }
+
+  /**
+   * As {@link #ContextFile(Path, String, FileStamp, FileDigests, String, boolean)}, found by a
+   * walk {@code where} it says (or null): a file {@link #readAhead} will read is read from there
+   * by its name, without its path looked up again, and holds the directory open until then.
+   */
+  ContextFile(Path host, String key, FileStamp stamp, FileDigests memo, String recalledHex,
+      boolean withoutXattrs, TreeWalk.Where where) {
     this.host = Objects.requireNonNull(host, "host");
     this.key = Objects.requireNonNull(key, "key");
     this.stamp = Objects.requireNonNull(stamp, "stamp");
@@ -68,6 +82,10 @@ public final class ContextFile implements ContentSource {
     this.withoutXattrs = withoutXattrs;
     this.hex = stamp.size() == 0 ? EMPTY_SHA256
         : recalledHex != null ? recalledHex : memo.knownHex(key, stamp);
+    if (where != null && hex == null && stamp.size() <= ReadAhead.MAX_FILE) {
+      this.dir = where.dir().retain();
+      this.cName = where.cName();
+    }
   }
 
   /** The file's path relative to the context. */
@@ -88,6 +106,7 @@ public final class ContextFile implements ContentSource {
   public String hex() throws IOException {
     String h = hex;
     if (h == null) {
+      release();
       h = FileDigests.hash(host).hex();
       hex = h;
       memo.remember(key, stamp, Digest.parse("sha256:" + h), withoutXattrs);
@@ -109,13 +128,20 @@ public final class ContextFile implements ContentSource {
    * @throws IOException if it cannot be read
    */
   int readAhead() throws IOException {
+    OpenDirectory at = takeDirectory();
+    try (OpenDirectory held = at) {
+      return readAhead(at);
+    }
+  }
+
+  private int readAhead(OpenDirectory at) throws IOException {
     long size = stamp.size();
     if (hex != null || size > ReadAhead.MAX_FILE) {
       return 0;
     }
     ByteBuffer buf = READ_BUFFER.get();
     buf.clear().limit((int) size + 1);
-    if (SmallFiles.read(host, buf, (int) size) < 0) {
+    if (at == null || at.read(cName, buf, (int) size) < 0) {
       buf.clear().limit((int) size + 1);
       try (FileChannel ch = FileChannel.open(host, StandardOpenOption.READ,
           LinkOption.NOFOLLOW_LINKS)) {
@@ -140,6 +166,7 @@ public final class ContextFile implements ContentSource {
 
   @Override
   public InputStream open() throws IOException {
+    release();
     byte[] bytes = readAhead;
     if (bytes != null) {
       readAhead = null;
@@ -147,6 +174,21 @@ public final class ContextFile implements ContentSource {
     }
     InputStream in = Files.newInputStream(host, LinkOption.NOFOLLOW_LINKS);
     return hex != null ? in : new Hashing(in);
+  }
+
+  /** Lets go of the directory, where it was held for a read ahead that was not made. */
+  private void release() {
+    OpenDirectory at = takeDirectory();
+    if (at != null) {
+      at.close();
+    }
+  }
+
+  /** The directory held, now no longer this file's to close (it is closed exactly once). */
+  private synchronized OpenDirectory takeDirectory() {
+    OpenDirectory at = dir;
+    dir = null;
+    return at;
   }
 
   /** Hashes what passes through; at the end of a complete read the digest is the file's. */

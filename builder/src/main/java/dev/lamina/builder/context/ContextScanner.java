@@ -35,16 +35,16 @@ public final class ContextScanner {
   public static Iterable<LayerEntry> walk(
       Path dir, String prefix, Predicate<String> include, FileDigests memo) {
     TreeWalk walk = new TreeWalk(dir, include, memo.recall(prefix),
-        (path, file, st, xattrs, hardlinkTo, recalled) -> hardlinkTo != null
+        (path, file, st, xattrs, hardlinkTo, recalled, where) -> hardlinkTo != null
             ? LayerEntry.hardlink(path, hardlinkTo).withMode(st.permissions())
                 .withMtime(st.mtime())
-            : entry(path, file, st, xattrs, prefix + path, memo, (String) recalled));
+            : entry(path, file, st, xattrs, prefix + path, memo, (String) recalled, where));
     return () -> new ReadAhead(walk.iterator());
   }
 
   private static LayerEntry entry(String path, Path file, FileStat st,
-      SortedMap<String, byte[]> xattrs, String key, FileDigests memo, String recalledHex)
-      throws IOException {
+      SortedMap<String, byte[]> xattrs, String key, FileDigests memo, String recalledHex,
+      TreeWalk.Where where) throws IOException {
     EntryType type;
     long size = 0;
     String target = "";
@@ -54,7 +54,8 @@ public final class ContextScanner {
     } else if (st.isRegularFile()) {
       type = EntryType.REGULAR;
       size = st.size();
-      content = new ContextFile(file, key, FileStamp.of(st), memo, recalledHex, xattrs.isEmpty());
+      content = new ContextFile(file, key, FileStamp.of(st), memo, recalledHex, xattrs.isEmpty(),
+          where);
     } else if (st.isSymlink()) {
       type = EntryType.SYMLINK;
       target = Posix.readlink(file);

@@ -79,7 +79,8 @@ public final class DirectoryScanner {
   }
 
   private static LayerEntry entry(String path, Path file, FileStat st,
-      SortedMap<String, byte[]> xattrs, String hardlinkTo, Object recalled) throws IOException {
+      SortedMap<String, byte[]> xattrs, String hardlinkTo, Object recalled, TreeWalk.Where where)
+      throws IOException {
     if (hardlinkTo != null) {
       return LayerEntry.hardlink(path, hardlinkTo)
           .withMode(st.permissions())

@@ -3,11 +3,9 @@ package dev.lamina.layerfs.tar;
 import dev.lamina.layerfs.concurrent.Futures;
 import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
-import dev.lamina.layerfs.posix.Statx;
+import dev.lamina.layerfs.posix.OpenDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,10 +48,19 @@ public final class TreeWalk implements Iterable<LayerEntry> {
      * @param xattrs the extended attributes a layer keeps ({@link DirectoryScanner#xattrs})
      * @param hardlinkTo the path of an earlier entry of the same inode, or null
      * @param recalled what the walk's {@link Recall} remembered of the file, or null
+     * @param where the file's directory, open, and its name there: valid during the call only,
+     *     unless {@link OpenDirectory#retain retained}
      * @throws IOException if the file cannot be read or cannot be in a layer
      */
     LayerEntry describe(String path, Path file, FileStat stat, SortedMap<String, byte[]> xattrs,
-        String hardlinkTo, Object recalled) throws IOException;
+        String hardlinkTo, Object recalled, Where where) throws IOException;
+  }
+
+  /**
+   * Where a file the walk found is: its directory, open, and its name there as bytes with a NUL,
+   * so that it can be read without its path looked up again ({@link OpenDirectory#read}).
+   */
+  public record Where(OpenDirectory dir, byte[] cName) {
   }
 
   /**
@@ -100,23 +107,29 @@ public final class TreeWalk implements Iterable<LayerEntry> {
   }
 
   /** One child of a listed directory. */
-  private record Child(String name, Path file, FileStat stat, SortedMap<String, byte[]> xattrs,
-      Object recalled) {}
+  private record Child(String name, byte[] cName, Path file, FileStat stat,
+      SortedMap<String, byte[]> xattrs, Object recalled) {}
+
+  /** A directory, open, and its children, listed. */
+  private record Listing(OpenDirectory dir, Child[] children) {}
 
   /**
-   * A directory being walked: its path in the layer, the children not visited yet, and the
-   * listings of the next few subdirectories, made ahead on other threads.
+   * A directory being walked: its path in the layer, the directory itself (open, held until the
+   * walk leaves it), the children not visited yet, and the listings of the next few
+   * subdirectories, made ahead on other threads.
    */
   private static final class Frame {
     final String path;
+    final OpenDirectory dir;
     final Child[] children;
-    final ArrayDeque<Future<Child[]>> ahead = new ArrayDeque<>();
+    final ArrayDeque<Future<Listing>> ahead = new ArrayDeque<>();
     int next;
     int nextToList; // the next child not yet considered for listing ahead
 
-    Frame(String path, Child[] children) {
+    Frame(String path, Listing listing) {
       this.path = path;
-      this.children = children;
+      this.dir = listing.dir();
+      this.children = listing.children();
     }
   }
 
@@ -145,7 +158,13 @@ public final class TreeWalk implements Iterable<LayerEntry> {
     private LayerEntry ahead;
 
     Walker() {
-      frames.push(new Frame("", list(root, "")));
+      OpenDirectory dir;
+      try {
+        dir = OpenDirectory.open(root);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      frames.push(new Frame("", list(dir, "")));
     }
 
     @Override
@@ -170,7 +189,7 @@ public final class TreeWalk implements Iterable<LayerEntry> {
       while (!frames.isEmpty()) {
         Frame f = frames.peek();
         if (f.next == f.children.length) {
-          frames.pop();
+          frames.pop().dir.close();
           continue;
         }
         listAhead(f);
@@ -189,7 +208,8 @@ public final class TreeWalk implements Iterable<LayerEntry> {
           linkTo = firstLinks.putIfAbsent(new Inode(st.dev(), st.ino()), path);
         }
         try {
-          return describer.describe(path, c.file(), st, c.xattrs(), linkTo, c.recalled());
+          return describer.describe(path, c.file(), st, c.xattrs(), linkTo, c.recalled(),
+              new Where(f.dir, c.cName()));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -205,14 +225,24 @@ public final class TreeWalk implements Iterable<LayerEntry> {
       while (f.ahead.size() < LIST_AHEAD && f.nextToList < f.children.length) {
         Child c = f.children[f.nextToList++];
         if (c.stat().isDirectory()) {
-          Path dir = c.file();
+          OpenDirectory parent = f.dir;
           String path = f.path.isEmpty() ? c.name() : f.path + "/" + c.name();
-          f.ahead.add(LISTERS.submit(() -> list(dir, path)));
+          f.ahead.add(LISTERS.submit(() -> {
+            // Opened from the directory that listed it, without following a symlink: one
+            // swapped in since is refused, never followed out of the tree.
+            OpenDirectory dir = parent.openDirectory(c.name(), c.cName());
+            try {
+              return list(dir, path);
+            } catch (RuntimeException e) {
+              dir.close();
+              throw e;
+            }
+          }));
         }
       }
     }
 
-    private Child[] listed(Future<Child[]> listing) {
+    private Listing listed(Future<Listing> listing) {
       try {
         return Futures.await(listing); // a listing reports in an UncheckedIOException
       } catch (IOException e) {
@@ -231,16 +261,18 @@ public final class TreeWalk implements Iterable<LayerEntry> {
 
     /**
      * The children of {@code dir}, at layer path {@code path} (sockets left out), stat'ed, in
-     * name order, with the xattrs of those the {@link Recall} does not remember.
+     * name order, with the xattrs of those the {@link Recall} does not remember; each by its name
+     * relative to {@code dir}.
      */
-    private Child[] list(Path dir, String path) {
-      List<Child> found = new ArrayList<>();
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir);
-          Statx.Directory at = Statx.directory(dir)) {
-        for (Path file : entries) {
-          FileStat st = at.lstat(file);
+    private Listing list(OpenDirectory dir, String path) {
+      try {
+        List<byte[]> names = dir.list();
+        List<Child> found = new ArrayList<>(names.size());
+        for (byte[] cName : names) {
+          String name = FileNames.decode(cName, 0, cName.length - 1);
+          FileStat st = dir.lstat(name, cName);
           if (!st.isSocket()) {
-            found.add(new Child(FileNames.name(file.getFileName()), file, st, null, null));
+            found.add(new Child(name, cName, FileNames.resolve(dir.path(), name), st, null, null));
           }
         }
         Child[] children = found.toArray(new Child[0]);
@@ -256,24 +288,24 @@ public final class TreeWalk implements Iterable<LayerEntry> {
             : (a, b) -> LayerEntry.PATH_ORDER.compare(a.name(), b.name()));
         Object[] recalled = null;
         if (recall != null) {
-          String[] names = new String[children.length];
+          String[] childNames = new String[children.length];
           FileStat[] stats = new FileStat[children.length];
           for (int i = 0; i < children.length; i++) {
-            names[i] = children[i].name();
+            childNames[i] = children[i].name();
             stats[i] = children[i].stat();
           }
-          recalled = recall.recall(path, names, stats);
+          recalled = recall.recall(path, childNames, stats);
         }
         for (int i = 0; i < children.length; i++) {
           Child c = children[i];
           Object known = recalled == null ? null : recalled[i];
-          SortedMap<String, byte[]> xattrs = known != null || at.hasNoXattrs(c.file())
+          SortedMap<String, byte[]> xattrs = known != null || dir.hasNoXattrs(c.cName())
               ? java.util.Collections.emptySortedMap()
               : DirectoryScanner.xattrs(c.file());
-          children[i] = new Child(c.name(), c.file(), c.stat(),
+          children[i] = new Child(c.name(), c.cName(), c.file(), c.stat(),
               xattrs.isEmpty() ? java.util.Collections.emptySortedMap() : xattrs, known);
         }
-        return children;
+        return new Listing(dir, children);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

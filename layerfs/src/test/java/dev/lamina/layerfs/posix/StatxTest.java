@@ -1,7 +1,6 @@
 package dev.lamina.layerfs.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,12 +38,6 @@ class StatxTest {
     }
     assertEquals(Posix.lstat(odd), Statx.lstat(odd));
     assertEquals(Posix.lstat(dir), Statx.lstat(dir));
-    try (Statx.Directory at = Statx.directory(dir)) {
-      for (String name : new String[] {"f", "hard", "d", "link", "dangling", "c", "b", "p"}) {
-        assertEquals(Posix.lstat(dir.resolve(name)), at.lstat(dir.resolve(name)), name);
-      }
-      assertEquals(Posix.lstat(odd), at.lstat(odd));
-    }
     assertEquals(12, Statx.lstat(dir.resolve("f")).size());
     assertEquals(2, Statx.lstat(dir.resolve("f")).nlink());
   }
@@ -67,37 +60,5 @@ class StatxTest {
   void lstat_missing_isNoSuchFile() {
     assertThrows(NoSuchFileException.class, () -> Statx.lstat(dir.resolve("missing")));
     assertThrows(NoSuchFileException.class, () -> Statx.lstat(dir.resolve("missing/below")));
-  }
-
-  @Test
-  void directoryHasNoXattrs_onlyForAFileWithoutAny_notFollowingALink() throws Exception {
-    Requirements.root();
-    Path plain = Files.writeString(dir.resolve("plain"), "x");
-    Path marked = Files.writeString(dir.resolve("marked"), "x");
-    Path odd = FileNames.resolve(dir, "caf\uDCE9"); // a name that is not UTF-8
-    Files.writeString(odd, "x");
-    Posix.lsetxattr(marked, "user.a", new byte[] {1});
-    Posix.lsetxattr(odd, "trusted.b", new byte[] {2});
-    Posix.symlink("marked", dir.resolve("link"));
-    try (Statx.Directory at = Statx.directory(dir)) {
-      assertTrue(at.hasNoXattrs(plain), "listxattrat(2) by name (Linux 6.13)");
-      assertTrue(at.hasNoXattrs(dir.resolve("link")), "the link, not the file it names");
-      assertFalse(at.hasNoXattrs(marked));
-      assertFalse(at.hasNoXattrs(odd));
-      assertFalse(at.hasNoXattrs(dir.resolve("missing")));
-    }
-  }
-
-  @Test
-  void directoryLstat_byName_missingIsNoSuchFile_andAGoneDirectoryToo() throws Exception {
-    Path d = Files.createDirectory(dir.resolve("d"));
-    Files.writeString(d.resolve("f"), "x");
-    try (Statx.Directory at = Statx.directory(d)) {
-      assertEquals(Posix.lstat(d.resolve("f")), at.lstat(d.resolve("f")));
-      assertThrows(NoSuchFileException.class, () -> at.lstat(d.resolve("missing")));
-    }
-    try (Statx.Directory at = Statx.directory(dir.resolve("gone"))) {
-      assertThrows(NoSuchFileException.class, () -> at.lstat(dir.resolve("gone/f")));
-    }
   }
 }
