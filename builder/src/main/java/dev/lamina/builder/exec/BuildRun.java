@@ -245,7 +245,8 @@ final class BuildRun {
    * @throws IOException if reading a source or writing the blob fails
    */
   LayerRef writeSortedLayer(Iterable<LayerEntry> sorted) throws IOException {
-    try (BlobWriter w = store.blobs().newWriter()) {
+    // Past the page cache: nothing of the build reads the layer back (see DirectFileOutput).
+    try (BlobWriter w = store.blobs().newWriter().withDirectWrites()) {
       if (options.compression() == dev.lamina.layerfs.compress.Compression.NONE) {
         // The blob is the tar: the writer's own digest is the diff_id, no second hash needed.
         layerWriter.writeSorted(sorted, w);

@@ -22,7 +22,10 @@ import java.util.concurrent.Future;
  */
 public final class BlobWriter extends OutputStream {
   private final TempArea.TempFile temp;
-  private final DigestingOutputStream out;
+  private final DigestAlgorithm algorithm;
+  private DigestingOutputStream out;
+  /** Where the bytes go when written past the page cache ({@link #withDirectWrites}), or null. */
+  private DirectFileOutput direct;
   private final LayoutBlobStore store;
   private final Runnable onClose;
   private BlobInfo committed;
@@ -54,6 +57,7 @@ public final class BlobWriter extends OutputStream {
   BlobWriter(
       TempArea.TempFile temp, DigestAlgorithm algorithm, LayoutBlobStore store, Runnable onClose) {
     this.temp = temp;
+    this.algorithm = algorithm;
     this.out =
         new DigestingOutputStream(
             new BufferedOutputStream(
@@ -95,6 +99,29 @@ public final class BlobWriter extends OutputStream {
   public BlobWriter withoutWriteback() {
     writeback = false;
     return this;
+  }
+
+  /**
+   * Writes this blob past the page cache ({@code O_DIRECT}) where its filesystem allows, for a
+   * large layer that nothing reads back at once (see {@link DirectFileOutput}); no background
+   * syncing is started then, as the bytes reach the disk as they are written. Asked before the
+   * first byte; otherwise, or where the filesystem does not allow it, nothing changes.
+   */
+  public BlobWriter withDirectWrites() {
+    if (direct == null && out.count() == 0 && !closed) {
+      DirectFileOutput d = DirectFileOutput.open(temp.path(), temp.channel());
+      if (d != null) {
+        direct = d;
+        out = new DigestingOutputStream(d, algorithm);
+        writeback = false;
+      }
+    }
+    return this;
+  }
+
+  /** Whether bytes go past the page cache ({@link #withDirectWrites} took). */
+  boolean writesDirectly() {
+    return direct != null;
   }
 
   /** Bytes written so far. */
@@ -150,6 +177,9 @@ public final class BlobWriter extends OutputStream {
       throws IOException {
     checkOpen();
     out.flush();
+    if (direct != null) {
+      direct.finish();
+    }
     BlobInfo info = new BlobInfo(out.digest(), out.count());
     try {
       if (expectedSize >= 0 && info.size() != expectedSize) {
@@ -197,7 +227,13 @@ public final class BlobWriter extends OutputStream {
     closed = true;
     try {
       awaitWriteback();
-      temp.close();
+      try {
+        if (direct != null) {
+          direct.close();
+        }
+      } finally {
+        temp.close();
+      }
     } finally {
       onClose.run();
     }

@@ -62,6 +62,34 @@ class BlobStoreTest {
     assertEmpty(root.resolve("tmp"));
   }
 
+  /**
+   * Written past the page cache, a blob of any length commits exactly its bytes: whole blocks go
+   * directly, the last partial one the ordinary way, in pieces of any size.
+   */
+  @Test
+  void directWrites_ofEveryLengthAroundBlocks_commitExactlyTheBytes() throws Exception {
+    Store store = Store.open(root);
+    java.util.Random random = new java.util.Random(5);
+    int mib = 1 << 20;
+    for (int size : new int[] {0, 1, 511, 4095, 4096, 4097, mib, mib + 4097, 3 * mib + 5}) {
+      byte[] bytes = new byte[size];
+      random.nextBytes(bytes);
+      BlobWriter w = store.blobs().newWriter().withDirectWrites();
+      assertTrue(w.writesDirectly(), "O_DIRECT on " + root);
+      for (int off = 0, piece = 1; off < size; off += piece, piece = piece * 7 % 70_001 + 1) {
+        w.write(bytes, off, Math.min(piece, size - off));
+      }
+      BlobInfo info = w.commit();
+      assertEquals(Digest.sha256(bytes), info.digest(), "size " + size);
+      assertArrayEquals(bytes,
+          Files.readAllBytes(root.resolve("images/blobs/sha256/" + info.digest().hex())));
+    }
+    try (BlobWriter discarded = store.blobs().newWriter().withDirectWrites()) {
+      discarded.write(new byte[mib + 3]);
+    }
+    assertEmpty(root.resolve("tmp"));
+  }
+
   @Test
   void largeBlob_syncedInTheBackgroundWhileWritten_commitsWhole_orIsDiscardedWhole()
       throws Exception {
