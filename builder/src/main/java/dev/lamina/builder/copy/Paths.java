@@ -12,6 +12,9 @@ public final class Paths {
    * {@code .} or {@code ..} components, no trailing slash (except the root itself).
    */
   public static String clean(String path) {
+    if (isClean(path)) {
+      return path; // as most are: a COPY of a large tree cleans the path of each of its files
+    }
     Deque<String> out = new ArrayDeque<>();
     for (String part : path.split("/")) {
       if (part.isEmpty() || part.equals(".")) {
@@ -24,6 +27,21 @@ public final class Paths {
       out.addLast(part);
     }
     return "/" + String.join("/", out);
+  }
+
+  /**
+   * Whether {@link #clean} gives {@code path} back as it is: absolute, and without an empty,
+   * {@code .} or {@code ..} component or a trailing slash.
+   */
+  private static boolean isClean(String path) {
+    if (!path.startsWith("/")) {
+      return false;
+    }
+    if (path.length() == 1) {
+      return true;
+    }
+    return !path.endsWith("/") && !path.endsWith("/.") && !path.endsWith("/..")
+        && path.indexOf("//") < 0 && path.indexOf("/./") < 0 && path.indexOf("/../") < 0;
   }
 
   /**

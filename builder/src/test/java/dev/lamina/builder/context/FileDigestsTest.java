@@ -77,6 +77,27 @@ class FileDigestsTest {
     third.close();
   }
 
+  /** Keys of every kind are written and read back as they were: ASCII, '?', text, odd bytes. */
+  @Test
+  void savedKeys_ofEveryKind_areFoundAgain() throws Exception {
+    Path memos = tmp.resolve("digests");
+    Path context = tmp.resolve("ctx");
+    List<String> keys = new ArrayList<>(List.of("a/plain", "a/what?", "a/caf\u00e9",
+        "a/\u65e5\u672c", "a/raw\uDCFF", "a/x\uDCE9?", "a/" + "long".repeat(200)));
+    keys.sort(dev.lamina.layerfs.tar.LayerEntry.PATH_ORDER);
+    FileDigests first = FileDigests.forContext(memos, context);
+    for (int i = 0; i < keys.size(); i++) {
+      first.remember(keys.get(i), stamp(i), digest(keys.get(i), 1));
+    }
+    first.save();
+    FileDigests second = FileDigests.forContext(memos, context);
+    for (int i = 0; i < keys.size(); i++) {
+      assertEquals(digest(keys.get(i), 1).hex(), second.knownHex(keys.get(i), stamp(i)),
+          keys.get(i));
+    }
+    second.close();
+  }
+
   @Test
   void knownHex_inWalkOrder_withGapsRepeatsAndAStepBack() throws Exception {
     Path memos = tmp.resolve("digests");

@@ -18,6 +18,8 @@ final class TarHeaders {
   static final long MAX_OCTAL_11 = 077777777777L;
   private static final long MAX_OCTAL_7 = 07777777L;
   private static final int NAME_LENGTH = 100;
+  /** The header's bytes up to the end of the device minor field: all a header here writes. */
+  private static final int USED = 345;
   private static final String XATTR_PREFIX = "SCHILY.xattr.";
 
   private TarHeaders() {}
@@ -148,17 +150,16 @@ final class TarHeaders {
 
   /** {@code width - 1} zero-padded octal digits and a NUL, as GNU tar and Go write them. */
   private static void putOctal(byte[] h, int off, int width, long value) {
-    String digits = Long.toOctalString(value);
-    if (digits.length() > width - 1) {
+    // Digits written from the last, with no string made: a header has six of these, and a
+    // build of a million files writes a million headers.
+    if (value < 0 || (value >>> (3 * (width - 1))) != 0) {
       throw new IllegalStateException(
           "value " + value + " does not fit a " + width + "-byte field");
     }
-    int pad = width - 1 - digits.length();
-    for (int i = 0; i < pad; i++) {
-      h[off + i] = '0';
-    }
-    for (int i = 0; i < digits.length(); i++) {
-      h[off + pad + i] = (byte) digits.charAt(i);
+    long rest = value;
+    for (int i = off + width - 2; i >= off; i--) {
+      h[i] = (byte) ('0' + (rest & 7));
+      rest >>>= 3;
     }
     h[off + width - 1] = 0;
   }
@@ -167,9 +168,11 @@ final class TarHeaders {
     for (int i = 148; i < 156; i++) {
       h[i] = ' ';
     }
+    // Nothing is written past the device numbers (the prefix field is never used): the rest of
+    // the block is zeros, which add nothing.
     long sum = 0;
-    for (byte b : h) {
-      sum += b & 0xff;
+    for (int i = 0; i < USED; i++) {
+      sum += h[i] & 0xff;
     }
     putOctal(h, 148, 7, sum);
     h[155] = ' ';
