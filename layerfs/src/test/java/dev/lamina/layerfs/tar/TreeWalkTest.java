@@ -8,6 +8,7 @@ import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.posix.Posix;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -132,5 +133,53 @@ class TreeWalkTest {
 
     assertThrows(NotDirectoryException.class, () -> LayerWriter.preservingMtimes()
         .writeSorted(() -> walk, new ByteArrayOutputStream()));
+  }
+
+  /**
+   * A directory swapped for a symlink to outside the tree after its parent was listed (a context
+   * changed during a build; CVE-2018-15664's race) fails the walk: nothing outside is listed.
+   */
+  @Test
+  void walk_directorySwappedForASymlinkAfterItsParentWasListed_failsAndDoesNotLeaveTheTree()
+      throws Exception {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.writeString(outside.resolve("secret"), "host");
+    Path root = Files.createDirectories(tmp.resolve("tree"));
+    Files.createDirectories(root.resolve("d"));
+    Files.writeString(root.resolve("d/mine"), "mine");
+    Iterator<LayerEntry> walk = DirectoryScanner.walk(root, p -> true).iterator();
+    Files.move(root.resolve("d"), tmp.resolve("moved"));
+    Posix.symlink(outside.toString(), root.resolve("d"));
+
+    List<String> seen = new ArrayList<>();
+    assertThrows(UncheckedIOException.class, () -> {
+      while (walk.hasNext()) {
+        seen.add(walk.next().path());
+      }
+    });
+    assertTrue(seen.stream().noneMatch(p -> p.contains("secret")), seen.toString());
+  }
+
+  /** A tree deeper than one listing ahead, each directory opened from its parent. */
+  @Test
+  void walk_deepTree_givesEveryLevelInOrder() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("deep"));
+    Path d = root;
+    StringBuilder path = new StringBuilder();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      d = Files.createDirectory(d.resolve("d" + (i % 10)));
+      path.append(i == 0 ? "" : "/").append("d").append(i % 10);
+      expected.add(path.toString());
+      Files.writeString(d.getParent().resolve("f" + (i % 10)), "x" + i);
+      expected.add((i == 0 ? "" : path.substring(0, path.lastIndexOf("/")) + "/") + "f" + (i % 10));
+    }
+    List<String> seen = new ArrayList<>();
+    for (LayerEntry e : DirectoryScanner.walk(root, p -> true)) {
+      seen.add(e.path());
+    }
+    List<String> sorted = new ArrayList<>(expected);
+    sorted.sort(LayerEntry.PATH_ORDER);
+    assertEquals(sorted, seen);
   }
 }
