@@ -20,7 +20,8 @@ import java.util.function.Predicate;
  * <p>The entries are found one directory at a time as they are read ({@link TreeWalk}), so a
  * context of any size is never held whole. Each file costs one {@code statx} and, unless the
  * memo knows it unchanged and without xattrs ({@link FileDigests#recall}), one {@code
- * llistxattr}: the walk is the whole work of a cached COPY, so it reads nothing it does not keep.
+ * listxattrat}, both by name in its open directory; the small files it reads ahead are opened
+ * there too: the walk is the whole work of a cached COPY, so it reads nothing it does not keep.
  */
 public final class ContextScanner {
   private ContextScanner() {}

@@ -28,8 +28,12 @@ import java.util.function.Predicate;
  * down are held (their remaining children), never the whole tree, so a tree of a million files
  * streams through in the memory of its largest directory. Each iteration walks the tree afresh.
  *
- * <p>Each file costs one {@code statx} ({@link Statx}) and one {@code llistxattr} (none for a file
- * its {@link Recall} remembers), made on the listing threads. Symlinks are never followed and
+ * <p>Each directory is held open while the walk is in it ({@link OpenDirectory}), and each file
+ * is found by its name there: listed with the directory, it costs one {@code statx} and one
+ * {@code listxattrat} (none for a file its {@link Recall} remembers), made on the listing threads.
+ * A subdirectory is opened from its parent without following a symlink, so one swapped for a
+ * symlink during the walk fails the walk instead of leading out of the tree. Symlinks are never
+ * followed and
  * sockets are skipped (a layer cannot hold them). A file with several links is described as a
  * hardlink to the first of its paths the walk included, which is an earlier entry. Only files with
  * more than one link are remembered for that.
