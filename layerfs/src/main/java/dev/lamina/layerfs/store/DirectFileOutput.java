@@ -33,6 +33,8 @@ final class DirectFileOutput extends OutputStream {
   private final int alignment;
   private long position;
   private boolean finished;
+  /** Whether a direct write was refused: the rest goes through {@link #plain}. */
+  private boolean refused;
 
   private DirectFileOutput(FileChannel direct, FileChannel plain, int alignment) {
     this.direct = direct;
@@ -90,15 +92,29 @@ final class DirectFileOutput extends OutputStream {
     }
   }
 
-  /** Writes the whole blocks gathered; a partial block stays for more bytes or {@link #finish}. */
+  /**
+   * Writes the whole blocks gathered; a partial block stays for more bytes or {@link #finish}. A
+   * filesystem that opened the file for direct writes but refuses one (its blocks larger than it
+   * said) gets this and every later write through the ordinary channel, which reports a real
+   * failure (a full disk) again.
+   */
   private void writeAligned() throws IOException {
     int whole = buf.position() / alignment * alignment;
     if (whole == 0) {
       return;
     }
     ByteBuffer out = buf.duplicate().flip().limit(whole);
+    if (!refused) {
+      try {
+        while (out.hasRemaining()) {
+          position += direct.write(out, position);
+        }
+      } catch (IOException e) {
+        refused = true;
+      }
+    }
     while (out.hasRemaining()) {
-      position += direct.write(out, position);
+      position += plain.write(out, position);
     }
     buf.limit(buf.position()).position(whole);
     buf.compact(); // the partial block to the start: still aligned for the next write
