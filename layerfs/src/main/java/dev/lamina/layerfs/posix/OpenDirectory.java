@@ -40,7 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class OpenDirectory implements AutoCloseable {
   private static final Calls CALLS = Calls.load();
+  private static final int EPERM = 1;
   private static final int ENOENT = 2;
+  private static final int EACCES = 13;
   private static final int ENOTDIR = 20;
   private static final int ELOOP = 40;
   private static final int ENOSYS = 38;
@@ -373,6 +375,7 @@ public final class OpenDirectory implements AutoCloseable {
   private static IOException failure(String call, Path path, int errno) {
     return switch (errno) {
       case ENOENT -> new NoSuchFileException(path.toString());
+      case EACCES, EPERM -> new java.nio.file.AccessDeniedException(path.toString());
       case ENOTDIR, ELOOP -> new NotDirectoryException(path + " (changed during the walk)");
       default -> new PosixException(call, path.toString(), errno, "errno " + errno);
     };
