@@ -1,9 +1,11 @@
 package dev.lamina.cli;
 
 import dev.lamina.layerfs.oci.ImageConfig;
+import dev.lamina.layerfs.oci.Timestamps;
 import dev.lamina.layerfs.store.Images.ImageSummary;
 import dev.lamina.layerfs.store.Store;
 import java.io.IOException;
+import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,14 +61,27 @@ final class ImageFilter {
               && (tag == null || tag.equals(i.tag())))
           && (dangling == null || dangling == untagged)
           && filters.any("reference", p -> referenceMatches(p, i))
-          && (before == null || i.created() != null && i.created().compareTo(before) < 0)
-          && (since == null || i.created() != null && i.created().compareTo(since) > 0)
+          && (before == null || i.created() != null && chronological(i.created(), before) < 0)
+          && (since == null || i.created() != null && chronological(i.created(), since) > 0)
           && (!filters.has("label")
               || filters.labels(labels.computeIfAbsent(i.id().toString(), id -> labels(store, id))))) {
         out.add(i);
       }
     }
     return out;
+  }
+
+  /**
+   * Compares two image creation times as times: images written by other tools keep them in other
+   * forms of RFC 3339 (a fraction of any length or none, an offset), which do not sort as text
+   * ({@code ...:05Z} after {@code ...:05.5Z}). Text that is no time compares as text.
+   */
+  static int chronological(String a, String b) {
+    try {
+      return Timestamps.parse(a).compareTo(Timestamps.parse(b));
+    } catch (DateTimeException e) {
+      return a.compareTo(b);
+    }
   }
 
   /** {@code busybox} names {@code localhost/busybox} and {@code docker.io/library/busybox}. */
