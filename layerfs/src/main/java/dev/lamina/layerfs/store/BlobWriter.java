@@ -112,7 +112,8 @@ public final class BlobWriter extends OutputStream {
       DirectFileOutput d = DirectFileOutput.open(temp.path(), temp.channel());
       if (d != null) {
         direct = d;
-        out = new DigestingOutputStream(d, algorithm);
+        // Named as the ordinary way names them: a full disk reports the store's path.
+        out = new DigestingOutputStream(new NamingOutputStream(d, temp.path()), algorithm);
         writeback = false;
       }
     }
@@ -178,7 +179,11 @@ public final class BlobWriter extends OutputStream {
     checkOpen();
     out.flush();
     if (direct != null) {
-      direct.finish();
+      try {
+        direct.finish();
+      } catch (IOException e) {
+        throw NamingOutputStream.naming(e, temp.path());
+      }
     }
     BlobInfo info = new BlobInfo(out.digest(), out.count());
     try {
