@@ -157,6 +157,9 @@ final class ContainerNetworking {
             "cannot join the network of container " + n.container().substring(0, 12)
                 + ": it is not running");
       }
+      // Names resolve as in the other container, as podman and docker make it.
+      EtcFiles.shareNames(cdir, store.dir(n.container()),
+          r.hostname() != null ? r.hostname() : r.shortId(), r.name());
       return Background.done(null);
     }
     if (!n.ownNamespace()) {

@@ -498,6 +498,26 @@ class ContainerNetworkTest {
   }
 
   @Test
+  void networkContainer_resolvesNamesAsTheOtherDoes_onAUserNetwork() throws Exception {
+    String net = tag + "j";
+    containers.networks().registry().create(NetworkCreateRequest.named(net));
+    ContainerRecord srv = server("srv" + tag, ContainerNetwork.parse(net, null));
+    String address = containers.inspect(srv.id()).networkStatus().primary().orElseThrow().address();
+    // By name through the other's aardvark-dns, and the other's own name from its hosts file.
+    Result r =
+        run(sh(ContainerNetwork.parse("container:srv" + tag, null),
+                "cat /etc/hosts; for i in $(seq 50); do " + GET + " srv" + tag
+                    + " 80 | grep . && exit 0; sleep 0.1; done; exit 1")
+            .withName("side" + tag).withAutoRemove(true));
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("hello from the container"), r.out());
+    assertTrue(r.out().contains(address + "\t"), r.out());
+    assertTrue(r.out().contains("side" + tag), r.out());
+    containers.remove(srv.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
   void networkNone_hasLoopbackAlone_andHostHasTheHostsLinks() throws Exception {
     Result none =
         run(sh(ContainerNetwork.parse("none", null), "ip -o link").withAutoRemove(true));
