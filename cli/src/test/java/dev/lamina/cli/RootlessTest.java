@@ -220,6 +220,10 @@ class RootlessTest {
     try {
       assertTrue(Loopback.httpGet(port).endsWith("\r\n\r\nserved as a user\n"));
       assertTrue(ok(user.lamina("ps")).out().contains("127.0.0.1:" + port + "->8080/tcp"));
+      // Another container joins its namespace (pasta's), and reaches the server on loopback.
+      Cli.Result side = ok(user.lamina("run", "--rm", "--network", "container:web", "app", "sh",
+          "-c", "printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 2 127.0.0.1 8080"));
+      assertTrue(side.out().contains("served as a user"), side.out());
     } finally {
       ok(user.lamina("rm", "-f", "web"));
     }

@@ -102,7 +102,8 @@ final class ContainerNetworking {
         } catch (ContainerException e) {
           throw new NetworkException("--network container:" + n.container() + ": no such container");
         }
-        if (other.networkMode().mode() != ContainerNetwork.Mode.BRIDGE) {
+        // Bridge networks and pasta both give a container a namespace of its own to join.
+        if (!other.networkMode().ownNamespace()) {
           throw new NetworkException(
               "--network container:" + n.container()
                   + ": that container has no network namespace of its own (its network is "
