@@ -531,6 +531,18 @@ class ContainerNetworkTest {
   }
 
   @Test
+  void networkHost_hasTheHostsHostname_othersTheirShortId() throws Exception {
+    String own = run(List.of("hostname")).strip();
+    Result host = run(sh(ContainerNetwork.parse("host", null), "hostname; cat /etc/hostname")
+        .withAutoRemove(true));
+    assertEquals(0, host.code(), host.out());
+    assertEquals(own + "\n" + own, host.out());
+    Result none = run(sh(ContainerNetwork.parse("none", null), "hostname").withAutoRemove(true));
+    assertTrue(none.out().matches("[0-9a-f]{12}"), none.out());
+    assertNothingLeft();
+  }
+
+  @Test
   void killedMonitor_thenRm_leavesNothing() throws Exception {
     int port = freePort();
     ContainerRecord c = server("web", bridge("bridge", List.of("127.0.0.1:" + port + ":80")));
