@@ -141,6 +141,10 @@ class RootlessTest {
         "cat /data/k; stat -c %u /data/k; id -u"));
     assertEquals(List.of("kept", "1000", "0"), exec.lines());
     assertEquals("started\n", ok(user.lamina("logs", "keeper")).out());
+    // top: its processes (found by the container's PID namespace where it has no cgroup).
+    List<String> top = ok(user.lamina("top", "keeper", "-o", "pid,comm")).lines();
+    assertEquals(2, top.size(), top.toString());
+    assertTrue(top.get(0).contains("PID") && top.get(1).endsWith("sleep"), top.toString());
     // Without a cgroup freezer a running container cannot be paused to copy safely: refused.
     Path local = Files.writeString(users.base().resolve("shared-in"), "in\n");
     RootlessUsers.run(List.of("chmod", "a+r", local.toString()));

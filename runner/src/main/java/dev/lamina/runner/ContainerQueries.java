@@ -86,7 +86,15 @@ final class ContainerQueries {
       throw new ContainerException("container " + r.name() + " is not running");
     }
     OciRuntime runtime = runtimes.of(r);
-    started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
+    Optional<RuntimeState> state = started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
+    if (dev.lamina.layerfs.posix.Rootless.active()
+        && dev.lamina.runner.runtime.Cgroups.delegatedControllers().isEmpty()) {
+      // The runtime finds processes by the container's cgroup, which a user has none of here.
+      if (state.isEmpty() || state.get().pid() <= 0) {
+        throw new ContainerException("container " + r.name() + " is not running");
+      }
+      return NamespaceProcesses.list(state.get().pid(), psOptions);
+    }
     return runtime.processes(r.id(), psOptions);
   }
 
