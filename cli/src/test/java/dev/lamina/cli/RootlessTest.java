@@ -145,6 +145,15 @@ class RootlessTest {
     List<String> top = ok(user.lamina("top", "keeper", "-o", "pid,comm")).lines();
     assertEquals(2, top.size(), top.toString());
     assertTrue(top.get(0).contains("PID") && top.get(1).endsWith("sleep"), top.toString());
+    // stats read the cgroup: where there is none, refused in one line rather than all zeros.
+    Cli.Result stats = user.lamina("stats", "--no-stream", "keeper");
+    if (stats.code() != 0) {
+      assertEquals(1, stats.err().strip().lines().count(), stats.err());
+      assertTrue(stats.err().contains("cgroup v2"), stats.err());
+      assertEquals(stats.err(), user.lamina("stats", "--no-stream").err(), "all of them too");
+    } else {
+      assertTrue(!stats.out().contains(" 0B / "), stats.out());
+    }
     // Without a cgroup freezer a running container cannot be paused to copy safely: refused.
     Path local = Files.writeString(users.base().resolve("shared-in"), "in\n");
     RootlessUsers.run(List.of("chmod", "a+r", local.toString()));
