@@ -239,6 +239,11 @@ final class ContainerLifecycle {
             .openStdin(request.openStdin())
             // The host's network, as before networks, is recorded as no network at all.
             .network(request.network().equalsHost() ? null : request.network())
+            // The process creating it, until it is created: a record whose creator was killed
+            // before it had a bundle is known as such, and tidied (ContainerReaper#refresh).
+            .monitorPid(ProcessHandle.current().pid())
+            .monitorStarted(
+                ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(null))
             .build();
     store.write(record);
     return record;
