@@ -139,11 +139,15 @@ final class ContainerReaper {
         return r;
       }
       Optional<RuntimeState> state = runtime == null ? Optional.empty() : runtime.state(r.id());
-      if (state.isPresent() && state.get().isRunning()) {
+      if (state.isPresent() && state.get().isRunning()
+          && !"created".equals(state.get().status())) {
         // Its monitor died, but the container lives on (a killed conmon): stop, kill and rm
         // still reach it through the runtime, and finish it then.
         return r;
       }
+      // Or the command starting it was killed between the runtime's create and its start: its
+      // process waits in the runtime's init for a start that will never come, holding its
+      // network. It is finished as any run that ended, its init killed by the runtime's delete.
     }
     boolean[] finished = {false};
     ContainerRecord done =
