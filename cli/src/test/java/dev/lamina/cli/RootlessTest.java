@@ -249,7 +249,8 @@ class RootlessTest {
     List<String> lines = map.lines().stream().map(l -> l.strip().replaceAll("\\s+", " ")).toList();
     assertEquals(List.of("0 " + user.uid + " 1", "1 " + user.rangeStart + " 65536"), lines);
     assertEquals(0, user.lamina("system", "check").code());
-    assertEquals("true\n", ok(user.lamina("system", "info", "--format", "{{.Rootless}}")).out());
+    assertEquals("true pasta\n", ok(user.lamina("system", "info", "--format",
+        "{{.Rootless}} {{.Networks.Default}}")).out());
     // A terminal: run -t, and exec -t into a running container.
     Requirements.tool("script");
     Cli.Result tty = ok(user.laminaOnTerminal("run", "--rm", "-t", "--network", "none", "app",
