@@ -78,6 +78,7 @@ final class StatsCommand implements Callable<Integer> {
   /** Usage by container id: the named ones (an error for one that is not running), or all. */
   private Map<String, ResourceUsage> sample(Containers containers) throws IOException {
     Map<String, ResourceUsage> out = new LinkedHashMap<>();
+    containers.requireUsage(); // not hidden by "ended meanwhile" below
     List<String> which = new ArrayList<>(refs);
     if (which.isEmpty()) {
       containers.list(false).forEach(r -> which.add(r.id()));

@@ -120,7 +120,9 @@ final class SystemInfoCommand implements Callable<Integer> {
       for (NetworkDefinition d : containers.networks().registry().list()) {
         names.add(d.name());
       }
-      net.put("Default", containers.networks().registry().defaultName());
+      // What run and create join without --network: pasta for a user.
+      net.put("Default", dev.lamina.runner.ContainerNetwork.defaultMode(
+          containers.networks().registry().defaultName()));
     } catch (IOException | RuntimeException e) {
       net.put("Error", ErrorHandler.oneLine(e));
     }

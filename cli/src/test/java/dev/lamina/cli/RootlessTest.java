@@ -141,6 +141,19 @@ class RootlessTest {
         "cat /data/k; stat -c %u /data/k; id -u"));
     assertEquals(List.of("kept", "1000", "0"), exec.lines());
     assertEquals("started\n", ok(user.lamina("logs", "keeper")).out());
+    // top: its processes (found by the container's PID namespace where it has no cgroup).
+    List<String> top = ok(user.lamina("top", "keeper", "-o", "pid,comm")).lines();
+    assertEquals(2, top.size(), top.toString());
+    assertTrue(top.get(0).contains("PID") && top.get(1).endsWith("sleep"), top.toString());
+    // stats read the cgroup: where there is none, refused in one line rather than all zeros.
+    Cli.Result stats = user.lamina("stats", "--no-stream", "keeper");
+    if (stats.code() != 0) {
+      assertEquals(1, stats.err().strip().lines().count(), stats.err());
+      assertTrue(stats.err().contains("cgroup v2"), stats.err());
+      assertEquals(stats.err(), user.lamina("stats", "--no-stream").err(), "all of them too");
+    } else {
+      assertTrue(!stats.out().contains(" 0B / "), stats.out());
+    }
     // Without a cgroup freezer a running container cannot be paused to copy safely: refused.
     Path local = Files.writeString(users.base().resolve("shared-in"), "in\n");
     RootlessUsers.run(List.of("chmod", "a+r", local.toString()));
@@ -220,6 +233,10 @@ class RootlessTest {
     try {
       assertTrue(Loopback.httpGet(port).endsWith("\r\n\r\nserved as a user\n"));
       assertTrue(ok(user.lamina("ps")).out().contains("127.0.0.1:" + port + "->8080/tcp"));
+      // Another container joins its namespace (pasta's), and reaches the server on loopback.
+      Cli.Result side = ok(user.lamina("run", "--rm", "--network", "container:web", "app", "sh",
+          "-c", "printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 2 127.0.0.1 8080"));
+      assertTrue(side.out().contains("served as a user"), side.out());
     } finally {
       ok(user.lamina("rm", "-f", "web"));
     }
@@ -232,7 +249,8 @@ class RootlessTest {
     List<String> lines = map.lines().stream().map(l -> l.strip().replaceAll("\\s+", " ")).toList();
     assertEquals(List.of("0 " + user.uid + " 1", "1 " + user.rangeStart + " 65536"), lines);
     assertEquals(0, user.lamina("system", "check").code());
-    assertEquals("true\n", ok(user.lamina("system", "info", "--format", "{{.Rootless}}")).out());
+    assertEquals("true pasta\n", ok(user.lamina("system", "info", "--format",
+        "{{.Rootless}} {{.Networks.Default}}")).out());
     // A terminal: run -t, and exec -t into a running container.
     Requirements.tool("script");
     Cli.Result tty = ok(user.laminaOnTerminal("run", "--rm", "-t", "--network", "none", "app",

@@ -107,7 +107,7 @@ final class ContainerLifecycle {
       Path rootfs = RootfsAssembly.rootfs(cdir);
       List<BindMount> binds = resolveVolumes(request, rootfs, used, anonymous);
       ContainerOptions options = request.options();
-      String hostname = options.hostname() != null ? options.hostname() : record.shortId();
+      String hostname = options.hostname() != null ? options.hostname() : defaultHostname(record, network);
       Set<String> taken = new HashSet<>();
       binds.forEach(b -> taken.add(b.destination()));
       List<BindMount> all =
@@ -138,6 +138,26 @@ final class ContainerLifecycle {
         RootfsAssembly.unmount(cdir);
       }
     }
+  }
+
+  /**
+   * The hostname of a container not given one: the host's own on the host's network, as docker
+   * and podman give it there (its name resolves as the host's does), else its short id.
+   */
+  private static String defaultHostname(ContainerRecord record, ContainerNetwork network)
+      throws IOException {
+    if (network.mode() == ContainerNetwork.Mode.HOST) {
+      try {
+        // The kernel's, which hostname(1) prints: the UTS namespace Lamina itself runs in.
+        String own = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        if (!own.isEmpty()) {
+          return own;
+        }
+      } catch (java.nio.file.NoSuchFileException e) {
+        // No procfs: the short id, as on other networks.
+      }
+    }
+    return record.shortId();
   }
 
   private ContainerRecord reserve(ContainerRequest request, String runtimeName)
@@ -219,6 +239,11 @@ final class ContainerLifecycle {
             .openStdin(request.openStdin())
             // The host's network, as before networks, is recorded as no network at all.
             .network(request.network().equalsHost() ? null : request.network())
+            // The process creating it, until it is created: a record whose creator was killed
+            // before it had a bundle is known as such, and tidied (ContainerReaper#refresh).
+            .monitorPid(ProcessHandle.current().pid())
+            .monitorStarted(
+                ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(null))
             .build();
     store.write(record);
     return record;

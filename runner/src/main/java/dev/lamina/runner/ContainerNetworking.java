@@ -102,7 +102,8 @@ final class ContainerNetworking {
         } catch (ContainerException e) {
           throw new NetworkException("--network container:" + n.container() + ": no such container");
         }
-        if (other.networkMode().mode() != ContainerNetwork.Mode.BRIDGE) {
+        // Bridge networks and pasta both give a container a namespace of its own to join.
+        if (!other.networkMode().ownNamespace()) {
           throw new NetworkException(
               "--network container:" + n.container()
                   + ": that container has no network namespace of its own (its network is "
@@ -157,6 +158,9 @@ final class ContainerNetworking {
             "cannot join the network of container " + n.container().substring(0, 12)
                 + ": it is not running");
       }
+      // Names resolve as in the other container, as podman and docker make it.
+      EtcFiles.shareNames(cdir, store.dir(n.container()),
+          r.hostname() != null ? r.hostname() : r.shortId(), r.name());
       return Background.done(null);
     }
     if (!n.ownNamespace()) {

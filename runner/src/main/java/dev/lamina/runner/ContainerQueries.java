@@ -86,7 +86,15 @@ final class ContainerQueries {
       throw new ContainerException("container " + r.name() + " is not running");
     }
     OciRuntime runtime = runtimes.of(r);
-    started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
+    Optional<RuntimeState> state = started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
+    if (dev.lamina.layerfs.posix.Rootless.active()
+        && dev.lamina.runner.runtime.Cgroups.delegatedControllers().isEmpty()) {
+      // The runtime finds processes by the container's cgroup, which a user has none of here.
+      if (state.isEmpty() || state.get().pid() <= 0) {
+        throw new ContainerException("container " + r.name() + " is not running");
+      }
+      return NamespaceProcesses.list(state.get().pid(), psOptions);
+    }
     return runtime.processes(r.id(), psOptions);
   }
 
@@ -101,9 +109,25 @@ final class ContainerQueries {
     if (r.state() != ContainerState.RUNNING) {
       throw new ContainerException("container " + r.name() + " is not running");
     }
+    requireUsage();
     OciRuntime runtime = runtimes.of(r);
     started(runtime, r, Instant.now().plus(Duration.ofSeconds(10)));
     return runtime.usage(r.id());
+  }
+
+  /**
+   * Checks that {@link #usage} can be had here at all, whatever the container.
+   *
+   * @throws ContainerException for a user without delegated cgroups: the runtime reads the
+   *     container's cgroup, which there is none of, and its figures would all be zero (refused,
+   *     as podman refuses it)
+   */
+  public void requireUsage() throws ContainerException {
+    if (dev.lamina.layerfs.posix.Rootless.active()
+        && dev.lamina.runner.runtime.Cgroups.delegatedControllers().isEmpty()) {
+      throw new ContainerException("stats are not available to an unprivileged user here: they"
+          + " need cgroup v2 delegated to the user (this host has none delegated)");
+    }
   }
 
   /**

@@ -126,6 +126,9 @@ final class ContainerReaper {
    * null when the record is gone (removed with {@code --rm}).
    */
   ContainerRecord refresh(ContainerRecord r) throws IOException {
+    if (r.state() == ContainerState.CREATED && unfinished(r)) {
+      return discardUnfinished(r);
+    }
     if (r.state() != ContainerState.RUNNING) {
       return r;
     }
@@ -136,11 +139,15 @@ final class ContainerReaper {
         return r;
       }
       Optional<RuntimeState> state = runtime == null ? Optional.empty() : runtime.state(r.id());
-      if (state.isPresent() && state.get().isRunning()) {
+      if (state.isPresent() && state.get().isRunning()
+          && !"created".equals(state.get().status())) {
         // Its monitor died, but the container lives on (a killed conmon): stop, kill and rm
         // still reach it through the runtime, and finish it then.
         return r;
       }
+      // Or the command starting it was killed between the runtime's create and its start: its
+      // process waits in the runtime's init for a start that will never come, holding its
+      // network. It is finished as any run that ended, its init killed by the runtime's delete.
     }
     boolean[] finished = {false};
     ContainerRecord done =
@@ -166,6 +173,41 @@ final class ContainerReaper {
       reportDeath(done);
     }
     return removeIfAuto(done);
+  }
+
+  /**
+   * Whether {@code r} is the record of a container whose creation never finished: its creator
+   * (a {@code run} or {@code create} killed with SIGKILL) is gone and it has no bundle. Records
+   * of older versions, which name no creator, are left as they are.
+   */
+  private boolean unfinished(ContainerRecord r) {
+    return r.monitorPid() != null
+        && !Files.exists(store.dir(r.id()).resolve("config.json"))
+        && !monitorAlive(r);
+  }
+
+  /**
+   * Removes a container whose creation never finished, as the creator would have had it failed:
+   * nothing of it ran, so there is no network or runtime state, only its directory and perhaps
+   * its root filesystem's mount. Returns null, or the record as it is when someone else changed
+   * it meanwhile.
+   */
+  private ContainerRecord discardUnfinished(ContainerRecord r) throws IOException {
+    Path cdir = store.dir(r.id());
+    return FileLocks.withExclusive(
+        store.lock(),
+        () -> {
+          Optional<ContainerRecord> cur = store.read(cdir);
+          if (cur.isEmpty()) {
+            return null;
+          }
+          if (cur.get().state() != ContainerState.CREATED || !unfinished(cur.get())) {
+            return cur.get();
+          }
+          RootfsAssembly.unmount(cdir);
+          Trees.deleteRecursively(cdir);
+          return null;
+        });
   }
 
   /**

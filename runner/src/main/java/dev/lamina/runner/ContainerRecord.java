@@ -14,7 +14,8 @@ import java.util.List;
  * @param created RFC 3339
  * @param exitCode null while it has not exited, or when its exit was not observed
  * @param error why the last start failed, if it did
- * @param monitorPid the process waiting for the container (the foreground CLI or the monitor)
+ * @param monitorPid the process waiting for the container (the foreground CLI or the monitor);
+ *     while it is being created, the process creating it
  * @param monitorStarted that process's start time, to tell it from a later process with its pid
  * @param lowerDirs the image's layer directories, top-most first
  * @param volumes the named and anonymous volumes it mounts
@@ -114,7 +115,9 @@ public record ContainerRecord(
 
   ContainerRecord withCommand(
       List<String> c, List<String> vols, List<String> anon, String host) {
-    return toBuilder().command(c).volumes(vols).anonymousVolumes(anon).hostname(host).build();
+    // Created: no process stands for it until it starts.
+    return toBuilder().command(c).volumes(vols).anonymousVolumes(anon).hostname(host)
+        .monitorPid(null).monitorStarted(null).build();
   }
 
   ContainerRecord withPaused(boolean p) {

@@ -246,6 +246,11 @@ public final class Containers {
     return queries.processes(ref, psOptions);
   }
 
+  /** See {@link ContainerQueries#requireUsage}. */
+  public void requireUsage() throws ContainerException {
+    queries.requireUsage();
+  }
+
   /** See {@link ContainerQueries#usage}. */
   public ResourceUsage usage(String ref) throws IOException {
     return queries.usage(ref);

@@ -162,4 +162,35 @@ class ContainerLifecycleTest {
     assertThrows(OciRuntimeException.class, () -> run(sh("true").withName("unmounted")));
     assertEquals(125, containers.inspect("unmounted").exitCode());
   }
+
+  /**
+   * A {@code run} or {@code create} killed (SIGKILL) after it wrote the container's first record
+   * and before its bundle: the record names its creator, and once that is gone the next command
+   * that looks removes it, as the creator would have had it failed. One whose creator lives on
+   * (a creation in progress) is left alone.
+   */
+  @Test
+  void creationKilledHalfway_isRemovedByTheNextCommand_oneInProgressIsNot() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    String killed = halfCreated(gone.pid(), "2026-01-01T00:00:00Z");
+    ProcessHandle self = ProcessHandle.current();
+    String inProgress =
+        halfCreated(self.pid(), self.info().startInstant().map(Instant::toString).orElse(null));
+    List<String> listed = containers.list(true).stream().map(ContainerRecord::id).toList();
+    assertEquals(List.of(inProgress), listed);
+    assertTrue(!Files.exists(tmp.resolve("lamina/containers").resolve(killed)), "its directory is left");
+  }
+
+  /** A created container's record and directory as its creator left them before its bundle. */
+  private String halfCreated(long creator, String creatorStarted) throws IOException {
+    ContainerRecord c = containers.create(sh("true"));
+    Path cdir = tmp.resolve("lamina/containers").resolve(c.id());
+    Files.delete(cdir.resolve("config.json"));
+    ContainerRecord half = c.toBuilder().command(List.of()).monitorPid(creator)
+        .monitorStarted(creatorStarted).build();
+    dev.lamina.layerfs.store.AtomicFiles.write(cdir.resolve("container.json"),
+        dev.lamina.layerfs.json.JsonWriter.toBytes(half, ContainerRecordCodec.INSTANCE));
+    return c.id();
+  }
 }

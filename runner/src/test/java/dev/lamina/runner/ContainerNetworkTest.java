@@ -498,6 +498,26 @@ class ContainerNetworkTest {
   }
 
   @Test
+  void networkContainer_resolvesNamesAsTheOtherDoes_onAUserNetwork() throws Exception {
+    String net = tag + "j";
+    containers.networks().registry().create(NetworkCreateRequest.named(net));
+    ContainerRecord srv = server("srv" + tag, ContainerNetwork.parse(net, null));
+    String address = containers.inspect(srv.id()).networkStatus().primary().orElseThrow().address();
+    // By name through the other's aardvark-dns, and the other's own name from its hosts file.
+    Result r =
+        run(sh(ContainerNetwork.parse("container:srv" + tag, null),
+                "cat /etc/hosts; for i in $(seq 50); do " + GET + " srv" + tag
+                    + " 80 | grep . && exit 0; sleep 0.1; done; exit 1")
+            .withName("side" + tag).withAutoRemove(true));
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("hello from the container"), r.out());
+    assertTrue(r.out().contains(address + "\t"), r.out());
+    assertTrue(r.out().contains("side" + tag), r.out());
+    containers.remove(srv.id(), true, true);
+    assertNothingLeft();
+  }
+
+  @Test
   void networkNone_hasLoopbackAlone_andHostHasTheHostsLinks() throws Exception {
     Result none =
         run(sh(ContainerNetwork.parse("none", null), "ip -o link").withAutoRemove(true));
@@ -511,6 +531,18 @@ class ContainerNetworkTest {
   }
 
   @Test
+  void networkHost_hasTheHostsHostname_othersTheirShortId() throws Exception {
+    String own = run(List.of("hostname")).strip();
+    Result host = run(sh(ContainerNetwork.parse("host", null), "hostname; cat /etc/hostname")
+        .withAutoRemove(true));
+    assertEquals(0, host.code(), host.out());
+    assertEquals(own + "\n" + own, host.out());
+    Result none = run(sh(ContainerNetwork.parse("none", null), "hostname").withAutoRemove(true));
+    assertTrue(none.out().matches("[0-9a-f]{12}"), none.out());
+    assertNothingLeft();
+  }
+
+  @Test
   void killedMonitor_thenRm_leavesNothing() throws Exception {
     int port = freePort();
     ContainerRecord c = server("web", bridge("bridge", List.of("127.0.0.1:" + port + ":80")));
@@ -520,6 +552,64 @@ class ContainerNetworkTest {
     monitor.onExit().get(30, TimeUnit.SECONDS);
     containers.remove(c.id(), true, true);
     assertNothingLeft();
+  }
+
+  /**
+   * A start cut off between the runtime's create and its start (the command starting it killed
+   * with SIGKILL, its monitor gone too): the container's process waits in runc's init for a start
+   * that never comes. The next command finishes it as an ended run: off its networks, its port
+   * free again, and removed with --rm.
+   */
+  @Test
+  void startCutOffBeforeTheRuntimesStart_isFinishedByTheNextCommand() throws Exception {
+    dev.lamina.runner.runtime.OciRuntime runc = OciRuntimes.source(root).select(null);
+    Containers cutOff = Containers.open(root, TestNetworks.exitCommand(defaults),
+        selector -> new StartNeverComes(runc), defaults);
+    int port = freePort();
+    ContainerRecord c = cutOff.create(
+        sh(bridge("bridge", List.of("127.0.0.1:" + port + ":80")), "exec httpd -f -p 80 -h /www")
+            .withAutoRemove(true));
+    cutOff.start(c.id());
+    assertEquals("created", runc.state(c.id()).orElseThrow().status());
+    ProcessHandle monitor = ProcessHandle.of(cutOff.inspect(c.id()).monitorPid()).orElseThrow();
+    monitor.destroyForcibly();
+    monitor.onExit().get(30, TimeUnit.SECONDS);
+    assertEquals(List.of(), containers.list(true), "still recorded as running");
+    assertTrue(runc.state(c.id()).isEmpty());
+    assertNothingLeft();
+  }
+
+  /** runc, but a start never reaches it: the container stays created, as a cut-off start left it. */
+  private static final class StartNeverComes implements dev.lamina.runner.runtime.OciRuntime {
+    private final dev.lamina.runner.runtime.OciRuntime runc;
+
+    StartNeverComes(dev.lamina.runner.runtime.OciRuntime runc) {
+      this.runc = runc;
+    }
+
+    @Override public String name() { return runc.name(); }
+    @Override public int run(String id, Path bundle, Stdio stdio, boolean keep, boolean fwd)
+        throws IOException, InterruptedException { return runc.run(id, bundle, stdio, keep, fwd); }
+    @Override public int exec(String id, Path process, Stdio stdio, boolean fwd)
+        throws IOException, InterruptedException { return runc.exec(id, process, stdio, fwd); }
+    @Override public void create(String id, Path bundle, Stdio stdio) throws IOException {
+      runc.create(id, bundle, stdio);
+    }
+    @Override public java.util.Optional<dev.lamina.runner.runtime.RuntimeCommand> command(String id)
+        throws IOException { return runc.command(id); }
+    @Override public void start(String id) {}
+    @Override public java.util.Optional<dev.lamina.runner.runtime.RuntimeState> state(String id)
+        throws IOException { return runc.state(id); }
+    @Override public void kill(String id, String signal) throws IOException { runc.kill(id, signal); }
+    @Override public dev.lamina.runner.runtime.ResourceUsage usage(String id) throws IOException {
+      return runc.usage(id);
+    }
+    @Override public String processes(String id, List<String> ps) throws IOException {
+      return runc.processes(id, ps);
+    }
+    @Override public void pause(String id) throws IOException { runc.pause(id); }
+    @Override public void resume(String id) throws IOException { runc.resume(id); }
+    @Override public void delete(String id, boolean force) throws IOException { runc.delete(id, force); }
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -136,6 +137,18 @@ public final class NetworkRegistry {
     return n;
   }
 
+  /**
+   * Ranges no bridge may take, though the host's main routing table ({@link HostRoutes}) does not
+   * list them: loopback (in the kernel's local table, on {@code lo}: a bridge there would take
+   * the host's own 127.0.0.1; podman refuses it too, as an address the host has), "this
+   * network", multicast and the reserved class E.
+   */
+  private static final Map<Subnet, String> NOT_FOR_BRIDGES = Map.of(
+      Subnet.parse("0.0.0.0/8"), "the \"this network\" range",
+      Subnet.parse("127.0.0.0/8"), "the loopback range",
+      Subnet.parse("224.0.0.0/4"), "the multicast range",
+      Subnet.parse("240.0.0.0/4"), "the reserved range");
+
   private static Subnet parseSubnet(String text) throws NetworkException {
     Subnet s;
     try {
@@ -148,6 +161,12 @@ public final class NetworkRegistry {
     }
     if (!s.toString().equals(text)) {
       throw new NetworkException("invalid subnet " + text + ": host bits set (did you mean " + s + "?)");
+    }
+    for (Map.Entry<Subnet, String> special : NOT_FOR_BRIDGES.entrySet()) {
+      if (special.getKey().overlaps(s)) {
+        throw new NetworkException(
+            "subnet " + s + " overlaps " + special.getValue() + " " + special.getKey());
+      }
     }
     return s;
   }

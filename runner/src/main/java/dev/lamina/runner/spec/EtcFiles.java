@@ -162,6 +162,36 @@ public final class EtcFiles {
         java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
   }
 
+  /**
+   * For a container in another's network namespace ({@code --network container:}), the other's
+   * view of names, written in place into the files {@link #write} made in {@code dir} (it may be
+   * running): the other's {@code resolv.conf} (aardvark-dns on a network with DNS), and its
+   * {@code hosts} (its names and addresses) with this container's {@code hostname} and {@code
+   * name} added on loopback, as podman writes them. A file either container binds itself (none
+   * made) is left alone. Read from the other's files as they are now, at most 1 MiB of each.
+   *
+   * @throws IOException if a file cannot be read or written
+   */
+  public static void shareNames(Path dir, Path otherDir, String hostname, String name)
+      throws IOException {
+    Path otherResolv = otherDir.resolve("resolv.conf");
+    if (Files.isRegularFile(otherResolv, LinkOption.NOFOLLOW_LINKS)) {
+      rewriteInPlace(dir, "resolv.conf", read(otherResolv));
+    }
+    Path otherHosts = otherDir.resolve("hosts");
+    if (Files.isRegularFile(otherHosts, LinkOption.NOFOLLOW_LINKS)) {
+      StringBuilder hosts = new StringBuilder(read(otherHosts));
+      if (hosts.length() > 0 && hosts.charAt(hosts.length() - 1) != '\n') {
+        hosts.append('\n');
+      }
+      hosts.append("127.0.0.1\t").append(hostname);
+      if (name != null && !name.equals(hostname)) {
+        hosts.append(' ').append(name);
+      }
+      rewriteInPlace(dir, "hosts", hosts.append('\n').toString());
+    }
+  }
+
   /** The text of {@code hosts} for {@code setup}, as {@link #write} writes it. */
   public String hostsText(Setup setup) throws IOException {
     return hosts(setup);

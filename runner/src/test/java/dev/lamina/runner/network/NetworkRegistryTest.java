@@ -136,6 +136,16 @@ class NetworkRegistryTest {
         "invalid network name '../x': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
         refused(() -> registry.create(NetworkCreateRequest.named("../x"))));
     assertEquals("network name lamina is reserved", refused(() -> registry.create(NetworkCreateRequest.named("lamina"))));
+    // Loopback is the host's though /proc/net/route does not list it; multicast is no network.
+    assertEquals(
+        "subnet 127.0.0.0/8 overlaps the loopback range 127.0.0.0/8",
+        refused(() -> registry.create(new NetworkCreateRequest("f", "127.0.0.0/8", null, false, Map.of()))));
+    assertEquals(
+        "subnet 127.1.0.0/16 overlaps the loopback range 127.0.0.0/8",
+        refused(() -> registry.create(new NetworkCreateRequest("f", "127.1.0.0/16", null, false, Map.of()))));
+    assertEquals(
+        "subnet 224.1.0.0/24 overlaps the multicast range 224.0.0.0/4",
+        refused(() -> registry.create(new NetworkCreateRequest("f", "224.1.0.0/24", null, false, Map.of()))));
     assertEquals(
         "subnet 10.90.1.0/24 overlaps network lamina (10.90.0.0/16)",
         refused(() -> registry.create(new NetworkCreateRequest("e", "10.90.1.0/24", null, false, Map.of()))));
