@@ -349,6 +349,22 @@ class RootlessTest {
         r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
 
+    // An image with a file of another owner cannot be unpacked by this user: said so, with
+    // where subordinate ids are given (EINVAL from lchown alone said nothing).
+    Path owned = Files.createDirectories(tmp.resolve("owned-tree"));
+    Files.writeString(owned.resolve("file"), "x");
+    RootlessUsers.run(List.of("chown", "1000:1000", owned.resolve("file").toString()));
+    Cli root = new Cli(tmp.resolve("root-store-owned"));
+    root.run("import", owned.toString(), "owned").ok();
+    Path archive = users.base().resolve("owned.tar");
+    root.run("save", "-o", archive.toString(), "owned").ok();
+    RootlessUsers.run(List.of("chmod", "a+r", archive.toString()));
+    other.lamina("load", "-i", archive.toString()).ok();
+    Cli.Result unpack = other.lamina("create", "--network", "none", "owned", "/file");
+    assertNotEquals(0, unpack.code(), unpack.toString());
+    assertTrue(unpack.err().contains("/etc/subuid") && unpack.err().contains("1000:1000"),
+        unpack.err());
+
     Cli.Result refused = other.lamina("--root", user.store().toString(), "images");
     assertEquals(ExitCodes.ERROR, refused.code());
     assertTrue(refused.err().contains("belongs to another user"), refused.err());

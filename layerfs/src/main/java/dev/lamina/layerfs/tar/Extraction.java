@@ -35,6 +35,7 @@ import java.util.Set;
  */
 final class Extraction {
   private static final int ERRNO_EPERM = 1;
+  private static final int ERRNO_EINVAL = 22;
   private static final int ERRNO_ENOTSUP = 95;
   private static final int IMPLIED_DIR_MODE = 0755;
 
@@ -261,7 +262,7 @@ final class Extraction {
     // overlayfs reads a 0:0 character device as "deleted in the layers below".
     Posix.mknod(target, FileStat.S_IFCHR, 0, 0);
     if (options.restoreOwners()) {
-      Posix.lchown(target, (int) h.uid(), (int) h.gid());
+      restoreOwner(h, target);
     }
     markWritten(target);
     restoreTime(parent, parentTime);
@@ -385,12 +386,30 @@ final class Extraction {
   }
 
   /**
+   * Gives {@code path} the entry's owner. In a user namespace an id outside its mapping fails
+   * with EINVAL, which says nothing of why: a user without subordinate ids has only their own id
+   * mapped, and an image's files owned by other users cannot be extracted.
+   */
+  private static void restoreOwner(EntryHeader h, Path path) throws IOException {
+    try {
+      Posix.lchown(path, (int) h.uid(), (int) h.gid());
+    } catch (PosixException e) {
+      if (e.errno() != ERRNO_EINVAL) {
+        throw e;
+      }
+      throw new IOException("cannot give " + path + " the owner " + h.uid() + ":" + h.gid()
+          + ": the id is not mapped in this user namespace (too few subordinate ids? add a range"
+          + " for the user to /etc/subuid and /etc/subgid)", e);
+    }
+  }
+
+  /**
    * Owner, then xattrs, then mode: chown clears setuid/setgid and file capabilities, so those
    * come after it. chmod is never applied to a symlink (Linux has no lchmod).
    */
   private void restoreMetadata(EntryHeader h, Path path, boolean isSymlink) throws IOException {
     if (options.restoreOwners()) {
-      Posix.lchown(path, (int) h.uid(), (int) h.gid());
+      restoreOwner(h, path);
     }
     for (Map.Entry<String, byte[]> xattr : h.xattrs().entrySet()) {
       String name = xattr.getKey();
