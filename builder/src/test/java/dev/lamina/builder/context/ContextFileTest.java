@@ -9,6 +9,7 @@ import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.tar.ContentChangedException;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.LayerWriter;
+import dev.lamina.layerfs.tar.ReadAhead;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
