@@ -17,9 +17,9 @@ import java.util.Objects;
  * A regular file of the build context as the content of a layer entry. Its sha256 is known up
  * front when the digest memo still trusts the file's stamp; otherwise it is computed from the very
  * bytes the layer writer reads, so a file is read once per build whether it is hashed for the
- * cache key, written into a layer, or both. It is read as the {@link WalkedFile} it is: the small
- * ones ahead of the write, by name in the directory its walk listed them from, and hashed where
- * they are read ({@link ReadAhead}).
+ * cache key, written into a layer, or both. It is read as the {@link WalkedFile} it is: by name in
+ * the directory its walk listed it from, the small ones ahead of the write, hashed where they are
+ * read ({@link ReadAhead}).
  */
 public final class ContextFile implements ReadAhead.Content {
   private static final HexFormat HEX = HexFormat.of();
@@ -53,8 +53,8 @@ public final class ContextFile implements ReadAhead.Content {
 
   /**
    * As {@link #ContextFile(Path, String, FileStamp, FileDigests, String, boolean)}, found by a
-   * walk {@code where} it says (or null): a file read ahead is read from there by its name,
-   * without its path looked up again, and holds the directory open until then.
+   * walk {@code where} it says (or null): the file is read from there by its name, without its
+   * path looked up again, and holds the directory open until then.
    */
   ContextFile(Path host, String key, FileStamp stamp, FileDigests memo, String recalledHex,
       boolean withoutXattrs, TreeWalk.Where where) {
@@ -62,9 +62,9 @@ public final class ContextFile implements ReadAhead.Content {
     this.stamp = Objects.requireNonNull(stamp, "stamp");
     this.memo = Objects.requireNonNull(memo, "memo");
     this.withoutXattrs = withoutXattrs;
+    this.file = new WalkedFile(host, stamp.size(), where);
     this.hex = stamp.size() == 0 ? EMPTY_SHA256
         : recalledHex != null ? recalledHex : memo.knownHex(key, stamp);
-    this.file = new WalkedFile(host, stamp.size(), hex == null ? where : null);
   }
 
   /** The file's path relative to the context. */

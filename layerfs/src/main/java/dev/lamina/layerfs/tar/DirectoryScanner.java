@@ -67,9 +67,9 @@ public final class DirectoryScanner {
   /**
    * The entries {@link #scan} finds, one at a time as a {@link TreeWalk} finds them, in {@link
    * LayerEntry#PATH_ORDER}: for {@link LayerWriter#writeSorted}, without holding the tree. Each
-   * iteration walks afresh. Regular files are {@link WalkedFile}s, the small ones read ahead of
-   * the write ({@link ReadAhead}), by name in their directories: the entries are for a writer
-   * that opens each file as it comes.
+   * iteration walks afresh. Regular files are {@link WalkedFile}s, read by name in their
+   * directories, the small ones read ahead of the write ({@link ReadAhead}): the entries are for
+   * a writer that opens each file as it comes.
    *
    * @throws NotDirectoryException if {@code root} is not a directory (a symlink to one included)
    * @throws IOException if it cannot be stat'ed

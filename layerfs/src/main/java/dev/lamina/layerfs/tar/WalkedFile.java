@@ -14,10 +14,17 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * A regular file a {@link TreeWalk} found, as the content of its layer entry. A small one is read
- * ahead of the write ({@link ReadAhead}), by its name in the directory the walk listed it from,
- * which it holds open until then ({@link OpenDirectory#read}); others are opened by path when
- * written, without following a final symlink.
+ * A regular file a {@link TreeWalk} found, as the content of its layer entry: read by its name in
+ * the directory the walk listed it from, which it holds open until the file is read ({@link
+ * OpenDirectory#read}, {@link OpenDirectory#openFile}); small files are read ahead of the write
+ * ({@link ReadAhead}).
+ *
+ * <p>Why by name: a file opened by its full path is found by looking up every directory above it
+ * again, so a directory swapped for a symlink after the walk listed it would lead the read out of
+ * the tree (CVE-2018-15664's race). Opened relative to the directory listed, the read stays in
+ * the tree, and costs one lookup instead of one per component. Only the first read goes there (the
+ * directory is let go then); a file opened again is opened by path, without following a final
+ * symlink.
  */
 public final class WalkedFile implements ReadAhead.Content {
   /**
@@ -31,7 +38,7 @@ public final class WalkedFile implements ReadAhead.Content {
   private final Path host;
   private final long size;
   private final byte[] cName;
-  /** The file's directory, held until it is read ahead, or null. */
+  /** The file's directory, held until the first read, or null (then it is read by path). */
   private OpenDirectory dir;
   /** The content, read ahead, until {@link #open} hands it on. */
   private byte[] bytes;
@@ -45,7 +52,7 @@ public final class WalkedFile implements ReadAhead.Content {
   public WalkedFile(Path host, long size, TreeWalk.Where where) {
     this.host = Objects.requireNonNull(host, "host");
     this.size = size;
-    if (where != null && size > 0 && size <= ReadAhead.MAX_FILE) {
+    if (where != null && size > 0) {
       this.dir = where.dir().retain();
       this.cName = where.cName();
     } else {
@@ -140,8 +147,13 @@ public final class WalkedFile implements ReadAhead.Content {
     if (held != null) {
       return new ByteArrayInputStream(held);
     }
-    release();
-    return Files.newInputStream(host, LinkOption.NOFOLLOW_LINKS);
+    OpenDirectory at = takeDirectory();
+    if (at == null) {
+      return Files.newInputStream(host, LinkOption.NOFOLLOW_LINKS);
+    }
+    try (at) {
+      return at.openFile(cName, host);
+    }
   }
 
   @Override

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Random;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -23,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The files of a {@link DirectoryScanner#walk} ({@code COPY --from}, {@code import}), read ahead
- * when small: the layer is byte for byte the one written from the same tree opened by path
- * ({@link DirectoryScanner#scan}), and a file that changed since the walk still fails the write.
+ * when small and by name in their directories: the layer is byte for byte the one written from
+ * the same tree opened by path ({@link DirectoryScanner#scan}), a file that changed since the walk
+ * still fails the write, and a directory swapped for a symlink never leads a read out of the tree.
  */
 class WalkedFileTest {
   private static final int MAX = ReadAhead.MAX_FILE;
@@ -39,6 +42,17 @@ class WalkedFileTest {
 
   private static Iterator<LayerEntry> walk(Path root) throws IOException {
     return DirectoryScanner.walk(root, p -> true).iterator();
+  }
+
+  /** The walk's entries up to and including {@code path}, which it hands out last. */
+  private static LayerEntry advanceTo(Iterator<LayerEntry> walk, String path) {
+    while (walk.hasNext()) {
+      LayerEntry e = walk.next();
+      if (e.path().equals(path)) {
+        return e;
+      }
+    }
+    throw new AssertionError(path + " not walked");
   }
 
   @Test
@@ -115,6 +129,68 @@ class WalkedFileTest {
         assertTrue(e.getMessage().contains("f"), e.getMessage());
       }
     }
+  }
+
+  /**
+   * A directory deleted and replaced by a symlink to outside the tree after the walk found a file
+   * in it, before the file is read (CVE-2018-15664's race): the read fails, where a read by path
+   * gave the outside file of the same name and size.
+   */
+  @Test
+  void walk_directorySwappedForASymlinkBeforeAFileIsRead_failsWithoutReadingOutside()
+      throws Exception {
+    byte[] mine = new byte[MAX + 1000]; // too large to be read ahead: read when written
+    byte[] host = new byte[mine.length];
+    Arrays.fill(mine, (byte) 'm');
+    Arrays.fill(host, (byte) 'h');
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.write(outside.resolve("big"), host);
+    Path root = Files.createDirectories(tmp.resolve("tree"));
+    Files.createDirectories(root.resolve("d"));
+    Files.write(root.resolve("d/big"), mine);
+
+    Iterator<LayerEntry> walk = walk(root);
+    LayerEntry big = advanceTo(walk, "d/big");
+    Files.delete(root.resolve("d/big"));
+    Files.delete(root.resolve("d"));
+    Posix.symlink(outside.toString(), root.resolve("d"));
+
+    assertThrows(NoSuchFileException.class, () -> big.content().open().close());
+  }
+
+  /** The same swap with the directory moved away: the file read is the one the walk found. */
+  @Test
+  void walk_directoryMovedAndReplacedByASymlink_readsTheFileTheWalkFound() throws Exception {
+    byte[] mine = new byte[MAX + 1000];
+    Arrays.fill(mine, (byte) 'm');
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.write(outside.resolve("big"), new byte[mine.length]);
+    Path root = Files.createDirectories(tmp.resolve("tree"));
+    Files.createDirectories(root.resolve("d"));
+    Files.write(root.resolve("d/big"), mine);
+
+    Iterator<LayerEntry> walk = walk(root);
+    LayerEntry big = advanceTo(walk, "d/big");
+    Files.move(root.resolve("d"), tmp.resolve("moved"));
+    Posix.symlink(outside.toString(), root.resolve("d"));
+
+    try (InputStream in = big.content().open()) {
+      assertArrayEquals(mine, in.readAllBytes());
+    }
+  }
+
+  @Test
+  void open_fileSwappedForASymlink_isRefused() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("tree"));
+    Files.write(root.resolve("big"), new byte[MAX + 1]);
+    Files.write(tmp.resolve("secret"), new byte[MAX + 1]);
+
+    Iterator<LayerEntry> walk = walk(root);
+    LayerEntry big = advanceTo(walk, "big");
+    Files.delete(root.resolve("big"));
+    Posix.symlink(tmp.resolve("secret").toString(), root.resolve("big"));
+
+    assertThrows(IOException.class, () -> big.content().open().close());
   }
 
   @Test
