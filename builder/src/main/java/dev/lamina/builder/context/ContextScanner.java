@@ -4,6 +4,7 @@ import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.layerfs.tar.ReadAhead;
 import dev.lamina.layerfs.tar.TreeWalk;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,8 +21,9 @@ import java.util.function.Predicate;
  * <p>The entries are found one directory at a time as they are read ({@link TreeWalk}), so a
  * context of any size is never held whole. Each file costs one {@code statx} and, unless the
  * memo knows it unchanged and without xattrs ({@link FileDigests#recall}), one {@code
- * listxattrat}, both by name in its open directory; the small files it reads ahead are opened
- * there too: the walk is the whole work of a cached COPY, so it reads nothing it does not keep.
+ * listxattrat}, both by name in its open directory; files are opened there too, when read ahead
+ * or written ({@link dev.lamina.layerfs.tar.WalkedFile}): the walk is the whole work of a cached
+ * COPY, so it reads nothing it does not keep.
  */
 public final class ContextScanner {
   private ContextScanner() {}
@@ -40,7 +42,7 @@ public final class ContextScanner {
             ? LayerEntry.hardlink(path, hardlinkTo).withMode(st.permissions())
                 .withMtime(st.mtime())
             : entry(path, file, st, xattrs, prefix + path, memo, (String) recalled, where));
-    return () -> new ReadAhead(walk.iterator());
+    return ReadAhead.of(walk);
   }
 
   private static LayerEntry entry(String path, Path file, FileStat st,

@@ -215,8 +215,8 @@ public final class SourceSet {
 
         @Override
         public LayerEntry next() {
+          settle(); // before the walk lets go of what it held for reading the entry
           LayerEntry e = entries.next();
-          settle();
           pending = e;
           return e;
         }

@@ -245,7 +245,13 @@ final class BuildRun {
    * @throws IOException if reading a source or writing the blob fails
    */
   LayerRef writeSortedLayer(Iterable<LayerEntry> sorted) throws IOException {
-    // Past the page cache: nothing of the build reads the layer back (see DirectFileOutput).
+    // Past the page cache (see DirectFileOutput). A following step that mounts the layer (a RUN
+    // after a COPY) extracts it from the blob, which is then read from the disk rather than the
+    // cache: measured on the 50,000-file context (a 342 MB layer), COPY then RUN took 5.8-6.9 s
+    // this way against 5.7-7.8 s through the cache, COPY then COPY --from of it 6.0-6.2 s
+    // against 6.3-8.5 s, the COPY alone 1.6-1.7 s against 1.6-2.0 s. The read back (0.24 s
+    // here, cold) costs about what the copy into cache pages saves; on a disk much slower to
+    // read than this one, it would cost more.
     try (BlobWriter w = store.blobs().newWriter().withDirectWrites()) {
       if (options.compression() == dev.lamina.layerfs.compress.Compression.NONE) {
         // The blob is the tar: the writer's own digest is the diff_id, no second hash needed.

@@ -9,6 +9,8 @@ import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.tar.ContentChangedException;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.LayerWriter;
+import dev.lamina.layerfs.tar.ReadAhead;
+import dev.lamina.layerfs.tar.TreeWalk;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -60,5 +62,37 @@ class ContextFileTest {
       assertThrows(ContentChangedException.class,
           () -> LayerWriter.preservingMtimes().write(List.of(e), new ByteArrayOutputStream()));
     }
+  }
+
+  /**
+   * A file whose digest the memo knows is not read ahead but streamed to the write: it is opened
+   * by name in the directory its walk listed, so a directory deleted and replaced by a symlink to
+   * outside the context meanwhile fails the read instead of leading it out (a read by path gave
+   * the outside file of the same name and size).
+   */
+  @Test
+  void knownDigest_readByNameInItsDirectory_notThroughASymlinkSwappedIn() throws Exception {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.writeString(outside.resolve("f"), "host");
+    Path context = Files.createDirectories(tmp.resolve("context"));
+    Files.createDirectories(context.resolve("d"));
+    Files.writeString(context.resolve("d/f"), "mine");
+    String knownHex = Digest.sha256("mine".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .hex();
+
+    ContextFile f = null;
+    for (LayerEntry e : new TreeWalk(context, p -> p.equals("d/f"),
+        (path, file, st, xattrs, hardlinkTo, recalled, where) -> LayerEntry.regular(path,
+            st.size(), new ContextFile(file, path, FileStamp.of(st), FileDigests.uncached(),
+                knownHex, true, where)))) {
+      f = (ContextFile) e.content();
+    }
+    assertEquals(false, f.wantsReadAhead(), "a known digest is not read ahead");
+    Files.delete(context.resolve("d/f"));
+    Files.delete(context.resolve("d"));
+    dev.lamina.layerfs.posix.Posix.symlink(outside.toString(), context.resolve("d"));
+
+    ContextFile known = f;
+    assertThrows(java.nio.file.NoSuchFileException.class, () -> known.open().close());
   }
 }

@@ -74,8 +74,9 @@ public final class RootfsImport {
    * @throws IOException if the tree cannot be read or the store written
    */
   public ResolvedImage fromDirectory(Path rootfs, List<String> names) throws IOException {
+    // Past the page cache, as a build's layers: nothing reads the layer back at once.
     try (Lease lease = store.lease();
-        BlobWriter blob = store.blobs().newWriter()) {
+        BlobWriter blob = store.blobs().newWriter().withDirectWrites()) {
       // The layer is uncompressed: the blob is the tar, so the writer's digest is the diff_id.
       writer.writeSorted(DirectoryScanner.walk(rootfs, path -> true), blob);
       BlobInfo info = blob.commit();

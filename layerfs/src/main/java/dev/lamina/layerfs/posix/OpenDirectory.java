@@ -7,11 +7,14 @@ import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -42,6 +45,7 @@ public final class OpenDirectory implements AutoCloseable {
   private static final Calls CALLS = Calls.load();
   private static final int EPERM = 1;
   private static final int ENOENT = 2;
+  private static final int EINTR = 4;
   private static final int EACCES = 13;
   private static final int ENOTDIR = 20;
   private static final int ELOOP = 40;
@@ -118,7 +122,7 @@ public final class OpenDirectory implements AutoCloseable {
                 libc, "openat", true, Type.SINT, Type.SINT, Type.POINTER, Type.SINT),
             NativeFunctions.function(libc, "close", false, Type.SINT, Type.SINT),
             NativeFunctions.function(
-                libc, "read", false, Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG),
+                libc, "read", true, Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG),
             NativeFunctions.function(
                 libc, "getdents64", true, Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG),
             NativeFunctions.function(libc, "syscall", true, Type.SLONG,
@@ -348,6 +352,94 @@ public final class OpenDirectory implements AutoCloseable {
     } finally {
       invoker.invokeLrL(CALLS.close(), file);
       Reference.reachabilityFence(direct);
+    }
+  }
+
+  /**
+   * The child {@code cName} (its bytes with a NUL) as a stream, opened relative to this directory
+   * without following a symlink and without blocking: a file whose directory was swapped for a
+   * symlink since the walk listed it is still read from the directory listed (or not found, if
+   * that was deleted), never through the symlink. {@code file} is its path, for messages, and
+   * where it is opened by path (where the native calls are not made, or the name is too long).
+   *
+   * @throws NoSuchFileException if it is gone
+   * @throws FileSystemException if it is a symlink now
+   * @throws IOException if it cannot be opened
+   */
+  public InputStream openFile(byte[] cName, Path file) throws IOException {
+    int fd = descriptor.fd;
+    Scratch s = SCRATCH.get();
+    if (fd < 0 || !s.putName(cName)) {
+      return Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+    }
+    int opened = (int) Invoker.getInstance().invokeLLLrL(CALLS.openat(), fd, s.address(),
+        CALLS.fileFlags());
+    Reference.reachabilityFence(this);
+    if (opened < 0) {
+      int errno = LastError.getInstance().get();
+      throw errno == ELOOP
+          ? new FileSystemException(file.toString(), null, "a symlink (changed during the walk)")
+          : failure("openat", file, errno);
+    }
+    return new FileInput(opened, file);
+  }
+
+  /**
+   * A file opened by {@link #openFile}, read with {@code read(2)} into the reading thread's
+   * buffer and copied out from there, as the JDK's own streams read.
+   */
+  private static final class FileInput extends InputStream {
+    private static final int SPACE = 256 * 1024;
+    private static final ThreadLocal<Scratch> BUFFER = ThreadLocal.withInitial(() -> {
+      ByteBuffer b = ByteBuffer.allocateDirect(SPACE);
+      return new Scratch(b, MemoryIO.getInstance().getDirectBufferAddress(b));
+    });
+
+    private final Path file;
+    private int fd;
+
+    FileInput(int fd, Path file) {
+      this.fd = fd;
+      this.file = file;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : Byte.toUnsignedInt(one[0]);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      java.util.Objects.checkFromIndexSize(off, len, b.length);
+      if (fd < 0) {
+        throw new IOException("stream closed: " + file);
+      }
+      if (len == 0) {
+        return 0;
+      }
+      Scratch s = BUFFER.get();
+      long n;
+      do {
+        n = Invoker.getInstance().invokeLLLrL(CALLS.read(), fd, s.address(),
+            Math.min(len, SPACE));
+      } while (n < 0 && LastError.getInstance().get() == EINTR);
+      if (n < 0) {
+        throw failure("read", file, LastError.getInstance().get());
+      }
+      if (n == 0) {
+        return -1;
+      }
+      s.buffer().get(0, b, off, (int) n);
+      return (int) n;
+    }
+
+    @Override
+    public void close() {
+      if (fd >= 0) {
+        Invoker.getInstance().invokeIrI(CALLS.close(), fd);
+        fd = -1;
+      }
     }
   }
 

@@ -18,8 +18,9 @@ import java.util.Objects;
  * <p>Why: a large layer written through the page cache costs the kernel a copy into freshly
  * allocated cache pages, which on this kind of virtual machine was 2.2 s of system time a
  * gigabyte (a quarter of a cold build of a million files, more than hashing the layer), where
- * {@code O_DIRECT} costs a tenth of that. The blob is fsync'ed when it is committed anyway, and
- * nothing of a build reads it back at once.
+ * {@code O_DIRECT} costs a tenth of that. The blob is fsync'ed when it is committed anyway. A
+ * build step that mounts the layer next reads it back from the disk instead of the cache: here
+ * that cost about what the copy saved (a COPY of 342 MB then a RUN: 5.8-6.9 s against 5.7-7.8 s).
  *
  * <p>{@link #flush} writes nothing (a partial block cannot be written directly): until {@link
  * #finish}, the file is shorter than what was written to this stream.

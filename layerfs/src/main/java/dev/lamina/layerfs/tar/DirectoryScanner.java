@@ -56,7 +56,8 @@ public final class DirectoryScanner {
   public static List<LayerEntry> scan(Path root, Predicate<String> include) throws IOException {
     List<LayerEntry> entries = new ArrayList<>();
     try {
-      walk(root, include).forEach(entries::add);
+      // Files opened by path when written: a list may be held long, with nothing held open for it.
+      treeWalk(root, include, false).forEach(entries::add);
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
@@ -65,21 +66,33 @@ public final class DirectoryScanner {
 
   /**
    * The entries {@link #scan} finds, one at a time as a {@link TreeWalk} finds them, in {@link
-   * LayerEntry#PATH_ORDER}: for {@link LayerWriter#writeSorted}, without holding the tree.
+   * LayerEntry#PATH_ORDER}: for {@link LayerWriter#writeSorted}, without holding the tree. Each
+   * iteration walks afresh. Regular files are {@link WalkedFile}s, read by name in their
+   * directories, the small ones read ahead of the write ({@link ReadAhead}): the entries are for
+   * a writer that opens each file as it comes.
    *
    * @throws NotDirectoryException if {@code root} is not a directory (a symlink to one included)
    * @throws IOException if it cannot be stat'ed
    */
-  public static TreeWalk walk(Path root, Predicate<String> include) throws IOException {
+  public static Iterable<LayerEntry> walk(Path root, Predicate<String> include)
+      throws IOException {
+    return ReadAhead.of(treeWalk(root, include, true));
+  }
+
+  private static TreeWalk treeWalk(Path root, Predicate<String> include, boolean byName)
+      throws IOException {
     Objects.requireNonNull(include, "include");
     if (!Posix.lstat(root).isDirectory()) {
       throw new NotDirectoryException(root.toString());
     }
-    return new TreeWalk(root, include, DirectoryScanner::entry);
+    return new TreeWalk(root, include,
+        (path, file, st, xattrs, hardlinkTo, recalled, where) ->
+            entry(path, file, st, xattrs, hardlinkTo, byName ? where : null));
   }
 
+  /** The entry of a file the walk found; its content read by name {@code where} (or by path). */
   private static LayerEntry entry(String path, Path file, FileStat st,
-      SortedMap<String, byte[]> xattrs, String hardlinkTo, Object recalled, TreeWalk.Where where)
+      SortedMap<String, byte[]> xattrs, String hardlinkTo, TreeWalk.Where where)
       throws IOException {
     if (hardlinkTo != null) {
       return LayerEntry.hardlink(path, hardlinkTo)
@@ -92,7 +105,8 @@ public final class DirectoryScanner {
     if (st.isDirectory()) {
       base = LayerEntry.directory(f.path());
     } else if (st.isRegularFile()) {
-      base = LayerEntry.regular(f.path(), st.size(), ContentSource.ofFile(f.file()));
+      base = LayerEntry.regular(f.path(), st.size(), where == null
+          ? ContentSource.ofFile(f.file()) : new WalkedFile(f.file(), st.size(), where));
     } else if (st.isSymlink()) {
       base = LayerEntry.symlink(f.path(), Posix.readlink(f.file()));
     } else if (st.isCharDevice()) {

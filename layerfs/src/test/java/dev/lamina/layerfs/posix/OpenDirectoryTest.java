@@ -134,6 +134,28 @@ class OpenDirectoryTest {
   }
 
   @Test
+  void openFile_streamsTheWholeFile_refusesASymlink_andSaysWhatIsMissing() throws Exception {
+    byte[] bytes = new byte[700_000]; // more than one read's space
+    new Random(9).nextBytes(bytes);
+    Files.write(FileNames.resolve(dir, "f\uDCFF"), bytes);
+    Posix.symlink("f\uDCFF", dir.resolve("link"));
+    try (OpenDirectory at = OpenDirectory.open(dir)) {
+      try (java.io.InputStream in = at.openFile(c("f\uDCFF"), dir.resolve("shown"))) {
+        assertEquals(bytes[0] & 0xff, in.read());
+        assertArrayEquals(Arrays.copyOfRange(bytes, 1, bytes.length), in.readAllBytes());
+        assertEquals(-1, in.read());
+      }
+      java.nio.file.FileSystemException link = assertThrows(
+          java.nio.file.FileSystemException.class,
+          () -> at.openFile(c("link"), dir.resolve("link")));
+      assertTrue(link.getMessage().contains("symlink"), link.getMessage());
+      NoSuchFileException missing = assertThrows(NoSuchFileException.class,
+          () -> at.openFile(c("missing"), dir.resolve("missing")));
+      assertEquals(dir.resolve("missing").toString(), missing.getFile());
+    }
+  }
+
+  @Test
   void read_fifo_doesNotBlock() throws Exception {
     Requirements.root();
     Posix.mknod(dir.resolve("p"), FileStat.S_IFIFO | 0600, 0, 0);

@@ -1,7 +1,6 @@
-package dev.lamina.builder.context;
+package dev.lamina.layerfs.tar;
 
 import dev.lamina.layerfs.concurrent.Futures;
-import dev.lamina.layerfs.tar.LayerEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -15,10 +14,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 
 /**
- * The entries of a context walk, with the small files among them whose digests are not known yet
- * read and hashed ahead, in order, on other threads ({@link ContextFile#readAhead}). An entry is
- * handed out only once its own read is done, so whoever describes it next (a cache key) finds
- * its digest known, and the layer write copies its bytes from memory.
+ * The entries of a tree walk, with the small files among them read ahead, in order, on other
+ * threads: each entry whose content is a {@link Content} that {@link Content#wantsReadAhead
+ * wants it}. An entry is handed out only once its own read is done, so the layer write copies its
+ * bytes from memory, and whoever describes it next (a context file's digest for a cache key)
+ * finds what the read learned. Every walk that feeds a layer write goes through here: the build
+ * context ({@code ContextScanner}), and the trees of {@link DirectoryScanner#walk} ({@code COPY
+ * --from}, {@code import}, {@code export}).
  *
  * <p>Why: in a cold build of a context of a million small files, the thread that writes the
  * layer spent most of its time opening, reading, hashing and closing one file after the other
@@ -28,9 +30,35 @@ import java.util.concurrent.FutureTask;
  * their bytes rather than their system calls, still stream through the writer (a megabyte ahead
  * at most, so memory stays flat).
  */
-final class ReadAhead implements Iterator<LayerEntry> {
+public final class ReadAhead implements Iterator<LayerEntry> {
   /** Files up to this size are read ahead (whole, into memory). */
-  static final int MAX_FILE = 64 * 1024;
+  public static final int MAX_FILE = 64 * 1024;
+
+  /** Content that can be read ahead of the write that opens it. */
+  public interface Content extends ContentSource {
+    /**
+     * Whether a read ahead would spare the write a read: the content is not read or known yet,
+     * and its entry's size is at most {@link #MAX_FILE} (and not zero).
+     */
+    boolean wantsReadAhead();
+
+    /**
+     * Reads the content now, on the calling thread, and keeps it for the next {@link #open}. A
+     * file that cannot be read here, or whose size changed since the walk, is left to {@link
+     * #open}, which reports why.
+     *
+     * @return the number of bytes kept (0 if none)
+     * @throws IOException if it cannot be read (the write then opens it again)
+     */
+    int readAhead() throws IOException;
+
+    /**
+     * Lets go of what is held for reading the content (its directory, open): the reader has
+     * moved past its entry. A later {@link #open} reads it by path.
+     */
+    void release();
+  }
+
   /** At most this many entries are held ahead of the reader... */
   private static final int MAX_ENTRIES = 128;
   /**
@@ -43,7 +71,7 @@ final class ReadAhead implements Iterator<LayerEntry> {
   private static final long MAX_BYTES = 1L << 20;
 
   private static final ExecutorService READERS = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "context-read");
+    Thread t = new Thread(r, "read-ahead");
     t.setDaemon(true);
     return t;
   });
@@ -62,14 +90,21 @@ final class ReadAhead implements Iterator<LayerEntry> {
   private record Pending(LayerEntry entry, long size, Future<?> read) {}
 
   private final Iterator<LayerEntry> walk;
+  /** The entry handed out last, whose reader is done with it once it asks for the next. */
+  private LayerEntry handedOut;
   private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
   private long bytesAhead;
-  private List<ContextFile> batch;
+  private List<Content> batch;
   private FutureTask<Void> batchRead;
   private long batchBytes;
 
-  ReadAhead(Iterator<LayerEntry> walk) {
+  private ReadAhead(Iterator<LayerEntry> walk) {
     this.walk = walk;
+  }
+
+  /** The entries of {@code walk}, each iteration reading ahead from a fresh one. */
+  public static Iterable<LayerEntry> of(Iterable<LayerEntry> walk) {
+    return () -> new ReadAhead(walk.iterator());
   }
 
   @Override
@@ -86,6 +121,13 @@ final class ReadAhead implements Iterator<LayerEntry> {
     if (p == null) {
       throw new NoSuchElementException();
     }
+    // What a walk holds open for a file is let go as soon as its reader is past it (a writer
+    // opens each file before it asks for the next), not when the collector finds it: a walk
+    // that only describes its files (a cached build's) would hold a directory each meanwhile.
+    if (handedOut != null && handedOut.content() instanceof Content c) {
+      c.release();
+    }
+    handedOut = p.entry();
     if (p.read() != null) {
       await(p.read());
       bytesAhead -= p.size();
@@ -97,12 +139,12 @@ final class ReadAhead implements Iterator<LayerEntry> {
     while (ahead.size() < MAX_ENTRIES && bytesAhead < MAX_BYTES && walk.hasNext()) {
       LayerEntry e = walk.next();
       Future<?> read = null;
-      if (e.content() instanceof ContextFile f && f.knownHex() == null && e.size() <= MAX_FILE) {
+      if (e.content() instanceof Content f && e.size() <= MAX_FILE && f.wantsReadAhead()) {
         if (batch == null) {
-          List<ContextFile> files = new ArrayList<>(BATCH_FILES);
+          List<Content> files = new ArrayList<>(BATCH_FILES);
           batch = files;
           batchRead = new FutureTask<>(() -> {
-            for (ContextFile file : files) {
+            for (Content file : files) {
               try {
                 file.readAhead();
               } catch (IOException ex) {
