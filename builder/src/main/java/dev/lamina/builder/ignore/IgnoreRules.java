@@ -31,6 +31,7 @@ public final class IgnoreRules {
   private final ThreadLocal<Map<String, Level>> parentResults =
       ThreadLocal.withInitial(HashMap::new);
   private final List<IgnorePattern> patterns;
+  private final IgnorePattern[] patternArray;
   private final Path source;
   /**
    * The patterns a path can only match if one of its components is this name (a component of the
@@ -44,10 +45,11 @@ public final class IgnoreRules {
    * What is known at one directory: which patterns matched it, and which ones a path at or below
    * it could match (its components' indexed patterns and the unindexed ones).
    */
-  private record Level(boolean[] matched, long[] candidates) {}
+  private record Level(long[] matched, long[] candidates) {}
 
   private IgnoreRules(List<IgnorePattern> patterns, Path source) {
     this.patterns = List.copyOf(patterns);
+    this.patternArray = this.patterns.toArray(new IgnorePattern[0]);
     this.source = source;
     this.unindexed = new long[(patterns.size() + 63) >>> 6];
     for (int i = 0; i < patterns.size(); i++) {
@@ -150,7 +152,8 @@ public final class IgnoreRules {
     if (patterns.isEmpty()) {
       return false;
     }
-    String file = clean(path);
+    // A walk asks with clean relative paths: cleaning each again cost a split and a join a file.
+    String file = isClean(path) ? path : clean(path);
     if (file.startsWith("/")) {
       file = file.substring(1);
     }
@@ -168,16 +171,17 @@ public final class IgnoreRules {
       end = file.lastIndexOf('/', end - 1);
     }
     long[] candidates = parent != null ? parent.candidates() : unindexed;
-    boolean[] parentMatched = parent != null ? parent.matched() : null;
+    long[] parentMatched = parent != null ? parent.matched() : null;
     boolean excluded = false;
     do {
       int start = end + 1;
       end = file.indexOf('/', start);
-      String at = end < 0 ? file : file.substring(0, end);
+      boolean last = end < 0;
+      String at = last ? file : file.substring(0, end);
       // A pattern naming a component this path lacks cannot match it: with hundreds of patterns,
       // one lookup of the new component here spares trying each of them on every file.
       long[] named = byComponent.isEmpty() ? null
-          : byComponent.get(end < 0 ? file.substring(start) : file.substring(start, end));
+          : byComponent.get(last ? file.substring(start) : file.substring(start, end));
       if (named != null) {
         long[] union = candidates.clone();
         for (int w = 0; w < union.length; w++) {
@@ -185,23 +189,32 @@ public final class IgnoreRules {
         }
         candidates = union;
       }
-      boolean[] matched = new boolean[patterns.size()];
+      // Only the patterns that matched the parent or could match here are looked at, in order;
+      // any other neither matches nor changes the outcome. The path's own results are kept
+      // only for a directory on the way, whose children come next.
+      long[] matched = last ? null : new long[candidates.length];
       excluded = false;
-      for (int i = 0; i < patterns.size(); i++) {
-        IgnorePattern p = patterns.get(i);
-        boolean match = parentMatched != null && parentMatched[i];
-        if (!match) {
-          if (p.exception() != excluded) {
-            continue; // cannot change the outcome
+      for (int w = 0; w < candidates.length; w++) {
+        long inherited = parentMatched == null ? 0 : parentMatched[w];
+        for (long bits = candidates[w] | inherited; bits != 0; bits &= bits - 1) {
+          long bit = bits & -bits;
+          IgnorePattern p = patternArray[(w << 6) + Long.numberOfTrailingZeros(bit)];
+          boolean match = (inherited & bit) != 0;
+          if (!match) {
+            if (p.exception() != excluded) {
+              continue; // cannot change the outcome
+            }
+            match = p.matches(at);
           }
-          match = (candidates[i >>> 6] & (1L << i)) != 0 && p.matches(at);
-        }
-        matched[i] = match;
-        if (match) {
-          excluded = !p.exception();
+          if (match) {
+            if (matched != null) {
+              matched[w] |= bit;
+            }
+            excluded = !p.exception();
+          }
         }
       }
-      if (end >= 0) {
+      if (!last) {
         if (known.size() >= 256) {
           known.clear();
         }
@@ -265,6 +278,31 @@ public final class IgnoreRules {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether {@link #clean} would give {@code path} back unchanged and relative: not empty, no
+   * leading or trailing slash, no empty, {@code .} or {@code ..} component.
+   */
+  static boolean isClean(String path) {
+    int n = path.length();
+    if (n == 0 || path.charAt(0) == '/' || path.charAt(n - 1) == '/') {
+      return false;
+    }
+    int componentStart = 0;
+    for (int i = 0; i <= n; i++) {
+      if (i == n || path.charAt(i) == '/') {
+        int len = i - componentStart;
+        if (len == 0
+            || (len == 1 && path.charAt(componentStart) == '.')
+            || (len == 2 && path.charAt(componentStart) == '.'
+                && path.charAt(componentStart + 1) == '.')) {
+          return false;
+        }
+        componentStart = i + 1;
+      }
+    }
+    return true;
   }
 
   /** Lexical cleaning like Go's {@code filepath.Clean}. */

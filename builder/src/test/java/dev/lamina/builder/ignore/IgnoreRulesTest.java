@@ -235,4 +235,82 @@ class IgnoreRulesTest {
     assertFalse(rules.matches("build/out/a"));
     assertFalse(rules.matches("src/Main.java"));
   }
+
+  /** A path taken as clean is exactly what cleaning gives back; anything else is cleaned. */
+  @Test
+  void isClean_agreesWithClean() {
+    for (String p : List.of("a", "a/b", "a.b/c", "..a/b..", ".x", "a/.x/..y")) {
+      assertTrue(IgnoreRules.isClean(p), p);
+      assertEquals(p, IgnoreRules.clean(p));
+    }
+    for (String p : List.of("", ".", "..", "/a", "a/", "a//b", "./a", "a/./b", "a/../b", "a/..",
+        "../a", "a/.")) {
+      assertFalse(IgnoreRules.isClean(p), p);
+    }
+  }
+
+  /**
+   * Random ignore files decide every path as patternmatcher's level-by-level walk does when each
+   * pattern is tried in order at each level (no index, no skipping): the reference below.
+   */
+  @Test
+  void randomIgnoreFiles_decideAsTheOrderedLevelByLevelRules() {
+    java.util.Random random = new java.util.Random(7);
+    String[] parts = {"a", "b", "ab", "*", "**", "?", "a*", "[ab]", "x"};
+    String[] names = {"a", "b", "ab", "ba", "x", "xa"};
+    for (int n = 0; n < 400; n++) {
+      StringBuilder text = new StringBuilder();
+      for (int k = 1 + random.nextInt(6); k > 0; k--) {
+        if (random.nextInt(4) == 0) {
+          text.append('!');
+        }
+        for (int c = 1 + random.nextInt(3); c > 0; c--) {
+          text.append(parts[random.nextInt(parts.length)]).append(c > 1 ? "/" : "");
+        }
+        text.append('\n');
+      }
+      IgnoreRules rules = IgnoreRules.parse(text.toString());
+      List<IgnorePattern> patterns = new java.util.ArrayList<>();
+      for (String line : rules.patterns()) {
+        boolean exception = line.startsWith("!");
+        patterns.add(IgnorePattern.compile(exception ? line.substring(1) : line, exception));
+      }
+      for (int m = 0; m < 30; m++) {
+        StringBuilder path = new StringBuilder();
+        for (int c = 1 + random.nextInt(4); c > 0; c--) {
+          path.append(names[random.nextInt(names.length)]).append(c > 1 ? "/" : "");
+        }
+        String p = path.toString();
+        assertEquals(reference(patterns, p), rules.matches(p), text + " ~ " + p);
+      }
+    }
+  }
+
+  private static boolean reference(List<IgnorePattern> patterns, String file) {
+    boolean[] parentMatched = null;
+    boolean excluded = false;
+    int end = -1;
+    do {
+      end = file.indexOf('/', end + 1);
+      String at = end < 0 ? file : file.substring(0, end);
+      boolean[] matched = new boolean[patterns.size()];
+      excluded = false;
+      for (int i = 0; i < patterns.size(); i++) {
+        IgnorePattern p = patterns.get(i);
+        boolean match = parentMatched != null && parentMatched[i];
+        if (!match) {
+          if (p.exception() != excluded) {
+            continue;
+          }
+          match = p.matches(at);
+        }
+        matched[i] = match;
+        if (match) {
+          excluded = !p.exception();
+        }
+      }
+      parentMatched = matched;
+    } while (end >= 0);
+    return excluded;
+  }
 }
