@@ -3,9 +3,10 @@ package dev.lamina.cli;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarUtils;
 
 /** Peeks into archive files to tell their kind. */
 final class Archives {
@@ -39,29 +40,23 @@ final class Archives {
           }
         }
         byte[] h = header.array();
-        if (isZero(h) || !checksumMatches(h)) {
+        if (isZero(h) || !TarUtils.verifyCheckSum(h)) {
           return false; // the end of the archive, or not a tar
         }
-        char type = (char) h[156];
-        String entry = field(h, 0, 100);
-        if (field(h, 257, 5).equals("ustar")) {
-          String prefix = field(h, 345, 155);
-          if (!prefix.isEmpty()) {
-            entry = prefix + "/" + entry;
-          }
-        }
-        if ((type == '0' || type == '\0') && (entry.equals(name) || entry.equals("./" + name))) {
+        TarArchiveEntry entry = new TarArchiveEntry(h); // name with its ustar prefix, and size
+        String entryName = entry.getName();
+        if (entry.isFile() && (entryName.equals(name) || entryName.equals("./" + name))) {
           return true;
         }
-        long size = size(h);
+        long size = entry.getSize();
         if (size < 0) {
           return false;
         }
         pos += BLOCK + (size + BLOCK - 1) / BLOCK * BLOCK;
       }
       return false;
-    } catch (IOException e) {
-      return false;
+    } catch (IOException | IllegalArgumentException e) {
+      return false; // a damaged header: the load that follows says what is wrong
     }
   }
 
@@ -72,62 +67,5 @@ final class Archives {
       }
     }
     return true;
-  }
-
-  /**
-   * The header's checksum: its bytes summed, the checksum field counted as spaces; unsigned, or
-   * signed as some old writers summed them.
-   */
-  private static boolean checksumMatches(byte[] h) {
-    long unsigned = 0;
-    long signed = 0;
-    for (int i = 0; i < BLOCK; i++) {
-      boolean field = i >= 148 && i < 156;
-      unsigned += field ? ' ' : h[i] & 0xff;
-      signed += field ? ' ' : h[i];
-    }
-    long recorded = octal(h, 148, 8);
-    return recorded == unsigned || recorded == signed;
-  }
-
-  /** The content's size: octal digits, or base-256 for sizes of 8 GiB and more; -1 if invalid. */
-  private static long size(byte[] h) {
-    if ((h[124] & 0x80) != 0) {
-      long v = 0;
-      for (int i = 125; i < 136; i++) {
-        if (v >>> 55 != 0) {
-          return -1;
-        }
-        v = (v << 8) | (h[i] & 0xff);
-      }
-      return (h[124] & 0x7f) != 0 ? -1 : v;
-    }
-    return octal(h, 124, 12);
-  }
-
-  /** Octal digits, leading spaces allowed, ended by a NUL or a space; -1 if there are none. */
-  private static long octal(byte[] h, int off, int len) {
-    int i = off;
-    int end = off + len;
-    while (i < end && h[i] == ' ') {
-      i++;
-    }
-    long v = 0;
-    int digits = 0;
-    for (; i < end && h[i] >= '0' && h[i] <= '7'; i++, digits++) {
-      if (v >>> 60 != 0) {
-        return -1;
-      }
-      v = (v << 3) | (h[i] - '0');
-    }
-    return digits == 0 || (i < end && h[i] != 0 && h[i] != ' ') ? -1 : v;
-  }
-
-  private static String field(byte[] h, int off, int len) {
-    int n = 0;
-    while (n < len && h[off + n] != 0) {
-      n++;
-    }
-    return new String(h, off, n, StandardCharsets.UTF_8);
   }
 }
