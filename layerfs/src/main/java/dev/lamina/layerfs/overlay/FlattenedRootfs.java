@@ -6,10 +6,12 @@ import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.LayerWriter;
 import dev.lamina.layerfs.tar.WhiteoutFormat;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,10 +48,14 @@ public final class FlattenedRootfs {
 
   private static void copy(List<LayerEntry> entries, Path target, ApplyOptions options)
       throws IOException {
-    PipedInputStream in = new PipedInputStream(1 << 16);
-    PipedOutputStream out = new PipedOutputStream(in);
     // The writer runs on its own thread: a pipe between two threads streams the layer without
-    // holding it in memory.
+    // holding it in memory. An OS pipe, not PipedInputStream: the layer writer hands its bytes to
+    // the stream from a thread of its own that ends before the last of them is read, and a
+    // PipedInputStream whose last writing thread has ended fails the read ("Write end dead")
+    // unless the pipe was closed first, which races with that thread's end.
+    Pipe pipe = Pipe.open();
+    InputStream in = Channels.newInputStream(pipe.source());
+    OutputStream out = Channels.newOutputStream(pipe.sink());
     CompletableFuture<Void> writer =
         CompletableFuture.runAsync(
             () -> {
