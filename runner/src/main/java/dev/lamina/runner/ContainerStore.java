@@ -91,9 +91,14 @@ final class ContainerStore {
         return r;
       }
     }
-    List<ContainerRecord> byPrefix =
-        ref.matches("[0-9a-f]+") ? all.stream().filter(r -> r.id().startsWith(ref)).toList()
-            : List.of();
+    List<ContainerRecord> byPrefix = new ArrayList<>();
+    if (ref.matches("[0-9a-f]+")) {
+      for (ContainerRecord r : all) {
+        if (r.id().startsWith(ref)) {
+          byPrefix.add(r);
+        }
+      }
+    }
     if (byPrefix.size() == 1) {
       return byPrefix.get(0);
     }
