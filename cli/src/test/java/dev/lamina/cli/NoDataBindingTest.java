@@ -1,11 +1,13 @@
 package dev.lamina.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.testing.Requirements;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The container commands ({@code run}, {@code ps}, {@code stop}, {@code rm}, and a start the
  * runtime refuses) load none of Jackson's data binding, each in a JVM of its own: creating the
  * mapper and introspecting the records by reflection would cost a container start more than the
- * rest of its work.
+ * rest of its work. Nor do they compare, hash or print a record with its generated methods: the
+ * JVM builds those from method handles at first use ({@code java.lang.runtime.ObjectMethods}),
+ * some twenty classes spun at run time, which no class-data archive holds.
  */
 class NoDataBindingTest {
   @TempDir Path tmp;
@@ -73,6 +77,30 @@ class NoDataBindingTest {
     Run refused = lamina(store, "run", "--rm", "busybox", "/no/such/command");
     assertEquals(127, refused.code(), refused.log());
     assertNoDataBinding(List.of("run", "/no/such/command"), refused);
+  }
+
+  @Test
+  void containerCommands_bootstrapNoRecordMethods() throws Exception {
+    Requirements.root();
+    Requirements.tool("runc");
+    Requirements.tool("conmon");
+    Requirements.require(
+        Files.isExecutable(Path.of("/usr/lib/podman/netavark")),
+        "netavark in /usr/lib/podman (apt-get install netavark)");
+    Path store = tmp.resolve("store");
+    Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
+    new Cli(store).run("import", rootfs.toString(), "busybox").ok();
+    for (List<String> args :
+        List.of(
+            List.of("run", "--rm", "--network", "none", "busybox", "true"),
+            List.of("run", "--rm", "busybox", "true"),
+            List.of("ps", "-a"))) {
+      Run r = lamina(store, args.toArray(String[]::new));
+      assertEquals(0, r.code(), args + "\n" + r.log());
+      assertFalse(
+          r.log().contains("[class,load] java.lang.runtime.ObjectMethods "),
+          args + " bootstrapped a record's equals, hashCode or toString");
+    }
   }
 
   private static void assertNoDataBinding(List<String> args, Run r) {
