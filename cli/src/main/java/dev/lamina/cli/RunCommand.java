@@ -139,9 +139,10 @@ class RunCommand implements Callable<Integer> {
     List<dev.lamina.runner.volume.VolumeSpec> mounts = more.mounts(builder);
     ContainerOptions options = builder.build();
     more.checkCidfile();
+    // Opened first: it starts loading what its native calls need, meanwhile the image is found.
+    Containers containers = ContainerSupport.open(store.root());
     Store s = store.open();
     String stored = pull.ensure(s, image);
-    Containers containers = ContainerSupport.open(store.root());
     try (Lease lease = s.lease()) {
       ContainerImage img = new StoreImageProvider(s).prepare(stored);
       more.checkPlatform(image, img.config());

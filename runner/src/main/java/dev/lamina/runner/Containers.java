@@ -1,6 +1,7 @@
 package dev.lamina.runner;
 
 import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.posix.NativeFunctions;
 import dev.lamina.layerfs.store.StoreRoots;
 import dev.lamina.runner.network.NetworkDefaults;
 import dev.lamina.runner.network.Networks;
@@ -40,6 +41,9 @@ public final class Containers {
 
   private Containers(
       Path root, ExitCommand exitCommand, RuntimeSource runtimeSource, NetworkDefaults defaults) {
+    // Container commands mount root filesystems and talk to monitors through jffi: its loading
+    // overlaps with the command's store and image work instead of waiting for the first call.
+    NativeFunctions.loadInBackground();
     Path laminaRoot = root.toAbsolutePath().normalize();
     ContainerStore store = new ContainerStore(laminaRoot.resolve("containers"));
     this.store = store;

@@ -2,8 +2,11 @@ package dev.lamina.layerfs.posix;
 
 import com.kenai.jffi.CallingConvention;
 import com.kenai.jffi.Function;
+import com.kenai.jffi.Invoker;
 import com.kenai.jffi.Library;
+import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The one place that loads a native library and looks up its functions for calls through jffi,
@@ -12,7 +15,37 @@ import com.kenai.jffi.Type;
  * cold JVM, where jffi only loads its stub library.
  */
 public final class NativeFunctions {
+  private static final AtomicBoolean LOADING = new AtomicBoolean();
+
   private NativeFunctions() {}
+
+  /**
+   * Loads jffi (its stub library, its memory and call layers) and libc on a thread of its own,
+   * once per process, for a command that will soon make native calls (mount a root filesystem,
+   * talk to a container's monitor): in a cold JVM that takes several milliseconds, which then
+   * overlap with the command's other work instead of adding to it. Only jffi's own classes are
+   * touched, so that a failure here changes nothing: the first real call meets it again, and
+   * reports it.
+   */
+  public static void loadInBackground() {
+    if (!LOADING.compareAndSet(false, true)) {
+      return;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                MemoryIO.getInstance();
+                Invoker.getInstance();
+                libc();
+              } catch (Throwable later) {
+                // Reported where the calls are made.
+              }
+            },
+            "jffi-load");
+    t.setDaemon(true);
+    t.start();
+  }
 
   /**
    * The C library.

@@ -1,5 +1,6 @@
 package dev.lamina.runner.runtime;
 
+import dev.lamina.layerfs.posix.NativeFunctions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +50,7 @@ public final class AttachClient implements AutoCloseable {
    * (for conmon to create the container).
    */
   public static void prepare() {
-    SocketCalls.loadInBackground();
+    NativeFunctions.loadInBackground();
   }
 
   /**

@@ -54,28 +54,6 @@ final class SocketCalls {
     return INSTANCE;
   }
 
-  /**
-   * Loads jffi (its native stub, unpacked from the jar, and libc) on a thread of its own, for a
-   * caller that is about to wait (for the monitor to create a container) and then needs these
-   * calls: a cold JVM takes tens of milliseconds over it. Only jffi's own classes are touched, so
-   * that a failure here changes nothing: the first real call meets it again, and reports it.
-   */
-  static void loadInBackground() {
-    Thread t = new Thread(SocketCalls::load, "jffi-load");
-    t.setDaemon(true);
-    t.start();
-  }
-
-  private static void load() {
-    try {
-      MemoryIO.getInstance();
-      Invoker.getInstance();
-      NativeFunctions.libc();
-    } catch (Throwable later) {
-      // Reported where the calls are made.
-    }
-  }
-
   private static Function function(Library library, String name, Type result, Type... params) {
     // errno is read right after the call
     return NativeFunctions.function(library, name, true, result, params);
