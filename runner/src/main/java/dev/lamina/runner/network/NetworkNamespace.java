@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A network namespace pinned at a file: {@code unshare --net=FILE true} (util-linux) makes a new
- * namespace and bind-mounts it on {@code FILE}, so it outlives the helper and netavark and the OCI
- * runtime can join it by path. Removing it unmounts and unlinks the file; the kernel frees the
+ * A network namespace pinned at a file: a new namespace bind-mounted on the file, so it outlives
+ * the thread that made it and netavark and the OCI runtime can join it by path. Made by system
+ * calls ({@link NamespaceCalls}), else by {@code unshare --net=FILE true} (util-linux). Removing it unmounts and unlinks the file; the kernel frees the
  * namespace, and with it the container end of every veth, when nothing else holds it.
  */
 public final class NetworkNamespace {
@@ -22,16 +22,24 @@ public final class NetworkNamespace {
   /**
    * Creates a new network namespace pinned at {@code file} (which must not exist).
    *
-   * @throws NetworkException when {@code unshare} is missing or fails
+   * @throws NetworkException when the namespace cannot be made or pinned
    */
   public static Path create(Path file) throws IOException {
     Files.createDirectories(file.getParent());
-    // unshare bind-mounts onto an existing file.
+    // A bind mount needs a file to mount on.
     Files.createFile(file);
     try {
-      run(List.of("unshare", "--net=" + file, "true"), "unshare (util-linux)");
-    } catch (IOException | RuntimeException e) {
+      if (NamespaceCalls.usable()) {
+        NamespaceCalls.createPinned(file);
+      } else {
+        run(List.of("unshare", "--net=" + file, "true"), "unshare (util-linux)");
+      }
+    } catch (IOException | RuntimeException | Error e) {
       Files.deleteIfExists(file);
+      if (e instanceof IOException && !(e instanceof NetworkException)) {
+        throw new NetworkException(
+            "cannot make a network namespace at " + file + ": " + e.getMessage(), e);
+      }
       throw e;
     }
     return file;
@@ -68,9 +76,15 @@ public final class NetworkNamespace {
     if (!Files.exists(file)) {
       return;
     }
-    while (isPinned(file)) {
-      // Detach: a process that still has the file open must not keep the mount in place.
-      run(List.of("umount", "-l", file.toString()), "umount (util-linux)");
+    if (NamespaceCalls.usable()) {
+      while (NamespaceCalls.detach(file)) {
+        // Once more: a namespace pinned twice on the file.
+      }
+    } else {
+      while (isPinned(file)) {
+        // Detach: a process that still has the file open must not keep the mount in place.
+        run(List.of("umount", "-l", file.toString()), "umount (util-linux)");
+      }
     }
     try {
       Files.delete(file);
