@@ -53,7 +53,8 @@ final class TrainCommand implements Callable<Integer> {
    * Help, queries, an import, a build, and foreground runs: one that fails in the runtime (no
    * such command), and one that runs to its end without a network, attached to its monitor (the
    * host's {@code /usr} bound read-only gives it {@code true}), so that what a run does after
-   * its container has started (attach, wait, finish, remove) is archived too. A file over a MiB
+   * its container has started (attach, wait, finish, remove) is archived too; then the same run
+   * and a listing beside a container that was only created, and its removal. A file over a MiB
    * makes the import hash with libcrypto, so its binding is archived.
    */
   private static List<List<String>> commands(Path dir) throws IOException {
@@ -86,7 +87,14 @@ final class TrainCommand implements Callable<Integer> {
     commands.add(
         List.of("--root", root, "run", "--rm", "--network", "none", "-v", "/usr:/usr:ro",
             IMAGE, "/usr/bin/true"));
+    // A container kept while the store is listed and a run starts: reading existing records
+    // (names taken, ps) is then trained too, not only an empty store.
+    commands.add(List.of("--root", root, "create", "--name", "lamina-cds-kept", IMAGE, "/file"));
     commands.add(List.of("--root", root, "ps", "-a"));
+    commands.add(
+        List.of("--root", root, "run", "--rm", "--network", "none", "-v", "/usr:/usr:ro",
+            IMAGE, "/usr/bin/true"));
+    commands.add(List.of("--root", root, "rm", "lamina-cds-kept"));
     commands.add(List.of("--root", root, "volume", "ls"));
     return commands;
   }
