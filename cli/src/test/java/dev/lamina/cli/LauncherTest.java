@@ -181,10 +181,35 @@ class LauncherTest {
     assertRan(launch("ps"), "ps", archive.toString());
     assertEquals(lines, Files.readAllLines(remembered));
 
-    String path = "/nonexistent:" + System.getenv("PATH");
-    assertRan(launch(checkout.resolve("bin/lamina"), Map.of("PATH", path), "ps"), "ps",
+    // Another PATH that leads to the same java (another user's, who cannot rewrite the record):
+    // used as it is, found without starting a program to look it up.
+    Path strace = Requirements.tool("strace");
+    Path same = Files.createDirectories(tmp.resolve("same-java"));
+    Files.createSymbolicLink(same.resolve("java"), Path.of(lines.get(2)));
+    String samePath = same + ":" + System.getenv("PATH");
+    Path trace = tmp.resolve("trace");
+    Result r =
+        run(
+            List.of(strace.toString(), "-f", "-qq", "-e", "trace=execve", "-o", trace.toString(),
+                checkout.resolve("bin/lamina").toString(), "ps"),
+            Map.of("PATH", samePath));
+    assertRan(r, "ps", archive.toString());
+    List<String> execs =
+        Files.readAllLines(trace).stream().filter(l -> l.contains("execve(")).toList();
+    assertEquals(2, execs.size(), String.join("\n", execs));
+    assertEquals(lines, Files.readAllLines(remembered));
+
+    // Another PATH that leads to another java: looked up again, and the record rewritten.
+    Path other = Files.createDirectories(tmp.resolve("other-java"));
+    Path wrapper = other.resolve("java");
+    Files.writeString(wrapper, "#!/bin/sh\nexec " + lines.get(2) + " \"$@\"\n");
+    Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    String otherPath = other + ":" + System.getenv("PATH");
+    assertRan(launch(checkout.resolve("bin/lamina"), Map.of("PATH", otherPath), "ps"), "ps",
         archive.toString());
-    assertEquals(path, Files.readAllLines(remembered).get(0));
+    assertEquals(
+        List.of(otherPath, wrapper.toString(), wrapper.toString()),
+        Files.readAllLines(remembered));
   }
 
   @Test
