@@ -57,10 +57,10 @@ final class MountCalls {
 
   private boolean mount(String options, Path target) {
     byte[] overlay = FileNames.cString("overlay");
-    long source = copy(overlay);
-    long fstype = copy(overlay);
-    long dir = copy(FileNames.cString(target));
-    long data = copy(FileNames.cString(options));
+    long source = NativeFunctions.copyToNative(overlay);
+    long fstype = NativeFunctions.copyToNative(overlay);
+    long dir = NativeFunctions.copyToNative(FileNames.cString(target));
+    long data = NativeFunctions.copyToNative(FileNames.cString(options));
     try {
       return (int) invoker.invokeLLLLLrL(mount, source, dir, fstype, 0L, data) == 0;
     } finally {
@@ -71,7 +71,7 @@ final class MountCalls {
   }
 
   private boolean umount(Path target) {
-    long dir = copy(FileNames.cString(target));
+    long dir = NativeFunctions.copyToNative(FileNames.cString(target));
     try {
       return (int) invoker.invokeLLrL(umount2, dir, 0L) == 0;
     } finally {
@@ -79,9 +79,4 @@ final class MountCalls {
     }
   }
 
-  private long copy(byte[] bytes) {
-    long p = memory.allocateMemory(bytes.length, false);
-    memory.putByteArray(p, bytes, 0, bytes.length);
-    return p;
-  }
 }

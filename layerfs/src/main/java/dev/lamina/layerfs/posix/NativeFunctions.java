@@ -84,4 +84,15 @@ public final class NativeFunctions {
     }
     return new Function(address, result, params, CallingConvention.DEFAULT, saveErrno);
   }
+
+  /**
+   * {@code bytes} (a C string with its terminating zero, say) copied into native memory, to be
+   * given back with {@code MemoryIO.freeMemory}.
+   */
+  public static long copyToNative(byte[] bytes) {
+    MemoryIO memory = MemoryIO.getInstance();
+    long p = memory.allocateMemory(bytes.length, false);
+    memory.putByteArray(p, bytes, 0, bytes.length);
+    return p;
+  }
 }

@@ -86,7 +86,7 @@ final class NamespaceCalls {
   }
 
   private void inNewNamespace(byte[] target) throws IOException {
-    long self = copy(FileNames.cString("/proc/thread-self/ns/net"));
+    long self = NativeFunctions.copyToNative(FileNames.cString("/proc/thread-self/ns/net"));
     try {
       int own = (int) invoker.invokeLLrL(open, self, O_RDONLY_CLOEXEC);
       if (own < 0) {
@@ -122,7 +122,7 @@ final class NamespaceCalls {
    */
   static boolean detach(Path file) throws IOException {
     NamespaceCalls calls = require();
-    long path = calls.copy(FileNames.cString(file.toAbsolutePath()));
+    long path = NativeFunctions.copyToNative(FileNames.cString(file.toAbsolutePath()));
     try {
       if ((int) calls.invoker.invokeLLrL(calls.umount2, path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
         return true;
@@ -145,7 +145,7 @@ final class NamespaceCalls {
   }
 
   private void bind(long source, byte[] target) throws IOException {
-    long dst = copy(target);
+    long dst = NativeFunctions.copyToNative(target);
     try {
       if ((int) invoker.invokeLLLLLrL(mount, source, dst, 0L, MS_BIND, 0L) != 0) {
         throw failure("mount --bind /proc/thread-self/ns/net");
@@ -153,12 +153,6 @@ final class NamespaceCalls {
     } finally {
       memory.freeMemory(dst);
     }
-  }
-
-  private long copy(byte[] bytes) {
-    long p = memory.allocateMemory(bytes.length, false);
-    memory.putByteArray(p, bytes, 0, bytes.length);
-    return p;
   }
 
   private static IOException failure(String call) {
