@@ -2,6 +2,7 @@ package dev.lamina.cli;
 
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.runner.runtime.Cgroups;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -41,6 +42,9 @@ final class TrainCommand implements Callable<Integer> {
       for (List<String> args : commands(dir)) {
         Main.execute(args.toArray(String[]::new));
       }
+      // What only a user's commands ask, which a training as root does not reach: whether
+      // cgroup controllers are delegated (asked at each of a user's runs).
+      Cgroups.delegatedControllers();
     } finally {
       System.setOut(out);
       System.setErr(err);
@@ -54,7 +58,8 @@ final class TrainCommand implements Callable<Integer> {
    * such command), and one that runs to its end without a network, attached to its monitor (the
    * host's {@code /usr} bound read-only gives it {@code true}), so that what a run does after
    * its container has started (attach, wait, finish, remove) is archived too; then the same run
-   * and a listing beside a container that was only created, and its removal. A file over a MiB
+   * and a listing beside a container that was only created, an exec refused in it, and its
+   * removal. A file over a MiB
    * makes the import hash with libcrypto, so its binding is archived.
    */
   private static List<List<String>> commands(Path dir) throws IOException {
@@ -94,6 +99,9 @@ final class TrainCommand implements Callable<Integer> {
     commands.add(
         List.of("--root", root, "run", "--rm", "--network", "none", "-v", "/usr:/usr:ro",
             IMAGE, "/usr/bin/true"));
+    // exec as far as the refusal of a container that is not running (no detached container is
+    // trained: its monitor's exit command would start this launcher again, at a moment of its own).
+    commands.add(List.of("--root", root, "exec", "lamina-cds-kept", "/usr/bin/true"));
     commands.add(List.of("--root", root, "rm", "lamina-cds-kept"));
     commands.add(List.of("--root", root, "volume", "ls"));
     return commands;

@@ -75,7 +75,8 @@ class TrainCommandTest {
         "reading existing containers' records is not trained");
     for (String c : List.of(
         "dev/lamina/runner/runtime/AttachClient", "dev/lamina/runner/runtime/SignalForwarder",
-        "dev/lamina/runner/ContainerSession")) {
+        "dev/lamina/runner/ContainerSession", "dev/lamina/runner/ExecRequest",
+        "dev/lamina/runner/runtime/Cgroups")) {
       assertTrue(classes.contains(c), c + " is not in the training's class list");
     }
   }

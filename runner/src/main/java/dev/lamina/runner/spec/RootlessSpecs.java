@@ -29,9 +29,14 @@ public final class RootlessSpecs {
 
   /** {@code spec} for a user namespace in which {@code mappedGids} group ids exist. */
   static RuntimeSpec adapt(RuntimeSpec spec, long mappedGids) {
-    boolean ownNetwork =
-        spec.linux() != null
-            && spec.linux().namespaces().stream().anyMatch(n -> n.type().equals("network"));
+    // Loops, not lambdas: the class-data archive is trained as root, where this never runs, and
+    // a lambda's class would be made at each of a user's starts.
+    boolean ownNetwork = false;
+    if (spec.linux() != null) {
+      for (RuntimeSpec.Namespace n : spec.linux().namespaces()) {
+        ownNetwork |= n.type().equals("network");
+      }
+    }
     List<RuntimeSpec.Mount> mounts = new ArrayList<>();
     for (RuntimeSpec.Mount m : spec.mounts()) {
       if (!ownNetwork && m.type().equals("sysfs")) {
@@ -40,8 +45,14 @@ public final class RootlessSpecs {
       } else if (!ownNetwork && m.type().equals("cgroup")) {
         continue; // the host's /sys, bound above, holds its cgroups
       } else if (m.type().equals("devpts") && mappedGids <= 5) {
+        List<String> options = new ArrayList<>();
+        for (String o : m.options()) {
+          if (!o.startsWith("gid=")) {
+            options.add(o);
+          }
+        }
         mounts.add(new RuntimeSpec.Mount(m.destination(), m.type(), m.source(),
-            m.options().stream().filter(o -> !o.startsWith("gid=")).toList()));
+            List.copyOf(options)));
       } else {
         mounts.add(m);
       }
