@@ -58,8 +58,8 @@ final class TrainCommand implements Callable<Integer> {
    * such command), and one that runs to its end without a network, attached to its monitor (the
    * host's {@code /usr} bound read-only gives it {@code true}), so that what a run does after
    * its container has started (attach, wait, finish, remove) is archived too; then the same run
-   * and a listing beside a container that was only created, an exec refused in it, and its
-   * removal. A file over a MiB
+   * and a listing beside a container that was only created, an exec refused in it, its logs,
+   * inspection and removal; then tags, volumes, networks and the store's usage. A file over a MiB
    * makes the import hash with libcrypto, so its binding is archived.
    */
   private static List<List<String>> commands(Path dir) throws IOException {
@@ -102,7 +102,16 @@ final class TrainCommand implements Callable<Integer> {
     // exec as far as the refusal of a container that is not running (no detached container is
     // trained: its monitor's exit command would start this launcher again, at a moment of its own).
     commands.add(List.of("--root", root, "exec", "lamina-cds-kept", "/usr/bin/true"));
+    commands.add(List.of("--root", root, "logs", "lamina-cds-kept"));
+    commands.add(List.of("--root", root, "inspect", "lamina-cds-kept"));
     commands.add(List.of("--root", root, "rm", "lamina-cds-kept"));
+    // The other everyday commands that need no running container (network ls only reads).
+    commands.add(List.of("--root", root, "tag", IMAGE, IMAGE + "-tagged"));
+    commands.add(List.of("--root", root, "rmi", IMAGE + "-tagged"));
+    commands.add(List.of("--root", root, "volume", "create", "lamina-cds-volume"));
+    commands.add(List.of("--root", root, "volume", "rm", "lamina-cds-volume"));
+    commands.add(List.of("--root", root, "network", "ls"));
+    commands.add(List.of("--root", root, "system", "df"));
     commands.add(List.of("--root", root, "volume", "ls"));
     return commands;
   }

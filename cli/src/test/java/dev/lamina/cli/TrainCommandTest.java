@@ -76,7 +76,9 @@ class TrainCommandTest {
     for (String c : List.of(
         "dev/lamina/runner/runtime/AttachClient", "dev/lamina/runner/runtime/SignalForwarder",
         "dev/lamina/runner/ContainerSession", "dev/lamina/runner/ExecRequest",
-        "dev/lamina/runner/runtime/Cgroups")) {
+        "dev/lamina/runner/runtime/Cgroups", "dev/lamina/runner/ContainerLogs",
+        "dev/lamina/runner/volume/VolumeCodec", "dev/lamina/cli/NetworkCommand$Ls",
+        "dev/lamina/layerfs/store/Images$RemovedImage")) {
       assertTrue(classes.contains(c), c + " is not in the training's class list");
     }
   }
