@@ -1,20 +1,30 @@
 package dev.lamina.cli;
 
+import dev.lamina.builder.cache.BuildCache;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.store.Store;
+import dev.lamina.runner.Containers;
 import dev.lamina.runner.runtime.Cgroups;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 
 /**
@@ -45,12 +55,58 @@ final class TrainCommand implements Callable<Integer> {
       // What only a user's commands ask, which a training as root does not reach: whether
       // cgroup controllers are delegated (asked at each of a user's runs).
       Cgroups.delegatedControllers();
+      loadOwnClasses();
     } finally {
       System.setOut(out);
       System.setErr(err);
       remove(dir);
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * Loads, without initialising them, all of Lamina's own classes, from the jar (or the classes
+   * directories) of its modules: one the commands above do not reach (a running container's
+   * paths, a user's, an error's) would otherwise be read from the jar, which the JVM then opens,
+   * reading its directory of some 7,000 entries: several milliseconds, the first time in a
+   * process. Their lambdas, and other libraries' classes, are left to what the commands load.
+   */
+  static void loadOwnClasses() throws IOException {
+    ClassLoader loader = TrainCommand.class.getClassLoader();
+    Set<Path> sources = new LinkedHashSet<>();
+    for (Class<?> anchor :
+        List.of(TrainCommand.class, Containers.class, BuildCache.class, Store.class)) {
+      CodeSource code = anchor.getProtectionDomain().getCodeSource();
+      if (code != null) {
+        try {
+          sources.add(Path.of(code.getLocation().toURI()));
+        } catch (URISyntaxException | IllegalArgumentException notAFile) {
+          // Not from a file: nothing to list.
+        }
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (Path source : sources) {
+      if (Files.isRegularFile(source)) {
+        try (JarFile jar = new JarFile(source.toFile())) {
+          jar.stream().map(JarEntry::getName).forEach(names::add);
+        }
+      } else if (Files.isDirectory(source)) {
+        try (Stream<Path> files = Files.walk(source)) {
+          files.map(f -> source.relativize(f).toString()).forEach(names::add);
+        }
+      }
+    }
+    for (String name : names) {
+      // Not module-info or package-info, whose names are no class names.
+      if (name.startsWith("dev/lamina/") && name.endsWith(".class") && !name.contains("-")) {
+        try {
+          Class.forName(name.substring(0, name.length() - 6).replace('/', '.'), false, loader);
+        } catch (ClassNotFoundException | LinkageError unusable) {
+          // Left out of the archive: loaded from the jar if it is ever needed.
+        }
+      }
+    }
   }
 
   /**
