@@ -69,9 +69,8 @@ final class NamespaceCalls {
   /**
    * Makes a new network namespace and bind-mounts it on {@code file} (which must exist). A thread
    * of its own (a network namespace belongs to a thread, not to the process) leaves this
-   * process's namespace for the new one, pins it from there, and goes back before it ends: no
-   * other thread ever runs in it, and none of this process is left in it, even while the thread
-   * ends.
+   * process's namespace for the new one, pins it from there, and goes back where it may before it
+   * ends: no other thread ever runs in it.
    *
    * @throws IOException when the namespace cannot be made or pinned
    * @throws IllegalStateException when the calls are not {@link #usable}
@@ -99,10 +98,10 @@ final class NamespaceCalls {
         try {
           bind(self, target);
         } finally {
-          if (invoker.invokeIIrI(setns, own, CLONE_NEWNET) != 0) {
-            // The thread ends anyway; nothing runs in the namespace meanwhile.
-            throw failure("setns back to this process's network namespace");
-          }
+          // Back to this process's namespace, so that no thread of it is in the new one even
+          // while this one ends. A user's process may not (its network namespace belongs to the
+          // host's user namespace): the thread then ends in the new one, doing nothing more.
+          invoker.invokeIIrI(setns, own, CLONE_NEWNET);
         }
       } finally {
         invoker.invokeIrI(close, own);

@@ -35,7 +35,12 @@ public final class NetworkNamespace {
         run(List.of("unshare", "--net=" + file, "true"), "unshare (util-linux)");
       }
     } catch (IOException | RuntimeException | Error e) {
-      Files.deleteIfExists(file);
+      // Unpinned first: a failure after the bind mount would leave the file busy.
+      try {
+        remove(file);
+      } catch (IOException | RuntimeException left) {
+        e.addSuppressed(left);
+      }
       if (e instanceof IOException && !(e instanceof NetworkException)) {
         throw new NetworkException(
             "cannot make a network namespace at " + file + ": " + e.getMessage(), e);
