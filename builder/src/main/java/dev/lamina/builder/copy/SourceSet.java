@@ -28,6 +28,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -51,7 +52,8 @@ public final class SourceSet {
    * @param contents for a directory, the entries below it, paths relative to it, in {@link
    *     LayerEntry#PATH_ORDER} (found afresh, as a walk, each time they are iterated); else empty
    * @param archive whether ADD unpacks it (a local tar archive, compressed or not)
-   * @param host the followed host file or directory
+   * @param host the followed host file or directory; for a directory that one layer of a
+   *     mounted tree alone holds, that layer's directory ({@link SourceTree#mounted})
    */
   public record Item(
       String name,
@@ -353,7 +355,9 @@ public final class SourceSet {
         continue;
       }
       if (Globs.matches(pattern, childRel)) {
-        out.add(treeRel);
+        if (Files.exists(child, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          out.add(treeRel); // else a whiteout, as an overlay mount lists one (never found)
+        }
         continue; // a matched directory is copied whole, not searched further
       }
       if (Files.isDirectory(child, java.nio.file.LinkOption.NOFOLLOW_LINKS)
@@ -376,6 +380,11 @@ public final class SourceSet {
     Iterable<LayerEntry> contents = List.of();
     boolean archive = false;
     if (st.isDirectory()) {
+      Optional<Path> layerDir = tree.layerDirectory(host);
+      if (layerDir.isPresent()) {
+        host = layerDir.get(); // the same directory, without the mount in the way
+        st = Posix.lstat(host);
+      }
       top = owned(tree, LayerEntry.directory(entryName).withMode(st.permissions())
           .withMtime(st.mtime()), st);
       String prefix = rel.isEmpty() ? "" : rel + "/";
@@ -387,8 +396,8 @@ public final class SourceSet {
           : p -> !tree.ignored().test(prefix + p) && !excludes.matches(p)
               && !excludes.matches(prefix + p);
       contents = new Contents(
-          tree.isContext()
-              ? ContextScanner.walk(host, prefix, include, memo(options))
+          tree.isContext() ? ContextScanner.walk(host, prefix, include, memo(options))
+              : tree.layers() != null ? DirectoryScanner.walkOverlay(host, include)
               : DirectoryScanner.walk(host, include),
           tree, host);
     } else if (st.isRegularFile()) {

@@ -260,7 +260,9 @@ final class CopyStep {
           source = MountedRootfs.mount(run.extracted, sourceState.layers(), run.workspace);
           root = source.root();
         }
-        sources = SourceSet.collect(SourceTree.rootfs(root), r.sources(), inline,
+        SourceTree tree = source == null || source.lowers() == null ? SourceTree.rootfs(root)
+            : SourceTree.mounted(root, source.lowers());
+        sources = SourceSet.collect(tree, r.sources(), inline,
             new SourceSet.Options(r.excludes(), r.parents(), false, null, now));
       }
       Placement.Owner owner = r.chown() == null ? null

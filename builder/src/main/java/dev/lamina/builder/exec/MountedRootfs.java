@@ -1,6 +1,7 @@
 package dev.lamina.builder.exec;
 
 import dev.lamina.layerfs.layers.ExtractedLayers;
+import dev.lamina.layerfs.overlay.LowerLayers;
 import dev.lamina.layerfs.overlay.MountPoints;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.overlay.TreeDiff;
@@ -37,14 +38,17 @@ final class MountedRootfs implements Closeable {
   private final Path upper;
   /** The flattened copy as it was before any write; null for overlay mounts and views. */
   private final TreeDiff recorded;
+  /** The overlay mount's lower layers; null for a flattened copy. */
+  private final LowerLayers lowers;
   private boolean mounted;
   /** The upper-relative paths {@link #changes} left out; null before it ran. */
   private Set<String> leftOut;
 
-  private MountedRootfs(Path root, Path upper, TreeDiff recorded) {
+  private MountedRootfs(Path root, Path upper, TreeDiff recorded, LowerLayers lowers) {
     this.root = root;
     this.upper = upper;
     this.recorded = recorded;
+    this.lowers = lowers;
     this.mounted = upper != null;
   }
 
@@ -96,16 +100,24 @@ final class MountedRootfs implements Closeable {
   private static MountedRootfs mount(ExtractedLayers extracted, List<LayerRef> layers,
       Workspace workspace, boolean record, List<Path> bottom) throws IOException {
     Path dir = workspace.newDir("rootfs");
-    RootfsAssembly.Kind kind =
-        RootfsAssembly.mount(dir, new StateLayers(extracted, layers, bottom, workspace));
+    StateLayers state = new StateLayers(extracted, layers, bottom, workspace);
+    RootfsAssembly.Kind kind = RootfsAssembly.mount(dir, state);
     Path root = RootfsAssembly.rootfs(dir);
     if (kind == RootfsAssembly.Kind.OVERLAY) {
-      return new MountedRootfs(root, dir.resolve("upper"), null);
+      List<Path> bottomFirst;
+      try {
+        bottomFirst = state.lowersTopFirst(); // extracted by now: nothing is done twice
+      } catch (IOException | RuntimeException e) {
+        OverlayMount.unmount(root);
+        throw e;
+      }
+      Collections.reverse(bottomFirst);
+      return new MountedRootfs(root, dir.resolve("upper"), null, LowerLayers.of(bottomFirst));
     }
     if (record) {
       EtcFiles.addMountPoints(root);
     }
-    return new MountedRootfs(root, null, record ? TreeDiff.record(root) : null);
+    return new MountedRootfs(root, null, record ? TreeDiff.record(root) : null, null);
   }
 
   /**
@@ -149,6 +161,11 @@ final class MountedRootfs implements Closeable {
   /** The root filesystem. */
   Path root() {
     return root;
+  }
+
+  /** The lower layers of an overlay mount; null for a flattened copy. */
+  LowerLayers lowers() {
+    return lowers;
   }
 
   /**

@@ -79,6 +79,21 @@ public final class DirectoryScanner {
     return ReadAhead.of(treeWalk(root, include, true));
   }
 
+  /**
+   * As {@link #walk}, of a directory of an overlayfs mount or of one of its layers (overlay
+   * format), its whiteouts left out as the mount's lookups leave them out (see {@link
+   * TreeWalk#hidingWhiteouts}). Read from a layer, this is what the mount shows where no other
+   * layer has anything: whiteouts there hide only what lower layers hold, which is nothing; opaque
+   * markers are left out as every overlay attribute is ({@link #isLeftOut}).
+   *
+   * @throws NotDirectoryException if {@code root} is not a directory (a symlink to one included)
+   * @throws IOException if it cannot be stat'ed
+   */
+  public static Iterable<LayerEntry> walkOverlay(Path root, Predicate<String> include)
+      throws IOException {
+    return ReadAhead.of(treeWalk(root, include, true).hidingWhiteouts());
+  }
+
   private static TreeWalk treeWalk(Path root, Predicate<String> include, boolean byName)
       throws IOException {
     Objects.requireNonNull(include, "include");

@@ -6,6 +6,7 @@ import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.OpenDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -88,6 +89,8 @@ public final class TreeWalk implements Iterable<LayerEntry> {
   private final Predicate<String> include;
   private final Recall recall;
   private final Describer describer;
+  /** Whether overlay whiteouts are left out, as a mount's lookups leave them out. */
+  private final boolean hideWhiteouts;
 
   /**
    * The walk of the tree under {@code root} (itself excluded), of the paths {@code include}
@@ -99,10 +102,26 @@ public final class TreeWalk implements Iterable<LayerEntry> {
 
   /** As {@link #TreeWalk(Path, Predicate, Describer)}, asking {@code recall} (if not null). */
   public TreeWalk(Path root, Predicate<String> include, Recall recall, Describer describer) {
+    this(root, include, recall, describer, false);
+  }
+
+  private TreeWalk(Path root, Predicate<String> include, Recall recall, Describer describer,
+      boolean hideWhiteouts) {
     this.root = Objects.requireNonNull(root, "root");
     this.include = Objects.requireNonNull(include, "include");
     this.recall = recall;
     this.describer = Objects.requireNonNull(describer, "describer");
+    this.hideWhiteouts = hideWhiteouts;
+  }
+
+  /**
+   * This walk, of a directory of an overlayfs mount or of one of its layers (overlay format),
+   * leaving out whiteouts as the mount's lookups do: in a layer, 0:0 character devices; through
+   * the mount, names it lists but cannot find. (A directory that only one layer has is listed as
+   * that layer's directory is, whiteouts included, though nothing is found under their names.)
+   */
+  public TreeWalk hidingWhiteouts() {
+    return new TreeWalk(root, include, recall, describer, true);
   }
 
   @Override
@@ -264,9 +283,9 @@ public final class TreeWalk implements Iterable<LayerEntry> {
     }
 
     /**
-     * The children of {@code dir}, at layer path {@code path} (sockets left out), stat'ed, in
-     * name order, with the xattrs of those the {@link Recall} does not remember; each by its name
-     * relative to {@code dir}.
+     * The children of {@code dir}, at layer path {@code path} (sockets left out, and whiteouts
+     * where they are hidden), stat'ed, in name order, with the xattrs of those the {@link Recall}
+     * does not remember; each by its name relative to {@code dir}.
      */
     private Listing list(OpenDirectory dir, String path) {
       try {
@@ -274,8 +293,16 @@ public final class TreeWalk implements Iterable<LayerEntry> {
         List<Child> found = new ArrayList<>(names.size());
         for (byte[] cName : names) {
           String name = FileNames.decode(cName, 0, cName.length - 1);
-          FileStat st = dir.lstat(name, cName);
-          if (!st.isSocket()) {
+          FileStat st;
+          try {
+            st = dir.lstat(name, cName);
+          } catch (NoSuchFileException listedNotFound) {
+            if (hideWhiteouts) {
+              continue; // a whiteout, as a mount lists it: see hidingWhiteouts
+            }
+            throw listedNotFound;
+          }
+          if (!st.isSocket() && !(hideWhiteouts && Whiteouts.isOverlayWhiteout(st))) {
             found.add(new Child(name, cName, FileNames.resolve(dir.path(), name), st, null, null));
           }
         }

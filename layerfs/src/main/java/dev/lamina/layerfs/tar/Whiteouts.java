@@ -1,5 +1,7 @@
 package dev.lamina.layerfs.tar;
 
+import dev.lamina.layerfs.posix.FileStat;
+
 /**
  * The OCI whiteout names, in one place: {@code .wh.NAME} deletes NAME from the lower layers, and
  * {@code .wh..wh..opq} makes its directory opaque (hides every lower child).
@@ -24,6 +26,15 @@ public final class Whiteouts {
   /** Whether a base name is the opaque-directory marker. */
   public static boolean isOpaque(String baseName) {
     return OPAQUE.equals(baseName);
+  }
+
+  /**
+   * Whether {@code st} is a whiteout as an overlay-format layer holds it on disk (see {@link
+   * WhiteoutFormat.Overlay}): a 0:0 character device, which overlayfs reads as "deleted in the
+   * layers below" and never shows.
+   */
+  public static boolean isOverlayWhiteout(FileStat st) {
+    return st.isCharDevice() && st.rdevMajor() == 0 && st.rdevMinor() == 0;
   }
 
   /** The whiteout name hiding {@code baseName}. */
