@@ -49,14 +49,18 @@ public record SourceTree(
   /**
    * The layer directory that holds exactly what the directory {@code host} (under the root, as
    * {@link dev.lamina.runner.spec.RootFiles#resolve} gives it: no symlink on the way) holds,
-   * read in its place; empty where there is none or the tree is not a mount of layers.
-   *
-   * @throws IOException if a layer cannot be stat'ed
+   * read in its place; empty where there is none, where the layers cannot tell (a layer that
+   * cannot be stat'ed: the mount, which is never wrong, says what it can), or where the tree is
+   * not a mount of layers.
    */
-  Optional<Path> layerDirectory(Path host) throws IOException {
+  Optional<Path> layerDirectory(Path host) {
     if (layers == null) {
       return Optional.empty();
     }
-    return layers.soleDirectory(FileNames.name(root.relativize(host)));
+    try {
+      return layers.soleDirectory(FileNames.name(root.relativize(host)));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 }
