@@ -35,11 +35,6 @@ public final class LowerLayers {
     return new LowerLayers(bottomFirst);
   }
 
-  /** The layer directories, the bottom-most first. */
-  public List<Path> bottomFirst() {
-    return bottomFirst;
-  }
-
   /**
    * The directory of the one layer that holds the directory at {@code path} (relative to the
    * root, {@code ""} for the root itself, no symlink on the way) and everything under it, as the
@@ -47,9 +42,10 @@ public final class LowerLayers {
    * directory. That is: exactly one layer has an entry at {@code path}, a directory; no other has
    * one there (not even a whiteout) or under it; and no layer above it hides it with a
    * non-directory (a file, a symlink, a whiteout) or an opaque directory at one of its parents.
-   * Layers below may hold anything but the path itself at its parents: a directory above a
-   * non-directory hides it. Whiteouts and opaque markers under the path in that layer hide only
-   * what lower layers hold there, which is nothing; a walk of the directory leaves them out.
+   * Layers below may hold anything at its parents (a directory above a non-directory hides
+   * it), but nothing at the path (a layer with anything under it has it too). Whiteouts and
+   * opaque markers under the path in that layer hide only what lower layers hold there, which is
+   * nothing; a walk of the directory leaves them out.
    *
    * <p>Anything the check does not know, an opaque marker in either namespace or any value, counts
    * against the layer: the caller then reads through the mount, which is never wrong.
