@@ -215,15 +215,25 @@ final class ContainerView {
     }
     m.put("Config", config);
     m.put("Volumes", r.volumes());
-    m.put(
-        "NetworkSettings",
-        new NetworkSettings(
-                r.networkStatus() == null
-                    ? new NetworkStatus(List.of(), List.of())
-                    : r.networkStatus(),
-                List.of())
-            .toDocker());
+    m.put("NetworkSettings", networkSettings(r, ic).toDocker());
     return m;
+  }
+
+  /**
+   * Docker's {@code NetworkSettings}: the networks as the runner shows them (without addresses
+   * while it does not run), and with a network of its own its exposed ports, published or not.
+   */
+  private NetworkSettings networkSettings(ContainerRecord r, ContainerConfig ic) {
+    NetworkStatus status = null;
+    try {
+      status = containers.shownNetworks(r);
+    } catch (IOException unreadable) {
+      status = r.networkStatus();
+    }
+    boolean own = r.networkMode().ownNamespace();
+    return new NetworkSettings(
+        status == null ? new NetworkStatus(List.of(), List.of()) : status,
+        own ? exposed(r, ic) : List.of());
   }
 
   private Map<String, Object> state(ContainerRecord r) {
@@ -333,13 +343,22 @@ final class ContainerView {
     return cwd.equals("/") && imageDir.isEmpty() ? "" : cwd;
   }
 
-  /** The image's exposed ports and the published ones, as {@code "80/tcp": {}}. */
+  /**
+   * The ports a container exposes: its image's and {@code --expose}'s as its record keeps them (a
+   * record from before they were kept: its image's).
+   */
+  private static List<String> exposed(ContainerRecord r, ContainerConfig ic) {
+    if (!r.exposedPorts().isEmpty()) {
+      return r.exposedPorts();
+    }
+    return ic == null || ic.exposedPorts() == null ? List.of()
+        : dev.lamina.runner.network.PortSpecs.mergeExposed(ic.exposedPorts().keySet(), List.of());
+  }
+
+  /** The exposed ports and the published ones, as {@code "80/tcp": {}}. */
   private static Map<String, Object> exposedPorts(ContainerRecord r, ContainerConfig ic) {
     Map<String, Object> ports = new TreeMap<>();
-    if (ic != null && ic.exposedPorts() != null) {
-      ic.exposedPorts().keySet().forEach(p -> ports.put(p.contains("/") ? p : p + "/tcp",
-          Map.of()));
-    }
+    exposed(r, ic).forEach(p -> ports.put(p, Map.of()));
     if (r.networkStatus() != null) {
       r.networkStatus().ports().forEach(p -> {
         for (int i = 0; i < p.range(); i++) {

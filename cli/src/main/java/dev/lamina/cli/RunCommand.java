@@ -7,6 +7,7 @@ import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.ContainerRequest;
 import dev.lamina.runner.Containers;
 import dev.lamina.runner.image.StoreImageProvider;
+import dev.lamina.runner.network.PortSpecs;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.OciRuntimes;
 import dev.lamina.runner.spec.ContainerOptions;
@@ -89,8 +90,11 @@ class RunCommand implements Callable<Integer> {
   @Option(names = {"-p", "--publish"}, paramLabel = "[IP:][HOST:]PORT[/PROTO]", description = "Publish a container's port (or range) on the host.")
   List<String> publish = new ArrayList<>();
 
-  @Option(names = {"-P", "--publish-all"}, description = "Publish the image's exposed ports on random host ports.")
+  @Option(names = {"-P", "--publish-all"}, description = "Publish the exposed ports (the image's and --expose's) on random host ports.")
   boolean publishAll;
+
+  @Option(names = "--expose", paramLabel = "PORT[/PROTO]", description = "Expose a port or a range of ports (repeatable), as the image's EXPOSE does.")
+  List<String> expose = new ArrayList<>();
 
   @Option(names = "--dns", paramLabel = "IP", description = "DNS server (repeatable).")
   List<String> dns = new ArrayList<>();
@@ -138,6 +142,7 @@ class RunCommand implements Callable<Integer> {
     ContainerOptions.Builder builder = optionsBuilder();
     List<dev.lamina.runner.volume.VolumeSpec> mounts = more.mounts(builder);
     ContainerOptions options = builder.build();
+    List<String> exposed = PortSpecs.exposed(expose);
     more.checkCidfile();
     // Opened first: it starts loading what its native calls need, meanwhile the image is found.
     Containers containers = ContainerSupport.open(store.root());
@@ -150,9 +155,9 @@ class RunCommand implements Callable<Integer> {
           new ContainerRequest(
               img, options, name, volumes, rm, runtimeSelector(), interactive,
               RunNetworkOptions.network(
-                  network, name, publish, publishAll, exposedPorts(img), dns, dnsSearch,
-                  dnsOptions, addHosts, ip, networkAliases),
-              mounts, more.settings(img.config()));
+                  network, name, publish, publishAll, exposedPorts(img, exposed), dns,
+                  dnsSearch, dnsOptions, addHosts, ip, networkAliases),
+              mounts, more.settings(img.config()).withExposedPorts(exposed));
       if (createOnly()) {
         ContainerRecord created = containers.create(request);
         more.writeCidfile(created.id());
@@ -207,9 +212,11 @@ class RunCommand implements Callable<Integer> {
     return runtime != null ? runtime : OciRuntimes.configured(store.root());
   }
 
-  private static List<String> exposedPorts(ContainerImage img) {
+  /** The image's exposed ports and {@code --expose}'s: those {@code -P} publishes. */
+  private static List<String> exposedPorts(ContainerImage img, List<String> exposed) {
     var c = img.config().config();
-    return c == null || c.exposedPorts() == null ? List.of() : List.copyOf(c.exposedPorts().keySet());
+    return PortSpecs.mergeExposed(
+        c == null || c.exposedPorts() == null ? List.of() : c.exposedPorts().keySet(), exposed);
   }
 
   /** Whether the container is only created ({@code lamina create}), to be started later. */

@@ -33,7 +33,7 @@ final class RunNetworkOptions {
     }
     List<PortMapping> ports = new ArrayList<>(PortSpecs.parseAll(publish));
     if (publishAll) {
-      ports.addAll(PortSpecs.publishAll(exposed));
+      ports.addAll(PortSpecs.publishAll(exposed, ports));
     }
     if (n.ownNamespace()) {
       NetworkRequest r = n.request().withPorts(ports).withAliases(aliases).withStaticIp(ip);

@@ -148,7 +148,7 @@ final class RunSettingsOptions {
     return new ContainerSettings(
         l, stopSignal, stopTimeout,
         restart == null ? RestartPolicy.NO : RestartPolicy.parse(restart),
-        healthcheck(image), noHealthcheck);
+        healthcheck(image), noHealthcheck, null);
   }
 
   /**

@@ -165,6 +165,78 @@ class RunNetworkTest {
     }
   }
 
+  private JsonNode inspect(String name) throws IOException {
+    return Json.readTree(lamina.run("inspect", name).ok().out().getBytes(StandardCharsets.UTF_8))
+        .get(0);
+  }
+
+  private static List<String> keys(JsonNode object) {
+    List<String> out = new java.util.ArrayList<>();
+    object.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
+  @Test
+  void expose_addsExposedPorts_thatPublishAllPublishes_besidesTheImagesOwn() throws Exception {
+    lamina.run("import", "--change", "EXPOSE 8443", "--change", "CMD [\"sh\"]",
+        rootfs.toString(), "exposing").ok();
+    lamina.run("create", "--name", "web", "--network", net, "--expose", "9000",
+        "--expose", "7000-7001/udp", "exposing", "true").ok();
+    JsonNode created = inspect("web");
+    assertEquals(List.of("7000/udp", "7001/udp", "8443/tcp", "9000/tcp"),
+        keys(created.get("Config").get("ExposedPorts")), created.toString());
+    JsonNode ports = created.get("NetworkSettings").get("Ports");
+    assertEquals(List.of("7000/udp", "7001/udp", "8443/tcp", "9000/tcp"), keys(ports));
+    assertTrue(ports.get("9000/tcp").isNull(), ports.toString());
+    lamina.run("rm", "web").ok();
+
+    // -P publishes --expose's ports on random host ports, but not one -p publishes already.
+    int given = freePort();
+    lamina.run("run", "-d", "--name", "web", "--network", net, "--expose", "80", "--expose", "81",
+        "-p", "127.0.0.1:" + given + ":81", "-P", "busybox",
+        "httpd", "-f", "-p", "80", "-h", "/www").ok();
+    List<String> published = lamina.run("port", "web").ok().lines();
+    assertEquals(2, published.size(), published.toString());
+    assertTrue(published.contains("81/tcp -> 127.0.0.1:" + given), published.toString());
+    String random = lamina.run("port", "web", "80").ok().out().strip();
+    assertTrue(random.startsWith("0.0.0.0:"), random);
+    assertTrue(httpGet(Integer.parseInt(random.substring("0.0.0.0:".length())))
+        .contains("served by lamina"));
+    lamina.run("rm", "-f", "web").ok();
+
+    Cli.Result bad = lamina.run("run", "--rm", "--network", net, "--expose", "80/sctp", "busybox", "true");
+    assertEquals(ExitCodes.ERROR, bad.code());
+    assertEquals("lamina: invalid --expose '80/sctp': protocol must be tcp or udp\n", bad.err());
+    assertEquals(List.of(), lamina.run("ps", "-aq").ok().lines());
+  }
+
+  @Test
+  void stoppedContainer_showsTheNetworksItJoins_withoutAddresses() throws Exception {
+    lamina.run("create", "--name", "web", "--network", net, "--network-alias", "site",
+        "busybox", "true").ok();
+    JsonNode created = inspect("web").get("NetworkSettings");
+    assertEquals(List.of(net), keys(created.get("Networks")), created.toString());
+    JsonNode onNet = created.get("Networks").get(net);
+    assertEquals("", onNet.get("IPAddress").asText(), onNet.toString());
+    assertEquals("", onNet.get("MacAddress").asText(), onNet.toString());
+    assertEquals(List.of("web", "site"), Json.mapper().convertValue(onNet.get("Aliases"),
+        new com.fasterxml.jackson.core.type.TypeReference<List<String>>() {}));
+    assertEquals("", created.get("IPAddress").asText(), created.toString());
+    // Running: its address there; exited: again without one.
+    lamina.run("start", "web").ok();
+    lamina.run("wait", "web").ok();
+    JsonNode exited = inspect("web");
+    assertEquals("exited", exited.get("State").get("Status").asText());
+    assertEquals(List.of(net), keys(exited.get("NetworkSettings").get("Networks")));
+    assertEquals("", exited.get("NetworkSettings").get("Networks").get(net).get("IPAddress").asText());
+    lamina.run("rm", "web").ok();
+    lamina.run("create", "--name", "web", "busybox", "true").ok();
+    assertEquals(List.of("lamina"), keys(inspect("web").get("NetworkSettings").get("Networks")));
+    lamina.run("rm", "web").ok();
+    lamina.run("create", "--name", "web", "--network", "none", "busybox", "true").ok();
+    assertEquals(List.of(), keys(inspect("web").get("NetworkSettings").get("Networks")));
+  }
+
   @Test
   void portInUse_failsInOneLine_andLeavesNoTrace() throws Exception {
     Set<String> links = HostNetwork.links();

@@ -225,6 +225,12 @@ final class ContainerLifecycle {
                 settings.stopSignal() != null ? settings.stopSignal() : config.config().stopSignal())
             .stopTimeout(settings.stopTimeout())
             .labels(labels)
+            .exposedPorts(
+                dev.lamina.runner.network.PortSpecs.mergeExposed(
+                    config.config().exposedPorts() == null
+                        ? List.of()
+                        : config.config().exposedPorts().keySet(),
+                    settings.exposedPorts()))
             .restartPolicy(
                 settings.restart().never() ? null : settings.restart().toString())
             .healthcheck(

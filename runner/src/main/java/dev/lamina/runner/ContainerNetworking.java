@@ -427,6 +427,52 @@ final class ContainerNetworking {
     }
   }
 
+  /**
+   * What {@code inspect} shows of {@code r}'s networks: while it runs, what they gave it; when it
+   * does not run (created, exited), each network it joins at its start, with its aliases there
+   * but no address, as podman shows them; null without networks of its own.
+   */
+  NetworkStatus shownStatus(ContainerRecord r) throws IOException {
+    if (r.networkStatus() != null) {
+      return r.networkStatus();
+    }
+    ContainerNetwork n = r.networkMode();
+    if (n.mode() != ContainerNetwork.Mode.BRIDGE || r.state() == ContainerState.RUNNING) {
+      return null;
+    }
+    NetworkRequest request = n.request();
+    List<String> names = new ArrayList<>(request.networks());
+    if (names.isEmpty()) {
+      names.add("bridge");
+    }
+    List<NetworkAttachment> shown = new ArrayList<>();
+    for (int i = 0; i < names.size() + request.connections().size(); i++) {
+      boolean connected = i >= names.size();
+      String name = connected ? request.connections().get(i - names.size()).network() : names.get(i);
+      if (name.equals("bridge")) {
+        name = networks.registry().defaultName();
+      }
+      List<String> asked =
+          connected ? request.connections().get(i - names.size()).aliases() : request.aliases();
+      String id = "";
+      List<String> aliases = new ArrayList<>();
+      try {
+        dev.lamina.runner.network.NetworkDefinition d = networks.registry().inspect(name);
+        id = d.id();
+        if (d.dnsEnabled()) {
+          // As its setup will name it there (NetavarkStatus): its name, then its aliases.
+          aliases.add(r.name());
+          asked.stream().filter(a -> !aliases.contains(a)).forEach(aliases::add);
+        }
+      } catch (NetworkException gone) {
+        // Removed meanwhile: shown by name alone.
+      }
+      shown.add(new NetworkAttachment(
+          name, id, "", "", 0, null, "", List.of(), List.of(), aliases));
+    }
+    return new NetworkStatus(shown, List.of());
+  }
+
   /** The networks containers are configured to join: {@code network rm} spares them. */
   Set<String> networksInUse() throws IOException {
     Set<String> used = new HashSet<>();

@@ -36,6 +36,8 @@ import java.util.List;
  * @param stoppedByUser it was ended by {@code stop} or {@code kill}: its restart policy leaves it
  * @param healthcheck how its health is checked, null when it is not
  * @param health what its checks found during its current run, null when not checked
+ * @param exposedPorts its image's exposed ports and {@code --expose}'s ({@code 80/tcp}); empty in
+ *     records from before they were kept
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -75,13 +77,16 @@ public record ContainerRecord(
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonProperty("stoppedByUser")
         boolean stoppedByUser,
     @JsonProperty("healthcheck") dev.lamina.runner.health.HealthConfig healthcheck,
-    @JsonProperty("health") dev.lamina.runner.health.HealthState health) {
+    @JsonProperty("health") dev.lamina.runner.health.HealthState health,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("exposedPorts")
+        List<String> exposedPorts) {
 
   public ContainerRecord {
     command = command == null ? List.of() : List.copyOf(command);
     lowerDirs = lowerDirs == null ? List.of() : List.copyOf(lowerDirs);
     volumes = volumes == null ? List.of() : List.copyOf(volumes);
     anonymousVolumes = anonymousVolumes == null ? List.of() : List.copyOf(anonymousVolumes);
+    exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
     labels =
         labels == null
             ? java.util.Map.of()
@@ -205,6 +210,7 @@ public record ContainerRecord(
     b.stoppedByUser = stoppedByUser;
     b.healthcheck = healthcheck;
     b.health = health;
+    b.exposedPorts = exposedPorts;
     return b;
   }
 
@@ -245,8 +251,14 @@ public record ContainerRecord(
     private boolean stoppedByUser;
     private dev.lamina.runner.health.HealthConfig healthcheck;
     private dev.lamina.runner.health.HealthState health;
+    private List<String> exposedPorts;
 
     private Builder() {}
+
+    public Builder exposedPorts(List<String> v) {
+      this.exposedPorts = v;
+      return this;
+    }
 
     public Builder labels(java.util.Map<String, String> v) {
       this.labels = v;
@@ -454,7 +466,8 @@ public record ContainerRecord(
           restartCount,
           stoppedByUser,
           healthcheck,
-          health);
+          health,
+          exposedPorts);
     }
   }
 }

@@ -61,8 +61,11 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
       out.bool("stoppedByUser", true);
     }
     out.value("healthcheck", r.healthcheck(), HealthCodecs.CONFIG)
-        .value("health", r.health(), HealthCodecs.STATE)
-        .endObject();
+        .value("health", r.health(), HealthCodecs.STATE);
+    if (!r.exposedPorts().isEmpty()) {
+      out.strings("exposedPorts", r.exposedPorts());
+    }
+    out.endObject();
   }
 
   @Override
@@ -103,6 +106,7 @@ final class ContainerRecordCodec implements JsonCodec<ContainerRecord> {
         .stoppedByUser(in.bool("stoppedByUser"))
         .healthcheck(in.has("healthcheck") ? in.read("healthcheck", HealthCodecs.CONFIG) : null)
         .health(in.has("health") ? in.read("health", HealthCodecs.STATE) : null)
+        .exposedPorts(strings(in, "exposedPorts"))
         .build();
   }
 

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param healthcheck the health check to run instead of the image's HEALTHCHECK; null for the
  *     image's
  * @param noHealthcheck {@code --no-healthcheck}: none, whatever the image says
+ * @param exposedPorts {@code --expose}'s ports ({@code 80/tcp}), added to the image's
  */
 public record ContainerSettings(
     Map<String, String> labels,
@@ -21,15 +22,23 @@ public record ContainerSettings(
     Integer stopTimeout,
     RestartPolicy restart,
     HealthConfig healthcheck,
-    boolean noHealthcheck) {
+    boolean noHealthcheck,
+    java.util.List<String> exposedPorts) {
   public static final ContainerSettings DEFAULTS =
-      new ContainerSettings(Map.of(), null, null, RestartPolicy.NO, null, false);
+      new ContainerSettings(Map.of(), null, null, RestartPolicy.NO, null, false, null);
 
   public ContainerSettings {
     labels = labels == null ? Map.of() : Map.copyOf(labels);
+    exposedPorts = exposedPorts == null ? java.util.List.of() : java.util.List.copyOf(exposedPorts);
     restart = restart == null ? RestartPolicy.NO : restart;
     if (stopTimeout != null && stopTimeout < -1) {
       throw new IllegalArgumentException("--stop-timeout must be -1 (no limit) or more");
     }
+  }
+
+  /** The same, with {@code ports} as {@code --expose}'s. */
+  public ContainerSettings withExposedPorts(java.util.List<String> ports) {
+    return new ContainerSettings(
+        labels, stopSignal, stopTimeout, restart, healthcheck, noHealthcheck, ports);
   }
 }

@@ -114,6 +114,16 @@ public final class Containers {
   }
 
   /**
+   * What {@code inspect} shows of a container's networks: while it runs, what they gave it (its
+   * record's {@link ContainerRecord#networkStatus}); when it does not, each network it joins at
+   * its start, without addresses; null for a container without networks of its own.
+   */
+  public dev.lamina.runner.network.NetworkStatus shownNetworks(ContainerRecord r)
+      throws IOException {
+    return networking.shownStatus(r);
+  }
+
+  /**
    * {@code network connect NETWORK CONTAINER}: joins the container to one more network, at once
    * when it runs, and at every later start.
    *

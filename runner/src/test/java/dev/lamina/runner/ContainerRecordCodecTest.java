@@ -30,13 +30,13 @@ class ContainerRecordCodecTest {
             List.of("sh", "-c", "echo \"hi\" > /tmp/x\n\t\\"), "2026-01-02T03:04:05.678Z",
             ContainerState.CREATED, null, null, null, null, "runc", true, null, null, "SIGQUIT",
             List.of("/store/layers/b", "/store/layers/a"), List.of(), List.of(), false, null,
-            null, false, false, null, null, null, null, null, null, 0, false, null, null);
+            null, false, false, null, null, null, null, null, null, 0, false, null, null, null);
     return Stream.of(
         // Every nullable field null, lists absent (the record makes them empty).
         new ContainerRecord(
             null, null, null, null, null, null, null, null, null, null, null, null, false, null,
             null, null, null, null, null, false, null, null, false, false, null, null, null, null,
-            null, null, 0, false, null, null),
+            null, null, 0, false, null, null, null),
         created,
         created.withCommand(List.of("é", "日本", "\u0000\u001f\u2028", ""), List.of("v1"),
             List.of("v1"), "host-ä"),
@@ -48,7 +48,7 @@ class ContainerRecordCodecTest {
             ID, "n", "i", "d", List.of("true"), "c", ContainerState.EXITED, 137, "s", "f", "",
             "crun", false, 1L, "m", "", List.of(), List.of("a", "b"), List.of("b"), true, "h",
             Long.MAX_VALUE, true, true, Long.MAX_VALUE, null, null, null, null, null, 0, false,
-            null, null),
+            null, null, null),
         // What run's flags and its supervision add.
         created.toBuilder()
             .labels(java.util.Map.of("b", "2", "a", ""))
@@ -66,6 +66,7 @@ class ContainerRecordCodecTest {
                         "2026-01-02T03:04:06Z", "2026-01-02T03:04:07Z", -1, "timed out\n"))))
             .build(),
         created.withLogDropped(3000),
+        created.toBuilder().exposedPorts(List.of("53/udp", "80/tcp")).build(),
         created.toBuilder()
             .network(
                 ContainerNetwork.parse("front", "n")

@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * Docker's {@code -p/--publish} forms: {@code [ip:][hostPort:]containerPort[/tcp|udp]}, each port
- * a number or a range {@code A-B}; and {@code -P} for an image's {@code EXPOSE} ports. A missing
- * host port is left 0, to be picked when the network is set up.
+ * a number or a range {@code A-B}; {@code --expose PORT[/PROTO]}; and {@code -P} for the exposed
+ * ports (the image's and {@code --expose}'s). A missing host port is left 0, to be picked when the
+ * network is set up.
  */
 public final class PortSpecs {
   private PortSpecs() {}
@@ -55,7 +56,7 @@ public final class PortSpecs {
     if (ip.equals("0.0.0.0")) {
       ip = "";
     }
-    int[] c = range(spec, container, "container port");
+    int[] c = range(subject(spec), container, "container port");
     if (host.isEmpty()) {
       // Each port of a container range gets a host port of its own, picked later.
       List<PortMapping> out = new ArrayList<>();
@@ -64,7 +65,7 @@ public final class PortSpecs {
       }
       return out;
     }
-    int[] h = range(spec, host, "host port");
+    int[] h = range(subject(spec), host, "host port");
     int count = c[1] - c[0] + 1;
     if (h[1] - h[0] + 1 != count) {
       throw invalid(spec, "host and container port ranges differ in length");
@@ -103,41 +104,100 @@ public final class PortSpecs {
   }
 
   /**
-   * {@code -P}: each exposed port (image config keys such as {@code 80/tcp} or {@code 53/udp}) on
-   * a random host port of every address.
+   * {@code -P}: each exposed port ({@code 80/tcp}, {@code 53/udp}, as image config keys and {@link
+   * #exposed} have them) on a random host port of every address, except those {@code published}
+   * publishes already ({@code -p} wins, as with docker and podman).
    *
    * @throws NetworkException for an exposed port that is not {@code PORT[/PROTO]}
    */
-  public static List<PortMapping> publishAll(Collection<String> exposed) throws NetworkException {
+  public static List<PortMapping> publishAll(
+      Collection<String> exposed, Collection<PortMapping> published) throws NetworkException {
     List<PortMapping> out = new ArrayList<>();
     for (String e : exposed) {
-      out.addAll(parse(e));
+      for (PortMapping m : parse(e)) {
+        boolean covered = published.stream().anyMatch(p -> p.protocol().equals(m.protocol())
+            && m.containerPort() >= p.containerPort()
+            && m.containerPort() < p.containerPort() + p.range());
+        if (!covered) {
+          out.add(m);
+        }
+      }
     }
     return out;
   }
 
-  private static int[] range(String spec, String text, String what) throws NetworkException {
+  /**
+   * {@code --expose} values: {@code PORT} or {@code FIRST-LAST}, with {@code /tcp} (the default)
+   * or {@code /udp}, as the keys of an image config's {@code ExposedPorts}: one {@code PORT/PROTO}
+   * a port, a range given port by port, in the order given, each once.
+   *
+   * @throws NetworkException with a one-line reason for a malformed value
+   */
+  public static List<String> exposed(Collection<String> specs) throws NetworkException {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (String spec : specs) {
+      String body = spec;
+      String protocol = "tcp";
+      int slash = spec.lastIndexOf('/');
+      if (slash >= 0) {
+        protocol = spec.substring(slash + 1).toLowerCase(Locale.ROOT);
+        body = spec.substring(0, slash);
+        if (!protocol.equals("tcp") && !protocol.equals("udp")) {
+          throw new NetworkException(
+              "invalid --expose '" + spec + "': protocol must be tcp or udp");
+        }
+      }
+      int[] ports = range("--expose '" + spec + "'", body, "port");
+      for (int p = ports[0]; p <= ports[1]; p++) {
+        out.add(p + "/" + protocol);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * A container's exposed ports: the image's ({@code 80/tcp}; a bare {@code 80} is tcp) and then
+   * {@code --expose}'s, each once, sorted as docker's {@code Config.ExposedPorts} shows them.
+   */
+  public static List<String> mergeExposed(Collection<String> image, Collection<String> more) {
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    for (Collection<String> c : List.of(image, more)) {
+      for (String p : c) {
+        out.add(p.contains("/") ? p : p + "/tcp");
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** What an error names: {@code port spec '8080:80'}. */
+  private static String subject(String spec) {
+    return "port spec '" + spec + "'";
+  }
+
+  private static int[] range(String subject, String text, String what) throws NetworkException {
     int dash = text.indexOf('-');
-    int first = port(spec, dash < 0 ? text : text.substring(0, dash), what);
-    int last = dash < 0 ? first : port(spec, text.substring(dash + 1), what);
+    int first = port(subject, dash < 0 ? text : text.substring(0, dash), what);
+    int last = dash < 0 ? first : port(subject, text.substring(dash + 1), what);
     if (last < first) {
-      throw invalid(spec, what + " range " + text + " ends before it starts");
+      throw new NetworkException(
+          "invalid " + subject + ": " + what + " range " + text + " ends before it starts");
     }
     return new int[] {first, last};
   }
 
-  private static int port(String spec, String text, String what) throws NetworkException {
+  private static int port(String subject, String text, String what) throws NetworkException {
     if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(Character::isDigit)) {
-      throw invalid(spec, what + " '" + text + "' is not a number");
+      throw new NetworkException("invalid " + subject + ": " + what + " '" + text + "' is not a number");
     }
     int p = Integer.parseInt(text);
     if (p < 1 || p > 65535) {
-      throw invalid(spec, what + " " + p + " is out of range 1-65535");
+      throw new NetworkException(
+          "invalid " + subject + ": " + what + " " + p + " is out of range 1-65535");
     }
     return p;
   }
 
   private static NetworkException invalid(String spec, String why) {
-    return new NetworkException("invalid port spec '" + spec + "': " + why);
+    return new NetworkException("invalid " + subject(spec) + ": " + why);
   }
 }

@@ -71,7 +71,43 @@ class PortSpecsTest {
   void publishAll_exposedPorts_randomHostPorts() throws NetworkException {
     assertEquals(
         List.of(new PortMapping("", 0, 80, "tcp", 1), new PortMapping("", 0, 53, "udp", 1)),
-        PortSpecs.publishAll(List.of("80/tcp", "53/udp")));
+        PortSpecs.publishAll(List.of("80/tcp", "53/udp"), List.of()));
+  }
+
+  @Test
+  void publishAll_leavesPortsPublishedWithP_toTheirMapping() throws NetworkException {
+    assertEquals(
+        List.of(new PortMapping("", 0, 80, "udp", 1), new PortMapping("", 0, 83, "tcp", 1)),
+        PortSpecs.publishAll(List.of("80/tcp", "80/udp", "82/tcp", "83/tcp"),
+            PortSpecs.parseAll(List.of("127.0.0.1:8080:80", "9081-9082:81-82"))));
+  }
+
+  @Test
+  void exposed_portsAndRanges_oneKeyAPort_tcpByDefault() throws NetworkException {
+    assertEquals(List.of("9000/tcp", "7000/udp", "7001/udp", "53/udp"),
+        PortSpecs.exposed(List.of("9000", "7000-7001/udp", "53/UDP", "9000/tcp")));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "abc|invalid --expose 'abc': port 'abc' is not a number",
+        "0|invalid --expose '0': port 0 is out of range 1-65535",
+        "70000|invalid --expose '70000': port 70000 is out of range 1-65535",
+        "80/sctp|invalid --expose '80/sctp': protocol must be tcp or udp",
+        "90-85|invalid --expose '90-85': port range 90-85 ends before it starts",
+        "8080:80|invalid --expose '8080:80': port '8080:80' is not a number",
+      })
+  void exposed_badValue_oneLineError(String spec, String message) {
+    assertEquals(message,
+        assertThrows(NetworkException.class, () -> PortSpecs.exposed(List.of(spec))).getMessage());
+  }
+
+  @Test
+  void mergeExposed_imageAndFlags_onceEach_sortedAsDocker() {
+    assertEquals(List.of("443/tcp", "53/udp", "80/tcp"),
+        PortSpecs.mergeExposed(List.of("80", "53/udp"), List.of("80/tcp", "443/tcp")));
   }
 
   @Test
