@@ -84,8 +84,9 @@ class RunCommand implements Callable<Integer> {
 
   @Option(names = {"--network", "--net"}, paramLabel = "MODE",
       description = "bridge (the default network; the default, pasta for a user), a network's"
-          + " NAME, none, host, pasta, or container:ID.")
-  String network;
+          + " NAME, none, host, pasta, or container:ID. Repeatable (or comma-separated) to join"
+          + " several bridge networks.")
+  List<String> network = new ArrayList<>();
 
   @Option(names = {"-p", "--publish"}, paramLabel = "[IP:][HOST:]PORT[/PROTO]", description = "Publish a container's port (or range) on the host.")
   List<String> publish = new ArrayList<>();

@@ -13,21 +13,22 @@ final class RunNetworkOptions {
   private RunNetworkOptions() {}
 
   /**
-   * {@code --network} with {@code -p}, {@code -P}, {@code --dns*}, {@code --add-host}, {@code --ip}
+   * {@code --network} (repeatable) with {@code -p}, {@code -P}, {@code --dns*}, {@code --add-host}, {@code --ip}
    * and {@code --network-alias}.
    *
    * @throws UserException for a bad value, or a flag the network mode cannot honour
    */
   static ContainerNetwork network(
-      String mode, String name, List<String> publish, boolean publishAll, List<String> exposed,
-      List<String> dns, List<String> dnsSearch, List<String> dnsOptions, List<String> addHosts,
-      String ip, List<String> aliases) throws IOException {
+      List<String> modes, String name, List<String> publish, boolean publishAll,
+      List<String> exposed, List<String> dns, List<String> dnsSearch, List<String> dnsOptions,
+      List<String> addHosts, String ip, List<String> aliases) throws IOException {
     ContainerNetwork n;
-    if (mode == null) {
-      mode = ContainerNetwork.defaultMode("bridge");
+    if (modes.isEmpty()) {
+      modes = List.of(ContainerNetwork.defaultMode("bridge"));
     }
+    String mode = String.join(",", modes);
     try {
-      n = ContainerNetwork.parse(mode, name);
+      n = ContainerNetwork.parse(modes, name);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), ExitCodes.ERROR);
     }

@@ -238,6 +238,39 @@ class RunNetworkTest {
   }
 
   @Test
+  void severalNetworks_joinsEach_andModesThatCannotBeCombinedAreRefused() throws Exception {
+    String other = net + "b";
+    int third = ThreadLocalRandom.current().nextInt(0, 256);
+    lamina.run("network", "create", "--subnet", "10.235." + third + ".0/24", other).ok();
+    try {
+      Cli.Result r = lamina.run("run", "--rm", "--network", net, "--network", other + "," + net,
+          "busybox", "ip", "-o", "-4", "addr", "show");
+      assertEquals(0, r.code(), r.err());
+      assertTrue(r.out().contains(" eth0 ") && r.out().contains(" 10.234."), r.out());
+      assertTrue(r.out().contains(" eth1 ") && r.out().contains(" 10.235." + third + "."), r.out());
+      assertEquals(3, r.out().lines().count(), r.out());
+      lamina.run("create", "--name", "web", "--network", net, "--network", other, "busybox", "true").ok();
+      assertEquals(List.of(net, other),
+          keys(inspect("web").get("NetworkSettings").get("Networks")));
+      lamina.run("rm", "web").ok();
+      for (String mode : List.of("none", "host", "container:web", "pasta")) {
+        Cli.Result refused = lamina.run("create", "--network", net, "--network", mode, "busybox", "true");
+        assertEquals(ExitCodes.ERROR, refused.code(), mode);
+        assertEquals("lamina: --network " + mode + " cannot be combined with other networks: only"
+            + " bridge networks (bridge or a NAME) can be joined together\n", refused.err());
+      }
+      Cli.Result ip = lamina.run("create", "--network", net, "--network", other, "--ip",
+          "10.234.0.9", "busybox", "true");
+      assertEquals(ExitCodes.ERROR, ip.code());
+      assertEquals("lamina: --ip can only be given with a single network; 2 networks given\n", ip.err());
+      assertEquals(List.of(), lamina.run("ps", "-aq").ok().lines());
+    } finally {
+      lamina.run("rm", "-f", "web");
+      lamina.run("network", "rm", other);
+    }
+  }
+
+  @Test
   void portInUse_failsInOneLine_andLeavesNoTrace() throws Exception {
     Set<String> links = HostNetwork.links();
     List<String> rules = HostNetwork.rules();

@@ -90,6 +90,37 @@ public record ContainerNetwork(
     };
   }
 
+  /**
+   * Parses every {@code --network} given (each may also list several, comma-separated, as
+   * podman's): one value as {@link #parse(String, String)}; several join each of the networks
+   * they name ({@code bridge} for the default one), each once, the first one primary. {@code
+   * none}, {@code host}, {@code pasta} and {@code container:} cannot be combined with others.
+   *
+   * @throws IllegalArgumentException for an empty value, or a mode combined with others
+   */
+  public static ContainerNetwork parse(List<String> values, String containerName) {
+    List<String> all = new java.util.ArrayList<>();
+    for (String v : values) {
+      for (String part : (v == null ? "" : v).split(",", -1)) {
+        all.add(part.strip());
+      }
+    }
+    if (all.size() == 1) {
+      return parse(all.get(0), containerName);
+    }
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    for (String v : all) {
+      ContainerNetwork n = parse(v, containerName);
+      if (n.mode() != Mode.BRIDGE) {
+        throw new IllegalArgumentException(
+            "--network " + v + " cannot be combined with other networks: only bridge networks"
+                + " (bridge or a NAME) can be joined together");
+      }
+      names.add(n.request().networks().isEmpty() ? "bridge" : n.request().networks().get(0));
+    }
+    return bridge(NetworkRequest.defaults(containerName).withNetworks(List.copyOf(names)));
+  }
+
   /** A namespace of its own connected by pasta, no ports yet. */
   public static ContainerNetwork pasta(String containerName) {
     return new ContainerNetwork(

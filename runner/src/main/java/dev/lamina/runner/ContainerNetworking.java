@@ -80,7 +80,8 @@ final class ContainerNetworking {
         NetworkRequest r = n.request();
         // Named now, so that every later start (in a monitor, with its own defaults) joins the
         // same network; the default one is made on first use.
-        List<String> names = new ArrayList<>();
+        // Each once: `bridge` and the default network's name are one network.
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
         if (r.networks().isEmpty()) {
           names.add(networks.registry().defaultNetwork().name());
         }
@@ -91,9 +92,11 @@ final class ContainerNetworking {
                   : networks.registry().inspect(name).name());
         }
         if (r.staticIp() != null && names.size() > 1) {
-          throw new NetworkException("--ip applies to one network; " + names.size() + " given");
+          // As podman: an address belongs to one network's subnet.
+          throw new NetworkException(
+              "--ip can only be given with a single network; " + names.size() + " networks given");
         }
-        return n.withRequest(r.withNetworks(names));
+        return n.withRequest(r.withNetworks(List.copyOf(names)));
       }
       case CONTAINER -> {
         ContainerRecord other;

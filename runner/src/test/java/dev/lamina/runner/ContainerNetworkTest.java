@@ -33,7 +33,9 @@ import dev.lamina.runner.network.PortMapping;
 import dev.lamina.runner.network.PortSpecs;
 import dev.lamina.runner.network.Subnet;
 import dev.lamina.runner.runtime.OciRuntimes;
+import dev.lamina.runner.testing.HostNetwork;
 import dev.lamina.runner.testing.TestNetworks;
+import dev.lamina.runner.network.Ipv4;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.testing.BusyboxRootfs;
@@ -441,6 +443,46 @@ class ContainerNetworkTest {
     assertEquals("container srv" + tag + " is not connected to network " + net, notOn.getMessage());
     containers.remove(srv.id(), true, true);
     assertNothingLeft();
+  }
+
+  /**
+   * A container created on two user networks: an address and an interface on each, its name
+   * answered on each by aardvark-dns; its removal takes all of it away (veths, namespace,
+   * firewall rules as iptables and nft show them, leases, DNS records).
+   */
+  @Test
+  void severalNetworks_anAddressOnEach_reachedByNameOnEach_thenRemoveLeavesNothing()
+      throws Exception {
+    Requirements.tool("nft");
+    Set<String> namespacesBefore = HostNetwork.namespaces();
+    List<String> nftBefore = HostNetwork.nftRules();
+    String a = tag + "a";
+    String b = tag + "b";
+    containers.networks().registry().create(NetworkCreateRequest.named(a));
+    containers.networks().registry().create(NetworkCreateRequest.named(b));
+    ContainerNetwork both = ContainerNetwork.parse(List.of(a, b + "," + a), null);
+    assertEquals(List.of(a, b), both.request().networks());
+    ContainerRecord srv = server("srv" + tag, both);
+    NetworkStatus status = containers.inspect(srv.id()).networkStatus();
+    assertEquals(List.of(a, b), status.attachments().stream().map(NetworkAttachment::network).toList());
+    assertEquals(List.of("eth0", "eth1"),
+        status.attachments().stream().map(NetworkAttachment::interfaceName).toList());
+    for (NetworkAttachment on : status.attachments()) {
+      Subnet subnet = containers.networks().registry().inspect(on.network()).subnet();
+      assertTrue(subnet.contains(Ipv4.parse(on.address())), on.toString());
+    }
+    String loop = "for i in $(seq 50); do " + GET + " srv" + tag
+        + " 80 | grep . && exit 0; sleep 0.1; done; exit 1";
+    for (String net : List.of(a, b)) {
+      Result got = run(sh(ContainerNetwork.parse(net, null), loop).withAutoRemove(true));
+      assertEquals(0, got.code(), net + ": " + got.out());
+      assertTrue(got.out().contains("hello from the container"), got.out());
+    }
+    assertTrue(HostNetwork.nftRules().size() > nftBefore.size(), "no rule of the networks in nft");
+    containers.remove(srv.id(), true, true);
+    assertNothingLeft();
+    assertEquals(namespacesBefore, HostNetwork.namespaces());
+    assertEquals(nftBefore, HostNetwork.nftRules());
   }
 
   @Test

@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * The host's network state that a test of container networks compares before and after: its
- * links and its firewall rules. Teardown must leave both as they were.
+ * links, its named network namespaces and its firewall rules (as iptables and as nftables show
+ * them). Teardown must leave them as they were.
  */
 public final class HostNetwork {
   /**
@@ -40,6 +41,37 @@ public final class HostNetwork {
     return output(List.of("iptables-save")).lines()
         .filter(l -> l.startsWith("-A "))
         .filter(l -> NETAVARK_SCAFFOLD.stream().noneMatch(l::contains))
+        .sorted()
+        .toList();
+  }
+
+  /** The same scaffold as nft shows it (iptables-nft's tables), rule by rule. */
+  private static final List<String> NFT_SCAFFOLD =
+      List.of(
+          "jump NETAVARK_FORWARD",
+          "jump NETAVARK-HOSTPORT-DNAT",
+          "jump NETAVARK-HOSTPORT-MASQ",
+          "meta mark & 0x00002000 == 0x00002000",
+          "meta mark set mark or 0x2000");
+
+  /** The host's named network namespaces, as {@code ip netns list} shows them. */
+  public static Set<String> namespaces() throws IOException, InterruptedException {
+    return output(List.of("ip", "netns", "list")).lines()
+        .map(l -> l.split(" ")[0])
+        .filter(l -> !l.isBlank())
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /**
+   * The rules of the host's nftables ruleset ({@code nft -s list ruleset}: without counters'
+   * values), sorted, without netavark's lasting scaffold; tables and chains themselves left out.
+   */
+  public static List<String> nftRules() throws IOException, InterruptedException {
+    return output(List.of("nft", "-s", "list", "ruleset")).lines()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty() && !l.startsWith("#") && !l.startsWith("table ")
+            && !l.startsWith("chain ") && !l.startsWith("type ") && !l.equals("}"))
+        .filter(l -> NFT_SCAFFOLD.stream().noneMatch(l::contains))
         .sorted()
         .toList();
   }
