@@ -154,6 +154,28 @@ class StoreCleanupTest {
     lamina.run("system", "check").ok();
   }
 
+  @Test
+  void createKilledBeforeItsDirectoryWasWhole_isClearedByTheNextCommand() throws Exception {
+    Requirements.tool("runc");
+    lamina.run("import", Cli.busyboxRootfs(tmp.resolve("rootfs")).toString(), "bb").ok();
+    lamina.run("create", "--name", "kept", "bb", "true").ok();
+    // What a create killed (SIGKILL) while it made its directory leaves: the directory under its
+    // temporary name, its record half-written.
+    Path half = Files.createDirectories(root.resolve("containers/.new-" + "b".repeat(64)));
+    for (String sub : List.of("upper", "work", "rootfs")) {
+      Files.createDirectory(half.resolve(sub));
+    }
+    Files.writeString(half.resolve(".container.json.tmp-1"), "{\"id\":\"bbbb");
+
+    assertEquals(List.of("kept"), lamina.run("ps", "-a", "--format", "{{.Names}}").ok().lines());
+    assertTrue(Files.notExists(half), "left for ps: " + half);
+    lamina.run("system", "check").ok();
+    assertEquals(
+        List.of("kept"), list(root.resolve("containers")).stream()
+            .filter(n -> !n.startsWith(".")).map(n -> lamina.run("inspect", "-f", "{{.Name}}", n)
+                .ok().out().strip()).toList());
+  }
+
   /** Counts the container's own files (not the runtime's mounts). */
   private static final String COUNT = "find / -xdev | wc -l";
 

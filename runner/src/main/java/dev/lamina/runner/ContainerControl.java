@@ -294,7 +294,8 @@ final class ContainerControl {
 
   /**
    * The ids of container directories without a readable record (left by a crash, or by a create
-   * that failed in an older version): {@code ps} cannot show them nor {@code rm} remove them.
+   * that failed in an older version), and of those a killed creator left under their temporary
+   * name: {@code ps} cannot show them nor {@code rm} remove them.
    * With {@code remove}, they are unmounted and deleted (those that stay mounted are kept).
    *
    * @throws IOException if listing or deleting fails
@@ -304,6 +305,7 @@ final class ContainerControl {
     FileLocks.withExclusive(
         store.lock(),
         () -> {
+          found.addAll(remove ? store.removeUnfinished() : store.unfinishedIds());
           if (Files.isDirectory(store.root())) {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(store.root())) {
               for (Path e : entries) {

@@ -196,14 +196,10 @@ final class ContainerLifecycle {
         });
   }
 
-  /** Makes the directory of a new container and writes its first record. */
+  /** Makes the directory of a new container, whole with its first record. */
   private ContainerRecord writeNew(
       ContainerRequest request, String runtimeName, String id, String name, Path cdir)
       throws IOException {
-    Files.createDirectories(cdir);
-    for (String sub : List.of("upper", "work", "rootfs")) {
-      Files.createDirectory(cdir.resolve(sub));
-    }
     ImageConfig config = request.image().config();
     ContainerSettings settings = request.settings();
     java.util.Map<String, String> labels = new java.util.TreeMap<>();
@@ -251,7 +247,7 @@ final class ContainerLifecycle {
             .monitorStarted(
                 ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(null))
             .build();
-    store.write(record);
+    store.create(record, List.of("upper", "work", "rootfs"));
     return record;
   }
 

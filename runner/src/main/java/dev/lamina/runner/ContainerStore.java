@@ -19,10 +19,19 @@ import java.util.regex.Pattern;
 /**
  * The container records of a store, {@code containers/<id>/container.json}, and the lock under
  * which they change, {@code containers/.lock}.
+ *
+ * <p>A container's directory appears whole: it is made, with its first record, under a temporary
+ * name ({@code containers/.new-<id>}) and renamed into place, so that a creator killed on the way
+ * (SIGKILL) leaves no directory without a record, which {@code ps} could not show nor {@code rm}
+ * remove. What it leaves under the temporary name is removed by the next command that lists
+ * containers or creates one.
  */
 final class ContainerStore {
   static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
   private static final String RECORD = "container.json";
+
+  /** A container directory being made, before it is renamed to its id. */
+  private static final String UNFINISHED = ".new-";
 
   private final Path dir;
   private volatile dev.lamina.layerfs.events.EventListener events;
@@ -156,6 +165,89 @@ final class ContainerStore {
         dir(r.id()).resolve(RECORD),
         JsonWriter.toBytes(r, ContainerRecordCodec.INSTANCE),
         !r.autoRemove());
+  }
+
+  /**
+   * Makes the directory of new container {@code r}, with the sub-directories {@code subdirs} and
+   * its first record, whole or not at all (see the class comment). Call holding the lock: a
+   * directory under the temporary name is then known to be a dead creator's, and removed first.
+   *
+   * @return the container's directory
+   */
+  Path create(ContainerRecord r, List<String> subdirs) throws IOException {
+    removeUnfinished();
+    Path building = dir.resolve(UNFINISHED + r.id());
+    Path cdir = dir(r.id());
+    try {
+      Files.createDirectories(building);
+      for (String sub : subdirs) {
+        Files.createDirectory(building.resolve(sub));
+      }
+      AtomicFiles.write(
+          building.resolve(RECORD),
+          JsonWriter.toBytes(r, ContainerRecordCodec.INSTANCE),
+          !r.autoRemove());
+      AtomicFiles.moveAtomically(building, cdir);
+    } catch (IOException | RuntimeException e) {
+      try {
+        dev.lamina.layerfs.store.Trees.deleteRecursively(building);
+      } catch (IOException left) {
+        e.addSuppressed(left);
+      }
+      throw e;
+    }
+    if (!r.autoRemove()) {
+      AtomicFiles.syncDirectory(dir);
+    }
+    return cdir;
+  }
+
+  /**
+   * Removes the directories creators killed on the way left under the temporary name, taking the
+   * lock when there are any (no creator is at work then: one holds the lock while it builds).
+   * Returns the ids of the containers they were to be.
+   *
+   * @throws IOException if listing or deleting fails
+   */
+  List<String> removeUnfinished() throws IOException {
+    if (unfinished().isEmpty()) {
+      return List.of();
+    }
+    return FileLocks.withExclusive(
+        lock(),
+        () -> {
+          List<String> ids = new ArrayList<>();
+          for (Path d : unfinished()) {
+            // Nothing is mounted before the rename; never delete through a mount all the same.
+            if (dev.lamina.layerfs.overlay.MountTable.mountPointsUnder(d).isEmpty()) {
+              dev.lamina.layerfs.store.Trees.deleteRecursively(d);
+              ids.add(d.getFileName().toString().substring(UNFINISHED.length()));
+            }
+          }
+          return ids;
+        });
+  }
+
+  /** The directories under the temporary name, as the ids they were to be. */
+  List<String> unfinishedIds() throws IOException {
+    return unfinished().stream()
+        .map(d -> d.getFileName().toString().substring(UNFINISHED.length()))
+        .toList();
+  }
+
+  private List<Path> unfinished() throws IOException {
+    List<Path> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, UNFINISHED + "*")) {
+      for (Path e : entries) {
+        if (ID.matcher(e.getFileName().toString().substring(UNFINISHED.length())).matches()) {
+          out.add(e);
+        }
+      }
+    }
+    return out;
   }
 
   /** Changes a record under the lock; null (and nothing written) when it was removed meanwhile. */

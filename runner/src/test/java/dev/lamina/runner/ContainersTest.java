@@ -112,6 +112,46 @@ class ContainersTest {
     return run(sh(script).withAutoRemove(true));
   }
 
+  /**
+   * A container's directory is never seen without its record, by anything that looks (as another
+   * process does) while containers are created: a creator killed at any moment (SIGKILL) leaves
+   * nothing that {@code ps} cannot show and {@code system check} reports.
+   */
+  @Test
+  void create_directoryNeverSeenWithoutItsRecord() throws Exception {
+    Path dir = root.resolve("containers");
+    java.util.concurrent.atomic.AtomicBoolean creating =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.Set<String> halfMade = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Thread observer = new Thread(() -> {
+      while (creating.get()) {
+        try (var entries = Files.newDirectoryStream(dir)) {
+          for (Path e : entries) {
+            String name = e.getFileName().toString();
+            if (name.matches("[0-9a-f]{64}") && !Files.exists(e.resolve("container.json"))
+                && Files.exists(e)) {
+              halfMade.add(name);
+            }
+          }
+        } catch (IOException notYet) {
+          // containers/ is made with the first container
+        }
+      }
+    });
+    observer.start();
+    try {
+      for (int i = 0; i < 30; i++) {
+        containers.create(sh("true"));
+      }
+    } finally {
+      creating.set(false);
+      observer.join();
+    }
+    assertEquals(java.util.Set.of(), halfMade);
+    assertEquals(30, containers.list(true).size());
+    assertEquals(List.of(), containers.strays(false));
+  }
+
   @Test
   void run_pidNamespace_shellIsPid1() throws Exception {
     assertEquals("1", runRm("echo $$").out());
