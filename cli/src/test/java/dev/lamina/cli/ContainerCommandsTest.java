@@ -473,6 +473,23 @@ class ContainerCommandsTest {
   }
 
   @Test
+  void execNotFound_oneLineOfLaminasOwn_andAProcessesStderrStillShown() throws Exception {
+    sh("-d", "--name", "sleeper", "sleep 60").ok();
+    awaitRunning("sleeper");
+    Cli.Result missing = lamina.run("exec", "sleeper", "nosuch");
+    assertEquals(127, missing.code());
+    assertEquals("", missing.out());
+    assertEquals(1, missing.err().lines().count(), missing.err());
+    assertTrue(missing.err().startsWith("lamina: ") && missing.err().contains("\"nosuch\""),
+        missing.err());
+    Cli.Result failing =
+        lamina.run("exec", "sleeper", "sh", "-c", "echo out; echo err >&2; exit 3");
+    assertEquals(3, failing.code());
+    assertEquals("out\n", failing.out());
+    assertEquals("err\n", failing.err());
+  }
+
+  @Test
   void containerPrune_inspectTypes_rmiRefusedWhileUsed() throws Exception {
     sh("--name", "done1", "true").ok();
     sh("--name", "done2", "exit 1");

@@ -93,18 +93,48 @@ public final class RuncRuntime implements OciRuntime {
    * ({@code setpriv --pdeathsig}), which it passes to the container, so a killed CLI does not
    * silently leave its container running. With a terminal ({@code process.terminal} and no
    * console socket) the runtime itself puts this process's terminal in raw mode and proxies it.
+   *
+   * <p>The runtime's stderr is always copied by this process (with a terminal it carries only the
+   * runtime's own messages, the terminal carries the process's output): a process the runtime
+   * cannot start (a command not found) is reported by the runtime on its stderr as well as in its
+   * log, and the caller reports it from the log, once, in its own words. So the output is held
+   * until the runtime has written its {@code --pid-file}, which it does once the process runs
+   * (from then on, the process's stderr reaches this process's at once); when none was written
+   * and the runtime failed, what it wrote on stderr is left out.
    */
   private int foreground(
       String id, String verb, List<String> args, Stdio stdio, boolean forwardSignals)
       throws IOException, InterruptedException {
     Path log = freshLog(id, verb);
+    Path pidFile = logDir.resolve(id + "." + verb + ".pid");
+    Files.deleteIfExists(pidFile);
+    List<String> withPid = new ArrayList<>(args);
+    withPid.add(1, "--pid-file=" + pidFile);
     List<String> cmd = new ArrayList<>(Launch.ownSessionDyingWithParent());
-    cmd.addAll(command(log, args.toArray(String[]::new)));
-    Process p = stdio.applyTo(new ProcessBuilder(cmd)).start();
-    OutputTee tee = stdio.piped() ? OutputTee.start(p, stdio.teeLog(), stdio.echo()) : null;
-    int code;
+    cmd.addAll(command(log, withPid.toArray(String[]::new)));
+    ProcessBuilder pb = stdio.applyTo(new ProcessBuilder(cmd));
+    if (stdio.err() == Redirect.INHERIT) {
+      pb.redirectError(Redirect.PIPE);
+    }
+    Process p = pb.start();
+    OutputTee tee =
+        pb.redirectError() == Redirect.PIPE
+            ? OutputTee.start(p, stdio.piped(), stdio.teeLog(), stdio.echo())
+            : null;
+    int code = -1;
+    boolean ended = false;
     try (SignalForwarder f = forwardSignals ? new SignalForwarder(p) : null) {
+      if (tee != null) {
+        // Only until the process runs: the runtime writes the file a moment after its start.
+        while (!p.waitFor(5, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          if (Files.exists(pidFile)) {
+            tee.release();
+            break;
+          }
+        }
+      }
       code = p.waitFor();
+      ended = true;
     } catch (InterruptedException e) {
       if (verb.equals("run")) {
         try {
@@ -118,8 +148,12 @@ public final class RuncRuntime implements OciRuntime {
       p.waitFor();
       throw e;
     } finally {
-      if (tee != null) {
-        tee.finish();
+      try {
+        if (tee != null) {
+          tee.finish(ended && code != 0 && !Files.exists(pidFile) && lastError(log).isPresent());
+        }
+      } finally {
+        Files.deleteIfExists(pidFile);
       }
     }
     try {

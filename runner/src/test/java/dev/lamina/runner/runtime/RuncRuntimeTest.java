@@ -75,6 +75,46 @@ class RuncRuntimeTest {
     assertTrue(!e.getMessage().contains("\n"), e.getMessage());
   }
 
+  /**
+   * A process the runtime cannot start: the runtime says why on its stderr as well as in its log,
+   * but only the exception reports it (the caller prints it once); the container's output, which
+   * the runtime's stderr also carries, gets nothing of it.
+   */
+  @Test
+  void run_missingCommand_runtimesOwnStderrLineLeftOut() throws Exception {
+    writeSpec("/no/such/binary");
+    Path out = tmp.resolve("out");
+    OciRuntimeException e = assertThrows(OciRuntimeException.class,
+        () -> runc.run(id, bundle, Stdio.toLog(OutputLog.appendingTo(out)), false, false));
+    assertEquals(127, e.exitCode(), e.getMessage());
+    assertEquals("", Files.exists(out) ? Files.readString(out) : "");
+  }
+
+  /** Once the process runs, its stderr reaches the output at once, not when it ends. */
+  @Test
+  void run_processStderr_passedOnWhileItRuns() throws Exception {
+    writeSpec("sh", "-c", "echo early >&2; while [ ! -e /go ]; do sleep 0.05; done; echo late; exit 4");
+    Path out = tmp.resolve("out");
+    java.util.concurrent.CompletableFuture<Integer> code =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return runc.run(id, bundle, Stdio.toLog(OutputLog.appendingTo(out)), false, false);
+          } catch (Exception failed) {
+            throw new java.util.concurrent.CompletionException(failed);
+          }
+        });
+    try {
+      for (int i = 0; i < 200 && !(Files.exists(out) && Files.readString(out).contains("early")); i++) {
+        Thread.sleep(50);
+      }
+      assertEquals("early\n", Files.readString(out), "the process's stderr was held back");
+    } finally {
+      Files.writeString(bundle.resolve("rootfs/go"), "");
+    }
+    assertEquals(4, code.get());
+    assertEquals("early\nlate\n", Files.readString(out));
+  }
+
   @Test
   void lifecycle_createStartStateKillDelete() throws Exception {
     writeSpec("sleep", "100");
