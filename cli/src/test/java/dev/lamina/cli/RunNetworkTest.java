@@ -134,11 +134,20 @@ class RunNetworkTest {
     assertEquals("bridge", web.get("HostConfig").get("NetworkMode").asText(), web.toString());
   }
 
+  /** The first three parts of {@link #secondNetwork}'s subnet's addresses ({@code 10.235.N.}). */
+  private String secondPrefix;
+
+  /** Creates a second user network, {@code NETb} on a subnet of its own. */
+  private String secondNetwork() {
+    String other = net + "b";
+    secondPrefix = "10.235." + ThreadLocalRandom.current().nextInt(0, 256) + ".";
+    lamina.run("network", "create", "--subnet", secondPrefix + "0/24", other).ok();
+    return other;
+  }
+
   @Test
   void connectAndDisconnect_aRunningContainer() throws Exception {
-    String other = net + "b";
-    int third = ThreadLocalRandom.current().nextInt(0, 256);
-    lamina.run("network", "create", "--subnet", "10.235." + third + ".0/24", other).ok();
+    String other = secondNetwork();
     try {
       lamina.run("run", "-d", "--name", "web", "--network", net, "busybox",
           "httpd", "-f", "-p", "80", "-h", "/www").ok();
@@ -239,15 +248,13 @@ class RunNetworkTest {
 
   @Test
   void severalNetworks_joinsEach_andModesThatCannotBeCombinedAreRefused() throws Exception {
-    String other = net + "b";
-    int third = ThreadLocalRandom.current().nextInt(0, 256);
-    lamina.run("network", "create", "--subnet", "10.235." + third + ".0/24", other).ok();
+    String other = secondNetwork();
     try {
       Cli.Result r = lamina.run("run", "--rm", "--network", net, "--network", other + "," + net,
           "busybox", "ip", "-o", "-4", "addr", "show");
       assertEquals(0, r.code(), r.err());
       assertTrue(r.out().contains(" eth0 ") && r.out().contains(" 10.234."), r.out());
-      assertTrue(r.out().contains(" eth1 ") && r.out().contains(" 10.235." + third + "."), r.out());
+      assertTrue(r.out().contains(" eth1 ") && r.out().contains(" " + secondPrefix), r.out());
       assertEquals(3, r.out().lines().count(), r.out());
       lamina.run("create", "--name", "web", "--network", net, "--network", other, "busybox", "true").ok();
       assertEquals(List.of(net, other),

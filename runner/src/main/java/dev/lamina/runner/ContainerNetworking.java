@@ -444,19 +444,16 @@ final class ContainerNetworking {
       return null;
     }
     NetworkRequest request = n.request();
-    List<String> names = new ArrayList<>(request.networks());
-    if (names.isEmpty()) {
-      names.add("bridge");
+    // The networks of its --network (the default one when none is named), then those connected.
+    List<NetworkRequest.Connection> joins = new ArrayList<>();
+    for (String name : request.networks().isEmpty() ? List.of("bridge") : request.networks()) {
+      joins.add(new NetworkRequest.Connection(name, request.aliases(), null));
     }
+    joins.addAll(request.connections());
     List<NetworkAttachment> shown = new ArrayList<>();
-    for (int i = 0; i < names.size() + request.connections().size(); i++) {
-      boolean connected = i >= names.size();
-      String name = connected ? request.connections().get(i - names.size()).network() : names.get(i);
-      if (name.equals("bridge")) {
-        name = networks.registry().defaultName();
-      }
-      List<String> asked =
-          connected ? request.connections().get(i - names.size()).aliases() : request.aliases();
+    for (NetworkRequest.Connection join : joins) {
+      String name = join.network().equals("bridge")
+          ? networks.registry().defaultName() : join.network();
       String id = "";
       List<String> aliases = new ArrayList<>();
       try {
@@ -465,7 +462,7 @@ final class ContainerNetworking {
         if (d.dnsEnabled()) {
           // As its setup will name it there (NetavarkStatus): its name, then its aliases.
           aliases.add(r.name());
-          asked.stream().filter(a -> !aliases.contains(a)).forEach(aliases::add);
+          join.aliases().stream().filter(a -> !aliases.contains(a)).forEach(aliases::add);
         }
       } catch (NetworkException gone) {
         // Removed meanwhile: shown by name alone.

@@ -20,16 +20,9 @@ public final class PortSpecs {
    * @throws NetworkException with a one-line reason for a malformed spec
    */
   public static List<PortMapping> parse(String spec) throws NetworkException {
-    String body = spec;
-    String protocol = "tcp";
-    int slash = spec.lastIndexOf('/');
-    if (slash >= 0) {
-      protocol = spec.substring(slash + 1).toLowerCase(Locale.ROOT);
-      body = spec.substring(0, slash);
-      if (!protocol.equals("tcp") && !protocol.equals("udp")) {
-        throw invalid(spec, "protocol must be tcp or udp");
-      }
-    }
+    Split split = split(subject(spec), spec);
+    String body = split.body();
+    String protocol = split.protocol();
     if (body.startsWith("[")) {
       throw invalid(spec, "IPv6 host addresses are not supported");
     }
@@ -136,20 +129,11 @@ public final class PortSpecs {
   public static List<String> exposed(Collection<String> specs) throws NetworkException {
     java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
     for (String spec : specs) {
-      String body = spec;
-      String protocol = "tcp";
-      int slash = spec.lastIndexOf('/');
-      if (slash >= 0) {
-        protocol = spec.substring(slash + 1).toLowerCase(Locale.ROOT);
-        body = spec.substring(0, slash);
-        if (!protocol.equals("tcp") && !protocol.equals("udp")) {
-          throw new NetworkException(
-              "invalid --expose '" + spec + "': protocol must be tcp or udp");
-        }
-      }
-      int[] ports = range("--expose '" + spec + "'", body, "port");
+      String subject = "--expose '" + spec + "'";
+      Split split = split(subject, spec);
+      int[] ports = range(subject, split.body(), "port");
       for (int p = ports[0]; p <= ports[1]; p++) {
-        out.add(p + "/" + protocol);
+        out.add(p + "/" + split.protocol());
       }
     }
     return List.copyOf(out);
@@ -167,6 +151,21 @@ public final class PortSpecs {
       }
     }
     return List.copyOf(out);
+  }
+
+  /** A value without its {@code /PROTO}, and that protocol ({@code tcp} when none is given). */
+  private record Split(String body, String protocol) {}
+
+  private static Split split(String subject, String spec) throws NetworkException {
+    int slash = spec.lastIndexOf('/');
+    if (slash < 0) {
+      return new Split(spec, "tcp");
+    }
+    String protocol = spec.substring(slash + 1).toLowerCase(Locale.ROOT);
+    if (!protocol.equals("tcp") && !protocol.equals("udp")) {
+      throw new NetworkException("invalid " + subject + ": protocol must be tcp or udp");
+    }
+    return new Split(spec.substring(0, slash), protocol);
   }
 
   /** What an error names: {@code port spec '8080:80'}. */
