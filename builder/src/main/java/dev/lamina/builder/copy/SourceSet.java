@@ -397,6 +397,7 @@ public final class SourceSet {
               && !excludes.matches(prefix + p);
       contents = new Contents(
           tree.isContext() ? ContextScanner.walk(host, prefix, include, memo(options))
+              : layerDir.isPresent() ? tree.layers().walk(host, include)
               : tree.layers() != null ? DirectoryScanner.walkOverlay(host, include)
               : DirectoryScanner.walk(host, include),
           tree, host);

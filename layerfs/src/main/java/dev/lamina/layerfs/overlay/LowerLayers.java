@@ -4,35 +4,69 @@ import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.posix.PosixException;
+import dev.lamina.layerfs.tar.DirectoryScanner;
+import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.WhiteoutFormat;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The lower layers of an overlay mount (overlay-format layer directories, as the store extracts
  * them), read without the mount. Reading a large tree through overlayfs costs the kernel a lookup
  * in every layer for each name and copies of every page read; where a directory and everything
  * under it come from a single layer, that layer's own directory holds exactly what the mount shows
- * there, and can be read instead ({@link dev.lamina.layerfs.tar.DirectoryScanner#walkOverlay}).
+ * there, and can be read instead ({@link #walk}).
  */
 public final class LowerLayers {
-  /** The opaque markers of both forms: real root's mounts and user namespaces' ({@code userxattr}). */
+  /**
+   * Every opaque marker a mount of these layers may honour: real root's mounts', user
+   * namespaces' ({@code userxattr}), and fuse-overlayfs's own, which it reads besides both (a
+   * layer's {@code user.fuseoverlayfs.opaque} is extracted as it is). Whichever the mount reads,
+   * any of them counts against a layer, which is never wrong.
+   */
   private static final List<String> OPAQUE_XATTRS = List.of(
       ((WhiteoutFormat.Overlay) WhiteoutFormat.overlay()).opaqueXattr(),
-      ((WhiteoutFormat.Overlay) WhiteoutFormat.overlayInUserNamespace()).opaqueXattr());
+      ((WhiteoutFormat.Overlay) WhiteoutFormat.overlayInUserNamespace()).opaqueXattr(),
+      "user.fuseoverlayfs.opaque");
 
   private final List<Path> bottomFirst;
+  private final WhiteoutFormat.Overlay format;
 
-  private LowerLayers(List<Path> bottomFirst) {
+  private LowerLayers(List<Path> bottomFirst, WhiteoutFormat.Overlay format) {
     this.bottomFirst = List.copyOf(bottomFirst);
+    this.format = Objects.requireNonNull(format, "format");
   }
 
-  /** The layer directories of a mount, the bottom-most first. */
+  /**
+   * The layer directories of a mount made by this process, the bottom-most first, extracted in
+   * the form its mounts read ({@link WhiteoutFormat#overlayHere}).
+   */
   public static LowerLayers of(List<Path> bottomFirst) {
-    return new LowerLayers(bottomFirst);
+    return of(bottomFirst, (WhiteoutFormat.Overlay) WhiteoutFormat.overlayHere());
+  }
+
+  /**
+   * The layer directories of a mount that reads whiteouts and opaque markers in {@code format}
+   * (a mount with {@code userxattr} reads {@code user.overlay.*}), the bottom-most first.
+   */
+  public static LowerLayers of(List<Path> bottomFirst, WhiteoutFormat.Overlay format) {
+    return new LowerLayers(bottomFirst, format);
+  }
+
+  /**
+   * The entries under a directory {@link #soleDirectory} gave, as the mount shows them there:
+   * whiteouts of the mount's forms left out ({@link DirectoryScanner#walkLayer}).
+   *
+   * @throws java.nio.file.NotDirectoryException if {@code dir} is not a directory
+   * @throws IOException if it cannot be stat'ed
+   */
+  public Iterable<LayerEntry> walk(Path dir, Predicate<String> include) throws IOException {
+    return DirectoryScanner.walkLayer(dir, include, format);
   }
 
   /**
@@ -45,9 +79,9 @@ public final class LowerLayers {
    * Layers below may hold anything at its parents (a directory above a non-directory hides
    * it), but nothing at the path (a layer with anything under it has it too). Whiteouts and
    * opaque markers under the path in that layer hide only what lower layers hold there, which is
-   * nothing; a walk of the directory leaves them out.
+   * nothing; {@link #walk} leaves them out.
    *
-   * <p>Anything the check does not know, an opaque marker in either namespace or any value, counts
+   * <p>Anything the check does not know, an opaque marker of any form or value, counts
    * against the layer: the caller then reads through the mount, which is never wrong.
    *
    * @throws IOException if a layer cannot be stat'ed

@@ -80,11 +80,8 @@ public final class DirectoryScanner {
   }
 
   /**
-   * As {@link #walk}, of a directory of an overlayfs mount or of one of its layers (overlay
-   * format), its whiteouts left out as the mount's lookups leave them out (see {@link
-   * TreeWalk#hidingWhiteouts}). Read from a layer, this is what the mount shows where no other
-   * layer has anything: whiteouts there hide only what lower layers hold, which is nothing; opaque
-   * markers are left out as every overlay attribute is ({@link #isLeftOut}).
+   * As {@link #walk}, of a directory of an overlayfs mount, its whiteouts left out as the mount's
+   * lookups leave them out (see {@link TreeWalk#hidingWhiteouts}).
    *
    * @throws NotDirectoryException if {@code root} is not a directory (a symlink to one included)
    * @throws IOException if it cannot be stat'ed
@@ -92,6 +89,21 @@ public final class DirectoryScanner {
   public static Iterable<LayerEntry> walkOverlay(Path root, Predicate<String> include)
       throws IOException {
     return ReadAhead.of(treeWalk(root, include, true).hidingWhiteouts());
+  }
+
+  /**
+   * As {@link #walk}, of a directory of one overlay lower layer whose whiteouts are in {@code
+   * format}, leaving out what a mount reading it in that form takes for whiteouts (see {@link
+   * TreeWalk#hidingWhiteoutsOf}). Where no other layer of the mount has anything, this is what the
+   * mount shows: whiteouts there hide only what lower layers hold, which is nothing; opaque
+   * markers are left out as every overlay attribute is ({@link #isLeftOut}).
+   *
+   * @throws NotDirectoryException if {@code root} is not a directory (a symlink to one included)
+   * @throws IOException if it cannot be stat'ed
+   */
+  public static Iterable<LayerEntry> walkLayer(
+      Path root, Predicate<String> include, WhiteoutFormat.Overlay format) throws IOException {
+    return ReadAhead.of(treeWalk(root, include, true).hidingWhiteoutsOf(format));
   }
 
   private static TreeWalk treeWalk(Path root, Predicate<String> include, boolean byName)

@@ -4,6 +4,7 @@ import dev.lamina.layerfs.concurrent.Futures;
 import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.OpenDirectory;
+import dev.lamina.layerfs.posix.Posix;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -91,6 +92,11 @@ public final class TreeWalk implements Iterable<LayerEntry> {
   private final Describer describer;
   /** Whether overlay whiteouts are left out, as a mount's lookups leave them out. */
   private final boolean hideWhiteouts;
+  /**
+   * For a walk of one layer's directory, the on-disk form of its whiteouts (that of the mount
+   * that reads it); null for a walk through a mount, or of anything else.
+   */
+  private final WhiteoutFormat.Overlay layerFormat;
 
   /**
    * The walk of the tree under {@code root} (itself excluded), of the paths {@code include}
@@ -102,26 +108,39 @@ public final class TreeWalk implements Iterable<LayerEntry> {
 
   /** As {@link #TreeWalk(Path, Predicate, Describer)}, asking {@code recall} (if not null). */
   public TreeWalk(Path root, Predicate<String> include, Recall recall, Describer describer) {
-    this(root, include, recall, describer, false);
+    this(root, include, recall, describer, false, null);
   }
 
   private TreeWalk(Path root, Predicate<String> include, Recall recall, Describer describer,
-      boolean hideWhiteouts) {
+      boolean hideWhiteouts, WhiteoutFormat.Overlay layerFormat) {
     this.root = Objects.requireNonNull(root, "root");
     this.include = Objects.requireNonNull(include, "include");
     this.recall = recall;
     this.describer = Objects.requireNonNull(describer, "describer");
     this.hideWhiteouts = hideWhiteouts;
+    this.layerFormat = layerFormat;
   }
 
   /**
-   * This walk, of a directory of an overlayfs mount or of one of its layers (overlay format),
-   * leaving out whiteouts as the mount's lookups do: in a layer, 0:0 character devices; through
-   * the mount, names it lists but cannot find. (A directory that only one layer has is listed as
-   * that layer's directory is, whiteouts included, though nothing is found under their names.)
+   * This walk, of a directory of an overlayfs mount, leaving out whiteouts as the mount's lookups
+   * do: names it lists but cannot find. (A directory that only one layer has is listed as that
+   * layer's directory is, whiteouts of either form included, though nothing is found under their
+   * names.) No attribute counts here: the mount shows a layer's own escaped {@code
+   * overlay.whiteout} unescaped, on a file it does show.
    */
   public TreeWalk hidingWhiteouts() {
-    return new TreeWalk(root, include, recall, describer, true);
+    return new TreeWalk(root, include, recall, describer, true, null);
+  }
+
+  /**
+   * This walk, of a directory of one overlay lower layer whose whiteouts are in {@code format}
+   * (that of the mount that reads it), leaving out what that mount reads as whiteouts: 0:0
+   * character devices, and empty regular files marked with {@code format}'s {@code
+   * overlay.whiteout}, which overlayfs (6.7+) reads as whiteouts in a lower layer. The other
+   * namespace's attribute means nothing to the mount, and its file is kept, as the mount shows it.
+   */
+  public TreeWalk hidingWhiteoutsOf(WhiteoutFormat.Overlay format) {
+    return new TreeWalk(root, include, recall, describer, true, Objects.requireNonNull(format));
   }
 
   @Override
@@ -273,6 +292,21 @@ public final class TreeWalk implements Iterable<LayerEntry> {
       }
     }
 
+    /**
+     * Whether a listed file is a whiteout the walk leaves out ({@link #hidingWhiteouts}, {@link
+     * #hidingWhiteoutsOf}). Only empty regular files with attributes are asked for one.
+     */
+    private boolean isWhiteout(OpenDirectory dir, String name, byte[] cName, FileStat st)
+        throws IOException {
+      if (Whiteouts.isOverlayWhiteout(st)) {
+        return true;
+      }
+      return layerFormat != null && st.isRegularFile() && st.size() == 0
+          && !dir.hasNoXattrs(cName)
+          && Posix.lgetxattr(FileNames.resolve(dir.path(), name), layerFormat.whiteoutXattr())
+              .isPresent();
+    }
+
     private static boolean belowSurrogates(String name) {
       for (int i = 0; i < name.length(); i++) {
         if (name.charAt(i) >= Character.MIN_SURROGATE) {
@@ -302,7 +336,7 @@ public final class TreeWalk implements Iterable<LayerEntry> {
             }
             throw listedNotFound;
           }
-          if (!st.isSocket() && !(hideWhiteouts && Whiteouts.isOverlayWhiteout(st))) {
+          if (!st.isSocket() && !(hideWhiteouts && isWhiteout(dir, name, cName, st))) {
             found.add(new Child(name, cName, FileNames.resolve(dir.path(), name), st, null, null));
           }
         }

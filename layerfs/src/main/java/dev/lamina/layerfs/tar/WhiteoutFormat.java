@@ -78,6 +78,15 @@ public sealed interface WhiteoutFormat permits WhiteoutFormat.Flatten, WhiteoutF
     }
 
     /**
+     * The attribute that makes an empty regular file a whiteout (overlayfs 6.7+, in lower layers
+     * only). Extraction never writes it: a layer's own is escaped ({@link #toDiskXattr}), and
+     * whiteouts become 0:0 devices.
+     */
+    public String whiteoutXattr() {
+      return overlayPrefix() + "whiteout";
+    }
+
+    /**
      * The on-disk name for an xattr a layer carries. An attribute in overlayfs's own namespace
      * would otherwise be read by the kernel as a whiteout, an opaque marker, a redirect or a
      * metacopy, so it is escaped the way overlayfs (Linux 6.7+) expects, which also presents it

@@ -88,11 +88,12 @@ class LowerLayersTest {
 
   /** The sole layer's directory for {@code path}, asserted to read as the mount shows it. */
   private Optional<Path> soleAndSameAsMount(LayerStack s, String path) throws IOException {
-    Optional<Path> sole = LowerLayers.of(s.extracted()).soleDirectory(path);
+    LowerLayers layers = LowerLayers.of(s.extracted());
+    Optional<Path> sole = layers.soleDirectory(path);
     if (sole.isPresent()) {
       Path mounted = path.isEmpty() ? s.mount() : FileNames.resolve(s.mount(), path);
       assertEquals(LayerStack.describe(DirectoryScanner.walkOverlay(mounted, p -> true)),
-          LayerStack.describe(DirectoryScanner.walkOverlay(sole.get(), p -> true)), path);
+          LayerStack.describe(layers.walk(sole.get(), p -> true)), path);
     }
     return sole;
   }
@@ -110,10 +111,10 @@ class LowerLayersTest {
   }
 
   @Test
-  void walkOverlay_leavesOutWhiteouts_asTheMountDoes() throws IOException {
+  void walk_leavesOutWhiteouts_asTheMountDoes() throws IOException {
     LayerStack s = stack().layer(top());
-    List<String> paths = LayerStack.describe(
-        DirectoryScanner.walkOverlay(s.extracted().get(0).resolve("data/fresh"), p -> true));
+    List<String> paths = LayerStack.describe(LowerLayers.of(s.extracted())
+        .walk(s.extracted().get(0).resolve("data/fresh"), p -> true));
     assertTrue(paths.stream().noneMatch(l -> l.startsWith("ghost ")), paths.toString());
     List<String> raw = LayerStack.describe(
         DirectoryScanner.walk(s.extracted().get(0).resolve("data/fresh"), p -> true));
