@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.compress;
 
+import dev.lamina.layerfs.io.ChunkingOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -29,7 +30,7 @@ import java.util.zip.Deflater;
  * <p>The header is fixed: modification time 0, no file name, XFL by level as gzip sets it, OS
  * "unknown" (255). Memory is bounded: at most two blocks per thread are in flight.
  */
-final class ParallelGzipOutputStream extends OutputStream {
+final class ParallelGzipOutputStream extends ChunkingOutputStream {
   static final int BLOCK_SIZE = 128 * 1024;
   private static final int DICTIONARY_SIZE = 32 * 1024;
   private static final AtomicInteger POOLS = new AtomicInteger();
@@ -40,8 +41,6 @@ final class ParallelGzipOutputStream extends OutputStream {
   private final int maxInFlight;
   private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
   private final CRC32 crc = new CRC32();
-  private byte[] block = new byte[BLOCK_SIZE];
-  private int fill;
   private byte[] dictionary;
   private long length;
   private boolean finished;
@@ -51,6 +50,7 @@ final class ParallelGzipOutputStream extends OutputStream {
    * @param threads deflate threads; 1 deflates on the caller's thread. The output is the same.
    */
   ParallelGzipOutputStream(OutputStream out, int level, int threads) throws IOException {
+    super(BLOCK_SIZE);
     this.out = Objects.requireNonNull(out, "out");
     if (level < 0 || level > 9) {
       throw new IllegalArgumentException("gzip level must be 0 to 9, not " + level);
@@ -77,28 +77,16 @@ final class ParallelGzipOutputStream extends OutputStream {
   }
 
   @Override
-  public void write(int b) throws IOException {
-    write(new byte[] {(byte) b}, 0, 1);
-  }
-
-  @Override
-  public void write(byte[] b, int off, int len) throws IOException {
-    Objects.checkFromIndexSize(off, len, b.length);
+  protected void ensureOpen() throws IOException {
     if (finished) {
       throw new IOException("gzip stream already finished");
     }
-    crc.update(b, off, len);
-    length += len;
-    while (len > 0) {
-      int n = Math.min(len, BLOCK_SIZE - fill);
-      System.arraycopy(b, off, block, fill, n);
-      fill += n;
-      off += n;
-      len -= n;
-      if (fill == BLOCK_SIZE) {
-        submit(false);
-      }
-    }
+  }
+
+  /** A full block as it is written; the last, whatever its size, once {@link #finish} runs. */
+  @Override
+  protected void emit(byte[] block) throws IOException {
+    submit(block, finished);
   }
 
   /** Ends the member (compressed data and trailer) without closing the stream below. */
@@ -107,22 +95,21 @@ final class ParallelGzipOutputStream extends OutputStream {
       return;
     }
     finished = true;
-    submit(true);
+    emitBuffered(); // the last block, even empty: it ends the deflate stream
     while (!inFlight.isEmpty()) {
       out.write(await(inFlight.poll()));
     }
     out.write(trailer(crc.getValue(), length));
   }
 
-  private void submit(boolean last) throws IOException {
-    byte[] data = block;
-    int size = fill;
+  private void submit(byte[] data, boolean last) throws IOException {
+    int size = data.length;
+    crc.update(data, 0, size);
+    length += size;
     byte[] dict = dictionary;
     // The next block's dictionary is the tail of this one; blocks (but the last) are full, so
     // it is always the 32 KiB just before the next block's first byte.
     dictionary = Arrays.copyOfRange(data, Math.max(0, size - DICTIONARY_SIZE), size);
-    block = new byte[BLOCK_SIZE];
-    fill = 0;
     if (pool == null) {
       out.write(deflate(data, size, dict, last, level));
       return;

@@ -4,13 +4,13 @@ import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.DigestMismatchException;
 import dev.lamina.layerfs.digest.DigestingInputStream;
+import dev.lamina.layerfs.io.ChunkingOutputStream;
 import dev.lamina.layerfs.oci.Descriptor;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * hashes them, so the blob is read once. {@link #finish()} gives the digest after the last byte.
  * The compression is told by the content (gzip, zstd, or none), as the extraction tells it.
  */
-public final class UncompressedDigester extends OutputStream {
+public final class UncompressedDigester extends ChunkingOutputStream {
   private static final byte[] END = new byte[0];
   private static final int QUEUED_CHUNKS = 16;
   /**
@@ -41,10 +41,9 @@ public final class UncompressedDigester extends OutputStream {
   private volatile long size;
   private volatile IOException failure;
   private boolean ended;
-  private byte[] pending = new byte[CHUNK];
-  private int pendingLength;
 
   private UncompressedDigester(String what, DigestAlgorithm algorithm) {
+    super(CHUNK);
     this.what = what;
     this.algorithm = algorithm;
     this.worker = new Thread(this::digest, "lamina-uncompressed-digest");
@@ -108,34 +107,15 @@ public final class UncompressedDigester extends OutputStream {
   }
 
   @Override
-  public void write(int b) throws IOException {
-    write(new byte[] {(byte) b}, 0, 1);
-  }
-
-  @Override
-  public void write(byte[] b, int off, int len) throws IOException {
+  protected void ensureOpen() throws IOException {
     if (ended) {
       throw new IOException("write after the end of " + what);
     }
-    while (len > 0) {
-      int n = Math.min(len, CHUNK - pendingLength);
-      System.arraycopy(b, off, pending, pendingLength, n);
-      pendingLength += n;
-      off += n;
-      len -= n;
-      if (pendingLength == CHUNK) {
-        putPending();
-      }
-    }
   }
 
-  private void putPending() throws IOException {
-    if (pendingLength > 0) {
-      byte[] chunk = pendingLength == CHUNK ? pending : Arrays.copyOf(pending, pendingLength);
-      pending = new byte[CHUNK];
-      pendingLength = 0;
-      put(chunk);
-    }
+  @Override
+  protected void emit(byte[] chunk) throws IOException {
+    put(chunk);
   }
 
   /**
@@ -146,7 +126,9 @@ public final class UncompressedDigester extends OutputStream {
   public Digest finish() throws IOException {
     if (!ended) {
       ended = true;
-      putPending();
+      if (buffered() > 0) {
+        emitBuffered();
+      }
       put(END);
     }
     try {

@@ -1,9 +1,9 @@
 package dev.lamina.layerfs.registry;
 
+import dev.lamina.layerfs.io.ChunkingOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * the queue, waits for the thread and closes {@code out}; {@link #abort()} stops the thread
  * without writing what waits, so {@code out} can be discarded safely.
  */
-final class AsyncOutputStream extends OutputStream {
+final class AsyncOutputStream extends ChunkingOutputStream {
   static final int BUFFER_SIZE = 256 * 1024;
   static final int BUFFERS = 8;
   private static final byte[] END = new byte[0];
@@ -29,11 +29,10 @@ final class AsyncOutputStream extends OutputStream {
   private final Thread thread;
   private volatile Throwable failure;
   private volatile boolean aborted;
-  private byte[] buffer = new byte[BUFFER_SIZE];
-  private int fill;
   private boolean closed;
 
   AsyncOutputStream(OutputStream out, String name) {
+    super(BUFFER_SIZE);
     this.out = Objects.requireNonNull(out, "out");
     this.thread = new Thread(this::drain, name);
     thread.setDaemon(true);
@@ -59,36 +58,22 @@ final class AsyncOutputStream extends OutputStream {
   }
 
   @Override
-  public void write(int b) throws IOException {
-    write(new byte[] {(byte) b}, 0, 1);
-  }
-
-  @Override
-  public void write(byte[] b, int off, int len) throws IOException {
-    Objects.checkFromIndexSize(off, len, b.length);
+  protected void ensureOpen() throws IOException {
     if (closed) {
       throw new IOException("stream closed");
     }
-    while (len > 0) {
-      int n = Math.min(len, BUFFER_SIZE - fill);
-      System.arraycopy(b, off, buffer, fill, n);
-      fill += n;
-      off += n;
-      len -= n;
-      if (fill == BUFFER_SIZE) {
-        put(buffer);
-        buffer = new byte[BUFFER_SIZE];
-        fill = 0;
-      }
-    }
+  }
+
+  @Override
+  protected void emit(byte[] chunk) throws IOException {
+    put(chunk);
   }
 
   /** Passes on what is buffered (it is written soon, not when this returns). */
   @Override
   public void flush() throws IOException {
-    if (fill > 0) {
-      put(Arrays.copyOf(buffer, fill));
-      fill = 0;
+    if (buffered() > 0) {
+      emitBuffered();
     }
   }
 
