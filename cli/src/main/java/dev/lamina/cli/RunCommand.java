@@ -185,11 +185,19 @@ class RunCommand implements Callable<Integer> {
       };
       try {
         if (detach) {
-          ContainerRecord created = containers.create(request);
-          more.writeCidfile(created.id());
-          lease.close();
-          Supervision.started(store.root(), containers.start(created.id()));
-          Output.out().println(created.id());
+          ContainerRecord started =
+              containers.runDetached(
+                  request,
+                  created -> {
+                    lease.close();
+                    try {
+                      more.writeCidfile(created.id());
+                    } catch (java.io.IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  });
+          Supervision.started(store.root(), started);
+          Output.out().println(started.id());
           return ExitCodes.OK;
         }
         return ForegroundRun.run(containers, request, interactive, onCreated);

@@ -506,7 +506,30 @@ final class ContainerLifecycle {
    */
   public ContainerRecord start(String ref) throws IOException {
     ContainerRecord record = store.find(ref);
-    try (ContainerSession session = launch(ref, false, false, false, false, null)) {
+    return startDetached(record, false);
+  }
+
+  /**
+   * Creates a container and starts it as {@link #start} does ({@code run -d}), its overlay
+   * mounted once for both: {@code onCreated} is called once the record exists, before it starts
+   * (should it fail, the container stays created, unmounted).
+   */
+  public ContainerRecord runDetached(
+      ContainerRequest request, java.util.function.Consumer<ContainerRecord> onCreated)
+      throws IOException {
+    ContainerRecord record = create(request, true);
+    try {
+      onCreated.accept(record);
+    } catch (RuntimeException e) {
+      RootfsAssembly.unmount(store.dir(record.id()));
+      throw e;
+    }
+    return startDetached(record, true);
+  }
+
+  private ContainerRecord startDetached(ContainerRecord record, boolean mounted)
+      throws IOException {
+    try (ContainerSession session = launch(record.id(), false, false, false, mounted, null)) {
       // Only started: conmon has it now.
     }
     Optional<ContainerRecord> now = store.read(store.dir(record.id()));

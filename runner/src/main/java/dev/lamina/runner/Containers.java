@@ -215,6 +215,13 @@ public final class Containers {
     return lifecycle.start(ref);
   }
 
+  /** See {@link ContainerLifecycle#runDetached}. */
+  public ContainerRecord runDetached(
+      ContainerRequest request, java.util.function.Consumer<ContainerRecord> onCreated)
+      throws IOException {
+    return lifecycle.runDetached(request, onCreated);
+  }
+
   /** See {@link ContainerLifecycle#attach(String, int, int)}. */
   public AttachClient attach(String ref, int rows, int columns) throws IOException {
     return lifecycle.attach(ref, rows, columns);

@@ -467,6 +467,54 @@ class ContainersTest {
     assertEquals("hello\n", logText("bg"));
   }
 
+  /** The mount id of the overlay on {@code rootfs}, from this process's mount table. */
+  private static String mountId(Path rootfs) throws IOException {
+    String target = rootfs.toAbsolutePath().normalize().toString();
+    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+      String[] f = line.split(" ");
+      if (f[4].equals(target)) {
+        return f[0];
+      }
+    }
+    return null;
+  }
+
+  /**
+   * {@code run -d}: the overlay mounted when the container was created is the one it runs on (not
+   * unmounted and mounted again), and the record exists before it starts.
+   */
+  @Test
+  void runDetached_startsOnTheOverlayItWasCreatedWith() throws Exception {
+    String[] atCreation = new String[1];
+    ContainerRecord started =
+        containers.runDetached(
+            sh("sleep 30").withName("bg"),
+            created -> {
+              try {
+                atCreation[0] = mountId(root.resolve("containers").resolve(created.id()).resolve("rootfs"));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    assertEquals(ContainerState.RUNNING, started.state());
+    assertTrue(atCreation[0] != null, "not mounted when created");
+    assertEquals(
+        atCreation[0], mountId(root.resolve("containers").resolve(started.id()).resolve("rootfs")));
+  }
+
+  /** A failure of the caller's step between creation and start leaves it created, unmounted. */
+  @Test
+  void runDetached_failingBeforeTheStart_leavesItCreatedAndUnmounted() throws Exception {
+    assertThrows(
+        IllegalStateException.class,
+        () -> containers.runDetached(sh("true").withName("bg"), created -> {
+          throw new IllegalStateException("cidfile");
+        }));
+    ContainerRecord r = containers.list(true).get(0);
+    assertEquals(ContainerState.CREATED, r.state());
+    assertEquals(null, mountId(root.resolve("containers").resolve(r.id()).resolve("rootfs")));
+  }
+
   @Test
   void start_detachedTerminal_logHasTerminalOutputAndExitCode() throws Exception {
     ContainerRecord rec =
