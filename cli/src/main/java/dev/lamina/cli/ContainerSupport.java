@@ -5,6 +5,7 @@ import dev.lamina.layerfs.store.CheckedPart;
 import dev.lamina.layerfs.store.ImageUsage;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.StoreCheck;
+import dev.lamina.runner.ContainerNameCheck;
 import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.Containers;
 import dev.lamina.runner.ExitCommand;
@@ -126,6 +127,27 @@ final class ContainerSupport {
                       + " removes it"));
         }
         return new Findings(containers.list(true).size() + problems.size(), problems);
+      }
+    };
+  }
+
+  /** The index of container names, checked against the records; a repair rebuilds it. */
+  static CheckedPart nameIndex(Store store) {
+    return new CheckedPart() {
+      @Override
+      public String noun() {
+        return "container names";
+      }
+
+      @Override
+      public Findings check(boolean repair) throws IOException {
+        ContainerNameCheck found = open(store.root()).checkNames(repair);
+        List<StoreCheck.Problem> problems = new ArrayList<>();
+        for (ContainerNameCheck.Disagreement d : found.problems()) {
+          problems.add(
+              new StoreCheck.Problem(StoreCheck.Kind.CONTAINER_NAME, d.name(), d.detail()));
+        }
+        return new Findings(found.checked(), problems);
       }
     };
   }

@@ -30,7 +30,8 @@ final class Hooks {
     return store
         .check()
         .withPart(ExtractedLayers.of(store).checkedPart(layerUsers(store)))
-        .withPart(ContainerSupport.strayDirectories(store));
+        .withPart(ContainerSupport.strayDirectories(store))
+        .withPart(ContainerSupport.nameIndex(store));
   }
 
   /** Extracted layers that containers stack, which prune must keep even if no image names them. */

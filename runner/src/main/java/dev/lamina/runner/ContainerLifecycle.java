@@ -6,7 +6,6 @@ import dev.lamina.runner.internal.JsonFiles;
 import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.runner.internal.Background;
 import dev.lamina.runner.network.NetworkStatus;
-import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.runtime.AttachClient;
 import dev.lamina.runner.runtime.Conmon;
 import dev.lamina.runner.runtime.RuntimeCommand;
@@ -131,7 +130,7 @@ final class ContainerLifecycle {
       store.report("create", created, java.util.Map.of());
       return created;
     } catch (IOException | RuntimeException e) {
-      discard(record.id(), anonymous);
+      discard(record, anonymous);
       throw e;
     } finally {
       if (!done || !leaveMounted) {
@@ -168,37 +167,16 @@ final class ContainerLifecycle {
     return FileLocks.withExclusive(
         store.lock(),
         () -> {
-          Set<String> names = new HashSet<>();
-          for (ContainerRecord r : store.readAll()) {
-            names.add(r.name());
-          }
-          String name = request.name();
-          if (name != null && names.contains(name)) {
-            throw new ContainerException(
-                "the container name \"" + name + "\" is already in use; remove it or choose another");
-          }
-          if (name == null) {
-            name = ContainerNames.generate(names);
-          }
-          String id = RandomIds.hex64();
-          Path cdir = store.dir(id);
-          try {
-            return writeNew(request, runtimeName, id, name, cdir);
-          } catch (IOException | RuntimeException e) {
-            // No record means ps cannot show it and rm cannot remove it: leave nothing.
-            try {
-              Trees.deleteRecursively(cdir);
-            } catch (IOException left) {
-              e.addSuppressed(left);
-            }
-            throw e;
-          }
+          // The name is checked and claimed in the store's index of names (see ContainerStore).
+          String name =
+              request.name() != null ? request.name() : ContainerNames.generate(store::nameTaken);
+          return writeNew(request, runtimeName, RandomIds.hex64(), name);
         });
   }
 
   /** Makes the directory of a new container, whole with its first record. */
   private ContainerRecord writeNew(
-      ContainerRequest request, String runtimeName, String id, String name, Path cdir)
+      ContainerRequest request, String runtimeName, String id, String name)
       throws IOException {
     ImageConfig config = request.image().config();
     ContainerSettings settings = request.settings();
@@ -300,14 +278,13 @@ final class ContainerLifecycle {
     return binds;
   }
 
-  private void discard(String id, List<String> anonymous) {
+  private void discard(ContainerRecord record, List<String> anonymous) {
     try {
-      Path cdir = store.dir(id);
-      RootfsAssembly.unmount(cdir);
+      RootfsAssembly.unmount(store.dir(record.id()));
       FileLocks.withExclusive(
           store.lock(),
           () -> {
-            Trees.deleteRecursively(cdir);
+            store.delete(record);
             return null;
           });
       for (String v : anonymous) {

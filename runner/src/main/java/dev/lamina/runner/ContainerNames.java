@@ -1,8 +1,8 @@
 package dev.lamina.runner;
 
 import dev.lamina.runner.internal.RandomIds;
+import java.io.IOException;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Container names: validated when given, {@code adjective_noun} when generated. */
@@ -40,8 +40,18 @@ public final class ContainerNames {
     return name;
   }
 
-  /** A fresh {@code adjective_noun} name not in {@code taken} (a number is added if needed). */
-  public static String generate(Set<String> taken) {
+  /** Whether a name is taken. */
+  @FunctionalInterface
+  public interface Taken {
+    boolean test(String name) throws IOException;
+  }
+
+  /**
+   * A fresh {@code adjective_noun} name that is not {@code taken} (a number is added if needed).
+   *
+   * @throws IOException if {@code taken} cannot tell
+   */
+  public static String generate(Taken taken) throws IOException {
     for (int i = 0; ; i++) {
       String n =
           ADJECTIVES.get(RandomIds.below(ADJECTIVES.size()))
@@ -50,7 +60,7 @@ public final class ContainerNames {
       if (i >= 10) {
         n = n + RandomIds.below(100);
       }
-      if (!taken.contains(n)) {
+      if (!taken.test(n)) {
         return n;
       }
     }

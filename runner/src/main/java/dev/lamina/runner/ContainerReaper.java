@@ -3,7 +3,6 @@ package dev.lamina.runner;
 import dev.lamina.runner.internal.Background;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.store.FileLocks;
-import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.runtime.Cgroups;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.RuntimeState;
@@ -87,7 +86,7 @@ final class ContainerReaper {
             throw new ContainerException(
                 "container " + r.name() + " still has mounts under " + cdir);
           }
-          Trees.deleteRecursively(cdir);
+          store.delete(r);
           Files.deleteIfExists(exitDir.resolve(r.id()));
           return null;
         });
@@ -205,7 +204,7 @@ final class ContainerReaper {
             return cur.get();
           }
           RootfsAssembly.unmount(cdir);
-          Trees.deleteRecursively(cdir);
+          store.delete(cur.get());
           return null;
         });
   }

@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
  * (SIGKILL) leaves no directory without a record, which {@code ps} could not show nor {@code rm}
  * remove. What it leaves under the temporary name is removed by the next command that lists
  * containers or creates one.
+ *
+ * <p>Names are claimed in {@link ContainerNameIndex}, {@code containers/names/<name>}, before the
+ * directory is renamed into place, and released after it is deleted, so that neither a create
+ * nor a lookup by name reads every record.
  */
 final class ContainerStore {
   static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
@@ -34,10 +38,15 @@ final class ContainerStore {
   private static final String UNFINISHED = ".new-";
 
   private final Path dir;
+  private final ContainerNameIndex names;
+  /** How many times every record was read ({@link #readAll}): what tests watch. */
+  private final java.util.concurrent.atomic.AtomicLong scans =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile dev.lamina.layerfs.events.EventListener events;
 
   ContainerStore(Path containersDir) {
     this.dir = containersDir;
+    this.names = new ContainerNameIndex(containersDir);
     this.events = dev.lamina.layerfs.events.EventJournal.at(containersDir.getParent());
   }
 
@@ -94,14 +103,28 @@ final class ContainerStore {
         return r.get();
       }
     }
-    List<ContainerRecord> all = readAll();
-    for (ContainerRecord r : all) {
-      if (r.name().equals(ref)) {
-        return r;
+    boolean hex = ref.matches("[0-9a-f]+");
+    List<ContainerRecord> all;
+    if (names.present()) {
+      Optional<ContainerRecord> named = names.holder(ref);
+      if (named.isPresent()) {
+        return named.get();
+      }
+      if (!hex) {
+        throw new ContainerException("no such container: " + ref);
+      }
+      all = readAll();
+    } else {
+      // A store made before the index, until the next create builds it.
+      all = readAll();
+      for (ContainerRecord r : all) {
+        if (ref.equals(r.name())) {
+          return r;
+        }
       }
     }
     List<ContainerRecord> byPrefix = new ArrayList<>();
-    if (ref.matches("[0-9a-f]+")) {
+    if (hex) {
       for (ContainerRecord r : all) {
         if (r.id().startsWith(ref)) {
           byPrefix.add(r);
@@ -119,6 +142,7 @@ final class ContainerStore {
 
   /** Every readable record. */
   List<ContainerRecord> readAll() throws IOException {
+    scans.incrementAndGet();
     List<ContainerRecord> out = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       return out;
@@ -168,16 +192,88 @@ final class ContainerStore {
   }
 
   /**
+   * Whether a container holds the name {@code name}. Call holding the lock: the index of names is
+   * built from the records first when there is none (a store made before it).
+   *
+   * @throws IOException if the index cannot be read or built
+   */
+  boolean nameTaken(String name) throws IOException {
+    indexNames();
+    return names.holder(name).isPresent();
+  }
+
+  /** Builds the index of names from the records when there is none. Call holding the lock. */
+  private void indexNames() throws IOException {
+    if (!names.present()) {
+      names.rebuild(readAll());
+    }
+  }
+
+  /**
+   * Where the index of names disagrees with the records, per name: a record whose name
+   * no entry gives it (the name would look free), or an entry naming no container that bears the
+   * name (left by a killed command; free, but kept until claimed again). A store without an index
+   * has none to disagree: its next create builds it. With {@code repair}, the index is rebuilt
+   * from the records.
+   *
+   * @return the number of names checked and the disagreements
+   * @throws IOException if the records or the index cannot be read, or the index rebuilt
+   */
+  ContainerNameCheck checkNames(boolean repair) throws IOException {
+    return FileLocks.withExclusive(
+        lock(),
+        () -> {
+          if (!names.present()) {
+            return new ContainerNameCheck(0, List.of());
+          }
+          List<ContainerRecord> records = readAll();
+          java.util.Map<String, String> entries = names.entries();
+          List<ContainerNameCheck.Disagreement> problems = new ArrayList<>();
+          java.util.Map<String, String> expected = ContainerNameIndex.expected(records);
+          for (java.util.Map.Entry<String, String> e : expected.entrySet()) {
+            if (names.holder(e.getKey()).isEmpty()) {
+              problems.add(new ContainerNameCheck.Disagreement(e.getKey(),
+                  "container " + e.getValue().substring(0, 12)
+                      + " has this name, but the index of names does not give it"));
+            }
+          }
+          for (java.util.Map.Entry<String, String> e : entries.entrySet()) {
+            if (!expected.containsKey(e.getKey())) {
+              problems.add(new ContainerNameCheck.Disagreement(e.getKey(),
+                  "the index of names gives it to "
+                  + (e.getValue() == null
+                      ? "no container id"
+                      : "container " + e.getValue().substring(0, 12)
+                          + ", which does not exist or bears another name")));
+            }
+          }
+          if (repair && !problems.isEmpty()) {
+            names.rebuild(records);
+          }
+          return new ContainerNameCheck(expected.size(), problems);
+        });
+  }
+
+  /**
    * Makes the directory of new container {@code r}, with the sub-directories {@code subdirs} and
-   * its first record, whole or not at all (see the class comment). Call holding the lock: a
-   * directory under the temporary name is then known to be a dead creator's, and removed first.
+   * its first record, whole or not at all (see the class comment), and claims its name. Call
+   * holding the lock: a directory under the temporary name is then known to be a dead creator's,
+   * and removed first.
    *
    * @return the container's directory
+   * @throws ContainerException when its name is taken
    */
   Path create(ContainerRecord r, List<String> subdirs) throws IOException {
     removeUnfinished();
+    if (nameTaken(r.name())) {
+      throw new ContainerException(
+          "the container name \"" + r.name() + "\" is already in use; remove it or choose another");
+    }
     Path building = dir.resolve(UNFINISHED + r.id());
     Path cdir = dir(r.id());
+    // Before the directory is in place: a creator killed in between leaves an entry naming no
+    // record, which is free; never a record whose name is not claimed.
+    names.claim(r.name(), r.id(), !r.autoRemove());
     try {
       Files.createDirectories(building);
       for (String sub : subdirs) {
@@ -191,6 +287,7 @@ final class ContainerStore {
     } catch (IOException | RuntimeException e) {
       try {
         dev.lamina.layerfs.store.Trees.deleteRecursively(building);
+        names.release(r.name(), r.id());
       } catch (IOException left) {
         e.addSuppressed(left);
       }
@@ -200,6 +297,17 @@ final class ContainerStore {
       AtomicFiles.syncDirectory(dir);
     }
     return cdir;
+  }
+
+  /**
+   * Deletes the directory of container {@code r} and releases its name, in this order (see {@link
+   * ContainerNameIndex#release}). Call holding the lock, with nothing mounted under it.
+   *
+   * @throws IOException if deleting fails
+   */
+  void delete(ContainerRecord r) throws IOException {
+    dev.lamina.layerfs.store.Trees.deleteRecursively(dir(r.id()));
+    names.release(r.name(), r.id());
   }
 
   /**
@@ -220,8 +328,14 @@ final class ContainerStore {
           for (Path d : unfinished()) {
             // Nothing is mounted before the rename; never delete through a mount all the same.
             if (dev.lamina.layerfs.overlay.MountTable.mountPointsUnder(d).isEmpty()) {
+              String id = d.getFileName().toString().substring(UNFINISHED.length());
+              // Its record, when it was written whole, names the entry it claimed.
+              Optional<ContainerRecord> meant = readable(d);
               dev.lamina.layerfs.store.Trees.deleteRecursively(d);
-              ids.add(d.getFileName().toString().substring(UNFINISHED.length()));
+              if (meant.isPresent()) {
+                names.release(meant.get().name(), id);
+              }
+              ids.add(id);
             }
           }
           return ids;
@@ -263,6 +377,11 @@ final class ContainerStore {
           write(next);
           return next;
         });
+  }
+
+  /** How many times every record was read so far. */
+  long scans() {
+    return scans.get();
   }
 
   /** The names of the volumes any container references. */

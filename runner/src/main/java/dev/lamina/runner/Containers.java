@@ -166,6 +166,16 @@ public final class Containers {
     return networking.reconcile();
   }
 
+  /**
+   * Where the index of container names disagrees with the records ({@code system check}); with
+   * {@code repair}, the index is rebuilt from the records.
+   *
+   * @throws IOException if the records or the index cannot be read, or the index rebuilt
+   */
+  public ContainerNameCheck checkNames(boolean repair) throws IOException {
+    return store.checkNames(repair);
+  }
+
   /** The store's volumes, which know which of them these containers use. */
   public Volumes volumes() {
     return volumes;

@@ -47,7 +47,12 @@ public final class StoreCheck {
      */
     UNVERIFIED_LAYER,
     /** A container directory without a record: no command shows or removes it but a repair. */
-    STRAY_CONTAINER
+    STRAY_CONTAINER,
+    /**
+     * An entry of the index of container names that disagrees with the records: a name that
+     * would look free, or an entry left by a killed command. A repair rebuilds the index.
+     */
+    CONTAINER_NAME
   }
 
   /** One problem: its kind, what it concerns (a digest or a name) and why. */

@@ -1,0 +1,176 @@
+package dev.lamina.runner;
+
+import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.store.Trees;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotLinkException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The index of container names, {@code containers/names/<name>}: a symbolic link to the id of the
+ * container holding the name, so that a name is claimed, found and released without reading every
+ * record. The records stay the one truth: an entry counts only while the record of the container
+ * it names exists and bears that name, so that an entry a killed command left behind (its
+ * container never made, or removed) is free and replaced.
+ *
+ * <p>Entries change only under the containers' lock. The index appears whole or not at all: it is
+ * built from the records under a temporary name and renamed into place, so that a store made
+ * before it, or one whose index was removed, has none, and the next command creating a container
+ * builds it before it claims a name. Until then lookups read the records.
+ */
+final class ContainerNameIndex {
+  static final String DIR = "names";
+
+  /** The index being built, before it is renamed into place; and the one it replaces. */
+  private static final String BUILDING = ".names-new";
+  private static final String REPLACED = ".names-old";
+
+  private final Path containers;
+  private final Path dir;
+
+  ContainerNameIndex(Path containersDir) {
+    this.containers = containersDir;
+    this.dir = containersDir.resolve(DIR);
+  }
+
+  /** Whether the index exists (else lookups must read the records). */
+  boolean present() {
+    return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** The id the entry of {@code name} points to, if there is an entry (not checked). */
+  Optional<String> entry(String name) throws IOException {
+    if (!ContainerNames.NAME.matcher(name).matches()) {
+      return Optional.empty();
+    }
+    try {
+      String id = Files.readSymbolicLink(dir.resolve(name)).toString();
+      return ContainerStore.ID.matcher(id).matches() ? Optional.of(id) : Optional.empty();
+    } catch (NoSuchFileException | NotLinkException none) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The record of the container holding {@code name}: the one its entry points to, if that
+   * record exists and bears the name (else the entry is stale, and the name free).
+   */
+  Optional<ContainerRecord> holder(String name) throws IOException {
+    Optional<String> id = entry(name);
+    if (id.isEmpty()) {
+      return Optional.empty();
+    }
+    return ContainerStore.readable(containers.resolve(id.get()))
+        .filter(r -> name.equals(r.name()));
+  }
+
+  /**
+   * Replaces the index with one built from {@code records} (where two records bear one name, the
+   * older keeps it). Call holding the lock. Lookups meanwhile find no index, or the old one, or
+   * the new one, never half of one.
+   *
+   * @throws IOException if it cannot be written
+   */
+  void rebuild(List<ContainerRecord> records) throws IOException {
+    Path building = containers.resolve(BUILDING);
+    Path replaced = containers.resolve(REPLACED);
+    Trees.deleteRecursively(building);
+    Trees.deleteRecursively(replaced);
+    Files.createDirectories(building);
+    for (Map.Entry<String, String> e : expected(records).entrySet()) {
+      Files.createSymbolicLink(building.resolve(e.getKey()), Path.of(e.getValue()));
+    }
+    AtomicFiles.syncDirectory(building);
+    if (present()) {
+      AtomicFiles.moveAtomically(dir, replaced);
+    }
+    AtomicFiles.moveAtomically(building, dir);
+    AtomicFiles.syncDirectory(containers);
+    Trees.deleteRecursively(replaced);
+  }
+
+  /** The entries {@code records} call for: each name to the id of its oldest holder. */
+  static Map<String, String> expected(List<ContainerRecord> records) {
+    List<ContainerRecord> oldestFirst = new ArrayList<>(records);
+    oldestFirst.sort(
+        (a, b) -> String.valueOf(a.created()).compareTo(String.valueOf(b.created())));
+    Map<String, String> out = new TreeMap<>();
+    for (ContainerRecord r : oldestFirst) {
+      if (r.name() != null && ContainerNames.NAME.matcher(r.name()).matches()) {
+        out.putIfAbsent(r.name(), r.id());
+      }
+    }
+    return out;
+  }
+
+  /** Every entry, name to id (an entry that is no link to an id maps to null). */
+  Map<String, String> entries() throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    if (!present()) {
+      return out;
+    }
+    try (DirectoryStream<Path> all = Files.newDirectoryStream(dir)) {
+      for (Path p : all) {
+        String name = p.getFileName().toString();
+        out.put(name, entry(name).orElse(null));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Points the entry of {@code name} at container {@code id}, replacing a stale one in one step.
+   * Call holding the lock, once {@link #holder} found the name free.
+   *
+   * @param durable sync the entry to disk (for a container whose record is synced)
+   * @throws IOException if it cannot be written
+   */
+  void claim(String name, String id, boolean durable) throws IOException {
+    Path entry = dir.resolve(name);
+    try {
+      Files.createSymbolicLink(entry, Path.of(id));
+    } catch (FileAlreadyExistsException stale) {
+      // A dot never starts a name: the temporary link cannot be one.
+      Path temp = dir.resolve(".claim-" + id);
+      Files.deleteIfExists(temp);
+      Files.createSymbolicLink(temp, Path.of(id));
+      AtomicFiles.moveAtomically(temp, entry);
+    }
+    if (durable) {
+      AtomicFiles.syncDirectory(dir);
+    }
+  }
+
+  /**
+   * Removes the entry of {@code name} if it points at container {@code id} (another container may
+   * hold the name since). Call holding the lock, after the container's record is gone: a command
+   * killed in between leaves a stale entry, which is free, never a record without its entry.
+   *
+   * @throws IOException if it cannot be removed
+   */
+  void release(String name, String id) throws IOException {
+    if (name != null && present() && entry(name).filter(id::equals).isPresent()) {
+      Files.deleteIfExists(dir.resolve(name));
+    }
+  }
+
+  /** Removes the entry of {@code name}, whatever it points to. Call holding the lock. */
+  void remove(String name) throws IOException {
+    Path entry = dir.resolve(name);
+    if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+      Trees.deleteRecursively(entry);
+    } else {
+      Files.deleteIfExists(entry);
+    }
+  }
+}
