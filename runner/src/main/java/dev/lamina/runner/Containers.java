@@ -64,6 +64,11 @@ public final class Containers {
     this.restarts = new RestartPolicies(store, lifecycle);
   }
 
+  /** The records and their lock (for tests in this package). */
+  ContainerStore store() {
+    return store;
+  }
+
   /** Reports container events to {@code listener} instead of the store's event journal. */
   public Containers reportEventsTo(dev.lamina.layerfs.events.EventListener listener) {
     store.reportEventsTo(listener);

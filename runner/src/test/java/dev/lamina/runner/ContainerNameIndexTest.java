@@ -1,0 +1,265 @@
+package dev.lamina.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.layerfs.digest.Digest;
+import dev.lamina.layerfs.oci.ContainerConfig;
+import dev.lamina.layerfs.oci.ImageConfig;
+import dev.lamina.layerfs.overlay.MountTable;
+import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.testing.Requirements;
+import dev.lamina.runner.internal.RandomIds;
+import dev.lamina.runner.runtime.OciRuntimes;
+import dev.lamina.runner.runtime.Stdio;
+import dev.lamina.runner.spec.ContainerOptions;
+import dev.lamina.runner.testing.BusyboxRootfs;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The index of container names ({@code containers/names/}): a name is taken while its container
+ * exists, free again after every way a container goes, and found without reading every record.
+ */
+class ContainerNameIndexTest {
+  @TempDir static Path shared;
+  private static Path base;
+
+  @TempDir Path tmp;
+  private Path root;
+  private Containers containers;
+
+  @BeforeAll
+  static void buildRootfs() throws IOException {
+    Requirements.root();
+    Requirements.tool("runc");
+    Requirements.tool("conmon");
+    base = BusyboxRootfs.create(shared.resolve("layers/base"));
+  }
+
+  @BeforeEach
+  void setUp() {
+    root = tmp.resolve("lamina");
+    containers = Containers.open(root, ExitCommand.javaProcess(), OciRuntimes.source(root));
+  }
+
+  @AfterEach
+  void noMountLeft() throws IOException {
+    for (ContainerRecord r : containers.list(true)) {
+      containers.remove(r.id(), true, true);
+    }
+    List<Path> left = MountTable.mountPointsUnder(tmp);
+    OverlayMount.unmountAllUnder(tmp);
+    assertEquals(List.of(), left);
+  }
+
+  private static ContainerImage busybox() {
+    return new ContainerImage(
+        "localhost/busybox:latest",
+        Digest.sha256("config".getBytes(StandardCharsets.UTF_8)).toString(),
+        ImageConfig.empty("2026-01-01T00:00:00Z")
+            .withConfig(ContainerConfig.EMPTY.toBuilder().cmd(List.of("sh")).build()),
+        List.of(base));
+  }
+
+  private static ContainerRequest sh(String script) {
+    return ContainerRequest.of(busybox(), ContainerOptions.builder().args("sh", "-c", script).build())
+        .withNetwork(ContainerNetwork.parse("none", null));
+  }
+
+  private int run(ContainerRequest request) throws Exception {
+    Stdio stdio =
+        new Stdio(
+            Redirect.from(Path.of("/dev/null").toFile()),
+            Redirect.DISCARD,
+            Redirect.DISCARD);
+    return containers.run(request, stdio, false);
+  }
+
+  private void assertTaken(String name) {
+    ContainerException e =
+        assertThrows(ContainerException.class, () -> containers.create(sh("true").withName(name)));
+    assertTrue(e.getMessage().contains("already in use"), e.getMessage());
+  }
+
+  /** The name is free: a container of that name can be created (and is removed again). */
+  private void assertFree(String name) throws IOException {
+    ContainerRecord r = containers.create(sh("true").withName(name));
+    assertEquals(name, containers.inspect(name).name());
+    containers.remove(r.id(), false, true);
+  }
+
+  private Path entry(String name) {
+    return root.resolve("containers/names").resolve(name);
+  }
+
+  @Test
+  void name_takenWhileItsContainerExists_freeAfterRm() throws Exception {
+    ContainerRecord a = containers.create(sh("true").withName("web"));
+    assertEquals(a.id(), Files.readSymbolicLink(entry("web")).toString());
+    assertTaken("web");
+    assertEquals(a.id(), containers.inspect("web").id());
+    assertEquals(List.of("web"), containers.list(true).stream().map(ContainerRecord::name).toList());
+
+    containers.remove("web", false, true);
+    assertTrue(Files.notExists(entry("web")));
+    assertFree("web");
+  }
+
+  @Test
+  void name_freeAfterRmForce_ofARunningContainer() throws Exception {
+    ContainerRecord r = containers.create(sh("sleep 60").withName("sleeper"));
+    containers.start(r.id());
+    assertTaken("sleeper");
+    containers.remove("sleeper", true, true);
+    assertTrue(Files.notExists(entry("sleeper")));
+    assertFree("sleeper");
+  }
+
+  @Test
+  void name_freeAfterAnAutoRemovedRunEnds() throws Exception {
+    assertEquals(0, run(sh("true").withName("once").withAutoRemove(true)));
+    assertTrue(Files.notExists(entry("once")));
+    assertFree("once");
+
+    // Detached: its monitor's exit command removes it.
+    ContainerRecord r = containers.create(sh("true").withName("detached").withAutoRemove(true));
+    containers.start(r.id());
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (Files.exists(root.resolve("containers").resolve(r.id())) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    containers.list(true); // finishes it, should its exit command not have yet
+    assertTrue(Files.notExists(entry("detached")));
+    assertFree("detached");
+  }
+
+  @Test
+  void name_freeAfterPrune() throws Exception {
+    containers.create(sh("true").withName("p1"));
+    assertEquals(3, run(sh("exit 3").withName("p2")));
+    assertEquals(2, containers.prune().size());
+    assertTrue(Files.notExists(entry("p1")));
+    assertTrue(Files.notExists(entry("p2")));
+    assertFree("p1");
+    assertFree("p2");
+  }
+
+  @Test
+  void name_freeAfterACreateThatFailed() throws Exception {
+    ContainerRequest broken =
+        sh("true").withName("broken").withVolumes(List.of(tmp.resolve("missing") + ":/data"));
+    assertThrows(IOException.class, () -> containers.create(broken));
+    assertTrue(Files.notExists(entry("broken")));
+    assertFree("broken");
+  }
+
+  /**
+   * A creator killed after its directory was renamed into place, before it wrote its bundle: the
+   * next look removes the container, and its name is free.
+   */
+  @Test
+  void name_freeAfterTheSweepOfAKilledCreatorsContainer() throws Exception {
+    ContainerRecord r = containers.create(sh("true").withName("halfway"));
+    Path cdir = root.resolve("containers").resolve(r.id());
+    Files.delete(cdir.resolve("config.json"));
+    Process dead = new ProcessBuilder("true").start();
+    dead.waitFor();
+    ContainerStore store = new ContainerStore(root.resolve("containers"));
+    store.write(
+        r.toBuilder()
+            .monitorPid(dead.pid())
+            .monitorStarted(dead.info().startInstant().map(Object::toString).orElse(null))
+            .build());
+
+    assertEquals(List.of(), containers.list(true));
+    assertTrue(Files.notExists(cdir));
+    assertTrue(Files.notExists(entry("halfway")));
+    assertFree("halfway");
+  }
+
+  /**
+   * A creator killed after it claimed the name, before its directory was whole: the entry names a
+   * container that has no record, which holds nothing.
+   */
+  @Test
+  void staleEntryOfAKilledCreator_isFreeAndReplaced() throws Exception {
+    containers.create(sh("true").withName("other"));
+    String ghost = RandomIds.hex64();
+    Files.createSymbolicLink(entry("taken-by-ghost"), Path.of(ghost));
+    Path half = Files.createDirectories(root.resolve("containers/.new-" + ghost));
+    Files.writeString(half.resolve(".container.json.tmp-1"), "{\"id\":\"");
+
+    assertThrows(ContainerException.class, () -> containers.inspect("taken-by-ghost"));
+    ContainerRecord r = containers.create(sh("true").withName("taken-by-ghost"));
+    assertEquals(r.id(), Files.readSymbolicLink(entry("taken-by-ghost")).toString());
+    assertEquals(r.id(), containers.inspect("taken-by-ghost").id());
+    assertTrue(Files.notExists(half));
+  }
+
+  /** A store made before the index: its records still hold their names, and the index is built. */
+  @Test
+  void storeWithoutTheIndex_stillRefusesATakenName() throws Exception {
+    ContainerRecord old = containers.create(sh("true").withName("old"));
+    ContainerRecord older = containers.create(sh("true").withName("older"));
+    dev.lamina.layerfs.store.Trees.deleteRecursively(root.resolve("containers/names"));
+
+    assertEquals(old.id(), containers.inspect("old").id());
+    assertTaken("old");
+    assertEquals(old.id(), Files.readSymbolicLink(entry("old")).toString());
+    assertEquals(older.id(), Files.readSymbolicLink(entry("older")).toString());
+    assertTaken("older");
+    containers.remove("older", false, true);
+    assertFree("older");
+    assertEquals(List.of(), containers.checkNames(false).problems());
+  }
+
+  /**
+   * Creating, running and finding a container by name read no record but its own, however many
+   * containers the store holds.
+   */
+  @Test
+  void createRunAndFindByName_readNoOtherRecord() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      containers.create(sh("true"));
+    }
+    ContainerStore store = containers.store();
+    long before = store.scans();
+
+    ContainerRecord named = containers.create(sh("true").withName("named"));
+    assertEquals(0, run(sh("true").withAutoRemove(true)));
+    assertEquals(named.id(), containers.inspect("named").id());
+    containers.start("named");
+    containers.remove("named", true, true);
+
+    assertEquals(before, store.scans(), "records of every container were read");
+  }
+
+  @Test
+  void check_reportsAndRepairsAnIndexThatDisagrees() throws Exception {
+    ContainerRecord a = containers.create(sh("true").withName("alpha"));
+    assertEquals(List.of(), containers.checkNames(false).problems());
+    Files.delete(entry("alpha"));
+    Files.createSymbolicLink(entry("stale"), Path.of(RandomIds.hex64()));
+
+    List<String> found =
+        containers.checkNames(false).problems().stream()
+            .map(ContainerNameCheck.Disagreement::name).sorted().toList();
+    assertEquals(List.of("alpha", "stale"), found);
+    containers.checkNames(true);
+    assertEquals(List.of(), containers.checkNames(false).problems());
+    assertEquals(a.id(), Files.readSymbolicLink(entry("alpha")).toString());
+    assertTaken("alpha");
+  }
+}
