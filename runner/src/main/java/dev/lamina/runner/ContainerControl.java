@@ -3,7 +3,6 @@ package dev.lamina.runner;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.posix.Rootless;
 import dev.lamina.layerfs.store.FileLocks;
-import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.RuntimeState;
@@ -317,7 +316,7 @@ final class ContainerControl {
                   }
                   RootfsAssembly.unmount(e);
                   if (MountTable.mountPointsUnder(e).isEmpty()) {
-                    Trees.deleteRecursively(e);
+                    store.delete(name, null);
                     found.add(name);
                   }
                 }

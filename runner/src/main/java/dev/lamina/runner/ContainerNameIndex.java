@@ -164,13 +164,18 @@ final class ContainerNameIndex {
     }
   }
 
-  /** Removes the entry of {@code name}, whatever it points to. Call holding the lock. */
-  void remove(String name) throws IOException {
-    Path entry = dir.resolve(name);
-    if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-      Trees.deleteRecursively(entry);
-    } else {
-      Files.deleteIfExists(entry);
+  /**
+   * Removes every entry pointing at container {@code id}, whose name is not known (its record was
+   * never written whole, or was lost): reads the whole index, so only for such leftovers. Call
+   * holding the lock.
+   *
+   * @throws IOException if the index cannot be read or an entry removed
+   */
+  void releaseId(String id) throws IOException {
+    for (Map.Entry<String, String> e : entries().entrySet()) {
+      if (id.equals(e.getValue())) {
+        Files.deleteIfExists(dir.resolve(e.getKey()));
+      }
     }
   }
 }

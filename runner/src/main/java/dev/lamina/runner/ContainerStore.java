@@ -306,8 +306,26 @@ final class ContainerStore {
    * @throws IOException if deleting fails
    */
   void delete(ContainerRecord r) throws IOException {
-    dev.lamina.layerfs.store.Trees.deleteRecursively(dir(r.id()));
-    names.release(r.name(), r.id());
+    delete(r.id(), r.name());
+  }
+
+  /**
+   * Deletes the directory of container {@code id} and releases its name, {@code name}, or when it
+   * is not known (null: its record was lost), any name the index gives it. Call holding the lock.
+   *
+   * @throws IOException if deleting fails
+   */
+  void delete(String id, String name) throws IOException {
+    dev.lamina.layerfs.store.Trees.deleteRecursively(dir(id));
+    releaseName(id, name);
+  }
+
+  private void releaseName(String id, String name) throws IOException {
+    if (name != null) {
+      names.release(name, id);
+    } else {
+      names.releaseId(id);
+    }
   }
 
   /**
@@ -330,11 +348,9 @@ final class ContainerStore {
             if (dev.lamina.layerfs.overlay.MountTable.mountPointsUnder(d).isEmpty()) {
               String id = d.getFileName().toString().substring(UNFINISHED.length());
               // Its record, when it was written whole, names the entry it claimed.
-              Optional<ContainerRecord> meant = readable(d);
+              String name = readable(d).map(ContainerRecord::name).orElse(null);
               dev.lamina.layerfs.store.Trees.deleteRecursively(d);
-              if (meant.isPresent()) {
-                names.release(meant.get().name(), id);
-              }
+              releaseName(id, name);
               ids.add(id);
             }
           }

@@ -190,22 +190,46 @@ class ContainerNameIndexTest {
   }
 
   /**
-   * A creator killed after it claimed the name, before its directory was whole: the entry names a
-   * container that has no record, which holds nothing.
+   * A creator killed after it claimed the name, before it began its directory: the entry names a
+   * container that has no record, which holds nothing, and is replaced.
    */
   @Test
   void staleEntryOfAKilledCreator_isFreeAndReplaced() throws Exception {
     containers.create(sh("true").withName("other"));
-    String ghost = RandomIds.hex64();
-    Files.createSymbolicLink(entry("taken-by-ghost"), Path.of(ghost));
-    Path half = Files.createDirectories(root.resolve("containers/.new-" + ghost));
-    Files.writeString(half.resolve(".container.json.tmp-1"), "{\"id\":\"");
+    Files.createSymbolicLink(entry("taken-by-ghost"), Path.of(RandomIds.hex64()));
 
     assertThrows(ContainerException.class, () -> containers.inspect("taken-by-ghost"));
     ContainerRecord r = containers.create(sh("true").withName("taken-by-ghost"));
     assertEquals(r.id(), Files.readSymbolicLink(entry("taken-by-ghost")).toString());
     assertEquals(r.id(), containers.inspect("taken-by-ghost").id());
-    assertTrue(Files.notExists(half));
+  }
+
+  /**
+   * A creator killed while it made its directory under the temporary name: the next command that
+   * lists containers sweeps the directory and the entry, whether its record was written or not.
+   */
+  @Test
+  void sweepOfAKilledCreatorsDirectory_releasesItsName() throws Exception {
+    containers.create(sh("true").withName("other"));
+    String whole = RandomIds.hex64();
+    String half = RandomIds.hex64();
+    Files.createSymbolicLink(entry("whole"), Path.of(whole));
+    Files.createSymbolicLink(entry("half"), Path.of(half));
+    Path wholeDir = Files.createDirectories(root.resolve("containers/.new-" + whole));
+    ContainerRecord other = containers.inspect("other");
+    Files.write(
+        wholeDir.resolve("container.json"),
+        dev.lamina.layerfs.json.JsonWriter.toBytes(
+            other.toBuilder().id(whole).name("whole").build(), ContainerRecordCodec.INSTANCE));
+    Path halfDir = Files.createDirectories(root.resolve("containers/.new-" + half));
+    Files.writeString(halfDir.resolve(".container.json.tmp-1"), "{\"id\":\"");
+
+    assertEquals(List.of("other"), containers.list(true).stream().map(ContainerRecord::name).toList());
+    assertTrue(Files.notExists(wholeDir));
+    assertTrue(Files.notExists(halfDir));
+    assertTrue(Files.notExists(entry("whole"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertTrue(Files.notExists(entry("half"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertEquals(List.of(), containers.checkNames(false).problems());
   }
 
   /** A store made before the index: its records still hold their names, and the index is built. */
