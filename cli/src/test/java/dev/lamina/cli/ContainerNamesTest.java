@@ -76,7 +76,7 @@ class ContainerNamesTest {
     String id = lamina.run("create", "--network", "none", "--name", "kept", "bb", "true")
         .ok().out().strip();
     lamina.run("create", "--network", "none", "--name", "other", "bb", "true").ok();
-    Trees.deleteRecursively(root.resolve("containers/names"));
+    Trees.deleteRecursively(root.resolve("containers/.names"));
 
     assertEquals(id, lamina.run("inspect", "-f", "{{.Id}}", "kept").ok().out().strip());
     Cli.Result again = lamina.run("create", "--network", "none", "--name", "kept", "bb", "true");
@@ -96,7 +96,7 @@ class ContainerNamesTest {
     lamina.run("create", "--network", "none", "--name", "alpha", "bb", "true").ok();
     lamina.run("system", "check").ok();
     // What a damaged index would say: alpha free, though its container exists.
-    Files.delete(root.resolve("containers/names/alpha"));
+    Files.delete(root.resolve("containers/.names/alpha"));
 
     Cli.Result found = lamina.run("system", "check");
     assertEquals(ExitCodes.CHECK_FAILED, found.code(), found.out());

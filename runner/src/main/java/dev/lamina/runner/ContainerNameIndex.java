@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The index of container names, {@code containers/names/<name>}: a symbolic link to the id of the
+ * The index of container names, {@code containers/.names/<name>}: a symbolic link to the id of the
  * container holding the name, so that a name is claimed, found and released without reading every
  * record. The records stay the one truth: an entry counts only while the record of the container
  * it names exists and bears that name, so that an entry a killed command left behind (its
@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * builds it before it claims a name. Until then lookups read the records.
  */
 final class ContainerNameIndex {
-  static final String DIR = "names";
+  static final String DIR = ".names";
 
   /** The index being built, before it is renamed into place; and the one it replaces. */
   private static final String BUILDING = ".names-new";

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * remove. What it leaves under the temporary name is removed by the next command that lists
  * containers or creates one.
  *
- * <p>Names are claimed in {@link ContainerNameIndex}, {@code containers/names/<name>}, before the
+ * <p>Names are claimed in {@link ContainerNameIndex}, {@code containers/.names/<name>}, before the
  * directory is renamed into place, and released after it is deleted, so that neither a create
  * nor a lookup by name reads every record.
  */

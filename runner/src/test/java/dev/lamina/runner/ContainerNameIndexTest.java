@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The index of container names ({@code containers/names/}): a name is taken while its container
+ * The index of container names ({@code containers/.names/}): a name is taken while its container
  * exists, free again after every way a container goes, and found without reading every record.
  */
 class ContainerNameIndexTest {
@@ -101,7 +101,7 @@ class ContainerNameIndexTest {
   }
 
   private Path entry(String name) {
-    return root.resolve("containers/names").resolve(name);
+    return root.resolve("containers/.names").resolve(name);
   }
 
   @Test
@@ -237,7 +237,7 @@ class ContainerNameIndexTest {
   void storeWithoutTheIndex_stillRefusesATakenName() throws Exception {
     ContainerRecord old = containers.create(sh("true").withName("old"));
     ContainerRecord older = containers.create(sh("true").withName("older"));
-    dev.lamina.layerfs.store.Trees.deleteRecursively(root.resolve("containers/names"));
+    dev.lamina.layerfs.store.Trees.deleteRecursively(root.resolve("containers/.names"));
 
     assertEquals(old.id(), containers.inspect("old").id());
     assertTaken("old");
