@@ -113,6 +113,36 @@ final class ContainerNameIndex {
     return out;
   }
 
+  /**
+   * Where the index disagrees with {@code records}, per name: a record whose name no entry gives
+   * it (the name would look free), or an entry naming no container that bears the name (left by a
+   * killed command: free, but kept until the name is claimed again).
+   *
+   * @throws IOException if the index cannot be read
+   */
+  List<ContainerNameCheck.Disagreement> disagreements(List<ContainerRecord> records)
+      throws IOException {
+    Map<String, String> expected = expected(records);
+    List<ContainerNameCheck.Disagreement> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      if (holder(e.getKey()).isEmpty()) {
+        out.add(new ContainerNameCheck.Disagreement(e.getKey(),
+            "container " + e.getValue().substring(0, 12)
+                + " has this name, but the index of names does not give it"));
+      }
+    }
+    for (Map.Entry<String, String> e : entries().entrySet()) {
+      if (!expected.containsKey(e.getKey())) {
+        out.add(new ContainerNameCheck.Disagreement(e.getKey(),
+            e.getValue() == null
+                ? "an entry of the index of names that gives no container id"
+                : "the index of names gives it to container " + e.getValue().substring(0, 12)
+                    + ", which does not exist or bears another name"));
+      }
+    }
+    return out;
+  }
+
   /** Every entry, name to id (an entry that is no link to an id maps to null). */
   Map<String, String> entries() throws IOException {
     Map<String, String> out = new TreeMap<>();

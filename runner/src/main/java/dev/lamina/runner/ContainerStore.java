@@ -210,11 +210,9 @@ final class ContainerStore {
   }
 
   /**
-   * Where the index of names disagrees with the records, per name: a record whose name
-   * no entry gives it (the name would look free), or an entry naming no container that bears the
-   * name (left by a killed command; free, but kept until claimed again). A store without an index
-   * has none to disagree: its next create builds it. With {@code repair}, the index is rebuilt
-   * from the records.
+   * Where the index of names disagrees with the records ({@link
+   * ContainerNameIndex#disagreements}), read under the lock. A store without an index has none to
+   * disagree: its next create builds it. With {@code repair}, the index is rebuilt from the records.
    *
    * @return the number of names checked and the disagreements
    * @throws IOException if the records or the index cannot be read, or the index rebuilt
@@ -227,30 +225,11 @@ final class ContainerStore {
             return new ContainerNameCheck(0, List.of());
           }
           List<ContainerRecord> records = readAll();
-          java.util.Map<String, String> entries = names.entries();
-          List<ContainerNameCheck.Disagreement> problems = new ArrayList<>();
-          java.util.Map<String, String> expected = ContainerNameIndex.expected(records);
-          for (java.util.Map.Entry<String, String> e : expected.entrySet()) {
-            if (names.holder(e.getKey()).isEmpty()) {
-              problems.add(new ContainerNameCheck.Disagreement(e.getKey(),
-                  "container " + e.getValue().substring(0, 12)
-                      + " has this name, but the index of names does not give it"));
-            }
-          }
-          for (java.util.Map.Entry<String, String> e : entries.entrySet()) {
-            if (!expected.containsKey(e.getKey())) {
-              problems.add(new ContainerNameCheck.Disagreement(e.getKey(),
-                  "the index of names gives it to "
-                  + (e.getValue() == null
-                      ? "no container id"
-                      : "container " + e.getValue().substring(0, 12)
-                          + ", which does not exist or bears another name")));
-            }
-          }
+          List<ContainerNameCheck.Disagreement> problems = names.disagreements(records);
           if (repair && !problems.isEmpty()) {
             names.rebuild(records);
           }
-          return new ContainerNameCheck(expected.size(), problems);
+          return new ContainerNameCheck(ContainerNameIndex.expected(records).size(), problems);
         });
   }
 
