@@ -50,7 +50,8 @@ final class ContainerNameIndex {
 
   /** The id the entry of {@code name} points to, if there is an entry (not checked). */
   Optional<String> entry(String name) throws IOException {
-    if (!ContainerNames.NAME.matcher(name).matches()) {
+    // No name longer than a valid one (a file name has at most 255 bytes) has an entry.
+    if (name.length() > 253 || !ContainerNames.NAME.matcher(name).matches()) {
       return Optional.empty();
     }
     try {

@@ -199,6 +199,8 @@ class ContainerNameIndexTest {
     Files.createSymbolicLink(entry("taken-by-ghost"), Path.of(RandomIds.hex64()));
 
     assertThrows(ContainerException.class, () -> containers.inspect("taken-by-ghost"));
+    // Not a name any container may have: no such container, as for any other unknown name.
+    assertThrows(ContainerException.class, () -> containers.inspect("x".repeat(300)));
     ContainerRecord r = containers.create(sh("true").withName("taken-by-ghost"));
     assertEquals(r.id(), Files.readSymbolicLink(entry("taken-by-ghost")).toString());
     assertEquals(r.id(), containers.inspect("taken-by-ghost").id());
