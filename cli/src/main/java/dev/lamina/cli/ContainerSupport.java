@@ -105,7 +105,6 @@ final class ContainerSupport {
     };
   }
 
-  /** The extracted layers containers stack, which prune must keep. */
   /** Container directories without a record, as a part of system check (a repair removes them). */
   static CheckedPart strayDirectories(Store store) {
     return new CheckedPart() {

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.ImageConfig;
-import dev.lamina.layerfs.overlay.MountTable;
-import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.runner.runtime.CommandNotFoundException;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.RuntimeSource;
@@ -57,12 +55,7 @@ class ContainerLifecycleTest {
 
   @AfterEach
   void noMountLeft() throws IOException {
-    for (ContainerRecord r : containers.list(true)) {
-      containers.remove(r.id(), true, true);
-    }
-    List<Path> left = MountTable.mountPointsUnder(tmp);
-    OverlayMount.unmountAllUnder(tmp);
-    assertEquals(List.of(), left);
+    ContainerFixtures.removeAllLeavingNoMount(containers, tmp);
   }
 
   private ContainerRequest sh(String script) {

@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lamina.layerfs.digest.Digest;
-import dev.lamina.layerfs.oci.ContainerConfig;
-import dev.lamina.layerfs.oci.ImageConfig;
-import dev.lamina.layerfs.overlay.MountTable;
-import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.testing.Requirements;
 import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.runner.runtime.OciRuntimes;
@@ -17,7 +12,6 @@ import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.testing.BusyboxRootfs;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,21 +50,11 @@ class ContainerNameIndexTest {
 
   @AfterEach
   void noMountLeft() throws IOException {
-    for (ContainerRecord r : containers.list(true)) {
-      containers.remove(r.id(), true, true);
-    }
-    List<Path> left = MountTable.mountPointsUnder(tmp);
-    OverlayMount.unmountAllUnder(tmp);
-    assertEquals(List.of(), left);
+    ContainerFixtures.removeAllLeavingNoMount(containers, tmp);
   }
 
   private static ContainerImage busybox() {
-    return new ContainerImage(
-        "localhost/busybox:latest",
-        Digest.sha256("config".getBytes(StandardCharsets.UTF_8)).toString(),
-        ImageConfig.empty("2026-01-01T00:00:00Z")
-            .withConfig(ContainerConfig.EMPTY.toBuilder().cmd(List.of("sh")).build()),
-        List.of(base));
+    return ContainerFixtures.busybox(base);
   }
 
   private static ContainerRequest sh(String script) {

@@ -11,14 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lamina.layerfs.digest.Digest;
-import dev.lamina.layerfs.oci.ContainerConfig;
-import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.layerfs.testing.Requirements;
-import dev.lamina.runner.network.HostRoutes;
 import dev.lamina.runner.network.Netavark;
 import dev.lamina.runner.network.NetavarkNotFoundException;
 import dev.lamina.runner.network.NetworkAttachment;
@@ -145,12 +141,7 @@ class ContainerNetworkTest {
   }
 
   private static ContainerImage busybox() {
-    return new ContainerImage(
-        "localhost/busybox:latest",
-        Digest.sha256("config".getBytes(StandardCharsets.UTF_8)).toString(),
-        ImageConfig.empty("2026-01-01T00:00:00Z")
-            .withConfig(ContainerConfig.EMPTY.toBuilder().cmd(List.of("sh")).build()),
-        List.of(base));
+    return ContainerFixtures.busybox(base);
   }
 
   private ContainerRequest sh(ContainerNetwork network, String script) {

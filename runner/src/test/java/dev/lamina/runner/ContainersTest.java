@@ -68,13 +68,7 @@ class ContainersTest {
 
   @AfterEach
   void noMountLeft() throws IOException {
-    for (ContainerRecord r : containers.list(true)) {
-      containers.remove(r.id(), true, true);
-    }
-    List<Path> left = MountTable.mountPointsUnder(tmp);
-    // Sweep anyway, so a failing test does not break the next ones.
-    dev.lamina.layerfs.overlay.OverlayMount.unmountAllUnder(tmp);
-    assertEquals(List.of(), left);
+    ContainerFixtures.removeAllLeavingNoMount(containers, tmp);
   }
 
   private static ContainerImage image(ContainerConfig config, List<Path> lowers) {

@@ -21,11 +21,6 @@ final class Launch {
   private Launch() {}
 
   /**
-   * {@code setsid setpriv --pdeathsig TERM}: a new session, and SIGTERM when the parent dies. Both
-   * exec the next command in place, so the child's pid is the runtime's. Parts missing on the host
-   * are left out.
-   */
-  /**
    * {@code setpriv --pdeathsig TERM}: SIGTERM when the parent dies; empty where setpriv is
    * missing.
    */
@@ -35,6 +30,11 @@ final class Launch {
         : List.of();
   }
 
+  /**
+   * {@code setsid setpriv --pdeathsig TERM}: a new session, and SIGTERM when the parent dies. Both
+   * exec the next command in place, so the child's pid is the runtime's. Parts missing on the host
+   * are left out.
+   */
   static List<String> ownSessionDyingWithParent() {
     List<String> p = prefix;
     if (p == null) {
