@@ -107,50 +107,35 @@ final class ContainerSupport {
 
   /** Container directories without a record, as a part of system check (a repair removes them). */
   static CheckedPart strayDirectories(Store store) {
-    return new CheckedPart() {
-      @Override
-      public String noun() {
-        return "container directories";
+    return CheckedPart.of("container directories", repair -> {
+      Containers containers = open(store.root());
+      List<StoreCheck.Problem> problems = new ArrayList<>();
+      for (String id : containers.strays(repair)) {
+        problems.add(
+            new StoreCheck.Problem(
+                StoreCheck.Kind.STRAY_CONTAINER,
+                "containers/" + id,
+                "a container directory without a record: ps does not show it; a repair"
+                    + " removes it"));
       }
-
-      @Override
-      public Findings check(boolean repair) throws IOException {
-        Containers containers = open(store.root());
-        List<StoreCheck.Problem> problems = new ArrayList<>();
-        for (String id : containers.strays(repair)) {
-          problems.add(
-              new StoreCheck.Problem(
-                  StoreCheck.Kind.STRAY_CONTAINER,
-                  "containers/" + id,
-                  "a container directory without a record: ps does not show it; a repair"
-                      + " removes it"));
-        }
-        return new Findings(containers.list(true).size() + problems.size(), problems);
-      }
-    };
+      return new CheckedPart.Findings(containers.list(true).size() + problems.size(), problems);
+    });
   }
 
   /** The index of container names, checked against the records; a repair rebuilds it. */
   static CheckedPart nameIndex(Store store) {
-    return new CheckedPart() {
-      @Override
-      public String noun() {
-        return "container names";
+    return CheckedPart.of("container names", repair -> {
+      ContainerNameCheck found = open(store.root()).checkNames(repair);
+      List<StoreCheck.Problem> problems = new ArrayList<>();
+      for (ContainerNameCheck.Disagreement d : found.problems()) {
+        problems.add(
+            new StoreCheck.Problem(StoreCheck.Kind.CONTAINER_NAME, d.name(), d.detail()));
       }
-
-      @Override
-      public Findings check(boolean repair) throws IOException {
-        ContainerNameCheck found = open(store.root()).checkNames(repair);
-        List<StoreCheck.Problem> problems = new ArrayList<>();
-        for (ContainerNameCheck.Disagreement d : found.problems()) {
-          problems.add(
-              new StoreCheck.Problem(StoreCheck.Kind.CONTAINER_NAME, d.name(), d.detail()));
-        }
-        return new Findings(found.checked(), problems);
-      }
-    };
+      return new CheckedPart.Findings(found.checked(), problems);
+    });
   }
 
+  /** The extracted layers containers stack, which prune must keep. */
   static ExtractedLayers.LayerUsers layerUsers(Store store) {
     return () -> {
       List<Path> dirs = new ArrayList<>();

@@ -410,17 +410,7 @@ public final class ExtractedLayers {
    * unless a container in {@code users} stacks them (those are reported again by the next check).
    */
   public CheckedPart checkedPart(LayerUsers users) {
-    return new CheckedPart() {
-      @Override
-      public String noun() {
-        return "extracted layers";
-      }
-
-      @Override
-      public Findings check(boolean repair) throws IOException {
-        return checkLayers(repair, users);
-      }
-    };
+    return CheckedPart.of("extracted layers", repair -> checkLayers(repair, users));
   }
 
   private CheckedPart.Findings checkLayers(boolean repair, LayerUsers users) throws IOException {

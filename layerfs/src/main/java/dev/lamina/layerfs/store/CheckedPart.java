@@ -20,6 +20,27 @@ public interface CheckedPart {
    */
   Findings check(boolean repair) throws IOException;
 
+  /** How a part is checked (and, with {@code repair}, repaired). */
+  @FunctionalInterface
+  interface Check {
+    Findings check(boolean repair) throws IOException;
+  }
+
+  /** The part called {@code noun} that {@code check} checks. */
+  static CheckedPart of(String noun, Check check) {
+    return new CheckedPart() {
+      @Override
+      public String noun() {
+        return noun;
+      }
+
+      @Override
+      public Findings check(boolean repair) throws IOException {
+        return check.check(repair);
+      }
+    };
+  }
+
   /** What one part's check found. */
   record Findings(int checked, List<StoreCheck.Problem> problems) {
     public Findings {
