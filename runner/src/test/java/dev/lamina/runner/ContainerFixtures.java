@@ -7,6 +7,8 @@ import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.testing.Requirements;
+import dev.lamina.runner.testing.BusyboxRootfs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,6 +17,18 @@ import java.util.List;
 /** What the tests of containers on the real kernel share: their image, and their tidying. */
 final class ContainerFixtures {
   private ContainerFixtures() {}
+
+  /**
+   * What these tests need of the host (root, runc, conmon: failing under {@code
+   * LAMINA_REQUIRE_ALL_TESTS} when missing), then a busybox root filesystem made under {@code
+   * shared}, the lower layer of their images.
+   */
+  static Path busyboxBase(Path shared) throws IOException {
+    Requirements.root();
+    Requirements.tool("runc");
+    Requirements.tool("conmon");
+    return BusyboxRootfs.create(shared.resolve("layers/base"));
+  }
 
   /** An image of the busybox root filesystem at {@code base}, whose command is {@code sh}. */
   static ContainerImage busybox(Path base) {

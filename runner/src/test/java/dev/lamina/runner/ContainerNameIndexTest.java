@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lamina.layerfs.testing.Requirements;
 import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.runner.runtime.OciRuntimes;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.ContainerOptions;
-import dev.lamina.runner.testing.BusyboxRootfs;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
@@ -36,10 +34,7 @@ class ContainerNameIndexTest {
 
   @BeforeAll
   static void buildRootfs() throws IOException {
-    Requirements.root();
-    Requirements.tool("runc");
-    Requirements.tool("conmon");
-    base = BusyboxRootfs.create(shared.resolve("layers/base"));
+    base = ContainerFixtures.busyboxBase(shared);
   }
 
   @BeforeEach

@@ -9,14 +9,12 @@ import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.overlay.MountTable;
-import dev.lamina.layerfs.testing.Requirements;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimes;
 import dev.lamina.runner.runtime.RuntimeSource;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.ContainerOptions;
-import dev.lamina.runner.testing.BusyboxRootfs;
 import dev.lamina.runner.volume.VolumeException;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -52,10 +50,7 @@ class ContainersTest {
 
   @BeforeAll
   static void buildRootfs() throws IOException {
-    Requirements.root();
-    Requirements.tool("runc");
-    Requirements.tool("conmon");
-    base = BusyboxRootfs.create(shared.resolve("layers/base"));
+    base = ContainerFixtures.busyboxBase(shared);
     Files.createDirectories(base.resolve("seed"));
     Files.writeString(base.resolve("seed/from-image"), "seeded");
   }

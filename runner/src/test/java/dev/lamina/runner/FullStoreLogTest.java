@@ -8,10 +8,8 @@ import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.overlay.OverlayMount;
-import dev.lamina.layerfs.testing.Requirements;
 import dev.lamina.runner.runtime.OciRuntimes;
 import dev.lamina.runner.spec.ContainerOptions;
-import dev.lamina.runner.testing.BusyboxRootfs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,10 +46,7 @@ class FullStoreLogTest {
 
   @BeforeAll
   static void buildRootfs() throws IOException {
-    Requirements.root();
-    Requirements.tool("runc");
-    Requirements.tool("conmon");
-    base = BusyboxRootfs.create(shared.resolve("layers/base"));
+    base = ContainerFixtures.busyboxBase(shared);
   }
 
   @BeforeEach
