@@ -522,4 +522,81 @@ class LayerWriterTest {
     int bStart = 512 + (a.length + 511) / 512 * 512 + 512;
     assertArrayEquals(b, Arrays.copyOfRange(tar, bStart, bStart + b.length));
   }
+
+  /**
+   * A stream below that is slower than the caller fills the writer's queue of buffers: each buffer
+   * is reused only once written, so what arrives is the content in order, byte for byte.
+   */
+  @Test
+  void slowStreamBelow_queuedBuffersArriveInOrderAndUnchanged() throws IOException {
+    List<LayerEntry> entries = new ArrayList<>();
+    List<byte[]> contents = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      byte[] c = new byte[400_000 + i];
+      new Random(i).nextBytes(c);
+      contents.add(c);
+      entries.add(LayerEntry.regular("f" + (char) ('a' + i), c.length,
+          () -> new java.io.ByteArrayInputStream(c)));
+    }
+    ByteArrayOutputStream slow = new ByteArrayOutputStream() {
+      @Override
+      public synchronized void write(byte[] b, int off, int len) {
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        super.write(b, off, len);
+      }
+    };
+    ByteArrayOutputStream fast = new ByteArrayOutputStream();
+
+    LayerWriter.preservingMtimes().write(entries, slow);
+    LayerWriter.preservingMtimes().write(entries, fast);
+
+    assertArrayEquals(fast.toByteArray(), slow.toByteArray());
+    TarContents read = TarContents.read(slow.toByteArray());
+    for (int i = 0; i < contents.size(); i++) {
+      assertArrayEquals(contents.get(i), read.content("f" + (char) ('a' + i)));
+    }
+  }
+
+  /** Once a write to the stream below fails, the buffers queued after it are not written. */
+  @Test
+  void failedWrite_theBuffersQueuedAfterItAreNotWritten() {
+    byte[] content = new byte[6 << 20];
+    List<LayerEntry> entries = List.of(LayerEntry.regular("f", content.length,
+        () -> new java.io.ByteArrayInputStream(content)));
+    java.util.concurrent.atomic.AtomicInteger afterFailure =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.io.OutputStream failing = new java.io.OutputStream() {
+      private boolean failed;
+
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        if (failed) {
+          afterFailure.incrementAndGet();
+          return;
+        }
+        try {
+          Thread.sleep(20); // slow enough for the caller to queue buffers behind this one
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        failed = true;
+        throw new IOException("disk full");
+      }
+    };
+
+    IOException e = assertThrows(IOException.class,
+        () -> LayerWriter.preservingMtimes().write(entries, failing));
+
+    assertEquals("disk full", e.getMessage());
+    assertEquals(0, afterFailure.get());
+  }
 }
