@@ -1,6 +1,7 @@
 package dev.lamina.layerfs.store;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import dev.lamina.layerfs.concurrent.Futures;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -8,7 +9,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Writes a new file past the page cache ({@code O_DIRECT}): bytes are gathered in an aligned
@@ -22,26 +27,57 @@ import java.util.Objects;
  * build step that mounts the layer next reads it back from the disk instead of the cache: here
  * that cost about what the copy saved (a COPY of 342 MB then a RUN: 5.8-6.9 s against 5.7-7.8 s).
  *
+ * <p>Each full buffer is written on a thread of its own while the caller fills the next: a direct
+ * write returns only once the disk has the bytes (about half a millisecond a megabyte here), and
+ * the caller, which hashes what it writes, would otherwise wait for each. In a cold build of
+ * 50,000 small files that wait made the layer's writing thread the slowest of the build.
+ *
  * <p>{@link #flush} writes nothing (a partial block cannot be written directly): until {@link
- * #finish}, the file is shorter than what was written to this stream.
+ * #finish}, the file is shorter than what was written to this stream. A failed write is reported
+ * by a later {@link #write} or by {@link #finish}.
  */
 final class DirectFileOutput extends OutputStream {
   private static final int BUFFER = 1 << 20;
+  /**
+   * Buffers being filled, written or waiting to be: one filled while the others are written, so
+   * that a disk slow for a moment (another process's writes) does not stop the caller at once.
+   */
+  private static final int BUFFERS = 4;
+
+  /** Writes for every direct writer of the process, in the order they were handed over. */
+  private static final class Disk {
+    static final ExecutorService THREAD = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "blob-direct");
+      t.setDaemon(true);
+      return t;
+    });
+  }
 
   private final FileChannel direct;
   private final FileChannel plain;
-  private final ByteBuffer buf;
   private final int alignment;
+  /** The buffer being filled. */
+  private ByteBuffer buf;
+  private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
+  /** Buffers handed to the disk's thread, oldest first. */
+  private final ArrayDeque<Future<ByteBuffer>> writing = new ArrayDeque<>();
+  /** Where the next whole buffer goes; advanced by whoever writes, one write at a time. */
   private long position;
   private boolean finished;
-  /** Whether a direct write was refused: the rest goes through {@link #plain}. */
-  private boolean refused;
+  /**
+   * Whether a direct write was refused: the rest goes through {@link #plain}. Set by the disk's
+   * thread, read by it or once its writes are awaited.
+   */
+  private volatile boolean refused;
 
   private DirectFileOutput(FileChannel direct, FileChannel plain, int alignment) {
     this.direct = direct;
     this.plain = plain;
     this.alignment = alignment;
-    this.buf = ByteBuffer.allocateDirect(BUFFER + alignment).alignedSlice(alignment);
+    for (int i = 0; i < BUFFERS; i++) {
+      free.add(ByteBuffer.allocateDirect(BUFFER + alignment).alignedSlice(alignment));
+    }
+    this.buf = free.poll();
   }
 
   /**
@@ -88,37 +124,56 @@ final class DirectFileOutput extends OutputStream {
       off += n;
       len -= n;
       if (!buf.hasRemaining()) {
-        writeAligned();
+        handOver();
       }
     }
   }
 
   /**
-   * Writes the whole blocks gathered; a partial block stays for more bytes or {@link #finish}. A
-   * filesystem that opened the file for direct writes but refuses one (its blocks larger than it
-   * said) gets this and every later write through the ordinary channel, which reports a real
-   * failure (a full disk) again.
+   * Hands the full buffer (whole blocks: its size is a multiple of the alignment) to the disk's
+   * thread and takes a free one, waiting for the oldest write if none is free.
    */
-  private void writeAligned() throws IOException {
-    int whole = buf.position() / alignment * alignment;
-    if (whole == 0) {
-      return;
+  private void handOver() throws IOException {
+    ByteBuffer full = buf.flip();
+    long at = position;
+    position += full.remaining();
+    writing.add(Disk.THREAD.submit(() -> {
+      writeAt(full, at);
+      return full.clear();
+    }));
+    while (!writing.isEmpty() && writing.peek().isDone()) {
+      free.add(Futures.await(writing.poll())); // also reports a failed write at once
     }
-    ByteBuffer out = buf.duplicate().flip().limit(whole);
+    ByteBuffer next = free.poll();
+    buf = next != null ? next : Futures.await(writing.poll());
+  }
+
+  /** Waits for every buffer handed over to be written. */
+  private void awaitWrites() throws IOException {
+    while (!writing.isEmpty()) {
+      free.add(Futures.await(writing.poll()));
+    }
+  }
+
+  /**
+   * Writes {@code out} (whole blocks) at {@code at}. A filesystem that opened the file for direct
+   * writes but refuses one (its blocks larger than it said) gets this and every later write
+   * through the ordinary channel, which reports a real failure (a full disk) again.
+   */
+  private void writeAt(ByteBuffer out, long at) throws IOException {
+    long pos = at;
     if (!refused) {
       try {
         while (out.hasRemaining()) {
-          position += direct.write(out, position);
+          pos += direct.write(out, pos);
         }
       } catch (IOException e) {
         refused = true;
       }
     }
     while (out.hasRemaining()) {
-      position += plain.write(out, position);
+      pos += plain.write(out, pos);
     }
-    buf.limit(buf.position()).position(whole);
-    buf.compact(); // the partial block to the start: still aligned for the next write
   }
 
   /**
@@ -130,8 +185,13 @@ final class DirectFileOutput extends OutputStream {
       return;
     }
     finished = true;
-    writeAligned();
+    awaitWrites();
     buf.flip();
+    int whole = buf.remaining() / alignment * alignment;
+    ByteBuffer blocks = buf.duplicate().limit(whole);
+    writeAt(blocks, position);
+    position += whole;
+    buf.position(whole);
     while (buf.hasRemaining()) {
       position += plain.write(buf, position);
     }
@@ -142,6 +202,12 @@ final class DirectFileOutput extends OutputStream {
   @Override
   public void close() throws IOException {
     finished = true;
-    direct.close();
+    try {
+      awaitWrites();
+    } catch (IOException e) {
+      // this blob is thrown away: whatever failed no longer matters
+    } finally {
+      direct.close();
+    }
   }
 }

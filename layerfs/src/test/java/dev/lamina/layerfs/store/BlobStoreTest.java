@@ -71,7 +71,8 @@ class BlobStoreTest {
     Store store = Store.open(root);
     java.util.Random random = new java.util.Random(5);
     int mib = 1 << 20;
-    for (int size : new int[] {0, 1, 511, 4095, 4096, 4097, mib, mib + 4097, 3 * mib + 5}) {
+    for (int size : new int[] {0, 1, 511, 4095, 4096, 4097, mib, mib + 4097, 3 * mib + 5,
+        9 * mib + 513}) {
       byte[] bytes = new byte[size];
       random.nextBytes(bytes);
       BlobWriter w = store.blobs().newWriter().withDirectWrites();
