@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * mapper and introspecting the records by reflection would cost a container start more than the
  * rest of its work. Nor do they compare, hash or print a record with its generated methods: the
  * JVM builds those from method handles at first use ({@code java.lang.runtime.ObjectMethods}),
- * some twenty classes spun at run time, which no class-data archive holds.
+ * some twenty classes spun at run time, which no class-data archive holds. Nor does a build.
  */
 class NoDataBindingTest {
   @TempDir Path tmp;
@@ -101,6 +101,30 @@ class NoDataBindingTest {
           r.log().contains("[class,load] java.lang.runtime.ObjectMethods "),
           args + " bootstrapped a record's equals, hashCode or toString");
     }
+  }
+
+  /**
+   * A build of several stages hashes none of its recipe's records either: the stage graph keys
+   * stages by index, where a record's hash would walk every instruction of the stage.
+   */
+  @Test
+  void build_bootstrapsNoRecordMethods() throws Exception {
+    Path context = Files.createDirectories(tmp.resolve("context"));
+    Files.writeString(context.resolve("a.txt"), "a");
+    Files.writeString(context.resolve("Containerfile"), String.join("\n",
+        "FROM scratch AS first",
+        "COPY a.txt /a.txt",
+        "FROM scratch",
+        "COPY --from=first /a.txt /b.txt",
+        "COPY a.txt /c.txt",
+        ""));
+    Run r = lamina(tmp.resolve("store"), "build", "-q", "-t", "two", context.toString());
+    assertEquals(0, r.code(), r.log());
+    assertFalse(
+        r.log().contains("[class,load] java.lang.runtime.ObjectMethods "),
+        "build bootstrapped a record's equals, hashCode or toString:\n" + r.log().lines()
+            .filter(l -> l.contains("ObjectMethods") || l.contains("Stage"))
+            .limit(20).reduce("", (a, b) -> a + b + "\n"));
   }
 
   private static void assertNoDataBinding(List<String> args, Run r) {

@@ -121,13 +121,15 @@ public final class Builder {
           sshAgents, stepContainers, network, writer,
           created, recipe, originals, globals, consumed);
       for (Stage s : needed) {
-        Set<Stage> deps = Stages.dependencies(recipe, s, globals.values(),
+        List<Stage> deps = Stages.dependencies(recipe, s, globals.values(),
             recipe.directives().escape());
-        CompletableFuture<?>[] waits = deps.stream().map(run.stages::get)
-            .toArray(CompletableFuture[]::new);
+        CompletableFuture<?>[] waits = new CompletableFuture<?>[deps.size()];
+        for (int i = 0; i < waits.length; i++) {
+          waits[i] = run.stages.get(deps.get(i).index());
+        }
         Interpreter in = new Interpreter(run, s, Stages.label(recipe, s),
             Stages.stepCount(recipe, s, globals.values(), recipe.directives().escape()));
-        run.stages.put(s, CompletableFuture.allOf(waits).thenApplyAsync(ignored -> {
+        run.stages.put(s.index(), CompletableFuture.allOf(waits).thenApplyAsync(ignored -> {
           try {
             return in.build();
           } catch (IOException e) {
@@ -140,7 +142,7 @@ public final class Builder {
       }
       BuildState result;
       try {
-        result = run.stages.get(target).join();
+        result = run.stages.get(target.index()).join();
       } catch (CompletionException e) {
         Throwable cause = e.getCause();
         while (cause instanceof CompletionException && cause.getCause() != null) {

@@ -11,12 +11,10 @@ import dev.lamina.builder.recipe.Recipe;
 import dev.lamina.builder.recipe.Run;
 import dev.lamina.builder.recipe.Stage;
 import dev.lamina.builder.recipe.Workdir;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The stage graph: which stages a stage needs (its FROM, {@code COPY --from}, {@code RUN
@@ -57,9 +55,13 @@ final class Stages {
     return null;
   }
 
-  /** The stages {@code stage} needs directly. */
-  static Set<Stage> dependencies(Recipe recipe, Stage stage, Map<String, String> globals, char esc) {
-    Set<Stage> deps = new LinkedHashSet<>();
+  /**
+   * The stages {@code stage} needs directly, each once. Stages are told apart by their index, never
+   * by record equality, which would compare all their instructions.
+   */
+  static List<Stage> dependencies(Recipe recipe, Stage stage, Map<String, String> globals,
+      char esc) {
+    StageList deps = new StageList(recipe);
     String base = expand(stage.from().image(), globals, esc);
     Stage b = earlierStage(recipe, stage, base);
     if (b != null) {
@@ -74,11 +76,48 @@ final class Stages {
       addFrom(recipe, i, deps, globals, esc);
     }
     deps.remove(stage);
-    return deps;
+    return deps.list();
+  }
+
+  /** Stages in the order added, each once, by index. */
+  private static final class StageList {
+    private final BitSet in;
+    private final List<Stage> list = new ArrayList<>();
+
+    StageList(Recipe recipe) {
+      in = new BitSet(recipe.stages().size());
+    }
+
+    void add(Stage s) {
+      if (!in.get(s.index())) {
+        in.set(s.index());
+        list.add(s);
+      }
+    }
+
+    void remove(Stage s) {
+      if (in.get(s.index())) {
+        in.clear(s.index());
+        for (int i = 0; i < list.size(); i++) {
+          if (list.get(i).index() == s.index()) {
+            list.remove(i);
+            break;
+          }
+        }
+      }
+    }
+
+    boolean contains(Stage s) {
+      return in.get(s.index());
+    }
+
+    List<Stage> list() {
+      return list;
+    }
   }
 
   private static void addFrom(
-      Recipe recipe, Instruction i, Set<Stage> deps, Map<String, String> globals, char esc) {
+      Recipe recipe, Instruction i, StageList deps, Map<String, String> globals, char esc) {
     if (i instanceof Copy c && c.from() != null) {
       Stage s = fromStage(recipe, expand(c.from(), globals, esc));
       if (s != null) {
@@ -101,25 +140,25 @@ final class Stages {
   /** Every stage {@code target} needs, itself included, dependencies before dependents. */
   static List<Stage> needed(Recipe recipe, Stage target, Map<String, String> globals, char esc)
       throws BuildException {
-    Set<Stage> order = new LinkedHashSet<>();
-    visit(recipe, target, globals, esc, order, new ArrayDeque<>());
-    return List.copyOf(order);
+    StageList order = new StageList(recipe);
+    visit(recipe, target, globals, esc, order, new BitSet());
+    return List.copyOf(order.list());
   }
 
   private static void visit(Recipe recipe, Stage s, Map<String, String> globals, char esc,
-      Set<Stage> done, Deque<Stage> path) throws BuildException {
+      StageList done, BitSet path) throws BuildException {
     if (done.contains(s)) {
       return;
     }
-    if (path.contains(s)) {
+    if (path.get(s.index())) {
       throw new BuildException("circular dependency between stages at stage "
           + (s.name() == null ? s.index() : s.name()));
     }
-    path.push(s);
+    path.set(s.index());
     for (Stage d : dependencies(recipe, s, globals, esc)) {
       visit(recipe, d, globals, esc, done, path);
     }
-    path.pop();
+    path.clear(s.index());
     done.add(s);
   }
 

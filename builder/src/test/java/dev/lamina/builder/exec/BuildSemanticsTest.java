@@ -47,6 +47,31 @@ class BuildSemanticsTest {
   }
 
   /**
+   * Stages that copy from each other are refused before anything is built, naming the stage where
+   * the circle closes; a stage that several others need, directly and through each other, is
+   * built before them, and each gets what it copied.
+   */
+  @Test
+  void stageGraph_circleRefused_sharedStageBuiltOnceFirst() throws Exception {
+    Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(ctx.resolve("f"), "f");
+    Store store = Store.open(tmp.resolve("store"));
+
+    BuildException circle = assertThrows(BuildException.class, () -> build(store, ctx,
+        "FROM scratch AS one\nCOPY --from=two /f /f\n"
+            + "FROM scratch AS two\nCOPY --from=one /f /f\n"));
+    assertEquals("circular dependency between stages at stage two", circle.getMessage());
+
+    build(store, ctx, "FROM scratch AS base\nCOPY f /f\n"
+        + "FROM base AS mid\nCOPY --from=base /f /g\n"
+        + "FROM scratch AS last\nCOPY --from=mid /g /b\n"
+        + "FROM last\nCOPY --from=0 /f /c\n");
+    assertEquals("f", Files.readString(topLayer(store).resolve("c")));
+    ImageDetails d = store.images().inspect("test");
+    assertEquals(2, d.manifest().layers().size()); // the layers of last, then its own
+  }
+
+  /**
    * Names that are not UTF-8 in the build context keep their bytes through COPY, also where an
    * ignore file excludes such a directory and re-includes a file below it.
    */
