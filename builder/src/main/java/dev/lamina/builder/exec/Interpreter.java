@@ -224,8 +224,10 @@ final class Interpreter {
   Progress.Step begin(String text) {
     index++;
     run.steps.incrementAndGet();
-    int width = Integer.toString(Math.max(total, index)).length();
-    String counter = String.format(Locale.ROOT, "%" + width + "d/%d", index, Math.max(total, index));
+    String of = Integer.toString(Math.max(total, index));
+    String at = Integer.toString(index);
+    // Padded by hand: String.format's first use costs a short build several milliseconds.
+    String counter = " ".repeat(of.length() - at.length()) + at + "/" + of;
     String label = stageLabel.isEmpty() ? "[" + counter + "] " : "[" + stageLabel + " " + counter
         + "] ";
     return run.progress.begin(label + text);

@@ -4,7 +4,6 @@ import dev.lamina.layerfs.oci.Json;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -100,7 +99,7 @@ public interface Progress {
       return new Step() {
         @Override
         public void log(String line) {
-          print(String.format(Locale.ROOT, "#%d %.3f %s", id, seconds(start), line));
+          print("#" + id + " " + fixed(System.nanoTime() - start, 3) + " " + line);
         }
 
         @Override
@@ -115,7 +114,7 @@ public interface Progress {
 
         @Override
         public void done() {
-          print(String.format(Locale.ROOT, "#%d DONE %.1fs%n", id, seconds(start)));
+          print("#" + id + " DONE " + fixed(System.nanoTime() - start, 1) + "s\n");
         }
 
         @Override
@@ -205,6 +204,22 @@ public interface Progress {
         out.flush();
       }
     }
+  }
+
+  /**
+   * {@code nanos} as seconds with {@code places} decimals, rounded half up, as {@code %.Nf} writes
+   * them; without {@link String#format}, whose first use (the formatter, the locale's data) costs
+   * a short build several milliseconds.
+   */
+  static String fixed(long nanos, int places) {
+    long unit = 1;
+    for (int i = places; i < 9; i++) {
+      unit *= 10;
+    }
+    long units = (Math.max(0, nanos) + unit / 2) / unit;
+    long scale = 1_000_000_000L / unit;
+    String frac = Long.toString(units % scale);
+    return units / scale + "." + "0".repeat(places - frac.length()) + frac;
   }
 
   private static double seconds(long start) {
