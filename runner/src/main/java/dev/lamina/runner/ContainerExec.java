@@ -1,9 +1,9 @@
 package dev.lamina.runner;
 
+import dev.lamina.layerfs.io.RandomIds;
 import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.runner.internal.JsonFiles;
-import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.RuntimeState;

@@ -1,17 +1,17 @@
 package dev.lamina.runner;
 
+import dev.lamina.layerfs.io.RandomIds;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.store.FileLocks;
-import dev.lamina.runner.internal.JsonFiles;
-import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.runner.internal.Background;
+import dev.lamina.runner.internal.JsonFiles;
 import dev.lamina.runner.network.NetworkStatus;
 import dev.lamina.runner.runtime.AttachClient;
 import dev.lamina.runner.runtime.Conmon;
-import dev.lamina.runner.runtime.RuntimeCommand;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.OutputLog;
+import dev.lamina.runner.runtime.RuntimeCommand;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.BindMount;
 import dev.lamina.runner.spec.Bundles;

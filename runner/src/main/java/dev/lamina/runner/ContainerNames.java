@@ -1,6 +1,6 @@
 package dev.lamina.runner;
 
-import dev.lamina.runner.internal.RandomIds;
+import dev.lamina.layerfs.io.RandomIds;
 import java.io.IOException;
 import java.util.List;
 import java.util.regex.Pattern;

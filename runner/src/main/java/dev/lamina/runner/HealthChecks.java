@@ -1,8 +1,8 @@
 package dev.lamina.runner;
 
+import dev.lamina.layerfs.io.RandomIds;
 import dev.lamina.runner.health.HealthConfig;
 import dev.lamina.runner.health.HealthState;
-import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.runner.runtime.OciRuntimeException;
 import dev.lamina.runner.runtime.Stdio;
 import java.io.File;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lamina.runner.internal.RandomIds;
+import dev.lamina.layerfs.io.RandomIds;
 import dev.lamina.runner.runtime.OciRuntimes;
 import dev.lamina.runner.runtime.Stdio;
 import dev.lamina.runner.spec.ContainerOptions;

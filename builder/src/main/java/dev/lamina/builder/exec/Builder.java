@@ -12,6 +12,7 @@ import dev.lamina.builder.recipe.Recipes;
 import dev.lamina.builder.recipe.Stage;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.oci.Platform;
+import dev.lamina.layerfs.posix.NativeFunctions;
 import dev.lamina.layerfs.store.Images.ResolvedImage;
 import dev.lamina.layerfs.store.Lease;
 import dev.lamina.layerfs.store.Store;
@@ -54,6 +55,9 @@ public final class Builder {
    */
   public static BuildResult build(Store store, BuildOptions options, Progress progress)
       throws IOException, ParseException, InterruptedException {
+    // Every build walks a context or hashes a layer through native calls (xattrs, libcrypto):
+    // jffi loads meanwhile, off the path of the recipe's parsing and the store's work.
+    NativeFunctions.loadInBackground();
     checkPlatform(options.platform());
     String name;
     String text;

@@ -1,10 +1,10 @@
 package dev.lamina.builder.exec;
 
+import dev.lamina.layerfs.io.RandomIds;
 import dev.lamina.runner.runtime.OciRuntime;
 import dev.lamina.runner.runtime.RuncRuntime;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,7 +25,7 @@ final class StepContainers implements AutoCloseable {
           + " case \"$id\" in \"$2\"*) \"$0\" --root \"$1\" kill \"$id\" KILL 2>/dev/null;"
           + " \"$0\" --root \"$1\" delete -f \"$id\" 2>/dev/null;; esac; done";
 
-  private final String prefix = "lamina-build-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+  private final String prefix = "lamina-build-" + RandomIds.hex64().substring(0, 8) + "-";
   private final AtomicInteger steps = new AtomicInteger();
   private Process watchdog;
 

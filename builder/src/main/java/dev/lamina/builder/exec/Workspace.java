@@ -1,5 +1,6 @@
 package dev.lamina.builder.exec;
 
+import dev.lamina.layerfs.io.RandomIds;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.store.FileLocks;
 import dev.lamina.layerfs.store.Store;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -48,7 +48,7 @@ public final class Workspace implements AutoCloseable {
     Files.createDirectories(parent);
     removeStale(store);
     try (FileLocks.Held creating = guard(store).shared()) {
-      Path dir = parent.resolve(UUID.randomUUID().toString());
+      Path dir = parent.resolve(RandomIds.hex64().substring(0, 32));
       Files.createDirectory(dir);
       return new Workspace(dir, FileLocks.of(dir.resolve(LOCK)).exclusive());
     }

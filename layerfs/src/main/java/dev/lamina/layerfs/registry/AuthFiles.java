@@ -2,6 +2,7 @@ package dev.lamina.layerfs.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lamina.layerfs.io.RandomIds;
 import dev.lamina.layerfs.json.JsonFormatException;
 import dev.lamina.layerfs.json.JsonObject;
 import dev.lamina.layerfs.oci.Json;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Registry credentials in the files podman, skopeo and docker share: {@code {"auths": {"HOST":
@@ -215,7 +215,7 @@ public final class AuthFiles {
     Path target = writable.toAbsolutePath();
     Files.createDirectories(target.getParent());
     // Private before it holds anything: the temp file is created 0600, then renamed over.
-    Path temp = target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+    Path temp = target.resolveSibling("." + target.getFileName() + ".tmp-" + RandomIds.hex64().substring(0, 32));
     try {
       try (FileChannel ch =
           FileChannel.open(

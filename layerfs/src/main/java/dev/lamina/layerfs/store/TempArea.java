@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.store;
 
+import dev.lamina.layerfs.io.RandomIds;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -13,7 +14,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -57,7 +57,7 @@ final class TempArea {
   /** A new, empty, locked temp file; close the result to delete it (unless it was moved). */
   TempFile create() throws IOException {
     Files.createDirectories(dir);
-    Path path = dir.resolve(prefix + UUID.randomUUID());
+    Path path = dir.resolve(prefix + RandomIds.hex64().substring(0, 32));
     IN_FLIGHT.add(path);
     try (FileLocks.Held g = guard == null ? null : guard.shared()) {
       FileChannel ch =

@@ -404,7 +404,7 @@ public final class Networks {
     if (up == null) {
       return;
     }
-    String id = "lamina-isolation-" + dev.lamina.runner.internal.RandomIds.hex64().substring(0, 12);
+    String id = "lamina-isolation-" + dev.lamina.layerfs.io.RandomIds.hex64().substring(0, 12);
     Path standIn = runtimeDir.resolve("netns").resolve(id);
     NetworkNamespace.create(standIn);
     try {

@@ -1,11 +1,11 @@
 package dev.lamina.runner.volume;
 
+import dev.lamina.layerfs.io.RandomIds;
 import dev.lamina.layerfs.json.JsonWriter;
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.store.FileLocks;
-import dev.lamina.runner.internal.JsonFiles;
-import dev.lamina.runner.internal.RandomIds;
 import dev.lamina.layerfs.store.Trees;
+import dev.lamina.runner.internal.JsonFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

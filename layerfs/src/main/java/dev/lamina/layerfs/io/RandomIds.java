@@ -1,4 +1,4 @@
-package dev.lamina.runner.internal;
+package dev.lamina.layerfs.io;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 
 /**
- * Random identifiers read straight from the kernel's {@code /dev/urandom}: the same source as
- * {@code SecureRandom}'s NativePRNG, without the tens of milliseconds its provider set-up costs a
- * short-lived CLI.
+ * Random identifiers (of containers, volumes, networks, and the names of temporary files and
+ * directories) read straight from the kernel's {@code /dev/urandom}: the same source as {@code
+ * SecureRandom}'s NativePRNG, without the tens of milliseconds its provider set-up costs a
+ * short-lived CLI ({@code UUID.randomUUID} and {@code Files.createTempFile} set it up).
  */
 public final class RandomIds {
   private static final Path URANDOM = Path.of("/dev/urandom");
@@ -30,7 +31,7 @@ public final class RandomIds {
     }
   }
 
-  /** 64 random hex digits: a container or anonymous volume id. */
+  /** 64 random hex digits: a container or anonymous volume id, or part of a unique name. */
   public static String hex64() {
     return HexFormat.of().formatHex(bytes(32));
   }
