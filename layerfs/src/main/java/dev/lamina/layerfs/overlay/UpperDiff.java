@@ -49,7 +49,8 @@ public final class UpperDiff {
   /**
    * For uppers written by fuse-overlayfs, which marks an opaque directory with files in it (an
    * empty {@code .wh..wh..opq}, as an OCI layer does, and a {@code .wh..opq} whiteout) rather than
-   * an xattr; whiteouts are 0:0 devices as the kernel's.
+   * an xattr; whiteouts are 0:0 devices as the kernel's, or, where it may not make devices (a
+   * user namespace before Linux 5.8), empty {@code .wh.NAME} files, as in an OCI layer.
    */
   public static UpperDiff fuseOverlayfs() {
     return new UpperDiff("user.fuseoverlayfs.", true);
@@ -98,11 +99,23 @@ public final class UpperDiff {
     // Recent kernels make every whiteout of an upper a hard link to one shared inode, so the
     // scanner reports all but the first as hardlinks to it: those are whiteouts as well.
     Set<String> whiteouts = new HashSet<>();
+    // The whiteouts written: a deletion fuse-overlayfs recorded in both forms is written once.
+    Set<String> written = new HashSet<>();
     for (LayerEntry e : scanned) {
       Path file = FileNames.resolve(upper, e.path());
       String name = baseName(e.path());
       if (fuse && FUSE_OPAQUE.contains(name)) {
         if (name.equals(Whiteouts.OPAQUE)) {
+          out.add(LayerEntry.emptyFile(e.path()).withMtime(e.mtime()));
+        }
+        continue;
+      }
+      if (fuse && isFuseWhiteout(e, name, whiteouts)) {
+        // Where fuse-overlayfs cannot make a 0:0 device (a user namespace on a kernel before
+        // 5.8), it records a deletion as an empty .wh.NAME file beside it, and reads every
+        // .wh. name as one: the layer's whiteout, as the device would give.
+        whiteouts.add(e.path());
+        if (written.add(e.path())) {
           out.add(LayerEntry.emptyFile(e.path()).withMtime(e.mtime()));
         }
         continue;
@@ -116,7 +129,10 @@ public final class UpperDiff {
       if (isWhiteout(e, file)
           || (e.type() == EntryType.HARDLINK && whiteouts.contains(e.linkTarget()))) {
         whiteouts.add(e.path());
-        out.add(whiteout(e));
+        LayerEntry w = whiteout(e);
+        if (written.add(w.path())) {
+          out.add(w);
+        }
         continue;
       }
       out.add(e);
@@ -136,6 +152,20 @@ public final class UpperDiff {
       Path upper, LayerWriter writer, OutputStream sink, Compression compression, int level)
       throws IOException {
     return Layers.write(writer, entries(upper), sink, compression, level);
+  }
+
+  /**
+   * Whether {@code e}, named {@code name}, is a whiteout fuse-overlayfs wrote as a file: a
+   * {@code .wh.NAME} file (or a hard link to one) naming a sibling. The OCI layer format reserves
+   * the prefix, so no file of the container's can bear it; a {@code .wh.} name that names no
+   * sibling ({@code .wh..}) or is AUFS's ({@code .wh..wh.*}) is refused as before.
+   */
+  private static boolean isFuseWhiteout(LayerEntry e, String name, Set<String> whiteouts) {
+    return Whiteouts.isWhiteout(name)
+        && !name.startsWith(Whiteouts.META_PREFIX)
+        && Whiteouts.hiddenName(name) != null
+        && (e.type() == EntryType.REGULAR
+            || (e.type() == EntryType.HARDLINK && whiteouts.contains(e.linkTarget())));
   }
 
   private boolean isWhiteout(LayerEntry e, Path file) throws IOException {

@@ -46,7 +46,7 @@ public final class Whiteouts {
    * The name a plain whiteout hides, or {@code null} when the whiteout cannot name a sibling:
    * {@code .wh.}, {@code .wh..} and {@code .wh...} would name the directory itself or its parent.
    */
-  static String hiddenName(String baseName) {
+  public static String hiddenName(String baseName) {
     String hidden = baseName.substring(PREFIX.length());
     if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
       return null;
