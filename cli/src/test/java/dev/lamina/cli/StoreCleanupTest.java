@@ -178,6 +178,26 @@ class StoreCleanupTest {
                 .ok().out().strip()).toList());
   }
 
+  @Test
+  void rmKilledHalfWay_isFinishedByTheNextCommand_andCheckIsClean() throws Exception {
+    Requirements.tool("runc");
+    lamina.run("import", Cli.busyboxRootfs(tmp.resolve("rootfs")).toString(), "bb").ok();
+    lamina.run("create", "--name", "kept", "bb", "true").ok();
+    String id = lamina.run("create", "--name", "gone", "bb", "true").ok().out().strip();
+    // What an rm killed (SIGKILL) after it renamed the directory away and deleted part of it
+    // leaves: the directory under its removal name without its record, the name's entry.
+    Path removing = root.resolve("containers/.rm-" + id);
+    Files.move(root.resolve("containers").resolve(id), removing);
+    Files.delete(removing.resolve("container.json"));
+
+    assertEquals(List.of("kept"), lamina.run("ps", "-a", "--format", "{{.Names}}").ok().lines());
+    assertTrue(Files.notExists(removing), "left for ps: " + removing);
+    assertTrue(Files.notExists(root.resolve("containers/.names/gone"),
+        java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    lamina.run("system", "check").ok();
+    lamina.run("create", "--name", "gone", "bb", "true").ok();
+  }
+
   /** Counts the container's own files (not the runtime's mounts). */
   private static final String COUNT = "find / -xdev | wc -l";
 

@@ -293,9 +293,12 @@ final class ContainerControl {
 
   /**
    * The ids of container directories without a readable record (left by a crash, or by a create
-   * that failed in an older version), and of those a killed creator left under their temporary
-   * name: {@code ps} cannot show them nor {@code rm} remove them.
-   * With {@code remove}, they are unmounted and deleted (those that stay mounted are kept).
+   * or removal that failed in an older version): {@code ps} cannot show them nor {@code rm}
+   * remove them. What a creator or a removal killed on the way left is first removed, as every
+   * listing does, and only what of it stays (mounted) is reported, by its directory's name.
+   * With {@code remove}, the directories without a record are unmounted and deleted (those that
+   * stay mounted are kept), and the ids of containers being created that were swept are
+   * returned too.
    *
    * @throws IOException if listing or deleting fails
    */
@@ -304,7 +307,8 @@ final class ContainerControl {
     FileLocks.withExclusive(
         store.lock(),
         () -> {
-          found.addAll(remove ? store.removeUnfinished() : store.unfinishedIds());
+          List<String> swept = store.removeLeftovers();
+          found.addAll(remove ? swept : store.leftoverNames());
           if (Files.isDirectory(store.root())) {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(store.root())) {
               for (Path e : entries) {

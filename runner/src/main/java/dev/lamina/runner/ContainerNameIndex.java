@@ -35,6 +35,9 @@ final class ContainerNameIndex {
   private static final String BUILDING = ".names-new";
   private static final String REPLACED = ".names-old";
 
+  /** A claim's link to its container before it replaces a stale entry (no name starts so). */
+  private static final String CLAIM = ".claim-";
+
   private final Path containers;
   private final Path dir;
 
@@ -172,7 +175,7 @@ final class ContainerNameIndex {
       Files.createSymbolicLink(entry, Path.of(id));
     } catch (FileAlreadyExistsException stale) {
       // A dot never starts a name: the temporary link cannot be one.
-      Path temp = dir.resolve(".claim-" + id);
+      Path temp = dir.resolve(CLAIM + id);
       Files.deleteIfExists(temp);
       Files.createSymbolicLink(temp, Path.of(id));
       AtomicFiles.moveAtomically(temp, entry);
@@ -192,6 +195,35 @@ final class ContainerNameIndex {
   void release(String name, String id) throws IOException {
     if (name != null && present() && entry(name).filter(id::equals).isPresent()) {
       Files.deleteIfExists(dir.resolve(name));
+    }
+  }
+
+  /**
+   * Removes the link a claim of container {@code id} makes before it replaces a stale entry,
+   * should a killed creator have left it. Call holding the lock.
+   *
+   * @throws IOException if it cannot be removed
+   */
+  void releaseClaim(String id) throws IOException {
+    if (present()) {
+      Files.deleteIfExists(dir.resolve(CLAIM + id));
+    }
+  }
+
+  /**
+   * Removes every entry that holds no name: one naming no container that bears the name, and
+   * anything in the index that is no entry (a claim's link, which only lives while its creator
+   * holds the lock). Call holding the lock: no container is being made or removed then, so none
+   * of these can be one's work in progress. Reads the record of every entry: for {@code system
+   * check}, not for every command.
+   *
+   * @throws IOException if the index cannot be read or an entry removed
+   */
+  void removeStale() throws IOException {
+    for (Map.Entry<String, String> e : entries().entrySet()) {
+      if (e.getValue() == null || holder(e.getKey()).isEmpty()) {
+        Files.deleteIfExists(dir.resolve(e.getKey()));
+      }
     }
   }
 

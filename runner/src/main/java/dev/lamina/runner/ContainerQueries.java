@@ -55,8 +55,8 @@ final class ContainerQueries {
    * @throws IOException if the records cannot be read
    */
   public List<ContainerRecord> list(boolean all) throws IOException {
-    // What a creator killed on the way left: never a container, so never listed.
-    store.removeUnfinished();
+    // What a creator or a removal killed on the way left: never a container, so never listed.
+    store.removeLeftovers();
     List<ContainerRecord> out = new ArrayList<>();
     for (ContainerRecord r : store.readAll()) {
       ContainerRecord fresh = reaper.refresh(r);

@@ -23,12 +23,16 @@ import java.util.regex.Pattern;
  * <p>A container's directory appears whole: it is made, with its first record, under a temporary
  * name ({@code containers/.new-<id>}) and renamed into place, so that a creator killed on the way
  * (SIGKILL) leaves no directory without a record, which {@code ps} could not show nor {@code rm}
- * remove. What it leaves under the temporary name is removed by the next command that lists
- * containers or creates one.
+ * remove. It goes whole too: it is renamed away ({@code containers/.rm-<id>}) before anything of
+ * it is deleted, so that a removal killed on the way leaves no container without its record or
+ * half its files. What either leaves is removed by the next command that lists containers or
+ * creates one ({@link #removeLeftovers}).
  *
- * <p>Names are claimed in {@link ContainerNameIndex}, {@code containers/.names/<name>}, before the
- * directory is renamed into place, and released after it is deleted, so that neither a create
- * nor a lookup by name reads every record.
+ * <p>Names are claimed in {@link ContainerNameIndex}, {@code containers/.names/<name>}, once the
+ * directory under its temporary name holds the record and before it is renamed into place, and
+ * released once it is renamed away, so that neither a create nor a lookup by name reads every
+ * record. Whatever a kill leaves of a claim then lies beside a leftover directory that names it,
+ * and goes with it.
  */
 final class ContainerStore {
   static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
@@ -36,6 +40,9 @@ final class ContainerStore {
 
   /** A container directory being made, before it is renamed to its id. */
   private static final String UNFINISHED = ".new-";
+
+  /** A container directory being deleted, renamed away from its id first. */
+  private static final String REMOVING = ".rm-";
 
   private final Path dir;
   private final ContainerNameIndex names;
@@ -218,6 +225,7 @@ final class ContainerStore {
    * @throws IOException if the records or the index cannot be read, or the index rebuilt
    */
   ContainerNameCheck checkNames(boolean repair) throws IOException {
+    removeLeftovers();
     return FileLocks.withExclusive(
         lock(),
         () -> {
@@ -225,6 +233,10 @@ final class ContainerStore {
             return new ContainerNameCheck(0, List.of());
           }
           List<ContainerRecord> records = readAll();
+          // Entries and claims of no container (left by an older version, or damaged by hand)
+          // hold nothing, and go as the sweep of a leftover directory takes its own: what is
+          // reported is what a sweep cannot mend.
+          names.removeStale();
           List<ContainerNameCheck.Disagreement> problems = names.disagreements(records);
           if (repair && !problems.isEmpty()) {
             names.rebuild(records);
@@ -243,16 +255,13 @@ final class ContainerStore {
    * @throws ContainerException when its name is taken
    */
   Path create(ContainerRecord r, List<String> subdirs) throws IOException {
-    removeUnfinished();
+    removeLeftovers();
     if (nameTaken(r.name())) {
       throw new ContainerException(
           "the container name \"" + r.name() + "\" is already in use; remove it or choose another");
     }
     Path building = dir.resolve(UNFINISHED + r.id());
     Path cdir = dir(r.id());
-    // Before the directory is in place: a creator killed in between leaves an entry naming no
-    // record, which is free; never a record whose name is not claimed.
-    names.claim(r.name(), r.id(), !r.autoRemove());
     try {
       Files.createDirectories(building);
       for (String sub : subdirs) {
@@ -262,11 +271,16 @@ final class ContainerStore {
           building.resolve(RECORD),
           JsonWriter.toBytes(r, ContainerRecordCodec.INSTANCE),
           !r.autoRemove());
+      // Once the record is written, before the directory is in place: a creator killed before
+      // the claim leaves no entry; one killed during or after it leaves the entry (or the
+      // claim's link) beside the directory whose record names it, and the sweep of that
+      // directory releases it. Never a record in place whose name is not claimed.
+      names.claim(r.name(), r.id(), !r.autoRemove());
       AtomicFiles.moveAtomically(building, cdir);
     } catch (IOException | RuntimeException e) {
       try {
         dev.lamina.layerfs.store.Trees.deleteRecursively(building);
-        names.release(r.name(), r.id());
+        releaseName(r.id(), r.name());
       } catch (IOException left) {
         e.addSuppressed(left);
       }
@@ -292,11 +306,21 @@ final class ContainerStore {
    * Deletes the directory of container {@code id} and releases its name, {@code name}, or when it
    * is not known (null: its record was lost), any name the index gives it. Call holding the lock.
    *
+   * <p>The directory is renamed away first, then the name released, then the files deleted: a
+   * removal killed at any step leaves the container gone from every listing and lookup, and a
+   * leftover directory that {@link #removeLeftovers} finishes, never a directory without its
+   * record (which {@code system check} would report) or a name held by no container.
+   *
    * @throws IOException if deleting fails
    */
   void delete(String id, String name) throws IOException {
-    dev.lamina.layerfs.store.Trees.deleteRecursively(dir(id));
+    Path removing = dir.resolve(REMOVING + id);
+    if (Files.exists(dir(id), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      dev.lamina.layerfs.store.Trees.deleteRecursively(removing);
+      AtomicFiles.moveAtomically(dir(id), removing);
+    }
     releaseName(id, name);
+    dev.lamina.layerfs.store.Trees.deleteRecursively(removing);
   }
 
   private void releaseName(String id, String name) throws IOException {
@@ -305,53 +329,59 @@ final class ContainerStore {
     } else {
       names.releaseId(id);
     }
+    names.releaseClaim(id);
   }
 
   /**
-   * Removes the directories creators killed on the way left under the temporary name, taking the
-   * lock when there are any (no creator is at work then: one holds the lock while it builds).
-   * Returns the ids of the containers they were to be.
+   * Removes what creators and removals killed on the way left ({@code .new-ID} and {@code
+   * .rm-ID} directories) and releases the names they claimed, taking the lock when there are any:
+   * both hold the lock while they work, so under it every such directory is a dead one's. A name
+   * is released only where its entry points at that container, so a name another container holds
+   * now is kept. Costs one listing of the containers' directory when there is nothing to do, the
+   * cost of {@code ps} reading it. Returns the ids of the containers creators were making.
    *
    * @throws IOException if listing or deleting fails
    */
-  List<String> removeUnfinished() throws IOException {
-    if (unfinished().isEmpty()) {
+  List<String> removeLeftovers() throws IOException {
+    if (leftovers().isEmpty()) {
       return List.of();
     }
     return FileLocks.withExclusive(
         lock(),
         () -> {
           List<String> ids = new ArrayList<>();
-          for (Path d : unfinished()) {
-            // Nothing is mounted before the rename; never delete through a mount all the same.
+          for (Path d : leftovers()) {
+            // Nothing is mounted under them; never delete through a mount all the same.
             if (dev.lamina.layerfs.overlay.MountTable.mountPointsUnder(d).isEmpty()) {
-              String id = d.getFileName().toString().substring(UNFINISHED.length());
-              // Its record, when it was written whole, names the entry it claimed.
+              String f = d.getFileName().toString();
+              String id = f.substring(f.indexOf('-') + 1);
+              // Its record, when it is still there whole, names the entry it claimed.
               String name = readable(d).map(ContainerRecord::name).orElse(null);
               dev.lamina.layerfs.store.Trees.deleteRecursively(d);
               releaseName(id, name);
-              ids.add(id);
+              if (f.startsWith(UNFINISHED)) {
+                ids.add(id);
+              }
             }
           }
           return ids;
         });
   }
 
-  /** The directories under the temporary name, as the ids they were to be. */
-  List<String> unfinishedIds() throws IOException {
-    return unfinished().stream()
-        .map(d -> d.getFileName().toString().substring(UNFINISHED.length()))
-        .toList();
+  /** The leftover directories {@link #removeLeftovers} could not remove (still mounted). */
+  List<String> leftoverNames() throws IOException {
+    return leftovers().stream().map(d -> d.getFileName().toString()).toList();
   }
 
-  private List<Path> unfinished() throws IOException {
+  private List<Path> leftovers() throws IOException {
     List<Path> out = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       return out;
     }
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, UNFINISHED + "*")) {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, ".{new,rm}-*")) {
       for (Path e : entries) {
-        if (ID.matcher(e.getFileName().toString().substring(UNFINISHED.length())).matches()) {
+        String f = e.getFileName().toString();
+        if (ID.matcher(f.substring(f.indexOf('-') + 1)).matches()) {
           out.add(e);
         }
       }

@@ -256,15 +256,148 @@ class ContainerNameIndexTest {
     ContainerRecord a = containers.create(sh("true").withName("alpha"));
     assertEquals(List.of(), containers.checkNames(false).problems());
     Files.delete(entry("alpha"));
-    Files.createSymbolicLink(entry("stale"), Path.of(RandomIds.hex64()));
 
     List<String> found =
         containers.checkNames(false).problems().stream()
             .map(ContainerNameCheck.Disagreement::name).sorted().toList();
-    assertEquals(List.of("alpha", "stale"), found);
+    assertEquals(List.of("alpha"), found);
     containers.checkNames(true);
     assertEquals(List.of(), containers.checkNames(false).problems());
     assertEquals(a.id(), Files.readSymbolicLink(entry("alpha")).toString());
     assertTaken("alpha");
+  }
+
+  // ------------------------------------------------------------ what a kill leaves, and its sweep
+
+  private Path containersDir() {
+    return root.resolve("containers");
+  }
+
+  /** What {@code system check} reports of containers: stray directories and names. */
+  private void assertCheckClean() throws IOException {
+    assertEquals(List.of(), containers.strays(false));
+    assertEquals(List.of(), containers.checkNames(false).problems());
+  }
+
+  /** Nothing under {@code containers/} but the containers {@code ids}, the lock and the index. */
+  private void assertOnly(ContainerRecord... kept) throws IOException {
+    List<String> want = new java.util.ArrayList<>(List.of(".lock", ".names"));
+    for (ContainerRecord r : kept) {
+      want.add(r.id());
+    }
+    try (var list = Files.list(containersDir())) {
+      assertEquals(want.stream().sorted().toList(),
+          list.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+  }
+
+  /**
+   * {@code rm} killed once it renamed the directory away, before it released the name: the
+   * container is gone from every listing at once, and the next {@code ps} deletes the rest and
+   * frees the name.
+   */
+  @Test
+  void rmKilledAfterItsRename_isFinishedByTheNextPs() throws Exception {
+    ContainerRecord other = containers.create(sh("true").withName("other"));
+    ContainerRecord r = containers.create(sh("true").withName("web"));
+    Files.move(containersDir().resolve(r.id()), containersDir().resolve(".rm-" + r.id()));
+
+    assertEquals(List.of("other"), containers.list(true).stream().map(ContainerRecord::name).toList());
+    assertOnly(other);
+    assertTrue(Files.notExists(entry("web"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertCheckClean();
+    assertFree("web");
+  }
+
+  /**
+   * {@code rm} killed while it deleted the files (its record gone, half of them left), and one
+   * killed before it deleted anything but after it gave the name up: {@code create} finishes
+   * both.
+   */
+  @Test
+  void rmKilledWhileDeleting_isFinishedByTheNextCreate() throws Exception {
+    ContainerRecord half = containers.create(sh("true").withName("half"));
+    ContainerRecord released = containers.create(sh("true").withName("released"));
+    Path halfGone = containersDir().resolve(".rm-" + half.id());
+    Files.move(containersDir().resolve(half.id()), halfGone);
+    Files.delete(halfGone.resolve("container.json"));
+    dev.lamina.layerfs.store.Trees.deleteRecursively(halfGone.resolve("work"));
+    Files.move(containersDir().resolve(released.id()),
+        containersDir().resolve(".rm-" + released.id()));
+    Files.delete(entry("released"));
+
+    ContainerRecord next = containers.create(sh("true").withName("half"));
+    assertOnly(next);
+    assertEquals(next.id(), Files.readSymbolicLink(entry("half")).toString());
+    assertCheckClean();
+    assertFree("released");
+  }
+
+  /**
+   * {@code create} killed while it claimed a name another killed command had left (its claim's
+   * link made, the stale entry not yet replaced): the next {@code ps} removes the link with the
+   * directory, and {@code system check} has nothing to report.
+   */
+  @Test
+  void createKilledMidClaim_leavesNothingAfterTheNextPs() throws Exception {
+    ContainerRecord other = containers.create(sh("true").withName("other"));
+    String ghost = RandomIds.hex64();
+    String dead = RandomIds.hex64();
+    Files.createSymbolicLink(entry("taken"), Path.of(ghost));
+    Path building = Files.createDirectories(containersDir().resolve(".new-" + dead));
+    Files.write(building.resolve("container.json"),
+        dev.lamina.layerfs.json.JsonWriter.toBytes(
+            other.toBuilder().id(dead).name("taken").build(), ContainerRecordCodec.INSTANCE));
+    Path claim = entry(".claim-" + dead);
+    Files.createSymbolicLink(claim, Path.of(dead));
+
+    containers.list(true);
+    assertTrue(Files.notExists(claim, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertOnly(other);
+    assertCheckClean();
+    assertFree("taken");
+  }
+
+  /**
+   * Entries that hold no name and that no leftover directory names (an older version's, or a
+   * claim's link whose directory is gone): {@code system check} removes them as a sweep would,
+   * and reports nothing.
+   */
+  @Test
+  void check_removesEntriesOfNoContainer_andReportsNothing() throws Exception {
+    ContainerRecord live = containers.create(sh("true").withName("live"));
+    Files.createSymbolicLink(entry("stale"), Path.of(RandomIds.hex64()));
+    Files.createSymbolicLink(entry(".claim-" + RandomIds.hex64()), Path.of(RandomIds.hex64()));
+
+    assertCheckClean();
+    try (var list = Files.list(containersDir().resolve(".names"))) {
+      assertEquals(List.of("live"), list.map(p -> p.getFileName().toString()).toList());
+    }
+    assertEquals(live.id(), containers.inspect("live").id());
+  }
+
+  /**
+   * A name a live container holds is never released by a sweep, whatever a leftover directory's
+   * record says: a removal of an older container of that name killed half-way, or a creator that
+   * never got it.
+   */
+  @Test
+  void sweep_neverReleasesANameALiveContainerHolds() throws Exception {
+    ContainerRecord live = containers.create(sh("sleep 60").withName("web"));
+    containers.start(live.id());
+    for (String kind : List.of(".rm-", ".new-")) {
+      String dead = RandomIds.hex64();
+      Path left = Files.createDirectories(containersDir().resolve(kind + dead));
+      Files.write(left.resolve("container.json"),
+          dev.lamina.layerfs.json.JsonWriter.toBytes(
+              live.toBuilder().id(dead).build(), ContainerRecordCodec.INSTANCE));
+    }
+
+    containers.list(true);
+    assertCheckClean();
+    assertOnly(live);
+    assertEquals(live.id(), Files.readSymbolicLink(entry("web")).toString());
+    assertTaken("web");
+    assertEquals(ContainerState.RUNNING, containers.inspect("web").state());
   }
 }
