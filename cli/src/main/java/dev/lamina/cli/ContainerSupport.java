@@ -3,6 +3,7 @@ package dev.lamina.cli;
 import dev.lamina.layerfs.layers.ExtractedLayers;
 import dev.lamina.layerfs.store.CheckedPart;
 import dev.lamina.layerfs.store.ImageUsage;
+import dev.lamina.layerfs.store.PruneHook;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.StoreCheck;
 import dev.lamina.runner.ContainerNameCheck;
@@ -133,6 +134,17 @@ final class ContainerSupport {
       }
       return new CheckedPart.Findings(found.checked(), problems);
     });
+  }
+
+  /**
+   * What {@code system prune} tidies of the networks' run-time state, as {@code container prune}
+   * does: attachments of containers that do not run, and the directories of removed stores.
+   */
+  static PruneHook networkState() {
+    return store -> {
+      open(store.root()).reconcileNetworks();
+      return 0;
+    };
   }
 
   /** The extracted layers containers stack, which prune must keep. */

@@ -8,7 +8,10 @@ import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.store.StoreCheck;
 import dev.lamina.layerfs.store.StorePrune;
 
-/** Wires the owners of the store's other parts (layers, containers, cache) into prune. */
+/**
+ * Wires the owners of the store's other parts (layers, containers, cache, networks' run-time
+ * state) into prune.
+ */
 final class Hooks {
   private Hooks() {}
 
@@ -17,7 +20,8 @@ final class Hooks {
         .prune()
         .withHook(BuildCache.pruneHook())
         .withHook(CompressedBlobCache.pruneHook())
-        .withHook(ExtractedLayers.of(store).pruneHook(layerUsers(store)));
+        .withHook(ExtractedLayers.of(store).pruneHook(layerUsers(store)))
+        .withHook(ContainerSupport.networkState());
   }
 
   /** What rmi runs when it deletes an image's blobs: its extracted layers nothing else uses go. */

@@ -198,6 +198,30 @@ class StoreCleanupTest {
     lamina.run("create", "--name", "gone", "bb", "true").ok();
   }
 
+  /**
+   * The run-time network directory of a store since removed (on the host's tmpfs, where its
+   * first container's network made it) goes with {@code system prune}; an idle store's stays.
+   */
+  @Test
+  void systemPrune_removesTheRunTimeNetworkDirectoriesOfRemovedStores() throws Exception {
+    dev.lamina.runner.network.NetworkDirectories d =
+        dev.lamina.runner.network.NetworkDirectories.standard();
+    Path gone = tmp.resolve("gone");
+    Path idle = Files.createDirectories(tmp.resolve("idle/containers")).getParent();
+    Path goneDir = Files.createDirectories(d.store(gone).resolve("netns")).getParent();
+    Files.writeString(goneDir.resolve("store"), gone.toString());
+    Path idleDir = Files.createDirectories(d.store(idle).resolve("netns")).getParent();
+    Files.writeString(idleDir.resolve("store"), idle.toString());
+    try {
+      lamina.run("system", "prune").ok();
+      assertTrue(Files.notExists(goneDir), "left: " + goneDir);
+      assertTrue(Files.isDirectory(idleDir), "an idle store's directory was removed");
+    } finally {
+      dev.lamina.layerfs.store.Trees.deleteRecursively(goneDir);
+      dev.lamina.layerfs.store.Trees.deleteRecursively(idleDir);
+    }
+  }
+
   /** Counts the container's own files (not the runtime's mounts). */
   private static final String COUNT = "find / -xdev | wc -l";
 

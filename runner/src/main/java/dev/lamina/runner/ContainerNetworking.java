@@ -1,7 +1,5 @@
 package dev.lamina.runner;
 
-import dev.lamina.layerfs.store.AtomicFiles;
-import dev.lamina.layerfs.store.Trees;
 import dev.lamina.runner.internal.Background;
 import dev.lamina.runner.network.HostPorts;
 import dev.lamina.runner.network.HostsEntries;
@@ -22,7 +20,6 @@ import dev.lamina.runner.spec.ContainerOptions;
 import dev.lamina.runner.spec.EtcFiles;
 import dev.lamina.runner.spec.Network;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,9 +35,6 @@ import java.util.Set;
 final class ContainerNetworking {
   private final Networks networks;
   private final ContainerStore store;
-
-  /** In a store's run-time directory: the store's path, so that one removed can be tidied. */
-  private static final String STORE_MARKER = "store";
 
   private final Path laminaRoot;
   private final NetworkDefaults defaults;
@@ -172,12 +166,11 @@ final class ContainerNetworking {
     Path ns = networks.namespacePath(r.id());
     // Left by a run that could not tidy up (a killed monitor): start afresh.
     tearDown(r.id(), n);
+    boolean firstOfStore;
     try {
-      Path marker = networks.runtimeDirectory().resolve(STORE_MARKER);
-      if (!Files.exists(marker)) {
-        AtomicFiles.write(marker, laminaRoot.toString().getBytes(StandardCharsets.UTF_8), false);
-      }
-      NetworkNamespace.create(ns);
+      // Pinned where a sweep of removed stores' directories cannot delete it meanwhile.
+      firstOfStore = StoreNetworkDirs.pinning(
+          networks.runtimeDirectory(), laminaRoot, () -> NetworkNamespace.create(ns));
     } catch (IOException | RuntimeException e) {
       try {
         tearDown(r.id(), n);
@@ -188,11 +181,17 @@ final class ContainerNetworking {
     }
     // A failed setup leaves the namespace pinned (netavark undoes its own part): the runtime may
     // be creating the container in it, and the end of the failed run tears it down.
-    return Background.start("network-setup", () -> {
+    Background<NetworkStatus> setup = Background.start("network-setup", () -> {
       NetworkStatus status = join(r, ns);
       writeEtc(cdir, r, status, true);
       return status;
     });
+    if (firstOfStore) {
+      // Where a store's directory is made, those of removed stores go: once per store (not on
+      // every run), a listing of the stores' directories, while netavark sets this one up.
+      StoreNetworkDirs.removeLeftOver(networks.runtimeDirectory(), defaults);
+    }
+    return setup;
   }
 
   /** Puts the namespace pinned at {@code ns} on the networks {@code r} names. */
@@ -495,7 +494,8 @@ final class ContainerNetworking {
    * Takes off their networks the containers that are attached but not recorded as running (a
    * lost record, a run that could not tidy up), unpins namespaces nobody runs in, and gives back
    * the addresses of stopped containers (after a host restart); leases of others (build steps)
-   * are left alone. Returns the ids it tidied.
+   * are left alone; then deletes the directories of removed stores ({@link StoreNetworkDirs}).
+   * Returns the ids it tidied.
    */
   List<String> reconcile() throws IOException {
     List<String> tidied = new ArrayList<>();
@@ -539,52 +539,7 @@ final class ContainerNetworking {
         }
       }
     }
-    removedStores();
+    StoreNetworkDirs.removeLeftOver(networks.runtimeDirectory(), defaults);
     return tidied;
-  }
-
-  /**
-   * Tidies the run-time directories of stores that were removed (their {@code containers/} is
-   * gone): whatever they left attached is detached, their namespaces unpinned, and the directory
-   * deleted. A directory without its store's name (made a moment ago, or by an older version)
-   * is left a minute before it counts as left over.
-   */
-  private void removedStores() throws IOException {
-    Path all = networks.runtimeDirectory().getParent();
-    if (!Files.isDirectory(all)) {
-      return;
-    }
-    List<Path> dirs;
-    try (var list = Files.list(all)) {
-      dirs = list.filter(Files::isDirectory).toList();
-    }
-    for (Path d : dirs) {
-      if (d.equals(networks.runtimeDirectory())) {
-        continue;
-      }
-      Path marker = d.resolve(STORE_MARKER);
-      if (Files.isRegularFile(marker)) {
-        Path owner = Path.of(Files.readString(marker, StandardCharsets.UTF_8).strip());
-        if (Files.isDirectory(owner.resolve("containers"))) {
-          continue;
-        }
-      } else if (Files.getLastModifiedTime(d).toInstant()
-          .isAfter(java.time.Instant.now().minusSeconds(60))) {
-        continue;
-      }
-      Networks left = Networks.open(d, dev.lamina.runner.network.NetworkUsers.NONE, defaults);
-      for (String id : left.attached()) {
-        left.detach(id, left.namespacePath(id));
-      }
-      Path pinned = d.resolve("netns");
-      if (Files.isDirectory(pinned)) {
-        try (var list = Files.list(pinned)) {
-          for (Path ns : list.toList()) {
-            NetworkNamespace.remove(ns);
-          }
-        }
-      }
-      Trees.deleteRecursively(d);
-    }
   }
 }

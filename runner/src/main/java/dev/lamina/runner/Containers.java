@@ -165,7 +165,8 @@ public final class Containers {
 
   /**
    * Takes off their networks containers that are not running (after a crash), and returns their
-   * ids. {@link #prune} does it too.
+   * ids; and deletes the run-time network directories of removed stores. {@link #prune} does it
+   * too, and so does {@code system prune}.
    */
   public List<String> reconcileNetworks() throws IOException {
     return networking.reconcile();

@@ -62,7 +62,7 @@ final class StoreRunDirs {
     }
     for (Path d : dirs) {
       try {
-        if (!d.equals(keep) && leftOver(d)) {
+        if (!d.equals(keep) && leftOver(d, store -> true)) {
           Trees.deleteRecursively(d);
         }
       } catch (IOException inUseOrGone) {
@@ -71,7 +71,13 @@ final class StoreRunDirs {
     }
   }
 
-  private static boolean leftOver(Path d) throws IOException {
+  /**
+   * Whether {@code d}, a store's run-time directory (this one's, or the networks' {@link
+   * StoreNetworkDirs}), is left over: its marker names an absolute path whose directory {@code
+   * mapsBack} says {@code d} is and whose {@code containers/} is gone; or it has no marker, is
+   * older than a minute and holds nothing but empty directories.
+   */
+  static boolean leftOver(Path d, java.util.function.Predicate<Path> mapsBack) throws IOException {
     BasicFileAttributes a =
         Files.readAttributes(d, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (!a.isDirectory()) {
@@ -80,7 +86,9 @@ final class StoreRunDirs {
     Path marker = d.resolve(MARKER);
     if (Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
       Path store = Path.of(Files.readString(marker, StandardCharsets.UTF_8).strip());
-      return store.isAbsolute() && !Files.isDirectory(store.resolve("containers"));
+      return store.isAbsolute()
+          && mapsBack.test(store)
+          && !Files.isDirectory(store.resolve("containers"));
     }
     if (a.lastModifiedTime().toInstant().isAfter(Instant.now().minus(SETTLING))) {
       return false;

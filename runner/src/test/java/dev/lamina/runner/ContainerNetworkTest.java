@@ -673,6 +673,32 @@ class ContainerNetworkTest {
 
   @Test
   void aRemovedStoresRuntimeDirectory_isTidiedByAnotherStoresPrune() throws Exception {
+    Path left = removedStoreWithARunningContainer();
+
+    containers.prune();
+    assertFalse(Files.exists(left), "the removed store's run-time directory is left");
+    assertNothingLeft();
+  }
+
+  /**
+   * Without any prune: the first container another store starts on a network makes that store's
+   * directory, and the removed store's goes then, what it had attached taken off its networks.
+   */
+  @Test
+  void aRemovedStoresRuntimeDirectory_isTidiedWhenAnotherStoresIsMade() throws Exception {
+    Path left = removedStoreWithARunningContainer();
+
+    ContainerRecord c = containers.start(containers.create(sh(bridge("bridge", List.of()), "true")).id());
+    assertFalse(Files.exists(left), "the removed store's run-time directory is left");
+    containers.remove(c.id(), true, true);
+    assertNothingLeft();
+  }
+
+  /**
+   * A store deleted under its running container, as rm -rf would: returns its run-time network
+   * directory, still holding the container's namespace and attachment.
+   */
+  private Path removedStoreWithARunningContainer() throws Exception {
     Path root2 = tmp.resolve("gone");
     Containers gone =
         Containers.open(root2, TestNetworks.exitCommand(defaults), OciRuntimes.source(root2), defaults);
@@ -696,10 +722,8 @@ class ContainerNetworkTest {
         Thread.sleep(100);
       }
     }
-
-    containers.prune();
-    assertFalse(Files.exists(left), "the removed store's run-time directory is left");
-    assertNothingLeft();
+    assertTrue(Files.isDirectory(left.resolve("netns")));
+    return left;
   }
 
   private ContainerRecord readRecord(String id) throws IOException {
