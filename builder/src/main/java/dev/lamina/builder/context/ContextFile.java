@@ -94,15 +94,26 @@ public final class ContextFile implements ReadAhead.Content {
     return h;
   }
 
-  /** Only a file whose digest is not known yet: one it knows is left to stream to the write. */
+  /** Only a file whose digest is not known yet: a description needs nothing else read. */
   @Override
   public boolean wantsReadAhead() {
     return hex == null && file.wantsReadAhead();
   }
 
   /**
-   * Reads and hashes the file now, on the calling thread, when its digest is not known yet and it
-   * is no longer than {@link ReadAhead#MAX_FILE}; the bytes are kept for the next {@link #open}
+   * Every small file not read yet, its digest known or not: a layer write reads them all, and
+   * read ahead they are read on other threads (a rebuild after one file of a large context
+   * changed reads every file again, as a cold build does, but hashes only that one).
+   */
+  @Override
+  public boolean wantsReadAheadToWrite() {
+    return file.wantsReadAhead();
+  }
+
+  /**
+   * Reads the file now, on the calling thread, when it is no longer than {@link
+   * ReadAhead#MAX_FILE}, and hashes it when its digest is not known yet; the bytes are kept for the
+   * next {@link #open}
    * ({@link WalkedFile#readAhead}, which says how a change since the walk is left to the write).
    *
    * @return the number of bytes kept
@@ -111,7 +122,7 @@ public final class ContextFile implements ReadAhead.Content {
   @Override
   public int readAhead() throws IOException {
     if (hex != null) {
-      return 0;
+      return file.readAhead(null); // the bytes only: the digest is known
     }
     return file.readAhead(buf -> {
       // Hashed where it was read (libcrypto reads the direct buffer).

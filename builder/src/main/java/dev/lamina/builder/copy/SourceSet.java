@@ -16,6 +16,7 @@ import dev.lamina.layerfs.tar.ContentSource;
 import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerEntry;
+import dev.lamina.layerfs.tar.ReadAhead;
 import dev.lamina.runner.spec.RootFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -178,9 +179,12 @@ public final class SourceSet {
      */
     synchronized Digest digest() throws IOException {
       if (digest == null) {
+        // A walk that only describes: the files a memo knows are not read.
+        Iterator<LayerEntry> entries = describing(walk instanceof ReadAhead.Walk w
+            ? w.describing().iterator() : walk.iterator());
         try {
-          for (LayerEntry e : this) {
-            // described as it goes
+          while (entries.hasNext()) {
+            entries.next(); // described as it goes
           }
         } catch (java.io.UncheckedIOException e) {
           throw e.getCause();
@@ -191,7 +195,11 @@ public final class SourceSet {
 
     @Override
     public Iterator<LayerEntry> iterator() {
-      Iterator<LayerEntry> entries = walk.iterator();
+      return describing(walk.iterator());
+    }
+
+    /** {@code entries}, each described as the reader moves past it, the digest set at the end. */
+    private Iterator<LayerEntry> describing(Iterator<LayerEntry> entries) {
       Hasher hasher = DigestAlgorithm.SHA256.newHasher();
       StringBuilder text = new StringBuilder(64 * 1024 + 1024);
       return new Iterator<>() {

@@ -95,4 +95,31 @@ class ContextFileTest {
     ContextFile known = f;
     assertThrows(java.nio.file.NoSuchFileException.class, () -> known.open().close());
   }
+
+  /**
+   * For a layer write, a file whose digest the memo knows is read ahead too, its bytes only: the
+   * write reads it anyway. Its digest stays the memo's, and the write gets the bytes held.
+   */
+  @Test
+  void knownDigest_readAheadForTheWrite_bytesOnly() throws Exception {
+    Path context = Files.createDirectories(tmp.resolve("context"));
+    Files.writeString(context.resolve("f"), "mine");
+    String memoHex = Digest.sha256(
+        "what the memo says".getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex();
+    ContextFile f = null;
+    for (LayerEntry e : new TreeWalk(context, p -> true,
+        (path, file, st, xattrs, hardlinkTo, recalled, where) -> LayerEntry.regular(path,
+            st.size(), new ContextFile(file, path, FileStamp.of(st), FileDigests.uncached(),
+                memoHex, true, where)))) {
+      f = (ContextFile) e.content();
+      assertEquals(false, f.wantsReadAhead());
+      assertEquals(true, f.wantsReadAheadToWrite());
+      assertEquals(4, f.readAhead());
+    }
+    Files.writeString(context.resolve("f"), "else"); // the held bytes are what the write gets
+    assertEquals(memoHex, f.knownHex());
+    try (InputStream in = f.open()) {
+      assertEquals("mine", new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
 }

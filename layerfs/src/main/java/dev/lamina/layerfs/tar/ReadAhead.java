@@ -37,10 +37,18 @@ public final class ReadAhead implements Iterator<LayerEntry> {
   /** Content that can be read ahead of the write that opens it. */
   public interface Content extends ContentSource {
     /**
-     * Whether a read ahead would spare the write a read: the content is not read or known yet,
-     * and its entry's size is at most {@link #MAX_FILE} (and not zero).
+     * Whether a read ahead would spare whoever describes the entry a read: the content is not read
+     * or known yet, and its entry's size is at most {@link #MAX_FILE} (and not zero).
      */
     boolean wantsReadAhead();
+
+    /**
+     * Whether a read ahead would spare a layer write a read: as {@link #wantsReadAhead}, but what
+     * is known of the content (its digest) does not count, as a write reads its bytes anyway.
+     */
+    default boolean wantsReadAheadToWrite() {
+      return wantsReadAhead();
+    }
 
     /**
      * Reads the content now, on the calling thread, and keeps it for the next {@link #open}. A
@@ -89,7 +97,32 @@ public final class ReadAhead implements Iterator<LayerEntry> {
 
   private record Pending(LayerEntry entry, long size, Future<?> read) {}
 
+  /**
+   * A walk read ahead: each iteration, for a layer write, reads ahead every small file whose
+   * bytes it has not read yet; {@link #describing} reads ahead only what is not known, for a walk
+   * that describes its entries (a cache key) and reads none of what a memo remembers.
+   */
+  public static final class Walk implements Iterable<LayerEntry> {
+    private final Iterable<LayerEntry> walk;
+
+    private Walk(Iterable<LayerEntry> walk) {
+      this.walk = walk;
+    }
+
+    @Override
+    public Iterator<LayerEntry> iterator() {
+      return new ReadAhead(walk.iterator(), true);
+    }
+
+    /** The same walk, for describing its entries only. */
+    public Iterable<LayerEntry> describing() {
+      return () -> new ReadAhead(walk.iterator(), false);
+    }
+  }
+
   private final Iterator<LayerEntry> walk;
+  /** Whether the entries feed a layer write ({@link Content#wantsReadAheadToWrite}). */
+  private final boolean toWrite;
   /** The entry handed out last, whose reader is done with it once it asks for the next. */
   private LayerEntry handedOut;
   private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
@@ -98,13 +131,17 @@ public final class ReadAhead implements Iterator<LayerEntry> {
   private FutureTask<Void> batchRead;
   private long batchBytes;
 
-  private ReadAhead(Iterator<LayerEntry> walk) {
+  private ReadAhead(Iterator<LayerEntry> walk, boolean toWrite) {
     this.walk = walk;
+    this.toWrite = toWrite;
   }
 
-  /** The entries of {@code walk}, each iteration reading ahead from a fresh one. */
-  public static Iterable<LayerEntry> of(Iterable<LayerEntry> walk) {
-    return () -> new ReadAhead(walk.iterator());
+  /**
+   * The entries of {@code walk}, each iteration reading ahead from a fresh one: for a layer write,
+   * or {@link Walk#describing} them.
+   */
+  public static Walk of(Iterable<LayerEntry> walk) {
+    return new Walk(walk);
   }
 
   @Override
@@ -139,7 +176,8 @@ public final class ReadAhead implements Iterator<LayerEntry> {
     while (ahead.size() < MAX_ENTRIES && bytesAhead < MAX_BYTES && walk.hasNext()) {
       LayerEntry e = walk.next();
       Future<?> read = null;
-      if (e.content() instanceof Content f && e.size() <= MAX_FILE && f.wantsReadAhead()) {
+      if (e.content() instanceof Content f && e.size() <= MAX_FILE
+          && (toWrite ? f.wantsReadAheadToWrite() : f.wantsReadAhead())) {
         if (batch == null) {
           List<Content> files = new ArrayList<>(BATCH_FILES);
           batch = files;
