@@ -1,6 +1,7 @@
 package dev.lamina.layerfs.tar;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -58,6 +59,8 @@ class ReadAheadTest {
     Set<String> written = ConcurrentHashMap.newKeySet();
     List<String> order = new ArrayList<>();
     for (LayerEntry e : ReadAhead.of(entries(written))) {
+      // read before it is handed out, also in the last batch, which is never full
+      assertTrue(written.contains(e.path()), e.path() + " handed out unread");
       order.add(e.path());
     }
     assertEquals(300, written.size());
