@@ -9,6 +9,8 @@ import dev.lamina.layerfs.tar.WalkedFile;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -33,12 +35,34 @@ public final class ContextFile implements ReadAhead.Content {
   private final boolean withoutXattrs;
   private volatile String hex;
 
+  // Who remembers the digest this build learns of the file. A file a walk hands out is learned
+  // on one of several threads (read ahead, streamed into the layer, or read to describe it), and
+  // that walk remembers it in walk order when it moves past the file (FileDigests.inWalkOrder):
+  // exactly one side does, decided by one atomic step each (learn, settleInWalk).
+  private static final int ALONE = 0; // in no such walk: remembered by the thread that learns it
+  private static final int OPEN = 1; // in a walk, not learned yet
+  private static final int LEARNED = 2; // learned while in the walk: the walk remembers it
+  private static final int SETTLED = 3; // the walk moved past it: its learner remembers it
+  private static final VarHandle ORDER;
+
+  static {
+    try {
+      ORDER = MethodHandles.lookup().findVarHandle(ContextFile.class, "order", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  @SuppressWarnings("unused") // through ORDER
+  private volatile int order;
+  private volatile byte[] learned;
+
   /**
    * The context file at {@code host}, known to {@code memo} as {@code key} (its path relative to
    * the context), as {@code stamp} describes it; whether it has extended attributes is not known.
    */
   public ContextFile(Path host, String key, FileStamp stamp, FileDigests memo) {
-    this(host, key, stamp, memo, null, false, null);
+    this(host, key, stamp, memo, null, false, null, false);
   }
 
   /**
@@ -48,21 +72,23 @@ public final class ContextFile implements ReadAhead.Content {
    */
   public ContextFile(Path host, String key, FileStamp stamp, FileDigests memo, String recalledHex,
       boolean withoutXattrs) {
-    this(host, key, stamp, memo, recalledHex, withoutXattrs, null);
+    this(host, key, stamp, memo, recalledHex, withoutXattrs, null, false);
   }
 
   /**
    * As {@link #ContextFile(Path, String, FileStamp, FileDigests, String, boolean)}, found by a
    * walk {@code where} it says (or null): the file is read from there by its name, without its
-   * path looked up again, and holds the directory open until then.
+   * path looked up again, and holds the directory open until then. With {@code inWalkOrder}, the
+   * walk hands it out through {@link FileDigests#inWalkOrder}, which remembers its digest.
    */
   ContextFile(Path host, String key, FileStamp stamp, FileDigests memo, String recalledHex,
-      boolean withoutXattrs, TreeWalk.Where where) {
+      boolean withoutXattrs, TreeWalk.Where where, boolean inWalkOrder) {
     this.key = Objects.requireNonNull(key, "key");
     this.stamp = Objects.requireNonNull(stamp, "stamp");
     this.memo = Objects.requireNonNull(memo, "memo");
     this.withoutXattrs = withoutXattrs;
     this.file = new WalkedFile(host, stamp.size(), where);
+    this.order = inWalkOrder ? OPEN : ALONE;
     this.hex = stamp.size() == 0 ? EMPTY_SHA256
         : recalledHex != null ? recalledHex : memo.knownHex(key, stamp);
   }
@@ -88,10 +114,29 @@ public final class ContextFile implements ReadAhead.Content {
       try (InputStream in = file.open()) {
         h = Digest.sha256(in).hex();
       }
-      hex = h;
-      memo.remember(key, stamp, Digest.parse("sha256:" + h), withoutXattrs);
+      learn(HEX.parseHex(h), h);
     }
     return h;
+  }
+
+  /** Knows the digest from now on, and has it remembered (see {@code order}). */
+  private void learn(byte[] sha256, String h) {
+    hex = h;
+    learned = sha256;
+    if (!ORDER.compareAndSet(this, OPEN, LEARNED)) {
+      memo.remember(key, stamp, sha256, withoutXattrs); // in no walk, or the walk moved past it
+    }
+  }
+
+  /**
+   * The walk that handed the file out moves past it: the record of the digest learned until now
+   * (null if none, or not to be remembered), which the walk remembers; one learned from now on
+   * is remembered by the thread that learns it.
+   */
+  MemoFile.Record settleInWalk() {
+    return (int) ORDER.getAndSet(this, SETTLED) == LEARNED
+        ? memo.record(key, stamp, learned, withoutXattrs)
+        : null;
   }
 
   /** Only a file whose digest is not known yet: a description needs nothing else read. */
@@ -127,8 +172,7 @@ public final class ContextFile implements ReadAhead.Content {
     return file.readAhead(buf -> {
       // Hashed where it was read (libcrypto reads the direct buffer).
       byte[] sha256 = Digest.raw(DigestAlgorithm.SHA256, buf);
-      hex = HEX.formatHex(sha256);
-      memo.remember(key, stamp, sha256, withoutXattrs);
+      learn(sha256, HEX.formatHex(sha256));
     });
   }
 
@@ -187,9 +231,8 @@ public final class ContextFile implements ReadAhead.Content {
       // fails the layer write anyway (the writer checks sizes).
       if (!done && count == stamp.size()) {
         done = true;
-        var d = hasher.digest();
-        hex = d.hex();
-        memo.remember(key, stamp, d, withoutXattrs);
+        String h = hasher.digest().hex();
+        learn(HEX.parseHex(h), h);
       }
     }
   }

@@ -8,6 +8,7 @@ import dev.lamina.layerfs.tar.ReadAhead;
 import dev.lamina.layerfs.tar.TreeWalk;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.SortedMap;
 import java.util.function.Predicate;
 
@@ -32,17 +33,42 @@ public final class ContextScanner {
    * The entries under {@code dir} (itself excluded) whose path relative to it {@code include}
    * accepts; a directory left out is still searched. {@code prefix} is {@code dir}'s path relative
    * to the context ({@code ""} or ending in {@code /}), the memo's key prefix. Each iteration
-   * walks the directory afresh, and reads ahead the small files whose digests are not known
-   * ({@link ReadAhead}).
+   * walks the directory afresh, reads ahead the small files a layer write reads ({@link
+   * ReadAhead}; only those whose digests are not known for a walk {@link Walk#describing} them),
+   * and remembers the digests it learns in walk order ({@link FileDigests#inWalkOrder}).
    */
-  public static Iterable<LayerEntry> walk(
+  public static Walk walk(
       Path dir, String prefix, Predicate<String> include, FileDigests memo) {
     TreeWalk walk = new TreeWalk(dir, include, memo.recall(prefix),
         (path, file, st, xattrs, hardlinkTo, recalled, where) -> hardlinkTo != null
             ? LayerEntry.hardlink(path, hardlinkTo).withMode(st.permissions())
                 .withMtime(st.mtime())
             : entry(path, file, st, xattrs, prefix + path, memo, (String) recalled, where));
-    return ReadAhead.of(walk);
+    return new Walk(ReadAhead.of(walk), memo);
+  }
+
+  /**
+   * A walk of context files read ahead ({@link ReadAhead.Walk}), for a layer write or for
+   * describing its entries only, that remembers in walk order the digests it learns.
+   */
+  public static final class Walk implements Iterable<LayerEntry> {
+    private final ReadAhead.Walk walk;
+    private final FileDigests memo;
+
+    private Walk(ReadAhead.Walk walk, FileDigests memo) {
+      this.walk = walk;
+      this.memo = memo;
+    }
+
+    @Override
+    public Iterator<LayerEntry> iterator() {
+      return memo.inWalkOrder(walk).iterator();
+    }
+
+    /** The same walk, for describing its entries only ({@link ReadAhead.Walk#describing}). */
+    public Iterable<LayerEntry> describing() {
+      return memo.inWalkOrder(walk.describing());
+    }
   }
 
   private static LayerEntry entry(String path, Path file, FileStat st,
@@ -58,7 +84,7 @@ public final class ContextScanner {
       type = EntryType.REGULAR;
       size = st.size();
       content = new ContextFile(file, key, FileStamp.of(st), memo, recalledHex, xattrs.isEmpty(),
-          where);
+          where, true);
     } else if (st.isSymlink()) {
       type = EntryType.SYMLINK;
       target = Posix.readlink(file);

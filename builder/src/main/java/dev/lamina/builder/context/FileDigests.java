@@ -5,27 +5,22 @@ import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.Hasher;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.TreeWalk;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.PriorityQueue;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -41,19 +36,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The memo of a context lives in {@code $LAMINA_ROOT/cache/digests/<sha256 of its path>}; it
  * names the context only to find the memo again, never in a cache key. It stays on disk ({@link
- * MemoFile}): the digests a build learns are appended to a spill file of each thread in the order
- * its walk learns them (runs of ascending keys), and merged with the old memo when the build
- * saves, so neither side of a million-file context is ever held in memory.
+ * MemoFile}), so neither side of a million-file context is ever held in memory: the digests a
+ * walk of the context learns are appended to a spill file of that walk in walk order ({@link
+ * #inWalkOrder}), the others to a spill file of the thread that learns them, and the build's
+ * save merges them with the old memo, or, when the build learned everything in one walk and kept
+ * nothing of the old memo (a cold build), renames that walk's spill into place as the new memo.
  */
 public final class FileDigests implements Closeable {
   static final long RACY_SECONDS = 2;
-  private static final String SPILL_SUFFIX = ".learned";
   private static final HexFormat HEX = HexFormat.of();
 
   private final Path memoFile;
   private final MemoFile memo;
   private final long startedSeconds = System.currentTimeMillis() / 1000;
-  private final Map<Thread, Spill> spills = new ConcurrentHashMap<>();
+  private final Map<Thread, Spill> threadSpills = new ConcurrentHashMap<>();
+  private final Queue<Spill> walkSpills = new ConcurrentLinkedQueue<>();
   private final AtomicInteger runs = new AtomicInteger();
 
   private FileDigests(Path memoFile, MemoFile memo) {
@@ -86,7 +83,7 @@ public final class FileDigests implements Closeable {
   private static void removeStaleSpills(Path memoDir) {
     long dayAgo = System.currentTimeMillis() - 24 * 3600 * 1000L;
     try (java.nio.file.DirectoryStream<Path> spills =
-        Files.newDirectoryStream(memoDir, "*" + SPILL_SUFFIX)) {
+        Files.newDirectoryStream(memoDir, "*" + Spill.SUFFIX)) {
       for (Path p : spills) {
         if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < dayAgo) {
           Files.deleteIfExists(p);
@@ -105,15 +102,30 @@ public final class FileDigests implements Closeable {
     if (memo == null) {
       return null;
     }
-    MemoFile.Record r;
     synchronized (memo) {
       try {
-        r = memo.find(key);
+        MemoFile.Record r = valid(key, stamp);
+        return r != null ? HEX.formatHex(r.digest()) : null;
       } catch (IOException e) {
         return null; // an unreadable memo only costs reading the file
       }
     }
-    return r != null && r.matches(stamp) ? HEX.formatHex(r.digest()) : null;
+  }
+
+  /**
+   * The record of {@code key} if it still has {@code stamp}; one that does not is noted outdated
+   * ({@link MemoFile#outdate}). Called holding the memo's lock.
+   */
+  private MemoFile.Record valid(String key, FileStamp stamp) throws IOException {
+    MemoFile.Record r = memo.find(key);
+    if (r == null) {
+      return null;
+    }
+    if (!r.matches(stamp)) {
+      memo.outdate(r);
+      return null;
+    }
+    return r;
   }
 
   /**
@@ -137,8 +149,8 @@ public final class FileDigests implements Closeable {
             continue;
           }
           try {
-            MemoFile.Record r = memo.find(above + names[i]);
-            if (r != null && r.withoutXattrs() && r.matches(FileStamp.of(stats[i]))) {
+            MemoFile.Record r = valid(above + names[i], FileStamp.of(stats[i]));
+            if (r != null && r.withoutXattrs()) {
               known[i] = HEX.formatHex(r.digest());
             }
           } catch (IOException e) {
@@ -174,16 +186,95 @@ public final class FileDigests implements Closeable {
    * as a walk that reads and hashes a file ahead has it: nothing to format or parse.
    */
   void remember(String key, FileStamp stamp, byte[] sha256, boolean withoutXattrs) {
-    long newest = Math.max(stamp.mtimeNanos(), stamp.ctimeNanos()) / 1_000_000_000L;
-    if (memoFile == null || newest + RACY_SECONDS > startedSeconds || key.length() > 16_000) {
+    MemoFile.Record r = record(key, stamp, sha256, withoutXattrs);
+    if (r == null) {
       return;
     }
-    MemoFile.Record r = new MemoFile.Record(key, stamp.size(), stamp.mtimeNanos(),
-        stamp.ctimeNanos(), stamp.inode(), withoutXattrs, sha256);
     try {
-      spills.computeIfAbsent(Thread.currentThread(), t -> Spill.create(memoFile)).add(r, runs);
+      threadSpills.computeIfAbsent(Thread.currentThread(), t -> Spill.create(memoFile))
+          .add(r, runs);
     } catch (IOException | UncheckedIOException e) {
       // not remembered: the file is read again next time
+    }
+  }
+
+  /**
+   * The record of what was learned of a file, or null when it is not to be remembered: no memo,
+   * the file changed too recently for its stamp to be trusted, or a key too long for a record.
+   */
+  MemoFile.Record record(String key, FileStamp stamp, byte[] sha256, boolean withoutXattrs) {
+    long newest = Math.max(stamp.mtimeNanos(), stamp.ctimeNanos()) / 1_000_000_000L;
+    if (memoFile == null || newest + RACY_SECONDS > startedSeconds || key.length() > 16_000) {
+      return null;
+    }
+    return new MemoFile.Record(key, stamp.size(), stamp.mtimeNanos(), stamp.ctimeNanos(),
+        stamp.inode(), withoutXattrs, sha256);
+  }
+
+  /**
+   * The entries of {@code walk}, a walk of context files in {@link LayerEntry#PATH_ORDER} (keys
+   * in that order too: a walk's keys are one prefix and its paths), each iteration remembering
+   * what it learns of its files in that order, in a spill of its own. A file's digest is learned
+   * on one of several threads (a read-ahead thread before the file is handed out, the layer
+   * write's thread while it streams the file, or whoever describes it for the cache key), each
+   * at its own time; the iteration writes the file's record when it moves past the file: the
+   * reader asks for the next entry (or the end) only once it is done with this one, and by then
+   * each of those threads has learned what it will of it ({@link ContextFile#settleInWalk}). So
+   * the spill is sorted as the memo is, and a cold build's spill is its new memo ({@link #save}).
+   * A digest learned after the iteration moved past its file is not lost: its thread remembers
+   * it in its own spill, and the save merges.
+   */
+  Iterable<LayerEntry> inWalkOrder(Iterable<LayerEntry> walk) {
+    return () -> new InWalkOrder(walk.iterator());
+  }
+
+  /** One iteration of {@link #inWalkOrder}. */
+  private final class InWalkOrder implements Iterator<LayerEntry> {
+    private final Iterator<LayerEntry> entries;
+    private LayerEntry handedOut;
+    private Spill spill;
+
+    InWalkOrder(Iterator<LayerEntry> entries) {
+      this.entries = entries;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (entries.hasNext()) {
+        return true;
+      }
+      settle();
+      return false;
+    }
+
+    @Override
+    public LayerEntry next() {
+      settle();
+      LayerEntry e = entries.next();
+      handedOut = e;
+      return e;
+    }
+
+    /** Remembers what was learned of the entry handed out last: its reader is done with it. */
+    private void settle() {
+      LayerEntry e = handedOut;
+      handedOut = null;
+      if (e == null || !(e.content() instanceof ContextFile f)) {
+        return;
+      }
+      MemoFile.Record r = f.settleInWalk();
+      if (r == null) {
+        return;
+      }
+      try {
+        if (spill == null) {
+          spill = Spill.create(memoFile);
+          walkSpills.add(spill);
+        }
+        spill.add(r, runs);
+      } catch (IOException | UncheckedIOException ex) {
+        // not remembered: the file is read again next time
+      }
     }
   }
 
@@ -205,38 +296,64 @@ public final class FileDigests implements Closeable {
 
   /**
    * Writes the memo back when this build learned anything: the old records and the learned ones
-   * merged in key order, a learned record replacing an old one of the same key.
+   * merged in key order, a learned record replacing an old one of the same key. When one walk's
+   * spill holds all that was learned, in order, and the old memo has nothing to keep (there is
+   * none, or every record of it was found outdated), that spill is the merge's result as it
+   * stands: it becomes the memo without being read again.
    *
    * @throws IOException if it cannot be written
    */
   public void save() throws IOException {
-    if (memoFile == null || spills.isEmpty()) {
+    if (memoFile == null) {
       return;
     }
-    List<Source> sources = new ArrayList<>();
-    if (memo != null) {
-      synchronized (memo) {
-        sources.add(new Source(memo.records(), -1));
-      }
-    }
-    for (Spill s : spills.values()) {
-      sources.addAll(s.runs());
+    List<Spill> learned = new ArrayList<>(walkSpills);
+    learned.addAll(threadSpills.values());
+    if (learned.isEmpty()) {
+      return;
     }
     try {
-      MemoFile.write(memoFile, new Merge(sources));
+      if (learned.size() == 1 && learned.get(0).runCount() == 1 && nothingOldToKeep()) {
+        learned.get(0).commitAs(memoFile);
+      } else {
+        List<MemoMerge.Source> sources = new ArrayList<>();
+        if (memo != null) {
+          synchronized (memo) {
+            sources.add(new MemoMerge.Source(memo.records(), -1));
+          }
+        }
+        for (Spill s : learned) {
+          sources.addAll(s.runs());
+        }
+        MemoFile.write(memoFile, new MemoMerge(sources));
+      }
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
     close();
   }
 
+  /** Whether the old memo holds no record a new one should keep. */
+  private boolean nothingOldToKeep() {
+    if (memo == null) {
+      return true;
+    }
+    synchronized (memo) {
+      return memo.allOutdated();
+    }
+  }
+
   /** Deletes the spill files (what a build learned and did not save is forgotten). */
   @Override
   public void close() throws IOException {
-    for (Spill s : spills.values()) {
+    for (Spill s : walkSpills) {
       s.delete();
     }
-    spills.clear();
+    walkSpills.clear();
+    for (Spill s : threadSpills.values()) {
+      s.delete();
+    }
+    threadSpills.clear();
     if (memo != null) {
       memo.close();
     }
@@ -257,142 +374,5 @@ public final class FileDigests implements Closeable {
       }
     }
     return h.digest();
-  }
-
-  /** Records in key order from one place, and how new they are (higher wins a tie). */
-  private static final class Source {
-    final Iterator<MemoFile.Record> records;
-    final int age;
-    MemoFile.Record head;
-
-    Source(Iterator<MemoFile.Record> records, int age) {
-      this.records = records;
-      this.age = age;
-      head = records.hasNext() ? records.next() : null;
-    }
-
-    void advance() {
-      head = records.hasNext() ? records.next() : null;
-    }
-  }
-
-  /** Several sorted sources as one, each key once, from the newest source that has it. */
-  private static final class Merge implements Iterator<MemoFile.Record> {
-    private final PriorityQueue<Source> queue = new PriorityQueue<>((a, b) -> {
-      int c = LayerEntry.PATH_ORDER.compare(a.head.key(), b.head.key());
-      return c != 0 ? c : Integer.compare(b.age, a.age);
-    });
-
-    Merge(List<Source> sources) {
-      for (Source s : sources) {
-        if (s.head != null) {
-          queue.add(s);
-        }
-      }
-    }
-
-    @Override
-    public boolean hasNext() {
-      return !queue.isEmpty();
-    }
-
-    @Override
-    public MemoFile.Record next() {
-      if (queue.isEmpty()) {
-        throw new NoSuchElementException();
-      }
-      Source newest = queue.poll();
-      MemoFile.Record out = newest.head;
-      reinsert(newest);
-      while (!queue.isEmpty() && queue.peek().head.key().equals(out.key())) {
-        reinsert(queue.poll()); // older records of the same file
-      }
-      return out;
-    }
-
-    private void reinsert(Source s) {
-      s.advance();
-      if (s.head != null) {
-        queue.add(s);
-      }
-    }
-  }
-
-  /**
-   * The records one thread learned, appended as learned: each walk learns in key order, so the
-   * file is a few runs of ascending keys, which {@link #save} merges.
-   */
-  private static final class Spill {
-    private final Path file;
-    private final MemoFile.Counting counted;
-    private final DataOutputStream out;
-    private final List<long[]> runs = new ArrayList<>(); // {start offset, records, age}
-    private String lastKey;
-    private FileChannel reading;
-
-    private Spill(Path file) throws IOException {
-      this.file = file;
-      this.counted = new MemoFile.Counting(
-          new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.WRITE),
-              64 * 1024));
-      this.out = new DataOutputStream(counted);
-    }
-
-    static Spill create(Path memoFile) {
-      try {
-        Files.createDirectories(memoFile.getParent());
-        return new Spill(Files.createTempFile(memoFile.getParent(),
-            memoFile.getFileName() + ".", SPILL_SUFFIX));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    void add(MemoFile.Record r, AtomicInteger ages) throws IOException {
-      if (lastKey == null || LayerEntry.PATH_ORDER.compare(lastKey, r.key()) >= 0) {
-        out.flush();
-        runs.add(new long[] {counted.count, 0, ages.incrementAndGet()});
-      }
-      r.writeTo(out);
-      runs.get(runs.size() - 1)[1]++;
-      lastKey = r.key();
-    }
-
-    List<Source> runs() throws IOException {
-      out.flush();
-      reading = FileChannel.open(file, StandardOpenOption.READ);
-      List<Source> sources = new ArrayList<>();
-      for (long[] run : runs) {
-        DataInputStream in = MemoFile.reader(reading, run[0]);
-        long count = run[1];
-        sources.add(new Source(new Iterator<>() {
-          private long read;
-
-          @Override
-          public boolean hasNext() {
-            return read < count;
-          }
-
-          @Override
-          public MemoFile.Record next() {
-            try {
-              read++;
-              return MemoFile.Record.readFrom(in);
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }
-        }, (int) run[2]));
-      }
-      return sources;
-    }
-
-    void delete() throws IOException {
-      out.close();
-      if (reading != null) {
-        reading.close();
-      }
-      Files.deleteIfExists(file);
-    }
   }
 }

@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -108,6 +109,9 @@ final class MemoFile implements Closeable {
   private Record current;
   private String lastAsked;
   private Record given; // the record found last, the cursor already past it
+  private long givenNumber; // its place in the file
+  // The records found no longer describing their files (see allOutdated): a bit a record.
+  private final BitSet outdated = new BitSet();
 
   private MemoFile(FileChannel channel, long count, List<String> indexKeys, long[] offsets) {
     this.channel = channel;
@@ -194,9 +198,28 @@ final class MemoFile implements Closeable {
    */
   private Record given(String key) throws IOException {
     given = current;
+    givenNumber = cursorNumber - 1;
     lastAsked = key;
     advance();
     return given;
+  }
+
+  /**
+   * Notes that {@code found}, the record {@link #find} gave last, no longer describes its file
+   * (the file's stamp is another): no build can use it again.
+   */
+  void outdate(Record found) {
+    if (found != null && found == given && givenNumber < Integer.MAX_VALUE) {
+      outdated.set((int) givenNumber);
+    }
+  }
+
+  /**
+   * Whether every record was found outdated ({@link #outdate}): then a new memo needs none of
+   * them, and one built from what a build learned alone loses nothing.
+   */
+  boolean allOutdated() {
+    return outdated.cardinality() == count;
   }
 
   /** Every record, in order, read from the start independently of lookups. */
@@ -321,23 +344,48 @@ final class MemoFile implements Closeable {
    */
   static void write(Path file, Iterator<Record> sorted) throws IOException {
     AtomicFiles.write(file, raw -> {
-      Counting counted = new Counting(new BufferedOutputStream(raw, 64 * 1024));
-      DataOutputStream out = new DataOutputStream(counted);
-      out.writeInt(FORMAT);
-      List<String> keys = new ArrayList<>();
-      List<Long> offsets = new ArrayList<>();
-      long n = 0;
+      Writer out = new Writer(raw);
       while (sorted.hasNext()) {
-        Record r = sorted.next();
-        if (n % BLOCK == 0) {
-          out.flush();
-          keys.add(r.key());
-          offsets.add(counted.count);
-        }
-        r.writeTo(out);
-        n++;
+        out.add(sorted.next());
       }
-      out.flush();
+      out.finish();
+    });
+  }
+
+  /**
+   * Writes a memo to a stream: the header at once, the records as they are added (in key order
+   * for a memo; a spill adds them as learned), then on {@link #finish} the index of what was
+   * added and the footer. Only the index's keys are held.
+   */
+  static final class Writer {
+    private final Counting counted;
+    private final DataOutputStream out;
+    private final List<String> keys = new ArrayList<>();
+    private final List<Long> offsets = new ArrayList<>();
+    private long n;
+
+    Writer(OutputStream raw) throws IOException {
+      counted = new Counting(new BufferedOutputStream(raw, 64 * 1024));
+      out = new DataOutputStream(counted); // unbuffered itself: the count is exact at each add
+      out.writeInt(FORMAT);
+    }
+
+    /** Where the next record starts. */
+    long position() {
+      return counted.count;
+    }
+
+    void add(Record r) throws IOException {
+      if (n % BLOCK == 0) {
+        keys.add(r.key());
+        offsets.add(counted.count);
+      }
+      r.writeTo(out);
+      n++;
+    }
+
+    /** Writes the index and the footer after the records, and flushes. */
+    void finish() throws IOException {
       long indexOffset = counted.count;
       out.writeInt(keys.size());
       for (int i = 0; i < keys.size(); i++) {
@@ -348,11 +396,19 @@ final class MemoFile implements Closeable {
       out.writeLong(n);
       out.writeInt(FORMAT);
       out.flush();
-    });
+    }
+
+    void flush() throws IOException {
+      out.flush();
+    }
+
+    void close() throws IOException {
+      out.close();
+    }
   }
 
   /** Counts what passes, for the offsets of the index. */
-  static final class Counting extends FilterOutputStream {
+  private static final class Counting extends FilterOutputStream {
     long count;
 
     Counting(OutputStream out) {

@@ -180,8 +180,9 @@ public final class SourceSet {
     synchronized Digest digest() throws IOException {
       if (digest == null) {
         // A walk that only describes: the files a memo knows are not read.
-        Iterator<LayerEntry> entries = describing(walk instanceof ReadAhead.Walk w
-            ? w.describing().iterator() : walk.iterator());
+        Iterable<LayerEntry> described = walk instanceof ContextScanner.Walk c ? c.describing()
+            : walk instanceof ReadAhead.Walk w ? w.describing() : walk;
+        Iterator<LayerEntry> entries = describing(described.iterator());
         try {
           while (entries.hasNext()) {
             entries.next(); // described as it goes

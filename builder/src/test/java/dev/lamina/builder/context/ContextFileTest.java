@@ -84,7 +84,7 @@ class ContextFileTest {
     for (LayerEntry e : new TreeWalk(context, p -> p.equals("d/f"),
         (path, file, st, xattrs, hardlinkTo, recalled, where) -> LayerEntry.regular(path,
             st.size(), new ContextFile(file, path, FileStamp.of(st), FileDigests.uncached(),
-                knownHex, true, where)))) {
+                knownHex, true, where, false)))) {
       f = (ContextFile) e.content();
     }
     assertEquals(false, f.wantsReadAhead(), "a known digest is not read ahead");
@@ -110,7 +110,7 @@ class ContextFileTest {
     for (LayerEntry e : new TreeWalk(context, p -> true,
         (path, file, st, xattrs, hardlinkTo, recalled, where) -> LayerEntry.regular(path,
             st.size(), new ContextFile(file, path, FileStamp.of(st), FileDigests.uncached(),
-                memoHex, true, where)))) {
+                memoHex, true, where, false)))) {
       f = (ContextFile) e.content();
       assertEquals(false, f.wantsReadAhead());
       assertEquals(true, f.wantsReadAheadToWrite());
