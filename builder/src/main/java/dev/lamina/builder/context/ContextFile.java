@@ -53,7 +53,6 @@ public final class ContextFile implements ReadAhead.Content {
     }
   }
 
-  @SuppressWarnings("unused") // through ORDER
   private volatile int order;
   private volatile byte[] learned;
 
@@ -88,9 +87,10 @@ public final class ContextFile implements ReadAhead.Content {
     this.memo = Objects.requireNonNull(memo, "memo");
     this.withoutXattrs = withoutXattrs;
     this.file = new WalkedFile(host, stamp.size(), where);
-    this.order = inWalkOrder ? OPEN : ALONE;
     this.hex = stamp.size() == 0 ? EMPTY_SHA256
         : recalledHex != null ? recalledHex : memo.knownHex(key, stamp);
+    // Known now, never learned: nothing for the walk to remember (a cached build's every file).
+    this.order = !inWalkOrder ? ALONE : hex != null ? SETTLED : OPEN;
   }
 
   /** The file's path relative to the context. */
@@ -134,6 +134,9 @@ public final class ContextFile implements ReadAhead.Content {
    * is remembered by the thread that learns it.
    */
   MemoFile.Record settleInWalk() {
+    if (order == SETTLED) {
+      return null; // known from the start, or settled already: one read, no atomic write
+    }
     return (int) ORDER.getAndSet(this, SETTLED) == LEARNED
         ? memo.record(key, stamp, learned, withoutXattrs)
         : null;
