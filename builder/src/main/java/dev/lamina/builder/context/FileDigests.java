@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * #inWalkOrder}), the others to a spill file of the thread that learns them, and the build's
  * save merges them with the old memo, or, when the build learned everything in one walk and kept
  * nothing of the old memo (a cold build), renames that walk's spill into place as the new memo.
+ * Either way the memo is replaced by one rename of a whole file: a build that fails or is killed
+ * leaves the old one, and of two builds of a context at once, the last to save wins.
  */
 public final class FileDigests implements Closeable {
   static final long RACY_SECONDS = 2;
@@ -222,7 +224,8 @@ public final class FileDigests implements Closeable {
    * each of those threads has learned what it will of it ({@link ContextFile#settleInWalk}). So
    * the spill is sorted as the memo is, and a cold build's spill is its new memo ({@link #save}).
    * A digest learned after the iteration moved past its file is not lost: its thread remembers
-   * it in its own spill, and the save merges.
+   * it in its own spill, and the save merges (so does a walk that only describes its files, for a
+   * cache lookup, and reads the last one after it asked for the end).
    */
   Iterable<LayerEntry> inWalkOrder(Iterable<LayerEntry> walk) {
     return () -> new InWalkOrder(walk.iterator());
