@@ -1,5 +1,6 @@
 package dev.lamina.builder.context;
 
+import dev.lamina.layerfs.io.RandomIds;
 import dev.lamina.layerfs.store.AtomicFiles;
 import dev.lamina.layerfs.tar.LayerEntry;
 import java.io.DataInputStream;
@@ -40,12 +41,17 @@ final class Spill {
     this.writer = new MemoFile.Writer(Channels.newOutputStream(channel));
   }
 
-  /** A new spill beside {@code memoFile}. */
+  /**
+   * A new spill beside {@code memoFile}, made as any file of the store is (its mode from the
+   * umask, as the merged memo's), and named without {@code Files.createTempFile}, whose
+   * SecureRandom costs a short build several milliseconds to set up.
+   */
   static Spill create(Path memoFile) {
     try {
       Files.createDirectories(memoFile.getParent());
-      return new Spill(Files.createTempFile(memoFile.getParent(),
-          memoFile.getFileName() + ".", SUFFIX));
+      Path file = memoFile.resolveSibling(
+          memoFile.getFileName() + "." + RandomIds.hex64().substring(0, 20) + SUFFIX);
+      return new Spill(Files.createFile(file));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -135,6 +135,8 @@ class FileDigestsTest {
     }
     other.save();
     assertArrayEquals(Files.readAllBytes(memoIn(merged)), Files.readAllBytes(memoFile));
+    assertEquals(Files.getPosixFilePermissions(memoIn(merged)),
+        Files.getPosixFilePermissions(memoFile), "renamed or merged, the memo has one mode");
 
     FileDigests warm = FileDigests.forContext(memos, context);
     writeLayer(context, warm);
