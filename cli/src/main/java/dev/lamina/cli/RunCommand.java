@@ -3,6 +3,7 @@ package dev.lamina.cli;
 import dev.lamina.layerfs.store.Lease;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.runner.ContainerImage;
+import dev.lamina.runner.ContainerNames;
 import dev.lamina.runner.ContainerRecord;
 import dev.lamina.runner.ContainerRequest;
 import dev.lamina.runner.Containers;
@@ -139,6 +140,10 @@ class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (tty && !detach && !createOnly()) {
       Terminals.requireTerminal();
+    }
+    if (name != null) {
+      // Before the image is found and its layers extracted: a bad name costs nothing.
+      ContainerNames.validate(name);
     }
     ContainerOptions.Builder builder = optionsBuilder();
     List<dev.lamina.runner.volume.VolumeSpec> mounts = more.mounts(builder);

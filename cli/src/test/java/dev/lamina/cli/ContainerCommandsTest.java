@@ -93,6 +93,19 @@ class ContainerCommandsTest {
     assertEquals(125, lamina.run("logs", "seven").code());
   }
 
+  /** A name docker refuses is refused before anything is done: no layer is extracted for it. */
+  @Test
+  void invalidName_refusedBeforeTheImageIsExtracted() throws Exception {
+    for (String verb : List.of("run", "create")) {
+      Cli.Result r = lamina.run(verb, "--name", "-bad", "busybox", "true");
+      assertEquals(125, r.code(), r.err());
+      assertEquals("lamina: invalid container name '-bad': only [a-zA-Z0-9][a-zA-Z0-9_.-] are"
+          + " allowed", r.err().strip());
+    }
+    assertFalse(Files.exists(tmp.resolve("store/layers")), "a layer was extracted");
+    assertEquals(List.of(), lamina.run("ps", "-aq").ok().lines());
+  }
+
   @Test
   void run_rm_leavesNoContainerUpperOrMount() throws Exception {
     assertEquals(0, lamina.run("run", "--rm", "busybox", "true").code());
