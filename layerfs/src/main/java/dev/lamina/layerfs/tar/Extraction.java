@@ -80,6 +80,7 @@ final class Extraction {
     List<String> parts = RootedPath.components(h.name());
     String base = parts.isEmpty() ? "" : parts.get(parts.size() - 1);
     if (Whiteouts.isWhiteout(base)) {
+      paths.forgetEntryParent();
       applyWhiteout(h, parts, base);
       return;
     }
@@ -87,7 +88,7 @@ final class Extraction {
       warnings.add("skipped socket " + printable(h.name()));
       return;
     }
-    Path path = paths.resolveNoFollow(h.name());
+    Path path = paths.resolveEntry(h.name());
     if (paths.isRoot(path) && h.kind() != EntryHeader.Kind.DIRECTORY) {
       // The root's type never changes (a symlink named "..", "" or "a/..").
       warnings.add("skipped " + h.kind() + " entry naming the root: " + printable(h.name()));

@@ -36,6 +36,9 @@ final class RootedPath {
   static final int MAX_SYMLINKS = 40;
 
   private final Path root;
+  /** The parent of the entry {@link #resolveEntry} resolved last, as named and as resolved. */
+  private List<String> lastEntryParentParts;
+  private Path lastEntryParent;
 
   /**
    * @param root an absolute directory without symlinks in it (for example from {@code toRealPath})
@@ -79,6 +82,44 @@ final class RootedPath {
     }
     Path parent = resolve(parts.subList(0, parts.size() - 1));
     return child(parent, parts.get(parts.size() - 1));
+  }
+
+  /**
+   * As {@link #resolveNoFollow}, for the name of the entry an extraction applies next: the
+   * resolution of its parent is kept, and an entry whose parent is spelled exactly as the previous
+   * entry's reuses it (the entries of one directory come one after another), instead of an lstat
+   * a component. Why that is the resolution a fresh walk would give: the caller owns the root,
+   * and between two such entries the one change made is the previous entry's own, which creates,
+   * replaces or removes a child of that same resolved parent (or, below it, its missing
+   * directories), never the parent itself or a directory above it, so no component of the kept
+   * resolution changed. Only the entries' own names come through here: a hardlink's target is
+   * resolved with {@link #resolveNoFollow}, as its parent need not be the entry's.
+   */
+  Path resolveEntry(String name) throws IOException {
+    List<String> parts = components(name);
+    if (parts.isEmpty() || parts.get(parts.size() - 1).equals("..")) {
+      forgetEntryParent(); // such an entry changes the directory it names, not a child
+      return resolve(parts);
+    }
+    List<String> parentParts = parts.subList(0, parts.size() - 1);
+    Path parent;
+    if (parentParts.equals(lastEntryParentParts)) {
+      parent = lastEntryParent;
+    } else {
+      parent = resolve(parentParts);
+      lastEntryParentParts = List.copyOf(parentParts);
+      lastEntryParent = parent;
+    }
+    return child(parent, parts.get(parts.size() - 1));
+  }
+
+  /**
+   * Drops what {@link #resolveEntry} kept: an entry that does not come through it (a whiteout)
+   * may change more than a child of the kept parent.
+   */
+  void forgetEntryParent() {
+    lastEntryParentParts = null;
+    lastEntryParent = null;
   }
 
   /** The path of {@code p} relative to the root, as a key ({@code ""} for the root). */

@@ -66,6 +66,29 @@ class RootedPathTest {
     assertEquals(root.resolve(expected), paths.resolveNoFollow(name));
   }
 
+  /**
+   * An entry's name resolves as {@link RootedPath#resolveNoFollow} resolves it, whether its
+   * parent was kept from the entry before (same spelling), resolved afresh, or forgotten.
+   */
+  @Test
+  void resolveEntry_sameAsAFreshResolution_keptOrNot() throws Exception {
+    String[] names = {"abs/passwd", "abs/group", "abs/../x", "subdir/link/t", "subdir/link/u",
+        "subdir/up/passwd", "dangling/x", "dangling/y", "abs", "abs/..", "tofile/x",
+        "missing/deeper/../../etc/x", "missing/deeper/../../etc/y", "etc/x", "etc/x"};
+    for (int round = 0; round < 2; round++) {
+      for (String name : names) {
+        assertEquals(paths.resolveNoFollow(name), paths.resolveEntry(name), name);
+      }
+      paths.forgetEntryParent();
+    }
+    // A parent that changes between two entries is never kept across a forget.
+    paths.resolveEntry("subdir/link/t");
+    Files.delete(root.resolve("subdir/link"));
+    Posix.symlink("/etc", root.resolve("subdir/link"));
+    paths.forgetEntryParent();
+    assertEquals(root.resolve("etc/t"), paths.resolveEntry("subdir/link/t"));
+  }
+
   @ParameterizedTest
   @CsvSource({"self/x", "self", "a/x", "b"})
   void resolve_loop_failsInsteadOfHanging(String name) {
