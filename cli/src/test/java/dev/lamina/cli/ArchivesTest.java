@@ -3,6 +3,7 @@ package dev.lamina.cli;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.layerfs.testing.ProcessIo;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,11 +40,11 @@ class ArchivesTest {
   @Test
   void anEntryAfterALargeOne_isFound_withoutReadingTheLargeOnesContent() throws Exception {
     Path file = tar("oci.tar", "big:blobs/sha256/layer", "index.json", "oci-layout");
-    long before = bytesRead();
+    long before = ProcessIo.bytesRead();
 
     assertTrue(Archives.hasEntry(file, "oci-layout"));
 
-    long read = bytesRead() - before;
+    long read = ProcessIo.bytesRead() - before;
     assertTrue(read < 8 << 20, "bytes read to find it: " + read);
   }
 
@@ -87,15 +88,5 @@ class ArchivesTest {
     assertFalse(Archives.hasEntry(empty, "oci-layout"));
     assertFalse(Archives.hasEntry(truncated, "oci-layout"));
     assertFalse(Archives.hasEntry(dir.resolve("missing"), "oci-layout"));
-  }
-
-  /** What this process has read so far, by the kernel's count (/proc/self/io rchar). */
-  private static long bytesRead() throws Exception {
-    for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
-      if (line.startsWith("rchar:")) {
-        return Long.parseLong(line.substring(6).trim());
-      }
-    }
-    throw new AssertionError("no rchar in /proc/self/io");
   }
 }

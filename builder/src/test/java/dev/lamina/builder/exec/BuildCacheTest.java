@@ -11,6 +11,7 @@ import dev.lamina.layerfs.layers.ExtractedLayers;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.store.Images.ImageDetails;
 import dev.lamina.layerfs.store.Store;
+import dev.lamina.layerfs.testing.ProcessIo;
 import dev.lamina.layerfs.testing.RawNames;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -147,9 +148,9 @@ class BuildCacheTest {
     String recipe = "FROM scratch\nCOPY dir /d\nCOPY dir /e\n";
     build(store, ctx, recipe);
 
-    long before = readChars();
+    long before = ProcessIo.bytesRead();
     assertEquals(2, build(store, ctx, recipe).cachedSteps());
-    long cachedRead = readChars() - before;
+    long cachedRead = ProcessIo.bytesRead() - before;
     assertTrue(cachedRead < 1_000_000, "a cached rebuild read " + cachedRead + " bytes");
 
     // Changed in place, same size: the first COPY's layer is written again from all 40 files.
@@ -166,15 +167,6 @@ class BuildCacheTest {
     }
   }
 
-  /** Bytes this process has read so far (any file, pipe or socket). */
-  private static long readChars() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
-      if (line.startsWith("rchar:")) {
-        return Long.parseLong(line.substring(6).trim());
-      }
-    }
-    throw new IOException("no rchar in /proc/self/io");
-  }
 
   /**
    * A walk reads no xattrs of a file the memo knows unchanged and without any: setting or
