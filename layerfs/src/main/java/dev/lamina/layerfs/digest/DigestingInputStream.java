@@ -54,6 +54,17 @@ public class DigestingInputStream extends FilterInputStream {
     return skipped;
   }
 
+  /**
+   * Always 0, without asking the stream below: a {@code BufferedInputStream} over this one asks
+   * after each short read whether to read on, and a file answers with two system calls (fstat,
+   * lseek), once per entry of a layer being extracted. 0 is a valid estimate: the reader reads
+   * again when it needs more.
+   */
+  @Override
+  public int available() {
+    return 0;
+  }
+
   @Override
   public boolean markSupported() {
     return false;
