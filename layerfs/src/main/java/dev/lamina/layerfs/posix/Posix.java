@@ -94,6 +94,11 @@ public final class Posix {
     return Runtime.getRuntime(libc()).getLastError();
   }
 
+  /** strerror(3) of {@code errno}: what a message says of it. */
+  static String describe(int errno) {
+    return libc().strerror(errno);
+  }
+
   private static PosixException failure(String call, Object path) {
     int errno = errno();
     return new PosixException(call, String.valueOf(path), errno, libc().strerror(errno));

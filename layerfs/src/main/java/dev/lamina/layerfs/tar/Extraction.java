@@ -4,6 +4,7 @@ import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.posix.PosixException;
+import dev.lamina.layerfs.posix.TargetDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -32,7 +33,7 @@ import java.util.Set;
  * and opaque markers never remove it), directory times to set at the end, and warnings. Every
  * path goes through {@link RootedPath}; nothing here follows a final symlink.
  */
-final class Extraction {
+final class Extraction implements AutoCloseable {
   private static final int ERRNO_EPERM = 1;
   private static final int ERRNO_EINVAL = 22;
   private static final int ERRNO_ENOTSUP = 95;
@@ -58,6 +59,12 @@ final class Extraction {
   private final List<String> warnings = new ArrayList<>();
   private long bytesWritten;
   private final byte[] copyBuffer = new byte[256 * 1024];
+  /**
+   * The directory regular files were created in last, held open for the entries after it (the
+   * entries of one directory come one after another); closed when anything is removed, since the
+   * directory may be among what was removed.
+   */
+  private TargetDirectory filesDir;
 
   Extraction(RootedPath paths, ApplyOptions options) throws IOException {
     this.paths = paths;
@@ -137,6 +144,9 @@ final class Extraction {
   }
 
   private void regularFile(EntryHeader h, Path path, InputStream data) throws IOException {
+    if (h.xattrs().isEmpty() && createdInTarget(h, path, data)) {
+      return;
+    }
     prepareNonDirectory(path);
     // CREATE_NEW is O_CREAT|O_EXCL: it never follows a symlink that appeared at the path.
     try (FileChannel channel =
@@ -160,6 +170,60 @@ final class Extraction {
     }
     restoreMetadata(h, path, false);
     setTimes(path, h.mtime());
+  }
+
+  /**
+   * Creates the regular file {@code path} in its directory held open, writes it and gives it its
+   * owner, mode and times through its descriptor (see {@link TargetDirectory}): the way nearly
+   * every file of a layer is written. False, with nothing changed, where something is at the path
+   * already or the native calls are not made here: the caller then replaces it by path.
+   */
+  private boolean createdInTarget(EntryHeader h, Path path, InputStream data)
+      throws IOException {
+    Path dir = path.getParent();
+    ensureDirectory(dir);
+    if (filesDir == null || !filesDir.path().equals(dir)) {
+      closeFilesDir();
+      filesDir = TargetDirectory.open(dir);
+      if (filesDir == null) {
+        return false;
+      }
+    }
+    TargetDirectory.NewFile file = filesDir.create(FileNames.cString(path.getFileName()), path);
+    if (file == null) {
+      return false;
+    }
+    markWritten(path);
+    try (file) {
+      for (int n; (n = data.read(copyBuffer)) > 0; ) {
+        file.write(copyBuffer, 0, n);
+        bytesWritten += n;
+      }
+      // Owner, then mode (chown clears setuid and setgid), then times.
+      if (options.restoreOwners()) {
+        try {
+          file.chown((int) h.uid(), (int) h.gid());
+        } catch (PosixException e) {
+          throw ownerFailure(h, path, e);
+        }
+      }
+      file.chmod(h.mode());
+      file.setTimes(h.mtime().getEpochSecond(), h.mtime().getNano());
+    }
+    return true;
+  }
+
+  private void closeFilesDir() {
+    if (filesDir != null) {
+      filesDir.close();
+      filesDir = null;
+    }
+  }
+
+  /** Closes what the extraction holds open; called once it is done or has failed. */
+  @Override
+  public void close() {
+    closeFilesDir();
   }
 
   private void symlink(EntryHeader h, Path path) throws IOException {
@@ -365,6 +429,7 @@ final class Extraction {
       throw new IOException("refusing to remove the root");
     }
     ensured = null;
+    closeFilesDir();
     Optional<BasicFileAttributes> attrs = RootedPath.lstat(path);
     if (attrs.isEmpty()) {
       return;
@@ -403,13 +468,17 @@ final class Extraction {
     try {
       Posix.lchown(path, (int) h.uid(), (int) h.gid());
     } catch (PosixException e) {
-      if (e.errno() != ERRNO_EINVAL) {
-        throw e;
-      }
-      throw new IOException("cannot give " + path + " the owner " + h.uid() + ":" + h.gid()
-          + ": the id is not mapped in this user namespace (too few subordinate ids? add a range"
-          + " for the user to /etc/subuid and /etc/subgid)", e);
+      throw ownerFailure(h, path, e);
     }
+  }
+
+  private static IOException ownerFailure(EntryHeader h, Path path, PosixException e) {
+    if (e.errno() != ERRNO_EINVAL) {
+      return e;
+    }
+    return new IOException("cannot give " + path + " the owner " + h.uid() + ":" + h.gid()
+        + ": the id is not mapped in this user namespace (too few subordinate ids? add a range"
+        + " for the user to /etc/subuid and /etc/subgid)", e);
   }
 
   /**

@@ -56,7 +56,14 @@ public final class LayerApplier {
     RootedPath paths = new RootedPath(root.toRealPath());
     MeteredInputStream metered = new MeteredInputStream(uncompressedTar, options.maxTotalBytes());
     LayerTarReader reader = new LayerTarReader(metered, options.maxHeaderBytes());
-    Extraction extraction = new Extraction(paths, options);
+    try (Extraction extraction = new Extraction(paths, options)) {
+      return apply(reader, metered, extraction, root, options, names);
+    }
+  }
+
+  private static ApplyResult apply(LayerTarReader reader, MeteredInputStream metered,
+      Extraction extraction, Path root, ApplyOptions options, Consumer<String> names)
+      throws IOException {
     long entries = 0;
     while (true) {
       EntryHeader header = reader.nextHeader();

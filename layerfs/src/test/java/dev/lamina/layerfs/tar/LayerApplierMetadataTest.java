@@ -56,6 +56,27 @@ class LayerApplierMetadataTest {
     assertEquals(1001, stat("f").gid());
   }
 
+  /**
+   * Files are created in their directory held open from one entry to the next: a directory
+   * replaced (by a symlink, then by a directory again) within the layer is a new one, and the
+   * files after it go there, not into the one removed.
+   */
+  @Test
+  void apply_directoryReplacedAndMadeAgain_laterFilesLandInTheNewOne() throws Exception {
+    apply(tar()
+        .add(dirEntry("d"))
+        .add(fileEntry("d/one", "1"))
+        .add(symlinkEntry("d", "elsewhere"))
+        .add(dirEntry("d").mode(0750))
+        .add(fileEntry("d/two", "2").mode(0640).mtime(3_000_000))
+        .add(fileEntry("d/three", "3")));
+    assertEquals("2", Files.readString(root.resolve("d/two")));
+    assertEquals("3", Files.readString(root.resolve("d/three")));
+    assertFalse(Files.exists(root.resolve("d/one")));
+    assertEquals(0640, stat("d/two").mode() & 07777);
+    assertEquals(3_000_000, stat("d/two").mtimeSeconds());
+  }
+
   @Test
   void apply_ownersNotRestored_keepsProcessOwner() throws Exception {
     LayerApplier.apply(

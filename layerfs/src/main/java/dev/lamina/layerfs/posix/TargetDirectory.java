@@ -1,0 +1,251 @@
+package dev.lamina.layerfs.posix;
+
+import com.kenai.jffi.Function;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.LastError;
+import com.kenai.jffi.Library;
+import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.Type;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/**
+ * A directory an extraction creates regular files in, held open: each file is created by its
+ * name relative to the directory, written, and given its owner, mode and times through its own
+ * descriptor ({@code fchown}, {@code fchmod}, {@code futimens}), as GNU tar does. By path, each
+ * call makes the kernel look up every component of the path again, and a {@code chmod} that must
+ * not follow a symlink is four calls in glibc (an {@code O_PATH} open, a stat, a chmod through
+ * {@code /proc/self/fd}, a close): a small file cost twelve system calls, by descriptor it costs
+ * six.
+ *
+ * <p>Why it is safe with a hostile layer: the directory is opened with {@code O_NOFOLLOW} (the
+ * caller passes a directory resolved inside its root, with no symlink in it), and a file is
+ * created only where nothing is: {@code O_CREAT|O_EXCL} never opens what is already at the name,
+ * a symlink included ({@link #create} then returns null and the caller replaces it its own way).
+ * The metadata calls change the file just created through its descriptor, whatever happens to
+ * its name.
+ *
+ * <p>Where the native calls cannot be made (no jffi, an architecture not known here), {@link
+ * #open} returns null and the caller works by path.
+ */
+public final class TargetDirectory implements AutoCloseable {
+  private static final Calls CALLS = Calls.load();
+  private static final int EINTR = 4;
+  private static final int EEXIST = 17;
+  private static final int NAME_MAX = 255;
+  private static final int SPACE = 256 * 1024;
+  /** A thread's native memory: a name with its NUL, then room for what a write hands over. */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::allocate);
+
+  private final Path path;
+  private int fd;
+
+  private TargetDirectory(Path path, int fd) {
+    this.path = path;
+    this.fd = fd;
+  }
+
+  private record Scratch(ByteBuffer buffer, long address) {
+    static Scratch allocate() {
+      ByteBuffer b = ByteBuffer.allocateDirect(NAME_MAX + 1 + SPACE).order(ByteOrder.nativeOrder());
+      return new Scratch(b, MemoryIO.getInstance().getDirectBufferAddress(b));
+    }
+
+    long data() {
+      return address + NAME_MAX + 1;
+    }
+  }
+
+  /** The native functions and the open flags of this architecture, or null. */
+  private record Calls(Function open, Function openat, Function write, Function fchown,
+      Function fchmod, Function futimens, Function close, int directoryFlags, int fileFlags) {
+    static Calls load() {
+      int directory;
+      int noFollow;
+      switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> {
+          directory = 0200000;
+          noFollow = 0400000;
+        }
+        case "aarch64" -> {
+          directory = 040000;
+          noFollow = 0100000;
+        }
+        default -> {
+          return null;
+        }
+      }
+      int wronly = 01;
+      int creat = 0100;
+      int excl = 0200;
+      int noctty = 0400;
+      int cloexec = 02000000;
+      try {
+        Library libc = NativeFunctions.libc();
+        return new Calls(
+            NativeFunctions.function(libc, "open", true, Type.SINT, Type.POINTER, Type.SINT),
+            NativeFunctions.function(libc, "openat", true, Type.SINT, Type.SINT, Type.POINTER,
+                Type.SINT, Type.UINT),
+            NativeFunctions.function(libc, "write", true, Type.SLONG, Type.SINT, Type.POINTER,
+                Type.ULONG),
+            NativeFunctions.function(libc, "fchown", true, Type.SINT, Type.SINT, Type.UINT,
+                Type.UINT),
+            NativeFunctions.function(libc, "fchmod", true, Type.SINT, Type.SINT, Type.UINT),
+            NativeFunctions.function(libc, "futimens", true, Type.SINT, Type.SINT, Type.POINTER),
+            NativeFunctions.function(libc, "close", true, Type.SINT, Type.SINT),
+            directory | noFollow | cloexec,
+            wronly | creat | excl | noctty | noFollow | cloexec);
+      } catch (LinkageError | RuntimeException e) {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * Opens {@code dir}, not following it if it is a symlink.
+   *
+   * @return the directory, or null where files cannot be created this way here
+   * @throws IOException if it cannot be opened (missing, not a directory, a symlink)
+   */
+  public static TargetDirectory open(Path dir) throws IOException {
+    if (CALLS == null) {
+      return null;
+    }
+    byte[] cPath = FileNames.cString(dir);
+    long p = NativeFunctions.copyToNative(cPath);
+    try {
+      int fd = (int) Invoker.getInstance().invokeLLrL(CALLS.open(), p, CALLS.directoryFlags());
+      if (fd < 0) {
+        throw failure("open", dir, LastError.getInstance().get());
+      }
+      return new TargetDirectory(dir, fd);
+    } finally {
+      MemoryIO.getInstance().freeMemory(p);
+    }
+  }
+
+  /** The path this directory was opened by. */
+  public Path path() {
+    return path;
+  }
+
+  /**
+   * Creates the regular file {@code cName} (its bytes with a NUL) with mode 0600, for writing.
+   *
+   * @param file its path, for messages
+   * @return the file, or null if something is at that name already (nothing was changed)
+   * @throws IOException if it cannot be created
+   */
+  public NewFile create(byte[] cName, Path file) throws IOException {
+    if (fd < 0) {
+      throw new IOException("directory closed: " + path);
+    }
+    if (cName.length > NAME_MAX + 1) {
+      throw new PosixException("openat", file.toString(), 36, "File name too long");
+    }
+    Scratch s = SCRATCH.get();
+    s.buffer().put(0, cName);
+    int created = (int) Invoker.getInstance().invokeLLLLrL(CALLS.openat(), fd, s.address(),
+        CALLS.fileFlags(), 0600);
+    if (created < 0) {
+      int errno = LastError.getInstance().get();
+      if (errno == EEXIST) {
+        return null;
+      }
+      throw failure("openat", file, errno);
+    }
+    return new NewFile(created, file);
+  }
+
+  /** Closes the descriptor; files created from it stay open until closed themselves. */
+  @Override
+  public void close() {
+    if (fd >= 0) {
+      Invoker.getInstance().invokeIrI(CALLS.close(), fd);
+      fd = -1;
+    }
+  }
+
+  /** A regular file just created: written, then given its metadata, then closed. */
+  public static final class NewFile implements AutoCloseable {
+    private final Path file;
+    private int fd;
+
+    private NewFile(int fd, Path file) {
+      this.fd = fd;
+      this.file = file;
+    }
+
+    /** Writes {@code len} bytes of {@code b} from {@code off}, all of them. */
+    public void write(byte[] b, int off, int len) throws IOException {
+      java.util.Objects.checkFromIndexSize(off, len, b.length);
+      Scratch s = SCRATCH.get();
+      Invoker invoker = Invoker.getInstance();
+      MemoryIO memory = MemoryIO.getInstance();
+      while (len > 0) {
+        int chunk = Math.min(len, SPACE);
+        memory.putByteArray(s.data(), b, off, chunk);
+        for (int done = 0; done < chunk; ) {
+          long n = invoker.invokeLLLrL(CALLS.write(), fd, s.data() + done, chunk - done);
+          if (n < 0) {
+            int errno = LastError.getInstance().get();
+            if (errno == EINTR) {
+              continue;
+            }
+            throw failure("write", file, errno);
+          }
+          done += (int) n;
+        }
+        off += chunk;
+        len -= chunk;
+      }
+    }
+
+    /**
+     * fchown(2).
+     *
+     * @throws PosixException if the owner cannot be given (its errno says why)
+     */
+    public void chown(int uid, int gid) throws PosixException {
+      if (Invoker.getInstance().invokeIIIrI(CALLS.fchown(), fd, uid, gid) != 0) {
+        throw failure("fchown", file, LastError.getInstance().get());
+      }
+    }
+
+    /** fchmod(2) with all twelve permission bits. */
+    public void chmod(int mode) throws PosixException {
+      if (Invoker.getInstance().invokeIIrI(CALLS.fchmod(), fd, mode & 07777) != 0) {
+        throw failure("fchmod", file, LastError.getInstance().get());
+      }
+    }
+
+    /** Sets both the access and the modification time. */
+    public void setTimes(long seconds, long nanos) throws PosixException {
+      Scratch s = SCRATCH.get();
+      // struct timespec times[2]: atime, then mtime.
+      ByteBuffer b = s.buffer();
+      b.putLong(0, seconds).putLong(8, nanos).putLong(16, seconds).putLong(24, nanos);
+      if (Invoker.getInstance().invokeLLrL(CALLS.futimens(), fd, s.address()) != 0) {
+        throw failure("futimens", file, LastError.getInstance().get());
+      }
+    }
+
+    /** Closes the file; a failure (a delayed write error) is reported. */
+    @Override
+    public void close() throws PosixException {
+      if (fd >= 0) {
+        int rc = Invoker.getInstance().invokeIrI(CALLS.close(), fd);
+        fd = -1;
+        if (rc != 0) {
+          throw failure("close", file, LastError.getInstance().get());
+        }
+      }
+    }
+  }
+
+  private static PosixException failure(String call, Path path, int errno) {
+    return new PosixException(call, path.toString(), errno, Posix.describe(errno));
+  }
+}
