@@ -1,14 +1,12 @@
 package dev.lamina.layerfs.layers;
 
 import dev.lamina.layerfs.store.AtomicFiles;
+import dev.lamina.layerfs.tar.TreeTally;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 
 /**
@@ -16,7 +14,8 @@ import java.util.Optional;
  * layer's extraction has finished (before its directory gets its name), holding how many entries
  * and bytes of regular files the tree had, so {@code system check} can tell a complete layer from
  * one that lost files. The marker lives beside the layer, not in it, because the layer directory
- * is a container's lower as it is: a file inside would show up in every container.
+ * is a container's lower as it is: a file inside would show up in every container. What a tree
+ * holds is counted as {@link TreeTally} counts it.
  */
 final class CompletionMarkers {
   static final String DIR = ".complete";
@@ -27,53 +26,14 @@ final class CompletionMarkers {
     this.dir = layersDir.resolve(DIR);
   }
 
-  /** What a tree holds: entries below its root (of any type) and bytes of its regular files. */
-  record Tally(long entries, long bytes) {
-    @Override
-    public String toString() {
-      return entries + " entries and " + bytes + " bytes";
-    }
-  }
-
-  /**
-   * Counts the tree at {@code root}, never following symlinks.
-   *
-   * @throws IOException if it cannot be read
-   */
-  static Tally tally(Path root) throws IOException {
-    long[] counts = new long[2];
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-            if (!d.equals(root)) {
-              counts[0]++;
-            }
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            counts[0]++;
-            if (attrs.isRegularFile()) {
-              counts[1] += attrs.size();
-            }
-            return FileVisitResult.CONTINUE;
-          }
-        });
-    return new Tally(counts[0], counts[1]);
-  }
-
-  /** Records that the tree at {@code extracted} is complete, as the layer named {@code name}. */
-  void write(String name, Path extracted) throws IOException {
-    Tally t = tally(extracted);
+  /** Records that the tree of the layer named {@code name} is complete, holding {@code t}. */
+  void write(String name, TreeTally t) throws IOException {
     AtomicFiles.write(
         dir.resolve(name), (t.entries() + " " + t.bytes() + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** The tally recorded for {@code name}, empty if it has no marker (or an unreadable one). */
-  Optional<Tally> read(String name) throws IOException {
+  Optional<TreeTally> read(String name) throws IOException {
     String text;
     try {
       text = Files.readString(dir.resolve(name), StandardCharsets.US_ASCII).strip();
@@ -82,7 +42,7 @@ final class CompletionMarkers {
     }
     String[] parts = text.split(" ");
     try {
-      return Optional.of(new Tally(Long.parseLong(parts[0]), Long.parseLong(parts[1])));
+      return Optional.of(new TreeTally(Long.parseLong(parts[0]), Long.parseLong(parts[1])));
     } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
       return Optional.empty();
     }

@@ -21,11 +21,13 @@ import dev.lamina.layerfs.store.StoreCheck;
 import dev.lamina.layerfs.store.StoreUsage;
 import dev.lamina.layerfs.store.Trees;
 import dev.lamina.layerfs.tar.ApplyOptions;
+import dev.lamina.layerfs.tar.ApplyResult;
 import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerApplier;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.LayerWriter;
+import dev.lamina.layerfs.tar.TreeTally;
 import dev.lamina.layerfs.tar.WhiteoutFormat;
 import dev.lamina.layerfs.tar.Whiteouts;
 import java.io.BufferedInputStream;
@@ -155,10 +157,11 @@ public final class ExtractedLayers {
       Trees.deleteRecursively(tmp); // left by a crashed extraction; we hold the lock
       Files.createDirectory(tmp);
       try {
-        extract(layer, diffId, tmp);
+        ApplyResult applied = extract(layer, diffId, tmp);
         // The marker first: a crash before the rename leaves a marker without a layer, which the
         // next extraction overwrites; never a named layer without its marker.
-        markers.write(target.getFileName().toString(), tmp);
+        markers.write(target.getFileName().toString(),
+            applied.tree().isPresent() ? applied.tree().get() : TreeTally.of(tmp));
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException | RuntimeException e) {
         Trees.deleteRecursively(tmp);
@@ -207,7 +210,8 @@ public final class ExtractedLayers {
     for (String path : gone) {
       Files.deleteIfExists(FileNames.resolve(upper, path));
     }
-    if (CompletionMarkers.tally(upper).entries() != entries.size()) {
+    TreeTally tally = TreeTally.of(upper);
+    if (tally.entries() != entries.size()) {
       return false;
     }
     stripLeftOutXattrs(upper); // the root: overlayfs may have marked it too
@@ -233,7 +237,8 @@ public final class ExtractedLayers {
       if (isExtracted(diffId)) {
         return false;
       }
-      markers.write(target.getFileName().toString(), upper);
+      // The tally taken above: what follows removes no entry and changes no file's size.
+      markers.write(target.getFileName().toString(), tally);
       try {
         Files.move(upper, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (java.nio.file.AtomicMoveNotSupportedException e) {
@@ -265,11 +270,11 @@ public final class ExtractedLayers {
     extract(layer, diffId, root, ApplyOptions.defaults(WhiteoutFormat.flatten()));
   }
 
-  private void extract(Descriptor layer, Digest diffId, Path into) throws IOException {
-    extract(layer, diffId, into, ApplyOptions.defaults(WhiteoutFormat.overlayHere()));
+  private ApplyResult extract(Descriptor layer, Digest diffId, Path into) throws IOException {
+    return extract(layer, diffId, into, ApplyOptions.defaults(WhiteoutFormat.overlayHere()));
   }
 
-  private void extract(Descriptor layer, Digest diffId, Path into, ApplyOptions options)
+  private ApplyResult extract(Descriptor layer, Digest diffId, Path into, ApplyOptions options)
       throws IOException {
     Compression compression =
         Compression.fromMediaType(layer.mediaType())
@@ -282,19 +287,20 @@ public final class ExtractedLayers {
       if (compression == Compression.NONE && layer.digest().equals(diffId)) {
         // The blob is the tar and its digest the diff_id: verifying the blob checks both, so the
         // bytes are hashed once.
-        LayerApplier.apply(buffered, into, options);
+        ApplyResult applied = LayerApplier.apply(buffered, into, options);
         blob.drainAndDigest(); // bytes after the tar's end blocks are verified too
-        return;
+        return applied;
       }
       try (DigestingInputStream tar =
           new DigestingInputStream(compression.decompress(buffered), diffId.algorithm())) {
-        LayerApplier.apply(tar, into, options);
+        ApplyResult applied = LayerApplier.apply(tar, into, options);
         Digest actual = tar.drainAndDigest();
         blob.drainAndDigest(); // a decompressor may stop before the blob's last byte
         if (!actual.equals(diffId)) {
           throw new DigestMismatchException(
               "layer " + layer.digest() + " unpacks to " + actual + ", config says " + diffId);
         }
+        return applied;
       }
     }
   }
@@ -458,9 +464,9 @@ public final class ExtractedLayers {
           "no completion marker: extracted by an older lamina or by something else; a repair"
               + " removes it and its next use extracts it again");
     }
-    CompletionMarkers.Tally now;
+    TreeTally now;
     try {
-      now = CompletionMarkers.tally(p);
+      now = TreeTally.of(p);
     } catch (java.nio.file.NoSuchFileException gone) {
       return null; // removed meanwhile by prune or rmi
     }

@@ -58,6 +58,13 @@ final class Extraction implements AutoCloseable {
   private final Map<Path, Instant> directoryTimes = new LinkedHashMap<>();
   private final List<String> warnings = new ArrayList<>();
   private long bytesWritten;
+  /**
+   * What the root holds, kept up to date as entries are made and removed when it {@link
+   * #startedEmpty}: the extracted layer's completion marker records it, which a walk of the whole
+   * tree would otherwise count again.
+   */
+  private long treeEntries;
+  private long treeBytes;
   private final byte[] copyBuffer = new byte[256 * 1024];
   /**
    * The directory regular files were created in last, held open for the entries after it (the
@@ -80,6 +87,24 @@ final class Extraction implements AutoCloseable {
 
   List<String> warnings() {
     return warnings;
+  }
+
+  /** What the root holds now, where this extraction made all of it. */
+  Optional<TreeTally> tree() {
+    return startedEmpty ? Optional.of(new TreeTally(treeEntries, treeBytes)) : Optional.empty();
+  }
+
+  /** Counts a name made in the tree: a regular file's {@code size} bytes, or 0 for others. */
+  private void made(long size) {
+    treeEntries++;
+    treeBytes += size;
+  }
+
+  private void removed(BasicFileAttributes attrs) {
+    treeEntries--;
+    if (attrs.isRegularFile()) {
+      treeBytes -= attrs.size();
+    }
   }
 
   /** Applies one entry, reading its content from {@code data}. */
@@ -134,6 +159,7 @@ final class Extraction implements AutoCloseable {
       if (existing.isEmpty()) {
         Files.createDirectory(path, PosixFilePermissions.asFileAttribute(
             PosixFilePermissions.fromString("rwx------")));
+        made(0);
       }
       // An existing directory keeps its children: only its metadata changes.
     }
@@ -149,6 +175,7 @@ final class Extraction implements AutoCloseable {
     }
     prepareNonDirectory(path);
     // CREATE_NEW is O_CREAT|O_EXCL: it never follows a symlink that appeared at the path.
+    long size = 0;
     try (FileChannel channel =
             FileChannel.open(
                 path,
@@ -165,9 +192,11 @@ final class Extraction implements AutoCloseable {
         while (buffer.hasRemaining()) {
           channel.write(buffer);
         }
-        bytesWritten += n;
+        size += n;
       }
     }
+    bytesWritten += size;
+    made(size);
     restoreMetadata(h, path, false);
     setTimes(path, h.mtime());
   }
@@ -194,11 +223,14 @@ final class Extraction implements AutoCloseable {
       return false;
     }
     markWritten(path);
+    long size = 0;
     try (file) {
       for (int n; (n = data.read(copyBuffer)) > 0; ) {
         file.write(copyBuffer, 0, n);
-        bytesWritten += n;
+        size += n;
       }
+      bytesWritten += size;
+      made(size);
       // Owner, then mode (chown clears setuid and setgid), then times.
       if (options.restoreOwners()) {
         try {
@@ -233,6 +265,7 @@ final class Extraction implements AutoCloseable {
     prepareNonDirectory(path);
     // The target is stored as written: it is only ever resolved through RootedPath.
     Posix.symlink(h.linkName(), path);
+    made(0);
     restoreMetadata(h, path, true);
     setTimes(path, h.mtime());
   }
@@ -267,6 +300,7 @@ final class Extraction implements AutoCloseable {
     // link(2) does not follow a symlink target. No metadata is applied: the inode is the
     // target's, and changing it here would change the target (CVE-2021-32760).
     Files.createLink(path, target);
+    made(targetAttrs.get().isRegularFile() ? targetAttrs.get().size() : 0);
     markWritten(path);
   }
 
@@ -279,6 +313,7 @@ final class Extraction implements AutoCloseable {
         };
     prepareNonDirectory(path);
     Posix.mknod(path, type | 0600, (int) h.devMajor(), (int) h.devMinor());
+    made(0);
     restoreMetadata(h, path, false);
     setTimes(path, h.mtime());
   }
@@ -334,6 +369,7 @@ final class Extraction implements AutoCloseable {
     }
     // overlayfs reads a 0:0 character device as "deleted in the layers below".
     Posix.mknod(target, FileStat.S_IFCHR, 0, 0);
+    made(0);
     if (options.restoreOwners()) {
       restoreOwner(h, target);
     }
@@ -416,6 +452,7 @@ final class Extraction implements AutoCloseable {
       }
       if (attrs.isEmpty()) {
         Files.createDirectory(current);
+        made(0);
         Posix.chmod(current, IMPLIED_DIR_MODE);
       }
       markWritten(current);
@@ -436,6 +473,7 @@ final class Extraction implements AutoCloseable {
     }
     if (!attrs.get().isDirectory()) {
       Files.delete(path);
+      removed(attrs.get());
       return;
     }
     Files.walkFileTree(
@@ -444,6 +482,7 @@ final class Extraction implements AutoCloseable {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
             Files.delete(file);
+            removed(a);
             return FileVisitResult.CONTINUE;
           }
 
@@ -453,6 +492,7 @@ final class Extraction implements AutoCloseable {
               throw e;
             }
             Files.delete(d);
+            treeEntries--;
             return FileVisitResult.CONTINUE;
           }
         });

@@ -98,7 +98,7 @@ public final class LayerApplier {
     }
     extraction.finish();
     metered.drain();
-    return new ApplyResult(
-        entries, extraction.bytesWritten(), metered.total(), extraction.warnings());
+    return new ApplyResult(entries, extraction.bytesWritten(), metered.total(),
+        extraction.warnings(), extraction.tree());
   }
 }

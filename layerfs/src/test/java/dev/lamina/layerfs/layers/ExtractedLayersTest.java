@@ -21,6 +21,7 @@ import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.LayerWriter;
 import dev.lamina.layerfs.tar.Layers;
+import dev.lamina.layerfs.tar.TreeTally;
 import dev.lamina.layerfs.testing.Requirements;
 import dev.lamina.layerfs.oci.ImageConfig;
 import java.io.IOException;
@@ -222,7 +223,7 @@ class ExtractedLayersTest {
     }
     LayerDigests d = layer(Compression.NONE, entries.toArray(LayerEntry[]::new));
     Path dir = layers.ensure(d.descriptor(), d.diffId());
-    CompletionMarkers.Tally complete = CompletionMarkers.tally(dir);
+    TreeTally complete = TreeTally.of(dir);
     int links = nlink(dir);
 
     Process prune = LayerProcess.start("prune", store.root().toString());
@@ -233,7 +234,7 @@ class ExtractedLayersTest {
     prune.destroyForcibly().waitFor(); // SIGKILL
 
     assertTrue(
-        !Files.exists(dir) || CompletionMarkers.tally(dir).equals(complete),
+        !Files.exists(dir) || TreeTally.of(dir).equals(complete),
         "a partial layer kept its name");
     Store reopened = Store.open(store.root());
     try (Stream<Path> left = Files.list(reopened.tmpDir())) {
@@ -241,7 +242,7 @@ class ExtractedLayersTest {
     }
     ExtractedLayers again = ExtractedLayers.of(reopened);
     Path used = again.ensure(d.descriptor(), d.diffId());
-    assertEquals(complete, CompletionMarkers.tally(used), "the next use gets the whole layer");
+    assertEquals(complete, TreeTally.of(used), "the next use gets the whole layer");
     assertEquals(List.of(), again.checkedPart(List::of).check(false).problems());
   }
 

@@ -2,6 +2,7 @@ package dev.lamina.layerfs.tar;
 
 import static dev.lamina.layerfs.tar.TarFixture.charDevice;
 import static dev.lamina.layerfs.tar.TarFixture.fileEntry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -59,7 +60,9 @@ class LayerApplierFuzzTest {
       Random random = new Random(i);
       byte[] mutated = mutate(seed, random);
       try {
-        LayerApplier.apply(new ByteArrayInputStream(mutated), h.dest, options);
+        ApplyResult r = LayerApplier.apply(new ByteArrayInputStream(mutated), h.dest, options);
+        // Counted as the tree was made and unmade, it is what a walk of the tree counts.
+        assertEquals(TreeTally.of(h.dest), r.tree().orElseThrow(), "seed " + i);
         applied++;
       } catch (IOException expected) {
         rejected++; // invalid layers are rejected; that is fine
