@@ -6,6 +6,7 @@ import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.DigestMismatchException;
 import dev.lamina.layerfs.digest.DigestingInputStream;
 import dev.lamina.layerfs.digest.VerifyingInputStream;
+import dev.lamina.layerfs.io.ReadAheadInputStream;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.oci.Manifest;
@@ -65,6 +66,9 @@ import java.util.Set;
 public final class ExtractedLayers {
   private static final String TMP_PREFIX = ".tmp-";
   private static final String EMPTY = ".empty";
+  /** A layer is read ahead of its extraction by up to 4 MiB. */
+  private static final int READ_AHEAD_CHUNK = 256 * 1024;
+  private static final int READ_AHEAD_CHUNKS = 16;
 
   private final Store store;
   private final Path dir;
@@ -270,6 +274,19 @@ public final class ExtractedLayers {
     extract(layer, diffId, root, ApplyOptions.defaults(WhiteoutFormat.flatten()));
   }
 
+  /**
+   * Applies the tar {@code in} with its reading (the blob's, its verification, its
+   * decompression) done on a thread of its own, beside the files being created; {@code in} is
+   * read to its end, and no longer in use once this returns.
+   */
+  private static ApplyResult applyReadAhead(InputStream in, Path into, ApplyOptions options)
+      throws IOException {
+    try (ReadAheadInputStream ahead =
+        ReadAheadInputStream.start(in, READ_AHEAD_CHUNK, READ_AHEAD_CHUNKS, "layer-read-ahead")) {
+      return LayerApplier.apply(ahead, into, options); // reads to the stream's real end
+    }
+  }
+
   private ApplyResult extract(Descriptor layer, Digest diffId, Path into) throws IOException {
     return extract(layer, diffId, into, ApplyOptions.defaults(WhiteoutFormat.overlayHere()));
   }
@@ -287,13 +304,13 @@ public final class ExtractedLayers {
       if (compression == Compression.NONE && layer.digest().equals(diffId)) {
         // The blob is the tar and its digest the diff_id: verifying the blob checks both, so the
         // bytes are hashed once.
-        ApplyResult applied = LayerApplier.apply(buffered, into, options);
+        ApplyResult applied = applyReadAhead(buffered, into, options);
         blob.drainAndDigest(); // bytes after the tar's end blocks are verified too
         return applied;
       }
       try (DigestingInputStream tar =
           new DigestingInputStream(compression.decompress(buffered), diffId.algorithm())) {
-        ApplyResult applied = LayerApplier.apply(tar, into, options);
+        ApplyResult applied = applyReadAhead(tar, into, options);
         Digest actual = tar.drainAndDigest();
         blob.drainAndDigest(); // a decompressor may stop before the blob's last byte
         if (!actual.equals(diffId)) {
