@@ -100,6 +100,7 @@ final class CompletionScripts {
         return switch (parent) {
           case "volume" -> "volumes";
           case "network" -> "networks";
+          case "image" -> "images";
           default -> name.equals("inspect") ? "containers images" : "none";
         };
       }

@@ -90,13 +90,18 @@ final class Filters {
    */
   boolean labels(Map<String, String> labels) {
     for (String l : get("label")) {
-      int eq = l.indexOf('=');
-      String key = eq < 0 ? l : l.substring(0, eq);
-      if (!labels.containsKey(key) || eq >= 0 && !labels.get(key).equals(l.substring(eq + 1))) {
+      if (!hasLabel(labels, l)) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Whether {@code labels} have {@code label}: {@code KEY}, or {@code KEY=VALUE} with that value. */
+  static boolean hasLabel(Map<String, String> labels, String label) {
+    int eq = label.indexOf('=');
+    String key = eq < 0 ? label : label.substring(0, eq);
+    return labels.containsKey(key) && (eq < 0 || labels.get(key).equals(label.substring(eq + 1)));
   }
 
   /** Docker's name filters are regular expressions matched anywhere in the name. */

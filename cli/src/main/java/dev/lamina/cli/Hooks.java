@@ -16,12 +16,20 @@ final class Hooks {
   private Hooks() {}
 
   static StorePrune prune(Store store) {
+    return buildCache(store)
+        .withHook(CompressedBlobCache.pruneHook())
+        .withHook(ContainerSupport.networkState());
+  }
+
+  /**
+   * What {@code builder prune} runs: the build cache's records go, and with them what only the
+   * cache kept, the blobs no name reaches (the layers of cached steps) and their extracted layers.
+   */
+  static StorePrune buildCache(Store store) {
     return store
         .prune()
         .withHook(BuildCache.pruneHook())
-        .withHook(CompressedBlobCache.pruneHook())
-        .withHook(ExtractedLayers.of(store).pruneHook(layerUsers(store)))
-        .withHook(ContainerSupport.networkState());
+        .withHook(ExtractedLayers.of(store).pruneHook(layerUsers(store)));
   }
 
   /** What rmi runs when it deletes an image's blobs: its extracted layers nothing else uses go. */

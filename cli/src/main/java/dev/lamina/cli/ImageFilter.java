@@ -153,7 +153,8 @@ final class ImageFilter {
     return "";
   }
 
-  private static Map<String, String> labels(Store store, String id) {
+  /** The labels of image {@code id}, none when its config cannot be read. */
+  static Map<String, String> labels(Store store, String id) {
     try {
       ImageConfig c = store.images().inspect(id).config();
       Map<String, String> l = c == null || c.config() == null ? null : c.config().labels();

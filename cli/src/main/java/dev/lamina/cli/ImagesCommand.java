@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code lamina images}: the named images of the store, like {@code docker images}. */
 @Command(name = "images", description = "List images in the store.")
-final class ImagesCommand implements Callable<Integer> {
+class ImagesCommand implements Callable<Integer> {
   @Mixin StoreOptions store;
   @Mixin FormatOption format;
 
@@ -108,4 +108,8 @@ final class ImagesCommand implements Callable<Integer> {
   private String id(ImageSummary i) {
     return noTrunc ? i.id().toString() : i.id().shortHex();
   }
+
+  /** {@code lamina image ls}. */
+  @Command(name = "ls", aliases = "list", description = "List images in the store.")
+  static final class Ls extends ImagesCommand {}
 }

@@ -3,24 +3,14 @@ package dev.lamina.cli;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.oci.ImageConfig;
 import dev.lamina.layerfs.store.Images.ImageDetails;
-import dev.lamina.layerfs.store.Store;
-import dev.lamina.runner.ContainerException;
 import dev.lamina.runner.ContainerNetwork;
-import dev.lamina.runner.network.NetworkSettings;
-import dev.lamina.runner.network.NetworkStatus;
 import dev.lamina.runner.ContainerRecord;
-import dev.lamina.runner.ContainerState;
-import dev.lamina.runner.Containers;
-import dev.lamina.runner.StatusText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code lamina inspect [--type container|image] [-f TEMPLATE] NAME...}: a JSON array describing
@@ -28,57 +18,25 @@ import picocli.CommandLine.Parameters;
  * images), or with {@code -f} a line per one from a Go template (see {@link InspectFormat}).
  */
 @Command(name = "inspect", description = "Show details of containers or images as JSON.")
-final class InspectCommand implements Callable<Integer> {
-  @Mixin StoreOptions store;
-
+final class InspectCommand extends Inspection {
   @Option(
       names = "--type",
       paramLabel = "TYPE",
       description = "Only look for a container or only for an image.")
   String type;
 
-  @Mixin InspectFormat format;
-
-  @Parameters(arity = "1..*", paramLabel = "NAME", description = "Container or image names or ids.")
-  List<String> names;
-
   @Override
-  public Integer call() throws Exception {
-    if (type != null && !type.equals("container") && !type.equals("image")) {
-      throw new UserException(
-          "unknown --type " + type + " (want container or image)", ExitCodes.USAGE);
+  String type() {
+    return type;
+  }
+
+  /** {@code lamina image inspect}: {@code inspect --type image}. */
+  @Command(name = "inspect", description = "Show details of images as JSON.")
+  static final class OfImages extends Inspection {
+    @Override
+    String type() {
+      return "image";
     }
-    boolean containers = !"image".equals(type);
-    boolean images = !"container".equals(type);
-    format.check();
-    Containers c = ContainerSupport.open(store.root());
-    ContainerView view = new ContainerView(c, store);
-    Store s = null;
-    List<Object> out = new ArrayList<>();
-    int failed = 0;
-    for (String name : names) {
-      try {
-        if (containers) {
-          try {
-            out.add(view.inspect(c.inspect(name)));
-            continue;
-          } catch (ContainerException notAContainer) {
-            if (!images) {
-              throw notAContainer;
-            }
-          }
-        }
-        if (s == null) {
-          s = store.open();
-        }
-        out.add(image(s.images().inspect(name)));
-      } catch (java.io.IOException e) {
-        System.err.println("lamina: " + ErrorHandler.oneLine(e));
-        failed++;
-      }
-    }
-    format.print(out);
-    return failed == 0 ? ExitCodes.OK : ExitCodes.ERROR;
   }
 
   /** Docker's HostConfig.NetworkMode: {@code host}, {@code none}, a network's name, {@code container:ID}. */

@@ -65,6 +65,8 @@ public final class Main implements Runnable {
           LoginCommand.class,
           LogoutCommand.class,
           ImagesCommand.class,
+          ImageCommand.class,
+          BuilderCommand.class,
           InspectCommand.class,
           HistoryCommand.class,
           TagCommand.class,

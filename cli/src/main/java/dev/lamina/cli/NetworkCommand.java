@@ -253,10 +253,22 @@ final class NetworkCommand implements Runnable {
     @Option(names = {"-f", "--force"}, description = "Accepted for compatibility; lamina never prompts.")
     boolean force;
 
+    @Option(
+        names = "--filter",
+        paramLabel = "KEY=VALUE",
+        description = "Only networks created before until=TIME, or with label=KEY[=VALUE],"
+            + " or without label!=KEY[=VALUE] (repeatable).")
+    List<String> filters = List.of();
+
     @Override
     public Integer call() throws Exception {
-      registry(store).prune().forEach(Output.out()::println);
+      prune(store, PruneFilter.parse(filters)).forEach(Output.out()::println);
       return ExitCodes.OK;
+    }
+
+    /** Removes the unused networks {@code filter} accepts; what system prune runs too. */
+    static List<String> prune(StoreOptions store, PruneFilter filter) throws IOException {
+      return registry(store).prune(n -> filter.matches(n.created(), n.labels()));
     }
   }
 

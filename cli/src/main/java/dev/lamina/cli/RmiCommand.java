@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code lamina rmi [-f] IMAGE...}: removes names, and images left without one. */
 @Command(name = "rmi", description = "Remove one or more images.")
-final class RmiCommand implements Callable<Integer> {
+class RmiCommand implements Callable<Integer> {
   @Mixin StoreOptions store;
 
   @Option(
@@ -42,4 +42,8 @@ final class RmiCommand implements Callable<Integer> {
     }
     return failed == 0 ? ExitCodes.OK : ExitCodes.ERROR;
   }
+
+  /** {@code lamina image rm}. */
+  @Command(name = "rm", aliases = "remove", description = "Remove one or more images.")
+  static final class Rm extends RmiCommand {}
 }

@@ -74,8 +74,16 @@ final class SystemCommand implements Runnable {
     }
   }
 
-  /** Removes what nothing references. */
-  @Command(name = "prune", description = "Remove unreferenced blobs, layers and cache.")
+  /**
+   * Docker's system prune, in its order: stopped containers, unused networks, with {@code
+   * --volumes} unused anonymous volumes, dangling images (with {@code -a} every unused one), then
+   * what nothing references (blobs, extracted layers, the build cache).
+   */
+  @Command(
+      name = "prune",
+      description = "Remove stopped containers, unused networks, dangling images (all unused"
+          + " ones with -a), unused anonymous volumes with --volumes, then unreferenced blobs,"
+          + " layers and the build cache.")
   static final class Prune implements Callable<Integer> {
     @Mixin StoreOptions store;
 
@@ -86,18 +94,38 @@ final class SystemCommand implements Runnable {
 
     @Option(
         names = {"-a", "--all"},
-        description = "Accepted for compatibility.")
+        description = "Remove every image no container uses, not only dangling ones.")
     boolean all;
+
+    @Option(names = "--volumes", description = "Remove unused anonymous volumes too.")
+    boolean volumes;
+
+    @Option(
+        names = "--filter",
+        paramLabel = "KEY=VALUE",
+        description = "Only containers, networks and images created before until=TIME, or with"
+            + " label=KEY[=VALUE], or without label!=KEY[=VALUE] (repeatable).")
+    List<String> filters = List.of();
 
     @Override
     public Integer call() throws Exception {
+      // Every argument is checked before anything goes.
+      PruneFilter filter = PruneFilter.parse(filters);
+      if (volumes && filter.hasUntil()) {
+        throw new UserException(
+            "the 'until' filter is not supported with --volumes", ExitCodes.USAGE);
+      }
       Store s = store.open();
-      StorePrune prune = Hooks.prune(s);
-      StorePrune.Result r = prune.run();
-      Output.out()
-          .printf(
-              "Removed %d blobs%nTotal reclaimed space: %s%n",
-              r.removedBlobs().size(), Humanize.size(r.bytesFreed()));
+      ContainerCommand.Prune.Pruned containers = ContainerCommand.Prune.prune(store, filter);
+      PruneOutput.section("Deleted Containers:", containers.ids());
+      PruneOutput.section("Deleted Networks:", NetworkCommand.Prune.prune(store, filter));
+      if (volumes) {
+        PruneOutput.section("Deleted Volumes:", VolumeCommand.Prune.prune(store, false, filter));
+      }
+      ImagePrune.Result images = ImagePrune.run(s, all, filter);
+      PruneOutput.section("Deleted Images:", images.lines());
+      StorePrune.Result unreferenced = Hooks.prune(s).run();
+      PruneOutput.total(containers.bytesFreed() + images.bytesFreed() + unreferenced.bytesFreed());
       return ExitCodes.OK;
     }
   }

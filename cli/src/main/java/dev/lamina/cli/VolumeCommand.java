@@ -179,9 +179,21 @@ final class VolumeCommand implements Runnable {
     @Option(names = {"-f", "--force"}, description = "Accepted for compatibility; lamina never prompts.")
     boolean force;
 
+    @Option(
+        names = "--filter",
+        paramLabel = "KEY=VALUE",
+        description = "Only volumes with label=KEY[=VALUE], or without label!=KEY[=VALUE]"
+            + " (repeatable; volumes have no labels yet).")
+    List<String> filters = List.of();
+
     @Override
     public Integer call() throws Exception {
-      List<String> removed = volumes(store).prune(all);
+      PruneFilter filter = PruneFilter.parse(filters);
+      if (filter.hasUntil()) {
+        throw new UserException("invalid filter 'until' (volume prune takes label filters)",
+            ExitCodes.USAGE);
+      }
+      List<String> removed = prune(store, all, filter);
       if (!removed.isEmpty()) {
         Output.out().println("Deleted Volumes:");
         removed.forEach(Output.out()::println);
@@ -189,6 +201,16 @@ final class VolumeCommand implements Runnable {
       }
       Output.out().println("Total volumes removed: " + removed.size());
       return ExitCodes.OK;
+    }
+
+    /**
+     * Removes the unused volumes {@code filter} accepts: anonymous ones, or all with {@code all};
+     * what system prune runs too. Volumes have no labels or creation filter (docker's volume
+     * prune takes no {@code until}): they match as things without labels.
+     */
+    static List<String> prune(StoreOptions store, boolean all, PruneFilter filter)
+        throws java.io.IOException {
+      return volumes(store).prune(all, v -> filter.labelsMatch(Map.of()));
     }
   }
 }

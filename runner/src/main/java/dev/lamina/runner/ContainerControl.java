@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * What is done to an existing container: kill, stop, pause, work on its root filesystem, remove,
@@ -276,9 +277,21 @@ final class ContainerControl {
    * @throws IOException if listing or deleting fails
    */
   public List<String> prune() throws IOException {
+    return prune(r -> true);
+  }
+
+  /**
+   * Like {@link #prune()}, removing only the containers that are not running and that {@code
+   * selected} accepts ({@code --filter until=...,label=...}); the directories without a record
+   * go whatever it says, as they are no container a filter could describe.
+   *
+   * @return the ids removed
+   * @throws IOException if listing or deleting fails
+   */
+  public List<String> prune(Predicate<ContainerRecord> selected) throws IOException {
     List<String> removed = new ArrayList<>();
     for (ContainerRecord r : queries.list(true)) {
-      if (r.state() != ContainerState.RUNNING) {
+      if (r.state() != ContainerState.RUNNING && selected.test(r)) {
         try {
           remove(r.id(), false, true);
           removed.add(r.id());

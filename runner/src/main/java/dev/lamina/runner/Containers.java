@@ -386,8 +386,14 @@ public final class Containers {
 
   /** See {@link ContainerControl#prune}. */
   public List<String> prune() throws IOException {
+    return prune(r -> true);
+  }
+
+  /** See {@link ContainerControl#prune(java.util.function.Predicate)}. */
+  public List<String> prune(java.util.function.Predicate<ContainerRecord> selected)
+      throws IOException {
     networking.reconcile();
-    return control.prune();
+    return control.prune(selected);
   }
 
   /** See {@link ContainerControl#strays}. */

@@ -172,8 +172,11 @@ public interface Images {
     }
   }
 
-  /** What {@code rmi} did: names removed, and blobs deleted (empty if left to prune). */
-  record RemovedImage(List<String> untagged, List<Digest> deleted) {
+  /**
+   * What {@code rmi} did: names removed, blobs deleted (empty if left to prune), and the bytes
+   * that freed (those blobs, and the extracted layers no image or container uses any more).
+   */
+  record RemovedImage(List<String> untagged, List<Digest> deleted, long bytesFreed) {
     public RemovedImage {
       untagged = List.copyOf(untagged);
       deleted = List.copyOf(deleted);

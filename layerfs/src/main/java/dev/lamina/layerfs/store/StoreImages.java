@@ -318,7 +318,7 @@ final class StoreImages implements Images {
           }
           return next;
         });
-    List<Digest> deleted = lastName ? deleteUnreferenced(target.target()) : List.of();
+    Deletion deleted = lastName ? deleteUnreferenced(target.target()) : Deletion.NONE;
     layout.refillReserve(); // if the index write used it, there may be room again now
     for (String n : toRemove) {
       store.events().event(imageEvent("untag", target.id(), n));
@@ -327,43 +327,53 @@ final class StoreImages implements Images {
       store.events().event(
           imageEvent("delete", target.id(), toRemove.isEmpty() ? null : toRemove.get(0)));
     }
-    return new RemovedImage(toRemove, deleted);
+    return new RemovedImage(toRemove, deleted.digests(), deleted.bytes());
   }
 
   /**
    * Deletes the blobs of {@code removed} that no remaining image references, if no writer holds a
    * lease right now; otherwise leaves them to prune (never blocks behind a long build).
    */
-  private List<Digest> deleteUnreferenced(Descriptor removed) throws IOException {
+  private Deletion deleteUnreferenced(Descriptor removed) throws IOException {
     try (FileLocks.Held gc = store.tryCollecting()) {
       if (gc == null) {
-        return List.of();
+        return Deletion.NONE;
       }
       List<Descriptor> roots = new ArrayList<>();
       for (Entry e : entries().values()) {
         roots.add(e.target());
       }
       if (roots.stream().anyMatch(d -> d.digest().equals(removed.digest()))) {
-        return List.of(); // named again meanwhile
+        return Deletion.NONE; // named again meanwhile
       }
       Set<Digest> kept = new HashSet<>(Reachability.from(blobs, roots).reached().keySet());
       Reachability gone = Reachability.from(blobs, List.of(removed));
       List<Digest> deleted = new ArrayList<>();
+      long bytes = 0;
       // Children before parents: a crash half-way leaves a manifest whose children are gone (a
       // problem check reports) rather than orphans nobody can find; but the manifest is already
       // unnamed, so either order leaves only unreferenced content, which prune removes.
       List<Digest> order = new ArrayList<>(gone.reached().keySet());
       Collections.reverse(order);
       for (Digest d : order) {
-        if (!kept.contains(d) && blobs.delete(d)) {
-          deleted.add(d);
+        if (!kept.contains(d)) {
+          long size = blobs.exists(d) ? blobs.size(d) : 0;
+          if (blobs.delete(d)) {
+            deleted.add(d);
+            bytes += size;
+          }
         }
       }
       if (released != null && !deleted.isEmpty()) {
-        released.prune(store);
+        bytes += released.prune(store);
       }
-      return deleted;
+      return new Deletion(deleted, bytes);
     }
+  }
+
+  /** Blobs an image's removal deleted, and the bytes that freed. */
+  private record Deletion(List<Digest> digests, long bytes) {
+    static final Deletion NONE = new Deletion(List.of(), 0);
   }
 
   @Override

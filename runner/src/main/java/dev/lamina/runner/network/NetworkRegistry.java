@@ -381,13 +381,26 @@ public final class NetworkRegistry {
    * @throws IOException if listing or deleting fails
    */
   public List<String> prune() throws IOException {
+    return prune(n -> true);
+  }
+
+  /**
+   * Like {@link #prune()}, removing only the unused networks {@code selected} accepts ({@code
+   * --filter until=...,label=...}).
+   *
+   * @return the names removed
+   * @throws IOException if listing or deleting fails
+   */
+  public List<String> prune(java.util.function.Predicate<NetworkDefinition> selected)
+      throws IOException {
     return FileLocks.withExclusive(
         lockFile(),
         () -> {
           Set<String> used = inUse();
           List<String> removed = new ArrayList<>();
           for (NetworkDefinition n : list()) {
-            if (!n.name().equals(defaults.name()) && !used.contains(n.name())) {
+            if (!n.name().equals(defaults.name()) && !used.contains(n.name())
+                && selected.test(n)) {
               Files.delete(record(n.name()));
               AddressAllocator.forgetNetwork(this, n.name());
               removed.add(n.name());

@@ -182,13 +182,25 @@ public final class Volumes {
    * @throws IOException if listing or deleting fails
    */
   public List<String> prune(boolean all) throws IOException {
+    return prune(all, v -> true);
+  }
+
+  /**
+   * Like {@link #prune(boolean)}, removing only the unused volumes {@code selected} accepts
+   * ({@code --filter label=...}).
+   *
+   * @return the names removed
+   * @throws IOException if listing or deleting fails
+   */
+  public List<String> prune(boolean all, java.util.function.Predicate<Volume> selected)
+      throws IOException {
     return FileLocks.withExclusive(
         lock(),
         () -> {
           Set<String> used = users.volumesInUse();
           List<String> removed = new ArrayList<>();
           for (Volume v : list()) {
-            if (!used.contains(v.name()) && (all || v.anonymous())) {
+            if (!used.contains(v.name()) && (all || v.anonymous()) && selected.test(v)) {
               Trees.deleteRecursively(v.directory());
               removed.add(v.name());
             }

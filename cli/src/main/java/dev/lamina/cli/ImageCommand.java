@@ -1,0 +1,71 @@
+package dev.lamina.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lamina image ls|rm|inspect|...|prune}: docker's image commands, as one group. */
+@Command(
+    name = "image",
+    description = "Manage images.",
+    subcommands = {
+      BuildCommand.class,
+      HistoryCommand.class,
+      ImportCommand.class,
+      InspectCommand.OfImages.class,
+      LoadCommand.class,
+      ImagesCommand.Ls.class,
+      ImageCommand.Prune.class,
+      PullCommand.class,
+      PushCommand.class,
+      RmiCommand.Rm.class,
+      SaveCommand.class,
+      TagCommand.class,
+    })
+final class ImageCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(),
+        "a subcommand is required: build, history, import, inspect, load, ls, prune, pull, push,"
+            + " rm, save or tag");
+  }
+
+  /** Removes dangling images, or every image no container uses with -a. */
+  @Command(
+      name = "prune",
+      description = "Remove dangling images (every image no container uses with -a).")
+  static final class Prune implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Option(
+        names = {"-a", "--all"},
+        description = "Remove every image no container uses, not only dangling ones.")
+    boolean all;
+
+    @Option(
+        names = {"-f", "--force"},
+        description = "Accepted for compatibility; lamina never prompts.")
+    boolean force;
+
+    @Option(
+        names = "--filter",
+        paramLabel = "KEY=VALUE",
+        description = "Only images created before until=TIME, or with label=KEY[=VALUE], or"
+            + " without label!=KEY[=VALUE] (repeatable).")
+    List<String> filters = List.of();
+
+    @Override
+    public Integer call() throws Exception {
+      PruneFilter filter = PruneFilter.parse(filters);
+      ImagePrune.Result pruned = ImagePrune.run(store.open(), all, filter);
+      PruneOutput.section("Deleted Images:", pruned.lines());
+      PruneOutput.total(pruned.bytesFreed());
+      return ExitCodes.OK;
+    }
+  }
+}
