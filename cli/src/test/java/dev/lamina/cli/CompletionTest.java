@@ -54,7 +54,8 @@ class CompletionTest {
   @Test
   void bash_completesCommandsSubcommandsOptionsAndNames() throws Exception {
     String script = new Cli(tmp.resolve("store")).run("completion", "bash").ok().out();
-    assertEquals(List.of("import", "images", "inspect"), complete(script, "lamina", "i"));
+    assertEquals(List.of("import", "images", "image", "inspect"),
+        complete(script, "lamina", "i"));
     assertEquals(List.of("create", "ls", "list", "inspect", "rm", "remove", "prune"),
         complete(script, "lamina", "volume", ""));
     assertEquals(List.of("volumes-a", "volumes-b"), complete(script, "lamina", "volume", "rm", ""));
@@ -68,6 +69,8 @@ class CompletionTest {
     assertEquals(List.of("--filter"), complete(script, "lamina", "ps", "--fil"));
     assertEquals(List.of("containers-a", "containers-b", "images-a", "images-b"),
         complete(script, "lamina", "inspect", ""));
+    assertEquals(List.of("images-a", "images-b"),
+        complete(script, "lamina", "image", "inspect", ""), "image inspect names images only");
     Files.writeString(tmp.resolve("calls"), "");
     assertEquals(List.of("images-a", "images-b"),
         complete(script, "lamina", "--root", "/some/store", "rmi", ""));
