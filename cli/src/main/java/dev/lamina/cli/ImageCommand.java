@@ -1,6 +1,5 @@
 package dev.lamina.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,22 +46,11 @@ final class ImageCommand implements Runnable {
         description = "Remove every image no container uses, not only dangling ones.")
     boolean all;
 
-    @Option(
-        names = {"-f", "--force"},
-        description = "Accepted for compatibility; lamina never prompts.")
-    boolean force;
-
-    @Option(
-        names = "--filter",
-        paramLabel = "KEY=VALUE",
-        description = "Only images created before until=TIME, or with label=KEY[=VALUE], or"
-            + " without label!=KEY[=VALUE] (repeatable).")
-    List<String> filters = List.of();
+    @Mixin PruneOptions options;
 
     @Override
     public Integer call() throws Exception {
-      PruneFilter filter = PruneFilter.parse(filters);
-      ImagePrune.Result pruned = ImagePrune.run(store.open(), all, filter);
+      ImagePrune.Result pruned = ImagePrune.run(store.open(), all, options.filter());
       PruneOutput.section("Deleted Images:", pruned.lines());
       PruneOutput.total(pruned.bytesFreed());
       return ExitCodes.OK;

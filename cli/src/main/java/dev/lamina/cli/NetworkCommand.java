@@ -250,19 +250,11 @@ final class NetworkCommand implements Runnable {
   static final class Prune implements Callable<Integer> {
     @Mixin StoreOptions store;
 
-    @Option(names = {"-f", "--force"}, description = "Accepted for compatibility; lamina never prompts.")
-    boolean force;
-
-    @Option(
-        names = "--filter",
-        paramLabel = "KEY=VALUE",
-        description = "Only networks created before until=TIME, or with label=KEY[=VALUE],"
-            + " or without label!=KEY[=VALUE] (repeatable).")
-    List<String> filters = List.of();
+    @Mixin PruneOptions options;
 
     @Override
     public Integer call() throws Exception {
-      prune(store, PruneFilter.parse(filters)).forEach(Output.out()::println);
+      prune(store, options.filter()).forEach(Output.out()::println);
       return ExitCodes.OK;
     }
 

@@ -87,10 +87,6 @@ final class SystemCommand implements Runnable {
   static final class Prune implements Callable<Integer> {
     @Mixin StoreOptions store;
 
-    @Option(
-        names = {"-f", "--force"},
-        description = "Accepted for compatibility; lamina never prompts.")
-    boolean force;
 
     @Option(
         names = {"-a", "--all"},
@@ -100,17 +96,12 @@ final class SystemCommand implements Runnable {
     @Option(names = "--volumes", description = "Remove unused anonymous volumes too.")
     boolean volumes;
 
-    @Option(
-        names = "--filter",
-        paramLabel = "KEY=VALUE",
-        description = "Only containers, networks and images created before until=TIME, or with"
-            + " label=KEY[=VALUE], or without label!=KEY[=VALUE] (repeatable).")
-    List<String> filters = List.of();
+    @Mixin PruneOptions options;
 
     @Override
     public Integer call() throws Exception {
       // Every argument is checked before anything goes.
-      PruneFilter filter = PruneFilter.parse(filters);
+      PruneFilter filter = options.filter();
       if (volumes && filter.hasUntil()) {
         throw new UserException(
             "the 'until' filter is not supported with --volumes", ExitCodes.USAGE);
@@ -119,13 +110,17 @@ final class SystemCommand implements Runnable {
       ContainerCommand.Prune.Pruned containers = ContainerCommand.Prune.prune(store, filter);
       PruneOutput.section("Deleted Containers:", containers.ids());
       PruneOutput.section("Deleted Networks:", NetworkCommand.Prune.prune(store, filter));
+      long volumeBytes = 0;
       if (volumes) {
-        PruneOutput.section("Deleted Volumes:", VolumeCommand.Prune.prune(store, false, filter));
+        VolumeCommand.Prune.Pruned removed = VolumeCommand.Prune.prune(store, false, filter);
+        PruneOutput.section("Deleted Volumes:", removed.names());
+        volumeBytes = removed.bytesFreed();
       }
       ImagePrune.Result images = ImagePrune.run(s, all, filter);
       PruneOutput.section("Deleted Images:", images.lines());
       StorePrune.Result unreferenced = Hooks.prune(s).run();
-      PruneOutput.total(containers.bytesFreed() + images.bytesFreed() + unreferenced.bytesFreed());
+      PruneOutput.total(containers.bytesFreed() + volumeBytes + images.bytesFreed()
+          + unreferenced.bytesFreed());
       return ExitCodes.OK;
     }
   }

@@ -176,29 +176,17 @@ final class VolumeCommand implements Runnable {
     @Option(names = {"-a", "--all"}, description = "Remove unused named volumes too.")
     boolean all;
 
-    @Option(names = {"-f", "--force"}, description = "Accepted for compatibility; lamina never prompts.")
-    boolean force;
-
-    @Option(
-        names = "--filter",
-        paramLabel = "KEY=VALUE",
-        description = "Only volumes with label=KEY[=VALUE], or without label!=KEY[=VALUE]"
-            + " (repeatable; volumes have no labels yet).")
-    List<String> filters = List.of();
+    @Mixin PruneOptions options;
 
     @Override
     public Integer call() throws Exception {
-      PruneFilter filter = PruneFilter.parse(filters);
+      PruneFilter filter = options.filter();
       if (filter.hasUntil()) {
         throw new UserException("invalid filter 'until' (volume prune takes label filters)",
             ExitCodes.USAGE);
       }
-      List<String> removed = prune(store, all, filter);
-      if (!removed.isEmpty()) {
-        Output.out().println("Deleted Volumes:");
-        removed.forEach(Output.out()::println);
-        Output.out().println();
-      }
+      List<String> removed = prune(store, all, filter).names();
+      PruneOutput.section("Deleted Volumes:", removed);
       Output.out().println("Total volumes removed: " + removed.size());
       return ExitCodes.OK;
     }
@@ -208,9 +196,15 @@ final class VolumeCommand implements Runnable {
      * what system prune runs too. Volumes have no labels or creation filter (docker's volume
      * prune takes no {@code until}): they match as things without labels.
      */
-    static List<String> prune(StoreOptions store, boolean all, PruneFilter filter)
+    static Pruned prune(StoreOptions store, boolean all, PruneFilter filter)
         throws java.io.IOException {
-      return volumes(store).prune(all, v -> filter.labelsMatch(Map.of()));
+      RemovedSizes sizes = new RemovedSizes();
+      List<String> removed = volumes(store).prune(all,
+          v -> filter.labelsMatch(Map.of()) && sizes.chosen(v.name(), v::directory));
+      return new Pruned(removed, sizes.of(removed));
     }
+
+    /** The volumes removed, and the bytes they held. */
+    record Pruned(List<String> names, long bytesFreed) {}
   }
 }
