@@ -16,9 +16,6 @@ import java.util.Set;
 final class PruneFilter {
   static final Set<String> KEYS = Set.of("until", "label", "label!");
 
-  /** No filter: everything matches. */
-  static final PruneFilter NONE = parse(List.of());
-
   private final Filters filters;
   private final Instant until;
 
