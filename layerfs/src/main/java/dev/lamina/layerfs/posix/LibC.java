@@ -17,12 +17,6 @@ import jnr.ffi.types.ssize_t;
  */
 public interface LibC {
   @SaveError
-  int symlink(@In byte[] target, @In byte[] linkpath);
-
-  @SaveError
-  int mknod(@In byte[] path, int mode, long dev);
-
-  @SaveError
   int lsetxattr(@In byte[] path, String name, @In byte[] value, @size_t long size, int flags);
 
   @SaveError
@@ -41,16 +35,6 @@ public interface LibC {
 
   @SaveError
   int umount2(@In byte[] target, int flags);
-
-  /** {@code times} is two struct timespec {sec, nsec} as four longs. */
-  @SaveError
-  int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
-
-  @SaveError
-  int fchmodat(int dirfd, @In byte[] path, int mode, int flags);
-
-  @SaveError
-  int fchownat(int dirfd, @In byte[] path, int uid, int gid, int flags);
 
   @SaveError
   int syscall(long number, Pointer a, Pointer b, Pointer c, Pointer d);

@@ -5,6 +5,7 @@ import com.kenai.jffi.Function;
 import com.kenai.jffi.HeapInvocationBuffer;
 import com.kenai.jffi.Invoker;
 import com.kenai.jffi.LastError;
+import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,6 +85,37 @@ public final class Posix {
     }
   }
 
+  /**
+   * The calls an extraction makes per file or directory, bound through jffi: through {@link
+   * LibC}, the first of them bound the whole interface with jnr-ffi, which generates its classes
+   * (about 80 ms in a cold JVM), before the first directory of a layer was made.
+   */
+  private static final class PerFile {
+    static final Function FCHOWNAT = function("fchownat", Type.SINT, Type.SINT, Type.POINTER,
+        Type.UINT, Type.UINT, Type.SINT);
+    static final Function FCHMODAT = function("fchmodat", Type.SINT, Type.SINT, Type.POINTER,
+        Type.UINT, Type.SINT);
+    static final Function UTIMENSAT = function("utimensat", Type.SINT, Type.SINT, Type.POINTER,
+        Type.POINTER, Type.SINT);
+    static final Function SYMLINK = function("symlink", Type.SINT, Type.POINTER, Type.POINTER);
+    static final Function MKNOD = function("mknod", Type.SINT, Type.POINTER, Type.UINT,
+        Type.ULONG);
+    static final Function STRERROR = function("strerror", Type.POINTER, Type.SINT);
+
+    private static Function function(String name, Type result, Type... params) {
+      return NativeFunctions.function(NativeFunctions.libc(), name, true, result, params);
+    }
+
+    /** Calls {@code f}, whose arguments {@code args} holds; its result (-1 and errno on failure). */
+    static int call(Function f, HeapInvocationBuffer args) {
+      return Invoker.getInstance().invokeInt(f, args);
+    }
+
+    static void path(HeapInvocationBuffer args, byte[] cPath) {
+      args.putArray(cPath, 0, cPath.length, ArrayFlags.IN | ArrayFlags.PINNED);
+    }
+  }
+
   private Posix() {}
 
   private static LibC libc() {
@@ -96,7 +128,16 @@ public final class Posix {
 
   /** strerror(3) of {@code errno}: what a message says of it. */
   static String describe(int errno) {
-    return libc().strerror(errno);
+    long text = Invoker.getInstance().invokeLrL(PerFile.STRERROR, errno);
+    return text == 0 ? "errno " + errno
+        : new String(MemoryIO.getInstance().getZeroTerminatedByteArray(text),
+            StandardCharsets.UTF_8);
+  }
+
+  /** The failure of a call made through {@link PerFile}, with the errno it saved. */
+  private static PosixException perFileFailure(String call, Object path) {
+    int errno = LastError.getInstance().get();
+    return new PosixException(call, String.valueOf(path), errno, describe(errno));
   }
 
   private static PosixException failure(String call, Object path) {
@@ -156,8 +197,11 @@ public final class Posix {
    * reproduced exactly.
    */
   public static void symlink(String target, Path link) throws PosixException {
-    if (libc().symlink(FileNames.cString(target), FileNames.cString(link)) != 0) {
-      throw failure("symlink", link);
+    HeapInvocationBuffer args = new HeapInvocationBuffer(PerFile.SYMLINK);
+    PerFile.path(args, FileNames.cString(target));
+    PerFile.path(args, FileNames.cString(link));
+    if (PerFile.call(PerFile.SYMLINK, args) != 0) {
+      throw perFileFailure("symlink", link);
     }
   }
 
@@ -171,16 +215,25 @@ public final class Posix {
 
   /** mknod(2): {@code mode} includes the file type (S_IFCHR, S_IFBLK, S_IFIFO). */
   public static void mknod(Path path, int mode, int major, int minor) throws PosixException {
-    if (libc().mknod(FileNames.cString(path), mode, makedev(major, minor)) != 0) {
-      throw failure("mknod", path);
+    HeapInvocationBuffer args = new HeapInvocationBuffer(PerFile.MKNOD);
+    PerFile.path(args, FileNames.cString(path));
+    args.putInt(mode);
+    args.putLong(makedev(major, minor));
+    if (PerFile.call(PerFile.MKNOD, args) != 0) {
+      throw perFileFailure("mknod", path);
     }
   }
 
   /** lchown(2): changes the owner of the path itself, never a symlink's target. */
   public static void lchown(Path path, int uid, int gid) throws PosixException {
-    byte[] cPath = FileNames.cString(path);
-    if (libc().fchownat(AT_FDCWD, cPath, uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
-      throw failure("lchown", path);
+    HeapInvocationBuffer args = new HeapInvocationBuffer(PerFile.FCHOWNAT);
+    args.putInt(AT_FDCWD);
+    PerFile.path(args, FileNames.cString(path));
+    args.putInt(uid);
+    args.putInt(gid);
+    args.putInt(AT_SYMLINK_NOFOLLOW);
+    if (PerFile.call(PerFile.FCHOWNAT, args) != 0) {
+      throw perFileFailure("lchown", path);
     }
   }
 
@@ -190,32 +243,41 @@ public final class Posix {
    * the refusal atomic: there is no window between a check and the change.
    */
   public static void chmod(Path path, int permissions) throws PosixException {
-    byte[] cPath = FileNames.cString(path);
-    if (libc().fchmodat(AT_FDCWD, cPath, permissions & 07777, AT_SYMLINK_NOFOLLOW) != 0) {
-      int errno = errno();
+    HeapInvocationBuffer args = new HeapInvocationBuffer(PerFile.FCHMODAT);
+    args.putInt(AT_FDCWD);
+    PerFile.path(args, FileNames.cString(path));
+    args.putInt(permissions & 07777);
+    args.putInt(AT_SYMLINK_NOFOLLOW);
+    if (PerFile.call(PerFile.FCHMODAT, args) != 0) {
+      int errno = LastError.getInstance().get();
       if (errno == Errno.EOPNOTSUPP.intValue() || errno == Errno.ENOTSUP.intValue()) {
         throw new PosixException("chmod", path.toString(), errno, "is a symlink");
       }
-      throw new PosixException("chmod", path.toString(), errno, libc().strerror(errno));
+      throw new PosixException("chmod", path.toString(), errno, describe(errno));
     }
   }
 
   /** Sets access and modification times of the path itself (symlinks included). */
   public static void lutimes(Path path, long mtimeSeconds, long mtimeNanos)
       throws PosixException {
-    long[] times = {mtimeSeconds, mtimeNanos, mtimeSeconds, mtimeNanos};
-    if (libc().utimensat(AT_FDCWD, FileNames.cString(path), times, AT_SYMLINK_NOFOLLOW) != 0) {
-      throw failure("utimensat", path);
+    utimensat(path, new long[] {mtimeSeconds, mtimeNanos, mtimeSeconds, mtimeNanos});
+  }
+
+  private static void utimensat(Path path, long[] times) throws PosixException {
+    HeapInvocationBuffer args = new HeapInvocationBuffer(PerFile.UTIMENSAT);
+    args.putInt(AT_FDCWD);
+    PerFile.path(args, FileNames.cString(path));
+    args.putArray(times, 0, times.length, ArrayFlags.IN | ArrayFlags.PINNED);
+    args.putInt(AT_SYMLINK_NOFOLLOW);
+    if (PerFile.call(PerFile.UTIMENSAT, args) != 0) {
+      throw perFileFailure("utimensat", path);
     }
   }
 
   /** Sets only the modification time, leaving atime as is. */
   public static void lsetMtime(Path path, long mtimeSeconds, long mtimeNanos)
       throws PosixException {
-    long[] times = {0, UTIME_OMIT, mtimeSeconds, mtimeNanos};
-    if (libc().utimensat(AT_FDCWD, FileNames.cString(path), times, AT_SYMLINK_NOFOLLOW) != 0) {
-      throw failure("utimensat", path);
-    }
+    utimensat(path, new long[] {0, UTIME_OMIT, mtimeSeconds, mtimeNanos});
   }
 
   /** lsetxattr(2) in any namespace (user., trusted., security.). */
