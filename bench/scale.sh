@@ -117,7 +117,12 @@ stop_registry() {
   if [ -n "$registry_pid" ]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; fi
   registry_pid=
 }
-trap stop_registry EXIT
+# The extracted trees go last, after every measurement (see extract below).
+finish() {
+  stop_registry
+  rm -rf "$work/deferred"
+}
+trap finish EXIT
 
 # entries TAR: one line per entry (name, type, mode, owner, size, time, link), as GNU tar lists it.
 entries() { tar --numeric-owner --full-time -tvf "$1" | sed 's#^\([^ ]*\) \([^ ]*\) *\([0-9]*\) #\1 \2 \3 #; s# \./# #'; }
@@ -205,10 +210,12 @@ for n in $sizes; do
         blob=$(layer_of big)
         "$lamina" --root "$root" save -o "$work/extract-image.tar" big
         # Each turn extracts into places of its own, made untimed beforehand (the image loaded into
-        # a fresh store), and nothing is deleted until the end: ext4 skips inodes freed in the
-        # last minutes when it allocates new ones (recently_deleted), so a turn that followed the
-        # deletion of the last one's million files spent most of its time in the kernel scanning
-        # for inodes, and whichever of the two went first after it paid for that.
+        # a fresh store), and nothing is deleted until the script ends: ext4 skips inodes freed in
+        # the last minutes (up to five) when it allocates new ones (recently_deleted), so a turn
+        # that followed the deletion of a million files spent most of its time in the kernel
+        # scanning inode bitmaps (61 s for a 50,000-file extraction that takes 2 s), and
+        # whichever side came next paid for it. Start the script five minutes after any large
+        # deletion on this file system.
         turn=0
         fresh_extract() {
           turn=$((turn + 1))
@@ -219,7 +226,9 @@ for n in $sizes; do
         run_op extract "$n" fresh_extract \
           "'$lamina' --root \"\$EXTRACT_ROOT\" create --name bench-extract big /nothing" \
           "tar -xf '$blob' -C \"\$EXTRACT_DIR\""
-        rm -rf "$work"/extract-root-* "$work"/extracted-* "$work/extract-image.tar"
+        mkdir -p "$work/deferred/$n"
+        mv "$work"/extract-root-* "$work"/extracted-* "$work/deferred/$n/"
+        rm -f "$work/extract-image.tar"
         ;;
       save)
         "$lamina" --root "$root" build -q -t big "$ctx" >/dev/null
