@@ -12,9 +12,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
- * A directory an extraction creates regular files in, held open: each file is created by its
- * name relative to the directory, written, and given its owner, mode and times through its own
- * descriptor ({@code fchown}, {@code fchmod}, {@code futimens}), as GNU tar does. By path, each
+ * A directory an extraction creates regular files and directories in, held open: each is
+ * created by its name relative to the directory, (a file) written, and given its owner, mode and
+ * (a file) times through its own descriptor ({@code fchown}, {@code fchmod}, {@code futimens}), as GNU tar does. By path, each
  * call makes the kernel look up every component of the path again, and a {@code chmod} that must
  * not follow a symlink is four calls in glibc (an {@code O_PATH} open, a stat, a chmod through
  * {@code /proc/self/fd}, a close): a small file cost twelve system calls, by descriptor it costs
@@ -59,8 +59,9 @@ public final class TargetDirectory implements AutoCloseable {
   }
 
   /** The native functions and the open flags of this architecture, or null. */
-  private record Calls(Function open, Function openat, Function write, Function fchown,
-      Function fchmod, Function futimens, Function close, int directoryFlags, int fileFlags) {
+  private record Calls(Function open, Function openat, Function mkdirat, Function write,
+      Function fchown, Function fchmod, Function futimens, Function close, int directoryFlags,
+      int fileFlags) {
     static Calls load() {
       int directory;
       int noFollow;
@@ -88,6 +89,8 @@ public final class TargetDirectory implements AutoCloseable {
             NativeFunctions.function(libc, "open", true, Type.SINT, Type.POINTER, Type.SINT),
             NativeFunctions.function(libc, "openat", true, Type.SINT, Type.SINT, Type.POINTER,
                 Type.SINT, Type.UINT),
+            NativeFunctions.function(libc, "mkdirat", true, Type.SINT, Type.SINT, Type.POINTER,
+                Type.UINT),
             NativeFunctions.function(libc, "write", true, Type.SLONG, Type.SINT, Type.POINTER,
                 Type.ULONG),
             NativeFunctions.function(libc, "fchown", true, Type.SINT, Type.SINT, Type.UINT,
@@ -157,6 +160,60 @@ public final class TargetDirectory implements AutoCloseable {
       throw failure("openat", file, errno);
     }
     return new NewFile(created, file);
+  }
+
+  /**
+   * Makes the directory {@code cName} (its bytes with a NUL) with mode 0700 and opens it, not
+   * following a symlink, for its own metadata and for the files to be created in it.
+   *
+   * @param dir its path, for messages
+   * @return the new directory, open; or null if something is at that name already (nothing was
+   *     changed)
+   * @throws IOException if it cannot be made or opened
+   */
+  public TargetDirectory makeDirectory(byte[] cName, Path dir) throws IOException {
+    if (fd < 0) {
+      throw new IOException("directory closed: " + path);
+    }
+    if (cName.length > NAME_MAX + 1) {
+      throw new PosixException("mkdirat", dir.toString(), 36, "File name too long");
+    }
+    Scratch s = SCRATCH.get();
+    s.buffer().put(0, cName);
+    Invoker invoker = Invoker.getInstance();
+    if (invoker.invokeLLLrL(CALLS.mkdirat(), fd, s.address(), 0700) != 0) {
+      int errno = LastError.getInstance().get();
+      if (errno == EEXIST) {
+        return null;
+      }
+      throw failure("mkdirat", dir, errno);
+    }
+    // Opened by name from this directory, without following: the directory just made, or a
+    // failure, never what a symlink put in its place would lead to.
+    int made = (int) invoker.invokeLLLLrL(CALLS.openat(), fd, s.address(),
+        CALLS.directoryFlags(), 0);
+    if (made < 0) {
+      throw failure("openat", dir, LastError.getInstance().get());
+    }
+    return new TargetDirectory(dir, made);
+  }
+
+  /**
+   * fchown(2) of this directory.
+   *
+   * @throws PosixException if the owner cannot be given (its errno says why)
+   */
+  public void chown(int uid, int gid) throws PosixException {
+    if (Invoker.getInstance().invokeIIIrI(CALLS.fchown(), fd, uid, gid) != 0) {
+      throw failure("fchown", path, LastError.getInstance().get());
+    }
+  }
+
+  /** fchmod(2) of this directory, with all twelve permission bits. */
+  public void chmod(int mode) throws PosixException {
+    if (Invoker.getInstance().invokeIIrI(CALLS.fchmod(), fd, mode & 07777) != 0) {
+      throw failure("fchmod", path, LastError.getInstance().get());
+    }
   }
 
   /** Closes the descriptor; files created from it stay open until closed themselves. */

@@ -127,7 +127,7 @@ final class Extraction implements AutoCloseable {
       return;
     }
     switch (h.kind()) {
-      case DIRECTORY -> directory(h, path);
+      case DIRECTORY -> directory(h, path, parts);
       case REGULAR -> regularFile(h, path, data);
       case SYMLINK -> symlink(h, path);
       case HARDLINK -> hardlink(h, path);
@@ -148,7 +148,10 @@ final class Extraction implements AutoCloseable {
 
   // ---- entry types ------------------------------------------------------------------------
 
-  private void directory(EntryHeader h, Path path) throws IOException {
+  private void directory(EntryHeader h, Path path, List<String> parts) throws IOException {
+    if (!paths.isRoot(path) && h.xattrs().isEmpty() && madeInTarget(h, path, parts)) {
+      return;
+    }
     if (!paths.isRoot(path)) {
       ensureDirectory(path.getParent());
       Optional<BasicFileAttributes> existing = RootedPath.lstat(path);
@@ -209,16 +212,11 @@ final class Extraction implements AutoCloseable {
    */
   private boolean createdInTarget(EntryHeader h, Path path, InputStream data)
       throws IOException {
-    Path dir = path.getParent();
-    ensureDirectory(dir);
-    if (filesDir == null || !filesDir.path().equals(dir)) {
-      closeFilesDir();
-      filesDir = TargetDirectory.open(dir);
-      if (filesDir == null) {
-        return false;
-      }
+    TargetDirectory dir = filesDirFor(path.getParent());
+    if (dir == null) {
+      return false;
     }
-    TargetDirectory.NewFile file = filesDir.create(FileNames.cString(path.getFileName()), path);
+    TargetDirectory.NewFile file = dir.create(FileNames.cString(path.getFileName()), path);
     if (file == null) {
       return false;
     }
@@ -243,6 +241,57 @@ final class Extraction implements AutoCloseable {
       file.setTimes(h.mtime().getEpochSecond(), h.mtime().getNano());
     }
     return true;
+  }
+
+  /**
+   * Makes the directory {@code path} in its parent held open and gives it its owner and mode
+   * through its descriptor, then holds it open for the entries after it (its children come
+   * next). False, with nothing changed, where something is at the path already or the native
+   * calls are not made here: the caller then makes it, or changes what is there, by path.
+   */
+  private boolean madeInTarget(EntryHeader h, Path path, List<String> parts) throws IOException {
+    TargetDirectory parent = filesDirFor(path.getParent());
+    if (parent == null) {
+      return false;
+    }
+    TargetDirectory made = parent.makeDirectory(FileNames.cString(path.getFileName()), path);
+    if (made == null) {
+      return false;
+    }
+    made(0);
+    markWritten(path);
+    try {
+      // Owner, then mode (chown clears setgid).
+      if (options.restoreOwners()) {
+        try {
+          made.chown((int) h.uid(), (int) h.gid());
+        } catch (PosixException e) {
+          throw ownerFailure(h, path, e);
+        }
+      }
+      made.chmod(h.mode());
+    } catch (IOException e) {
+      made.close();
+      throw e;
+    }
+    closeFilesDir();
+    filesDir = made;
+    // Made here as a directory: its own path needs no making, and its name resolves to it.
+    ensured = path;
+    paths.enteredDirectory(parts, path);
+    directoryTimes.remove(path);
+    directoryTimes.put(path, h.mtime());
+    return true;
+  }
+
+  /** The directory {@code dir} held open, opened now if another one was held; null if not here. */
+  private TargetDirectory filesDirFor(Path dir) throws IOException {
+    ensureDirectory(dir);
+    if (filesDir == null || !filesDir.path().equals(dir)) {
+      closeFilesDir();
+      filesDir = TargetDirectory.open(dir);
+    }
+    return filesDir;
   }
 
   private void closeFilesDir() {

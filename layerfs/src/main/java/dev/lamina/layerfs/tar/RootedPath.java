@@ -114,6 +114,18 @@ final class RootedPath {
   }
 
   /**
+   * Tells {@link #resolveEntry} that the entry named {@code parts} was just made as the directory
+   * {@code dir}, the resolution of that name: the entries after it, its children, then start from
+   * it without an lstat a component. Sound for the reason {@link #resolveEntry} gives, since the
+   * name was resolved through it and its last component is the directory made there, not a
+   * symlink to follow.
+   */
+  void enteredDirectory(List<String> parts, Path dir) {
+    lastEntryParentParts = List.copyOf(parts);
+    lastEntryParent = dir;
+  }
+
+  /**
    * Drops what {@link #resolveEntry} kept: an entry that does not come through it (a whiteout)
    * may change more than a child of the kept parent.
    */

@@ -96,6 +96,44 @@ class TargetDirectoryTest {
   }
 
   @Test
+  void makeDirectory_givesOwnerAndMode_andFilesGoInIt() throws Exception {
+    Requirements.root();
+    try (TargetDirectory t = open(dir);
+        TargetDirectory made = t.makeDirectory(c("sub"), dir.resolve("sub"))) {
+      assertEquals(0700, Posix.lstat(dir.resolve("sub")).mode() & 07777, "private until chmod");
+      made.chown(1234, 5678);
+      made.chmod(03775); // after the owner: chown clears setgid
+      try (TargetDirectory.NewFile f = made.create(c("f"), dir.resolve("sub/f"))) {
+        f.write(new byte[] {'x'}, 0, 1);
+      }
+    }
+    FileStat st = Posix.lstat(dir.resolve("sub"));
+    assertEquals(1234, st.uid());
+    assertEquals(5678, st.gid());
+    assertEquals(03775, st.mode() & 07777);
+    assertEquals("x", Files.readString(dir.resolve("sub/f")));
+  }
+
+  @Test
+  void makeDirectory_ofANameInUse_changesNothing_symlinkNotFollowed() throws Exception {
+    Path outside = Files.createDirectory(dir.resolve("outside"));
+    Path inner = Files.createDirectory(dir.resolve("inner"));
+    Files.createSymbolicLink(inner.resolve("link"), outside);
+    Files.writeString(inner.resolve("file"), "old");
+    Files.createDirectory(inner.resolve("dir"));
+    try (TargetDirectory t = open(inner)) {
+      for (String name : new String[] {"link", "file", "dir"}) {
+        assertNull(t.makeDirectory(c(name), inner.resolve(name)), name);
+      }
+    }
+    assertTrue(Files.isSymbolicLink(inner.resolve("link")));
+    assertEquals("old", Files.readString(inner.resolve("file")));
+    try (var children = Files.list(outside)) {
+      assertEquals(0, children.count());
+    }
+  }
+
+  @Test
   void createdFile_isPrivateUntilItsModeIsGiven() throws Exception {
     try (TargetDirectory t = open(dir); TargetDirectory.NewFile f = t.create(c("p"), dir.resolve("p"))) {
       assertEquals(0600, Posix.lstat(dir.resolve("p")).mode() & 07777);
