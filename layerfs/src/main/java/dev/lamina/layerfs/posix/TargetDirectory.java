@@ -34,6 +34,7 @@ public final class TargetDirectory implements AutoCloseable {
   private static final Calls CALLS = Calls.load();
   private static final int EINTR = 4;
   private static final int EEXIST = 17;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
   private static final int NAME_MAX = 255;
   private static final int SPACE = 256 * 1024;
   /** A thread's native memory: a name with its NUL, then room for what a write hands over. */
@@ -59,9 +60,9 @@ public final class TargetDirectory implements AutoCloseable {
   }
 
   /** The native functions and the open flags of this architecture, or null. */
-  private record Calls(Function open, Function openat, Function mkdirat, Function write,
-      Function fchown, Function fchmod, Function futimens, Function close, int directoryFlags,
-      int fileFlags) {
+  private record Calls(Function open, Function openat, Function mkdirat, Function symlinkat,
+      Function fchownat, Function utimensat, Function write, Function fchown, Function fchmod,
+      Function futimens, Function close, int directoryFlags, int fileFlags) {
     static Calls load() {
       int directory;
       int noFollow;
@@ -91,6 +92,12 @@ public final class TargetDirectory implements AutoCloseable {
                 Type.SINT, Type.UINT),
             NativeFunctions.function(libc, "mkdirat", true, Type.SINT, Type.SINT, Type.POINTER,
                 Type.UINT),
+            NativeFunctions.function(libc, "symlinkat", true, Type.SINT, Type.POINTER,
+                Type.SINT, Type.POINTER),
+            NativeFunctions.function(libc, "fchownat", true, Type.SINT, Type.SINT, Type.POINTER,
+                Type.UINT, Type.UINT, Type.SINT),
+            NativeFunctions.function(libc, "utimensat", true, Type.SINT, Type.SINT,
+                Type.POINTER, Type.POINTER, Type.SINT),
             NativeFunctions.function(libc, "write", true, Type.SLONG, Type.SINT, Type.POINTER,
                 Type.ULONG),
             NativeFunctions.function(libc, "fchown", true, Type.SINT, Type.SINT, Type.UINT,
@@ -142,14 +149,7 @@ public final class TargetDirectory implements AutoCloseable {
    * @throws IOException if it cannot be created
    */
   public NewFile create(byte[] cName, Path file) throws IOException {
-    if (fd < 0) {
-      throw new IOException("directory closed: " + path);
-    }
-    if (cName.length > NAME_MAX + 1) {
-      throw new PosixException("openat", file.toString(), 36, "File name too long");
-    }
-    Scratch s = SCRATCH.get();
-    s.buffer().put(0, cName);
+    Scratch s = named(cName, "openat", file);
     int created = (int) Invoker.getInstance().invokeLLLLrL(CALLS.openat(), fd, s.address(),
         CALLS.fileFlags(), 0600);
     if (created < 0) {
@@ -172,14 +172,7 @@ public final class TargetDirectory implements AutoCloseable {
    * @throws IOException if it cannot be made or opened
    */
   public TargetDirectory makeDirectory(byte[] cName, Path dir) throws IOException {
-    if (fd < 0) {
-      throw new IOException("directory closed: " + path);
-    }
-    if (cName.length > NAME_MAX + 1) {
-      throw new PosixException("mkdirat", dir.toString(), 36, "File name too long");
-    }
-    Scratch s = SCRATCH.get();
-    s.buffer().put(0, cName);
+    Scratch s = named(cName, "mkdirat", dir);
     Invoker invoker = Invoker.getInstance();
     if (invoker.invokeLLLrL(CALLS.mkdirat(), fd, s.address(), 0700) != 0) {
       int errno = LastError.getInstance().get();
@@ -196,6 +189,70 @@ public final class TargetDirectory implements AutoCloseable {
       throw failure("openat", dir, LastError.getInstance().get());
     }
     return new TargetDirectory(dir, made);
+  }
+
+  /**
+   * Makes the symlink {@code cName} (its bytes with a NUL) to {@code cTarget} (likewise), the
+   * target stored byte for byte.
+   *
+   * @param link its path, for messages
+   * @return false if something is at that name already (nothing was changed)
+   * @throws IOException if it cannot be made
+   */
+  public boolean symlink(byte[] cTarget, byte[] cName, Path link) throws IOException {
+    Scratch s = named(cName, "symlinkat", link);
+    long target = NativeFunctions.copyToNative(cTarget);
+    try {
+      if (Invoker.getInstance().invokeLLLrL(CALLS.symlinkat(), target, fd, s.address()) != 0) {
+        int errno = LastError.getInstance().get();
+        if (errno == EEXIST) {
+          return false;
+        }
+        throw failure("symlinkat", link, errno);
+      }
+    } finally {
+      MemoryIO.getInstance().freeMemory(target);
+    }
+    return true;
+  }
+
+  /**
+   * Gives the child {@code cName} itself, a symlink say, an owner: never follows it.
+   *
+   * @throws PosixException if the owner cannot be given (its errno says why)
+   */
+  public void lchown(byte[] cName, Path child, int uid, int gid) throws IOException {
+    Scratch s = named(cName, "lchown", child);
+    if (Invoker.getInstance().invokeLLLLLrL(CALLS.fchownat(), fd, s.address(),
+        uid & 0xffffffffL, gid & 0xffffffffL, AT_SYMLINK_NOFOLLOW) != 0) {
+      throw failure("lchown", child, LastError.getInstance().get());
+    }
+  }
+
+  /** Sets the access and modification times of the child {@code cName} itself, never following it. */
+  public void setTimes(byte[] cName, Path child, long seconds, long nanos) throws IOException {
+    Scratch s = named(cName, "utimensat", child);
+    // struct timespec times[2], where a write's data goes (after the name): atime, then mtime.
+    int at = NAME_MAX + 1;
+    s.buffer().putLong(at, seconds).putLong(at + 8, nanos).putLong(at + 16, seconds)
+        .putLong(at + 24, nanos);
+    if (Invoker.getInstance().invokeLLLLrL(CALLS.utimensat(), fd, s.address(), s.address() + at,
+        AT_SYMLINK_NOFOLLOW) != 0) {
+      throw failure("utimensat", child, LastError.getInstance().get());
+    }
+  }
+
+  /** The thread's scratch memory with {@code cName} at its start. */
+  private Scratch named(byte[] cName, String call, Path child) throws IOException {
+    if (fd < 0) {
+      throw new IOException("directory closed: " + path);
+    }
+    if (cName.length > NAME_MAX + 1) {
+      throw new PosixException(call, child.toString(), 36, "File name too long");
+    }
+    Scratch s = SCRATCH.get();
+    s.buffer().put(0, cName);
+    return s;
   }
 
   /**

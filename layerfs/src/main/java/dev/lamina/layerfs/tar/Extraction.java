@@ -311,8 +311,25 @@ final class Extraction implements AutoCloseable {
     if (h.linkName().isEmpty() || h.linkName().indexOf('\0') >= 0) {
       throw new LayerFormatException(h.name(), "a symlink needs a target");
     }
-    prepareNonDirectory(path);
     // The target is stored as written: it is only ever resolved through RootedPath.
+    if (h.xattrs().isEmpty()) {
+      TargetDirectory dir = filesDirFor(path.getParent());
+      byte[] name = FileNames.cString(path.getFileName());
+      if (dir != null && dir.symlink(FileNames.cString(h.linkName()), name, path)) {
+        made(0);
+        markWritten(path);
+        if (options.restoreOwners()) {
+          try {
+            dir.lchown(name, path, (int) h.uid(), (int) h.gid());
+          } catch (PosixException e) {
+            throw ownerFailure(h, path, e);
+          }
+        }
+        dir.setTimes(name, path, h.mtime().getEpochSecond(), h.mtime().getNano());
+        return;
+      }
+    }
+    prepareNonDirectory(path);
     Posix.symlink(h.linkName(), path);
     made(0);
     restoreMetadata(h, path, true);

@@ -134,6 +134,27 @@ class TargetDirectoryTest {
   }
 
   @Test
+  void symlink_targetByteForByte_ownerAndTimesOfTheLinkItself() throws Exception {
+    Requirements.root();
+    Path target = Files.writeString(dir.resolve("target"), "t");
+    Path link = dir.resolve("link");
+    try (TargetDirectory t = open(dir)) {
+      assertTrue(t.symlink(c("target//"), c("link"), link)); // not normalised
+      t.lchown(c("link"), link, 4321, 8765);
+      t.setTimes(c("link"), link, 1_200_000_000L, 42);
+      assertEquals(false, t.symlink(c("elsewhere"), c("target"), target), "a name in use");
+    }
+    assertEquals("target//", Posix.readlink(link));
+    FileStat st = Posix.lstat(link);
+    assertEquals(4321, st.uid());
+    assertEquals(8765, st.gid());
+    assertEquals(1_200_000_000L, st.mtimeSeconds());
+    assertEquals(42, st.mtimeNanos());
+    assertEquals(0, Posix.lstat(target).uid(), "the target itself is not changed");
+    assertEquals("t", Files.readString(target));
+  }
+
+  @Test
   void createdFile_isPrivateUntilItsModeIsGiven() throws Exception {
     try (TargetDirectory t = open(dir); TargetDirectory.NewFile f = t.create(c("p"), dir.resolve("p"))) {
       assertEquals(0600, Posix.lstat(dir.resolve("p")).mode() & 07777);
