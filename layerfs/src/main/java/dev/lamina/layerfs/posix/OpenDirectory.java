@@ -95,27 +95,13 @@ public final class OpenDirectory implements AutoCloseable {
   private record Calls(Function open, Function openat, Function close, Function read,
       Function getdents, Function syscall, int directoryFlags, int noFollow, int fileFlags) {
     static Calls load() {
-      int directory;
-      int noFollow;
-      switch (System.getProperty("os.arch")) {
-        case "amd64", "x86_64" -> {
-          directory = 0200000;
-          noFollow = 0400000;
-        }
-        case "aarch64" -> {
-          directory = 040000;
-          noFollow = 0100000;
-        }
-        default -> {
-          return null;
-        }
+      OpenFlags flags = OpenFlags.here();
+      if (flags == null) {
+        return null;
       }
       try {
         Library libc = NativeFunctions.libc();
         int rdonly = 0;
-        int noctty = 0400;
-        int nonblock = 04000;
-        int cloexec = 02000000;
         return new Calls(
             NativeFunctions.function(libc, "open", true, Type.SINT, Type.POINTER, Type.SINT),
             NativeFunctions.function(
@@ -127,10 +113,11 @@ public final class OpenDirectory implements AutoCloseable {
                 libc, "getdents64", true, Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG),
             NativeFunctions.function(libc, "syscall", true, Type.SLONG,
                 Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG),
-            rdonly | directory | cloexec,
-            noFollow,
+            rdonly | flags.directory() | OpenFlags.CLOEXEC,
+            flags.noFollow(),
             // A FIFO swapped in for a file after it was stat'ed must not hang the reader.
-            rdonly | noctty | nonblock | cloexec | noFollow);
+            rdonly | OpenFlags.NOCTTY | OpenFlags.NONBLOCK | OpenFlags.CLOEXEC
+                | flags.noFollow());
       } catch (LinkageError | RuntimeException e) {
         return null;
       }

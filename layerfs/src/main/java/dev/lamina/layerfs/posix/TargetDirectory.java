@@ -64,26 +64,10 @@ public final class TargetDirectory implements AutoCloseable {
       Function fchownat, Function utimensat, Function write, Function fchown, Function fchmod,
       Function futimens, Function close, int directoryFlags, int fileFlags) {
     static Calls load() {
-      int directory;
-      int noFollow;
-      switch (System.getProperty("os.arch")) {
-        case "amd64", "x86_64" -> {
-          directory = 0200000;
-          noFollow = 0400000;
-        }
-        case "aarch64" -> {
-          directory = 040000;
-          noFollow = 0100000;
-        }
-        default -> {
-          return null;
-        }
+      OpenFlags flags = OpenFlags.here();
+      if (flags == null) {
+        return null;
       }
-      int wronly = 01;
-      int creat = 0100;
-      int excl = 0200;
-      int noctty = 0400;
-      int cloexec = 02000000;
       try {
         Library libc = NativeFunctions.libc();
         return new Calls(
@@ -105,8 +89,9 @@ public final class TargetDirectory implements AutoCloseable {
             NativeFunctions.function(libc, "fchmod", true, Type.SINT, Type.SINT, Type.UINT),
             NativeFunctions.function(libc, "futimens", true, Type.SINT, Type.SINT, Type.POINTER),
             NativeFunctions.function(libc, "close", true, Type.SINT, Type.SINT),
-            directory | noFollow | cloexec,
-            wronly | creat | excl | noctty | noFollow | cloexec);
+            flags.directory() | flags.noFollow() | OpenFlags.CLOEXEC,
+            OpenFlags.WRONLY | OpenFlags.CREAT | OpenFlags.EXCL | OpenFlags.NOCTTY
+                | flags.noFollow() | OpenFlags.CLOEXEC);
       } catch (LinkageError | RuntimeException e) {
         return null;
       }

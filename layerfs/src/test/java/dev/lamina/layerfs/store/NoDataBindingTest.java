@@ -1,7 +1,6 @@
 package dev.lamina.layerfs.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.layerfs.oci.ContainerConfig;
 import dev.lamina.layerfs.oci.ImageConfig;
@@ -10,13 +9,11 @@ import dev.lamina.layerfs.oci.Json;
 import dev.lamina.layerfs.oci.Manifest;
 import dev.lamina.layerfs.oci.MediaType;
 import dev.lamina.layerfs.oci.Platform;
-import java.io.ByteArrayOutputStream;
+import dev.lamina.layerfs.testing.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,21 +53,8 @@ class NoDataBindingTest {
 
   @Test
   void containerStartPath_loadsNoDataBinding(@TempDir Path dir) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("-Xmx128m");
-    cmd.add("-Xlog:class+load=info:stdout");
-    cmd.add(NoDataBindingTest.class.getName());
-    cmd.add(dir.resolve("store").toString());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    p.getInputStream().transferTo(out);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-    String log = out.toString(StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), log);
-    assertTrue(log.contains(DONE), log);
+    String log = ChildJvm.classLoads(NoDataBindingTest.class, DONE,
+        dir.resolve("store").toString());
     List<String> loaded =
         log.lines().filter(l -> l.contains("com.fasterxml.jackson.databind.")).toList();
     assertEquals(List.of(), loaded);

@@ -6,13 +6,11 @@ import static dev.lamina.layerfs.tar.TarFixture.symlinkEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.layerfs.testing.ChildJvm;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,18 +41,8 @@ class ExtractionBindsNoJnrTest {
   @Test
   void extraction_loadsNoJnrBinding(@TempDir Path dir) throws Exception {
     dev.lamina.layerfs.testing.Requirements.root();
-    List<String> cmd = List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "-Xmx128m",
-        "-Xlog:class+load=info:stdout",
-        ExtractionBindsNoJnrTest.class.getName(), dir.resolve("root").toString());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    p.getInputStream().transferTo(out);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-    String log = out.toString(StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), log);
-    assertTrue(log.contains(DONE), log);
+    String log = ChildJvm.classLoads(ExtractionBindsNoJnrTest.class, DONE,
+        dir.resolve("root").toString());
     assertTrue(Files.isSymbolicLink(dir.resolve("root/bin")));
     List<String> loaded = log.lines().filter(l -> l.contains(" jnr.ffi.provider.")).toList();
     assertEquals(List.of(), loaded);
