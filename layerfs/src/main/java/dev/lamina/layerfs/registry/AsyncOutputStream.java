@@ -1,79 +1,68 @@
 package dev.lamina.layerfs.registry;
 
-import dev.lamina.layerfs.io.ChunkingOutputStream;
+import dev.lamina.layerfs.io.BufferRelay;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Hands what is written to a thread of its own that writes it to {@code out}, so the writer goes
  * on (reading and hashing a layer, say) while the bytes are hashed, stored and sent. At most
- * {@value #BUFFERS} buffers of {@value #BUFFER_SIZE} bytes wait in between; the writer blocks
- * beyond that.
+ * {@value #BUFFERS} buffers of {@value #BUFFER_SIZE} bytes wait in between, reused; the writer
+ * blocks beyond that.
  *
- * <p>A failure of {@code out} is thrown by the next write, flush or close. {@link #close()} ends
- * the queue, waits for the thread and closes {@code out}; {@link #abort()} stops the thread
- * without writing what waits, so {@code out} can be discarded safely.
+ * <p>A failure of {@code out} is thrown by the next write, flush or close. {@link #close()} waits
+ * for the thread and closes {@code out}; {@link #abort()} stops the thread without writing what
+ * waits, so {@code out} can be discarded safely.
  */
-final class AsyncOutputStream extends ChunkingOutputStream {
+final class AsyncOutputStream extends OutputStream {
   static final int BUFFER_SIZE = 256 * 1024;
   static final int BUFFERS = 8;
-  private static final byte[] END = new byte[0];
 
   private final OutputStream out;
-  private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(BUFFERS);
-  private final Thread thread;
-  private volatile Throwable failure;
-  private volatile boolean aborted;
+  /** One buffer more than wait: the one being filled. */
+  private final BufferRelay<byte[]> relay;
+  private byte[] buf;
+  private int fill;
   private boolean closed;
 
   AsyncOutputStream(OutputStream out, String name) {
-    super(BUFFER_SIZE);
     this.out = Objects.requireNonNull(out, "out");
-    this.thread = new Thread(this::drain, name);
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  private void drain() {
-    try {
-      while (true) {
-        byte[] b = queue.take();
-        if (b == END || aborted) {
-          break;
-        }
-        out.write(b);
-      }
-      if (!aborted) {
-        out.close();
-      }
-    } catch (Throwable t) {
-      failure = t;
-      queue.clear(); // unblocks the writer, which then sees the failure
-    }
+    this.relay = BufferRelay.onThread(name, BUFFERS + 1, () -> new byte[BUFFER_SIZE],
+        (b, length) -> out.write(b, 0, length));
   }
 
   @Override
-  protected void ensureOpen() throws IOException {
+  public void write(int b) throws IOException {
+    write(new byte[] {(byte) b}, 0, 1);
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
     if (closed) {
       throw new IOException("stream closed");
     }
-  }
-
-  @Override
-  protected void emit(byte[] chunk) throws IOException {
-    put(chunk);
+    while (len > 0) {
+      if (buf == null) {
+        buf = relay.take();
+      }
+      int n = Math.min(len, buf.length - fill);
+      System.arraycopy(b, off, buf, fill, n);
+      fill += n;
+      off += n;
+      len -= n;
+      if (fill == buf.length) {
+        handOver();
+      }
+    }
   }
 
   /** Passes on what is buffered (it is written soon, not when this returns). */
   @Override
   public void flush() throws IOException {
-    if (buffered() > 0) {
-      emitBuffered();
+    if (fill > 0) {
+      handOver();
     }
   }
 
@@ -83,11 +72,14 @@ final class AsyncOutputStream extends ChunkingOutputStream {
     if (closed) {
       return;
     }
-    flush();
-    closed = true;
-    put(END);
-    join();
-    check();
+    try {
+      flush();
+      relay.awaitWritten();
+    } finally {
+      closed = true;
+      relay.close(); // reports a failure not reported above
+    }
+    out.close();
   }
 
   /**
@@ -97,46 +89,14 @@ final class AsyncOutputStream extends ChunkingOutputStream {
    */
   void abort() {
     closed = true;
-    aborted = true;
-    queue.clear();
-    queue.offer(END);
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    relay.abort(10_000);
   }
 
-  private void put(byte[] b) throws IOException {
-    try {
-      while (true) {
-        check();
-        if (queue.offer(b, 50, TimeUnit.MILLISECONDS)) {
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while writing");
-    }
-  }
-
-  private void join() throws InterruptedIOException {
-    try {
-      thread.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while writing");
-    }
-  }
-
-  private void check() throws IOException {
-    Throwable f = failure;
-    if (f instanceof IOException io) {
-      throw io;
-    }
-    if (f != null) {
-      throw new IOException("writing failed: " + f, f);
-    }
+  private void handOver() throws IOException {
+    byte[] full = buf;
+    int length = fill;
+    buf = null; // taken again at the next write: a flush at the end takes no new buffer
+    fill = 0;
+    relay.put(full, length);
   }
 }

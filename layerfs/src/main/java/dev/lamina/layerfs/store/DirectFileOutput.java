@@ -1,7 +1,7 @@
 package dev.lamina.layerfs.store;
 
 import com.sun.nio.file.ExtendedOpenOption;
-import dev.lamina.layerfs.concurrent.Futures;
+import dev.lamina.layerfs.io.BufferRelay;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -9,11 +9,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Writes a new file past the page cache ({@code O_DIRECT}): bytes are gathered in an aligned
@@ -56,28 +54,28 @@ final class DirectFileOutput extends OutputStream {
   private final FileChannel direct;
   private final FileChannel plain;
   private final int alignment;
+  /** Full buffers on their way to the disk's thread, which writes them in order. */
+  private final BufferRelay<ByteBuffer> relay;
   /** The buffer being filled. */
   private ByteBuffer buf;
-  private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
-  /** Buffers handed to the disk's thread, oldest first. */
-  private final ArrayDeque<Future<ByteBuffer>> writing = new ArrayDeque<>();
-  /** Where the next whole buffer goes; advanced by whoever writes, one write at a time. */
+  /** Where the next whole buffer goes; advanced by the disk's thread, one write at a time. */
   private long position;
   private boolean finished;
   /**
    * Whether a direct write was refused: the rest goes through {@link #plain}. Set by the disk's
    * thread, read by it or once its writes are awaited.
    */
-  private volatile boolean refused;
+  private boolean refused;
 
-  private DirectFileOutput(FileChannel direct, FileChannel plain, int alignment) {
+  private DirectFileOutput(FileChannel direct, FileChannel plain, int alignment)
+      throws IOException {
     this.direct = direct;
     this.plain = plain;
     this.alignment = alignment;
-    for (int i = 0; i < BUFFERS; i++) {
-      free.add(ByteBuffer.allocateDirect(BUFFER + alignment).alignedSlice(alignment));
-    }
-    this.buf = free.poll();
+    this.relay = BufferRelay.on(Disk.THREAD, BUFFERS,
+        () -> ByteBuffer.allocateDirect(BUFFER + alignment).alignedSlice(alignment),
+        (full, length) -> position += writeAt(full, position));
+    this.buf = relay.take();
   }
 
   /**
@@ -134,25 +132,9 @@ final class DirectFileOutput extends OutputStream {
    * thread and takes a free one, waiting for the oldest write if none is free.
    */
   private void handOver() throws IOException {
-    ByteBuffer full = buf.flip();
-    long at = position;
-    position += full.remaining();
-    writing.add(Disk.THREAD.submit(() -> {
-      writeAt(full, at);
-      return full.clear();
-    }));
-    while (!writing.isEmpty() && writing.peek().isDone()) {
-      free.add(Futures.await(writing.poll())); // also reports a failed write at once
-    }
-    ByteBuffer next = free.poll();
-    buf = next != null ? next : Futures.await(writing.poll());
-  }
-
-  /** Waits for every buffer handed over to be written. */
-  private void awaitWrites() throws IOException {
-    while (!writing.isEmpty()) {
-      free.add(Futures.await(writing.poll()));
-    }
+    buf.flip();
+    relay.put(buf, buf.remaining());
+    buf = relay.take().clear();
   }
 
   /**
@@ -160,7 +142,8 @@ final class DirectFileOutput extends OutputStream {
    * writes but refuses one (its blocks larger than it said) gets this and every later write
    * through the ordinary channel, which reports a real failure (a full disk) again.
    */
-  private void writeAt(ByteBuffer out, long at) throws IOException {
+  private int writeAt(ByteBuffer out, long at) throws IOException {
+    int length = out.remaining();
     long pos = at;
     if (!refused) {
       try {
@@ -174,6 +157,7 @@ final class DirectFileOutput extends OutputStream {
     while (out.hasRemaining()) {
       pos += plain.write(out, pos);
     }
+    return length;
   }
 
   /**
@@ -185,7 +169,8 @@ final class DirectFileOutput extends OutputStream {
       return;
     }
     finished = true;
-    awaitWrites();
+    relay.awaitWritten();
+    relay.close();
     buf.flip();
     int whole = buf.remaining() / alignment * alignment;
     ByteBuffer blocks = buf.duplicate().limit(whole);
@@ -203,8 +188,8 @@ final class DirectFileOutput extends OutputStream {
   public void close() throws IOException {
     finished = true;
     try {
-      awaitWrites();
-    } catch (IOException e) {
+      relay.close();
+    } catch (IOException | RuntimeException e) {
       // this blob is thrown away: whatever failed no longer matters
     } finally {
       direct.close();

@@ -1,6 +1,6 @@
 package dev.lamina.layerfs.tar;
 
-import dev.lamina.layerfs.concurrent.Futures;
+import dev.lamina.layerfs.io.BufferRelay;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,9 +13,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Writes entries as a layer tar whose bytes depend only on the entries: the same entries give the
@@ -272,30 +269,20 @@ public final class LayerWriter {
    * each waited on the other: in a cold build of 50,000 small files the caller spent about half
    * its time waiting for the writer, and the writer a third of its time waiting for a buffer;
    * with {@link #QUEUED} of them the build took 0.95 s instead of 1.09 s. Buffers are made as
-   * they are first needed and reused, so memory stays flat.
+   * they are first needed and reused, so memory stays flat (see {@link BufferRelay}).
    */
   private static final class BlockOutput implements AutoCloseable {
     private final OutputStream out;
-    private final ExecutorService writer =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "layer-writer");
-              t.setDaemon(true);
-              return t;
-            });
-    /** Buffers handed to the writing thread, oldest first, with the writes of them. */
-    private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
-    /** Buffers written and free again. */
-    private final ArrayDeque<byte[]> free = new ArrayDeque<>();
-    private int buffers = 1;
-    /** Whether a write failed: the writes queued after it are skipped. */
-    private volatile boolean failed;
-    private byte[] buf = new byte[BUFFER_SIZE];
+    private final BufferRelay<byte[]> relay;
+    private byte[] buf;
     private int pos;
     private long written;
 
-    BlockOutput(OutputStream out) {
+    BlockOutput(OutputStream out) throws IOException {
       this.out = out;
+      this.relay = BufferRelay.onThread("layer-writer", QUEUED, () -> new byte[BUFFER_SIZE],
+          (b, length) -> out.write(b, 0, length));
+      this.buf = relay.take();
     }
 
     void put(byte[] bytes) throws IOException {
@@ -340,60 +327,23 @@ public final class LayerWriter {
 
     void flush() throws IOException {
       drain();
-      awaitPending();
+      relay.awaitWritten();
       out.flush();
     }
 
     /** Waits for the writing thread (whatever happened to it) and stops it. */
     @Override
-    public void close() {
-      try {
-        awaitPending();
-      } catch (IOException e) {
-        // the write already failed the caller, or is reported by flush
-      } finally {
-        writer.shutdownNow();
-      }
+    public void close() throws IOException {
+      relay.close();
     }
 
-    /**
-     * Hands the filled buffer to the writing thread and takes a free one: a new one while fewer
-     * than {@link #QUEUED} exist, else the oldest once it is written.
-     */
+    /** Hands the filled buffer to the writing thread and takes a free one. */
     private void drain() throws IOException {
       if (pos > 0) {
-        byte[] full = buf;
-        int length = pos;
-        pending.add(writer.submit(() -> {
-          if (!failed) { // nothing is written after a write failed: the caller reports it
-            try {
-              out.write(full, 0, length);
-            } catch (IOException | RuntimeException e) {
-              failed = true;
-              throw e;
-            }
-          }
-          return full;
-        }));
+        relay.put(buf, pos);
         written += pos;
         pos = 0;
-        // Buffers already written are taken back first, which also reports a failed write at once.
-        while (!pending.isEmpty() && pending.peek().isDone()) {
-          free.add(Futures.await(pending.poll()));
-        }
-        byte[] next = free.poll();
-        if (next == null && buffers < QUEUED) {
-          buffers++;
-          next = new byte[BUFFER_SIZE];
-        }
-        buf = next != null ? next : Futures.await(pending.poll());
-      }
-    }
-
-    /** Waits until every buffer handed over is written. */
-    private void awaitPending() throws IOException {
-      while (!pending.isEmpty()) {
-        free.add(Futures.await(pending.poll()));
+        buf = relay.take();
       }
     }
   }
