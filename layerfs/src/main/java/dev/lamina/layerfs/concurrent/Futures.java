@@ -30,22 +30,30 @@ public final class Futures {
         }
       }
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(cause);
+      throw failureOf(e.getCause());
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * The failure of work done on another thread, as the thread that waited for it throws it: an
+   * {@link IOException} as it was (returned, for the caller to throw); unchecked exceptions and
+   * errors thrown here as they are; anything else wrapped in an {@code IOException}.
+   */
+  public static IOException failureOf(Throwable cause) {
+    if (cause instanceof IOException io) {
+      return io;
+    }
+    if (cause instanceof RuntimeException r) {
+      throw r;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return new IOException(cause);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.io;
 
+import dev.lamina.layerfs.concurrent.Futures;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
@@ -100,7 +101,10 @@ public final class BufferRelay<B> implements AutoCloseable {
     return new BufferRelay<>(capacity, allocator, own, own, drain);
   }
 
-  /** A relay whose writes run on {@code executor}, which others may share and which it never stops. */
+  /**
+   * A relay whose writes run on {@code executor}, which other relays may share and which it never
+   * stops.
+   */
   public static <B> BufferRelay<B> on(
       Executor executor, int capacity, Supplier<B> allocator, Drain<B> drain) {
     return new BufferRelay<>(
@@ -116,7 +120,6 @@ public final class BufferRelay<B> implements AutoCloseable {
    * @throws InterruptedIOException if interrupted while waiting (nothing more is written then)
    */
   public B take() throws IOException {
-    boolean make;
     synchronized (this) {
       while (true) {
         check();
@@ -126,7 +129,6 @@ public final class BufferRelay<B> implements AutoCloseable {
         }
         if (made < capacity) {
           made++;
-          make = true;
           break;
         }
         waitForWrite();
@@ -218,7 +220,7 @@ public final class BufferRelay<B> implements AutoCloseable {
     }
     stopOwnThread();
     if (unreported != null) {
-      throw rethrown(unreported);
+      throw Futures.failureOf(unreported);
     }
   }
 
@@ -310,7 +312,7 @@ public final class BufferRelay<B> implements AutoCloseable {
     // holds the lock
     if (failure != null && !reported) {
       reported = true;
-      throw rethrown(failure);
+      throw Futures.failureOf(failure);
     }
     if (closed) {
       throw new IOException("buffer relay closed");
@@ -347,18 +349,4 @@ public final class BufferRelay<B> implements AutoCloseable {
   }
 
   private record Filled<B>(B buffer, int length) {}
-
-  /** The drain's failure as the filler throws it: an IOException or unchecked one as it was. */
-  private static IOException rethrown(Throwable t) {
-    if (t instanceof IOException io) {
-      return io;
-    }
-    if (t instanceof RuntimeException r) {
-      throw r;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    return new IOException(t);
-  }
 }

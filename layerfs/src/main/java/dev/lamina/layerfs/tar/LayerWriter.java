@@ -33,9 +33,9 @@ import java.util.TreeMap;
  *   <li>The archive ends with two zero blocks and no further record padding.
  * </ul>
  *
- * <p>File contents are streamed through one reused buffer; memory does not grow with file or layer
- * size. {@link #write} sorts the entries it is given in memory; {@link #writeSorted} takes them
- * already sorted, one at a time, and holds none of them.
+ * <p>File contents are streamed through a few reused buffers; memory does not grow with file or
+ * layer size. {@link #write} sorts the entries it is given in memory; {@link #writeSorted} takes
+ * them already sorted, one at a time, and holds none of them.
  */
 public final class LayerWriter {
   /**
