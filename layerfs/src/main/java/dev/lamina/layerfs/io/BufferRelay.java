@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 /**
  * Buffers handed from the thread that fills them to another that writes them out ({@link Drain}),
  * a few at a time, so that filling (reading and packing files, compressing) and writing (hashing,
- * a disk, a socket) overlap. The filler {@link #take}s a buffer, fills it and {@link #put}s it;
- * buffers are written in the order they were put, one at a time.
+ * a disk, a socket) overlap. The filler (one thread) {@link #take}s a buffer, fills it and {@link
+ * #put}s it; buffers are written in the order they were put, one at a time.
  *
  * <ul>
  *   <li>At most {@code capacity} buffers ever exist, counting the one being filled. They are made

@@ -141,6 +141,8 @@ final class DirectFileOutput extends OutputStream {
    * Writes {@code out} (whole blocks) at {@code at}. A filesystem that opened the file for direct
    * writes but refuses one (its blocks larger than it said) gets this and every later write
    * through the ordinary channel, which reports a real failure (a full disk) again.
+   *
+   * @return the number of bytes written: all that {@code out} held
    */
   private int writeAt(ByteBuffer out, long at) throws IOException {
     int length = out.remaining();
