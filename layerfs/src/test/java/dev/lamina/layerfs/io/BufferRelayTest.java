@@ -41,7 +41,7 @@ class BufferRelayTest {
     relay.put(b, 4);
   }
 
-  /** Blocks the caller until {@code thread} waits (in the relay), then releases {@code gate}. */
+  /** Releases {@code gate}, from a thread of its own, once {@code thread} waits (in the relay). */
   private static void releaseOnceWaiting(Thread thread, CountDownLatch gate) {
     Thread helper = new Thread(() -> {
       while (thread.getState() != Thread.State.WAITING
@@ -214,17 +214,20 @@ class BufferRelayTest {
 
   @Test
   void abort_dropsTheBuffersWaiting_afterTheWriteInProgress() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
     CountDownLatch gate = new CountDownLatch(1);
     List<Integer> written = Collections.synchronizedList(new ArrayList<>());
     BufferRelay<ByteBuffer> relay = BufferRelay.onThread("relay-test-abort", 4,
         () -> ByteBuffer.allocate(4),
         (b, n) -> {
+          started.countDown();
           await(gate);
           written.add(numberOf(b));
         });
     for (int i = 0; i < 3; i++) {
       putNumber(relay, i);
     }
+    started.await(); // 0 is being written
 
     releaseOnceWaiting(Thread.currentThread(), gate);
     relay.abort(600_000);
