@@ -41,21 +41,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * #inWalkOrder}), the others to a spill file of the thread that learns them, and the build's
  * save merges them with the old memo, or, when the build learned everything in one walk and kept
  * nothing of the old memo (a cold build), renames that walk's spill into place as the new memo.
- * Either way the memo is replaced by one rename of a whole file: a build that fails or is killed
- * leaves the old one, and of two builds of a context at once, the last to save wins.
+ * A build that learned little next to the memo (a rebuild after a few files changed) leaves the
+ * memo file as it is and saves what it learned, with what earlier such builds did, in a delta
+ * beside it ({@link Memo}), which readers merge in; once the delta outgrows its share of the memo,
+ * a save merges memo, delta and what it learned into a new memo. Every save replaces one whole
+ * file by one rename: a build that fails or is killed leaves the old memo and delta, and of two
+ * builds of a context at once, one save is kept and the other's learned digests are lost (they
+ * are hashed again).
  */
 public final class FileDigests implements Closeable {
   static final long RACY_SECONDS = 2;
   private static final HexFormat HEX = HexFormat.of();
 
   private final Path memoFile;
-  private final MemoFile memo;
+  private final Memo memo;
   private final long startedSeconds = System.currentTimeMillis() / 1000;
   private final Map<Thread, Spill> threadSpills = new ConcurrentHashMap<>();
   private final Queue<Spill> walkSpills = new ConcurrentLinkedQueue<>();
   private final AtomicInteger runs = new AtomicInteger();
 
-  private FileDigests(Path memoFile, MemoFile memo) {
+  private FileDigests(Path memoFile, Memo memo) {
     this.memoFile = memoFile;
     this.memo = memo;
   }
@@ -74,25 +79,28 @@ public final class FileDigests implements Closeable {
     String name =
         Digest.sha256(contextDir.toString().getBytes(StandardCharsets.UTF_8)).hex();
     Path file = memoDir.resolve(name);
-    removeStaleSpills(memoDir);
-    return new FileDigests(file, MemoFile.open(file));
+    Memo memo = Memo.open(file);
+    removeStale(memoDir, "*" + Spill.SUFFIX, null);
+    removeStale(memoDir, name + ".*" + Memo.DELTA_SUFFIX, memo == null ? null : memo.deltaFile());
+    return new FileDigests(file, memo);
   }
 
   /**
-   * Deletes spill files a killed build left behind: a day old, so never those of a build still
-   * running.
+   * Deletes the files of {@code memoDir} matching {@code glob} that a day passed over, but
+   * {@code current}: spills a killed build left behind, and deltas of a memo since replaced
+   * (read by nothing). A day old, so never those of a build still running.
    */
-  private static void removeStaleSpills(Path memoDir) {
+  private static void removeStale(Path memoDir, String glob, Path current) {
     long dayAgo = System.currentTimeMillis() - 24 * 3600 * 1000L;
-    try (java.nio.file.DirectoryStream<Path> spills =
-        Files.newDirectoryStream(memoDir, "*" + Spill.SUFFIX)) {
-      for (Path p : spills) {
-        if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < dayAgo) {
+    try (java.nio.file.DirectoryStream<Path> stale = Files.newDirectoryStream(memoDir, glob)) {
+      for (Path p : stale) {
+        if (!p.equals(current)
+            && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < dayAgo) {
           Files.deleteIfExists(p);
         }
       }
     } catch (IOException e) {
-      // no memo directory yet, or a spill gone meanwhile: nothing to clean
+      // no memo directory yet, or a file gone meanwhile: nothing to clean
     }
   }
 
@@ -106,7 +114,7 @@ public final class FileDigests implements Closeable {
     }
     synchronized (memo) {
       try {
-        MemoFile.Record r = valid(key, stamp);
+        MemoFile.Record r = valid(memo.find(key), stamp);
         return r != null ? HEX.formatHex(r.digest()) : null;
       } catch (IOException e) {
         return null; // an unreadable memo only costs reading the file
@@ -115,11 +123,10 @@ public final class FileDigests implements Closeable {
   }
 
   /**
-   * The record of {@code key} if it still has {@code stamp}; one that does not is noted outdated
-   * ({@link MemoFile#outdate}). Called holding the memo's lock.
+   * The record {@code r}, just found, if it still has {@code stamp}; one that does not is noted
+   * outdated ({@link MemoFile#outdate}). Called holding the memo's lock.
    */
-  private MemoFile.Record valid(String key, FileStamp stamp) throws IOException {
-    MemoFile.Record r = memo.find(key);
+  private MemoFile.Record valid(MemoFile.Record r, FileStamp stamp) {
     if (r == null) {
       return null;
     }
@@ -146,12 +153,14 @@ public final class FileDigests implements Closeable {
       Object[] known = new Object[names.length];
       String above = dir.isEmpty() ? prefix : prefix + dir + "/";
       synchronized (memo) {
+        boolean inDelta = memo.deltaMayHold(above);
         for (int i = 0; i < names.length; i++) {
           if (!stats[i].isRegularFile() || stats[i].size() == 0) {
             continue;
           }
           try {
-            MemoFile.Record r = valid(above + names[i], FileStamp.of(stats[i]));
+            MemoFile.Record r =
+                valid(memo.find(above + names[i], inDelta), FileStamp.of(stats[i]));
             if (r != null && r.withoutXattrs()) {
               known[i] = HEX.formatHex(r.digest());
             }
@@ -302,7 +311,9 @@ public final class FileDigests implements Closeable {
    * merged in key order, a learned record replacing an old one of the same key. When one walk's
    * spill holds all that was learned, in order, and the old memo has nothing to keep (there is
    * none, or every record of it was found outdated), that spill is the merge's result as it
-   * stands: it becomes the memo without being read again.
+   * stands: it becomes the memo without being read again. When what was learned is little next
+   * to the memo (with its delta, at most a {@value Memo#DELTA_SHARE}th of its records), only the
+   * delta is written again ({@link Memo#saveDelta}), and the memo file is left as it is.
    *
    * @throws IOException if it cannot be written
    */
@@ -315,9 +326,16 @@ public final class FileDigests implements Closeable {
     if (learned.isEmpty()) {
       return;
     }
+    long records = 0;
+    for (Spill s : learned) {
+      records += s.records();
+    }
     try {
       if (learned.size() == 1 && learned.get(0).runCount() == 1 && nothingOldToKeep()) {
         learned.get(0).commitAs(memoFile);
+        removeDelta();
+      } else if (memo != null && memo.deltaTakes(records)) {
+        memo.saveDelta(runsOf(learned));
       } else {
         List<MemoMerge.Source> sources = new ArrayList<>();
         if (memo != null) {
@@ -325,15 +343,33 @@ public final class FileDigests implements Closeable {
             sources.add(new MemoMerge.Source(memo.records(), -1));
           }
         }
-        for (Spill s : learned) {
-          sources.addAll(s.runs());
-        }
+        sources.addAll(runsOf(learned));
         MemoFile.write(memoFile, new MemoMerge(sources));
+        removeDelta();
       }
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
     close();
+  }
+
+  private static List<MemoMerge.Source> runsOf(List<Spill> spills) throws IOException {
+    List<MemoMerge.Source> runs = new ArrayList<>();
+    for (Spill s : spills) {
+      runs.addAll(s.runs());
+    }
+    return runs;
+  }
+
+  /**
+   * Removes the old memo's delta once a new memo file replaced it. Only after: from the rename on
+   * it is read no more (its name holds the old file's identity), and until then it completes the
+   * old memo; so a crash in between leaves a delta no one reads, swept a day later.
+   */
+  private void removeDelta() throws IOException {
+    if (memo != null) {
+      memo.removeDelta();
+    }
   }
 
   /** Whether the old memo holds no record a new one should keep. */

@@ -222,6 +222,11 @@ final class MemoFile implements Closeable {
     return outdated.cardinality() == count;
   }
 
+  /** How many records it holds. */
+  long count() {
+    return count;
+  }
+
   /** Every record, in order, read from the start independently of lookups. */
   Iterator<Record> records() throws IOException {
     DataInputStream in = reader(channel, 4);

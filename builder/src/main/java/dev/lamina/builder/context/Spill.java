@@ -75,6 +75,15 @@ final class Spill {
     return runs.size();
   }
 
+  /** How many records it holds (a key added twice counts twice). */
+  long records() {
+    long n = 0;
+    for (long[] run : runs) {
+      n += run[1];
+    }
+    return n;
+  }
+
   /** Its runs, each a sorted source for the merge. */
   List<MemoMerge.Source> runs() throws IOException {
     writer.flush();

@@ -340,9 +340,7 @@ class FileDigestsTest {
       second.remember(keys.get(i), stamp(i + 1), digest(keys.get(i), 2));
     }
     second.save();
-    try (Stream<Path> left = Files.list(memos)) {
-      assertEquals(1, left.count(), "the spill files are gone");
-    }
+    assertEquals(List.of(), spills(memos), "the spill files are gone");
 
     FileDigests third = FileDigests.forContext(memos, context);
     List<Integer> order = new ArrayList<>();
