@@ -82,13 +82,14 @@ public final class FileDigests implements Closeable {
     Memo memo = Memo.open(file);
     removeStale(memoDir, "*" + Spill.SUFFIX, null);
     removeStale(memoDir, name + ".*" + Memo.DELTA_SUFFIX, memo == null ? null : memo.deltaFile());
+    removeStale(memoDir, "." + name + "*.tmp-*", null); // a memo or delta cut short by a crash
     return new FileDigests(file, memo);
   }
 
   /**
    * Deletes the files of {@code memoDir} matching {@code glob} that a day passed over, but
-   * {@code current}: spills a killed build left behind, and deltas of a memo since replaced
-   * (read by nothing). A day old, so never those of a build still running.
+   * {@code current}: spills and temporary files a killed build left behind, and deltas of a memo
+   * since replaced (read by nothing). A day old, so never those of a build still running.
    */
   private static void removeStale(Path memoDir, String glob, Path current) {
     long dayAgo = System.currentTimeMillis() - 24 * 3600 * 1000L;

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -178,7 +179,7 @@ final class Memo implements Closeable {
    * @throws IOException if it cannot be written (the old delta is then unchanged)
    */
   void saveDelta(List<MemoMerge.Source> learned) throws IOException {
-    List<MemoMerge.Source> sources = new java.util.ArrayList<>();
+    List<MemoMerge.Source> sources = new ArrayList<>();
     if (delta != null) {
       sources.add(new MemoMerge.Source(delta.records(), -1));
     }

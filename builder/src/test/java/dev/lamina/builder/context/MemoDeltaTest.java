@@ -337,11 +337,18 @@ class MemoDeltaTest {
     assertEquals(digest(keys.get(6), 2).hex(), next.knownHex(keys.get(6), stamp(606)));
     next.close();
 
+    // A save killed before its rename leaves its temporary file: swept a day later too.
+    Path cut = memos.resolve("." + memoFile(memos).getFileName() + ".tmp-1-2-3");
+    Files.writeString(cut, "half a delta");
     FileTime twoDaysAgo = FileTime.from(Instant.now().minus(Duration.ofDays(2)));
     Files.setLastModifiedTime(oldDelta, twoDaysAgo);
     Files.setLastModifiedTime(current, twoDaysAgo);
     FileDigests.forContext(memos, context).close();
+    assertTrue(Files.exists(cut), "a day may not have passed over a running build's");
+    Files.setLastModifiedTime(cut, twoDaysAgo);
+    FileDigests.forContext(memos, context).close();
     assertEquals(List.of(current), deltas(memos), "the stale delta swept, the current kept");
+    assertTrue(Files.notExists(cut));
   }
 
   /**
