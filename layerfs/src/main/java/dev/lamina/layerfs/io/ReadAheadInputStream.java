@@ -1,5 +1,6 @@
 package dev.lamina.layerfs.io;
 
+import dev.lamina.layerfs.concurrent.Futures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -126,14 +127,7 @@ public final class ReadAheadInputStream extends InputStream {
       position = 0;
     }
     if (current.failure() != null) {
-      Throwable t = current.failure();
-      if (t instanceof IOException io) {
-        throw io;
-      }
-      if (t instanceof RuntimeException r) {
-        throw r;
-      }
-      throw (Error) t; // what else a read can throw
+      throw Futures.failureOf(current.failure());
     }
     if (current.data() == null) {
       return -1; // the end, for this read and every later one
