@@ -214,8 +214,9 @@ for n in $sizes; do
         blob=$(layer_of big)
         "$lamina" --root "$root" save -o "$work/extract-image.tar" big
         # Each turn extracts into places of its own, made untimed beforehand (the image loaded into
-        # a fresh store), and nothing is deleted until the script ends: ext4 skips inodes freed in
-        # the last minutes (up to five) when it allocates new ones (recently_deleted), so a turn
+        # a fresh store), and nothing is deleted until the script ends: an ext4 without a journal
+        # (this machine's root) skips inodes freed in the last minutes (up to six) when it
+        # allocates new ones, rescanning them for each new inode (recently_deleted), so a turn
         # that followed the deletion of a million files spent most of its time in the kernel
         # scanning inode bitmaps (61 s for a 50,000-file extraction that takes 2 s), and
         # whichever side came next paid for it. Start the script five minutes after any large
