@@ -15,8 +15,7 @@ final class BuilderCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "a subcommand is required: prune");
+    throw CommandGroups.subcommandRequired(spec);
   }
 
   /**

@@ -23,8 +23,7 @@ final class ContainerCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "a subcommand is required: prune, ls, rm or inspect");
+    throw CommandGroups.subcommandRequired(spec);
   }
 
   /** Removes every container that is not running. */

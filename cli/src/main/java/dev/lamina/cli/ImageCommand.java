@@ -28,10 +28,7 @@ final class ImageCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(),
-        "a subcommand is required: build, history, import, inspect, load, ls, prune, pull, push,"
-            + " rm, save or tag");
+    throw CommandGroups.subcommandRequired(spec);
   }
 
   /** Removes dangling images, or every image no container uses with -a. */

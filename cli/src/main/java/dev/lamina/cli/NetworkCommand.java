@@ -40,9 +40,7 @@ final class NetworkCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(),
-        "a subcommand is required: create, ls, inspect, rm, prune, connect or disconnect");
+    throw CommandGroups.subcommandRequired(spec);
   }
 
   static NetworkRegistry registry(StoreOptions store) {

@@ -28,8 +28,7 @@ final class SystemCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "a subcommand is required: check, prune or df");
+    throw CommandGroups.subcommandRequired(spec);
   }
 
   /** Re-hashes every blob and follows every name; exit 1 on corruption. */

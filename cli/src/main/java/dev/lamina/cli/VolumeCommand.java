@@ -28,8 +28,7 @@ final class VolumeCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "a subcommand is required: create, ls, inspect, rm or prune");
+    throw CommandGroups.subcommandRequired(spec);
   }
 
   static Volumes volumes(StoreOptions store) {

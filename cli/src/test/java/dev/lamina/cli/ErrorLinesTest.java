@@ -180,6 +180,9 @@ class ErrorLinesTest {
     assertOneLine(lamina.run("volume", "create", "a", "b"), "'b'");
     assertOneLine(lamina.run("volume"), "a subcommand is required",
         "(see 'lamina volume --help')");
+    // Each group names every subcommand it has, by name, not alias.
+    assertOneLine(lamina.run("system"), "a subcommand is required: check, prune, df or info");
+    assertOneLine(lamina.run("builder"), "a subcommand is required: prune (");
     assertOneLine(bare(), "a command is required (see 'lamina --help')");
   }
 
