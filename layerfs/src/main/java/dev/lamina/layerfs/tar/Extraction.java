@@ -120,7 +120,7 @@ final class Extraction implements AutoCloseable {
       warnings.add("skipped socket " + printable(h.name()));
       return;
     }
-    Path path = paths.resolveEntry(h.name());
+    Path path = paths.resolveEntry(parts);
     if (paths.isRoot(path) && h.kind() != EntryHeader.Kind.DIRECTORY) {
       // The root's type never changes (a symlink named "..", "" or "a/..").
       warnings.add("skipped " + h.kind() + " entry naming the root: " + printable(h.name()));

@@ -96,7 +96,11 @@ final class RootedPath {
    * resolved with {@link #resolveNoFollow}, as its parent need not be the entry's.
    */
   Path resolveEntry(String name) throws IOException {
-    List<String> parts = components(name);
+    return resolveEntry(components(name));
+  }
+
+  /** As {@link #resolveEntry(String)}, for a name already split into its {@link #components}. */
+  Path resolveEntry(List<String> parts) throws IOException {
     if (parts.isEmpty() || parts.get(parts.size() - 1).equals("..")) {
       forgetEntryParent(); // such an entry changes the directory it names, not a child
       return resolve(parts);
