@@ -2,7 +2,6 @@ package dev.lamina.layerfs.tar;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -93,8 +92,6 @@ public final class LayerApplier {
                 + e.getMessage(),
             e);
       }
-      // Read what the entry left unread now, outside the metadata budget of the next header.
-      reader.transferTo(OutputStream.nullOutputStream());
     }
     extraction.finish();
     metered.drain();

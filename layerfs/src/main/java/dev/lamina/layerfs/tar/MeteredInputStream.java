@@ -8,20 +8,14 @@ import java.io.InputStream;
  * Counts every byte read from the layer stream and enforces the limits: a total, and a budget for
  * the metadata read while the tar reader looks for the next entry (PAX headers, GNU long names,
  * header blocks), which is what keeps a decompression bomb in a PAX header from filling the heap.
- * It also remembers the last 512-byte record read, the header of the entry just returned, whose
- * numeric fields the tar library truncates.
  *
  * <p>Closing it does not close the caller's stream.
  */
 final class MeteredInputStream extends FilterInputStream {
-  private static final int RECORD = 512;
-
   private final long maxTotal;
   private long total;
   private long headerBudget = -1;
   private long headerLimit;
-  private final byte[] tail = new byte[RECORD];
-  private int tailLength;
   private IOException sourceFailure;
 
   MeteredInputStream(InputStream in, long maxTotal) {
@@ -41,11 +35,6 @@ final class MeteredInputStream extends FilterInputStream {
 
   void unlimitHeader() {
     headerBudget = -1;
-  }
-
-  /** The last full record read, or {@code null}. */
-  byte[] lastRecord() {
-    return tailLength == RECORD ? tail.clone() : null;
   }
 
   /** Whether {@code e} was thrown by the underlying stream (not by the tar reader). */
@@ -71,7 +60,6 @@ final class MeteredInputStream extends FilterInputStream {
     }
     if (n > 0) {
       account(n);
-      remember(b, off, n);
     }
     return n;
   }
@@ -123,17 +111,5 @@ final class MeteredInputStream extends FilterInputStream {
                 + " bytes");
       }
     }
-  }
-
-  private void remember(byte[] b, int off, int n) {
-    if (n >= RECORD) {
-      System.arraycopy(b, off + n - RECORD, tail, 0, RECORD);
-      tailLength = RECORD;
-      return;
-    }
-    int keep = Math.min(tailLength, RECORD - n);
-    System.arraycopy(tail, tailLength - keep, tail, 0, keep);
-    System.arraycopy(b, off, tail, keep, n);
-    tailLength = keep + n;
   }
 }
