@@ -277,26 +277,27 @@ public final class TargetDirectory implements AutoCloseable {
       this.file = file;
     }
 
+    /** Its path, for messages. */
+    public Path path() {
+      return file;
+    }
+
+    /** Hands its descriptor to the caller, who closes it; {@link #close} then does nothing. */
+    int release() {
+      int released = fd;
+      fd = -1;
+      return released;
+    }
+
     /** Writes {@code len} bytes of {@code b} from {@code off}, all of them. */
     public void write(byte[] b, int off, int len) throws IOException {
       java.util.Objects.checkFromIndexSize(off, len, b.length);
       Scratch s = SCRATCH.get();
-      Invoker invoker = Invoker.getInstance();
       MemoryIO memory = MemoryIO.getInstance();
       while (len > 0) {
         int chunk = Math.min(len, SPACE);
         memory.putByteArray(s.data(), b, off, chunk);
-        for (int done = 0; done < chunk; ) {
-          long n = invoker.invokeLLLrL(CALLS.write(), fd, s.data() + done, chunk - done);
-          if (n < 0) {
-            int errno = LastError.getInstance().get();
-            if (errno == EINTR) {
-              continue;
-            }
-            throw failure("write", file, errno);
-          }
-          done += (int) n;
-        }
+        writeAll(fd, s.data(), chunk, file);
         off += chunk;
         len -= chunk;
       }
@@ -308,16 +309,12 @@ public final class TargetDirectory implements AutoCloseable {
      * @throws PosixException if the owner cannot be given (its errno says why)
      */
     public void chown(int uid, int gid) throws PosixException {
-      if (Invoker.getInstance().invokeIIIrI(CALLS.fchown(), fd, uid, gid) != 0) {
-        throw failure("fchown", file, LastError.getInstance().get());
-      }
+      fchown(fd, uid, gid, file);
     }
 
     /** fchmod(2) with all twelve permission bits. */
     public void chmod(int mode) throws PosixException {
-      if (Invoker.getInstance().invokeIIrI(CALLS.fchmod(), fd, mode & 07777) != 0) {
-        throw failure("fchmod", file, LastError.getInstance().get());
-      }
+      fchmod(fd, mode, file);
     }
 
     /** Sets both the access and the modification time. */
@@ -326,21 +323,66 @@ public final class TargetDirectory implements AutoCloseable {
       // struct timespec times[2]: atime, then mtime.
       ByteBuffer b = s.buffer();
       b.putLong(0, seconds).putLong(8, nanos).putLong(16, seconds).putLong(24, nanos);
-      if (Invoker.getInstance().invokeLLrL(CALLS.futimens(), fd, s.address()) != 0) {
-        throw failure("futimens", file, LastError.getInstance().get());
-      }
+      futimens(fd, s.address(), file);
     }
 
     /** Closes the file; a failure (a delayed write error) is reported. */
     @Override
     public void close() throws PosixException {
       if (fd >= 0) {
-        int rc = Invoker.getInstance().invokeIrI(CALLS.close(), fd);
+        int open = fd;
         fd = -1;
-        if (rc != 0) {
-          throw failure("close", file, LastError.getInstance().get());
-        }
+        TargetDirectory.close(open, file);
       }
+    }
+  }
+
+  // ---- calls on a file's descriptor (its creator's thread, or FileWriteBehind's) -------------
+
+  /** Whether files can be created and finished by descriptor here. */
+  static boolean nativeCalls() {
+    return CALLS != null;
+  }
+
+  /** Writes {@code len} bytes at the native {@code address} to {@code fd}, all of them. */
+  static void writeAll(int fd, long address, int len, Path file) throws PosixException {
+    Invoker invoker = Invoker.getInstance();
+    for (int done = 0; done < len; ) {
+      long n = invoker.invokeLLLrL(CALLS.write(), fd, address + done, len - done);
+      if (n < 0) {
+        int errno = LastError.getInstance().get();
+        if (errno == EINTR) {
+          continue;
+        }
+        throw failure("write", file, errno);
+      }
+      done += (int) n;
+    }
+  }
+
+  static void fchown(int fd, int uid, int gid, Path file) throws PosixException {
+    if (Invoker.getInstance().invokeIIIrI(CALLS.fchown(), fd, uid, gid) != 0) {
+      throw failure("fchown", file, LastError.getInstance().get());
+    }
+  }
+
+  static void fchmod(int fd, int mode, Path file) throws PosixException {
+    if (Invoker.getInstance().invokeIIrI(CALLS.fchmod(), fd, mode & 07777) != 0) {
+      throw failure("fchmod", file, LastError.getInstance().get());
+    }
+  }
+
+  /** futimens(2) with the two timespecs at the native {@code times}. */
+  static void futimens(int fd, long times, Path file) throws PosixException {
+    if (Invoker.getInstance().invokeLLrL(CALLS.futimens(), fd, times) != 0) {
+      throw failure("futimens", file, LastError.getInstance().get());
+    }
+  }
+
+  /** close(2); a failure (a delayed write error) is reported, the descriptor is gone either way. */
+  static void close(int fd, Path file) throws PosixException {
+    if (Invoker.getInstance().invokeIrI(CALLS.close(), fd) != 0) {
+      throw failure("close", file, LastError.getInstance().get());
     }
   }
 

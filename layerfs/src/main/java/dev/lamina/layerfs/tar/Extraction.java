@@ -2,6 +2,7 @@ package dev.lamina.layerfs.tar;
 
 import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;
+import dev.lamina.layerfs.posix.FileWriteBehind;
 import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.posix.PosixException;
 import dev.lamina.layerfs.posix.TargetDirectory;
@@ -72,6 +73,13 @@ final class Extraction implements AutoCloseable {
    * directory may be among what was removed.
    */
   private TargetDirectory filesDir;
+  /**
+   * Finishes small files on another thread (null until the first, or where it cannot); flushed
+   * before anything looks at or removes what the tree holds already (see {@link
+   * FileWriteBehind}).
+   */
+  private FileWriteBehind writeBehind;
+  private boolean writeBehindTried;
 
   Extraction(RootedPath paths, ApplyOptions options) throws IOException {
     this.paths = paths;
@@ -138,6 +146,7 @@ final class Extraction implements AutoCloseable {
 
   /** Sets the directory times recorded along the way, now that nothing writes into them. */
   void finish() throws IOException {
+    flushFiles();
     for (Map.Entry<Path, Instant> e : directoryTimes.entrySet()) {
       Optional<BasicFileAttributes> attrs = RootedPath.lstat(e.getKey());
       if (attrs.isPresent() && attrs.get().isDirectory()) {
@@ -221,6 +230,14 @@ final class Extraction implements AutoCloseable {
       return false;
     }
     markWritten(path);
+    FileWriteBehind behind = FileWriteBehind.takes(h.size()) ? writeBehind() : null;
+    if (behind != null) {
+      behind.add(file, data, (int) h.size(), options.restoreOwners(), (int) h.uid(),
+          (int) h.gid(), h.mode(), h.mtime().getEpochSecond(), h.mtime().getNano());
+      bytesWritten += h.size();
+      made(h.size());
+      return true;
+    }
     long size = 0;
     try (file) {
       for (int n; (n = data.read(copyBuffer)) > 0; ) {
@@ -234,7 +251,7 @@ final class Extraction implements AutoCloseable {
         try {
           file.chown((int) h.uid(), (int) h.gid());
         } catch (PosixException e) {
-          throw ownerFailure(h, path, e);
+          throw ownerFailure(path, h.uid(), h.gid(), e);
         }
       }
       file.chmod(h.mode());
@@ -266,7 +283,7 @@ final class Extraction implements AutoCloseable {
         try {
           made.chown((int) h.uid(), (int) h.gid());
         } catch (PosixException e) {
-          throw ownerFailure(h, path, e);
+          throw ownerFailure(path, h.uid(), h.gid(), e);
         }
       }
       made.chmod(h.mode());
@@ -294,6 +311,22 @@ final class Extraction implements AutoCloseable {
     return filesDir;
   }
 
+  private FileWriteBehind writeBehind() {
+    if (!writeBehindTried) {
+      writeBehindTried = true;
+      writeBehind = FileWriteBehind.start("layer-files",
+          (file, uid, gid, e) -> ownerFailure(file, uid, gid, e));
+    }
+    return writeBehind;
+  }
+
+  /** Waits for the files handed over to be finished: before a look at what the tree holds. */
+  private void flushFiles() throws IOException {
+    if (writeBehind != null) {
+      writeBehind.flush();
+    }
+  }
+
   private void closeFilesDir() {
     if (filesDir != null) {
       filesDir.close();
@@ -305,6 +338,13 @@ final class Extraction implements AutoCloseable {
   @Override
   public void close() {
     closeFilesDir();
+    if (writeBehind != null) {
+      try {
+        writeBehind.close();
+      } catch (IOException e) {
+        // The extraction failed already, or finish() reported it.
+      }
+    }
   }
 
   private void symlink(EntryHeader h, Path path) throws IOException {
@@ -322,7 +362,7 @@ final class Extraction implements AutoCloseable {
           try {
             dir.lchown(name, path, (int) h.uid(), (int) h.gid());
           } catch (PosixException e) {
-            throw ownerFailure(h, path, e);
+            throw ownerFailure(path, h.uid(), h.gid(), e);
           }
         }
         dir.setTimes(name, path, h.mtime().getEpochSecond(), h.mtime().getNano());
@@ -337,6 +377,7 @@ final class Extraction implements AutoCloseable {
   }
 
   private void hardlink(EntryHeader h, Path path) throws IOException {
+    flushFiles(); // the target's size is counted from the tree
     ensureDirectory(path.getParent());
     // The target is bound to the root like any name; a symlink target is linked itself.
     Path target = paths.resolveNoFollow(h.linkName());
@@ -387,6 +428,7 @@ final class Extraction implements AutoCloseable {
   // ---- whiteouts --------------------------------------------------------------------------
 
   private void applyWhiteout(EntryHeader h, List<String> parts, String base) throws IOException {
+    flushFiles();
     String parentName = String.join("/", parts.subList(0, parts.size() - 1));
     if (Whiteouts.isOpaque(base)) {
       opaque(h, parentName);
@@ -485,6 +527,7 @@ final class Extraction implements AutoCloseable {
 
   /** Makes room for a non-directory at {@code path}: parents exist, nothing is at the path. */
   private void prepareNonDirectory(Path path) throws IOException {
+    flushFiles();
     ensureDirectory(path.getParent());
     if (RootedPath.lstat(path).isPresent()) {
       // Replace, never write through: a file over "bin/sh -> busybox" replaces the link.
@@ -528,6 +571,7 @@ final class Extraction implements AutoCloseable {
 
   /** Removes a path and, for a directory, everything under it, never following symlinks. */
   private void removeTree(Path path) throws IOException {
+    flushFiles(); // what is removed is counted from the tree
     if (paths.isRoot(path)) {
       throw new IOException("refusing to remove the root");
     }
@@ -574,15 +618,15 @@ final class Extraction implements AutoCloseable {
     try {
       Posix.lchown(path, (int) h.uid(), (int) h.gid());
     } catch (PosixException e) {
-      throw ownerFailure(h, path, e);
+      throw ownerFailure(path, h.uid(), h.gid(), e);
     }
   }
 
-  private static IOException ownerFailure(EntryHeader h, Path path, PosixException e) {
+  private static IOException ownerFailure(Path path, long uid, long gid, PosixException e) {
     if (e.errno() != ERRNO_EINVAL) {
       return e;
     }
-    return new IOException("cannot give " + path + " the owner " + h.uid() + ":" + h.gid()
+    return new IOException("cannot give " + path + " the owner " + uid + ":" + gid
         + ": the id is not mapped in this user namespace (too few subordinate ids? add a range"
         + " for the user to /etc/subuid and /etc/subgid)", e);
   }
