@@ -403,14 +403,24 @@ final class LayerTarReader extends InputStream {
    */
   private void checkSum() throws LayerFormatException {
     long stored = octal(148, 8, "checksum");
-    long unsigned = 0;
-    long signed = 0;
-    for (int i = 0; i < BLOCK; i++) {
-      byte b = i >= 148 && i < 156 ? (byte) ' ' : block[i];
-      unsigned += b & 0xff;
-      signed += b;
+    long unsigned = 8 * ' ';
+    for (int i = 0; i < 148; i++) {
+      unsigned += block[i] & 0xff;
     }
-    if (stored != unsigned && stored != signed) {
+    for (int i = 156; i < BLOCK; i++) {
+      unsigned += block[i] & 0xff;
+    }
+    if (stored == unsigned) {
+      return;
+    }
+    // The signed sum differs by 256 for each byte of 0x80 and more.
+    long signed = unsigned;
+    for (int i = 0; i < BLOCK; i++) {
+      if (block[i] < 0 && (i < 148 || i >= 156)) {
+        signed -= 256;
+      }
+    }
+    if (stored != signed) {
       throw new LayerFormatException("corrupt tar: a header's checksum is wrong");
     }
   }
