@@ -29,8 +29,9 @@ import java.util.TreeMap;
  *   <li>PAX global headers that would rename, resize, re-own or relink later entries (Go ignores
  *       global records, GNU tar applies them); other global records (comments, times) are ignored,
  *       as Go ignores them;
- *   <li>two PAX headers, two GNU long names or two long link names before one entry, and a GNU
- *       long name beside a PAX path (Go lets the long name win, GNU tar the PAX path);
+ *   <li>two PAX headers, two GNU long names or two long link names before one entry, a GNU
+ *       long name beside a PAX path (Go lets the long name win, GNU tar the PAX path), and a
+ *       global header between an extended header and its entry (Go drops the extended header);
  *   <li>a lone zero block followed by another entry (Go refuses it, GNU tar stops there);
  *   <li>numbers that readers parse differently: digits after a leading NUL, base-256 values
  *       without a canonical sign byte; and a ustar prefix under an unknown ustar version;
@@ -189,7 +190,14 @@ final class LayerTarReader extends InputStream {
           }
           pax = parseRecords(null, metadata(size));
         }
-        case 'g' -> globalPax = concat(globalPax, metadata(size));
+        case 'g' -> {
+          if (pax != null || longName != null || longLink != null) {
+            // Go returns a global header as an entry of its own, dropping what came before it.
+            throw new LayerFormatException("a PAX global header comes between an extended header"
+                + " and its entry, which tar readers disagree on");
+          }
+          globalPax = concat(globalPax, metadata(size));
+        }
         case 'L' -> {
           if (longName != null) {
             throw new LayerFormatException("two GNU long names precede one entry, which tar"

@@ -185,6 +185,15 @@ class LayerTarReaderTest {
   }
 
   @Test
+  void read_globalHeaderBetweenExtendedHeaderAndEntry_refused() {
+    byte[] records = TarFixture.paxData(Map.of("comment", "c".getBytes(StandardCharsets.UTF_8)));
+    byte[] global = withData(
+        TarFixture.header("", "g", 'g', 0644, 0, 0, 0, records.length, "", 0, 0), records);
+    byte[] tar = tar().raw(gnuLong('L', "l".repeat(120))).raw(global).file("a", "a").bytes();
+    assertRefused(tar, "global header comes between");
+  }
+
+  @Test
   void read_twoGnuLongNames_refused() {
     byte[] tar = tar().gnuLongNames().raw(gnuLong('L', "x".repeat(120)))
         .file("g".repeat(150), "a").bytes();
