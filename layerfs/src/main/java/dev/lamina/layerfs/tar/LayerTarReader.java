@@ -262,6 +262,11 @@ final class LayerTarReader extends InputStream {
     long major = 0;
     long minor = 0;
     if (kind == EntryHeader.Kind.CHAR_DEVICE || kind == EntryHeader.Kind.BLOCK_DEVICE) {
+      if (!matches(257, MAGIC_USTAR) && !matches(257, MAGIC_GNU) && !isZero(329, 345)) {
+        // An old (V7) header has no device fields: Go reads them as 0, commons-compress did not.
+        throw new LayerFormatException(name, "device numbers in a header without a ustar magic,"
+            + " which tar readers disagree on");
+      }
       major = pax.containsKey("SCHILY.devmajor")
           ? paxNumber(name, pax.get("SCHILY.devmajor"), "device number", MAX_DEV)
           : number(329, 8, "device major");
@@ -399,6 +404,15 @@ final class LayerTarReader extends InputStream {
   private static boolean isZero(byte[] b) {
     for (byte x : b) {
       if (x != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean isZero(int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (block[i] != 0) {
         return false;
       }
     }

@@ -194,6 +194,13 @@ class LayerTarReaderTest {
   }
 
   @Test
+  void read_v7DeviceWithDeviceNumbers_refused() {
+    byte[] h = TarFixture.header("", "dev/x", '3', 0644, 0, 0, 0, 0, "", 1, 3);
+    Arrays.fill(h, 257, 265, (byte) 0); // no magic, no version: an old (V7) header
+    assertRefused(tar().raw(withChecksum(h)).bytes(), "without a ustar magic");
+  }
+
+  @Test
   void read_twoGnuLongNames_refused() {
     byte[] tar = tar().gnuLongNames().raw(gnuLong('L', "x".repeat(120)))
         .file("g".repeat(150), "a").bytes();
