@@ -3,6 +3,8 @@ package dev.lamina.builder.context;
 import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.digest.DigestAlgorithm;
 import dev.lamina.layerfs.digest.Hasher;
+import dev.lamina.layerfs.posix.FileStat;
+import dev.lamina.layerfs.posix.Posix;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.TreeWalk;
 import java.io.Closeable;
@@ -22,6 +24,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The sha256 of context files, remembered between builds the way git's index and BuildKit's
@@ -51,6 +54,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FileDigests implements Closeable {
   static final long RACY_SECONDS = 2;
+  /** How many files of the delta {@link #changedAgain} looks at, at most. */
+  static final int PROBED = 64;
   private static final HexFormat HEX = HexFormat.of();
 
   private final Path memoFile;
@@ -172,6 +177,61 @@ public final class FileDigests implements Closeable {
       }
       return known;
     };
+  }
+
+  /**
+   * Whether a file a recent build learned has other bytes now: one of the files of the memo's
+   * delta (those whose stamps had changed when a build that learned little ran: files being
+   * edited) that {@code fileOf} gives a path for (the files a step copies) no longer has the stamp
+   * of its record, and its size or its sha256 is another. A file being edited is the likeliest to
+   * have changed again, and this finds it with a few {@code lstat} calls, where a walk of a large
+   * context would meet it anywhere, last perhaps. At most {@value #PROBED} files are looked at; a
+   * file that cannot be read, or is no longer a regular file, tells nothing. It only tells where
+   * to look first: a cache key is always made from the walk that reads the files.
+   *
+   * @param fileOf the path of the file known as a key, or null for a file that does not count
+   */
+  public boolean changedAgain(Function<String, Path> fileOf) {
+    if (memo == null) {
+      return false;
+    }
+    List<MemoFile.Record> recent = new ArrayList<>();
+    List<Path> files = new ArrayList<>();
+    synchronized (memo) {
+      try {
+        for (Iterator<MemoFile.Record> it = memo.deltaRecords();
+            it.hasNext() && recent.size() < PROBED; ) {
+          MemoFile.Record r = it.next();
+          Path file = fileOf.apply(r.key());
+          if (file != null) {
+            recent.add(r);
+            files.add(file);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        return false; // an unreadable delta tells nothing
+      }
+    }
+    for (int i = 0; i < recent.size(); i++) {
+      MemoFile.Record r = recent.get(i);
+      try {
+        FileStat st = Posix.lstat(files.get(i));
+        if (!st.isRegularFile()) {
+          continue;
+        }
+        FileStamp stamp = FileStamp.of(st);
+        if (r.matches(stamp)) {
+          continue;
+        }
+        if (stamp.size() != r.size()
+            || !hash(files.get(i)).hex().equals(HEX.formatHex(r.digest()))) {
+          return true;
+        }
+      } catch (IOException e) {
+        // gone or unreadable: the walk finds out what became of it
+      }
+    }
+    return false;
   }
 
   /**

@@ -152,6 +152,15 @@ final class Memo implements Closeable {
     return memo.allOutdated() && (delta == null || delta.allOutdated());
   }
 
+  /**
+   * The delta's records, in order, read independently of lookups: what builds that learned
+   * little since the memo was written learned, the files whose stamps had changed (none if there
+   * is no delta).
+   */
+  Iterator<MemoFile.Record> deltaRecords() throws IOException {
+    return delta == null ? java.util.Collections.emptyIterator() : delta.records();
+  }
+
   /** Every record as readers see them: the memo's and the delta's merged, the delta's winning. */
   Iterator<MemoFile.Record> records() throws IOException {
     if (delta == null) {

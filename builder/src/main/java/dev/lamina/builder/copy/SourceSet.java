@@ -89,19 +89,43 @@ public final class SourceSet {
     }
   }
 
+  /**
+   * The context files one matched source copies, as its digest memo knows them: the keys from
+   * {@code prefix} on (the match itself for a file, whose key is {@code prefix}) that {@code
+   * include} accepts (what follows the prefix), found under {@code host}.
+   */
+  private record ContextFiles(String prefix, boolean directory, Path host,
+      Predicate<String> include) {
+    /** The path of the file known as {@code key} if this source copies it, else null. */
+    Path fileOf(String key) {
+      if (!directory) {
+        return key.equals(prefix) ? host : null;
+      }
+      if (!key.startsWith(prefix) || key.length() == prefix.length()) {
+        return null;
+      }
+      String below = key.substring(prefix.length());
+      return include.test(below) ? FileNames.resolve(host, below) : null;
+    }
+  }
+
   private final SourceTree tree;
   private final List<Item> items;
   private final Map<String, byte[]> inline;
   private final int sourceCount;
   private final boolean parents;
+  private final FileDigests digests;
+  private final List<ContextFiles> contextFiles;
 
   private SourceSet(SourceTree tree, List<Item> items, Map<String, byte[]> inline,
-      int sourceCount, boolean parents) {
+      int sourceCount, boolean parents, FileDigests digests, List<ContextFiles> contextFiles) {
     this.tree = tree;
     this.items = List.copyOf(items);
     this.inline = inline;
     this.sourceCount = sourceCount;
     this.parents = parents;
+    this.digests = digests;
+    this.contextFiles = List.copyOf(contextFiles);
   }
 
   public List<Item> items() {
@@ -116,6 +140,27 @@ public final class SourceSet {
   /** How many source arguments (and inline files) there were. */
   public int sourceCount() {
     return sourceCount;
+  }
+
+  /**
+   * Whether a context file these sources copy has other bytes than when a recent build hashed it
+   * ({@link FileDigests#changedAgain}: a file being edited, changed again): then the step's cache
+   * key has most likely changed, and a walk that looks it up would most likely end in a miss. It
+   * tells where to look first, nothing more: false when not known (no memo, not the context).
+   */
+  public boolean changedAgain() {
+    if (digests == null || contextFiles.isEmpty()) {
+      return false;
+    }
+    return digests.changedAgain(key -> {
+      for (ContextFiles c : contextFiles) {
+        Path file = c.fileOf(key);
+        if (file != null) {
+          return file;
+        }
+      }
+      return null;
+    });
   }
 
   /**
@@ -272,6 +317,7 @@ public final class SourceSet {
             ? IgnoreRules.none()
             : IgnoreRules.parse(String.join("\n", options.excludes()));
     List<Item> items = new ArrayList<>();
+    List<ContextFiles> contextFiles = new ArrayList<>();
     for (String source : sources) {
       String pivot = "";
       String pattern = source;
@@ -296,7 +342,7 @@ public final class SourceSet {
           parentsPath = pivot.isEmpty() ? rel : rel.substring(Math.min(rel.length(),
               pivot.length() + 1));
         }
-        items.add(item(tree, rel, parentsPath, excludes, options));
+        items.add(item(tree, rel, parentsPath, excludes, options, contextFiles));
       }
     }
     for (Map.Entry<String, byte[]> f : inline.entrySet()) {
@@ -307,7 +353,7 @@ public final class SourceSet {
       items.add(new Item(name, name, null, e, List.of(), false, null));
     }
     return new SourceSet(tree, items, new LinkedHashMap<>(inline),
-        sources.size() + inline.size(), options.parents());
+        sources.size() + inline.size(), options.parents(), options.digests(), contextFiles);
   }
 
   /**
@@ -315,7 +361,8 @@ public final class SourceSet {
    * git checkouts, which their commits identify for the cache rather than {@link #fingerprint}.
    */
   public static SourceSet ofDirectories(SourceTree tree, List<Item> items) {
-    return new SourceSet(tree, items, new LinkedHashMap<>(), items.size(), false);
+    return new SourceSet(tree, items, new LinkedHashMap<>(), items.size(), false, null,
+        List.of());
   }
 
   /** Matches of one source path: itself, or what its wildcards match, sorted. */
@@ -377,9 +424,12 @@ public final class SourceSet {
     }
   }
 
-  private static Item item(
-      SourceTree tree, String rel, String parentsPath, IgnoreRules excludes, Options options)
-      throws IOException {
+  /**
+   * The matched source {@code rel}; a context file or directory also adds what it copies to
+   * {@code contextFiles}.
+   */
+  private static Item item(SourceTree tree, String rel, String parentsPath, IgnoreRules excludes,
+      Options options, List<ContextFiles> contextFiles) throws IOException {
     // The source path's own symlinks are followed (inside the tree), its contents' are not.
     Path host = RootFiles.resolve(tree.root(), rel);
     FileStat st = Posix.lstat(host);
@@ -404,6 +454,9 @@ public final class SourceSet {
           ? (hidesNothing ? p -> true : p -> !tree.ignored().test(prefix + p))
           : p -> !tree.ignored().test(prefix + p) && !excludes.matches(p)
               && !excludes.matches(prefix + p);
+      if (tree.isContext()) {
+        contextFiles.add(new ContextFiles(prefix, true, host, include));
+      }
       contents = new Contents(
           tree.isContext() ? ContextScanner.walk(host, prefix, include, memo(options))
               : layerDir.isPresent() ? tree.layers().walk(host, include)
@@ -414,6 +467,9 @@ public final class SourceSet {
       ContentSource content = tree.isContext()
           ? new ContextFile(host, rel, FileStamp.of(host), memo(options))
           : ContentSource.ofFile(host);
+      if (tree.isContext()) {
+        contextFiles.add(new ContextFiles(rel, false, host, p -> true));
+      }
       top = owned(tree,
           LayerEntry.regular(entryName, st.size(), content).withMode(st.permissions())
               .withMtime(st.mtime()), st);

@@ -209,12 +209,19 @@ final class CopyStep {
       sourceKind = "context";
     }
     CacheKey identity = key(run, r, state, text, dest, sourceKind);
+    boolean seen = !run.options.noCache() && run.cache.seen(identity);
     // When this step never ran on this parent, no record can match: rather than walking the
     // context and hashing its files first, and walking and reading them again for the layer, the
     // layer is written at once and the files are described and hashed as they stream into it;
-    // the key follows from that.
+    // the key follows from that. So too when a file it copies is known to have changed again
+    // since a recent build (a file being edited, found with a few stat calls): a lookup's walk
+    // would most likely end in a miss, found where the walk meets the file (last, perhaps), and
+    // be followed by the write's walk. Then the cache is asked with the key the write's walk
+    // found, before the layer is kept: a hit (an edit undone) is served as any hit is, and the
+    // layer just written is dropped.
     boolean writeFirst = sources != null && sourceState == null
-        && (run.options.noCache() || !run.cache.seen(identity));
+        && (!seen || sources.changedAgain());
+    boolean mayHit = writeFirst && seen;
     String history = history(r);
     CacheKey key = null;
     if (!writeFirst) {
@@ -270,12 +277,38 @@ final class CopyStep {
       Path scratch = run.workspace.newDir("add");
       Iterable<LayerEntry> entries =
           Placement.place(sources, dest, view, new Placement.Options(owner, chmod, scratch, now));
-      LayerRef layer = run.writeSortedLayer(entries);
       // The layer is recorded under the key of what the write's own walk found: a file added to
       // the context after the lookup's walk (above) is in the layer, so it is in this key too.
+      // Made once every entry is written, before the layer is committed (see mayHit).
+      CacheKey[] written = new CacheKey[1];
+      CachedLayer[] hitAfterWrite = new CachedLayer[1];
+      LayerRef layer = run.writeSortedLayer(entries, () -> {
+        written[0] = key(run, r, state, text, dest, sourceId(sourceKind, keyed));
+        Optional<CachedLayer> hit = mayHit ? run.cached(written[0]) : Optional.empty();
+        if (hit.isPresent() && hit.get().layer() != null) {
+          hitAfterWrite[0] = hit.get();
+          return false;
+        }
+        return true;
+      });
       boolean explained = key != null;
-      key = key(run, r, state, text, dest, sourceId(sourceKind, keyed));
+      key = written[0];
+      if (layer == null) {
+        CachedLayer hit = hitAfterWrite[0];
+        run.cachedSteps.incrementAndGet();
+        if (run.options.explainCache()) {
+          step.explain("cache: hit " + key.digest().shortHex() + " (found by the layer's write,"
+              + " made at once as a file it copies had changed again; that layer dropped)");
+        }
+        step.cached();
+        return state.withLayer(new LayerRef(hit.layer(), hit.diffId()),
+            run.history(history, hit));
+      }
       if (!explained && run.options.explainCache()) {
+        if (mayHit) {
+          step.explain("cache: layer written at once: a file it copies changed again since it"
+              + " was last built");
+        }
         run.explainMiss(step, key);
       }
       run.remember(key, layer);

@@ -1,6 +1,7 @@
 package dev.lamina.builder.context;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -169,6 +171,49 @@ class MemoDeltaTest {
     third.save();
     assertEquals(before, state(memoFile(memos)));
     assertEquals(deltaBefore, state(delta.get(0)), "nothing learned, nothing written");
+  }
+
+  /**
+   * The files of the delta, learned by a build after they changed, are looked at again first: one
+   * with other bytes since (the same size and modification time: only its change time tells) is
+   * found; one only touched, one unchanged, or one the caller does not count is not.
+   */
+  @Test
+  void changedAgain_findsADeltaFileWithOtherBytes_notOneTouchedOrLeftOut() throws Exception {
+    Path edited = Files.createDirectories(tmp.resolve("edited"));
+    for (String name : List.of("one", "two", "three")) {
+      Files.writeString(edited.resolve(name), name + " v1");
+    }
+    Thread.sleep(1000 * (FileDigests.RACY_SECONDS + 1));
+    Path memos = tmp.resolve("digests");
+    FileDigests cold = FileDigests.forContext(memos, context);
+    writeLayer(context, "", cold);
+    cold.save();
+    FileDigests learning = FileDigests.forContext(memos, context);
+    writeLayer(edited, "e/", learning);
+    learning.save();
+    assertEquals(1, deltas(memos).size(), "the edited files are the delta's");
+    Function<String, Path> all =
+        key -> key.startsWith("e/") ? edited.resolve(key.substring(2)) : null;
+
+    assertFalse(changedAgain(memos, all), "nothing changed");
+    Files.writeString(edited.resolve("two"), "two v1"); // the same bytes, another stamp
+    assertFalse(changedAgain(memos, all), "touched only");
+    Path one = edited.resolve("one");
+    FileTime mtime = Files.getLastModifiedTime(one);
+    Files.writeString(one, "one v2");
+    Files.setLastModifiedTime(one, mtime);
+    assertTrue(changedAgain(memos, all), "other bytes");
+    assertFalse(changedAgain(memos, key -> key.equals("e/one") ? null : all.apply(key)),
+        "a file not counted");
+    assertFalse(FileDigests.uncached().changedAgain(all), "no memo: nothing known");
+  }
+
+  private static boolean changedAgain(Path memos, Function<String, Path> fileOf)
+      throws Exception {
+    try (FileDigests digests = FileDigests.forContext(memos, context)) {
+      return digests.changedAgain(fileOf);
+    }
   }
 
   /**
