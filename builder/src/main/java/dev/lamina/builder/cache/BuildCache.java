@@ -10,6 +10,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -84,20 +86,38 @@ public final class BuildCache {
    * been recorded: when not, no record can match it.
    */
   public boolean seen(CacheKey identity) {
-    return Files.exists(steps.resolve(identity.digest().hex() + ".seen"));
+    return Files.exists(markerOf(identity));
   }
 
   /**
-   * Records that a step with {@code identity} ran.
+   * When the latest run of a step with {@code identity} that wrote its layer began ({@link
+   * #markSeen}), or empty if none was recorded (then no record can match it). Kept as the time
+   * of its marker file.
+   */
+  public Optional<Instant> lastRun(CacheKey identity) {
+    try {
+      return Optional.of(Files.getLastModifiedTime(markerOf(identity)).toInstant());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Records that a step with {@code identity} ran, in a run that began at {@code began}.
    *
    * @throws IOException if the marker cannot be written
    */
-  public void markSeen(CacheKey identity) throws IOException {
-    Path marker = steps.resolve(identity.digest().hex() + ".seen");
+  public void markSeen(CacheKey identity, Instant began) throws IOException {
+    Path marker = markerOf(identity);
     if (!Files.exists(marker)) {
       Files.createDirectories(steps);
       AtomicFiles.write(marker, new byte[0]);
     }
+    Files.setLastModifiedTime(marker, FileTime.from(began));
+  }
+
+  private Path markerOf(CacheKey identity) {
+    return steps.resolve(identity.digest().hex() + ".seen");
   }
 
   /**

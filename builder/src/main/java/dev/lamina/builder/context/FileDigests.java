@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -183,15 +184,21 @@ public final class FileDigests implements Closeable {
    * Whether a file a recent build learned has other bytes now: one of the files of the memo's
    * delta (those whose stamps had changed when a build that learned little ran: files being
    * edited) that {@code fileOf} gives a path for (the files a step copies) no longer has the stamp
-   * of its record, and its size or its sha256 is another. A file being edited is the likeliest to
-   * have changed again, and this finds it with a few {@code lstat} calls, where a walk of a large
-   * context would meet it anywhere, last perhaps. At most {@value #PROBED} files are looked at; a
-   * file that cannot be read, or is no longer a regular file, tells nothing. It only tells where
-   * to look first: a cache key is always made from the walk that reads the files.
+   * of its record, changed after {@code since}, and its size or its sha256 is another. A file
+   * being edited is the likeliest to have changed again, and this finds it with a few {@code
+   * lstat} calls, where a walk of a large context would meet it anywhere, last perhaps. At most
+   * {@value #PROBED} files are looked at; a file that cannot be read, or is no longer a regular
+   * file, tells nothing. It only tells where to look first: a cache key is always made from the
+   * walk that reads the files.
+   *
+   * <p>Why {@code since} (when the step last ran): a file changed within {@link #RACY_SECONDS} of
+   * a build is not remembered, so its record can be older than what that build saw; a file
+   * changed before the step's last run was seen by it, whatever its record says.
    *
    * @param fileOf the path of the file known as a key, or null for a file that does not count
    */
-  public boolean changedAgain(Function<String, Path> fileOf) {
+  public boolean changedAgain(Function<String, Path> fileOf, Instant since) {
+    long sinceNanos = since.getEpochSecond() * 1_000_000_000L + since.getNano();
     if (memo == null) {
       return false;
     }
@@ -220,7 +227,7 @@ public final class FileDigests implements Closeable {
           continue;
         }
         FileStamp stamp = FileStamp.of(st);
-        if (r.matches(stamp)) {
+        if (r.matches(stamp) || stamp.ctimeNanos() <= sinceNanos) {
           continue;
         }
         if (stamp.size() != r.size()

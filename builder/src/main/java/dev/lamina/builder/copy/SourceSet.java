@@ -143,12 +143,13 @@ public final class SourceSet {
   }
 
   /**
-   * Whether a context file these sources copy has other bytes than when a recent build hashed it
-   * ({@link FileDigests#changedAgain}: a file being edited, changed again): then the step's cache
-   * key has most likely changed, and a walk that looks it up would most likely end in a miss. It
-   * tells where to look first, nothing more: false when not known (no memo, not the context).
+   * Whether a context file these sources copy has other bytes than when a recent build hashed it,
+   * and changed after {@code since} (when the step last ran; {@link FileDigests#changedAgain}: a
+   * file being edited, changed again): then the step's cache key has most likely changed, and a
+   * walk that looks it up would most likely end in a miss. It tells where to look first, nothing
+   * more: false when not known (no memo, not the context).
    */
-  public boolean changedAgain() {
+  public boolean changedAgain(Instant since) {
     if (digests == null || contextFiles.isEmpty()) {
       return false;
     }
@@ -160,7 +161,7 @@ public final class SourceSet {
         }
       }
       return null;
-    });
+    }, since);
   }
 
   /**

@@ -157,6 +157,7 @@ final class CopyStep {
   private static BuildState run(
       Interpreter in, BuildState state, Request r, String text, Progress.Step step)
       throws IOException {
+    Instant began = Instant.now(); // before any file is looked at (see SourceSet#changedAgain)
     String dest = Paths.resolveAgainst(state.container().workingDir(), r.destination());
     Chmod chmod = r.chmod() == null ? null : Chmod.parse(r.chmod());
     BuildRun run = in.run;
@@ -209,7 +210,9 @@ final class CopyStep {
       sourceKind = "context";
     }
     CacheKey identity = key(run, r, state, text, dest, sourceKind);
-    boolean seen = !run.options.noCache() && run.cache.seen(identity);
+    Optional<Instant> lastRun =
+        run.options.noCache() ? Optional.empty() : run.cache.lastRun(identity);
+    boolean seen = lastRun.isPresent();
     // When this step never ran on this parent, no record can match: rather than walking the
     // context and hashing its files first, and walking and reading them again for the layer, the
     // layer is written at once and the files are described and hashed as they stream into it;
@@ -220,7 +223,7 @@ final class CopyStep {
     // found, before the layer is kept: a hit (an edit undone) is served as any hit is, and the
     // layer just written is dropped.
     boolean writeFirst = sources != null && sourceState == null
-        && (!seen || sources.changedAgain());
+        && (!seen || sources.changedAgain(lastRun.get()));
     boolean mayHit = writeFirst && seen;
     String history = history(r);
     CacheKey key = null;
@@ -300,6 +303,7 @@ final class CopyStep {
           step.explain("cache: hit " + key.digest().shortHex() + " (found by the layer's write,"
               + " made at once as a file it copies had changed again; that layer dropped)");
         }
+        run.cache.markSeen(identity, began);
         step.cached();
         return state.withLayer(new LayerRef(hit.layer(), hit.diffId()),
             run.history(history, hit));
@@ -312,7 +316,7 @@ final class CopyStep {
         run.explainMiss(step, key);
       }
       run.remember(key, layer);
-      run.cache.markSeen(identity);
+      run.cache.markSeen(identity, began);
       step.done();
       return state.withLayer(layer, run.history(history, false));
     } finally {

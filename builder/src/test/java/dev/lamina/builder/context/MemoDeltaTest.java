@@ -206,13 +206,17 @@ class MemoDeltaTest {
     assertTrue(changedAgain(memos, all), "other bytes");
     assertFalse(changedAgain(memos, key -> key.equals("e/one") ? null : all.apply(key)),
         "a file not counted");
-    assertFalse(FileDigests.uncached().changedAgain(all), "no memo: nothing known");
+    assertFalse(FileDigests.uncached().changedAgain(all, Instant.EPOCH), "no memo: nothing known");
+    try (FileDigests digests = FileDigests.forContext(memos, context)) {
+      assertFalse(digests.changedAgain(all, Instant.now().plusSeconds(1)),
+          "changed before the time given: seen then");
+    }
   }
 
   private static boolean changedAgain(Path memos, Function<String, Path> fileOf)
       throws Exception {
     try (FileDigests digests = FileDigests.forContext(memos, context)) {
-      return digests.changedAgain(fileOf);
+      return digests.changedAgain(fileOf, Instant.EPOCH);
     }
   }
 
