@@ -10,6 +10,8 @@
 #              every step is cached, the tree walked and stat'ed   floor: find CONTEXT -newer STAMP
 #   changed    the same build again after one file deep in the tree changed (same size, mtime
 #              restored: only its ctime tells): the layer is written again  floor: tar | sha256sum
+#              (the same file each turn: from the second change on, the digest memo's delta names
+#              it, and the layer is written at once, without a walk to look the key up first)
 #   ignore     cold build with a .dockerignore of 300 patterns     floor: tar | sha256sum
 #   from       `COPY --from=IMAGE /data /data` of the big image    floor: tar | sha256sum
 #   import     `lamina import tree`                                floor: tar | sha256sum
