@@ -33,6 +33,8 @@ public final class ContextFile implements ReadAhead.Content {
   private final FileStamp stamp;
   private final FileDigests memo;
   private final boolean withoutXattrs;
+  /** Whether the digest was known when the file was found (from its stamp, or empty). */
+  private final boolean knownAtFirst;
   private volatile String hex;
 
   // Who remembers the digest this build learns of the file. A file a walk hands out is learned
@@ -89,6 +91,7 @@ public final class ContextFile implements ReadAhead.Content {
     this.file = new WalkedFile(host, stamp.size(), where);
     this.hex = stamp.size() == 0 ? EMPTY_SHA256
         : recalledHex != null ? recalledHex : memo.knownHex(key, stamp);
+    this.knownAtFirst = hex != null;
     // Known now, never learned: nothing for the walk to remember (a cached build's every file).
     this.order = !inWalkOrder ? ALONE : hex != null ? SETTLED : OPEN;
   }
@@ -117,6 +120,19 @@ public final class ContextFile implements ReadAhead.Content {
       learn(HEX.parseHex(h), h);
     }
     return h;
+  }
+
+  /**
+   * Whether the file, changed after {@code since}, holds other bytes than the memo last knew of
+   * it, or the memo knows nothing of it: its stamp was not the memo's, it changed after {@code
+   * since}, and its digest, read now if not yet, is not the one of the memo's record. False for a
+   * file whose digest the memo gave.
+   *
+   * @throws IOException if it cannot be read
+   */
+  public boolean changedSinceRemembered(java.time.Instant since) throws IOException {
+    long sinceNanos = since.getEpochSecond() * 1_000_000_000L + since.getNano();
+    return !knownAtFirst && stamp.ctimeNanos() > sinceNanos && memo.differsFromRecord(key, hex());
   }
 
   /** Knows the digest from now on, and has it remembered (see {@code order}). */

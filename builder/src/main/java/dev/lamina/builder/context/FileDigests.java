@@ -130,6 +130,24 @@ public final class FileDigests implements Closeable {
   }
 
   /**
+   * Whether {@code hex} is not the sha256 the memo holds for {@code key}, whatever the stamp of
+   * its record, or the memo holds none; false without a memo (nothing is known).
+   */
+  boolean differsFromRecord(String key, String hex) {
+    if (memo == null) {
+      return false;
+    }
+    synchronized (memo) {
+      try {
+        MemoFile.Record r = memo.find(key);
+        return r == null || !HEX.formatHex(r.digest()).equals(hex);
+      } catch (IOException e) {
+        return false; // an unreadable memo tells nothing
+      }
+    }
+  }
+
+  /**
    * The record {@code r}, just found, if it still has {@code stamp}; one that does not is noted
    * outdated ({@link MemoFile#outdate}). Called holding the memo's lock.
    */

@@ -174,6 +174,23 @@ public final class SourceSet {
    * @throws IOException if a file cannot be read
    */
   public synchronized Digest fingerprint() throws IOException {
+    return fingerprint(null);
+  }
+
+  /**
+   * As {@link #fingerprint}, but a walk that describes a directory stops at the first context
+   * file that changed after {@code since} (when the step last ran) and holds other bytes than the
+   * digest memo last knew of it, or that the memo does not know ({@link
+   * ContextFile#changedSinceRemembered}): then null. The key has then most likely changed, and the
+   * rest of that walk would only find so; a layer write's walk describes them all.
+   *
+   * @throws IOException if a file cannot be read
+   */
+  public synchronized Digest fingerprintUnlessChanged(Instant since) throws IOException {
+    return fingerprint(java.util.Objects.requireNonNull(since, "since"));
+  }
+
+  private Digest fingerprint(Instant stopAtChangeSince) throws IOException {
     StringBuilder text = new StringBuilder();
     for (Item item : items) {
       if (item.host() == null) {
@@ -186,7 +203,11 @@ public final class SourceSet {
       text.append(item.archive() ? " archive" : "").append('\n');
       describe(text.append("top "), item.top(), tree, item.host(), null);
       if (item.contents() instanceof Contents c) {
-        text.append("contents ").append(c.digest()).append('\n');
+        Digest d = c.digest(stopAtChangeSince);
+        if (d == null) {
+          return null;
+        }
+        text.append("contents ").append(d).append('\n');
       } else {
         for (LayerEntry e : item.contents()) {
           describe(text.append("entry "), e, tree, item.host(), e.path());
@@ -221,14 +242,16 @@ public final class SourceSet {
 
     /**
      * The digest of every entry's description as the latest complete walk found them; walks (and
-     * reads files) if none has yet.
+     * reads files) if none has yet. With {@code stopAtChangeSince}, such a walk stops at the first
+     * context file changed since then ({@link ContextFile#changedSinceRemembered}), and gives
+     * null.
      */
-    synchronized Digest digest() throws IOException {
+    synchronized Digest digest(Instant stopAtChangeSince) throws IOException {
       if (digest == null) {
         // A walk that only describes: the files a memo knows are not read.
         Iterable<LayerEntry> described = walk instanceof ContextScanner.Walk c ? c.describing()
             : walk instanceof ReadAhead.Walk w ? w.describing() : walk;
-        Iterator<LayerEntry> entries = describing(described.iterator());
+        Iterator<LayerEntry> entries = describing(described.iterator(), stopAtChangeSince);
         try {
           while (entries.hasNext()) {
             entries.next(); // described as it goes
@@ -242,23 +265,32 @@ public final class SourceSet {
 
     @Override
     public Iterator<LayerEntry> iterator() {
-      return describing(walk.iterator());
+      return describing(walk.iterator(), null);
     }
 
-    /** {@code entries}, each described as the reader moves past it, the digest set at the end. */
-    private Iterator<LayerEntry> describing(Iterator<LayerEntry> entries) {
+    /**
+     * {@code entries}, each described as the reader moves past it, the digest set at the end;
+     * with {@code stopAtChangeSince}, ending early, the digest unset, after a file changed since
+     * then.
+     */
+    private Iterator<LayerEntry> describing(Iterator<LayerEntry> entries,
+        Instant stopAtChangeSince) {
       Hasher hasher = DigestAlgorithm.SHA256.newHasher();
       StringBuilder text = new StringBuilder(64 * 1024 + 1024);
       return new Iterator<>() {
         private LayerEntry pending;
         private boolean done;
+        private boolean stopped;
 
         @Override
         public boolean hasNext() {
-          if (entries.hasNext()) {
+          if (stopAtChangeSince != null) {
+            settle(); // a walk that only describes: its reader is done with the entry
+          }
+          if (!stopped && entries.hasNext()) {
             return true;
           }
-          if (!done) {
+          if (!done && !stopped) {
             done = true;
             settle();
             flush();
@@ -273,6 +305,9 @@ public final class SourceSet {
         @Override
         public LayerEntry next() {
           settle(); // before the walk lets go of what it held for reading the entry
+          if (stopped) {
+            throw new java.util.NoSuchElementException();
+          }
           LayerEntry e = entries.next();
           pending = e;
           return e;
@@ -285,6 +320,8 @@ public final class SourceSet {
           }
           try {
             describe(text.append("entry "), pending, tree, host, pending.path());
+            stopped = stopAtChangeSince != null && pending.content() instanceof ContextFile f
+                && f.changedSinceRemembered(stopAtChangeSince);
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
           }

@@ -222,13 +222,20 @@ final class CopyStep {
     // be followed by the write's walk. Then the cache is asked with the key the write's walk
     // found, before the layer is kept: a hit (an edit undone) is served as any hit is, and the
     // layer just written is dropped.
-    boolean writeFirst = sources != null && sourceState == null
-        && (!seen || sources.changedAgain(lastRun.get()));
-    boolean mayHit = writeFirst && seen;
+    boolean keyedByFiles = sources != null && sourceState == null;
+    String atOnce = keyedByFiles && seen && sources.changedAgain(lastRun.get())
+        ? "a file it copies changed again since it was last built" : null;
+    boolean writeFirst = keyedByFiles && (!seen || atOnce != null);
     String history = history(r);
     CacheKey key = null;
-    if (!writeFirst) {
-      key = key(run, r, state, text, dest, sourceId(sourceKind, sources));
+    // The same when the lookup's walk meets a file changed since the step last ran (a file's
+    // first edit): the walk stops there, and the layer is written at once.
+    if (!writeFirst && keyedByFiles && sources.fingerprintUnlessChanged(lastRun.get()) == null) {
+      atOnce = "the lookup's walk met a file it copies that changed";
+    }
+    boolean mayHit = seen && atOnce != null;
+    if (!writeFirst && atOnce == null) {
+      key = key(run, r, state, text, dest, sourceId(sourceKind, sources)); // walked above
       Optional<CachedLayer> hit = run.cached(key);
       if (hit.isPresent() && hit.get().layer() != null) {
         run.cachedSteps.incrementAndGet();
@@ -301,7 +308,7 @@ final class CopyStep {
         run.cachedSteps.incrementAndGet();
         if (run.options.explainCache()) {
           step.explain("cache: hit " + key.digest().shortHex() + " (found by the layer's write,"
-              + " made at once as a file it copies had changed again; that layer dropped)");
+              + " made at once as " + atOnce + "; that layer dropped)");
         }
         run.cache.markSeen(identity, began);
         step.cached();
@@ -310,8 +317,7 @@ final class CopyStep {
       }
       if (!explained && run.options.explainCache()) {
         if (mayHit) {
-          step.explain("cache: layer written at once: a file it copies changed again since it"
-              + " was last built");
+          step.explain("cache: layer written at once: " + atOnce);
         }
         run.explainMiss(step, key);
       }
