@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
 
@@ -130,7 +131,7 @@ public final class ContextFile implements ReadAhead.Content {
    *
    * @throws IOException if it cannot be read
    */
-  public boolean changedSinceRemembered(java.time.Instant since) throws IOException {
+  public boolean changedSinceRemembered(Instant since) throws IOException {
     long sinceNanos = since.getEpochSecond() * 1_000_000_000L + since.getNano();
     return !knownAtFirst && stamp.ctimeNanos() > sinceNanos && memo.differsFromRecord(key, hex());
   }
