@@ -22,8 +22,17 @@ import java.util.List;
 final class ContainerSupport {
   private ContainerSupport() {}
 
+  /**
+   * The exit command containers get in place of {@link #exitCommand()} while it is set: the
+   * class-data training's, which runs nothing (see {@link TrainCommand}). Null otherwise.
+   */
+  static volatile ExitCommand exitCommandInstead;
+
   static Containers open(Path root) {
-    return Containers.open(root, exitCommand(), OciRuntimes.source(root), NetworkCommand.defaults());
+    ExitCommand instead = exitCommandInstead;
+    return Containers.open(
+        root, instead != null ? instead : exitCommand(), OciRuntimes.source(root),
+        NetworkCommand.defaults());
   }
 
   /**

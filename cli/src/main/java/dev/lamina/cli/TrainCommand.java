@@ -5,6 +5,7 @@ import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.runner.Containers;
+import dev.lamina.runner.ExitCommand;
 import dev.lamina.runner.runtime.Cgroups;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,22 +27,35 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
- * {@code lamina __train-cds} (hidden): runs the common commands once, in this process, against a
- * throwaway store, so that {@code bin/lamina} can make its class-data-sharing archive from the
- * classes they load ({@code -XX:ArchiveClassesAtExit}). The archive then serves every command,
- * whichever runs first after a build. Nothing is printed, nothing outside the temporary directory
- * is touched, and the directory is removed afterwards.
+ * {@code lamina __train-cds [run]} (hidden): runs the common commands once, in this process,
+ * against a throwaway store, so that {@code bin/lamina} can make its class-data-sharing archive
+ * from the classes they load ({@code -XX:DumpLoadedClassList}). The archive then serves every
+ * command, whichever runs first after a build. With {@code run}, only the commands that start a
+ * container ({@code run}, {@code create}, {@code start}; see {@link #RUN}), for the smaller
+ * archive {@code bin/lamina} gives those. Nothing is printed, nothing outside the temporary
+ * directory is touched, and the directory is removed afterwards.
  */
 @Command(name = TrainCommand.NAME, hidden = true, description = "Exercise common commands.")
 final class TrainCommand implements Callable<Integer> {
   static final String NAME = "__train-cds";
 
+  /** The part that trains the commands that start a container, alone. */
+  static final String RUN = "run";
+
   private static final String IMAGE = "lamina-cds/training";
+
+  @Parameters(arity = "0..1", paramLabel = "PART", description = "run: only the commands that start a container.")
+  String part;
 
   @Override
   public Integer call() throws IOException {
+    if (part != null && !part.equals(RUN)) {
+      throw new UserException("unknown training part: " + part);
+    }
+    boolean runOnly = RUN.equals(part);
     Path dir = Files.createTempDirectory("lamina-cds-");
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -49,14 +63,22 @@ final class TrainCommand implements Callable<Integer> {
     try {
       System.setOut(none);
       System.setErr(none);
-      for (List<String> args : commands(dir)) {
+      // A detached container's monitor runs nothing when it ends: the real exit command would
+      // start this launcher again, at a moment of its own; the training removes it itself.
+      ContainerSupport.exitCommand(); // made as at every run, but not given to the monitors
+      ContainerSupport.exitCommandInstead = ExitCommand.command(List.of("/bin/true"));
+      for (List<String> args : runOnly ? runCommands(dir) : commands(dir)) {
         Main.execute(args.toArray(String[]::new));
       }
       // What only a user's commands ask, which a training as root does not reach: whether
       // cgroup controllers are delegated (asked at each of a user's runs).
       Cgroups.delegatedControllers();
-      loadOwnClasses();
+      if (!runOnly) {
+        // Not for the run archive: its size is what every run pays (see bin/lamina).
+        loadOwnClasses();
+      }
     } finally {
+      ContainerSupport.exitCommandInstead = null;
       System.setOut(out);
       System.setErr(err);
       remove(dir);
@@ -119,14 +141,8 @@ final class TrainCommand implements Callable<Integer> {
    * makes the import hash with libcrypto, so its binding is archived.
    */
   private static List<List<String>> commands(Path dir) throws IOException {
-    Path rootfs = Files.createDirectories(dir.resolve("rootfs/etc"));
-    Files.writeString(rootfs.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-    Files.writeString(rootfs.resolve("group"), "root:x:0:\n");
+    Path rootfs = trainingRootfs(dir);
     Files.write(rootfs.resolve("large"), new byte[3 << 20]);
-    // /usr/bin/true and its libraries through the host's /usr, on a merged-/usr host.
-    for (String link : List.of("bin", "lib", "lib64")) {
-      Files.createSymbolicLink(rootfs.resolveSibling(link), Path.of("usr", link));
-    }
     Path context = Files.createDirectories(dir.resolve("context"));
     Files.writeString(context.resolve("file"), "training\n");
     Files.writeString(
@@ -170,6 +186,55 @@ final class TrainCommand implements Callable<Integer> {
     commands.add(List.of("--root", root, "system", "df"));
     commands.add(List.of("--root", root, "volume", "ls"));
     return commands;
+  }
+
+  /**
+   * The training image's root filesystem ({@code DIR/rootfs/etc}, whose parent is imported): a
+   * root user, and {@code /usr/bin/true} and {@code sleep} with their libraries through the
+   * host's {@code /usr}, bound read-only by the runs, on a merged-/usr host.
+   */
+  private static Path trainingRootfs(Path dir) throws IOException {
+    Path rootfs = Files.createDirectories(dir.resolve("rootfs/etc"));
+    Files.writeString(rootfs.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+    Files.writeString(rootfs.resolve("group"), "root:x:0:\n");
+    for (String link : List.of("bin", "lib", "lib64")) {
+      Files.createSymbolicLink(rootfs.resolveSibling(link), Path.of("usr", link));
+    }
+    return rootfs;
+  }
+
+  /**
+   * The commands that start a container, for their archive: a foreground run to its end; a
+   * detached run with a named volume, removed while it runs; a container created, then started
+   * and removed; and a run on the default network of a command that is not found (its error).
+   * The image is imported first, and its classes are listed too: a training cannot leave them
+   * out, and they are few.
+   */
+  private static List<List<String>> runCommands(Path dir) throws IOException {
+    Path rootfs = trainingRootfs(dir);
+    String root = dir.resolve("store").toString();
+    List<String> usr = List.of("--network", "none", "-v", "/usr:/usr:ro");
+    List<List<String>> commands = new ArrayList<>();
+    commands.add(List.of("--root", root, "import", rootfs.getParent().toString(), IMAGE));
+    commands.add(concat(List.of("--root", root, "run", "--rm"), usr, IMAGE, "/usr/bin/true"));
+    commands.add(
+        concat(List.of("--root", root, "run", "-d", "--name", "lamina-cds-detached", "-v",
+            "lamina-cds-volume:/data"), usr, IMAGE, "/usr/bin/sleep", "60"));
+    commands.add(List.of("--root", root, "rm", "-f", "lamina-cds-detached"));
+    commands.add(
+        concat(List.of("--root", root, "create", "--name", "lamina-cds-kept"), usr, IMAGE,
+            "/usr/bin/true"));
+    commands.add(List.of("--root", root, "start", "lamina-cds-kept"));
+    commands.add(List.of("--root", root, "rm", "-f", "lamina-cds-kept"));
+    commands.add(List.of("--root", root, "run", "--rm", IMAGE, "/lamina-cds-training"));
+    return commands;
+  }
+
+  private static List<String> concat(List<String> head, List<String> middle, String... tail) {
+    List<String> out = new ArrayList<>(head);
+    out.addAll(middle);
+    out.addAll(List.of(tail));
+    return out;
   }
 
   /** Deletes the directory, never through a mount (a failed run could leave its overlay). */

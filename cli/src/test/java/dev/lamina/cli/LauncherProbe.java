@@ -5,13 +5,24 @@ import java.lang.management.ManagementFactory;
 /**
  * The main class of the jar {@link LauncherTest} puts under a copy of {@code bin/lamina}: prints
  * its arguments, the class-data archive its JVM was given and where jffi is to find its stub
- * (when it is told), and makes no output when trained.
+ * (when it is told), and makes no output when trained (the training's arguments are added to the
+ * file {@code LAUNCHER_PROBE_TRAININGS} names, when it is set).
  */
 public final class LauncherProbe {
   private LauncherProbe() {}
 
   public static void main(String[] args) {
-    if (args.length == 1 && args[0].equals(TrainCommand.NAME)) {
+    if (args.length >= 1 && args[0].equals(TrainCommand.NAME)) {
+      String trainings = System.getenv("LAUNCHER_PROBE_TRAININGS");
+      if (trainings != null) {
+        try {
+          java.nio.file.Files.writeString(
+              java.nio.file.Path.of(trainings), String.join(" ", args) + "\n",
+              java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
       return;
     }
     String archive = "none";

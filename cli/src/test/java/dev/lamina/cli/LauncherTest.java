@@ -151,6 +151,30 @@ class LauncherTest {
   }
 
   @Test
+  void commandsStartingAContainer_getAnArchiveOfTheirOwn_madeByTheirTraining() throws Exception {
+    Path run = archive.resolveSibling("lamina-run.jsa");
+    Path trainings = tmp.resolve("trainings");
+    Map<String, String> env = Map.of("LAUNCHER_PROBE_TRAININGS", trainings.toString());
+    Path launcher = checkout.resolve("bin/lamina");
+    assertRan(launch(launcher, env, "run", "img"), "run img", run.toString());
+    assertEquals(List.of(TrainCommand.NAME + " " + TrainCommand.RUN), Files.readAllLines(trainings));
+    assertFalse(Files.exists(archive), "the full archive is made by the first other command");
+    // After the global options, with their values.
+    assertRan(launch(launcher, env, "--root", "/tmp/s", "create", "img"),
+        "--root /tmp/s create img", run.toString());
+    assertRan(launch(launcher, env, "--root=/tmp/s", "--debug", "start", "c"),
+        "--root=/tmp/s --debug start c", run.toString());
+    assertRan(launch(launcher, env, "--network-config-dir", "/tmp/n", "run", "-d", "img"),
+        "--network-config-dir /tmp/n run -d img", run.toString());
+    // A global option's value, or a later argument, that reads as one of them: another command.
+    assertRan(launch(launcher, env, "--root", "run", "ps"), "--root run ps", archive.toString());
+    assertRan(launch(launcher, env, "rm", "start"), "rm start", archive.toString());
+    assertRan(launch(launcher, env, "container", "run"), "container run", archive.toString());
+    assertEquals(List.of(TrainCommand.NAME + " " + TrainCommand.RUN, TrainCommand.NAME),
+        Files.readAllLines(trainings));
+  }
+
+  @Test
   void staleArchive_isMadeAgain() throws Exception {
     launch("ps");
     // As after a new build of the jar: the archive is older.

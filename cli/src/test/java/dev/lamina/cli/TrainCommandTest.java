@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -43,6 +44,50 @@ class TrainCommandTest {
     assertEquals(0, code, printed.toString(StandardCharsets.UTF_8));
     assertEquals("", printed.toString(StandardCharsets.UTF_8));
     assertEquals(before, leftovers());
+  }
+
+  /**
+   * The training of the commands that start a container: quiet, and nothing left (no store, no
+   * monitor); it lists what a detached run and a start load (the detached run's lambdas would
+   * otherwise be made at each {@code run -d}), and not the rest of Lamina's own classes, which
+   * every run would map.
+   */
+  @Test
+  void trainRun_listsADetachedRunAndAStart_notEveryClass(@TempDir Path tmp) throws Exception {
+    Requirements.root();
+    Requirements.tool("runc");
+    Requirements.tool("conmon");
+    List<Path> before = leftovers();
+    Path list = tmp.resolve("classes");
+    List<String> command = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"),
+        "-XX:DumpLoadedClassList=" + list,
+        "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), TrainCommand.NAME, TrainCommand.RUN));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    assertEquals("", out);
+    assertEquals(before, leftovers());
+    List<String> lines = Files.readAllLines(list);
+    List<String> classes = lines.stream().map(l -> l.split(" ")[0]).toList();
+    // The container's monitor, started as a daemon, named by its pid file.
+    assertTrue(
+        lines.stream().anyMatch(l -> l.startsWith(
+            "@lambda-proxy dev/lamina/runner/runtime/Conmon get ()Ljava/util/function/Supplier;")),
+        "a detached run is not trained");
+    for (String c : List.of(
+        "dev/lamina/cli/CreateCommand", "dev/lamina/cli/StartCommand",
+        "dev/lamina/runner/volume/VolumeCodec", "dev/lamina/runner/runtime/AttachClient")) {
+      assertTrue(classes.contains(c), c + " is not in the training's class list");
+    }
+    assertFalse(classes.contains("dev/lamina/builder/exec/RunStep"), "every class is listed");
+    assertFalse(
+        ProcessHandle.allProcesses()
+            .anyMatch(h -> h.info().commandLine().orElse("").contains("lamina-cds-")),
+        "a monitor of the training is left");
   }
 
   /**
