@@ -80,11 +80,17 @@ final class ContainerLifecycle {
    *     overlay cannot be mounted; nothing is left behind then
    */
   public ContainerRecord create(ContainerRequest request) throws IOException {
-    return create(request, false);
+    return create(request, false).record();
   }
 
+  /**
+   * A container this process has just created: its record and runtime spec as it wrote them,
+   * which its start then uses rather than reading them back.
+   */
+  private record Created(ContainerRecord record, RuntimeSpec spec) {}
+
   /** Creates the container; with {@code leaveMounted} its overlay stays mounted for a start. */
-  private ContainerRecord create(ContainerRequest request, boolean leaveMounted)
+  private Created create(ContainerRequest request, boolean leaveMounted)
       throws IOException {
     RootlessLimits.check(request.options());
     String name = request.runtime() == null ? null : request.runtime().strip();
@@ -128,7 +134,7 @@ final class ContainerLifecycle {
           store.update(record.id(), r -> r.withCommand(command, used, anonymous, hostname));
       done = true;
       store.report("create", created, java.util.Map.of());
-      return created;
+      return new Created(created, spec);
     } catch (IOException | RuntimeException e) {
       discard(record, anonymous);
       throw e;
@@ -309,7 +315,7 @@ final class ContainerLifecycle {
    */
   public int run(ContainerRequest request, Stdio stdio, boolean forwardSignals)
       throws IOException, InterruptedException {
-    ContainerRecord record = create(request, true);
+    ContainerRecord record = create(request, true).record();
     return attach(record.id(), stdio, forwardSignals, true);
   }
 
@@ -483,7 +489,7 @@ final class ContainerLifecycle {
    */
   public ContainerRecord start(String ref) throws IOException {
     ContainerRecord record = store.find(ref);
-    return startDetached(record, false);
+    return startDetached(record, null);
   }
 
   /**
@@ -494,19 +500,22 @@ final class ContainerLifecycle {
   public ContainerRecord runDetached(
       ContainerRequest request, java.util.function.Consumer<ContainerRecord> onCreated)
       throws IOException {
-    ContainerRecord record = create(request, true);
+    Created created = create(request, true);
+    ContainerRecord record = created.record();
     try {
       onCreated.accept(record);
     } catch (RuntimeException e) {
       RootfsAssembly.unmount(store.dir(record.id()));
       throw e;
     }
-    return startDetached(record, true);
+    return startDetached(record, created);
   }
 
-  private ContainerRecord startDetached(ContainerRecord record, boolean mounted)
+  /** @param created the container as this process has just created it (mounted), or null */
+  private ContainerRecord startDetached(ContainerRecord record, Created created)
       throws IOException {
-    try (ContainerSession session = launch(record.id(), false, false, false, mounted, null)) {
+    try (ContainerSession session =
+        launch(record.id(), created, false, false, false, created != null, null)) {
       // Only started: conmon has it now.
     }
     Optional<ContainerRecord> now = store.read(store.dir(record.id()));
@@ -527,7 +536,7 @@ final class ContainerLifecycle {
    */
   public ContainerSession startAttached(String ref, boolean mounted, RuntimeSpec.ConsoleSize size)
       throws IOException {
-    return launch(ref, true, true, false, mounted, size);
+    return launch(ref, null, true, true, false, mounted, size);
   }
 
   /**
@@ -539,20 +548,24 @@ final class ContainerLifecycle {
   public ContainerSession runAttached(
       ContainerRequest request, java.util.function.Consumer<ContainerRecord> onCreated,
       RuntimeSpec.ConsoleSize size) throws IOException {
-    ContainerRecord record = create(request, true);
-    onCreated.accept(record);
-    return launch(record.id(), true, true, true, true, size);
+    Created created = create(request, true);
+    onCreated.accept(created.record());
+    return launch(created.record().id(), created, true, true, true, true, size);
   }
 
   /**
+   * @param created the container as this process has just created it, or null
    * @param waiting whether this process waits for the container and finishes it
    * @param dyingWithThis whether the container gets SIGTERM should this process die ({@code run}
    *     in the foreground, as it has no detach keys)
+   * @param mounted whether its root filesystem is mounted already
    */
   private ContainerSession launch(
-      String ref, boolean attach, boolean waiting, boolean dyingWithThis, boolean mounted,
-      RuntimeSpec.ConsoleSize size) throws IOException {
-    ContainerRecord prior = store.find(ref);
+      String ref, Created created, boolean attach, boolean waiting, boolean dyingWithThis,
+      boolean mounted, RuntimeSpec.ConsoleSize size) throws IOException {
+    // One just created is as this process wrote it: read back, its record and spec would only
+    // cost their parsing. (markRunning reads the record again, under the lock.)
+    ContainerRecord prior = created != null ? created.record() : store.find(ref);
     String id = prior.id();
     Path cdir = store.dir(id);
     OciRuntime runtime;
@@ -562,7 +575,10 @@ final class ContainerLifecycle {
       // Before it is recorded as running: what is missing leaves it as it was.
       runtime = runtimes.of(prior);
       conmon = Conmon.locate();
-      spec = JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
+      spec =
+          created != null
+              ? created.spec()
+              : JsonFiles.read(cdir.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
     } catch (IOException | RuntimeException e) {
       if (mounted) {
         RootfsAssembly.unmount(cdir);
