@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rest of its work. Nor do they compare, hash or print a record with its generated methods: the
  * JVM builds those from method handles at first use ({@code java.lang.runtime.ObjectMethods}),
  * some twenty classes spun at run time, which no class-data archive holds. Nor does a build.
+ * Nor does a container's start build java.time's formatter.
  */
 class NoDataBindingTest {
   @TempDir Path tmp;
@@ -100,6 +101,41 @@ class NoDataBindingTest {
       assertFalse(
           r.log().contains("[class,load] java.lang.runtime.ObjectMethods "),
           args + " bootstrapped a record's equals, hashCode or toString");
+    }
+  }
+
+  /**
+   * Nor does a container's start build java.time's formatter, which the first {@code
+   * Instant.toString} does (several milliseconds): records keep times as text, written by {@code
+   * InstantText}; on its own network, and detached, too.
+   */
+  @Test
+  void containerStarts_buildNoDateTimeFormatter() throws Exception {
+    Requirements.root();
+    Requirements.tool("runc");
+    Requirements.tool("conmon");
+    Requirements.require(
+        Files.isExecutable(Path.of("/usr/lib/podman/netavark")),
+        "netavark in /usr/lib/podman (apt-get install netavark)");
+    Path store = tmp.resolve("store");
+    Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
+    new Cli(store).run("import", rootfs.toString(), "busybox").ok();
+    try {
+      for (List<String> args :
+          List.of(
+              List.of("run", "--rm", "--network", "none", "busybox", "true"),
+              List.of("run", "--rm", "busybox", "true"),
+              List.of("run", "-d", "--name", "kept", "--network", "none", "busybox", "sleep", "30"),
+              List.of("create", "--name", "made", "busybox", "true"),
+              List.of("start", "made"))) {
+        Run r = lamina(store, args.toArray(String[]::new));
+        assertEquals(0, r.code(), args + "\n" + r.log());
+        assertFalse(
+            r.log().contains("[class,load] java.time.format.DateTimeFormatter "),
+            args + " built java.time's formatter");
+      }
+    } finally {
+      new Cli(store).run("rm", "-f", "kept", "made");
     }
   }
 

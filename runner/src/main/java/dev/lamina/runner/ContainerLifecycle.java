@@ -229,7 +229,7 @@ final class ContainerLifecycle {
             // before it had a bundle is known as such, and tidied (ContainerReaper#refresh).
             .monitorPid(ProcessHandle.current().pid())
             .monitorStarted(
-                ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(null))
+                ProcessHandle.current().info().startInstant().map(Times::text).orElse(null))
             .build();
     store.create(record, List.of("upper", "work", "rootfs"));
     return record;
@@ -399,7 +399,7 @@ final class ContainerLifecycle {
    */
   private ContainerRecord markRunning(String ref, String id) throws IOException {
     ProcessHandle self = ProcessHandle.current();
-    String selfStart = self.info().startInstant().map(Instant::toString).orElse(null);
+    String selfStart = self.info().startInstant().map(Times::text).orElse(null);
     ContainerRecord started = FileLocks.withExclusive(
         store.lock(),
         () -> {
@@ -662,7 +662,7 @@ final class ContainerLifecycle {
 
   /** Records conmon as the container's monitor, unless its run has ended meanwhile. */
   private void handOver(ContainerRecord record, ProcessHandle monitor) throws IOException {
-    String started = monitor.info().startInstant().map(Instant::toString).orElse(null);
+    String started = monitor.info().startInstant().map(Times::text).orElse(null);
     FileLocks.withExclusive(
         store.lock(),
         () -> {

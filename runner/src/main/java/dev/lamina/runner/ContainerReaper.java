@@ -278,6 +278,6 @@ final class ContainerReaper {
     Optional<Instant> started = p.get().info().startInstant();
     return r.monitorStarted() == null
         || started.isEmpty()
-        || started.get().toString().equals(r.monitorStarted());
+        || Times.text(started.get()).equals(r.monitorStarted());
   }
 }

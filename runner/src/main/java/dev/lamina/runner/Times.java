@@ -1,9 +1,9 @@
 package dev.lamina.runner;
 
+import dev.lamina.runner.internal.InstantText;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 
 /** The clock and the waits of the container classes. */
 final class Times {
@@ -29,8 +29,12 @@ final class Times {
    * the fraction out at a whole second, and {@code ...:11Z} sorted after {@code ...:11.335Z}.
    */
   static String format(Instant t) {
-    String s = t.truncatedTo(ChronoUnit.MILLIS).toString();
-    return s.indexOf('.') < 0 ? s.substring(0, s.length() - 1) + ".000Z" : s;
+    return InstantText.millis(t);
+  }
+
+  /** {@code t} as {@link Instant#toString} writes it: what records keep of a process's start. */
+  static String text(Instant t) {
+    return InstantText.of(t);
   }
 
   static void sleep(Duration d) throws IOException {

@@ -217,7 +217,8 @@ public final class NetworkRegistry {
   }
 
   private static String now() {
-    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    return dev.lamina.runner.internal.InstantText.of(
+        Instant.now().truncatedTo(ChronoUnit.SECONDS));
   }
 
   /**
