@@ -14,9 +14,11 @@ n=${2:-10}
 work=${LAMINA_BENCH_DIR:-/tmp/lamina-bench-rootless}
 lamina="$top/bin/lamina"
 [ -f "$top/cli/target/lamina.jar" ] || (cd "$top" && ./mvnw -q -B -DskipTests package)
-# As root first: bin/lamina makes its class-data archives, which the user can only read.
+# As root first: bin/lamina makes its class-data archives, which the user can only read (run's
+# own too: without it, a user's run would have the full one).
 "$lamina" version >/dev/null
 "$lamina" ps --help >/dev/null
+"$lamina" run --help >/dev/null
 as_user() { runuser -u "$user" -- env -C "$work" "$@"; }
 
 mkdir -p "$work"

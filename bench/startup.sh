@@ -23,6 +23,7 @@ store="$work/lamina-store"
 mkdir -p "$work"
 "$lamina" version >/dev/null # builds the jar and its class-data archives once
 "$lamina" ps --help >/dev/null
+"$lamina" run --help >/dev/null
 
 have_podman=
 if command -v podman >/dev/null; then have_podman=1; fi

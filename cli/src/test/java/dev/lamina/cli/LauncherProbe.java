@@ -6,13 +6,17 @@ import java.lang.management.ManagementFactory;
  * The main class of the jar {@link LauncherTest} puts under a copy of {@code bin/lamina}: prints
  * its arguments, the class-data archive its JVM was given and where jffi is to find its stub
  * (when it is told), and makes no output when trained (the training's arguments are added to the
- * file {@code LAUNCHER_PROBE_TRAININGS} names, when it is set).
+ * file {@code LAUNCHER_PROBE_TRAININGS} names, when it is set; the training {@code
+ * LAUNCHER_PROBE_FAILING_TRAINING} names fails).
  */
 public final class LauncherProbe {
   private LauncherProbe() {}
 
   public static void main(String[] args) {
     if (args.length >= 1 && args[0].equals(TrainCommand.NAME)) {
+      if (String.join(" ", args).equals(System.getenv("LAUNCHER_PROBE_FAILING_TRAINING"))) {
+        System.exit(1);
+      }
       String trainings = System.getenv("LAUNCHER_PROBE_TRAININGS");
       if (trainings != null) {
         try {

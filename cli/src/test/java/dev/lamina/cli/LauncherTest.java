@@ -174,6 +174,20 @@ class LauncherTest {
         Files.readAllLines(trainings));
   }
 
+  /** Where their own archive cannot be made, they get the full one, not none. */
+  @Test
+  void commandsStartingAContainer_withoutTheirArchive_getTheFullOne() throws Exception {
+    Map<String, String> failing =
+        Map.of("LAUNCHER_PROBE_FAILING_TRAINING", TrainCommand.NAME + " " + TrainCommand.RUN);
+    Path launcher = checkout.resolve("bin/lamina");
+    // No archive at all yet: none.
+    assertRan(launch(launcher, failing, "run", "img"), "run img", "none");
+    assertFalse(Files.exists(archive.resolveSibling("lamina-run.jsa")));
+    launch("ps"); // makes the full archive
+    assertRan(launch(launcher, failing, "run", "img"), "run img", archive.toString());
+    assertRan(launch(launcher, failing, "start", "c"), "start c", archive.toString());
+  }
+
   @Test
   void staleArchive_isMadeAgain() throws Exception {
     launch("ps");
