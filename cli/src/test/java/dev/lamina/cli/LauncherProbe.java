@@ -4,8 +4,8 @@ import java.lang.management.ManagementFactory;
 
 /**
  * The main class of the jar {@link LauncherTest} puts under a copy of {@code bin/lamina}: prints
- * its arguments, the class-data archive its JVM was given and where jffi is to find its stub
- * (when it is told), and makes no output when trained (the training's arguments are added to the
+ * its arguments, the class-data archive its JVM was given, where jffi is to find its stub (when
+ * it is told) and whether it runs with G1, and makes no output when trained (the training's arguments are added to the
  * file {@code LAUNCHER_PROBE_TRAININGS} names, when it is set; the training {@code
  * LAUNCHER_PROBE_FAILING_TRAINING} names fails).
  */
@@ -36,7 +36,9 @@ public final class LauncherProbe {
       }
     }
     String jffi = System.getProperty("jffi.boot.library.path");
+    boolean g1 = ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .anyMatch(gc -> gc.getName().startsWith("G1"));
     System.out.println("args=" + String.join(" ", args) + " archive=" + archive
-        + (jffi == null ? "" : " jffi=" + jffi));
+        + (jffi == null ? "" : " jffi=" + jffi) + (g1 ? " gc=G1" : ""));
   }
 }
