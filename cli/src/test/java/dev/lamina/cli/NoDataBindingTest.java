@@ -82,15 +82,7 @@ class NoDataBindingTest {
 
   @Test
   void containerCommands_bootstrapNoRecordMethods() throws Exception {
-    Requirements.root();
-    Requirements.tool("runc");
-    Requirements.tool("conmon");
-    Requirements.require(
-        Files.isExecutable(Path.of("/usr/lib/podman/netavark")),
-        "netavark in /usr/lib/podman (apt-get install netavark)");
-    Path store = tmp.resolve("store");
-    Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
-    new Cli(store).run("import", rootfs.toString(), "busybox").ok();
+    Path store = storeWithBusybox();
     for (List<String> args :
         List.of(
             List.of("run", "--rm", "--network", "none", "busybox", "true"),
@@ -111,15 +103,7 @@ class NoDataBindingTest {
    */
   @Test
   void containerStarts_buildNoDateTimeFormatter() throws Exception {
-    Requirements.root();
-    Requirements.tool("runc");
-    Requirements.tool("conmon");
-    Requirements.require(
-        Files.isExecutable(Path.of("/usr/lib/podman/netavark")),
-        "netavark in /usr/lib/podman (apt-get install netavark)");
-    Path store = tmp.resolve("store");
-    Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
-    new Cli(store).run("import", rootfs.toString(), "busybox").ok();
+    Path store = storeWithBusybox();
     try {
       for (List<String> args :
           List.of(
@@ -169,5 +153,19 @@ class NoDataBindingTest {
         loaded.isEmpty(),
         args + " loaded " + loaded.size() + " classes of data binding, the first "
             + loaded.subList(0, Math.min(3, loaded.size())));
+  }
+
+  /** A store holding busybox, for commands that run containers (root, runc, conmon, netavark). */
+  private Path storeWithBusybox() throws Exception {
+    Requirements.root();
+    Requirements.tool("runc");
+    Requirements.tool("conmon");
+    Requirements.require(
+        Files.isExecutable(Path.of("/usr/lib/podman/netavark")),
+        "netavark in /usr/lib/podman (apt-get install netavark)");
+    Path store = tmp.resolve("store");
+    Path rootfs = Cli.busyboxRootfs(tmp.resolve("rootfs"));
+    new Cli(store).run("import", rootfs.toString(), "busybox").ok();
+    return store;
   }
 }
