@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -49,6 +50,7 @@ final class LayerTarReader extends InputStream {
   private static final Set<String> ENTRY_KEYS = Set.of(
       "path", "linkpath", "size", "uid", "gid", "uname", "gname",
       "SCHILY.devmajor", "SCHILY.devminor", "SCHILY.filetype");
+  private static final List<String> PAX_TIMES = List.of("mtime", "atime", "ctime");
   private static final int S_IFMT = 0170000;
   private static final int S_IFSOCK = 0140000;
   private static final long MAX_ID = 0xFFFF_FFFEL;
@@ -279,12 +281,15 @@ final class LayerTarReader extends InputStream {
       }
     }
     Instant mtime = Instant.ofEpochSecond(number(136, 12, "mtime"));
-    for (String key : new String[] {"mtime", "atime", "ctime"}) {
-      byte[] value = pax.get(key);
-      if (value != null) {
-        Instant t = paxTime(name, key, value);
-        if (key.equals("mtime")) {
-          mtime = t;
+    if (!pax.isEmpty()) {
+      // Every PAX time is checked, as Go checks them; only mtime is kept.
+      for (String key : PAX_TIMES) {
+        byte[] value = pax.get(key);
+        if (value != null) {
+          Instant t = paxTime(name, key, value);
+          if (key.equals("mtime")) {
+            mtime = t;
+          }
         }
       }
     }
