@@ -125,7 +125,7 @@ final class ContainerControl {
           if (now.state() == ContainerState.RUNNING) {
             throw new ContainerException("container " + now.name() + " started meanwhile; try again");
           }
-          RootfsAssembly.mount(cdir, now.lowerPaths());
+          RootfsAssembly.mount(cdir, now.lowerPaths(), RootfsAssembly.Upper.KEPT);
           try {
             return work.on(RootfsAssembly.rootfs(cdir));
           } finally {

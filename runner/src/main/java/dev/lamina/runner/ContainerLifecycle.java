@@ -106,7 +106,15 @@ final class ContainerLifecycle {
       if (request.image().plainCopy() != null) {
         RootfsAssembly.copyImage(cdir, request.image().plainCopy());
       }
-      RootfsAssembly.mount(store.dir(record.id()), record.lowerPaths());
+      // Creation only reads the image (users, volumes' first contents); a container that starts
+      // now keeps this mount, and only a --rm one's upper is thrown away. A mount undone here
+      // syncs nothing (the next start mounts on a new work directory).
+      RootfsAssembly.mount(
+          store.dir(record.id()),
+          record.lowerPaths(),
+          leaveMounted && !request.autoRemove()
+              ? RootfsAssembly.Upper.KEPT
+              : RootfsAssembly.Upper.DISPOSABLE);
       List<String> used = new ArrayList<>();
       Path rootfs = RootfsAssembly.rootfs(cdir);
       List<BindMount> binds = resolveVolumes(request, rootfs, used, anonymous);
@@ -432,7 +440,10 @@ final class ContainerLifecycle {
       runtime.delete(record.id(), true);
     }
     if (!mounted) {
-      RootfsAssembly.mount(cdir, record.lowerPaths());
+      RootfsAssembly.mount(
+          cdir,
+          record.lowerPaths(),
+          record.autoRemove() ? RootfsAssembly.Upper.DISPOSABLE : RootfsAssembly.Upper.KEPT);
     }
     // After the record says running: a concurrent reconcile spares what is set up now.
     return networking.begin(record, cdir);

@@ -115,6 +115,19 @@ public final class RootfsAssembly {
     }
   }
 
+  /** What becomes of what is written into a root filesystem mounted with an upper. */
+  public enum Upper {
+    /** Kept: a container that may start again, a copy into a stopped one. */
+    KEPT,
+    /**
+     * Thrown away after this use (a {@code --rm} container, a build step), or not written at all
+     * (a container's creation, which only reads its image): mounted {@linkplain
+     * OverlayMount#volatileUpper volatile}, so that its unmount does not sync the store's whole
+     * filesystem.
+     */
+    DISPOSABLE
+  }
+
   /** How a root filesystem was assembled. */
   public enum Kind {
     /** An overlay: what is written lands in {@code upper/}. */
@@ -125,24 +138,25 @@ public final class RootfsAssembly {
 
   /**
    * Mounts the root filesystem of {@code dir}: {@code lowersTopFirst} under its upper; or, when
-   * overlayfs refuses, a flattened copy of them. A copy made before is reused as it is.
+   * overlayfs refuses, a flattened copy of them. A copy made before is reused as it is. {@code
+   * upper} says whether what is written there must outlive a crash of the host.
    *
    * @throws IOException when neither overlayfs nor a copy works (the overlay's error, with the
    *     copy's suppressed)
    */
-  public static Kind mount(Path dir, List<Path> lowersTopFirst) throws IOException {
-    return mount(dir, Layers.of(lowersTopFirst));
+  public static Kind mount(Path dir, List<Path> lowersTopFirst, Upper upper) throws IOException {
+    return mount(dir, Layers.of(lowersTopFirst), upper);
   }
 
   /**
    * Mounts the root filesystem of {@code dir}: the lowers of {@code layers} under its upper; or,
    * when overlayfs refuses, a flattened copy of the layers. A copy made before is reused as it
-   * is.
+   * is. {@code upper} says whether what is written there must outlive a crash of the host.
    *
    * @throws IOException when neither overlayfs nor a copy works (the overlay's error, with the
    *     copy's suppressed)
    */
-  public static Kind mount(Path dir, Layers layers) throws IOException {
+  public static Kind mount(Path dir, Layers layers, Upper upper) throws IOException {
     unmount(dir);
     if (isFlattened(dir)) {
       return Kind.FLATTENED; // the flattened copy made at its first start is its root filesystem
@@ -155,8 +169,10 @@ public final class RootfsAssembly {
     if (refused.isEmpty()) {
       prepareUpper(dir);
       try {
-        OverlayMount.of(layers.lowersTopFirst(), dir.resolve("upper"), dir.resolve("work"))
-            .mountOn(rootfs(dir));
+        OverlayMount overlay =
+            OverlayMount.of(layers.lowersTopFirst(), dir.resolve("upper"), dir.resolve("work"));
+        // The work directory is made anew above, so no earlier volatile mount's mark refuses it.
+        (upper == Upper.DISPOSABLE ? overlay.volatileUpper() : overlay).mountOn(rootfs(dir));
         return Kind.OVERLAY;
       } catch (IOException overlayFailed) {
         refused = Optional.of(overlayFailed);

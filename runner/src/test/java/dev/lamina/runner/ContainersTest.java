@@ -491,6 +491,47 @@ class ContainersTest {
         atCreation[0], mountId(root.resolve("containers").resolve(started.id()).resolve("rootfs")));
   }
 
+  /** The line of the mount on / in the container's own mount table. */
+  private static final String ROOT_MOUNT = "awk '$5 == \"/\"' /proc/self/mountinfo";
+
+  /**
+   * A {@code --rm} container's upper is thrown away, so it is mounted volatile: its unmount does
+   * not sync the store's whole filesystem (as podman mounts {@code --rm} containers). A container
+   * that may start again keeps what it writes, so its overlay is not.
+   */
+  @Test
+  void rootfs_volatileOnlyForAContainerRemovedAtItsExit() throws Exception {
+    Result rm = runRm(ROOT_MOUNT);
+    assertEquals(0, rm.code(), rm.out());
+    assertTrue(MountTable.parse(rm.out()).overlayVolatile(), rm.out());
+
+    Result kept = run(sh(ROOT_MOUNT).withName("kept"));
+    assertEquals(0, kept.code(), kept.out());
+    assertTrue(kept.out().contains("upperdir="), kept.out());
+    assertFalse(MountTable.parse(kept.out()).overlayVolatile(), kept.out());
+  }
+
+  /**
+   * Creation mounts the image only to read it, volatile (overlayfs leaves its mark in the work
+   * directory, which would refuse a mount on that directory); the start mounts again on a new work
+   * directory, to keep what the container writes.
+   */
+  @Test
+  void create_readsThroughAVolatileMount_startMountsToKeep() throws Exception {
+    ContainerRecord rec = containers.create(sh(ROOT_MOUNT).withName("later"));
+    Path cdir = root.resolve("containers").resolve(rec.id());
+    assertTrue(Files.isDirectory(cdir.resolve("work/work/incompat/volatile")),
+        "creation's mount was not volatile");
+    assertEquals(null, mountId(cdir.resolve("rootfs")));
+
+    containers.start(rec.id());
+    ContainerRecord done = containers.await("later", Duration.ofSeconds(30));
+    assertEquals(0, done.exitCode());
+    String line = logText("later").strip();
+    assertTrue(line.contains("upperdir="), line);
+    assertFalse(MountTable.parse(line).overlayVolatile(), line);
+  }
+
   /** A failure of the caller's step between creation and start leaves it created, unmounted. */
   @Test
   void runDetached_failingBeforeTheStart_leavesItCreatedAndUnmounted() throws Exception {

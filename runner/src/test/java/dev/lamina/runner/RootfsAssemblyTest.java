@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The one choice between an overlay and a flattened copy, for containers and RUN steps. */
 class RootfsAssemblyTest {
+  private static final RootfsAssembly.Upper KEPT = RootfsAssembly.Upper.KEPT;
+
   @TempDir Path tmp;
 
   @AfterEach
@@ -68,7 +70,7 @@ class RootfsAssemblyTest {
     Requirements.root();
     Path dir = tmp.resolve("c");
     Probe layers = new Probe(lower(), null);
-    assertSame(RootfsAssembly.Kind.OVERLAY, RootfsAssembly.mount(dir, layers));
+    assertSame(RootfsAssembly.Kind.OVERLAY, RootfsAssembly.mount(dir, layers, KEPT));
     Path rootfs = RootfsAssembly.rootfs(dir);
     assertEquals("lower", Files.readString(rootfs.resolve("f")));
     Files.writeString(rootfs.resolve("g"), "new");
@@ -77,16 +79,45 @@ class RootfsAssemblyTest {
     assertEquals(List.of("lowers"), layers.asked);
   }
 
+  /** The mount on {@code target}, from this process's mount table. */
+  private static MountTable.Entry mountOn(Path target) throws IOException {
+    Path t = target.toAbsolutePath().normalize();
+    return MountTable.read().stream().filter(m -> m.mountPoint().equals(t)).findFirst()
+        .orElseThrow();
+  }
+
+  /**
+   * A disposable upper is mounted volatile; the same container mounted again to keep what it
+   * writes is not, and is not refused by the mark the volatile mount left in its work directory.
+   */
+  @Test
+  void mount_disposableVolatile_thenKeptOnTheSameDirectory() throws Exception {
+    Requirements.root();
+    Path dir = tmp.resolve("c");
+    Probe layers = new Probe(lower(), null);
+    RootfsAssembly.mount(dir, layers, RootfsAssembly.Upper.DISPOSABLE);
+    Path rootfs = RootfsAssembly.rootfs(dir);
+    assertTrue(mountOn(rootfs).overlayVolatile(), mountOn(rootfs).superOptions());
+    Files.writeString(rootfs.resolve("g"), "written");
+    RootfsAssembly.unmount(dir);
+    assertTrue(Files.isDirectory(dir.resolve("work/work/incompat/volatile")));
+
+    assertSame(RootfsAssembly.Kind.OVERLAY, RootfsAssembly.mount(dir, layers, KEPT));
+    assertFalse(mountOn(rootfs).overlayVolatile(), mountOn(rootfs).superOptions());
+    assertTrue(mountOn(rootfs).superOptions().contains("upperdir="));
+    assertEquals("written", Files.readString(rootfs.resolve("g")));
+  }
+
   @Test
   void mount_overlayKnownRefused_flattenedCopyWithoutTryingOverlay() throws Exception {
     Path dir = tmp.resolve("c");
     Probe layers = new Probe(lower(), new IOException("no overlayfs here"));
-    assertSame(RootfsAssembly.Kind.FLATTENED, RootfsAssembly.mount(dir, layers));
+    assertSame(RootfsAssembly.Kind.FLATTENED, RootfsAssembly.mount(dir, layers, KEPT));
     assertEquals("copied", Files.readString(RootfsAssembly.rootfs(dir).resolve("f")));
     assertTrue(RootfsAssembly.isFlattened(dir));
     assertEquals(List.of("copy"), layers.asked);
     // The copy is the root filesystem from then on: it is not made again.
-    assertSame(RootfsAssembly.Kind.FLATTENED, RootfsAssembly.mount(dir, layers));
+    assertSame(RootfsAssembly.Kind.FLATTENED, RootfsAssembly.mount(dir, layers, KEPT));
     assertEquals(List.of("copy"), layers.asked);
   }
 
@@ -94,7 +125,7 @@ class RootfsAssemblyTest {
   void mount_overlayFails_flattenedCopy() throws Exception {
     Path dir = tmp.resolve("c");
     Probe layers = new Probe(tmp.resolve("no-such-lower"), null);
-    assertSame(RootfsAssembly.Kind.FLATTENED, RootfsAssembly.mount(dir, layers));
+    assertSame(RootfsAssembly.Kind.FLATTENED, RootfsAssembly.mount(dir, layers, KEPT));
     assertEquals(List.of("lowers", "copy"), layers.asked);
     assertTrue(RootfsAssembly.isFlattened(dir));
   }
@@ -110,7 +141,7 @@ class RootfsAssemblyTest {
             throw new IOException("disk full");
           }
         };
-    IOException e = assertThrows(IOException.class, () -> RootfsAssembly.mount(dir, broken));
+    IOException e = assertThrows(IOException.class, () -> RootfsAssembly.mount(dir, broken, KEPT));
     assertSame(refusal, e);
     assertEquals("disk full", e.getSuppressed()[0].getMessage());
     assertFalse(RootfsAssembly.isFlattened(dir));
@@ -125,7 +156,7 @@ class RootfsAssemblyTest {
       System.setErr(e);
       RootfsAssembly.reportTo(heard::add);
       RootfsAssembly.mount(
-          tmp.resolve("c"), new Probe(lower(), new IOException("no overlay\nmore")));
+          tmp.resolve("c"), new Probe(lower(), new IOException("no overlay\nmore")), KEPT);
     } finally {
       RootfsAssembly.reportTo(null);
       System.setErr(oldErr);

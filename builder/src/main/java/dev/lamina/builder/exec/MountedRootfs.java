@@ -101,7 +101,8 @@ final class MountedRootfs implements Closeable {
       Workspace workspace, boolean record, List<Path> bottom) throws IOException {
     Path dir = workspace.newDir("rootfs");
     StateLayers state = new StateLayers(extracted, layers, bottom, workspace);
-    RootfsAssembly.Kind kind = RootfsAssembly.mount(dir, state);
+    // A state's upper lives as long as its step: RUN's layer is read from it before it goes.
+    RootfsAssembly.Kind kind = RootfsAssembly.mount(dir, state, RootfsAssembly.Upper.DISPOSABLE);
     Path root = RootfsAssembly.rootfs(dir);
     if (kind == RootfsAssembly.Kind.OVERLAY) {
       List<Path> bottomFirst;

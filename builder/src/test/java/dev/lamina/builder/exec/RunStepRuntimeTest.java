@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.layerfs.overlay.MountTable;
 import dev.lamina.layerfs.overlay.OverlayMount;
+import dev.lamina.layerfs.testing.Requirements;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.runner.internal.JsonFiles;
 import dev.lamina.runner.spec.RuntimeSpec;
@@ -64,6 +66,35 @@ class RunStepRuntimeTest {
     assertEquals(List.of("/bin/step", "arg", "from the context"), seen);
     assertEquals(1, runtime.calls().size(), runtime.calls().toString());
     assertTrue(runtime.calls().get(0).startsWith("run lamina-build-"), runtime.calls().toString());
+  }
+
+  /**
+   * A step's upper lives only until its layer is read from it: mounted volatile, so that its
+   * unmount does not sync the store's whole filesystem.
+   */
+  @Test
+  void run_stepsRootIsMountedVolatile() throws Exception {
+    Requirements.root();
+    List<MountTable.Entry> mounts = new ArrayList<>();
+    RecordingRuntime runtime =
+        new RecordingRuntime()
+            .duringRun(
+                bundle -> {
+                  try {
+                    RuntimeSpec spec =
+                        JsonFiles.read(bundle.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
+                    Path root = Path.of(spec.root().path()).toAbsolutePath().normalize();
+                    MountTable.read().stream()
+                        .filter(m -> m.mountPoint().equals(root))
+                        .forEach(mounts::add);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
+    build(runtime, "FROM scratch\nCOPY f /f\nRUN [\"/bin/step\"]\n");
+    assertEquals(1, mounts.size(), mounts.toString());
+    assertTrue(mounts.get(0).superOptions().contains("upperdir="), mounts.toString());
+    assertTrue(mounts.get(0).overlayVolatile(), mounts.toString());
   }
 
   @Test

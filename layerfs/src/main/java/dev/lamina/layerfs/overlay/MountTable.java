@@ -15,8 +15,22 @@ import java.util.List;
 public final class MountTable {
   private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
-  /** One line of mountinfo. {@code mountPoint} is unescaped (octal {@code \040} etc.). */
-  public record Entry(int id, int parentId, Path mountPoint, String fsType, String source) {}
+  /**
+   * One line of mountinfo. {@code mountPoint} is unescaped (octal {@code \040} etc.); {@code
+   * superOptions} are the filesystem's own, as the kernel lists them (empty when it lists none).
+   */
+  public record Entry(
+      int id, int parentId, Path mountPoint, String fsType, String source, String superOptions) {
+    /**
+     * Whether this is an overlay mounted with {@code volatile}, which newer kernels list as {@code
+     * fsync=volatile}.
+     */
+    public boolean overlayVolatile() {
+      List<String> options = List.of(superOptions.split(","));
+      return fsType.equals("overlay")
+          && (options.contains("volatile") || options.contains("fsync=volatile"));
+    }
+  }
 
   private MountTable() {}
 
@@ -37,7 +51,7 @@ public final class MountTable {
   }
 
   /** Parses one mountinfo line; null when it is malformed. */
-  static Entry parse(String line) {
+  public static Entry parse(String line) {
     String[] f = line.split(" ");
     int dash = -1;
     for (int i = 6; i < f.length; i++) {
@@ -55,7 +69,8 @@ public final class MountTable {
           Integer.parseInt(f[1]),
           Path.of(unescape(f[4])),
           unescape(f[dash + 1]),
-          unescape(f[dash + 2]));
+          unescape(f[dash + 2]),
+          dash + 3 < f.length ? f[dash + 3] : "");
     } catch (NumberFormatException e) {
       return null;
     }

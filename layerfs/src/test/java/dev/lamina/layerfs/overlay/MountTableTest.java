@@ -1,6 +1,7 @@
 package dev.lamina.layerfs.overlay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -21,6 +22,23 @@ class MountTableTest {
     assertEquals(29, e.parentId());
     assertEquals(Path.of("/var/lib/lamina/containers/ab c/rootfs"), e.mountPoint());
     assertEquals("overlay", e.fsType());
+    assertEquals("rw,lowerdir+=/l1,upperdir=/u,workdir=/w", e.superOptions());
+    assertFalse(e.overlayVolatile());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "overlay | rw,lowerdir=/l,upperdir=/u,workdir=/w,volatile | true",
+        "overlay | rw,lowerdir=/l,upperdir=/u,workdir=/w,uuid=on,fsync=volatile | true",
+        "overlay | rw,lowerdir=/l,upperdir=/u,workdir=/w,fsync=strict | false",
+        "tmpfs | rw,volatile | false"
+      })
+  void overlayVolatile_eitherSpelling(String type, String options, boolean isVolatile) {
+    MountTable.Entry e =
+        MountTable.parse("50 27 0:41 / /m rw,relatime - " + type + " " + type + " " + options);
+    assertEquals(isVolatile, e.overlayVolatile());
   }
 
   @Test

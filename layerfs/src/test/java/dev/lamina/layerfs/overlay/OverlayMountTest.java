@@ -140,6 +140,25 @@ class OverlayMountTest {
   }
 
   @Test
+  void volatileUpper_mountedWithTheOption() throws IOException {
+    Path lower = dir("lower");
+    Files.writeString(lower.resolve("a"), "lower");
+    OverlayMount overlay = OverlayMount.of(List.of(lower), dir("upper"), dir("work"));
+    assertFalse(overlay.optionString().contains("volatile"));
+    assertTrue(overlay.volatileUpper().optionString().endsWith(",volatile"));
+
+    overlay.volatileUpper().mountOn(merged);
+    MountTable.Entry e =
+        MountTable.read().stream()
+            .filter(m -> m.mountPoint().equals(merged))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(e.overlayVolatile(), e.superOptions());
+    assertEquals("lower", Files.readString(merged.resolve("a")));
+    OverlayMount.unmount(merged);
+  }
+
+  @Test
   void unmount_notMounted_fails() {
     assertThrows(IOException.class, () -> OverlayMount.unmount(merged));
   }
