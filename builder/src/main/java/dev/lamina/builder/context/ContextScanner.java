@@ -43,7 +43,7 @@ public final class ContextScanner {
         (path, file, st, xattrs, hardlinkTo, recalled, where) -> hardlinkTo != null
             ? LayerEntry.hardlink(path, hardlinkTo).withMode(st.permissions())
                 .withMtime(st.mtime())
-            : entry(path, file, st, xattrs, prefix + path, memo, (String) recalled, where));
+            : entry(path, file, st, xattrs, prefix.concat(path), memo, (String) recalled, where));
     return new Walk(ReadAhead.of(walk), memo);
   }
 

@@ -185,7 +185,7 @@ public final class FileDigests implements Closeable {
           }
           try {
             MemoFile.Record r =
-                valid(memo.find(above + names[i], inDelta), FileStamp.of(stats[i]));
+                valid(memo.find(above.concat(names[i]), inDelta), FileStamp.of(stats[i]));
             if (r != null && r.withoutXattrs()) {
               known[i] = HEX.formatHex(r.digest());
             }

@@ -252,7 +252,7 @@ public final class Placement {
 
   /** Entry {@code e} of a directory source, placed under {@code base}. */
   private LayerEntry placedContent(String base, LayerEntry e) throws IOException {
-    String path = base.isEmpty() ? e.path() : base + "/" + e.path();
+    String path = base.isEmpty() ? e.path() : base.concat("/").concat(e.path());
     if (e.type() == EntryType.DIRECTORY) {
       if (!entries.containsKey(path)) {
         Optional<FileStat> existing = root.lstat("/" + path);
@@ -261,7 +261,7 @@ public final class Placement {
         }
       }
     } else {
-      refuseDirectory("/" + path);
+      refuseDirectory("/".concat(path));
     }
     LayerEntry placed = copied(e, path, true);
     if (e.type() == EntryType.HARDLINK) {

@@ -235,7 +235,7 @@ public final class LayerWriter {
   }
 
   private static void writeEntry(BlockOutput sink, LayerEntry e) throws IOException {
-    sink.put(TarHeaders.encode(e, headerTime(e)));
+    sink.put(TarHeaders.encode(e, headerTime(e), sink.headerBlock));
     if (e.type() == EntryType.REGULAR && e.size() > 0) {
       try (InputStream in = e.content().open()) {
         sink.copy(e.path(), in, e.size());
@@ -272,6 +272,9 @@ public final class LayerWriter {
    * they are first needed and reused, so memory stays flat (see {@link BufferRelay}).
    */
   private static final class BlockOutput implements AutoCloseable {
+    private static final byte[] ZEROS = new byte[TarHeaders.BLOCK];
+    /** Where an entry's header is made, copied into the buffer at once ({@link #put}). */
+    final byte[] headerBlock = new byte[TarHeaders.BLOCK];
     private final OutputStream out;
     private final BufferRelay<byte[]> relay;
     private byte[] buf;
@@ -286,9 +289,14 @@ public final class LayerWriter {
     }
 
     void put(byte[] bytes) throws IOException {
+      put(bytes, bytes.length);
+    }
+
+    /** Copies the first {@code length} bytes of {@code bytes}. */
+    private void put(byte[] bytes, int length) throws IOException {
       int off = 0;
-      while (off < bytes.length) {
-        int n = Math.min(bytes.length - off, buf.length - pos);
+      while (off < length) {
+        int n = Math.min(length - off, buf.length - pos);
         System.arraycopy(bytes, off, buf, pos, n);
         pos += n;
         off += n;
@@ -321,7 +329,7 @@ public final class LayerWriter {
     void pad() throws IOException {
       int rest = (int) ((written + pos) % TarHeaders.BLOCK);
       if (rest != 0) {
-        put(new byte[TarHeaders.BLOCK - rest]);
+        put(ZEROS, TarHeaders.BLOCK - rest);
       }
     }
 

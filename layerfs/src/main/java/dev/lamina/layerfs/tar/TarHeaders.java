@@ -3,6 +3,7 @@ package dev.lamina.layerfs.tar;
 import dev.lamina.layerfs.posix.FileNames;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,14 +22,31 @@ final class TarHeaders {
   /** The header's bytes up to the end of the device minor field: all a header here writes. */
   private static final int USED = 345;
   private static final String XATTR_PREFIX = "SCHILY.xattr.";
+  private static final byte[] USTAR_MAGIC = ascii("ustar\0" + "00");
 
   private TarHeaders() {}
 
   /** The header blocks of {@code entry} with its modification time set to {@code mtime}. */
   static byte[] encode(LayerEntry entry, long mtime) {
-    String name = entry.type() == EntryType.DIRECTORY ? entry.path() + "/" : entry.path();
+    return encode(entry, mtime, new byte[BLOCK]);
+  }
+
+  /**
+   * The same, written into {@code block} (one block, overwritten) when one header is all the entry
+   * needs, as nearly every entry does: a million-file layer then makes no header array per entry.
+   * The result is {@code block} or a new array; either is read before the next call.
+   */
+  static byte[] encode(LayerEntry entry, long mtime, byte[] block) {
+    String name = entry.type() == EntryType.DIRECTORY ? entry.path().concat("/") : entry.path();
     byte[] nameBytes = FileNames.encode(name);
     byte[] linkBytes = FileNames.encode(entry.linkTarget());
+    if (nameBytes.length <= NAME_LENGTH && isAscii(nameBytes)
+        && linkBytes.length <= NAME_LENGTH && isAscii(linkBytes)
+        && entry.size() <= MAX_OCTAL_11 && entry.uid() <= MAX_OCTAL_7
+        && entry.gid() <= MAX_OCTAL_7 && entry.xattrs().isEmpty()) {
+      Arrays.fill(block, (byte) 0);
+      return ustar(block, entry, nameBytes, linkBytes, mtime);
+    }
 
     Map<String, byte[]> pax = new TreeMap<>();
     if (nameBytes.length > NAME_LENGTH || !isAscii(nameBytes)) {
@@ -50,10 +68,7 @@ final class TarHeaders {
       pax.put(XATTR_PREFIX + x.getKey(), x.getValue());
     }
 
-    byte[] header = ustar(entry, nameBytes, linkBytes, mtime);
-    if (pax.isEmpty()) {
-      return header;
-    }
+    byte[] header = ustar(new byte[BLOCK], entry, nameBytes, linkBytes, mtime);
     byte[] records = paxRecords(pax);
     byte[] paxHeader = paxHeader(nameBytes, records.length, mtime);
     int padded = padded(records.length);
@@ -69,8 +84,8 @@ final class TarHeaders {
     return (n + BLOCK - 1) / BLOCK * BLOCK;
   }
 
-  private static byte[] ustar(LayerEntry e, byte[] name, byte[] link, long mtime) {
-    byte[] h = new byte[BLOCK];
+  /** Fills {@code h}, one zeroed block, with the ustar header of {@code e}. */
+  private static byte[] ustar(byte[] h, LayerEntry e, byte[] name, byte[] link, long mtime) {
     putName(h, 0, name);
     putOctal(h, 100, 8, e.mode());
     putOctal(h, 108, 8, e.uid() > MAX_OCTAL_7 ? 0 : e.uid());
@@ -79,7 +94,7 @@ final class TarHeaders {
     putOctal(h, 136, 12, mtime);
     h[156] = (byte) e.type().typeFlag();
     putName(h, 157, link);
-    put(h, 257, ascii("ustar\0" + "00"));
+    put(h, 257, USTAR_MAGIC);
     if (e.type().isDevice()) {
       putOctal(h, 329, 8, e.devMajor());
       putOctal(h, 337, 8, e.devMinor());
@@ -104,7 +119,7 @@ final class TarHeaders {
     putOctal(h, 124, 12, length);
     putOctal(h, 136, 12, mtime);
     h[156] = 'x';
-    put(h, 257, ascii("ustar\0" + "00"));
+    put(h, 257, USTAR_MAGIC);
     checksum(h);
     return h;
   }

@@ -283,6 +283,33 @@ class LayerWriterTest {
     assertEquals(Posix.lstat(dest.resolve(name)).ino(), Posix.lstat(dest.resolve("zz-hard")).ino());
   }
 
+  /**
+   * Headers are made in one block the writer reuses: each entry's header is exactly the one made
+   * for it alone, whatever the entry before it left there (a longer name, a link target, device
+   * numbers, a PAX header).
+   */
+  @Test
+  void write_eachHeaderAsIfMadeAlone_whateverCameBefore() throws Exception {
+    List<LayerEntry> entries =
+        List.of(
+            LayerEntry.charDevice("a-device-with-a-rather-long-name-" + "x".repeat(60), 4, 64),
+            LayerEntry.symlink("b", "a-link-target-of-some-length"),
+            file("c", "c"),
+            LayerEntry.regular("d-" + "y".repeat(120), 0, ContentSource.empty()),
+            LayerEntry.emptyFile("e"));
+    byte[] tar = tar(entries);
+    java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+    for (LayerEntry e : entries) {
+      expected.write(TarHeaders.encode(e, LayerWriter.headerTime(e)));
+      if (e.size() > 0) {
+        expected.write('c');
+        expected.write(new byte[TarHeaders.BLOCK - 1]);
+      }
+    }
+    expected.write(new byte[2 * TarHeaders.BLOCK]);
+    assertArrayEquals(expected.toByteArray(), tar);
+  }
+
   @Test
   void encode_sizeFromEightGiB_goesToPaxHeader() throws Exception {
     long big = 8L * 1024 * 1024 * 1024 + 5;
