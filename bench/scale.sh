@@ -12,6 +12,9 @@
 #              restored: only its ctime tells): the layer is written again  floor: tar | sha256sum
 #              (the same file each turn: from the second change on, the digest memo's delta names
 #              it, and the layer is written at once, without a walk to look the key up first)
+#   firstedit  the same, but each turn is a file's first edit: a fresh store built untimed, then one
+#              deep file changed as for `changed`, then the timed rebuild, whose lookup walk finds
+#              the change (near its end) before the layer is written   floor: tar | sha256sum
 #   ignore     cold build with a .dockerignore of 300 patterns     floor: tar | sha256sum
 #   from       `COPY --from=IMAGE /data /data` of the big image    floor: tar | sha256sum
 #   import     `lamina import tree`                                floor: tar | sha256sum
@@ -32,7 +35,7 @@ top=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$top/bench/common.sh"
 work=${SCALE_DIR:-/var/tmp/lamina-scale}
 sizes=${SCALE_SIZES:-5000 50000 1000000}
-ops=${SCALE_OPS:-cold colddisk cached changed ignore from import extract save load push pull buildah}
+ops=${SCALE_OPS:-cold colddisk cached changed firstedit ignore from import extract save load push pull buildah}
 runs=${RUNS:-3}
 lamina="$top/bin/lamina"
 mkdir -p "$work"
@@ -163,7 +166,7 @@ for n in $sizes; do
         run_op colddisk "$n" clean "'$lamina' --root '$root' build -q -t big '$ctx'" \
           "tar -cf - -C '$ctx' tree | tee '$work/floor.tar' | sha256sum && sync '$work/floor.tar' && rm '$work/floor.tar'"
         ;;
-      cached | changed)
+      cached | changed | firstedit)
         [ -d "$root" ] || "$lamina" --root "$root" build -q -t big "$ctx" >/dev/null
         if [ "$op" = cached ]; then
           touch_one() {
@@ -187,8 +190,21 @@ for n in $sizes; do
             # wait only the turns the floor went first in measured the memo's save.
             sleep 2
           }
-          run_op changed "$n" touch_deep "'$lamina' --root '$root' build -q -t big '$ctx'" \
-            "$floor_tar"
+          if [ "$op" = changed ]; then
+            run_op changed "$n" touch_deep "'$lamina' --root '$root' build -q -t big '$ctx'" \
+              "$floor_tar"
+          else
+            # A store of its own, built anew each turn (its digest memo too): the rebuild after the
+            # edit is the first one to see it.
+            first_edit() {
+              rm -rf "$work/firstedit-root"
+              "$lamina" --root "$work/firstedit-root" build -q -t big "$ctx" >/dev/null
+              touch_deep
+            }
+            run_op firstedit "$n" first_edit \
+              "'$lamina' --root '$work/firstedit-root' build -q -t big '$ctx'" "$floor_tar"
+            rm -rf "$work/firstedit-root"
+          fi
         fi
         ;;
       ignore)
