@@ -314,8 +314,8 @@ final class Extraction implements AutoCloseable {
   private FileWriteBehind writeBehind() {
     if (!writeBehindTried) {
       writeBehindTried = true;
-      writeBehind = FileWriteBehind.start("layer-files",
-          (file, uid, gid, e) -> ownerFailure(file, uid, gid, e));
+      writeBehind = FileWriteBehind.start("layer-files", (file, uid, gid, e) -> ownerFailure(
+          file, Integer.toUnsignedLong(uid), Integer.toUnsignedLong(gid), e));
     }
     return writeBehind;
   }
@@ -614,7 +614,7 @@ final class Extraction implements AutoCloseable {
    * with EINVAL, which says nothing of why: a user without subordinate ids has only their own id
    * mapped, and an image's files owned by other users cannot be extracted.
    */
-  private static void restoreOwner(EntryHeader h, Path path) throws IOException {
+  private void restoreOwner(EntryHeader h, Path path) throws IOException {
     try {
       Posix.lchown(path, (int) h.uid(), (int) h.gid());
     } catch (PosixException e) {
@@ -622,13 +622,17 @@ final class Extraction implements AutoCloseable {
     }
   }
 
-  private static IOException ownerFailure(Path path, long uid, long gid, PosixException e) {
+  /**
+   * What a refused owner is reported as: for EINVAL, an {@link UnmappedOwnerException} naming
+   * {@code path} inside the layer. It names its own entry because a small file's owner is given
+   * on the write-behind thread, and its failure reaches the extraction at a later entry, or at
+   * the end. Called on that thread too: it reads nothing that changes.
+   */
+  private IOException ownerFailure(Path path, long uid, long gid, PosixException e) {
     if (e.errno() != ERRNO_EINVAL) {
       return e;
     }
-    return new IOException("cannot give " + path + " the owner " + uid + ":" + gid
-        + ": the id is not mapped in this user namespace (too few subordinate ids? add a range"
-        + " for the user to /etc/subuid and /etc/subgid)", e);
+    return new UnmappedOwnerException(paths.relative(path), uid, gid, e);
   }
 
   /**

@@ -75,8 +75,8 @@ public final class LayerApplier {
       names.accept(header.name());
       try {
         extraction.apply(header, reader);
-      } catch (LayerFormatException e) {
-        throw e;
+      } catch (LayerFormatException | UnmappedOwnerException e) {
+        throw e; // names its entry (for a small file, not always this one)
       } catch (java.nio.file.FileSystemLoopException e) {
         throw new LayerFormatException(header.name(), "too many levels of symbolic links");
       } catch (IOException e) {
