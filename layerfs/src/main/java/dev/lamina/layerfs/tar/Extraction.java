@@ -247,13 +247,7 @@ final class Extraction implements AutoCloseable {
       bytesWritten += size;
       made(size);
       // Owner, then mode (chown clears setuid and setgid), then times.
-      if (options.restoreOwners()) {
-        try {
-          file.chown((int) h.uid(), (int) h.gid());
-        } catch (PosixException e) {
-          throw ownerFailure(path, h.uid(), h.gid(), e);
-        }
-      }
+      giveOwner(h, path, file::chown);
       file.chmod(h.mode());
       file.setTimes(h.mtime().getEpochSecond(), h.mtime().getNano());
     }
@@ -279,13 +273,7 @@ final class Extraction implements AutoCloseable {
     markWritten(path);
     try {
       // Owner, then mode (chown clears setgid).
-      if (options.restoreOwners()) {
-        try {
-          made.chown((int) h.uid(), (int) h.gid());
-        } catch (PosixException e) {
-          throw ownerFailure(path, h.uid(), h.gid(), e);
-        }
-      }
+      giveOwner(h, path, made::chown);
       made.chmod(h.mode());
     } catch (IOException e) {
       made.close();
@@ -358,13 +346,7 @@ final class Extraction implements AutoCloseable {
       if (dir != null && dir.symlink(FileNames.cString(h.linkName()), name, path)) {
         made(0);
         markWritten(path);
-        if (options.restoreOwners()) {
-          try {
-            dir.lchown(name, path, (int) h.uid(), (int) h.gid());
-          } catch (PosixException e) {
-            throw ownerFailure(path, h.uid(), h.gid(), e);
-          }
-        }
+        giveOwner(h, path, (uid, gid) -> dir.lchown(name, path, uid, gid));
         dir.setTimes(name, path, h.mtime().getEpochSecond(), h.mtime().getNano());
         return;
       }
@@ -478,9 +460,7 @@ final class Extraction implements AutoCloseable {
     // overlayfs reads a 0:0 character device as "deleted in the layers below".
     Posix.mknod(target, FileStat.S_IFCHR, 0, 0);
     made(0);
-    if (options.restoreOwners()) {
-      restoreOwner(h, target);
-    }
+    giveOwner(h, target, (uid, gid) -> Posix.lchown(target, uid, gid));
     markWritten(target);
     restoreTime(parent, parentTime);
   }
@@ -609,14 +589,24 @@ final class Extraction implements AutoCloseable {
     directoryTimes.keySet().removeIf(p -> p.startsWith(path));
   }
 
+  /** One way of giving an owner: by a descriptor, by name in a held directory, by path. */
+  @FunctionalInterface
+  private interface OwnerCall {
+    void chown(int uid, int gid) throws IOException;
+  }
+
   /**
-   * Gives {@code path} the entry's owner. In a user namespace an id outside its mapping fails
-   * with EINVAL, which says nothing of why: a user without subordinate ids has only their own id
-   * mapped, and an image's files owned by other users cannot be extracted.
+   * Gives {@code path} the entry's owner through {@code call}, when owners are restored. In a
+   * user namespace an id outside its mapping fails with EINVAL, which says nothing of why: a user
+   * without subordinate ids has only their own id mapped, and an image's files owned by other
+   * users cannot be extracted ({@link #ownerFailure}).
    */
-  private void restoreOwner(EntryHeader h, Path path) throws IOException {
+  private void giveOwner(EntryHeader h, Path path, OwnerCall call) throws IOException {
+    if (!options.restoreOwners()) {
+      return;
+    }
     try {
-      Posix.lchown(path, (int) h.uid(), (int) h.gid());
+      call.chown((int) h.uid(), (int) h.gid());
     } catch (PosixException e) {
       throw ownerFailure(path, h.uid(), h.gid(), e);
     }
@@ -640,9 +630,7 @@ final class Extraction implements AutoCloseable {
    * come after it. chmod is never applied to a symlink (Linux has no lchmod).
    */
   private void restoreMetadata(EntryHeader h, Path path, boolean isSymlink) throws IOException {
-    if (options.restoreOwners()) {
-      restoreOwner(h, path);
-    }
+    giveOwner(h, path, (uid, gid) -> Posix.lchown(path, uid, gid));
     for (Map.Entry<String, byte[]> xattr : h.xattrs().entrySet()) {
       String name = xattr.getKey();
       if (options.whiteoutFormat() instanceof WhiteoutFormat.Overlay overlay) {
