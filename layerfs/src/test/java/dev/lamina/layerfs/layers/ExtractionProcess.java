@@ -4,10 +4,9 @@ import dev.lamina.layerfs.digest.Digest;
 import dev.lamina.layerfs.oci.Descriptor;
 import dev.lamina.layerfs.store.Store;
 import dev.lamina.layerfs.testing.ChildJvm;
+import dev.lamina.layerfs.testing.OpenDescriptors;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,23 +38,9 @@ public final class ExtractionProcess {
   }
 
   /** Descriptors of this process on anything under a {@code .tmp-} tree of {@code layers}. */
-  private static int openOnTemporaryTrees(Path layers) throws IOException {
-    List<Path> fds;
-    try (var list = Files.list(Path.of("/proc/self/fd"))) {
-      fds = list.toList();
-    }
-    List<String> open = new ArrayList<>();
-    for (Path fd : fds) {
-      try {
-        Path target = Files.readSymbolicLink(fd);
-        if (target.startsWith(layers) && target.toString().contains("/.tmp-")) {
-          open.add(target.toString());
-        }
-      } catch (IOException e) {
-        // closed meanwhile (the listing's own)
-      }
-    }
-    return open.size();
+  private static long openOnTemporaryTrees(Path layers) throws IOException {
+    return OpenDescriptors.under(layers).stream()
+        .filter(p -> p.toString().contains("/.tmp-")).count();
   }
 
   /** This class in a new JVM with the test class path, started by {@code prefix}. */

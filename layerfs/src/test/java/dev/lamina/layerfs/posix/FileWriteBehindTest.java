@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.layerfs.testing.OpenDescriptors;
 import dev.lamina.layerfs.testing.Requirements;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -39,15 +40,7 @@ class FileWriteBehindTest {
 
   /** Descriptors this process holds open on files under {@code under}. */
   private static long openUnder(Path under) throws IOException {
-    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-      return fds.filter(fd -> {
-        try {
-          return Files.readSymbolicLink(fd).startsWith(under);
-        } catch (IOException e) {
-          return false; // closed meanwhile (the listing's own)
-        }
-      }).count();
-    }
+    return OpenDescriptors.under(under).size();
   }
 
   @Test
