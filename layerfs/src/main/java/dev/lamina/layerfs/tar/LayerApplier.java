@@ -31,6 +31,8 @@ public final class LayerApplier {
    * @return counts and warnings
    * @throws LayerFormatException when the layer is invalid or hostile (one line naming the entry);
    *     entries before it may already have been applied
+   * @throws UnmappedOwnerException when an entry's owner is not mapped in this user namespace
+   *     (one line naming the entry)
    * @throws IOException when reading the stream or writing the tree fails
    */
   public static ApplyResult apply(InputStream uncompressedTar, Path root, ApplyOptions options)
@@ -44,6 +46,7 @@ public final class LayerApplier {
    * tar named itself, as opposed to the parent directories its entries imply.
    *
    * @throws LayerFormatException when the layer is invalid or hostile
+   * @throws UnmappedOwnerException when an entry's owner is not mapped in this user namespace
    * @throws IOException when reading the stream or writing the tree fails
    */
   public static ApplyResult apply(
