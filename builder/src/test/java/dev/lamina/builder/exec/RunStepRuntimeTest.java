@@ -46,22 +46,34 @@ class RunStepRuntimeTest {
         Progress.quiet());
   }
 
+  /** What a step sees while it runs: its runtime spec, as the bundle holds it. */
+  private interface StepCheck {
+    void check(RuntimeSpec spec) throws IOException;
+  }
+
+  /** A recording runtime that shows {@code check} each step's spec while the step runs. */
+  private static RecordingRuntime duringStep(StepCheck check) {
+    return new RecordingRuntime()
+        .duringRun(
+            bundle -> {
+              try {
+                check.check(
+                    JsonFiles.read(bundle.resolve("config.json"), RuntimeSpecCodec.INSTANCE));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+  }
+
   @Test
   void run_givenRuntime_runsTheStepOnItsLayers() throws Exception {
     List<String> seen = new ArrayList<>();
     RecordingRuntime runtime =
-        new RecordingRuntime()
-            .duringRun(
-                bundle -> {
-                  try {
-                    RuntimeSpec spec =
-                        JsonFiles.read(bundle.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
-                    seen.addAll(spec.process().args());
-                    seen.add(Files.readString(Path.of(spec.root().path()).resolve("f")));
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                });
+        duringStep(
+            spec -> {
+              seen.addAll(spec.process().args());
+              seen.add(Files.readString(Path.of(spec.root().path()).resolve("f")));
+            });
     build(runtime, "FROM scratch\nCOPY f /f\nRUN [\"/bin/step\", \"arg\"]\n");
     assertEquals(List.of("/bin/step", "arg", "from the context"), seen);
     assertEquals(1, runtime.calls().size(), runtime.calls().toString());
@@ -77,20 +89,13 @@ class RunStepRuntimeTest {
     Requirements.root();
     List<MountTable.Entry> mounts = new ArrayList<>();
     RecordingRuntime runtime =
-        new RecordingRuntime()
-            .duringRun(
-                bundle -> {
-                  try {
-                    RuntimeSpec spec =
-                        JsonFiles.read(bundle.resolve("config.json"), RuntimeSpecCodec.INSTANCE);
-                    Path root = Path.of(spec.root().path()).toAbsolutePath().normalize();
-                    MountTable.read().stream()
-                        .filter(m -> m.mountPoint().equals(root))
-                        .forEach(mounts::add);
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                });
+        duringStep(
+            spec -> {
+              Path root = Path.of(spec.root().path()).toAbsolutePath().normalize();
+              MountTable.read().stream()
+                  .filter(m -> m.mountPoint().equals(root))
+                  .forEach(mounts::add);
+            });
     build(runtime, "FROM scratch\nCOPY f /f\nRUN [\"/bin/step\"]\n");
     assertEquals(1, mounts.size(), mounts.toString());
     assertTrue(mounts.get(0).superOptions().contains("upperdir="), mounts.toString());
