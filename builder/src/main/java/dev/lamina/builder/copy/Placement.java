@@ -6,6 +6,7 @@ import dev.lamina.layerfs.tar.DirectoryScanner;
 import dev.lamina.layerfs.tar.EntryType;
 import dev.lamina.layerfs.tar.LayerEntry;
 import dev.lamina.layerfs.tar.LayerFormatException;
+import dev.lamina.layerfs.tar.LayerPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -252,7 +253,7 @@ public final class Placement {
 
   /** Entry {@code e} of a directory source, placed under {@code base}. */
   private LayerEntry placedContent(String base, LayerEntry e) throws IOException {
-    String path = base.isEmpty() ? e.path() : base.concat("/").concat(e.path());
+    String path = LayerPaths.join(base, e.path());
     if (e.type() == EntryType.DIRECTORY) {
       if (!entries.containsKey(path)) {
         Optional<FileStat> existing = root.lstat("/" + path);

@@ -1,8 +1,8 @@
 package dev.lamina.layerfs.overlay;
 
-import static dev.lamina.layerfs.overlay.LayerPaths.baseName;
-import static dev.lamina.layerfs.overlay.LayerPaths.join;
-import static dev.lamina.layerfs.overlay.LayerPaths.parentOf;
+import static dev.lamina.layerfs.tar.LayerPaths.baseName;
+import static dev.lamina.layerfs.tar.LayerPaths.join;
+import static dev.lamina.layerfs.tar.LayerPaths.parentOf;
 
 import dev.lamina.layerfs.posix.FileNames;
 import dev.lamina.layerfs.posix.FileStat;

@@ -227,15 +227,6 @@ public final class TreeWalk implements Iterable<LayerEntry> {
       return e;
     }
 
-    /**
-     * {@code dir/name}, made in one buffer of the right size: a million files' paths, grown from
-     * a default-sized builder, made three times their size in garbage.
-     */
-    private static String below(String dir, String name) {
-      return new StringBuilder(dir.length() + 1 + name.length())
-          .append(dir).append('/').append(name).toString();
-    }
-
     private LayerEntry advance() {
       while (!frames.isEmpty()) {
         Frame f = frames.peek();
@@ -246,7 +237,7 @@ public final class TreeWalk implements Iterable<LayerEntry> {
         listAhead(f);
         Child c = f.children[f.next];
         f.children[f.next++] = null; // visited: let it go
-        String path = f.path.isEmpty() ? c.name() : below(f.path, c.name());
+        String path = LayerPaths.join(f.path, c.name());
         FileStat st = c.stat();
         if (st.isDirectory()) {
           frames.push(new Frame(path, listed(f.ahead.poll())));
