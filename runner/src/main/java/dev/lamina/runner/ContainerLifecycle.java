@@ -112,9 +112,7 @@ final class ContainerLifecycle {
       RootfsAssembly.mount(
           store.dir(record.id()),
           record.lowerPaths(),
-          leaveMounted && !request.autoRemove()
-              ? RootfsAssembly.Upper.KEPT
-              : RootfsAssembly.Upper.DISPOSABLE);
+          leaveMounted ? upperOf(request.autoRemove()) : RootfsAssembly.Upper.DISPOSABLE);
       List<String> used = new ArrayList<>();
       Path rootfs = RootfsAssembly.rootfs(cdir);
       List<BindMount> binds = resolveVolumes(request, rootfs, used, anonymous);
@@ -150,6 +148,11 @@ final class ContainerLifecycle {
         RootfsAssembly.unmount(cdir);
       }
     }
+  }
+
+  /** A running container's upper: thrown away with a {@code --rm} one, else kept. */
+  private static RootfsAssembly.Upper upperOf(boolean autoRemove) {
+    return autoRemove ? RootfsAssembly.Upper.DISPOSABLE : RootfsAssembly.Upper.KEPT;
   }
 
   /**
@@ -440,10 +443,7 @@ final class ContainerLifecycle {
       runtime.delete(record.id(), true);
     }
     if (!mounted) {
-      RootfsAssembly.mount(
-          cdir,
-          record.lowerPaths(),
-          record.autoRemove() ? RootfsAssembly.Upper.DISPOSABLE : RootfsAssembly.Upper.KEPT);
+      RootfsAssembly.mount(cdir, record.lowerPaths(), upperOf(record.autoRemove()));
     }
     // After the record says running: a concurrent reconcile spares what is set up now.
     return networking.begin(record, cdir);
